@@ -145,7 +145,9 @@ def refused_value_message(value: object, exc: BaseException) -> str:
     is named as such, not by the depth limit it ran into."""
     loop = _holds_itself(value)
     if loop:
-        return (f"the function returned a container that holds itself ({loop}; for example "
+        inner, _, outer = loop.partition(" is ")  # code spans: "value[2][0][0] is value[2][0]" bare made
+        # feedback.md show the whole sentence as code (a "][" is not plain Markdown text)
+        return (f"the function returned a container that holds itself (`{inner}` is `{outer}`; for example "
                 f"`caches.append(caches)` where `caches.append(cache)` was meant)")
     return f"the function returned something that is not plain data: {exc}"
 

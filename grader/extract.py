@@ -920,14 +920,14 @@ class _Extractor:
             self.last_sets = {key: last for key, last in self.last_sets.items() if key[0] != name}
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
-            where = f"{self._cell(old.cell_index)}" if old.cell_index != cell.index else "earlier in the same cell"
-            self.diags.append(Diagnostic(
-                "warning",
-                f"`{name}` is defined more than once ({where}, line {old.first_line}, and "
-                f"{self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) is the one graded."
-                f"{self._ran_after(old.cell_index, cell.index)}",
-                cell.index, first, name,
-            ))
+            if old.cell_index == cell.index:  # "(earlier in the same cell, line 4, and cell 39, line 32)" before
+                told = (f"`{name}` is defined more than once in {self._cell(cell.index)} (line {old.first_line} and "
+                        f"line {first}); the last definition (line {first}) is the one graded.")
+            else:
+                told = (f"`{name}` is defined more than once ({self._cell(old.cell_index)}, line {old.first_line}, "
+                        f"and {self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) "
+                        f"is the one graded.{self._ran_after(old.cell_index, cell.index)}")
+            self.diags.append(Diagnostic("warning", told, cell.index, first, name))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
         if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Lambda):
             # an alias has its own (`before`); the def it replaces, none. A lambda's defaults are

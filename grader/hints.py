@@ -300,10 +300,14 @@ def product_beside_hint(message: str, line: str) -> str:
             f"`{product}`.")
 
 
-def too_many_indices_hint(error_type: str, message: str, line: str) -> str:
+def too_many_indices_hint(error_type: str, message: str, line: str, *, source: str = "",
+                          first_line: int = 1) -> str:
     """For NumPy's "too many indices for array: array is 2-dimensional, but 3 were indexed" on a
     line with one subscript of that many indices (``dx[:, :, t] = dxt`` where dx was made
-    ``np.zeros((n_x, m))``): the array's axes against the index's, and its creation to check. ""."""
+    ``np.zeros((n_x, m))``): the array's axes against the index's, and its creation to check; or,
+    when a loop of the function ``source`` gives that name a new value after it was set
+    (``da_prevt = da``, then ``..., da_prevt, ... = gradients[...]`` in the loop that reads
+    ``da_prevt[:, :, t]``, a real notebook's), the two lines. ""."""
     found = re.search(r"array is (\d+)-dimensional, but (\d+) were indexed", message) \
         if error_type == "IndexError" else None
     statement = _statement(line) if found else None
@@ -315,8 +319,53 @@ def too_many_indices_hint(error_type: str, message: str, line: str) -> str:
     if len(subscripts) != 1:
         return ""
     name = ast.unparse(subscripts[0].value)
-    return (f"`{name}` has {axes} axes here, and `{ast.unparse(subscripts[0])}` indexes {indexed}: check the "
-            f"sizes `{name}` was created with (one for each axis).")
+    said = f"`{name}` has {axes} axes here, and `{ast.unparse(subscripts[0])}` indexes {indexed}"
+    again = _set_again_in_loop(source, name, indexed) if source else None
+    if again is not None:
+        (first, was), (later, now) = again
+        return (f"{said}: line {later + first_line - 1}, in the loop, sets `{name}`{f' to `{now}`' if now else ''} "
+                f"after line {first + first_line - 1} set it{f' to `{was}`' if was else ''}, so from the loop's second "
+                f"step on it holds the new value, with its own shape. Keep the two under different names.")
+    return f"{said}: check the sizes `{name}` was created with (one for each axis)."
+
+
+def _set_again_in_loop(source: str, name: str, indexed: int) -> tuple[tuple[int, str], tuple[int, str]] | None:
+    """``((line, value), (line, value))``: where a plain ``name`` is set before a loop of
+    ``source``'s function and set again inside it, with the values given as written ("" when not
+    known), when the loop also reads ``name`` indexed with ``indexed`` indices; None otherwise
+    (lines counted from the def's)."""
+    fn = _function_tree(source) if name.isidentifier() else None
+    if fn is None:
+        return None
+    sets = [(node, target, value) for node in ast.walk(fn) if isinstance(node, ast.Assign)
+            for target, value in _targets_named(node, name)]
+    for loop, _after in _loops(fn):
+        inside = [(node, value) for node, target, value in sets
+                  if loop.lineno < node.lineno <= (loop.end_lineno or node.lineno)]
+        before = [(node, value) for node, _target, value in sets if node.lineno < loop.lineno]
+        reads = [node for node in ast.walk(loop) if isinstance(node, ast.Subscript)
+                 and isinstance(node.value, ast.Name) and node.value.id == name
+                 and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == indexed]
+        if inside and before and reads:
+            return tuple((node.lineno, _written(value, source) if value is not None else "")
+                         for node, value in (before[-1], inside[0]))
+    return None
+
+
+def _targets_named(node: ast.Assign, name: str) -> list[tuple[ast.expr, ast.expr | None]]:
+    """``(target, value)`` for each target of ``node`` that is the plain ``name``, with the value it
+    gets when known (the whole value, or its element at that place when a tuple is unpacked from a
+    tuple of as many)."""
+    found = []
+    for target in node.targets:
+        if isinstance(target, ast.Name) and target.id == name:
+            found.append((target, node.value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values = node.value.elts if isinstance(node.value, (ast.Tuple, ast.List)) \
+                and len(node.value.elts) == len(target.elts) else None
+            found.extend((element, values[k] if values else None) for k, element in enumerate(target.elts)
+                         if isinstance(element, ast.Name) and element.id == name)
+    return found
 
 
 _PYTHON_KINDS = {"tuple": "a tuple", "list": "a list", "dict": "a dict", "NoneType": "None", "int": "an int",
@@ -689,7 +738,7 @@ def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
             or sum(isinstance(stmt, (ast.For, ast.AsyncFor)) for block in blocks for stmt in block) > MOST_LOOPS:
         return "", ""  # a function no student writes (see MOST_LOOP_STATEMENTS)
     parsed = _Parsed.of(fn, source=source, offset=first_line - 1, blocks=blocks)
-    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused, _step_value_summed):
+    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused, _step_value_summed, _list_in_loop):
         found = rule(parsed)
         if found[0]:
             return found
@@ -1075,6 +1124,39 @@ def _over_examples_kept(call: ast.Call) -> bool:
     return number in (1, -1) and isinstance(kept, ast.Constant) and kept.value is True
 
 
+def _list_in_loop(parsed: _Parsed) -> tuple[str, str]:
+    """In a loop, a list made before it extended by a name (``caches += cache``: the cache's values
+    one by one), or a name wrapped in a tuple with itself (``caches = (caches, x)``: a pair inside a
+    pair at every step); real notebooks' ``rnn_forward`` and ``lstm_forward`` (thirty-fourth session),
+    told only "`caches[0]` should have 4 elements, got 16" (or "got 2")."""
+    offset, source = parsed.offset, parsed.source
+    lists = {target.id for block in parsed.blocks for stmt in block if isinstance(stmt, ast.Assign)
+             and isinstance(stmt.value, ast.List) and not stmt.value.elts
+             for target in stmt.targets if isinstance(target, ast.Name)}
+    for loop, _after in parsed.loops:
+        for stmt in (node for node in ast.walk(loop) if isinstance(node, (ast.AugAssign, ast.Assign))):
+            line = stmt.lineno + offset
+            if isinstance(stmt, ast.AugAssign):
+                if (isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name) and stmt.target.id in lists
+                        and isinstance(stmt.value, ast.Name)):
+                    name, value = stmt.target.id, stmt.value.id
+                    return "loop/list-extended", (
+                        f"`{_written(stmt, source)}` on line {line} adds the values `{value}` holds to the list "
+                        f"`{name}` one by one, as `extend` does: write `{name}.append({value})` to add it as one "
+                        f"element.")
+                continue
+            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name) \
+                    or not isinstance(stmt.value, ast.Tuple):
+                continue
+            name = stmt.targets[0].id
+            if any(isinstance(element, ast.Name) and element.id == name for element in stmt.value.elts):
+                return "loop/wrapped-in-loop", (
+                    f"`{_written(stmt, source)}` on line {line} is inside the loop: each step wraps `{name}` in a "
+                    f"new tuple, one inside the other. Make that tuple once, after the loop; in the loop, add each "
+                    f"step's value to `{name}` (`{name}.append(...)`).")
+    return "", ""
+
+
 def _stored_at(fn: ast.AST, name: str) -> list[ast.stmt]:
     """The statements of ``fn`` (its own, in source order) that give ``name`` a value."""
     found = [stmt for block in _blocks(fn) for stmt in block
@@ -1395,17 +1477,41 @@ def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int 
             if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
                 continue
             place = call.args[index]
-            if not _at_step(place, step):
-                continue
-            later = [stmt for stmt in stores if stmt.lineno > call.lineno
-                     and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
-            if later:
-                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at each "
-                        f"step that place of `{place.value.id}` still holds the zeros it was created with, as the "
-                        f"loop stores the step's result there only after the call (line "
-                        f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
-                        f"state at the first step).")
+            if _at_step(place, step):
+                later = [stmt for stmt in stores if stmt.lineno > call.lineno
+                         and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
+                if later:
+                    return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at "
+                            f"each step that place of `{place.value.id}` still holds the zeros it was created with, as "
+                            f"the loop stores the step's result there only after the call (line "
+                            f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
+                            f"state at the first step).")
+            elif _before_step(place, step) and _from_zero(loop) and any(
+                    _at_step(t, step) and t.value.id == place.value.id for stmt in stores for t in stmt.targets):
+                # ``a[:, :, t - 1]`` (a real notebook's, thirty-fourth session): the step before's place, right
+                # from the second step on; at the first, index -1, the last step's place, still zeros.
+                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at the "
+                        f"first step, `{step}` = 0, that is index -1, the last step's place of `{place.value.id}`, "
+                        f"which still holds the zeros it was created with, where the first step needs the initial "
+                        f"state. Pass what the step before gave back (the initial state at the first step).")
     return ""
+
+
+def _before_step(node: ast.expr, step: str) -> bool:
+    """Whether ``node`` is a plain name indexed at the loop's ``step`` minus 1 last (``a[:, :, t - 1]``)."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return False
+    index = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    return (isinstance(index, ast.BinOp) and isinstance(index.op, ast.Sub) and isinstance(index.left, ast.Name)
+            and index.left.id == step and isinstance(index.right, ast.Constant) and index.right.value == 1)
+
+
+def _from_zero(loop: ast.For) -> bool:
+    """Whether ``loop`` runs over ``range(n)`` (or ``range(0, n)``): its first step is 0."""
+    it = loop.iter
+    return (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+            and not it.keywords and (len(it.args) == 1 or (len(it.args) >= 2 and isinstance(it.args[0], ast.Constant)
+                                                           and it.args[0].value == 0)))
 
 
 def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:

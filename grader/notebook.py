@@ -286,6 +286,12 @@ def _parse_ipynb(text: str, size: int, path: str, *, limits: SizeLimits = SIZE_L
                 f"{path}: not a notebook but a web page (HTML): a browser's \"Save Page As\" on a page that "
                 f"shows the notebook, or Jupyter's \"Download as HTML\", writes such a file; submit the .ipynb "
                 f"file Jupyter saves") from None
+        conflict = _merge_conflict(text)
+        if conflict:
+            raise SubmissionError(
+                f"{path}: git merge-conflict markers in the file (`<<<<<<<` at line {conflict}): a merge left "
+                f"both versions of some lines in it, which is not JSON; resolve the conflict (keep one version, "
+                f"delete the marker lines), check that the notebook opens in Jupyter, and submit it again") from None
         if _markdown_export(text):
             raise SubmissionError(
                 f"{path}: not a notebook but Markdown text (Jupyter's \"Download as Markdown\" writes "
@@ -332,6 +338,18 @@ def _html_page(text: str) -> bool:
     browser under the notebook's name ("not JSON (Expecting value at line 7, column 1, byte 6)")."""
     head = text.lstrip()[:4096].lower()
     return head.startswith("<") and re.search(r"<!doctype\s+html|<html[\s>]", head) is not None
+
+
+def _merge_conflict(text: str) -> int:
+    """The line of the first ``<<<<<<<`` marker of a git merge conflict in ``text``, which is not
+    JSON, when ``=======`` and ``>>>>>>>`` lines follow it; 0 otherwise. A real notebook
+    (thirty-fourth session) was told only "not JSON (Expecting property name enclosed in double
+    quotes at line 468, ...)" and to look for a damaged copy."""
+    start = re.compile(r"^<<<<<<< ", re.MULTILINE).search(text)  # three searches, each once over the text
+    middle = re.compile(r"^=======\r?$", re.MULTILINE).search(text, start.end()) if start else None
+    if middle is None or re.compile(r"^>>>>>>> ", re.MULTILINE).search(text, middle.end()) is None:
+        return 0
+    return text.count("\n", 0, start.start()) + 1
 
 
 def _markdown_export(text: str) -> bool:

@@ -209,6 +209,9 @@ class TraceStub:
 #: beside 2,500 defs cost a worker 126 s until the thirty-third session. Real notebooks: at most 8
 #: such names a function, 9 functions.
 _MOST_FREE_NAMES = 20
+#: Names a function reads and never computes that its notes tell together: an unfinished function
+#: (a real notebook's lstm_cell_forward with its gates left out got seven notes, one a name).
+_UNSET_TOGETHER = 3
 _MOST_NEAR_CANDIDATES = 200
 
 
@@ -520,6 +523,7 @@ class _Grader:
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
                  if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
+        unset: dict[int, str] = {}  # place in the notes -> a name the function reads and never computes
         for k, name in enumerate(fn.free_names):
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name],
@@ -534,8 +538,9 @@ class _Grader:
                   and _NOWHERE not in said):
                 # The unread parameter's hint for the first names only, as the lookups below: a
                 # hostile function reading 4,400 names asked difflib 26,000 times (0.5 s of a worker).
-                self.notes.append(said + (hints.unread_parameter_hint(fn.source, name=name)
-                                          if k < _MOST_FREE_NAMES else ""))
+                hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                unset.update({len(self.notes): name} if not hint else {})
+                self.notes.append(said + hint)
             elif name in graded and not self._near_function(name):
                 # Called by its right name and not found where the grader reads (its own part says
                 # why): not "did you mean `rnn_cell_backward`?", another function the rubric grades.
@@ -551,9 +556,14 @@ class _Grader:
                 where = ("nothing in the notebook defines (neither the function nor a cell's top level)"
                          if said is not None and _NOWHERE in said else
                          "is defined outside the function (or nowhere)")
+                hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
-                                  f"or pass it in{' ' + star.group(0) if star else ''}."
-                                  f"{hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ''}")
+                                  f"or pass it in{' ' + star.group(0) if star else ''}.{hint}")
+        if len(unset) >= _UNSET_TOGETHER:  # an unfinished function: one note, not one a name
+            first, told = min(unset), _unset_note(self.part.function, list(unset.values()))
+            self.notes[first:] = [told if k == first else note
+                                  for k, note in enumerate(self.notes[first:], first) if k == first or k not in unset]
 
     def _inside(self, name: str) -> tuple[str, str] | None:
         """``(where, what to do)`` for a function ``name`` the notebook defines where the grader
@@ -801,7 +811,8 @@ class _Grader:
                                                                    source=self._student_source(location),
                                                                    first_line=self._first_line(location)),
                                        "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
-                                                                   outcome.message or "", self._student_line(location)),
+                                                                   outcome.message or "", self._student_line(location),
+                                                                   **self._function_of(location)),
                                        "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        shadowed or ("" if blame else _line_hint(
@@ -910,6 +921,12 @@ class _Grader:
         lines = fn.source.splitlines()
         index = location.line - fn.first_line
         return lines[index] if 0 <= index < len(lines) else ""
+
+    def _function_of(self, location: Location | None) -> dict[str, Any]:
+        """``source`` and ``first_line`` of the student's function ``location`` is in, for a hint
+        that reads the function around the line; {} when the extraction holds none."""
+        fn = self._student_function(location)
+        return {"source": fn.source, "first_line": fn.first_line} if fn is not None else {}
 
     def _student_source(self, location: Location | None) -> str:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
@@ -2170,6 +2187,10 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
 #: How a note about a name a function reads from outside begins, in the extraction's messages and
 #: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
 _USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
+#: How ``_unset_note`` begins, its names in group 2 ("`f` uses `a`, `b` and `c`, which no line").
+_UNSET_HEAD = re.compile(r"`([^`]+)` uses ((?:`[^`]+`(?:, | and ))*`[^`]+`)( and [\d,]+ more)?, which no line")
+#: What extraction's note says of a name a function reads and does not assign (``extractnotes.free_message``).
+_NOT_INSIDE = "`, which is not defined inside the function"
 
 
 def _helper_input() -> Any:
@@ -2188,9 +2209,15 @@ def _not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> lis
     with an error): every report showed it twice, at the top ("... will raise NameError") and
     under the function, and the case's NameError a third time."""
     said = {head.group(0) for part in parts for note in part.notes if (head := _USES_HEAD.match(note))}
+    said |= {f"`{told.group(1)}` uses `{name}`" for part in parts for note in part.notes
+             if (told := _UNSET_HEAD.match(note)) for name in re.findall(r"`([^`]+)`", told.group(2))}
+    # past the names the note shows ("and 1,991 more"): every name extraction says is not defined inside
+    counted = {told.group(1) for part in parts for note in part.notes
+               if (told := _UNSET_HEAD.match(note)) and told.group(3)}
     if not said:
         return list(messages)
-    return [m for m in messages if not ((head := _USES_HEAD.match(m)) and head.group(0) in said)]
+    return [m for m in messages if not ((head := _USES_HEAD.match(m)) and head.group(0) in said)
+            and not (m.split("`", 2)[1:2] and m.split("`", 2)[1] in counted and _NOT_INSIDE in m)]
 
 
 def _lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[PartResult]) -> str:
@@ -2235,6 +2262,18 @@ def _error_text(outcome: Any) -> str:
     if message.startswith(outcome.error_type):
         return message
     return f"{outcome.error_type}: {message}".rstrip(": ")
+
+
+def _unset_note(function: str, names: Sequence[str]) -> str:
+    """The one note of the names ``function`` reads and no line of it computes (its gates left
+    out, say), the first of them named and the rest counted."""
+    shown = [f"`{name}`" for name in names[:_UNSET_TOGETHER * 3]]
+    more = len(names) - len(shown)
+    listed = (", ".join(shown[:-1]) + f" and {shown[-1]}" if not more
+              else ", ".join(shown) + f" and {more:,} more")
+    return (f"`{function}` uses {listed}, which no line of it computes (a graded function runs on its own: "
+            f"what other cells set is not there when it is graded). Write the lines that compute them inside "
+            f"the function.")
 
 
 def _line_hint(hint: Callable[..., str], *args: Any, **keywords: Any) -> str:

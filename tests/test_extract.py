@@ -1086,3 +1086,16 @@ def test_has_prompt_is_the_prompt_pattern():
     for text in ["", ">>> x = 1", "x = 1\n>>> y", "In [3]: x", "In []: x", "x\nIn [12]: y", "In [a]: x", " >>> x",
                  "In [", "print('>>>')", "a = 1 # In [3]:", "In [3]x"]:
         assert has_prompt(text) == bool(_PROMPT_RE.search(text)), text
+
+
+def test_a_function_defined_twice_in_one_cell_is_told_its_two_lines() -> None:
+    """Thirty-fourth session (helper real): a real notebook kept the template's def (its docstring
+    alone) above its own in one cell, and was told "`lstm_forward` is defined more than once
+    (earlier in the same cell, line 4, and cell 39 (In [14]), line 32)"."""
+    ex = extract(nb("import numpy as np", "def f(x):\n    \"\"\"template\"\"\"\n\ndef f(x):\n    return x\n"))
+    assert messages(ex, "warning") == ["`f` is defined more than once in cell 2 (line 1 and line 4); the last "
+                                       "definition (line 4) is the one graded."], messages(ex)
+    # Control: in two cells, both cells are named.
+    ex = extract(nb("def f(x):\n    return 0\n", "def f(x):\n    return x\n"))
+    assert messages(ex, "warning") == ["`f` is defined more than once (cell 1, line 1, and cell 2, line 1); the last "
+                                       "definition (cell 2) is the one graded."], messages(ex)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import hints
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
@@ -178,6 +179,32 @@ def test_too_many_indices_names_the_array_and_its_axes(tmp_path, context, sandbo
     case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
     assert "`dx` has 2 axes here, and `dx[:, :, t]` indexes 3: check the sizes `dx` was created with" \
         in case.message, case.message
+
+
+# Thirty-fourth session (helper real): a real notebook set `da_prevt = da` before the loop, read
+# `da_prevt[:, :, t]` and unpacked the step's `da_prev` into `da_prevt` in it; told to "check the sizes
+# `da_prevt` was created with", the 3-axis `da` it was created as.
+def test_too_many_indices_of_a_name_set_again_in_the_loop_names_both_lines(tmp_path, context, sandbox):
+    source = nbs.COURSE_CELLS["rnn_backward"].replace("da_prevt = np.zeros((n_a, m))", "da_prevt = da").replace(
+        "rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])", "rnn_cell_backward(da_prevt[:, :, t], caches[t])")
+    case = _first_case(tmp_path, {"rnn_backward": source}, "rnn_backward", context, sandbox)
+    assert ("`da_prevt` has 2 axes here, and `da_prevt[:, :, t]` indexes 3: line 18, in the loop, sets `da_prevt` to "
+            "`gradients[\"da_prev\"]` after line 14 set it to `da`, so from the loop's second step on it holds the new "
+            "value, with its own shape. Keep the two under different names.") in case.message, case.message
+    assert "was created with" not in case.message, case.message
+
+
+def test_too_many_indices_hint_reads_the_loop_only_when_the_name_is_set_again_there():
+    message = "too many indices for array: array is 2-dimensional, but 3 were indexed"
+    source = ("def f(da):\n    g = da\n    for t in range(3):\n        g[:, :, t] += 1\n    return g\n")
+    said = hints.too_many_indices_hint("IndexError", message, "        g[:, :, t] += 1", source=source)
+    assert said.endswith("check the sizes `g` was created with (one for each axis)."), said
+    again = source.replace("        g[:, :, t] += 1\n", "        g[:, :, t] += 1\n        h, g = 1, step(g)\n")
+    said = hints.too_many_indices_hint("IndexError", message, "        g[:, :, t] += 1", source=again, first_line=7)
+    assert "line 11, in the loop, sets `g` to `step(g)` after line 8 set it to `da`" in said, said
+    unknown = again.replace("h, g = 1, step(g)", "h, g = step(g)")
+    said = hints.too_many_indices_hint("IndexError", message, "        g[:, :, t] += 1", source=unknown)
+    assert "line 5, in the loop, sets `g` after line 2 set it to `da`, so" in said, said
 
 
 def test_a_cache_appended_twice_is_not_told_to_copy(tmp_path, context, sandbox):

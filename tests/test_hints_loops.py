@@ -78,6 +78,17 @@ CASES = {
         "rnn_backward", [("dba += dbat", "dba + np.sum(dbat)")],
         "loop/value-unused", "`dba + np.sum(dbat)` on line 22 computes a value and throws it away: no variable "
                              "changes. To keep it, assign it: `dba += np.sum(dbat)`.", "not the sum to itself"),
+    # Thirty-fourth session (helper real): two real notebooks, told only "`caches[0]` should have 4 elements,
+    # got 16" (or "got 2").
+    "a cache added value by value": (
+        "rnn_forward", [("caches.append(cache)", "caches += cache")],
+        "loop/list-extended", "`caches += cache` on line 17 adds the values `cache` holds to the list `caches` one "
+                              "by one, as `extend` does: write `caches.append(cache)` to add it as one element.", None),
+    "the pair of caches made in the loop": (
+        "lstm_forward", [("caches.append(cache)", "caches = (caches, x)")],
+        "loop/wrapped-in-loop", "`caches = (caches, x)` on line 20 is inside the loop: each step wraps `caches` in a "
+                                "new tuple, one inside the other. Make that tuple once, after the loop; in the loop, "
+                                "add each step's value to `caches` (`caches.append(...)`).", None),
     "comparison for a store": (
         "rnn_forward", [("a[:, :, t] = a_next", "a[:, :, t] == a_next")],
         "loop/value-unused", "`a[:, :, t] == a_next` on line 15 compares the two and throws the answer away: to "
@@ -128,6 +139,9 @@ def test_right_code_has_no_loop_mistake(cells):
     "def f(x):\n    total = 0\n    for t in range(3):\n        h = x[t] * 2\n        total += h\n    return total, h\n",
     # An expression alone that is a call (a print, a method): not an operation thrown away.
     "def f(x):\n    print(x + 1)\n    x.sort()\n    return x\n",
+    # A list extended by a list or a one-element tuple, a sum into a number, a pair of two other names: right.
+    "def f(x):\n    out = []\n    n = 0\n    for t in range(3):\n        out += [x[t]]\n        out += (x[t],)\n"
+    "        n += t\n        pair = (out, n)\n    return out, pair\n",
 ])
 def test_loops_written_right_in_other_ways_have_no_loop_mistake(source):
     assert hints.loop_mistake(source) == ("", "")

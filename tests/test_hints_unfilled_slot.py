@@ -15,15 +15,24 @@ RNN_CALL = "rnn_cell_forward(x[:, :, t], a_next, parameters)"
 LSTM_CALL = "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)"
 
 
-@pytest.mark.parametrize("name, old, new, place", [
-    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)", "a[:, :, t]"),
-    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t], c[:, :, t], parameters)", "a[:, :, t]"),
+#: Thirty-fourth session (helper real): a real notebook passed `a[:, :, t - 1]` in a loop over range(T_x):
+#: right from the second step on, zeros (index -1) at the first; told only "inputs that differ ... (first
+#: at call 1, in `a_prev` (an array of zeros))".
+FIRST_STEP = "at the first step, `t` = 0, that is index -1, the last step's place of `a`, which still holds the zeros"
+
+
+@pytest.mark.parametrize("name, old, new, place, first", [
+    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t], parameters)", "a[:, :, t]", ""),
+    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t], c[:, :, t], parameters)", "a[:, :, t]", ""),
+    ("rnn_forward", RNN_CALL, "rnn_cell_forward(x[:, :, t], a[:, :, t - 1], parameters)", "a[:, :, t - 1]", FIRST_STEP),
+    ("lstm_forward", LSTM_CALL, "lstm_cell_forward(x[:, :, t], a[:, :, t-1], c_next, parameters)", "a[:, :, t-1]",
+     FIRST_STEP),
 ])
-def test_a_place_the_loop_fills_after_the_call_is_told(tmp_path, context, sandbox, name, old, new, place):
+def test_a_place_the_loop_fills_after_the_call_is_told(tmp_path, context, sandbox, name, old, new, place, first):
     part = _grade(tmp_path, nbs.course_notebook(nbs.mutate(name, old, new)), context, sandbox).part(name)
     said = part.cases[0].diagnosis.message
     assert f"passes `{place}` to" in said and "still holds the zeros it was created with" in said, said
-    assert "what the step before gave back" in said, said
+    assert "what the step before gave back" in said and first in said, said
 
 
 def test_unfilled_slot_hint_needs_the_store_after_the_call():
@@ -35,10 +44,22 @@ def test_unfilled_slot_hint_needs_the_store_after_the_call():
     before = source.replace("        a_next = g(x[:, :, t], a[:, :, t])\n        a[:, :, t] = a_next\n",
                             "        a[:, :, t] = a0\n        a_next = g(x[:, :, t], a[:, :, t])\n")
     assert hints.unfilled_slot_hint(before, callee="g", index=1) == ""
-    other = source.replace("a[:, :, t])", "a[:, :, t - 1])")
+    other = source.replace("a[:, :, t])", "a[:, :, t + 1])")  # (`t - 1`: its own sentence, below)
     assert hints.unfilled_slot_hint(other, callee="g", index=1) == ""
     assert hints.unfilled_slot_hint(source, callee="g", index=0) == ""
     assert hints.unfilled_slot_hint("def f(:\n", callee="g", index=1) == ""
+
+
+def test_unfilled_slot_hint_tells_the_step_before_only_in_a_loop_from_zero():
+    source = ("def f(x, a0):\n    a = np.zeros((2, 3, 4))\n    for t in range(4):\n"
+              "        a_next = g(x[:, :, t], a[:, :, t - 1])\n        a[:, :, t] = a_next\n    return a\n")
+    assert hints.unfilled_slot_hint(source, callee="g", index=1).startswith(
+        "Line 4 passes `a[:, :, t - 1]` to `g`: at the first step, `t` = 0, that is index -1")
+    # From step 1 (first_step_skipped_from_slice, a known mistake), a place never stored, another offset: not this.
+    for other in (source.replace("range(4)", "range(1, 4)"), source.replace("        a[:, :, t] = a_next\n", ""),
+                  source.replace("t - 1]", "t - 2]")):
+        assert hints.unfilled_slot_hint(other, callee="g", index=1) == "", other
+    assert hints.unfilled_slot_hint(source.replace("range(4)", "range(0, 4)"), callee="g", index=1) != ""
 
 
 # The same session: a real notebook's `rnn_cell_forward(xt[:,:,1], a_next, parameters)` (xt = x) was

@@ -77,3 +77,42 @@ def test_no_validation_split_is_said_once_with_what_to_do():
     notes = [line for line in result.feedback if "validation" in line.lower() and not line.startswith("LSTM")]
     assert notes == ["Hold out a share of the training data as validation (validation_split=0.2, or "
                      "validation_data from a slice of the training set) and say how much you held out."], notes
+
+
+def test_a_training_stopped_in_its_first_epoch_is_not_told_its_completed_epochs_were_used():
+    # Thirty-fourth session (helper real): two real notebooks stopped a fit during its first epoch and
+    # were told "(0 of 5 epochs completed); only the completed epochs were used", of none.
+    from tests.test_imdb_score import keras2_fit
+
+    stopped = model_cell("m1", "GRU(32)") + "\nm1.fit(x_train, y_train, epochs=5, validation_split=0.2)"
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", stopped, tuple(keras2_fit(
+        [0.8] * 5, [0.85] * 5, stop_in_epoch=1)))))
+    said = [line for line in result.feedback if "stopped" in line]
+    assert said == ["Training of the GRU in cell 2 stopped during its first epoch (of 5), so no accuracy of it "
+                    "was read."], result.feedback
+    # Control: one epoch done, the completed epochs are used, and said so.
+    result = result_of(notebook(("code", LOAD, LOAD_OUT), ("code", stopped, tuple(keras2_fit(
+        [0.8] * 5, [0.85] * 5, stop_in_epoch=2)))))
+    assert any("stopped during an epoch (1 of 5 epochs completed); only the completed epochs were used." in line
+               for line in result.feedback), result.feedback
+
+
+def test_alternatives_validating_on_the_same_test_arrays_say_those_arrays_once():
+    # Thirty-fourth session (helper real): two real notebooks trained eight alternatives, each with
+    # validation_data=(x_test, y_test): the note named all eight with those words each time ("SimpleRNN in
+    # cell 12: validation_data=(x_test, y_test); LSTM in cell 15: validation_data=(x_test, y_test); ..."),
+    # and each model's line above said them once more.
+    cells = [("code", LOAD, LOAD_OUT)]
+    for k, layer in enumerate(("SimpleRNN(32)", "LSTM(32)", "GRU(32)")):
+        fit = model_cell(f"m{k}", layer) + f"\nm{k}.fit(x_train, y_train, epochs=1, validation_data=(x_test, y_test))"
+        cells.append(("code", fit, (_LOG,)))
+    result = result_of(notebook(*cells))
+    told = next(line for line in result.feedback if line.startswith("Validation uses the test set"))
+    assert told.startswith("Validation uses the test set (all 3 models above: validation_data=(x_test, y_test)). "), told
+    told = next(line for line in result_of(notebook(*cells[:3])).feedback if line.startswith("Validation uses"))
+    assert told.startswith("Validation uses the test set (both models above: validation_data=(x_test, y_test)). "), told
+    # Control: other arrays for one of them, each named with its own.
+    cells[2] = ("code", cells[2][1].replace("validation_data=(x_test, y_test)", "validation_data=(x_test[:500], y_test[:500])"),
+                (_LOG,))
+    told = next(line for line in result_of(notebook(*cells)).feedback if line.startswith("Validation uses the test set"))
+    assert "SimpleRNN in cell 2: validation_data=(x_test, y_test); LSTM in cell 3: validation_data=(x_test[:500]" in told, told

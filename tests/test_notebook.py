@@ -428,3 +428,28 @@ def test_a_function_in_a_cell_saved_as_a_number_is_missing_with_the_reason(tmp_p
         "text, so the grader could not read it all (see the note about it): it may be there.")
     assert result.part("rnn_cell_forward").status == PASSED  # the other cells are read as before
     assert feedback_markdown(result).count("is saved as a number") == 1
+
+
+def test_a_notebook_with_git_merge_conflict_markers_is_named_as_such(tmp_path):
+    """Thirty-fourth session (helper real): a real notebook held a merge's markers inside a cell's
+    metadata and was told "not JSON (Expecting property name enclosed in double quotes at line 468,
+    ...)", then to look for a damaged copy."""
+    from grader.commands import unreadable_reason
+    from tests import notebooks as nbs
+
+    text = json.dumps(nbs.course_notebook(), indent=1).splitlines(keepends=True)
+    text[5:5] = ["<<<<<<< HEAD\n", "=======\n", '    "collapsed": true,\n', ">>>>>>> 6aa74a2\n"]
+    path = tmp_path / "merged.ipynb"
+    path.write_text("".join(text), encoding="utf-8")
+    with pytest.raises(SubmissionError) as raised:
+        load(path)
+    said = str(raised.value)
+    assert said.endswith("merged.ipynb: git merge-conflict markers in the file (`<<<<<<<` at line 6): a merge left "
+                         "both versions of some lines in it, which is not JSON; resolve the conflict (keep one "
+                         "version, delete the marker lines), check that the notebook opens in Jupyter, and submit it "
+                         "again"), said
+    assert unreadable_reason([said]) == "git merge-conflict markers in the file"
+    # Control: a "<<<<<<<" line with no "=======" and ">>>>>>>" after it is only broken JSON.
+    path.write_text("".join(text[:6] + text[9:]), encoding="utf-8")
+    with pytest.raises(SubmissionError, match=r"not JSON \("):
+        load(path)

@@ -41,8 +41,11 @@ HOSTILE = {
     # the module a graded function imports from: extraction's warning quotes it
     "module": nbs.course_notebook({"rnn_cell_forward": f"from {BIG} import tanh_of\n"
                                    + CELL.replace("np.tanh(", "tanh_of(")}),
-    # 3,000 names used from outside the function: a note each
-    "manynames": _cell("    return a_next", "\n".join(f"    v{i}" for i in range(3_000)) + "\n    return a_next"),
+    # 3,000 names used from outside the function: a note each (each may come from the star import of a
+    # module the grader cannot read; names that come from nowhere are told in one note since the
+    # thirty-fourth session, test_runner_notebook_mistakes.py)
+    "manynames": nbs.course_notebook({"rnn_cell_forward": "from mystery_helpers import *\n" + CELL.replace(
+        "    return a_next", "\n".join(f"    v{i}" for i in range(3_000)) + "\n    return a_next", 1)}),
     # a statement that cannot compile names the student's name: the message of every case
     "nonlocal": _cell("    # Retrieve", f"    nonlocal {BIG}\n    # Retrieve"),
 }

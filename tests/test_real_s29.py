@@ -27,8 +27,20 @@ def test_a_list_appended_to_itself_is_named_as_such(tmp_path, context, sandbox):
     text = " ".join(part.notes) + " ".join(str(c.message) for c in part.cases)
     assert "holds itself" in text, text
     assert "nested deeper" not in text, text
-    assert "value[2][0][0] is value[2][0]" in text, text
+    assert "(`value[2][0][0]` is `value[2][0]`; for example" in text, text
     assert result.part("rnn_cell_forward").points == result.part("rnn_cell_forward").max_points
+
+
+def test_a_list_appended_to_itself_reads_as_text_in_feedback_md(tmp_path, context, sandbox):
+    # Thirty-fourth session (helper real): the path bare ("value[2][0][0] is value[2][0]") made the
+    # whole sentence a code span in feedback.md, ``Returned something ... was meant)``, for two real
+    # notebooks' rnn_forward and lstm_forward.
+    from grader.report import feedback_markdown
+
+    text = feedback_markdown(_grade(tmp_path, nbs.course_notebook(SELF_APPENDED), context, sandbox))
+    assert "  Returned something the grader cannot take (arrays, numbers, tuples, lists and dicts holding only " \
+           "those): the function returned a container that holds itself (`value[2][0][0]` is `value[2][0]`;" in text, text
+    assert "``Returned" not in text, text
 
 
 # --------------------------------------------------------------------------- Markdown named .ipynb
@@ -70,5 +82,5 @@ def test_check_names_a_list_appended_to_itself_as_the_grade_does(tmp_path, cours
     part = live.part("rnn_forward")
     text = " ".join(part.notes) + " ".join(str(c.message) for c in part.cases)
     assert part.points == 0
-    assert "value[2][0][0] is value[2][0]" in text, text
+    assert "(`value[2][0][0]` is `value[2][0]`;" in text, text
     assert "nested deeper" not in text, text

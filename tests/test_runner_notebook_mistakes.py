@@ -380,3 +380,38 @@ def test_a_cache_unpacked_in_its_stored_order_is_not_told_when_the_function_fail
     nb = nbs.course_notebook(nbs.mutate("rnn_cell_backward", "(1 - a_next ** 2) * da_next", "(1 - a_prev ** 2) * da_next"))
     part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_backward")
     assert part.points == 0 and not any("unpacks `cache`" in note for note in part.notes), part.notes
+
+
+# ------------------------------------------------------------------ an unfinished function (thirty-fourth session)
+
+_GATES = ("    ft = sigmoid(np.dot(Wf, concat) + bf)\n    it = sigmoid(np.dot(Wi, concat) + bi)\n"
+          "    cct = np.tanh(np.dot(Wc, concat) + bc)\n    c_next = ft * c_prev + it * cct\n"
+          "    ot = sigmoid(np.dot(Wo, concat) + bo)\n    a_next = ot * np.tanh(c_next)\n")
+
+
+def test_the_names_an_unfinished_function_never_computes_are_told_in_one_note(tmp_path, context, sandbox):
+    # A real notebook (helper real, real34) left lstm_cell_forward's gates and prediction out, and its test
+    # cell assigned a_next and c_next at the top level: seven notes, one a name, each "compute it inside
+    # or pass it in" or "only assigned outside, in cell 38, which is not graded".
+    cell = nbs.COURSE_CELLS["lstm_cell_forward"].replace(_GATES, "\n").replace(
+        "    yt_pred = softmax(np.dot(Wy, a_next) + by)\n", "")
+    nb = _with_cell("a_next, c_next, yt, cache = lstm_cell_forward(xt, a_prev, c_prev, parameters)\n",
+                    at=len(nbs.course_notebook()["cells"]),
+                    overrides={"lstm_cell_forward": cell})
+    result = _graded(tmp_path, nb, context, sandbox)
+    notes = result.part("lstm_cell_forward").notes
+    assert notes == ("`lstm_cell_forward` uses `a_next`, `c_next`, `cct`, `ft`, `it`, `ot` and `yt_pred`, which no "
+                     "line of it computes (a graded function runs on its own: what other cells set is not there when "
+                     "it is graded). Write the lines that compute them inside the function.",), notes
+    # Nor are they said again at the top, one a name (the extraction's notes, which the part's note says).
+    assert not any(m.startswith("`lstm_cell_forward` uses") for m in result.messages), result.messages
+
+
+def test_two_names_from_nowhere_keep_a_note_each(tmp_path, context, sandbox):
+    # Control: two names are two notes, each saying where the name is (or is not) assigned.
+    cell = nbs.COURSE_CELLS["lstm_cell_forward"].replace("    ot = sigmoid(np.dot(Wo, concat) + bo)\n", "").replace(
+        "    cct = np.tanh(np.dot(Wc, concat) + bc)\n", "")
+    notes = _graded(tmp_path, nbs.course_notebook({"lstm_cell_forward": cell}), context, sandbox).part(
+        "lstm_cell_forward").notes
+    assert len(notes) == 2 and all("which is not defined inside the function" in note
+                                   or "which nothing in the notebook defines" in note for note in notes), notes

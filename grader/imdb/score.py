@@ -1123,8 +1123,12 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         f"evaluate it on the test set, keeping the outputs.")
     stopped = [m for m in models if m.interrupted]
     for m in stopped[:MAX_MODEL_LINES]:
-        feedback.append(f"Training of the {_quoted(m.alternative or 'model')} in "
-                        f"{cell_name(m.cells[0]) if m.cells else 'a cell'} stopped during an epoch "
+        where = f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else 'a cell'}"
+        if not m.epochs_completed:  # "0 of 5 epochs completed; only the completed epochs were used": none were
+            feedback.append(f"Training of the {where} stopped during its first epoch (of {m.epochs_planned}), "
+                            f"so no accuracy of it was read.")
+            continue
+        feedback.append(f"Training of the {where} stopped during an epoch "
                         f"({m.epochs_completed} of {m.epochs_planned} epochs completed); only the completed "
                         f"epochs were used.")
     if len(stopped) > MAX_MODEL_LINES:
@@ -1156,6 +1160,11 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
         where = _listing([f"{_quoted(alt)} in {_cell_listing(cells)}: {_quoted(validation)}"
                           for (alt, validation), cells in groups.items()], "models", sep="; ") \
             if on_test else _quoted(said_test[0].text)
+        if len(groups) > 1 and len({validation for _alt, validation in groups}) == 1:
+            # eight alternatives on validation_data=(x_test, y_test) said it eight times, each model's line
+            # above saying it once more (thirty-fourth session, two real notebooks)
+            where = (("both" if len(on_test) == 2 else f"all {len(on_test):,}") if len(on_test) == len(pool)
+                     else f"{len(on_test):,}") + f" models above: {_quoted(on_test[0].validation)}"
         val_msg = "validation on the test set (the models are named above)"
         feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
                         f"data as validation, so that the test set stays unseen until the final evaluation."
