@@ -1,7 +1,7 @@
 """An index of the known mistakes' outputs on a case: which of them a student's value may be.
 
 A failed case is compared with every known mistake of its function (``solution.mutants``,
-stored per case in the fixtures), one output at a time (``runner._agreement``): a cost that
+stored per case in the fixtures), one output at a time (``mistakematch.agreement``): a cost that
 grows with the number of mistakes. The index answers first, from one number per output: the
 mistakes whose value may agree with the student's at every failed output (a superset, never
 less); the runner compares only those, exactly as before. It depends on the fixtures, the

@@ -7,32 +7,38 @@ Inputs go down, plain data comes back, and every comparison happens here.
 from __future__ import annotations
 
 import ast
-import bisect
-import contextlib
 import dataclasses
 import difflib
-import functools
 import pickle
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from grader import checks, hints, wire
 from grader.childruntime import args_layout
 from grader.course import COURSE_ARITY, COURSE_MODULES
+from grader.failtexts import (NOWHERE, STAR_HINT, UNSET_TOGETHER, USES_HEAD, bad_output_text, budget_text,
+                              crash_text, error_text, helper_input, legacy_aliases_replaced, line_hint, lost_cases,
+                              not_said_again, numpy_typo, placeholder_warning, timeout_text, unreadable_advice,
+                              unreadable_result, unset_note)
 from grader.fastcheck import WireExpectation, expectation_for
 from grader.fixedsizes import example_sizes
 from grader.gradedsource import aliased, code_facts, graded_source
+from grader.loading import loaded_session, top_level_broken
 from grader.mistakeindex import MistakeIndex
+from grader.mistakematch import agreement, matches, mistake_shows, mistake_twins, outputs_repeat
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
     NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
     Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
 )
 from grader.notes import bounded_result
+from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, missing_key_hint, not_a_dict,
+                                not_a_tuple, order_problem, positions_agree, returned_names, returned_none,
+                                shape_of, shape_of_another)
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -41,24 +47,13 @@ _SEVERITY = (HARNESS, MISSING, NOT_IMPLEMENTED, CRASHED, TIMEOUT, ERROR, SKIPPED
 
 #: Check kinds that pass whenever the whole value matches the expected one within the tolerance.
 _FAST_CHECKS = frozenset({"allclose", "shape", "structure"})
-_MISSING = object()  # not yet worked out (see _agreement)
 
 #: How many of extraction's warnings and errors a submission's feedback lists; the rest are counted.
 MAX_EXTRACTION_MESSAGES = 20
-#: How many top-level statements that raise a submission's program may lose before what is left
-#: is graded as it stands: each costs a new child (see ``_loaded_session``).
-LOAD_RETRIES = 3
 
 #: Tolerance used to recognise a reference step in a stub call: the student
 #: passes values computed from the reference's own outputs, so they agree closely.
 _TRACE_RTOL, _TRACE_ATOL = 1e-7, 1e-10
-
-# NumPy 1.24 removed its aliases of Python's own types (np.float is float, ...): code written for
-# the NumPy of the course's years ran with them, and they meant the builtins. The program the
-# sandbox runs reads them as the builtins (see _legacy_aliases_replaced); the lines stay put.
-_LEGACY_ALIAS = re.compile(r"(?<![\w.])(?:np|numpy)\.(float|int|bool|object|complex|str)\b")
-_LEGACY_HINTS = tuple(f"{module}.{name}" for module in ("np", "numpy")
-                      for name in ("float", "int", "bool", "object", "complex", "str"))
 
 
 @dataclass(frozen=True)
@@ -209,9 +204,6 @@ class TraceStub:
 #: beside 2,500 defs cost a worker 126 s until the thirty-third session. Real notebooks: at most 8
 #: such names a function, 9 functions.
 _MOST_FREE_NAMES = 20
-#: Names a function reads and never computes that its notes tell together: an unfinished function
-#: (a real notebook's lstm_cell_forward with its gates left out got seven notes, one a name).
-_UNSET_TOGETHER = 3
 _MOST_NEAR_CANDIDATES = 200
 
 
@@ -301,7 +293,7 @@ class _Grader:
                  trusted: frozenset[str] = frozenset(), after_timeout: bool = False,
                  trial_failed: bool = False, load_errors: Mapping[str, str] | None = None) -> None:
         self.part = part
-        # function -> why its definition was left out of the program (``_loaded_session``)
+        # function -> why its definition was left out of the program (``loaded_session``)
         self.load_errors = load_errors or {}
         self.trusted = trusted  # functions whose cases passed: see _grade_case and grade_submission
         self.trial_failed = trial_failed  # a trial call of this part was not fully right: no more trials
@@ -514,7 +506,7 @@ class _Grader:
         for case in self.part.cases:
             fixture = self.context.fixtures.get(case.id)
             if fixture is not None:
-                keys |= _dict_keys(fixture.args)
+                keys |= dict_keys(fixture.args)
         from grader.extractnotes import broken_definition_note, broken_definitions  # loaded already
 
         broken = broken_definitions(self.extraction.diagnostics)
@@ -522,7 +514,7 @@ class _Grader:
         # What extraction said of each name, when it knows more than "outside the function": where
         # a statement the grader does not run assigns it, or the test helper it comes from.
         known = {head.group(0): d.message for d in self.extraction.diagnostics
-                 if d.function == self.part.function and (head := _USES_HEAD.match(d.message))}
+                 if d.function == self.part.function and (head := USES_HEAD.match(d.message))}
         unset: dict[int, str] = {}  # place in the notes -> a name the function reads and never computes
         for k, name in enumerate(fn.free_names):
             if name in broken:
@@ -531,11 +523,11 @@ class _Grader:
             elif name in keys:
                 self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
                                   f"read it from `parameters` (`parameters[\"{name}\"]`).")
-            elif typo := _numpy_typo(name):
+            elif typo := numpy_typo(name):
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing defines: "
                                   f"did you mean `{typo}`?")
             elif ((said := known.get(f"`{self.part.function}` uses `{name}`")) is not None
-                  and _NOWHERE not in said):
+                  and NOWHERE not in said):
                 # The unread parameter's hint for the first names only, as the lookups below: a
                 # hostile function reading 4,400 names asked difflib 26,000 times (0.5 s of a worker).
                 hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
@@ -551,17 +543,17 @@ class _Grader:
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which nothing in the notebook defines: "
                                   f"did you mean `{near}`?")
             else:  # nowhere: the advice, with the hint of a star import extraction could not see into
-                star = _STAR_HINT.search(said or "")
+                star = STAR_HINT.search(said or "")
                 # Extraction says which when it knows: no cell's top level nor the function assigns it.
                 where = ("nothing in the notebook defines (neither the function nor a cell's top level)"
-                         if said is not None and _NOWHERE in said else
+                         if said is not None and NOWHERE in said else
                          "is defined outside the function (or nowhere)")
                 hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
                                   f"or pass it in{' ' + star.group(0) if star else ''}.{hint}")
-        if len(unset) >= _UNSET_TOGETHER:  # an unfinished function: one note, not one a name
-            first, told = min(unset), _unset_note(self.part.function, list(unset.values()))
+        if len(unset) >= UNSET_TOGETHER:  # an unfinished function: one note, not one a name
+            first, told = min(unset), unset_note(self.part.function, list(unset.values()))
             self.notes[first:] = [told if k == first else note
                                   for k, note in enumerate(self.notes[first:], first) if k == first or k not in unset]
 
@@ -644,7 +636,7 @@ class _Grader:
         store a tuple under the name of the parameter it unpacks (``cache = (a_next, ...)`` in
         ``rnn_cell_forward``): the first 8 such functions of at most 20,000 characters each (a real
         one has about 1,000), each parsed (a hostile notebook's dozens of large ones are not)."""
-        unpacked = _line_hint(hints.unpacked_order, fn.source)
+        unpacked = line_hint(hints.unpacked_order, fn.source)
         if not unpacked:
             return ""
         parameter = unpacked[0]
@@ -653,7 +645,7 @@ class _Grader:
                   if name != self.part.function and len(other.source) <= 20_000 and f"{parameter} =" in other.source
                   and other.cell_index is not None]
         for name, other in makers[:8]:
-            stored = _line_hint(hints.stored_order, other.source, parameter)
+            stored = line_hint(hints.stored_order, other.source, parameter)
             if stored:
                 stored = (stored[0], stored[1] + other.first_line - 1)
                 said = hints.cache_order_hint(self.part.function, unpacked, stored, maker=name,
@@ -676,7 +668,7 @@ class _Grader:
         course: dict[str, Any] = {"np": checks.np}
         exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
         return hints.own_helper_hint(self.part.function, helper, where=cell_words(cell, self._prompt(cell)),
-                                     got=value, expected=course[helper](_helper_input()),
+                                     got=value, expected=course[helper](helper_input()),
                                      raised=error_type if status == "error" else "")
 
     def _own_helpers_run(self) -> Mapping[str, tuple[str, Any, str]]:
@@ -692,7 +684,7 @@ class _Grader:
         own = [name for name in COURSE_MODULES["rnn_utils"]
                if (f := self.extraction.functions.get(name)) is not None and f.cell_index is not None]
         timeout = self.part.cases[0].timeout
-        args = (_helper_input(),)
+        args = (helper_input(),)
         many = getattr(self.session, "call_many", None)  # check()'s session calls one at a time
         outcomes = many([(name, args, timeout) for name in own]) if many is not None and len(own) > 1 \
             else [self.session.call(name, args, timeout=timeout) for name in own]
@@ -723,7 +715,7 @@ class _Grader:
     def _grade_case(self, case: Case, param_names: Sequence[str]) -> CaseResult:
         plan = self._plan(case)
         if plan is None:
-            return self._case(case, HARNESS, 0.0, message=CASE_GRADER_FAILED)  # see _lost_cases
+            return self._case(case, HARNESS, 0.0, message=CASE_GRADER_FAILED)  # see lost_cases
         stubs = self._stubs(plan)
         options = self._options()
         args = plan.args
@@ -761,7 +753,7 @@ class _Grader:
         status = outcome.status
         if status == "ok":
             return self._judge(case, plan, outcome, stubs, param_names, common, fast=fast, raw=raw)
-        unloaded = _top_level_broken(self.session, outcome)
+        unloaded = top_level_broken(self.session, outcome)
         if unloaded is not None:
             # The call got the top level's outcome: the function itself never ran.
             return self._case(case, TIMEOUT if status == "timeout" else CRASHED, 0.0, message=(
@@ -769,14 +761,14 @@ class _Grader:
                 f"running{unloaded}."), **common)
         if status == "timeout":
             fn = self._own_function()
-            endless = _line_hint(hints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
+            endless = line_hint(hints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
             # Where the child was when stopped: its frames in the student's own cells, innermost first.
             places = [at for at in self._locations(outcome) if at.cell is not None][:20] if outcome.frames else []
             place, location = self._running_place(places)
-            return self._case(case, TIMEOUT, 0.0, location=location, message=_timeout_text(
+            return self._case(case, TIMEOUT, 0.0, location=location, message=timeout_text(
                 self.part.function, case.timeout, own, place=place) + endless, **common)
         if status == "budget":
-            return self._case(case, TIMEOUT, 0.0, message=_budget_text(self.session), **common)
+            return self._case(case, TIMEOUT, 0.0, message=budget_text(self.session), **common)
         if status == "missing":
             broken = self._extraction_error()
             if broken is not None:  # its def parses but does not compile: an error, as one that does not parse
@@ -788,7 +780,7 @@ class _Grader:
         location = self._locate(outcome)
         if status == "error":
             where = f" ({location.describe()})" if location else ""
-            text = _error_text(outcome)
+            text = error_text(outcome)
             self.raised_as[case.id] = tuple(
                 mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
                 if type(value).__name__ == "MutantError" and value.message == text)
@@ -799,31 +791,31 @@ class _Grader:
             # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
             # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
             extra = [hint for hint in (blame, unpacked,
-                                       _missing_key_hint(outcome, plan.args, param_names),
+                                       missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
-                                       "" if blame else _line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
-                                       "" if blame or unpacked else _line_hint(hints.assignment_hint, outcome,
+                                       "" if blame else line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
+                                       "" if blame or unpacked else line_hint(hints.assignment_hint, outcome,
                                                                                self._student_line(location)),
-                                       "" if blame else _line_hint(hints.bounds_hint, outcome, self._student_line(location),
+                                       "" if blame else line_hint(hints.bounds_hint, outcome, self._student_line(location),
                                                                    self._student_source(location)),
-                                       "" if blame else _line_hint(hints.other_key_hint, outcome.error_type,
+                                       "" if blame else line_hint(hints.other_key_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    source=self._student_source(location),
                                                                    first_line=self._first_line(location)),
-                                       "" if blame else _line_hint(hints.too_many_indices_hint, outcome.error_type,
+                                       "" if blame else line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    **self._function_of(location)),
-                                       "" if blame else _line_hint(hints.list_index_hint, outcome.error_type,
+                                       "" if blame else line_hint(hints.list_index_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
-                                       shadowed or ("" if blame else _line_hint(
+                                       shadowed or ("" if blame else line_hint(
                                            hints.attribute_hint, outcome.error_type, outcome.message or "",
                                            self._student_line(location))),
-                                       _line_hint(hints.none_from_list_method_hint, outcome.error_type,
+                                       line_hint(hints.none_from_list_method_hint, outcome.error_type,
                                                   outcome.message or "", self._student_source(location)),
                                        hints.refused_hint(outcome.error_type))
                      if hint]
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
-            first = "" if blame else _line_hint(hints.first_cache_hint, outcome.error_type, outcome.message or "",
+            first = "" if blame else line_hint(hints.first_cache_hint, outcome.error_type, outcome.message or "",
                                                 self._student_line(location))
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")),
@@ -832,8 +824,8 @@ class _Grader:
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
         if status == "bad_output":
-            return self._case(case, ERROR, 0.0, message=_bad_output_text(outcome), **common)
-        return self._case(case, CRASHED, 0.0, location=location, message=_crash_text(self.part.function, outcome),
+            return self._case(case, ERROR, 0.0, message=bad_output_text(outcome), **common)
+        return self._case(case, CRASHED, 0.0, location=location, message=crash_text(self.part.function, outcome),
                           **common)
 
     def _running_place(self, places: Sequence[Location]) -> tuple[str, Location | None]:
@@ -852,7 +844,7 @@ class _Grader:
             if (held is None or held.cell_index != at.cell or at.line is None
                     or not held.first_line <= at.line <= held.last_line):
                 continue
-            loop = _line_hint(hints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
+            loop = line_hint(hints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
             if loop:
                 inner = places[0]
                 called = (f", in its call of `{inner.function}` ({cell_words(inner.cell, inner.prompt)}, line "
@@ -950,7 +942,7 @@ class _Grader:
         fn = self._student_function(location)
         if fn is None or location.function != self.part.function:
             return ""
-        return _line_hint(hints.unpacked_argument_hint, outcome.error_type or "", outcome.message or "",
+        return line_hint(hints.unpacked_argument_hint, outcome.error_type or "", outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
                           arguments=dict(zip(names, args)))
 
@@ -966,7 +958,7 @@ class _Grader:
         found = self.facts.get(key)
         if found is None:
             functions = {name: other.source for name, other in self.extraction.functions.items()}
-            found = self.facts[key] = (_line_hint(hints.returned_order_hint, self._student_line(location),
+            found = self.facts[key] = (line_hint(hints.returned_order_hint, self._student_line(location),
                                                   source=fn.source, first_line=fn.first_line, functions=functions),)
         return found[0]
 
@@ -977,7 +969,7 @@ class _Grader:
         fn = self._student_function(location)
         if fn is None or outcome.error_type not in ("UnboundLocalError", "AttributeError"):
             return ""
-        return _line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
+        return line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
                           elsewhere=self._assigned_at_top("np"))
 
@@ -1082,7 +1074,7 @@ class _Grader:
                     # A function without a ``return`` (or one not reached): said once, for the
                     # case, not once an output ("`a_next` is missing from what ... returned (a
                     # NoneType)", three times).
-                    message = "" if said_none else _returned_none(part.function, plan.specs) + self._printed()
+                    message = "" if said_none else returned_none(part.function, plan.specs) + self._printed()
                     said_none = True
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
@@ -1090,7 +1082,7 @@ class _Grader:
                 if isinstance(outcome.value, (tuple, list)) and spec.path and isinstance(spec.path[0], str):
                     # A tuple where a dict is asked for: said once, with the dict's keys, not as each
                     # output "missing from what rnn_cell_backward returned (a tuple of 5)".
-                    message = "" if said_none else _not_a_dict(part.function, outcome.value, plan.specs)
+                    message = "" if said_none else not_a_dict(part.function, outcome.value, plan.specs)
                     said_none = True
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
@@ -1098,14 +1090,14 @@ class _Grader:
                 if isinstance(outcome.value, dict) and spec.path and isinstance(spec.path[0], int):
                     # The reverse: a dict where the values are read by position, said once, not as
                     # each output "missing from ... (a dict with keys ['a_next', ...])", which it holds.
-                    message = "" if said_none else _not_a_tuple(part.function, outcome.value, plan.specs)
+                    message = "" if said_none else not_a_tuple(part.function, outcome.value, plan.specs)
                     said_none = True
                     results.append(CheckResult(spec.name, False, 0.0, share, message))
                     failed_specs.append(spec)
                     continue
                 renamed = hints.renamed_key_hint(spec.path[0] if spec.path else None, outcome.value, plan.specs)
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
-                                           f"`{part.function}` returned ({_shape_of(outcome.value)}).{renamed}",
+                                           f"`{part.function}` returned ({shape_of(outcome.value)}).{renamed}",
                                            "missing")
             else:
                 mismatch = checks.CHECKS[spec.check](student, expected, tolerance=case.tolerance,
@@ -1114,7 +1106,7 @@ class _Grader:
                 results.append(right)
             else:
                 failed_specs.append(spec)
-                message = _hidden_message(mismatch) if hidden else mismatch.message
+                message = hidden_message(mismatch) if hidden else mismatch.message
                 if message.endswith(checks.ALL_ZERO):
                     if said_zero:
                         message = message[:-len(checks.ALL_ZERO)] + checks.ALL_ZERO_AGAIN
@@ -1189,11 +1181,11 @@ class _Grader:
                 key = ("mutant", case.id, mutant_id)
                 quick = subset is specs and raw is not None and self._reproduces(case, plan, key, value, raw,
                                                                                    outcome.value, seen)
-                if quick or _matches(outcome.value, value, fixture.expected, subset, tol,
+                if quick or matches(outcome.value, value, fixture.expected, subset, tol,
                                      memo=self.context.memo, key=key, seen=seen):
                     nothing = self.context.memo.get(("nothing",) + key)
                     if nothing is None:  # depends on the fixtures only
-                        nothing = self.context.memo[("nothing",) + key] = _computes_nothing(
+                        nothing = self.context.memo[("nothing",) + key] = computes_nothing(
                             value, fixture.expected, inputs=fixture.args)
                     if nothing:
                         # A mistake that leaves every array zero on this case (the first step skipped
@@ -1203,11 +1195,11 @@ class _Grader:
                         continue
                     # A mistake whose two outputs hold equal arrays (`a[:, :, t] = c_next`) is
                     # imitated by one array under two names (`c = a`): the memory tells them apart.
-                    if _outputs_repeat(value, specs, memo=self.context.memo, key=key):
+                    if outputs_repeat(value, specs, memo=self.context.memo, key=key):
                         alias = self._alias_problem(fixture, outcome, names)
                         if alias:
                             return Diagnosis("aliasing", alias)
-                    twins = _twins(fixture, specs, tol, mutant_id, memo=self.context.memo, case_id=case.id)
+                    twins = mistake_twins(fixture, specs, tol, mutant_id, memo=self.context.memo, case_id=case.id)
                     if twins:
                         self.twins[case.id] = twins
                     message = self.context.mutant_messages.get(mutant_id, mutant_id)
@@ -1225,7 +1217,7 @@ class _Grader:
                     f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"))
         # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
         #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
-        order = _order_problem(outcome.value, fixture.expected, specs, failed, tol)
+        order = order_problem(outcome.value, fixture.expected, specs, failed, tol)
         if order:
             return Diagnosis("return-order", order)
         # 4. Memory shared between outputs that should differ: a view overwritten later.
@@ -1234,7 +1226,7 @@ class _Grader:
             return Diagnosis("aliasing", alias)
         # 5. An output with the shape another output should have (`dxt = np.dot(Waa.T, dtanh)`, the
         #    shape of `da_prev`): told the two shapes only (thirty-fourth session).
-        borrowed = _shape_of_another(outcome.value, fixture.expected, specs, failed)
+        borrowed = shape_of_another(outcome.value, fixture.expected, specs, failed)
         return Diagnosis("shape-of-another", borrowed) if borrowed else None
 
     def _replaced_in_loop(self, value: Any, expected: Any, failed: Sequence[Any]) -> str:
@@ -1249,7 +1241,7 @@ class _Grader:
             shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
             if isinstance(shape, tuple) and isinstance(wanted, tuple) and len(wanted) >= 2 and shape == wanted[:-1] \
                     and len(spec.path) == 1:
-                return _line_hint(hints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
+                return line_hint(hints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
                                   first_line=fn.first_line)
         return ""
 
@@ -1264,13 +1256,13 @@ class _Grader:
         if fn is None:
             return ""
         functions = {name: other.source for name, other in self.extraction.functions.items()}
-        through = _line_hint(hints.through_helper_hint, fn.source, callee=dep, functions=functions,
+        through = line_hint(hints.through_helper_hint, fn.source, callee=dep, functions=functions,
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
         said = next((found for hint in (hints.unchanged_argument_hint, hints.unfilled_slot_hint, hints.fixed_step_hint,
                                         hints.carried_only_hint)
-                     if (found := _line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                     if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                              first_line=fn.first_line))), "")
         return f" {said}" if said else ""
 
@@ -1279,7 +1271,7 @@ class _Grader:
         returned None, whether it printed its values instead. ""."""
         fn = self._own_function()
         tuple_specs = [spec for spec in self.part.outputs if spec.path and isinstance(spec.path[0], int)]
-        return _line_hint(hints.printed_instead_hint, fn.source, returned=_returned_names(tuple_specs)) \
+        return line_hint(hints.printed_instead_hint, fn.source, returned=returned_names(tuple_specs)) \
             if fn is not None else ""
 
     def _loop_mistake(self) -> tuple[str, str]:
@@ -1292,7 +1284,7 @@ class _Grader:
             found = self.facts.get(key)
             if found is None:
                 fn = self._own_function()
-                found = self.facts[key] = _line_hint(hints.loop_mistake, fn.source, first_line=fn.first_line) \
+                found = self.facts[key] = line_hint(hints.loop_mistake, fn.source, first_line=fn.first_line) \
                     if fn is not None else ("", "")
             self.loop_mistake = found if found else ("", "")
         return self.loop_mistake
@@ -1339,16 +1331,16 @@ class _Grader:
 
     def _reproduces(self, case: Case, plan: _CasePlan, key: tuple, mutant: Any, raw: bytes, student: Any,
                     seen: dict) -> bool:
-        """A shortcut to ``_matches`` over every output (``key`` names the mistake): True only
+        """A shortcut to ``matches`` over every output (``key`` names the mistake): True only
         when the mistake shows on this case and ``grader.fastcheck`` accepts the student's whole
         value (``raw``, its wire bytes) against the mistake's value (every check of the case's
         outputs then passes between the two: they agree at every output). It is tried once the
-        first output agrees (kept in ``seen`` as ``_matches`` keeps it), which most mistakes a
-        student did not make fail at once. False says nothing: ``_matches`` decides, as it would
+        first output agrees (kept in ``seen`` as ``matches`` keeps it), which most mistakes a
+        student did not make fail at once. False says nothing: ``matches`` decides, as it would
         have without this."""
         memo, tol = self.context.memo, case.tolerance
-        if (not plan.fast or not _shows(mutant, plan.fixture.expected, plan.specs, tol, memo=memo, key=key)
-                or not _agreement(seen, key, plan.specs[0], student, mutant, tol)):
+        if (not plan.fast or not mistake_shows(mutant, plan.fixture.expected, plan.specs, tol, memo=memo, key=key)
+                or not agreement(seen, key, plan.specs[0], student, mutant, tol)):
             return False
         expectation = expectation_for(memo, ("mutant wire",) + key, mutant)
         return expectation is not None and expectation.accepts(raw, rtol=case.tolerance.rtol,
@@ -1384,7 +1376,7 @@ class _Grader:
                     expected_other = checks.get_path(roots[other_head], other_path)
                 except (LookupError, ValueError):
                     continue
-                if not _positions_agree(outcome.value, fixture.expected, path):
+                if not positions_agree(outcome.value, fixture.expected, path):
                     continue  # a list of another length (a cache appended twice): its places are not the reference's
                 if checks.plain_equal(expected, expected_other):
                     continue  # the reference holds the same values there: sharing is harmless
@@ -1434,7 +1426,7 @@ class _Grader:
         fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
         if fn is None or not fn.source or len(path) != 1:
             return ""
-        return _line_hint(hints.view_assignment, fn.source, output=path[0], first_line=fn.first_line)
+        return line_hint(hints.view_assignment, fn.source, output=path[0], first_line=fn.first_line)
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
         """``(label, whole)`` for a value the child reported as shared memory: a returned value
@@ -1446,285 +1438,6 @@ class _Grader:
                 if spec.path and path[:len(spec.path)] == spec.path:
                     return spec.name + format_path(path[len(spec.path):]), len(path) == len(spec.path)
         return _label_path(head + format_path(path), names), False
-
-
-def _missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str:
-    """For a KeyError whose key no dict argument holds (``parameters["Wu"]`` where the course
-    names the update gate ``Wi``): the keys each such argument does hold, by the student's
-    parameter name, and for the statement's names of the update gate (``Wu``, ``W_u``, ``bu``,
-    ``b_u``, see ``_STATEMENT_KEYS``) one sentence saying how ``parameters`` stores them, when
-    an argument holds that key. "" for any other error."""
-    if outcome.error_type != "KeyError":
-        return ""
-    text = outcome.message
-    if text.startswith("KeyError:"):
-        text = text[len("KeyError:"):]
-    try:
-        key = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return ""
-    if not isinstance(key, str):
-        return ""
-    said = []
-    stored = _STATEMENT_KEYS.get(key)
-    renamed = ""
-    for index, arg in enumerate(args):
-        if isinstance(arg, dict) and arg and key not in arg and all(isinstance(k, str) for k in arg):
-            name = f"`{names[index]}`" if index < len(names) else f"argument {index + 1}"
-            said.append(f"If you read it from {name}: its keys are {', '.join(arg)}.")
-            if stored is not None and stored in arg and not renamed:
-                renamed = (f'The statement\'s W_u and b_u (the update gate) are stored in {name} '
-                           f'as "Wi" and "bi".')
-    return " ".join([*said, renamed] if renamed else said)
-
-
-#: The statement writes the LSTM's update gate as W_u, b_u; ``parameters`` holds it as "Wi", "bi"
-#: (the template's docstrings say so): a key a student may read from the statement -> the key held.
-_STATEMENT_KEYS = MappingProxyType({"Wu": "Wi", "W_u": "Wi", "bu": "bi", "b_u": "bi"})
-
-
-def _dict_keys(value: Any) -> set[str]:
-    found: set[str] = set()
-    if isinstance(value, dict):
-        found |= {k for k in value if isinstance(k, str)}
-        for v in value.values():
-            found |= _dict_keys(v)
-    elif isinstance(value, (tuple, list)):
-        for v in value:
-            found |= _dict_keys(v)
-    return found
-
-
-def _returned_names(specs: Sequence[Any]) -> list[str]:
-    """The names of the values a part returns, as the rubric names its outputs (``a``, ``caches``)."""
-    return list(dict.fromkeys(spec.name.split("[")[0].split(".")[0] for spec in specs))
-
-
-def _returned_none(function: str, specs: Sequence[Any]) -> str:
-    """The message of a case whose function returned None where it must return outputs (a
-    ``return`` left out or not reached): what it must return, named as the rubric names it."""
-    listed = ", ".join(f"`{name}`" for name in _returned_names(specs))
-    return (f"`{function}` returned None: it must return {listed}. Is its `return` statement "
-            f"missing, or not reached?")
-
-
-def _not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
-    """``rnn_cell_backward`` returned ``(dxt, da_prev, ...)`` where the rubric reads a dict's keys:
-    what it returned, and the dict to return, with the keys the rubric names."""
-    keys = list(dict.fromkeys(spec.path[0] for spec in specs if spec.path and isinstance(spec.path[0], str)))
-    written = ", ".join(f'"{key}": {key}' for key in keys)
-    return (f"`{function}` returned {_shape_of(value)}, where a dict is asked for, its values found by name: "
-            f"return `{{{written}}}`.")
-
-
-def _not_a_tuple(function: str, value: dict, specs: Sequence[Any]) -> str:
-    """``rnn_cell_forward`` returned ``{"a_next": a_next, ...}`` where the rubric reads values by
-    position: what it returned, and the values to return, in the order the rubric names them."""
-    names = _returned_names([spec for spec in specs if spec.path and isinstance(spec.path[0], int)])
-    keys = ", ".join(f"`{key}`" for key in list(value)[:10] if isinstance(key, str))
-    return (f"`{function}` returned a dict ({f'keys {keys}' if keys else 'no keys named by words'}), where "
-            f"its values are read in order: return them as a tuple, `return {', '.join(names)}`.")
-
-
-def _order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any], tol: Any) -> str:
-    """A sentence when every failed output is a value of the returned tuple (path ``(k,)``) that
-    holds, within ``tol``, what another of them should: the right values in another order; or,
-    for a returned dict (path ``("dWax",)``), the right values under each other's keys (``dWax``
-    computed from ``a_prev`` and ``dWaa`` from ``xt``, each with the other's shape). ""."""
-    places = {spec.path[0]: spec.name for spec in specs if len(spec.path) == 1 and isinstance(spec.path[0], (int, str))}
-    if len(failed) < 2 or any(len(spec.path) != 1 or spec.path[0] not in places for spec in failed):
-        return ""
-    holds = []
-    for spec in failed:
-        try:
-            got = checks.get_path(value, spec.path)
-        except (LookupError, ValueError):
-            return ""
-        other = next((name for index, name in places.items() if index != spec.path[0]
-                      and checks.check_allclose(got, checks.get_path(expected, (index,)), tolerance=tol,
-                                                name=name) is None), None)
-        if other is None:
-            return ""
-        holds.append((spec, other))
-    if all(isinstance(spec.path[0], str) for spec, _other in holds):
-        told = " and ".join(f"`{spec.name}` holds what `{other}` should" for spec, other in holds)
-        return (f"Of the values returned, {told}: the values are right, each under another's name. Check which "
-                f"input each one is computed from, and the key each is stored under.")
-    if any(isinstance(spec.path[0], str) for spec, _other in holds):
-        return ""
-    listed = ", ".join(name for _index, name in sorted(places.items()))
-    said = " and ".join(f"your {hints.ordinal(spec.path[0] + 1)} is `{other}`" for spec, other in holds)
-    return (f"Of the values returned, {said}: the values are right, in another order. "
-            f"Return them in the order asked for: `return {listed}`.")
-
-
-def _shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
-    """A sentence for the first failed output (a returned value or key) whose shape is not its own
-    expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
-    computed as that one is. "" otherwise, and when several other outputs have that shape."""
-    for spec in failed:
-        if len(spec.path) != 1:
-            continue
-        try:
-            got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
-        except (LookupError, ValueError, TypeError):
-            continue
-        shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
-        if not isinstance(shape, tuple) or not isinstance(wanted, tuple) or shape == wanted or len(shape) < 2:
-            continue
-        others = []
-        for other in specs:
-            if other is spec or len(other.path) != 1:
-                continue
-            try:
-                theirs = getattr(checks.get_path(expected, other.path), "shape", None)
-            except (LookupError, ValueError, TypeError):
-                continue
-            if theirs == shape:
-                others.append(other.name)
-        if len(others) == 1:
-            return (f"`{spec.name}` has the shape {shape} that `{others[0]}` should have, not its own {wanted}: it "
-                    f"may be computed the way `{others[0]}` is. Check which weight and input it is computed from.")
-    return ""
-
-
-def _computes_nothing(value: Any, expected: Any, *, inputs: Sequence[Any] = ()) -> bool:
-    """Whether every array in a known mistake's ``value`` is all zeros where the reference's
-    ``expected`` holds some array that is not: on such a case (``rnn_backward/first_step_skipped``
-    with T_x = 1 runs no step) the mistake's outputs are those of any that computes nothing, such as
-    ``da_prevt`` passed without ``da[:, :, t]`` or ``da0`` never set. An array equal to one of the
-    case's ``inputs`` is carried, not computed (``x`` in ``caches``): ``range(1, T_x)`` on T_x = 1
-    returns it, and was named for the empty caches of a loop that never appended to them, whose a
-    and y were right (a real notebook of the thirty-third session)."""
-    given = [arg for arg in inputs if hasattr(arg, "dtype")]
-    arrays: list[tuple[Any, Any]] = []
-
-    def walk(got: Any, want: Any) -> None:
-        if isinstance(got, (list, tuple)) and isinstance(want, (list, tuple)):
-            for pair in zip(got, want):
-                walk(*pair)
-        elif isinstance(got, dict) and isinstance(want, dict):
-            for key in got.keys() & want.keys():
-                walk(got[key], want[key])
-        elif hasattr(got, "dtype") and hasattr(want, "dtype") and getattr(got, "size", 0) \
-                and not any(checks.plain_equal(got, arg) for arg in given):
-            arrays.append((got, want))
-
-    walk(value, expected)
-    return bool(arrays) and not any(got.any() for got, _ in arrays) and any(want.any() for _, want in arrays)
-
-
-def _positions_agree(student: Any, expected: Any, path: tuple) -> bool:
-    """Whether every list or tuple on ``path`` has the length of the reference's there: where one
-    does not (``caches.append(cache)`` twice, 14 caches for 7), the value at a place is not the one
-    the reference holds there, and memory shared between two places says nothing of a mistake."""
-    for key in path:
-        if isinstance(student, (list, tuple)) and isinstance(expected, (list, tuple)) \
-                and len(student) != len(expected):
-            return False
-        try:
-            student, expected = student[key], expected[key]
-        except (LookupError, TypeError):
-            return False
-    return True
-
-
-def _shape_of(value: Any) -> str:
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return f"a dict with keys {sorted(map(str, value))}"
-    return f"a {type(value).__name__}"
-
-
-def _hidden_message(mismatch: checks.Mismatch) -> str:
-    """What a student may learn from a hidden case: which output, and the kind of difference."""
-    kinds = {
-        "missing": "missing", "type": "wrong type", "length": "wrong number of elements",
-        "keys": "missing keys", "shape": "wrong shape", "nan": "contains NaN", "values": "wrong values",
-    }
-    return f"`{mismatch.where}`: {kinds.get(mismatch.kind, 'differs')}"
-
-
-def _matches(student: Any, mutant: Any, expected: Any, specs: Sequence[Any], tol: Any, *,
-             memo: dict | None = None, key: object = None, seen: dict | None = None) -> bool:
-    """Whether the student's value equals the mutant's at every spec path, and the mutant is
-    wrong at one of them at least.
-
-    Where the mutant differs from the expected value depends only on the case: with
-    ``memo`` and ``key`` it is worked out once per process, and a mistake that does not show
-    on this case is dismissed without looking at the student's value. ``seen`` keeps, by
-    ``(key, output)``, how the student's output compared with the mutant's, for another
-    call on the same value (the outputs that failed, after all of them). Only verdicts are
-    needed here: ``checks.agrees``, which writes no message.
-    """
-    if not _shows(mutant, expected, specs, tol, memo=memo, key=key):
-        return False
-    return all(_agreement(seen, key, spec, student, mutant, tol) for spec in specs)
-
-
-def _outputs_repeat(value: Any, specs: Sequence[Any], *, memo: dict, key: object) -> bool:
-    """Whether two of the outputs (``specs``) of a known mistake's ``value`` are equal arrays
-    (kept in ``memo`` by ``key``, which names the case and the mistake)."""
-    found = memo.get(("repeats",) + key)
-    if found is None:
-        parts = []
-        for spec in specs:
-            try:
-                parts.append(checks.get_path(value, spec.path))
-            except LookupError:
-                continue
-        found = memo[("repeats",) + key] = any(
-            hasattr(x, "shape") and checks.plain_equal(x, y)
-            for i, x in enumerate(parts) for y in parts[i + 1:])
-    return found
-
-
-def _twins(fixture: Any, specs: Sequence[Any], tol: Any, mutant_id: str, *, memo: dict,
-           case_id: str) -> tuple[str, ...]:
-    """The other known mistakes whose value on this case equals ``mutant_id``'s at every output
-    (``specs``): the case alone cannot tell them apart (``range(T_x - 1)`` and ``range(len(x))``
-    run the same steps when n_x = T_x - 1). Depends on the fixtures only: kept in ``memo``."""
-    key = ("twins", case_id, mutant_id)
-    found = memo.get(key)
-    if found is None:
-        mutants = fixture.mutants
-        found = memo[key] = tuple(
-            other for other, value in sorted(mutants.items())
-            if other != mutant_id and type(value).__name__ != "MutantError"
-            and all(_agreement(None, None, spec, value, mutants[mutant_id], tol) for spec in specs))
-    return found
-
-
-def _shows(mutant: Any, expected: Any, specs: Sequence[Any], tol: Any, *, memo: dict | None, key: object) -> bool:
-    """Whether a mistake's value has every spec's path and is wrong at one of them at least
-    (kept in ``memo`` by ``(key, output)``, see ``_matches``)."""
-    shows = False
-    for spec in specs:
-        found = _agreement(memo, key, spec, mutant, expected, tol)
-        if found is None:
-            return False
-        shows = shows or not found
-    return shows
-
-
-def _agreement(store: dict | None, key: object, spec: Any, left: Any, right: Any, tol: Any) -> bool | None:
-    """Whether ``left`` and ``right`` agree at ``spec``'s path under its check (None when
-    either lacks the path), kept in ``store`` by ``(key, spec.name)`` when there is one."""
-    found = store.get((key, spec.name), _MISSING) if store is not None else _MISSING
-    if found is _MISSING:
-        try:
-            a = checks.get_path(left, spec.path)
-            b = checks.get_path(right, spec.path)
-        except LookupError:
-            found = None
-        else:
-            found = checks.agrees(spec.check, a, b, tolerance=tol, name=spec.name)
-        if store is not None:
-            store[(key, spec.name)] = found
-    return found
 
 
 # ---------------------------------------------------------------------- entry point
@@ -1798,103 +1511,6 @@ class _ParameterNames(Sequence):
 
     def __len__(self) -> int:
         return len(self._get())
-
-
-#: What a student is told to do about a file the grader could not read, by what was wrong with it
-#: (``grader.notebook.SubmissionError.about``). Said after the reason, in the student's feedback.
-_NOT_READ = "What to do: every part shows 0 because the file could not be read, not because of your code. "
-_UNREADABLE_ADVICE = {
-    "damaged": (_NOT_READ + "Check that the file you submitted is the notebook you worked on (.ipynb) "
-                "and that it opens in Jupyter with your work in it; save it there (File > Save) and "
-                "submit the saved file again. If it does not open, it was damaged when it was saved, "
-                "copied or uploaded: the copy Jupyter keeps in the .ipynb_checkpoints folder beside it "
-                "may be whole."),
-    "damaged.py": (_NOT_READ + "Check that the file you submitted is the one you worked on and that "
-                   "an editor opens it with your code in it; save it there as UTF-8 text and submit "
-                   "it again."),
-    "too_big": ("What to do: every part shows 0 because the file is over the size the grader reads, "
-                "not because of your code. Outputs (printed arrays, images, training logs) make a "
-                "notebook this big: in Jupyter, clear them (Edit > Clear All Outputs), save (File > "
-                "Save) and submit the saved file again."),
-    "grader_side": ("What to do: ask your instructor to grade it again. The grader could not open "
-                    "the file on its side, which says nothing about your notebook."),
-}
-
-
-def _timeout_text(function: str, seconds: float, own: Sequence[str] = (), *, place: str = "") -> str:
-    """What a call that did not return in time says; ``own``: the student's functions it ran with
-    (a composite's first call uses the student's own dependencies). "Look for a loop that never
-    ends" alone sent a student whose code was only far too slow, or whose slow helper made the
-    composite late, to look for a loop that was not there. ``place``: where the call was when it
-    was stopped (``_running_place``), said first when known (thirty-fourth session); one sentence
-    for the batch's feedback, the self-check and ``check()``."""
-    if place:
-        return (f"`{function}` did not return within {seconds:g} s. When the time ran out it was running {place}: "
-                "look there for a loop that never ends, or for code far slower than it needs to be (a correct "
-                "solution takes milliseconds here).")
-    where = ("in it or in the functions of yours it calls (" + ", ".join(f"`{name}`" for name in own) + ")"
-             if own else "in it")
-    return (f"`{function}` did not return within {seconds:g} s: look for a loop that never ends {where}, "
-            "or for code far slower than it needs to be (a correct solution takes milliseconds here).")
-
-
-def _budget_text(session: Any) -> str:
-    """What a case not run for want of time says: the words "total time budget" alone told a
-    student neither how much time a notebook gets nor what used it."""
-    limits = getattr(session, "limits", None)
-    seconds = f"the {limits.submission_timeout:g} s" if limits is not None else "the time"
-    return (f"Not run: the calls before it used up {seconds} the grader gives one notebook in all "
-            "(its time budget). Code that is very slow or waits (sleep, input, a loop that never "
-            "ends) used it: make that code faster and this case runs.")
-
-
-def _bad_output_text(outcome: Any) -> str:
-    """What a case whose answer could not be taken says. A value that is not plain data is the
-    student's to change; an answer the protocol refused (``ProtocolError``) is either one far too
-    large (a shape gone wrong) or bytes written into, or a close of, the grader's own pipe:
-    "the program interfered with the grader's channel" named neither in a student's words."""
-    if outcome.error_type != "ProtocolError":
-        # "not arrays, ... lists or dicts" contradicted a list that holds itself (s29's real notebooks)
-        return ("Returned something the grader cannot take (arrays, numbers, tuples, lists and dicts "
-                f"holding only those): {outcome.message}")
-    from grader.sandbox import ANSWER_TOO_LARGE, CHANNEL_INTERFERED
-
-    message = outcome.message or ""
-    if ANSWER_TOO_LARGE in message:
-        return ("Returned more data than the grader takes from one call: check the shapes of the "
-                "arrays it returns (one is likely far larger than the expected output's).")
-    # The detail whole (a WireError's own text may hold ": ", which rsplit cut off)
-    detail = message.removeprefix(CHANNEL_INTERFERED)
-    return ("Its answer could not be read: code in the notebook wrote into, or closed, the pipe the "
-            "grader reads answers from (a file descriptor it did not open itself). Leave file "
-            f"descriptors you did not open alone. (What the grader saw: {detail}.)")
-
-
-def unreadable_advice(about: str, path: str | Path) -> str:
-    """What to tell the student whose file at ``path`` could not be read for reason ``about``
-    (``SubmissionError.about``): the reason alone ("not JSON (truncated at byte 2793)") said
-    what, not what to do, and every part's cases listed "missing" as if no function were there."""
-    if about == "damaged" and str(path).lower().endswith(".py"):
-        about = "damaged.py"
-    return _UNREADABLE_ADVICE.get(about, _UNREADABLE_ADVICE["damaged"])
-
-
-def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message: str,
-                      status: str = "unreadable", advice: str = "") -> SubmissionResult:
-    """A zero-score result for a submission that could not be graded at all; ``advice`` (what
-    the student can do about it, ``unreadable_advice``) follows ``message`` among its messages."""
-    parts = []
-    for part in rubric.parts:
-        cases = tuple(CaseResult(case_id=c.id, name=c.name, visibility=c.visibility,
-                                 status=MISSING if status == "unreadable" else HARNESS,
-                                 points=0.0, max_points=c.points, message=message)
-                      for c in part.cases)
-        parts.append(PartResult(part.name, part.function, cases[0].status if cases else MISSING,
-                                0.0, part.max_points, cases))
-    # The message can quote the file (a folder's name, what discovery found): bounded as every note.
-    return bounded_result(SubmissionResult(submission_id=submission_id, path=path, status=status, points=0.0,
-                                           max_points=rubric.max_points, parts=tuple(parts),
-                                           messages=(message, advice) if advice else (message,)))
 
 
 def _grade_parts(rubric: Rubric, *, context: GradingContext, extraction: Any, program: Any,
@@ -2118,7 +1734,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                               [f for part in rubric.parts for f in (part.function, *part.depends)],
                               facts=facts, classes=extraction.class_reads())
     program = extraction.program(omit=[name for name in extraction.functions if name not in needed])
-    source, legacy = _legacy_aliases_replaced(program.source)
+    source, legacy = legacy_aliases_replaced(program.source)
     t2 = time.perf_counter()
     timings["extract"] = t2 - t1
 
@@ -2130,7 +1746,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
         f"{f', line {d.line}' if d.line else ''})"
         for d in extraction.diagnostics if d.severity in ("warning", "error")
         and (d.function is None or d.function in needed)
-        and not (d.function in parts_say and _placeholder_warning(d, extraction))))
+        and not (d.function in parts_say and placeholder_warning(d, extraction))))
     if len(messages) > MAX_EXTRACTION_MESSAGES:  # thousands of broken lines: the first ones say it
         more = len(messages) - MAX_EXTRACTION_MESSAGES
         messages[MAX_EXTRACTION_MESSAGES:] = [
@@ -2147,7 +1763,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                 f"NumPy 1.24 and later; your code was graded with Python's own {builtins}, which is "
                 f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
                 f"current NumPy.")
-        with _loaded_session(sandbox, program, source, messages,
+        with loaded_session(sandbox, program, source, messages,
                              prompts=extraction.prompts) as (session, load_errors):
             t3 = time.perf_counter()
             timings["sandbox_start"] = t3 - t2
@@ -2172,288 +1788,16 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     aliases = extraction.numpy_aliases()
     sources = {name: graded_source(extraction.functions, name, graded=compared, aliases=aliases) for name in compared}
     extra: dict[str, Any] = {"sources": MappingProxyType(sources)}
-    lost = _lost_cases(rubric, context.fixtures, parts)
+    lost = lost_cases(rubric, context.fixtures, parts)
     if lost:  # the instructor's: result.full.json and the class report
         extra[GRADER_ERROR] = lost
     # Every note, message and check message of the result is bounded here, once, where the result
     # is made: they quote the student's names, keys and errors, and every report writes them.
     return bounded_result(SubmissionResult(submission_id=sid, path=str(path), status=GRADED, points=points,
                                            max_points=max_points, parts=tuple(parts),
-                                           messages=tuple(dict.fromkeys(_not_said_again(messages, parts))),
+                                           messages=tuple(dict.fromkeys(not_said_again(messages, parts))),
                                            timings=MappingProxyType(timings),
                                            extra=MappingProxyType(extra)))
-
-
-#: How a note about a name a function reads from outside begins, in the extraction's messages and
-#: in the part's notes alike ("`rnn_cell_forward` uses `Wya`").
-_USES_HEAD = re.compile(r"`[^`]+` uses `[^`]+`")
-#: How ``_unset_note`` begins, its names in group 2 ("`f` uses `a`, `b` and `c`, which no line").
-_UNSET_HEAD = re.compile(r"`([^`]+)` uses ((?:`[^`]+`(?:, | and ))*`[^`]+`)( and [\d,]+ more)?, which no line")
-#: What extraction's note says of a name a function reads and does not assign (``extractnotes.free_message``).
-_NOT_INSIDE = "`, which is not defined inside the function"
-
-
-def _helper_input() -> Any:
-    """The one array a student's own course helper is called on (``_Grader._own_helpers_run``):
-    columns and rows that differ, so that a sum over the wrong axis shows."""
-    return checks.np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
-#: What extraction's note says of a name nothing in the notebook assigns (``extractnotes.free_message``):
-#: the part's own note says as much, with what to do; and the hint that may follow it.
-_NOWHERE = "so it will raise NameError"
-_STAR_HINT = re.compile(r"\(unless it comes from `from [^`]+ import \*`\)")
-
-
-def _not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> list[str]:
-    """``messages`` but those about a name a graded function reads from outside that its part's
-    notes say already, with what to do ("read it from `parameters`", "fix that" of a definition
-    with an error): every report showed it twice, at the top ("... will raise NameError") and
-    under the function, and the case's NameError a third time."""
-    said = {head.group(0) for part in parts for note in part.notes if (head := _USES_HEAD.match(note))}
-    said |= {f"`{told.group(1)}` uses `{name}`" for part in parts for note in part.notes
-             if (told := _UNSET_HEAD.match(note)) for name in re.findall(r"`([^`]+)`", told.group(2))}
-    # past the names the note shows ("and 1,991 more"): every name extraction says is not defined inside
-    counted = {told.group(1) for part in parts for note in part.notes
-               if (told := _UNSET_HEAD.match(note)) and told.group(3)}
-    if not said:
-        return list(messages)
-    return [m for m in messages if not ((head := _USES_HEAD.match(m)) and head.group(0) in said)
-            and not (m.split("`", 2)[1:2] and m.split("`", 2)[1] in counted and _NOT_INSIDE in m)]
-
-
-def _lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[PartResult]) -> str:
-    """What the instructor reads of the cases the grader could not grade for want of a fixture
-    (the student reads ``CASE_GRADER_FAILED``): one line per case, with its rubric line and how
-    to regenerate the fixtures; "" when there is none."""
-    if all(case.status != HARNESS for part in parts for case in part.cases):
-        return ""
-    lines = {case.id: case.line for case in rubric.cases}
-    return "\n".join(
-        f"No fixture for case {case.case_id} (rubric line {lines[case.case_id]}): regenerate the "
-        f"fixtures: python3 -m grader.regenerate {rubric.path}"
-        for part in parts for case in part.cases
-        if case.status == HARNESS and case.case_id in lines and case.case_id not in fixtures)
-
-
-def _placeholder_warning(diagnostic: Any, extraction: Any) -> bool:
-    """Whether ``diagnostic`` is the extraction's "`f` is not implemented yet" about a function
-    whose template placeholders are left (``FunctionSource.placeholder``)."""
-    fn = extraction.functions.get(diagnostic.function)
-    return (fn is not None and fn.placeholder and diagnostic.severity == "warning"
-            and diagnostic.message.startswith(f"`{fn.name}` is not implemented yet"))
-
-
-def _crash_text(function: str, outcome: Any) -> str:
-    """What a student reads of a process that died: the sandbox's sentence ("the program ended its
-    process (exit status 3)", "the process died with signal SIGSEGV"), and for an exit what to
-    do. The kind used to stand before the sentence, which read "stopped: Exit the program ended
-    its process" and "stopped: SIGSEGV the process died with signal SIGSEGV"."""
-    said = str(outcome.message or "").strip().rstrip(".") or f"it crashed ({outcome.error_type or 'no reason given'})"
-    text = f"The process running `{function}` stopped: {said}."
-    if outcome.error_type == "Exit":
-        text += " A graded function must return its result: take out the call that ends the program (`os._exit`)."
-    return text
-
-
-def _error_text(outcome: Any) -> str:
-    """``"ValueError: message"``: an outcome's exception as the student reads it (its type once,
-    whether or not the child's message starts with it). Trailing blanks go: NumPy ends its
-    broadcast error with a space, which stood before the place ("(3,10)  (cell 4, ...")."""
-    message = outcome.message.rstrip()
-    if message.startswith(outcome.error_type):
-        return message
-    return f"{outcome.error_type}: {message}".rstrip(": ")
-
-
-def _unset_note(function: str, names: Sequence[str]) -> str:
-    """The one note of the names ``function`` reads and no line of it computes (its gates left
-    out, say), the first of them named and the rest counted."""
-    shown = [f"`{name}`" for name in names[:_UNSET_TOGETHER * 3]]
-    more = len(names) - len(shown)
-    listed = (", ".join(shown[:-1]) + f" and {shown[-1]}" if not more
-              else ", ".join(shown) + f" and {more:,} more")
-    return (f"`{function}` uses {listed}, which no line of it computes (a graded function runs on its own: "
-            f"what other cells set is not there when it is graded). Write the lines that compute them inside "
-            f"the function.")
-
-
-def _line_hint(hint: Callable[..., str], *args: Any, **keywords: Any) -> str:
-    """``hint(*args)`` (the outcome or its error, and the student's line), or "" when the student's
-    line is too deep for Python to parse or
-    write back (``ast.unparse``): RecursionError or MemoryError, which a line of 1,500 nested
-    ``-`` (or, inside a string, 10,000 ``+``) raises and which stopped the grading of the
-    submission. A hint is an extra, never a reason not to grade."""
-    try:
-        return hint(*args, **keywords)
-    except (RecursionError, MemoryError):
-        return ""
-
-
-def _numpy_typo(name: str) -> str:
-    """``"np.zeros"`` for ``np_zeros`` (an underscore typed for the dot) when NumPy has that
-    function or attribute; "" otherwise. NumPy's names are looked up in its listing, not with
-    ``getattr``: the student's word must not make this process import a submodule (``np_f2py``)."""
-    module, underscore, attribute = name.partition("_")
-    if not underscore or module not in ("np", "numpy") or not attribute.isidentifier() \
-            or attribute.startswith("_") or attribute not in _numpy_listing():
-        return ""
-    return f"{module}.{attribute}"
-
-
-def _legacy_aliases_replaced(source: str) -> tuple[str, tuple[str, ...]]:
-    """``(source, names)``: ``source`` with ``np.float``, ``np.int``, ``np.bool``, ``np.object``,
-    ``np.complex`` and ``np.str`` (also spelt ``numpy.``) written as the builtins they were
-    aliases of, and the names replaced as the source spells them (``"np.float"``,
-    ``"numpy.int"``), in order of first use; ``(source, ())`` when it has none.
-    Nothing but those words changes, so every line keeps its number; comments and string
-    literals (not f-strings, whose fields are code) are left as they are: a word there is no
-    use of NumPy, and the student is not told it was replaced. A name the installed NumPy has is
-    left alone: NumPy 2.0 brought ``np.bool`` back, as its own boolean type, not Python's."""
-    if not any(hint in source for hint in _LEGACY_HINTS):  # most programs: 12 substring scans
-        return source, ()
-    inert = _comment_and_string_spans(source)  # in order, not overlapping
-    inert_starts = [start for start, _end in inert]
-    present = _numpy_listing()  # NumPy 2 has ``bool`` again
-    found: dict[str, None] = {}
-
-    def builtin(match: re.Match) -> str:
-        k = bisect.bisect_right(inert_starts, match.start()) - 1  # the last span starting at or before it
-        if match.group(1) in present or (k >= 0 and match.start() < inert[k][1]):
-            return match.group(0)
-        found[match.group(0)] = None
-        return match.group(1)
-
-    replaced = _LEGACY_ALIAS.sub(builtin, source)
-    return replaced, tuple(found)
-
-
-@functools.lru_cache(maxsize=1)
-def _numpy_listing() -> frozenset[str]:
-    """``dir(numpy)``, read once (60 us a call: a function may use thousands of names)."""
-    import numpy
-
-    return frozenset(dir(numpy))
-
-
-def _comment_and_string_spans(source: str) -> list[tuple[int, int]]:
-    """``[(start, end)]`` character offsets in ``source`` of its comments and of its string
-    literals other than f-strings; ``[]`` when it does not tokenize (then nothing is exempt)."""
-    import io
-    import tokenize
-
-    starts = [0]
-    for line in source.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
-    spans = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT or (
-                    token.type == tokenize.STRING and "f" not in token.string.split("'")[0].split('"')[0].lower()):
-                spans.append((starts[token.start[0] - 1] + token.start[1], starts[token.end[0] - 1] + token.end[1]))
-    except (tokenize.TokenError, SyntaxError):
-        return []
-    return spans
-
-
-@contextlib.contextmanager
-def _loaded_session(sandbox: Any, program: Any, source: str, messages: list[str], *,
-                    prompts: Mapping[int, int] = MappingProxyType({})) -> Iterator[tuple[Any, dict[str, str]]]:
-    """A session of ``source`` (``program``'s text) whose top level has run, past up to
-    ``LOAD_RETRIES`` top-level statements that raised; yields it and, per function whose
-    definition was one of them, what its cases report. What went wrong goes to ``messages``.
-
-    Python stops a program at its first statement that raises (a default argument computed
-    by a call that fails, a constant read from a file that is not there), but a notebook's
-    later cells would still have run, and each function deserves to be graded on its own. So
-    the statement's segment is left out (its lines blanked: every other line keeps its
-    number) and the rest is run in a new child. Only an exception is worked around this way:
-    a load that times out, crashes or exhausts memory is graded as it stands, and so is one
-    whose failing line is not a top-level statement of the program (the child reports the
-    frames, so it can name any line; it can only make its own program lose a statement).
-    """
-    load_errors: dict[str, str] = {}
-    # The program's pieces, compiled in part by extraction, stand for its text unless the text was
-    # changed (`_legacy_aliases_replaced`).
-    pieces = getattr(program, "pieces", ()) if source == program.source else ()
-    with contextlib.ExitStack() as stack:  # holds the live session; closes it on any exit
-        session = stack.enter_context(sandbox.session(source, filename="<submission>", pieces=pieces))
-        for attempt in range(LOAD_RETRIES + 1):
-            outcome = session.load
-            if outcome.status == "ok":
-                break
-            if outcome.status == "timeout":
-                messages.append(
-                    f"Running the notebook's top level (its imports, constants, class bodies and "
-                    f"default arguments) {_what_stopped(outcome, session.limits)}, "
-                    f"so no function could be called: look for a slow import, or a loop there.")
-                break
-            segment = _failing_segment(outcome, program)
-            text = _error_text(outcome)
-            where = _load_where(outcome, program, prompts=prompts)
-            retry = outcome.status == "error" and segment is not None and attempt < LOAD_RETRIES
-            messages.append(f"Running the notebook's definitions failed: {text}{where}" + (
-                "; the statement was left out and the rest of the notebook run and graded without it."
-                if retry else ""))
-            if not retry:
-                break
-            if segment.function is not None:
-                load_errors.setdefault(segment.function, (
-                    f"`{segment.function}` could not be defined: its definition raised {text}{where}."))
-            lines = source.split("\n")
-            lines[segment.first - 1:segment.last] = [""] * (segment.last - segment.first + 1)
-            source = "\n".join(lines)
-            # The next child spends what is left of this submission's budget, not a new one.
-            limits = dataclasses.replace(session.limits, submission_timeout=max(
-                session.limits.submission_timeout - session.seconds_spent, 0.0))
-            stack.close()
-            session = stack.enter_context(sandbox.session(source, filename="<submission>", limits=limits))
-        yield session, load_errors
-
-
-def _what_stopped(outcome: Any, limits: Any) -> str:
-    """What stopped a top level that timed out, as the load's note says it: the CPU time limit
-    (the child's ``RLIMIT_CPU``: computing threads spend CPU time faster than the clock runs)
-    or the wall clock of a call (``outcome.seconds``, the time it was given)."""
-    if outcome.error_type == "SIGXCPU":
-        return (f"used up its CPU time limit ({limits.cpu_seconds:g} s of CPU, counted across all "
-                f"its threads) and was stopped")
-    return f"did not finish within {outcome.seconds or limits.call_timeout:g} s"
-
-
-def _top_level_broken(session: Any, outcome: Any) -> str | None:
-    """Where to look, when ``outcome`` is that of a call never made because ``session``'s top
-    level killed its child (a timeout, a crash, an exit): at its first load, whose note is at the
-    top, or when its child was started again; None for a call that ran (its child's top level
-    had finished: a call that timed out or crashed before a restart's load failed ran, and is
-    told as such)."""
-    broken = getattr(session, "broken_load", None)
-    if broken is None or not getattr(outcome, "unrun", False):
-        return None
-    if broken is getattr(session, "load", None):
-        return " (see the note at the top)"
-    return " when the program was started again, after an earlier call had ended its process"
-
-
-def _failing_segment(outcome: Any, program: Any) -> Any:
-    """The program segment (a top-level statement) in which the load ``outcome`` stopped, from
-    its outermost frame in the program's top level; None when that frame is not there (cut
-    off by a deep traceback) or lies outside every segment, or in code the grader added (a
-    course helper: the child names the line, and may name any)."""
-    frames = tuple(outcome.frames)
-    if not frames or frames[0][1] != "<module>":
-        return None
-    line = frames[0][0]
-    return next((seg for seg in program.segments
-                 if seg.first <= line <= seg.last and seg.cell_index is not None), None)
-
-
-def _load_where(outcome: Any, program: Any, *, prompts: Mapping[int, int]) -> str:
-    """`` (cell C, line L)`` of the innermost frame of a load ``outcome`` in the notebook's
-    own code, or ""."""
-    for line, _fn in reversed(tuple(outcome.frames)):
-        cell, cell_line, _ = program.locate(line)
-        if cell is not None:
-            return f" ({cell_words(cell, prompts.get(cell))}, line {cell_line})"
-    return ""
 
 
 def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) -> PartResult:

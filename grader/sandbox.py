@@ -85,10 +85,10 @@ def zygote_notes(log: Any, *, max_bytes: int = 1 << 20) -> list[str]:
 FALLBACK = object()
 """Returned by a stub handler: the child calls the student's own function instead."""
 
-#: The detail of a bad_output whose answer was over the wire's bound (``runner._bad_output_text`` words it).
+#: The detail of a bad_output whose answer was over the wire's bound (``failtexts.bad_output_text`` words it).
 ANSWER_TOO_LARGE = "message larger than the limit"
 #: What a bad_output's message begins with when the child's channel carried bytes that are not an
-#: answer (``runner._bad_output_text`` gives the student the detail after it).
+#: answer (``failtexts.bad_output_text`` gives the student the detail after it).
 CHANNEL_INTERFERED = "the program interfered with the grader's channel: "
 _CHILD_STATUSES = frozenset({"ok", "error", "memory", "missing", "bad_output"})
 UID_BASE = 61000

@@ -22,7 +22,9 @@ from grader.report import (
     result_from_dict,
     page_record_of, result_to_dict, summary_of,
 )
-from grader.runner import PARTIAL_MATCH, _legacy_aliases_replaced, _missing_key_hint, grade_submission
+from grader.runner import PARTIAL_MATCH, grade_submission
+from grader.failtexts import legacy_aliases_replaced
+from grader.outputnotes import missing_key_hint
 from tests import notebooks as nbs
 
 STUDENT_FILES = ("feedback.md", "results.json", "feedback.html")
@@ -162,7 +164,7 @@ def test_the_alias_note_names_numpy_as_the_student_spelt_it(tmp_path, context, s
 
 def test_both_spellings_are_named_and_each_builtin_once():
     source = "a = np.float(1)\nb = numpy.float(2)\nc = numpy.int(3)\n"
-    replaced, names = _legacy_aliases_replaced(source)
+    replaced, names = legacy_aliases_replaced(source)
     assert names == ("np.float", "numpy.float", "numpy.int")
     assert replaced == "a = float(1)\nb = float(2)\nc = int(3)\n"
 
@@ -171,7 +173,7 @@ def test_both_spellings_are_named_and_each_builtin_once():
 
 
 class _KeyErrorOutcome:
-    """What ``_missing_key_hint`` reads of a call that raised ``KeyError: 'key'``."""
+    """What ``missing_key_hint`` reads of a call that raised ``KeyError: 'key'``."""
 
     error_type = "KeyError"
 
@@ -186,7 +188,7 @@ RENAMED = 'The statement\'s W_u and b_u (the update gate) are stored in `paramet
 
 @pytest.mark.parametrize("key", ["Wu", "W_u", "bu", "b_u"])
 def test_the_statements_update_gate_names_get_one_sentence(key):
-    hint = _missing_key_hint(_KeyErrorOutcome(key), (LSTM_PARAMETERS,), ["parameters"])
+    hint = missing_key_hint(_KeyErrorOutcome(key), (LSTM_PARAMETERS,), ["parameters"])
     assert hint == ("If you read it from `parameters`: its keys are Wf, bf, Wi, bi, Wc, bc, Wo, bo, Wy, by. "
                     + RENAMED)
 
@@ -196,7 +198,7 @@ def test_the_statements_update_gate_names_get_one_sentence(key):
     ("Wu", {"Waa": 0, "Wax": 0, "Wya": 0, "ba": 0, "by": 0}),  # no Wi there: nothing to say of it
 ])
 def test_other_missing_keys_get_no_sentence_about_the_update_gate(key, parameters):
-    hint = _missing_key_hint(_KeyErrorOutcome(key), (parameters,), ["parameters"])
+    hint = missing_key_hint(_KeyErrorOutcome(key), (parameters,), ["parameters"])
     assert hint.startswith("If you read it from `parameters`: its keys are") and "W_u" not in hint
 
 

@@ -157,7 +157,7 @@ def test_many_names_from_outside_a_function_cost_little(tmp_path, context, sandb
         result = grade_submission(path, context=context, sandbox=sandbox)
     notes = result.part("rnn_forward").notes
     # One note since the thirty-fourth session (names a function reads and never computes, told together:
-    # runner._unset_note), the first nine names in it and the rest counted.
+    # failtexts.unset_note), the first nine names in it and the rest counted.
     assert len(notes) == 1 and notes[0].startswith("`rnn_forward` uses `rnn_cell_g0`, `rnn_cell_g1`, "), notes
     assert "and 1,991 more, which no line of it computes" in notes[0], notes[0]
     assert not any(m.startswith("`rnn_forward` uses") for m in result.messages), result.messages[:3]

@@ -193,13 +193,13 @@ def test_an_answer_written_into_the_graders_pipe_is_named_so(tmp_path, context, 
 
 
 def test_an_answer_over_the_wires_bound_is_told_to_check_shapes():
-    from grader.runner import _bad_output_text
+    from grader.failtexts import bad_output_text
     from grader.sandbox import ANSWER_TOO_LARGE, CallOutcome
 
-    told = _bad_output_text(CallOutcome("bad_output", error_type="ProtocolError",
+    told = bad_output_text(CallOutcome("bad_output", error_type="ProtocolError",
                                         message=f"the program interfered with the grader's channel: {ANSWER_TOO_LARGE}"))
     assert told.startswith("Returned more data than the grader takes from one call: check the shapes")
-    plain = _bad_output_text(CallOutcome("bad_output", message="a generator is not plain data"))
+    plain = bad_output_text(CallOutcome("bad_output", message="a generator is not plain data"))
     assert plain == ("Returned something the grader cannot take (arrays, numbers, tuples, lists and dicts holding "
                      "only those): a generator is not plain data")
 

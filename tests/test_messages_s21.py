@@ -14,7 +14,7 @@ from grader._child import TA_NOTE, Zygote, left_behind_note, remove_tree
 from grader.imdb import ImdbConfig, score_imdb
 from grader.imdb.claims import read_report_file
 from grader.notebook import Cell, Notebook
-from grader.runner import _loaded_session
+from grader.loading import loaded_session
 from grader.sandbox import Limits, zygote_notes
 
 
@@ -65,7 +65,7 @@ def test_the_zygote_tells_once_and_the_sandbox_repeats_it(tmp_path, monkeypatch,
 
 
 class _LimitedSandbox:
-    """``sandbox`` whose sessions run under ``limits`` (``_loaded_session`` asks for the default)."""
+    """``sandbox`` whose sessions run under ``limits`` (``loaded_session`` asks for the default)."""
 
     def __init__(self, sandbox, limits: Limits) -> None:
         self.sandbox, self.limits = sandbox, limits
@@ -75,10 +75,10 @@ class _LimitedSandbox:
 
 
 def _load_note(sandbox, limits: Limits, source: str) -> str:
-    """The note ``_loaded_session`` gives of ``source``'s top level under ``limits``."""
+    """The note ``loaded_session`` gives of ``source``'s top level under ``limits``."""
     messages: list[str] = []
     program = types.SimpleNamespace(source=source, pieces=())
-    with _loaded_session(_LimitedSandbox(sandbox, limits), program, source, messages):
+    with loaded_session(_LimitedSandbox(sandbox, limits), program, source, messages):
         pass
     assert len(messages) == 1, messages
     return messages[0]

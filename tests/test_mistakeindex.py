@@ -1,5 +1,5 @@
 """grader.mistakeindex: the index of the known mistakes' outputs never leaves out a mistake the
-comparison (``checks.agrees`` at every failed output, as ``runner._matches`` asks) accepts: values
+comparison (``checks.agrees`` at every failed output, as ``mistakematch.matches`` asks) accepts: values
 built at the tolerance's edge, on made-up mistakes and on the course's own; it does narrow; and the
 runner's diagnosis with it is the diagnosis with every mistake tried."""
 from __future__ import annotations

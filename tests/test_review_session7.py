@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import runner
+from grader import failtexts, loading
 from grader.models import PASSED
 from grader.runner import grade_submission
 from grader.sandbox import Limits, Sandbox
@@ -22,7 +22,7 @@ _SIGNATURES = {"rnn_forward": "def rnn_forward(x, a0, parameters):",
 @pytest.mark.slow
 def test_load_retries_do_not_give_each_new_child_a_fresh_time_budget(tmp_path: Path, context):
     """Attack: three top-level statements, each spending most of the load's time and then
-    raising. Each retry of ``runner._loaded_session`` started a new session with the whole
+    raising. Each retry of ``loading.loaded_session`` started a new session with the whole
     submission budget again, so the submission ran 3 x 1.2 s of loads and then was graded with
     a fresh 2.5 s (every other part passed). Now each new child gets what is left of the
     budget: the third load runs out of it and nothing more is run."""
@@ -67,10 +67,10 @@ def test_the_legacy_alias_rewrite_leaves_comments_and_strings_alone():
               '    # np.bool is gone\n'
               '    note = "np.complex" + \'np.str\'\n'
               '    return np.zeros(3, dtype=np.float) + len(f"{np.object}")\n')
-    replaced, names = runner._legacy_aliases_replaced(source)
+    replaced, names = failtexts.legacy_aliases_replaced(source)
     assert names == ("np.float", "np.object"), names
     assert replaced == source.replace("dtype=np.float", "dtype=float").replace("{np.object}", "{object}")
-    assert runner._legacy_aliases_replaced('s = "np.float"  # np.int\n') == ('s = "np.float"  # np.int\n', ())
+    assert failtexts.legacy_aliases_replaced('s = "np.float"  # np.int\n') == ('s = "np.float"  # np.int\n', ())
 
 
 def test_a_forged_load_frame_cannot_blank_code_the_grader_added():
@@ -84,8 +84,8 @@ def test_a_forged_load_frame_cannot_blank_code_the_grader_added():
     program = SimpleNamespace(segments=(Segment(first=1, last=4, function="sigmoid", cell_index=None, cell_line=None),
                                         Segment(first=6, last=9, function="rnn_forward", cell_index=2, cell_line=1)))
     forged = SimpleNamespace(frames=((2, "<module>"),))
-    assert runner._failing_segment(forged, program) is None
-    assert runner._failing_segment(SimpleNamespace(frames=((7, "<module>"),)), program).function == "rnn_forward"
+    assert loading._failing_segment(forged, program) is None
+    assert loading._failing_segment(SimpleNamespace(frames=((7, "<module>"),)), program).function == "rnn_forward"
 
 
 def test_a_typo_note_does_not_make_the_grader_import_numpy_submodules():
@@ -97,9 +97,9 @@ def test_a_typo_note_does_not_make_the_grader_import_numpy_submodules():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom grader import runner\n"
-            "print(runner._numpy_typo('np_f2py'), runner._numpy_typo('np_testing'), runner._numpy_typo('np_zeros'),\n"
-            "      repr(runner._numpy_typo('np_nothing')), 'numpy.f2py' in sys.modules, 'numpy.testing' in sys.modules)\n")
+    code = ("import sys\nfrom grader import failtexts, runner  # noqa: F401 (the grading path imports runner)\n"
+            "print(failtexts.numpy_typo('np_f2py'), failtexts.numpy_typo('np_testing'), failtexts.numpy_typo('np_zeros'),\n"
+            "      repr(failtexts.numpy_typo('np_nothing')), 'numpy.f2py' in sys.modules, 'numpy.testing' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.split() == ["np.f2py", "np.testing", "np.zeros", "''", "False", "False"], out.stdout + out.stderr
@@ -168,7 +168,7 @@ def test_np_bool_is_not_rewritten_where_numpy_has_it_again():
     import numpy
 
     source = "flag = np.bool(1)\nx = np.zeros(2, dtype=np.float)\n"
-    replaced, names = runner._legacy_aliases_replaced(source)
+    replaced, names = failtexts.legacy_aliases_replaced(source)
     if "bool" in vars(numpy):  # NumPy 2
         assert names == ("np.float",) and replaced == "flag = np.bool(1)\nx = np.zeros(2, dtype=float)\n"
     else:  # NumPy 1.24 to 1.26
@@ -186,9 +186,9 @@ def test_the_alias_rewrite_stays_linear_with_many_strings():
         """``n`` legacy aliases, each followed by a string literal."""
         return "x = [" + "np.float,''," * n + "]\n"
 
-    replaced, names = runner._legacy_aliases_replaced(program(400))
+    replaced, names = failtexts.legacy_aliases_replaced(program(400))
     assert names == ("np.float",) and replaced.count("float,''") == 400
-    assert_linear(runner._legacy_aliases_replaced, program, 400, what="alias rewrite of n aliases and strings")
+    assert_linear(failtexts.legacy_aliases_replaced, program, 400, what="alias rewrite of n aliases and strings")
 
 
 def test_typo_notes_for_thousands_of_names_cost_little(monkeypatch):
@@ -201,8 +201,8 @@ def test_typo_notes_for_thousands_of_names_cost_little(monkeypatch):
     listed = []
     real_dir = numpy.__dir__
     monkeypatch.setattr(numpy, "__dir__", lambda: listed.append(1) or real_dir())
-    runner._numpy_listing.cache_clear()
-    notes = [runner._numpy_typo(f"np_x{k}") for k in range(3_000)]
-    assert notes == [""] * 3_000 and runner._numpy_typo("np_zeros") == "np.zeros"
+    failtexts._numpy_listing.cache_clear()
+    notes = [failtexts.numpy_typo(f"np_x{k}") for k in range(3_000)]
+    assert notes == [""] * 3_000 and failtexts.numpy_typo("np_zeros") == "np.zeros"
     assert len(listed) == 1, len(listed)
-    runner._numpy_listing.cache_clear()  # not a listing of the patched module for later tests
+    failtexts._numpy_listing.cache_clear()  # not a listing of the patched module for later tests

@@ -1,5 +1,5 @@
 """runner._Grader._reproduces: the shortcut to a known mistake from a value's wire bytes is only
-ever taken where ``_matches`` over every output says the same, and a diagnosis with it is the
+ever taken where ``matches`` over every output says the same, and a diagnosis with it is the
 diagnosis without it."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from grader import wire
 from grader.commands import DEFAULT_RUBRIC, load_context
-from grader.runner import _CasePlan, _Grader, _matches
+from grader.runner import _CasePlan, _Grader
+from grader.mistakematch import matches
 
 CONTEXT = load_context(DEFAULT_RUBRIC)
 CASES = [(part, case) for part in CONTEXT.rubric.parts for case in part.cases]
@@ -52,8 +53,8 @@ def test_the_shortcut_is_taken_only_where_matches_agrees(part, case):
                 continue
             key = ("mutant", case.id, mutant_id)
             quick = grader._reproduces(case, plan, key, mutant, raw, decoded, {})
-            slow = _matches(decoded, mutant, fixture.expected, plan.specs, case.tolerance)
-            assert not quick or slow, (mutant_id, "the shortcut names a mistake _matches does not")
+            slow = matches(decoded, mutant, fixture.expected, plan.specs, case.tolerance)
+            assert not quick or slow, (mutant_id, "the shortcut names a mistake matches does not")
             taken += quick
     assert taken  # each case's own mistakes, returned as they are, take it
 

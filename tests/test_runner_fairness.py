@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from grader.models import ERROR, MISSING, PASSED, RAISED_MATCH
-from grader.runner import _legacy_aliases_replaced, _missing_key_hint, _numpy_typo, grade_submission
+from grader.runner import grade_submission
+from grader.failtexts import legacy_aliases_replaced, numpy_typo
+from grader.outputnotes import missing_key_hint
 from tests import notebooks as nbs
 
 # The template's optional first step left half-typed: a line that does not parse.
@@ -368,7 +370,7 @@ def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
     source = ("a = np.zeros(3, dtype=np.float)  # np.float\n"
               "b = numpy.int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
               "c = [np.bool, np.object, np.complex, np.str, np.str_, mynp.float]\n")
-    replaced, names = _legacy_aliases_replaced(source)
+    replaced, names = legacy_aliases_replaced(source)
     assert replaced.count("\n") == source.count("\n")
     import numpy
 
@@ -377,7 +379,7 @@ def test_the_alias_rewrite_keeps_lines_and_touches_nothing_else():
                         "b = int(2.5) + np.float64(1) + np.float_(2) + obj.np.int + np.integer\n"
                         f"c = [{'np.bool' if again else 'bool'}, object, complex, str, np.str_, mynp.float]\n")
     assert names == ("np.float", "numpy.int") + (() if again else ("np.bool",)) + ("np.object", "np.complex", "np.str")
-    assert _legacy_aliases_replaced("x = np.float64(1)\n") == ("x = np.float64(1)\n", ())
+    assert legacy_aliases_replaced("x = np.float64(1)\n") == ("x = np.float64(1)\n", ())
 
 
 def test_an_underscore_typed_for_numpys_dot_is_pointed_out(tmp_path, context, sandbox):
@@ -386,7 +388,7 @@ def test_an_underscore_typed_for_numpys_dot_is_pointed_out(tmp_path, context, sa
     loop = result.part("rnn_forward")
     assert loop.points == 0
     assert "`rnn_forward` uses `np_zeros`, which nothing defines: did you mean `np.zeros`?" in loop.notes, loop.notes
-    assert _numpy_typo("np_not_a_numpy_name") == "" and _numpy_typo("x_zeros") == ""
+    assert numpy_typo("np_not_a_numpy_name") == "" and numpy_typo("x_zeros") == ""
 
 
 def test_the_key_hint_reads_a_childs_message_only_as_a_literal():
@@ -398,18 +400,18 @@ def test_the_key_hint_reads_a_childs_message_only_as_a_literal():
             self.message = message
 
     params = ({"Wf": 1, "Wi": 2},)
-    assert _missing_key_hint(Outcome("KeyError: 'Wu'"), params, ["parameters"]) == \
+    assert missing_key_hint(Outcome("KeyError: 'Wu'"), params, ["parameters"]) == \
         "If you read it from `parameters`: its keys are Wf, Wi. The statement's W_u and b_u (the " \
         "update gate) are stored in `parameters` as \"Wi\" and \"bi\"."
-    assert _missing_key_hint(Outcome("KeyError: 'Wi'"), params, ["parameters"]) == ""  # it is there
+    assert missing_key_hint(Outcome("KeyError: 'Wi'"), params, ["parameters"]) == ""  # it is there
     for hostile in ("KeyError: __import__('os').system('true')", "KeyError: " + "(" * 500,
                     "KeyError: 1e999999", "KeyError: ('Wu',)", "KeyError: 3", "KeyError: [" * 200,
                     "KeyError: 'a' 'b' + x", ""):
-        assert _missing_key_hint(Outcome(hostile), params, ["parameters"]) == "", hostile
+        assert missing_key_hint(Outcome(hostile), params, ["parameters"]) == "", hostile
     other = Outcome("KeyError: 'Wu'")
     other.error_type = "ValueError"
-    assert _missing_key_hint(other, params, ["parameters"]) == ""
-    assert _missing_key_hint(Outcome("KeyError: 'Wu'"), params, []).startswith(
+    assert missing_key_hint(other, params, ["parameters"]) == ""
+    assert missing_key_hint(Outcome("KeyError: 'Wu'"), params, []).startswith(
         "If you read it from argument 1: its keys are Wf, Wi. The statement's W_u")
 
 

@@ -1,7 +1,7 @@
 """A program whose top level raises: the statement is left out and the rest is graded.
 
 Python stops at the first top-level statement that raises, but a notebook's later cells would
-still have run, so ``runner._loaded_session`` blanks that statement's lines and runs the rest
+still have run, so ``loading.loaded_session`` blanks that statement's lines and runs the rest
 in a new child, at most ``LOAD_RETRIES`` times.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from grader import runner
+from grader import loading, runner
 from grader.extract import Segment
 from grader.models import CRASHED, MISSING, PASSED
 from grader.runner import grade_submission
@@ -91,7 +91,7 @@ def test_each_failing_definition_is_named_and_the_rest_graded(tmp_path, context,
 def test_retries_are_bounded(tmp_path, context, sandbox):
     names = ("rnn_forward", "lstm_cell_forward", "lstm_forward", "rnn_cell_backward", "rnn_backward")
     result, sessions = grade(tmp_path, nbs.course_notebook(overrides(*names)), context, sandbox)
-    assert sessions == runner.LOAD_RETRIES + 1 == 4
+    assert sessions == loading.LOAD_RETRIES + 1 == 4
     got = statuses(result)
     assert got["rnn_cell_forward"] == PASSED
     assert all(got[n] == MISSING for n in names)
@@ -121,12 +121,12 @@ def test_only_a_top_level_statement_of_the_program_is_left_out():
     def outcome(*frames):
         return SimpleNamespace(frames=frames)
 
-    assert runner._failing_segment(outcome((2, "<module>"), (40, "g")), program).function == "f"
-    assert runner._failing_segment(outcome((7, "<module>")), program).first == 5
-    assert runner._failing_segment(outcome((4, "<module>")), program) is None   # between segments
-    assert runner._failing_segment(outcome((99, "<module>")), program) is None  # forged line
-    assert runner._failing_segment(outcome((2, "f"), (3, "g")), program) is None  # module frame cut off
-    assert runner._failing_segment(outcome(), program) is None
+    assert loading._failing_segment(outcome((2, "<module>"), (40, "g")), program).function == "f"
+    assert loading._failing_segment(outcome((7, "<module>")), program).first == 5
+    assert loading._failing_segment(outcome((4, "<module>")), program) is None   # between segments
+    assert loading._failing_segment(outcome((99, "<module>")), program) is None  # forged line
+    assert loading._failing_segment(outcome((2, "f"), (3, "g")), program) is None  # module frame cut off
+    assert loading._failing_segment(outcome(), program) is None
 
 
 def test_thousands_of_broken_lines_give_a_readable_list(tmp_path, context, sandbox):

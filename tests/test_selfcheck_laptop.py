@@ -79,12 +79,12 @@ def test_a_function_that_ends_its_process_is_told_in_one_sentence_and_what_to_do
 def test_a_signal_is_said_once():
     from types import SimpleNamespace
 
-    from grader.runner import _crash_text
+    from grader.failtexts import crash_text
 
     died = SimpleNamespace(error_type="SIGSEGV", message="the process died with signal SIGSEGV")
-    assert _crash_text("rnn_forward", died) == "The process running `rnn_forward` stopped: the process died with signal SIGSEGV."
+    assert crash_text("rnn_forward", died) == "The process running `rnn_forward` stopped: the process died with signal SIGSEGV."
     silent = SimpleNamespace(error_type="SIGKILL", message="")
-    assert _crash_text("f", silent) == "The process running `f` stopped: it crashed (SIGKILL)."
+    assert crash_text("f", silent) == "The process running `f` stopped: it crashed (SIGKILL)."
 
 
 def test_one_function_checked_is_named_when_it_passes(tmp_path):

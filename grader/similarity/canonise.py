@@ -9,9 +9,9 @@ import heapq
 from typing import Callable, Iterable
 
 from grader.astnodes import nodes
-from grader.similarity.syntax import CHILD_FIELDS, all_args, ast_classes, subnodes
 from grader.similarity.nodetext import (BLOCK_FIELDS, COMMUTATIVE, MUTATORS, dump, fill, loaded_names, marker,
                                         short_hash, statement_blocks, target_base)
+from grader.similarity.syntax import CHILD_FIELDS, all_args, ast_classes, subnodes
 
 
 _BARRIERS = (ast.Return, ast.Raise, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.Delete)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from grader.similarity.syntax import stored_names, subnodes, tally
 from grader.similarity.nodetext import MUTATORS, loaded_names, statement_blocks, target_base
+from grader.similarity.syntax import stored_names, subnodes, tally
 
 
 def _has_side_effect(expr: ast.AST) -> bool:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import ast
 import copy
 
-from grader.similarity.syntax import stored_names, subnodes
 from grader.similarity.nodetext import loaded_names, statement_blocks
 from grader.similarity.numpyreads import placed_copy, reads_as, swap
+from grader.similarity.syntax import stored_names, subnodes
 
 
 #: How many nodes ``inline_helpers`` may copy into a text, at most: a one-line helper returning

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 import re
 
-from grader.similarity.syntax import stored_names, subnodes
 from grader.similarity.nodetext import loaded_names, statement_blocks
+from grader.similarity.syntax import stored_names, subnodes
 
 
 #: The ``range`` calls ``_canonical_range`` rewrites: ``range(n - 1, -1, -1)``, ``range(0, n)``, ``range(a, b, 1)``.

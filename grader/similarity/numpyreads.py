@@ -8,8 +8,8 @@ import ast
 import copy
 from typing import Callable
 
-from grader.similarity.syntax import CHILD_FIELDS, all_args, defs_of, subnodes, tally
 from grader.similarity.nodetext import MUTATORS, loaded_names, target_base
+from grader.similarity.syntax import CHILD_FIELDS, all_args, defs_of, subnodes, tally
 
 
 #: NumPy's functions a student reads bare after ``from numpy import ...`` (or ``*``): such a name

@@ -8,10 +8,10 @@ from __future__ import annotations
 import ast
 
 from grader.course import COURSE_PARAMETERS
-from grader.similarity.syntax import CHILD_FIELDS, TALLIED, defs_of, subnodes, tally, tally_nodes
 from grader.similarity.nodetext import statement_blocks
 from grader.similarity.numpyreads import (NUMPY_NAMES, NumpyReads, SIZES, hoist_lookups, key_read, resolve_aliases,
                                           split)
+from grader.similarity.syntax import CHILD_FIELDS, TALLIED, defs_of, subnodes, tally, tally_nodes
 
 
 _NP_BINARY = {

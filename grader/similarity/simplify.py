@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ast
 
-from grader.similarity.syntax import all_args, defs_of, subnodes
 from grader.similarity.nodetext import statement_blocks
+from grader.similarity.syntax import all_args, defs_of, subnodes
 
 
 #: Constants whose identity is their value (``is`` between them is decided).

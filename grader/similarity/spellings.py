@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ast
 
-from grader.similarity.syntax import CHILD_FIELDS, all_args, ast_classes, defs_of, subnodes
 from grader.similarity.canonise import SHALLOW_FIELDS, dump_head
 from grader.similarity.nodetext import (ASYNC_FUNCTION_DEF, BUILTINS, COMMUTATIVE, FUNCTION_DEF, blinded,
                                         const_repr, dump, short_hash, statement_blocks)
+from grader.similarity.syntax import CHILD_FIELDS, all_args, ast_classes, defs_of, subnodes
 
 
 def counted_locals(named: dict[str, int], stored: dict[str, int], keep_names: frozenset[str]) -> set[str]:

@@ -9,9 +9,9 @@ import keyword
 import textwrap
 import tokenize
 
-from grader.similarity.syntax import CHILD_FIELDS, all_args, ast_classes
 from grader.similarity.nodetext import (ALIAS, ARG, ASYNC_FUNCTION_DEF, ATTRIBUTE, BUILTINS, COMPARE, CONSTANT,
                                         FUNCTION_DEF, KEYWORD, NAME, NormalisedCode, const_repr, statement_blocks)
+from grader.similarity.syntax import CHILD_FIELDS, all_args, ast_classes
 
 
 _SILENT = (ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.expr_context)
