@@ -237,3 +237,15 @@ def test_a_line_of_many_spaces_and_commas_is_tested_for_unpacking_in_linear_time
     source = "def f(cache):\n    " + "a," + " " * 90_000 + "\n    return 1\n"
     with cpu_budget(0.5):
         assert hints.unpacked_order(source) is None
+
+
+def test_a_name_set_beside_many_loops_costs_one_hint_little():
+    # ``too_many_indices_hint`` looks for the name set before a loop and again inside it: each
+    # loop scanned every assignment of the name (2,500 sets beside 2,400 loops, 97 kB: about
+    # 1.5 s of CPU for one hint on the commit before; each loop bisects the sorted sets now).
+    source = _within_the_limit(_HEAD + "    x = 1\n" * 2_500 + "    for i in r:\n        z = 2\n" * 2_400)
+    with cpu_budget(0.5):
+        hint = hints.too_many_indices_hint(
+            "IndexError", "too many indices for array: array is 1-dimensional, but 2 were indexed",
+            "    y = x[0, 0]", source=source)
+    assert hint == "`x` has 1 axes here, and `x[0, 0]` indexes 2: check the sizes `x` was created with (one for each axis)."
