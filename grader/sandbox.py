@@ -1586,7 +1586,7 @@ def _where(child: _Child, sock: socket.socket, seq: int, pending: bytes = b"") -
             continue
         try:
             msg = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # a child's own bytes: nested past the decoder's depth
             return ""
         if type(msg) is not dict or msg.get("seq") != seq:
             return ""
@@ -1605,7 +1605,7 @@ def _where_frames(frames: Any) -> list[list]:
             return []
         try:
             frames = json.loads(frames)
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
     if type(frames) is not list:
         return []

@@ -62,3 +62,26 @@ def test_a_call_that_does_not_say_where_it_was_keeps_the_words_without_a_place(t
     again = grade_submission(nbs.write(tmp_path / "loop.ipynb", nbs.course_notebook(_ENDLESS)),
                              context=context, sandbox=sandbox)
     assert "When the time ran out it was running cell 7 (In [4])" in _timed_out(again, "rnn_forward").message
+
+
+def test_an_answer_nested_past_the_decoder_s_depth_is_no_place_and_no_grader_error(tmp_path, context, sandbox):
+    # The student's own SIGUSR1 handler writes a message of 200,000 nested lists on the session's
+    # socket: json.loads raised RecursionError in the grading worker, past `except ValueError` (the
+    # lead's review). The case is out of time, told as when the child says nothing.
+    cells = nbs.mutate("rnn_forward", "    for t in range(T_x):\n",
+                       "    import os, signal, socket, struct\n"
+                       "    socks = [fd for fd in range(3, 64) if os.path.exists(f'/proc/self/fd/{fd}')]\n"
+                       "    def answer(signum, frame):\n"
+                       "        body = b'[' * 200000\n"
+                       "        for fd in socks:\n"
+                       "            try:\n"
+                       "                os.write(fd, struct.pack('>Q', len(body)) + body)\n"
+                       "            except OSError:\n"
+                       "                pass\n"
+                       "    signal.signal(signal.SIGUSR1, answer)\n    while True:\n"
+                       "        pass\n    for t in range(T_x):\n")
+    result = grade_submission(nbs.write(tmp_path / "deep.ipynb", nbs.course_notebook(cells)),
+                              context=context, sandbox=sandbox)
+    case = _timed_out(result, "rnn_forward")
+    assert "When the time ran out" not in case.message and "look for a loop that never ends in it" in case.message, \
+        case.message
