@@ -17,7 +17,7 @@ import ast
 import bisect
 import difflib
 import re
-from typing import Any, Collection, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
 
 from grader.astnodes import nodes
 from grader.notebook import SourceMemo
@@ -372,6 +372,36 @@ def _targets_named(node: ast.Assign, name: str) -> list[tuple[ast.expr, ast.expr
 
 _PYTHON_KINDS = {"tuple": "a tuple", "list": "a list", "dict": "a dict", "NoneType": "None", "int": "an int",
                  "float": "a float", "str": "a string"}
+
+
+#: How many names called on the failing line ``not_callable_hint`` looks up at the notebook's top
+#: level (each may parse the whole program once: a line calling a thousand names is not read so).
+MOST_CALLED_LOOKED_UP = 3
+
+
+def not_callable_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
+                      assigned_at: Callable[[str], str]) -> str:
+    """For "'NoneType' object is not callable" (or another type) on a line calling a plain name that
+    the function neither takes nor gives a value (``sigmoid(...)`` after a cell's top level set
+    ``sigmoid = None``): where that value comes from (``assigned_at(name)``, "cell 21 (In [20]),
+    line 1,"), and that it replaced the function of that name. "" otherwise (thirty-fourth
+    session: the student read a bare TypeError at the call)."""
+    found = re.search(r"'(\w+)' object is not callable$", message) if error_type == "TypeError" else None
+    statement = _statement(line) if found else None
+    fn = _function_tree(source) if statement is not None else None
+    if fn is None:
+        return ""
+    own = {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}
+    called = [node.func.id for node in ast.walk(statement)
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in own]
+    for name in list(dict.fromkeys(called))[:MOST_CALLED_LOOKED_UP]:
+        where = "" if _stored_at(fn, name) else assigned_at(name)
+        if where:
+            kind = _PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
+            return (f"`{name}` is {kind} when the function runs, not a function: {where} gives `{name}` that value "
+                    f"at a cell's top level, and it replaces the function of that name for every cell run after it. "
+                    f"Give that value another name.")
+    return ""
 
 
 def attribute_hint(error_type: str, message: str, line: str) -> str:

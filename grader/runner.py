@@ -810,6 +810,10 @@ class _Grader:
                                        shadowed or ("" if blame else line_hint(
                                            hints.attribute_hint, outcome.error_type, outcome.message or "",
                                            self._student_line(location))),
+                                       "" if blame or outcome.error_type != "TypeError" else line_hint(
+                                           hints.not_callable_hint, outcome.error_type, outcome.message or "",
+                                           self._student_line(location), source=self._student_source(location),
+                                           first_line=self._first_line(location), assigned_at=self._assigned_at_top),
                                        line_hint(hints.none_from_list_method_hint, outcome.error_type,
                                                   outcome.message or "", self._student_source(location)),
                                        hints.refused_hint(outcome.error_type))

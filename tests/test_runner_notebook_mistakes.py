@@ -415,3 +415,25 @@ def test_two_names_from_nowhere_keep_a_note_each(tmp_path, context, sandbox):
         "lstm_cell_forward").notes
     assert len(notes) == 2 and all("which is not defined inside the function" in note
                                    or "which nothing in the notebook defines" in note for note in notes), notes
+
+
+# ------------------------------------------------------------------ a course function given another value at a cell's top level
+
+def test_a_function_name_set_to_none_in_a_cell_is_told_where(tmp_path, context, sandbox):
+    # A test cell's `sigmoid = None` after the functions: Python (and the grader) then call None in
+    # lstm_cell_forward. Before: a bare "TypeError: 'NoneType' object is not callable" at the call.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\nsigmoid = None\n", count=20)])
+    result = _graded(tmp_path, nb, context, sandbox)
+    message = result.part("lstm_cell_forward").cases[0].message
+    assert message.startswith("Raised TypeError: 'NoneType' object is not callable (cell 10 (In [6]), line "), message
+    assert ("`sigmoid` is None when the function runs, not a function: cell 21 (In [20]), line 2, gives `sigmoid` "
+            "that value at a cell's top level, and it replaces the function of that name for every cell run after "
+            "it. Give that value another name.") in message, message
+
+
+def test_a_name_the_function_sets_itself_gets_no_top_level_note(tmp_path, context, sandbox):
+    # Control: the called value is the function's own (`gate = 3`); a cell's `gate = 3` is not the cause.
+    cells = nbs.mutate("lstm_cell_forward", "    ft = sigmoid(", "    gate = 3\n    ft = gate(")
+    nb = nbs.course_notebook(cells, extra_cells=[nbs.code_cell("gate = 3\n", count=20)])
+    message = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward").cases[0].message
+    assert "'int' object is not callable" in message and "not a function:" not in message, message
