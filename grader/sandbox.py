@@ -1584,9 +1584,9 @@ def _where(child: _Child, sock: socket.socket, seq: int, pending: bytes = b"") -
         if skip:
             skip = False
             continue
-        try:
-            msg = json.loads(data)
-        except (ValueError, RecursionError):  # a child's own bytes: nested past the decoder's depth
+        try:  # the decoder of every message a child sends (nested past its depth, NaN: refused)
+            msg = _decode_message(data, 0) if data[:1] == b"{" else None
+        except wire.WireError:
             return ""
         if type(msg) is not dict or msg.get("seq") != seq:
             return ""
