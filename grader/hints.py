@@ -870,11 +870,9 @@ def _function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None
 
 def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """:func:`_function_tree` worked out."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    tree = _parse(source)
+    return None if tree is None else next(
+        (node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
 
 
 #: The functions parsed lately: a failed part's hints (the loop rules, the unread parameter, the
@@ -1531,9 +1529,7 @@ def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int 
 
 def _before_step(node: ast.expr, step: str) -> bool:
     """Whether ``node`` is a plain name indexed at the loop's ``step`` minus 1 last (``a[:, :, t - 1]``)."""
-    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
-        return False
-    index = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    index = _last_index(node)
     return (isinstance(index, ast.BinOp) and isinstance(index.op, ast.Sub) and isinstance(index.left, ast.Name)
             and index.left.id == step and isinstance(index.right, ast.Constant) and index.right.value == 1)
 
@@ -1595,10 +1591,16 @@ def carried_only_hint(source: str, *, callee: str, index: int, first_line: int =
 
 def _at_step(node: ast.expr, step: str) -> bool:
     """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
-    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
-        return False
-    index = node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+    index = _last_index(node)
     return isinstance(index, ast.Name) and index.id == step
+
+
+def _last_index(node: ast.expr) -> ast.expr | None:
+    """The last index of ``node`` when it is a plain name indexed (``t`` of ``a[:, :, t]`` and of
+    ``a[t]``), else None."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return None
+    return node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
 
 
 def _callee_is(call: ast.Call, callee: str) -> bool:
