@@ -507,14 +507,10 @@ class _Grader:
             fixture = self.context.fixtures.get(case.id)
             if fixture is not None:
                 keys |= dict_keys(fixture.args)
-        from grader.extractnotes import broken_definition_note, broken_definitions  # loaded already
+        from grader.extractnotes import broken_definition_note  # loaded already
 
-        broken = broken_definitions(self.extraction.diagnostics)
+        broken, known = self._free_name_notes()
         graded = {p.function for p in self.context.rubric.parts}
-        # What extraction said of each name, when it knows more than "outside the function": where
-        # a statement the grader does not run assigns it, or the test helper it comes from.
-        known = {head.group(0): d.message for d in self.extraction.diagnostics
-                 if d.function == self.part.function and (head := USES_HEAD.match(d.message))}
         unset: dict[int, str] = {}  # place in the notes -> a name the function reads and never computes
         for k, name in enumerate(fn.free_names):
             if name in broken:
@@ -556,6 +552,25 @@ class _Grader:
             first, told = min(unset), unset_note(self.part.function, list(unset.values()))
             self.notes[first:] = [told if k == first else note
                                   for k, note in enumerate(self.notes[first:], first) if k == first or k not in unset]
+
+    def _free_name_notes(self) -> tuple[dict, dict[str, str]]:
+        """``(broken, known)`` for ``_note_free_names``: extraction's broken definitions, and what
+        it said of each name this part's function reads, when it knows more than "outside the
+        function" (where a statement the grader does not run assigns it, or the test helper it
+        comes from), keyed by the note's head. Extraction's notes are read once a submission, in
+        its facts: each part scanned them all again (13,000 notes of a hostile notebook, 12 times,
+        about a tenth of its grading; the perf helper's note, thirty-fourth session)."""
+        from grader.extractnotes import broken_definitions  # loaded already
+
+        key = "extraction's notes of free names"  # no function's name has a space
+        found = self.facts.get(key)
+        if found is None:
+            by_function: dict[str | None, dict[str, str]] = {}
+            for d in self.extraction.diagnostics:
+                if (head := USES_HEAD.match(d.message)):
+                    by_function.setdefault(d.function, {})[head.group(0)] = d.message
+            found = self.facts[key] = (broken_definitions(self.extraction.diagnostics), by_function)
+        return found[0], found[1].get(self.part.function, {})
 
     def _inside(self, name: str) -> tuple[str, str] | None:
         """``(where, what to do)`` for a function ``name`` the notebook defines where the grader
