@@ -249,3 +249,15 @@ def test_a_name_set_beside_many_loops_costs_one_hint_little():
             "IndexError", "too many indices for array: array is 1-dimensional, but 2 were indexed",
             "    y = x[0, 0]", source=source)
     assert hint == "`x` has 1 axes here, and `x[0, 0]` indexes 2: check the sizes `x` was created with (one for each axis)."
+
+
+def test_a_line_calling_thousands_of_names_looks_up_three():
+    # Each lookup of a called name at the notebook's top level may parse the whole program
+    # (``runner._assigned_at_top``): a line calling 5,000 names asks for three of them only.
+    names = [f"f{k}" for k in range(5_000)]
+    line = "    y = (" + ", ".join(f"{name}()" for name in names) + ")"
+    asked = []
+    hint = hints.not_callable_hint("TypeError", "TypeError: 'NoneType' object is not callable", line,
+                                   source=_HEAD + line + "\n    return y\n",
+                                   assigned_at=lambda name: asked.append(name) or "")
+    assert hint == "" and len(asked) == hints.MOST_CALLED_LOOKED_UP == 3, len(asked)
