@@ -171,3 +171,42 @@ def test_a_reweighting_is_said_and_points_that_add_up_to_no_whole_number_are_war
     captured = capsys.readouterr()
     assert f"{rubric_path}: 24 case(s) verified; 100 points: rnn_cell_forward 10, " in captured.out, captured.out
     assert "warning" not in captured.err, captured.err
+
+
+def test_check_sees_an_edited_message_of_a_mistake_the_rubric_grades_and_only_those(workspace, reference):  # noqa: F811
+    """``--check`` compares the messages of the mistakes a case runs, not every message of
+    solution/mutants.py. That is all a fixture file holds: its header keeps the messages of the
+    mistakes of the functions its rubric grades. A message edited of a mistake of lstm_backward,
+    which rnn.yaml does not grade, changes none of rnn.yaml's files (regenerate leaves them
+    unchanged) and --check has nothing to report; one of rnn_cell_forward's is reported at each
+    public and hidden case, and regenerating writes it."""
+    import dataclasses
+
+    rubric_path, fixtures_dir = workspace
+    rubric = rg.load_rubric(rubric_path)
+    fresh = rg.compute_fixtures(rubric, reference=reference)  # a mistake's outputs do not depend on its message
+
+    def edited(mutant_id: str) -> rg.Reference:
+        mutants = dict(reference.mutants)
+        mutants[mutant_id] = dataclasses.replace(mutants[mutant_id], message="Edited mid-term.")
+        return dataclasses.replace(reference, mutants=mutants)
+
+    unused = "lstm_backward/dc_not_carried"
+    assert unused in reference.mutants and all(c.function != "lstm_backward" for c in rubric.cases)
+    before = {path.name: path.read_bytes() for path in fixtures_dir.glob("rnn.*.json")}
+    assert all(unused not in data.decode() for data in before.values())
+    assert rg.check(rubric, reference=edited(unused), fixtures=fresh).ok
+    written = rg.regenerate(rubric, reference=edited(unused), fixtures=fresh)
+    assert [rewritten for _, rewritten in written] == [False, False]
+    assert {path.name: path.read_bytes() for path in fixtures_dir.glob("rnn.*.json")} == before
+
+    used = "rnn_cell_forward/no_ba"
+    report = rg.check(rubric, reference=edited(used), fixtures=fresh)
+    said = [(what, problem) for what, problem in report.problems if used in problem]
+    ids = sorted(what.split(" ")[0] for what, _ in said)
+    assert ids == sorted(c.id for c in rubric.cases if c.function == "rnn_cell_forward"), report.problems
+    assert len(said) == len(report.problems)
+    assert all(problem == f"the message of mutant {used!r} changed" for _, problem in said)
+    written = rg.regenerate(rubric, reference=edited(used), fixtures=fresh)
+    assert [rewritten for _, rewritten in written] == [True, True]
+    assert rg.check(rubric, reference=edited(used), fixtures=fresh).ok
