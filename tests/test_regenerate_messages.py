@@ -210,3 +210,30 @@ def test_check_sees_an_edited_message_of_a_mistake_the_rubric_grades_and_only_th
     written = rg.regenerate(rubric, reference=edited(used), fixtures=fresh)
     assert [rewritten for _, rewritten in written] == [True, True]
     assert rg.check(rubric, reference=edited(used), fixtures=fresh).ok
+
+
+def test_regenerating_says_which_cases_changed_and_that_the_kit_must_be_made_again(workspace, capsys):
+    """Mid-term, an instructor deletes a hidden case of rnn_cell_forward and adds a public case to
+    rnn_forward. Regenerate said only `rnn.hidden.json: written (786550 bytes)`: not which cases,
+    not that the two cases after the deleted one now have its neighbours' ids and fixtures, not
+    that the students' kit checks the old public cases."""
+    rubric_path, _ = workspace
+    gone = edit_rubric(rubric_path, "      - {name: one example (m = 1), visibility: hidden, blind_to: [softmax_whole_array], "
+                             "seed: 7, dims: {n_x: 4, n_a: 6, n_y: 3, m: 1, T_x: 1}, points: 2.5}\n", "")
+    long = ("      - {name: long sequence, visibility: hidden, blind_to: [len_of_x], seed: 23, "
+            "dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 6}, points: 4}\n")
+    line = edit_rubric(rubric_path, long, long + "      - {name: second example, visibility: public, seed: 5, "
+                                                 "dims: {n_x: 3, n_a: 5, n_y: 2, m: 4, T_x: 5}, points: 1}\n") + 1
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
+    assert public.endswith(f": 1 case(s) added: rnn_forward/public-2 (line {line})"), public
+    hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
+    assert f": 2 case(s) with other inputs (function, builder, seed or dims): rnn_cell_forward/hidden-1 (line {gone}), " \
+           f"rnn_cell_forward/hidden-2 (line {gone + 1}); 1 removed: rnn_cell_forward/hidden-3; a case's id counts" in hidden, hidden
+    assert f"{rubric_path}: its public cases changed: a student kit made before checks the old ones" in out, out
+    assert f"python3 grade.py --student-kit DIR --rubric {rubric_path}" in out
+    # Nothing to say when nothing changed, and no kit to make again when only hidden cases did.
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    assert out.count(": unchanged (") == 2 and "student kit" not in out, out
