@@ -237,3 +237,31 @@ def test_regenerating_says_which_cases_changed_and_that_the_kit_must_be_made_aga
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK
     out = capsys.readouterr().out
     assert out.count(": unchanged (") == 2 and "student kit" not in out, out
+
+
+def test_regenerating_after_the_reference_changed_names_the_cases_recomputed(workspace, reference, monkeypatch, capsys):  # noqa: F811
+    """The same inputs, another reference (solution/rnn.py corrected mid-term) and an edited
+    message of a known mistake: regenerate names the cases recomputed and the message."""
+    import dataclasses
+
+    rubric_path, _ = workspace
+    right = reference.functions["rnn_cell_forward"]
+
+    def corrected(xt, a_prev, parameters):
+        a_next, yt_pred, cache = right(xt, a_prev, parameters)
+        return a_next * (1 + 1e-6), yt_pred, cache
+
+    mutants = dict(reference.mutants)
+    mutants["rnn_cell_forward/no_ba"] = dataclasses.replace(mutants["rnn_cell_forward/no_ba"], message="Edited.")
+    changed = dataclasses.replace(reference, functions={**reference.functions, "rnn_cell_forward": corrected},
+                                  mutants=mutants)
+    monkeypatch.setattr(rg, "load_reference", lambda: changed)
+    lines = {case.id: case.line for case in rg.load_rubric(rubric_path).cases}
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
+    assert public.endswith(f"1 recomputed on the same inputs (the reference, its traces or its known mistakes "
+                           f"changed): rnn_cell_forward/public-1 (line {lines['rnn_cell_forward/public-1']}); the message(s) of 1 known mistake(s): "
+                           "rnn_cell_forward/no_ba"), public
+    hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
+    assert "3 recomputed on the same inputs" in hidden and f"rnn_cell_forward/hidden-3 (line {lines['rnn_cell_forward/hidden-3']})" in hidden, hidden
