@@ -270,7 +270,9 @@ def load_fixtures(
                     f"{where}: case {case.id!r} has no fixture in {path}; {_regenerate_hint(rubric)}"
                 )
             if entry.get("spec_hash") != spec_hash(case):
-                problem = "has no spec_hash" if "spec_hash" not in entry else "is stale (the case's function, builder, seed or dims changed)"
+                problem = ("has no spec_hash" if "spec_hash" not in entry else
+                           "is stale (the case's function, builder, seed or dims changed, or a case of its "
+                           "part and visibility was added or deleted before it: ids count them in file order)")
                 raise FixtureError(
                     f"{where}: the fixture of case {case.id!r} in {path} {problem}; "
                     f"{_regenerate_hint(rubric)}"
