@@ -473,7 +473,8 @@ def check(
                 problems.append((label, f"missing from {path.name}"))
                 continue
             if entry.get("spec_hash") != fx.spec_hash(case):
-                problems.append((label, "stale: the case's spec changed"))
+                problems.append((label, "stale: its function, builder, seed or dims changed, or a case of its part "
+                                       "and visibility was added or deleted before it (ids count them in file order)"))
                 continue
             try:
                 stored = fx.decode_entry(case.id, entry, path)
