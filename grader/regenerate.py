@@ -547,11 +547,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def next_steps(rubric: Path | str) -> str:
     """What to run after regenerating: verify, and see what the edit does to a class graded before
-    (its scores in points and percent, ``score-changes.csv``) before publishing it."""
+    (its scores in points and percent, ``score-changes.csv``) before publishing it; and make the
+    student kit again, whose rubric holds the public cases' tolerances and points and what the
+    hidden ones are worth (nothing here knows the rubric a kit was made from)."""
     return (f"Next: python3 -m grader.regenerate {rubric} --check; for a class graded before, see what "
             f"the edit does to each student before publishing: cp -r OUT preview && python3 grade.py "
             f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
-            f"who loses, in points and percent; docs/instructors.md, After editing the rubric)")
+            f"who loses, in points and percent; docs/instructors.md, After editing the rubric). A student kit "
+            f"made before checks the public cases with the rubric it was made from: after an edit of a public "
+            f"case (its tolerance, outputs or points too) or of any points, make it again: python3 grade.py "
+            f"--student-kit DIR --rubric {rubric}")
 
 
 #: A file beside a rubric larger than this is not read for its name (a rubric is some kB).

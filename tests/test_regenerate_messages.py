@@ -75,7 +75,9 @@ def test_a_tolerance_or_points_edit_leaves_the_fixtures_unchanged(workspace, cap
         f"Next: python3 -m grader.regenerate {rubric_path} --check; for a class graded before, see what the edit "
         f"does to each student before publishing: cp -r OUT preview && python3 grade.py SUBMISSIONS --rubric "
         f"{rubric_path} --out preview, then read preview/score-changes.csv (who gains, who loses, in points and "
-        "percent; docs/instructors.md, After editing the rubric)"), out
+        "percent; docs/instructors.md, After editing the rubric). A student kit made before checks the public "
+        "cases with the rubric it was made from: after an edit of a public case (its tolerance, outputs or points "
+        f"too) or of any points, make it again: python3 grade.py --student-kit DIR --rubric {rubric_path}"), out
     assert {p.name: p.read_bytes() for p in fixtures_dir.iterdir()} == before
     assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
 
@@ -236,7 +238,7 @@ def test_regenerating_says_which_cases_changed_and_that_the_kit_must_be_made_aga
     # Nothing to say when nothing changed, and no kit to make again when only hidden cases did.
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK
     out = capsys.readouterr().out
-    assert out.count(": unchanged (") == 2 and "student kit" not in out, out
+    assert out.count(": unchanged (") == 2 and "its public cases changed" not in out, out
 
 
 def test_regenerating_after_the_reference_changed_names_the_cases_recomputed(workspace, reference, monkeypatch, capsys):  # noqa: F811
