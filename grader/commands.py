@@ -40,7 +40,6 @@ CLASS_FILES = (GRADEBOOK, "score-changes.csv", "moodle-worksheet.csv", "canvas-i
                SIMILARITY_CSV, SUMMARY_REPORT)
 SOURCES_FILE = "functions.json"  # OUT/<id>/: the graded functions' sources, for the similarity check
 OWN_WORK_FIELD = "own_work"  # its entry of the notebook's own work (grader.similarity.ownwork.OWN_WORK_FIELD)
-ENTRIES_FIELD = "normalised"  # its functions normalised (grader.similarity.store.ENTRIES_FIELD)
 
 #: Exit statuses of grade.py.
 EXIT_OK = 0  # the batch was graded, whatever the students scored
@@ -340,8 +339,7 @@ def _default_graded() -> frozenset[str]:
 
 def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], *,
                   key: str | None = None, path: Path | None = None,
-                  digests: dict[str, list] | None = None,
-                  entries: Callable[[Mapping[str, str]], dict] | None = None) -> dict:
+                  digests: dict[str, list] | None = None) -> dict:
     """Store the sources of ``names`` in ``OUT/<id>/functions.json`` for the similarity check.
 
     The sources are those the runner extracted (``result.extra["sources"]``);
@@ -353,9 +351,6 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
     any function of ``names`` was attempted), so that identical notebooks are
     found without reading any notebook again. Returns the record stored; ``digests``, when
     given, receives the file's ``[size, sha256]`` (``grader.files.write_atomic``).
-    ``entries``: what the similarity check reads of the sources normalised
-    (``_SourcesWriter.entries``), stored beside them in the file's ``normalised``
-    (``grader.similarity.store.ENTRIES_FIELD``).
     """
     import json
 
@@ -365,8 +360,6 @@ def write_sources(folder: Path, result: SubmissionResult, names: Sequence[str], 
     if sources is None:
         sources = function_sources(Path(path), names=names, graded=names) if path is not None else {}
     data = {"key": key, "functions": {name: src for name, src in sources.items() if name in names}}
-    if entries is not None and data["functions"]:
-        data[ENTRIES_FIELD] = entries(data["functions"])
     if path is not None:
         own = _own_work(Path(path), result, names)
         if own is not None:
@@ -401,12 +394,11 @@ def _own_work(path: Path, result: SubmissionResult, names: Sequence[str]) -> dic
 
 
 def _stored_sources(folder: Path, submission, names: Sequence[str], key: str | None = None,
-                    unpacked: Callable = contextlib.nullcontext) -> tuple[dict[str, str], Any, Any]:
-    """``(sources, own work, entries)``: the sources stored by ``write_sources`` when they belong to this
+                    unpacked: Callable = contextlib.nullcontext) -> tuple[dict[str, str], Any]:
+    """``(sources, own work)``: the sources stored by ``write_sources`` when they belong to this
     very notebook (same incremental ``key``), else extracted from the notebook again; the own
     work is the file's ``own_work`` entry as stored (None when there is none: it is checked
-    by ``_own_work_digest``), the entries its ``normalised`` entry as stored (None when there is
-    none: read by ``grader.similarity.store.entries_from_json``). A submission kept from a run without the similarity check (which
+    by ``_own_work_digest``). A submission kept from a run without the similarity check (which
     writes no file and is not part of the key) has the file written now from its stored result
     (``write_sources``), once, and listed in the folder's key with the other files.
     ``unpacked(submission)``: a context that gives the submission with its notebook on the disk
@@ -417,11 +409,11 @@ def _stored_sources(folder: Path, submission, names: Sequence[str], key: str | N
         data = json.loads((Path(folder) / SOURCES_FILE).read_text("utf-8"))
         if key is not None and data["key"] == key:
             return ({name: src for name, src in data["functions"].items() if name in names},
-                    data.get(OWN_WORK_FIELD), data.get(ENTRIES_FIELD))
+                    data.get(OWN_WORK_FIELD))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     with unpacked(submission) as readable:
-        return (*_sources_read_again(folder, readable, names, key), None)
+        return _sources_read_again(folder, readable, names, key)
 
 
 def _sources_read_again(folder: Path, submission, names: Sequence[str],
@@ -527,29 +519,22 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     """
     from grader.choice import graded_functions
     from grader.similarity import find_similar, write_similarity_csv
-    from grader.similarity.store import ClassStore, entries_from_json
+    from grader.similarity.store import ClassStore
 
     stream = stream or sys.stderr
     names = graded_functions(rubric)
     keys = keys or {}
     stored = {sub.id: _stored_sources(Path(out_dir) / sub.id, sub, names, keys.get(sub.id), unpacked)
               for sub in submissions if not sub.problem}
-    sources = {sid: funcs for sid, (funcs, _own, _entries) in stored.items() if funcs}
+    sources = {sid: funcs for sid, (funcs, _own) in stored.items() if funcs}
     if template and template_work is None:
         template_work = read_template(Path(template))
     template_sources = dict(template_work.sources) if template else None
     if template and not template_sources:
         raise CommandError(template_work.no_function(Path(template)))
     template_cells = template_work.cells if template else frozenset()
-    own_work = {sid: _own_work_digest(own, template_cells) for sid, (_funcs, own, _entries) in stored.items()
+    own_work = {sid: _own_work_digest(own, template_cells) for sid, (_funcs, own) in stored.items()
                 if sid in sources}
-    # The functions the workers normalised while the class was graded (``_SourcesWriter``) and the
-    # last run into this folder (grader.similarity.store) are not normalised again: a run after one
-    # late submission normalises its functions only, and so does none here after the last.
-    store = ClassStore(Path(out_dir))
-    for sid, (_funcs, _own, entries) in stored.items():
-        if sid in sources and entries is not None:
-            store.update(entries_from_json(entries))
     known_sources = None
     if known:
         from grader.choice import one_notebook
@@ -572,8 +557,11 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                       if several else [])
             stream.write(f"Known solutions not compared ({len(left) + len(several)} of {len(found)} in "
                          f"{known}: {'; and ('.join(parts)}\n")
+    # The functions normalised by the last run into this folder are not normalised again
+    # (grader.similarity.store): a run after one late submission normalises its functions only.
     report = find_similar(sources, template=template_sources, known=known_sources,
-                          workers=workers or os.cpu_count() or 1, own_work=own_work, store=store)
+                          workers=workers or os.cpu_count() or 1, own_work=own_work,
+                          store=ClassStore(Path(out_dir)))
     write_similarity_csv(report, Path(out_dir) / SIMILARITY_CSV)
     return report, sources, known_sources
 
@@ -581,48 +569,16 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
 # --------------------------------------------------------------------------- class
 
 
-class _SourcesWriter:
-    """What the similarity check reads of a submission's functions normalised, worked out by the
-    grading worker (``entries``): until the thirty-fifth session every function was normalised after
-    the last submission, 1.2-1.3 s of the class of 400's run in the grading process and a helper it
-    spawned then, while the workers, done, were idle. The settings (the starter code's statements
-    read from ``template``) are made at the worker's first submission."""
-
-    def __init__(self, *, names: Sequence[str], template: Path | None) -> None:
-        """``names``: the graded functions; ``template``: the starter notebook, if any."""
-        self.names = tuple(names)
-        self.template = template
-        self._settings: Any = None
-
-    def entries(self, sources: Mapping[str, str]) -> dict:
-        """``functions.json``'s ``normalised`` of ``sources`` (``store.entries_to_json``); none,
-        when the normaliser fails (the check after the last submission normalises them then, and
-        says what failed)."""
-        from grader.similarity.detect import class_settings, submission_entries
-        from grader.similarity.store import entries_to_json
-
-        try:
-            if self._settings is None:
-                starter = read_template(self.template).sources if self.template is not None else None
-                self._settings = class_settings(graded=self.names, template=starter)
-            return entries_to_json(submission_entries(sources, self._settings))
-        except Exception:  # noqa: BLE001 - the check's own run says it, as without this step
-            return entries_to_json({})
-
-
-def _finisher(*, names: Sequence[str] = (), template: Path | None = None) -> Callable:
+def _finisher(*, names: Sequence[str] = ()) -> Callable:
     """The worker-side step after a submission's files are written: the functions' sources
-    and what the similarity check reads of them normalised (``_SourcesWriter``). Neither
-    feedback.html nor the key: the grading process writes both (``_Pages``)."""
+    (for the similarity check). Neither feedback.html nor the key: the grading process
+    writes both (``_Pages``)."""
     from grader.batch import log_problem
-
-    writer = _SourcesWriter(names=names, template=template)
 
     def finish(submission, result: SubmissionResult, folder: Path, key: str | None) -> None:
         if names and not submission.problem:
             try:
-                write_sources(folder, result, names, key=key, path=Path(submission.path),
-                              entries=writer.entries)
+                write_sources(folder, result, names, key=key, path=Path(submission.path))
             except OSError as exc:  # the similarity check extracts it again
                 log_problem(folder, f"{SOURCES_FILE} not written: {exc}")
 
@@ -1288,7 +1244,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         pool_options = dict(
             context=context, out_dir=out_dir, sandbox_options=sandbox_options,
             prepare=_prepare(out_dir),
-            finish=_finisher(names=graded_functions(context.rubric) if similarity else (), template=template),
+            finish=_finisher(names=graded_functions(context.rubric) if similarity else ()),
             page_records=True, before_fork=lambda: pages[0].wait(),
             # The workers close their copy of the folder's lock: a grading process killed outright
             # (kill -9 of its pid) left them holding it until they noticed, and a TA's next run

@@ -10,9 +10,9 @@ Public API::
 
 A flag is evidence for a human to read, never a grade change.
 
-The names are imported on first use (PEP 562): a grading worker imports
-``grader.similarity.ownwork`` (hashlib) to digest a notebook's own work and, in a class run
-with the check, the normaliser (``detect.submission_entries``), never NumPy's pair stage.
+The names are imported on first use (PEP 562): a grading worker imports only
+``grader.similarity.ownwork`` (hashlib) to digest a notebook's own work, not the
+normaliser and NumPy-backed detection (about 70 ms per process).
 """
 from __future__ import annotations
 

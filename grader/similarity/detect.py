@@ -5,12 +5,13 @@ precision and recall. A flag is evidence for a human to read, never a grade.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from array import array
 from collections.abc import Mapping as _MappingBase
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 from grader.similarity.normalise import (
     DEFAULT_KEEP_NAMES,
@@ -21,7 +22,7 @@ from grader.similarity.normalise import (
     statement_shapes,
 )
 from grader.similarity.ownwork import IDENTICAL_REASON, REACHED_TAIL, UNSEEN_NOTE
-from grader.similarity.store import Entry, entry_key, entry_of, settings_key
+from grader.similarity.store import Entry
 from grader.similarity.winnow import Fingerprint, fingerprints
 
 if TYPE_CHECKING:  # NumPy is imported where the pairs are scored: the normalisation helpers
@@ -136,62 +137,14 @@ def _template_parts(template: Mapping[str, str] | str | None, *, keep: frozenset
     if template is None:
         return frozenset(), frozenset()
     sources = [template] if isinstance(template, str) else list(template.values())
+    shapes: set[str] = set()
     values: set[int] = set()
     for source in sources:
+        shapes |= statement_shapes(source, keep_names=keep)
         for remove_dead in (False, True):
             code = normalise_function(source, keep_names=keep, remove_dead=remove_dead)
             values |= {fp.value for fp in fingerprints(code.tokens, k=k, w=w, cache=cache)}
-    return _template_shapes(sources, keep=keep), frozenset(values)
-
-
-def _template_shapes(sources: Sequence[str], *, keep: frozenset[str]) -> frozenset[str]:
-    """Renaming-blind statement shapes of the starter code's ``sources``."""
-    shapes: set[str] = set()
-    for source in sources:
-        shapes |= statement_shapes(source, keep_names=keep)
-    return frozenset(shapes)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What a function's entry in the store depends on besides its text (``store.settings_key``):
-    the names kept, the starter code's statement shapes, k and the window."""
-
-    keep: frozenset[str]
-    shapes: frozenset[str]
-    k: int = DEFAULT_K
-    w: int = DEFAULT_WINDOW
-
-
-def class_settings(*, graded: Collection[str], template: Mapping[str, str] | None = None) -> Settings:
-    """The settings ``find_similar`` uses with its defaults on a class whose submissions define
-    the functions ``graded`` (each by at least one submission; else its keys differ and its entries
-    are made again) and the starter code's functions ``template`` (None: no starter code)."""
-    keep = DEFAULT_KEEP_NAMES | frozenset(graded)
-    return Settings(keep, _template_shapes(list(template.values()), keep=keep) if template is not None
-                    else frozenset())
-
-
-def submission_entries(functions: Mapping[str, str], settings: Settings) -> dict[bytes, Entry]:
-    """The store's entries (``store.entry_key`` -> ``store.Entry``) of one submission's functions
-    (name -> source), as ``find_similar`` makes them with ``settings``: what a grading worker works
-    out while the class is graded (``commands.write_sources``), so that the check after the last
-    submission only reads them. Each source is normalised by ``normalise_function`` itself, which
-    gives what the class's ``Normaliser`` gives it."""
-    cache: dict[str, int] = {}
-    out: dict[bytes, Entry] = {}
-    for fname, source in functions.items():
-        if not isinstance(source, str) or not source.strip():
-            continue
-        compared_for = _compared_for(fname, source, settings.keep)
-        key = entry_key(source, settings_key(keep=settings.keep, shapes=settings.shapes, k=settings.k,
-                                             w=settings.w, compared_for=compared_for))
-        if key not in out:
-            code = normalise_function(source, keep_names=settings.keep, template_shapes=settings.shapes,
-                                      compared_for=compared_for)
-            fps = fingerprints(code.tokens, k=settings.k, w=settings.w, cache=cache)
-            out[key] = entry_of(code.lines, code.parsed, [fp.value for fp in fps], [fp.position for fp in fps])
-    return out
+    return frozenset(shapes), frozenset(values)
 
 
 def _normalise_batch(sources: Sequence[str], keep: frozenset[str], shapes: frozenset[str]) -> list[NormalisedCode]:
@@ -266,13 +219,18 @@ def _normalised(units: Sequence[_Unit], *, keep: frozenset[str], shapes: frozens
                                                         compared_for=compared_for).items()}
     keys: dict[_Unit, bytes] = {}
     for compared_for, sources in groups.items():
-        settings = settings_key(keep=keep, shapes=shapes, k=k, w=w, compared_for=compared_for)
-        keys.update({(source, compared_for): entry_key(source, settings) for source in sources})
+        # Without ``compared_for`` the settings are those of the sessions before: kept stores hold.
+        settings = hashlib.blake2b(repr((sorted(keep), sorted(shapes), k, w) + (
+            (compared_for,) if compared_for is not None else ())).encode("utf-8", "surrogatepass"),
+            digest_size=16).digest()
+        keys.update({(source, compared_for): hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16,
+                                                             key=settings).digest() for source in sources})
         missing = [source for source in sources if keys[(source, compared_for)] not in store]
         for source, (code, fps) in _prepare_all(missing, keep=keep, shapes=shapes, k=k, w=w, workers=workers,
                                                 compared_for=compared_for).items():
-            store[keys[(source, compared_for)]] = entry_of(code.lines, code.parsed, [fp.value for fp in fps],
-                                                           [fp.position for fp in fps])
+            store[keys[(source, compared_for)]] = (
+                code.lines, code.parsed, array("q", [fp.value for fp in fps]).tobytes(),
+                array("q", [fp.position for fp in fps]).tobytes())
     wanted = set(keys.values())
     for key in [key for key in store if key not in wanted]:
         del store[key]

@@ -19,18 +19,14 @@ another template or rubric finds nothing of the last one's and replaces it.
 """
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import marshal
-from array import array
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from grader.files import SEALED_CACHE_DIR, read_sealed, sealed_header, sources_digest, write_sealed
 
-__all__ = ["Entry", "STORE_NAME", "ENTRIES_FIELD", "ClassStore", "store_path", "load_store", "save_store",
-           "settings_key", "entry_key", "entry_of", "entries_to_json", "entries_from_json"]
+__all__ = ["Entry", "STORE_NAME", "ClassStore", "store_path", "load_store", "save_store"]
 
 #: A normalised function as the pair stage reads it: (each token's source line, whether the
 #: source parsed, the fingerprints' values and their token positions as native int64 bytes).
@@ -49,68 +45,6 @@ _CODE = tuple(f"similarity/{name}.py" for name in (
     "astnodes.py", "course.py")
 #: Bytes the file may hold: about 1.5 kB a function, so some 100,000 functions.
 _MAX_BYTES = 256 << 20
-
-
-def settings_key(*, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
-                 compared_for: str | None) -> bytes:
-    """The digest of the settings an entry is made with (names kept, the starter code's statements,
-    k, window, and the function it is compared for when that matters): the key of ``entry_key``."""
-    # Without ``compared_for`` the settings are those of the sessions before: kept stores hold.
-    return hashlib.blake2b(repr((sorted(keep), sorted(shapes), k, w) + (
-        (compared_for,) if compared_for is not None else ())).encode("utf-8", "surrogatepass"),
-        digest_size=16).digest()
-
-
-def entry_key(source: str, settings: bytes) -> bytes:
-    """The store's key of ``source`` normalised with ``settings`` (``settings_key``)."""
-    return hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16, key=settings).digest()
-
-
-def entry_of(lines: tuple[int, ...], parsed: bool, values: Sequence[int], positions: Sequence[int]) -> Entry:
-    """The entry of a normalised function: its tokens' lines, whether it parsed, and its
-    fingerprints' values and positions (``winnow.fingerprints``)."""
-    return lines, parsed, array("q", values).tobytes(), array("q", positions).tobytes()
-
-
-#: The field of ``OUT/<id>/functions.json`` holding the entries of the submission's functions,
-#: made by its grading worker while the class is graded (``entries_to_json``), so that the check
-#: after the last submission reads them instead of normalising every function then.
-ENTRIES_FIELD = "normalised"
-
-
-def _code_mark() -> str:
-    """What tells this grader's entries in a ``functions.json`` from another's: a digest of the
-    store's header (the layout, Python's version, the code that decides an entry)."""
-    return hashlib.sha256(_header()).hexdigest()[:32]
-
-
-def entries_to_json(entries: Mapping[bytes, Entry]) -> dict:
-    """``entries`` as ``functions.json`` holds them: ``{"code": mark, "entries": {key hex: [lines,
-    parsed, values, positions]}}``, the fingerprints' bytes in base64."""
-    return {"code": _code_mark(), "entries": {
-        key.hex(): [list(lines), parsed, base64.b64encode(values).decode("ascii"),
-                    base64.b64encode(positions).decode("ascii")]
-        for key, (lines, parsed, values, positions) in entries.items()}}
-
-
-def entries_from_json(data: Any) -> dict[bytes, Entry]:
-    """The entries ``entries_to_json`` wrote, when this grader wrote them (its code mark); each
-    malformed one left out (its function is normalised after the last submission, as without it),
-    and all of them when the mark is another's or missing."""
-    if type(data) is not dict or data.get("code") != _code_mark() or type(data.get("entries")) is not dict:
-        return {}
-    out: dict[bytes, Entry] = {}
-    for key, item in data["entries"].items():
-        try:
-            lines, parsed, values, positions = item
-            entry = (tuple(lines), parsed, base64.b64decode(values, validate=True),
-                     base64.b64decode(positions, validate=True))
-            raw = bytes.fromhex(key)
-        except (TypeError, ValueError):
-            continue
-        if len(raw) == 16 and _valid(entry) and all(type(line) is int for line in entry[0]):
-            out[raw] = entry
-    return out
 
 
 def store_path(out_dir: Path) -> Path:
