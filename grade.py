@@ -92,18 +92,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--known", type=Path, metavar="DIR", default=commands.default_of(grade, "known"),
                         help="a folder (or zip) of solutions found online or from earlier years "
                              "to compare every submission with")
-    parser.add_argument("--roster", type=Path, metavar="CLASS.csv",
+    # The gradebook's options: each remembered in the output folder (OUT/grading-options.json) and
+    # used by every later run into it that does not name it; --no-X drops it.
+    roster = parser.add_mutually_exclusive_group()
+    roster.add_argument("--roster", type=Path, metavar="CLASS.csv",
                         default=commands.default_of(grade, "roster"),
                         help="the class list (a CSV file with a header naming an id column): every "
                              "student on it gets a row of grades.csv, with a status when they "
-                             "submitted nothing")
-    parser.add_argument("--adjust", type=Path, metavar="FILE",
+                             "submitted nothing; later runs into --out use it until --no-roster")
+    roster.add_argument("--no-roster", dest="roster", action="store_const", const=False,
+                        help="leave out the roster an earlier run into --out used")
+    adjust = parser.add_mutually_exclusive_group()
+    adjust.add_argument("--adjust", type=Path, metavar="FILE",
                         default=commands.default_of(grade, "adjust"),
                         help="a TA's points by hand (a CSV file: submission, points, reason), added "
-                             "to the scores of grades.csv by every run given it")
-    parser.add_argument("--excel", action="store_true",
-                        help="write grades.csv with a UTF-8 byte-order mark, so that Excel shows "
-                             "accented names right")
+                             "to the scores of grades.csv; later runs into --out use it until --no-adjust")
+    adjust.add_argument("--no-adjust", dest="adjust", action="store_const", const=False,
+                        help="leave out the points by hand an earlier run into --out used")
+    excel = parser.add_mutually_exclusive_group()
+    excel.add_argument("--excel", action="store_const", const=True,
+                       default=commands.default_of(grade, "excel"),
+                       help="write grades.csv with a UTF-8 byte-order mark, so that Excel shows "
+                            "accented names right; later runs into --out do until --no-excel")
+    excel.add_argument("--no-excel", dest="excel", action="store_const", const=False,
+                       help="leave out the byte-order mark an earlier run into --out wrote")
     parser.add_argument("--no-html", dest="feedback_html", action="store_false",
                         help="skip feedback.html per submission")
     modes = parser.add_mutually_exclusive_group()
@@ -145,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{given[0]}: --check, --student-kit and --gradescope grade no class; --check takes "
                      f"one notebook, written after it (check several one at a time)")
     other_command = args.check is not None or args.student_kit is not None or args.gradescope
-    if other_command and (args.roster is not None or args.excel or args.adjust is not None):
+    if other_command and (args.roster is not None or args.excel is not None or args.adjust is not None):
         # Ignored, they would let a TA believe the roster was used.
         parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), as "
                      "--adjust does, not with --check, --student-kit or --gradescope")

@@ -1120,7 +1120,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                 jobs: int | None = None, force: bool = False, similarity: bool = True,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
-                roster: Path | None = None, excel: bool = False, adjust: Path | None = None,
+                roster: Path | bool | None = None, excel: bool | None = None,
+                adjust: Path | bool | None = None,
                 progress_bar: bool | None = None, stream: TextIO | None = None) -> ClassSummary:
     """Grade every submission under ``submissions`` (a folder, a notebook or a zip) into ``out_dir``.
 
@@ -1138,6 +1139,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     named. Not part of any key: a roster changed between runs regrades nobody. ``excel``: write
     ``grades.csv`` with a UTF-8 byte-order mark, for Excel. ``adjust``: a TA's points by hand
     (``grader.adjustments``), added to the scores of ``grades.csv``; read before anything else.
+    These three are remembered in ``OUT/grading-options.json`` (``grader.classoptions``): ``None``
+    takes the value of the folder's earlier runs (none, without one), ``False`` drops it.
 
     With everything to grade in a folder, the workers' zygotes are started first thing
     (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
@@ -1167,6 +1170,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
             raise CommandError(reason)
+        # The gradebook's options not given are the class's earlier runs' (OUT/grading-options.json).
+        roster, adjust, excel, on_purpose = _gradebook_options(out_dir, roster=roster, adjust=adjust,
+                                                               excel=excel, stream=stream)
         # A roster that cannot be used stops the run before anything starts, named with its line.
         class_roster = _load_roster(Path(roster)) if roster is not None else None
         adjustments = _load_adjustments(Path(adjust)) if adjust is not None else None
@@ -1214,6 +1220,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
         from grader.unfinished import earlier as earlier_file
         from grader.unfinished import finished, set_aside, still_aside
+        from grader.classoptions import GradebookOptions, remember
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1444,8 +1451,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         in_book = book.points()
         not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
         before = earlier_file(out_dir, GRADEBOOK)  # the last finished run's, set aside
-        dropped = _gradebook_options_dropped(before, roster=matched is not None, excel=excel,
-                                             adjust=adjustments is not None)
+        dropped = _gradebook_options_dropped(before, roster=matched is not None or "roster" in on_purpose,
+                                             excel=excel or "excel" in on_purpose,
+                                             adjust=adjustments is not None or "adjust" in on_purpose)
         adjusted_before = _ADJUSTED_HEADER in _gradebook_head(before).split(b"\n", 1)[0]
         earlier_scores = gradebook_scores(before)
         by_cell = adjustments.by_submission if adjustments is not None else None
@@ -1458,6 +1466,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        remember(out_dir, GradebookOptions(roster=roster, adjust=adjust, excel=excel))
         # Interrupted before everyone was graded: the last finished run's class files stay set
         # aside, with the note, until a run finishes (Ctrl-C deleted them, and the last whole
         # gradebook with them).
@@ -1847,11 +1856,32 @@ def _gradebook_head(path: Path) -> bytes:
 _ADJUSTED_HEADER = b",adjustment,adjustment_reason"
 
 
+def _gradebook_options(out_dir: Path, *, roster: Path | bool | None, adjust: Path | bool | None,
+                       excel: bool | None, stream: TextIO) -> tuple:
+    """The roster, the adjustments file and ``excel`` this run writes the gradebook with
+    (``grader.classoptions.resolve``: those not given are the folder's remembered ones, and the
+    run says so), and the names of those dropped on purpose (``--no-roster``: ``roster``)."""
+    from grader.classoptions import OptionsError, resolve
+
+    try:
+        used, taken = resolve(out_dir, roster=roster, adjust=adjust, excel=excel)
+    except OptionsError as exc:
+        raise CommandError(str(exc)) from None
+    if flags := taken.flags():
+        stream.write(f"As the class in {out_dir} was graded before (its grading-options.json): "
+                     f"{' '.join(flags)}; give another, or "
+                     f"{', '.join('--no-' + flag.split()[0][2:] for flag in flags)}, to change that\n")
+    on_purpose = frozenset(name for name, value in (("roster", roster), ("adjust", adjust), ("excel", excel))
+                           if value is False)
+    return used.roster, used.adjust, used.excel, on_purpose
+
+
 def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
     """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
-    roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
-    option is remembered, so a re-run for two late submissions without them silently dropped the
-    students with no submission from the gradebook the TA uploads."""
+    roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Said where
+    the folder remembers no options (``grader.classoptions``: a gradebook of an older grader): a
+    re-run for two late submissions without them silently dropped the students with no submission
+    from the gradebook the TA uploads."""
     head = _gradebook_head(path)
     if not head:
         return ""

@@ -177,12 +177,12 @@ def platform_name(name: str) -> PlatformName | None:
 #: The names a class run writes beside the submissions' folders in its output folder: the class
 #: files (``grader.commands.CLASS_FILES``), each as the last finished run's while a run grades
 #: (``grader.unfinished.previous``), and the note of a run under way
-#: (``grader.unfinished.UNFINISHED_NOTE``): no submission may take one for its folder (a notebook
+#: (``grader.unfinished.UNFINISHED_NOTE``), the options remembered (``grader.classoptions.OPTIONS_FILE``): no submission may take one for its folder (a notebook
 #: named ``previous-grades.csv.ipynb`` stopped the class run until the thirty-fourth session).
 _CLASS_FILES = ("grades.csv", "score-changes.csv", "moodle-worksheet.csv", "canvas-import.csv",
                 "report.html", "similarity.csv", "report-without-names.html")
 RESERVED_IDS = frozenset({*_CLASS_FILES, *(f"previous-{name}" for name in _CLASS_FILES),
-                          "GRADING-NOT-FINISHED.txt"})
+                          "GRADING-NOT-FINISHED.txt", "grading-options.json"})  # grader.classoptions
 #: Bidirectional overrides and isolates: a name holding one is displayed partly reversed.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
