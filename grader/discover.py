@@ -120,6 +120,7 @@ class PlatformName:
     id: str
     original: str  # the file's name as the student uploaded it ("" for a Moodle folder)
     late: bool = False
+    attachment: str = ""  # Canvas's attachment id (its file's number: a later upload's is higher)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def platform_name(name: str) -> PlatformName | None:
     if match and match["name"].upper() != "LATE":
         late = bool(re.match(r"^[^_]+_(?:LATE|late)_", name))
         return PlatformName("canvas", f"{match['name']}_{match['user']}", match["original"] or "",
-                            late=late)
+                            late=late, attachment=match["attachment"])
     return None
 
 
@@ -445,10 +446,21 @@ def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
         files[original] = entry
         return
     if Path(original).suffix not in SUBMISSION_SUFFIXES:
-        return  # another file of one name (an imdb_report.json): the first, as before
+        # Another file of one name (an imdb_report.json): the later upload's, which goes with the
+        # notebook graded of two downloads put in one folder (grader.choice); the first, the earlier
+        # upload's, was kept, and the bonus scored from the report of another notebook.
+        if _attachment(entry.name) > _attachment(first.name):
+            files[original] = entry
+        return
     if first.parent == entry.parent and first.name != original:  # a flat file too: by its name
         files[first.name] = files.pop(original)
     files[entry.name] = entry
+
+
+def _attachment(name: str) -> int:
+    """The Canvas attachment id in the file name ``name`` (a later upload's is higher), -1 without."""
+    named = platform_name(name)
+    return int(named.attachment) if named is not None and named.attachment else -1
 
 
 def _entry_id(entry: Path, named: PlatformName | None) -> str:
