@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("submissions", type=Path, nargs="?", metavar="SUBMISSIONS",
                         help="a folder of notebooks (or of folders holding one notebook each), "
-                             "one notebook, or a Canvas/Moodle zip")
+                             "one notebook, or a Canvas/Moodle zip; several folders and zips "
+                             "(sections) grade into one gradebook")
     parser.add_argument("--out", type=Path, metavar="DIR", default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
     parser.add_argument("--rubric", type=Path, metavar="FILE", default=commands.default_of(grade, "rubric"),
@@ -148,10 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         unquoted = unquoted_path([*named, *given], command="python3 grade.py" + (" --check" if named else ""))
         if unquoted is not None:
             parser.error(unquoted)
-    if len(given) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments" and the names
-        parser.error(f"{len(given)} folders or notebooks given ({given[0]}, {given[1]}, ...): a class run "
-                     f"takes one folder, zip or notebook; for a shell pattern such as submissions/*.ipynb, "
-                     f"give the folder (submissions/)")
+    notebooks = [path for path in given if path.suffix.lower() in (".ipynb", ".py")]
+    if len(given) > 1 and len(notebooks) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments"
+        parser.error(f"{len(notebooks)} notebooks given ({notebooks[0]}, {notebooks[1]}, ...): a class run "
+                     f"takes folders and zips, or one notebook; for a shell pattern such as "
+                     f"submissions/*.ipynb, give the folder (submissions/)")
     if given and (args.check is not None or args.student_kit is not None or args.gradescope):
         # --check a.ipynb b.ipynb checked a.ipynb alone: b.ipynb was taken for a class, and dropped
         parser.error(f"{given[0]}: --check, --student-kit and --gradescope grade no class; --check takes "
@@ -181,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("give the submissions to grade (a folder, a notebook or a zip), "
                          "or --check NOTEBOOK")
         summary = commands.grade_class(
-            args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
+            given if len(given) > 1 else args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
             force=args.force, similarity=args.similarity, template=args.template,
             known=args.known, feedback_html=args.feedback_html, roster=args.roster,
             excel=args.excel, adjust=args.adjust)
