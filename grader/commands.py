@@ -1556,6 +1556,12 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                          f"applied (its column 'submission' must be the id as {GRADEBOOK} writes it): "
                          + ", ".join(f"{cell} (line {by_cell[cell].lines[0]})" for cell in unmatched))
             stream.write(notes[-1] + "\n")
+        if by_cell and (applied := len(by_cell) - len(book.unmatched(by_cell))):
+            # The class report's figures are the grader's: said there, where a TA compared its mean
+            # with grades.csv's scores and found them apart without a word why.
+            notes.append(f"Points by hand ({adjustments.path}) are added to {applied} score(s) of "
+                         f"{GRADEBOOK} and to those students' feedback; this report's scores, figures "
+                         f"and charts are the grader's, without them")
         if dropped:
             stream.write(dropped)
         if by_cell is not None or adjusted_before:  # the students' files say the gradebook's points

@@ -5,6 +5,7 @@ roster's students and the points by hand from grades.csv and the points from the
 feedback, with a warning only)."""
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -124,3 +125,15 @@ def test_the_command_line_passes_no_roster_no_adjust_no_excel():
     assert given("--roster", "r.csv", "--adjust", "a.csv", "--excel") == (Path("r.csv"), Path("a.csv"), True)
     with pytest.raises(SystemExit):  # both at once: argparse says they exclude each other
         given("--roster", "r.csv", "--no-roster")
+
+
+def test_the_class_report_says_its_figures_leave_out_the_points_by_hand(tmp_path):
+    """The TA compared report.html's mean with grades.csv's and found them apart, the report
+    saying nothing of the adjustments (docs/reports.md: the report is the grader's)."""
+    subs, out, _, adjust = graded_class(tmp_path)
+    grade(subs, out, similarity=False, class_report=True)
+    page = html.unescape((out / "report.html").read_text("utf-8"))
+    assert (f"Points by hand ({adjust}) are added to 1 score(s) of grades.csv and to those students' "
+            f"feedback; this report's scores, figures and charts are the grader's, without them") in page
+    grade(subs, out, similarity=False, class_report=True, adjust=False)
+    assert "Points by hand" not in (out / "report.html").read_text("utf-8")
