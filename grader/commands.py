@@ -294,6 +294,12 @@ def _sources(submissions: Path | Sequence[Path]) -> tuple[Path, ...]:
             f"{files[0]}: a notebook among several folders or zips; a class run takes several folders "
             f"and zips (sections), or one notebook, graded into the class's output folder after it "
             f"(python3 grade.py {files[0]} --out OUT: the class is kept)")
+    for outer in sources:  # class/ and class/alice/: alice's notebook graded twice, as 'alice' and 'rnn'
+        for inner in sources:
+            with contextlib.suppress(OSError):
+                if inner != outer and outer.is_dir() and inner.resolve().is_relative_to(outer.resolve()):
+                    raise CommandError(f"{inner} is inside {outer}, also given: its submissions would be "
+                                       f"graded twice; give {outer} alone")
     return sources
 
 

@@ -105,3 +105,10 @@ def test_the_command_line_passes_several_folders_and_zips_and_refuses_several_no
     with pytest.raises(SystemExit):
         cli.main(["subs/a.ipynb", "subs/b.ipynb"])
     assert "2 notebooks given (subs/a.ipynb, subs/b.ipynb, ...)" in capsys.readouterr().err
+
+
+def test_a_source_inside_another_is_refused(tmp_path):
+    folder = tmp_path / "class"
+    nbs.write(folder / "alice" / "rnn.ipynb", nbs.course_notebook())
+    with pytest.raises(commands.CommandError, match=f"{folder / 'alice'} is inside {folder}, also given"):
+        grade([folder, folder / "alice"], tmp_path / "out")
