@@ -6,6 +6,10 @@ graded, naming both places."""
 from __future__ import annotations
 
 import json
+import os
+import platform
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -14,7 +18,10 @@ import pytest
 import grade as cli
 from grader import commands
 from tests import notebooks as nbs
+from tests.test_commands_protected_paths import NO_LANDLOCK, _lister, place  # noqa: F401 - a fixture
 from tests.test_commands_regrade import WRONG_CELL, grade, rows, scores
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -112,3 +119,21 @@ def test_a_source_inside_another_is_refused(tmp_path):
     nbs.write(folder / "alice" / "rnn.ipynb", nbs.course_notebook())
     with pytest.raises(commands.CommandError, match=f"{folder / 'alice'} is inside {folder}, also given"):
         grade([folder, folder / "alice"], tmp_path / "out")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_a_student_of_one_section_cannot_list_the_other_where_landlock_is_absent(place):
+    """Each source is hidden as the one folder of a class run is (by a mount where the kernel has
+    no Landlock): a student of sec1 listing sec2 is refused."""
+    one, two, out = place / "sec1", place / "sec2", place / "out"
+    nbs.write(one / "a.ipynb", nbs.course_notebook({"rnn_cell_forward": _lister(two)}))
+    nbs.write(two / "b.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(one), str(two),
+                           "--out", str(out), "--jobs", "1", "--no-similarity"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    feedback = (out / "a" / "feedback.md").read_text()
+    assert "SAW " not in feedback, feedback
+    assert "REFUSED PermissionError" in feedback or "REFUSED FileNotFoundError" in feedback, feedback
