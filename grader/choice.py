@@ -127,7 +127,8 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
     if len(holders) > 1:
         said = (f"{listing([_shown(n) for n in holders])} each define graded functions"
                 if len(holders) > 2 else f"{_shown(holders[0])} and {_shown(holders[1])} both define graded functions")
-        problem = submission.problem.replace(f" {SEVERAL_NOTEBOOKS}", f" {said}. {SEVERAL_NOTEBOOKS}", 1)
+        problem = submission.problem.replace(f" {SEVERAL_NOTEBOOKS}", f" {said}{_upload_order({n: submission.notebooks[n] for n in holders})}. "
+                                             f"{SEVERAL_NOTEBOOKS}", 1)
         return replace(submission, problem=problem)
     if holders:
         chosen = holders[0]
@@ -170,6 +171,26 @@ def _earlier_uploads(notebooks: Collection[str]) -> dict[str, str]:
             earlier[name] = (f"an earlier upload of {_shown(original)} to Canvas, attachment {attachment} "
                              f"before {later}")
     return earlier
+
+
+def _upload_order(notebooks: dict[str, Path]) -> str:
+    """For notebooks of one student (by name, their files) that Canvas's file names number
+    (``smithjane_12345_111_rnn.ipynb``, ``..._222_rnn-final.ipynb``): which was uploaded last, as a
+    clause of the refusal ("" for others). Refused, since one Canvas submission may hold several
+    files, but the TA is told what the numbers say: a download holds each student's latest
+    submission only."""
+    numbered = []
+    for name, path in notebooks.items():
+        named = platform_name(Path(path).name)
+        if named is None or named.platform != "canvas" or not named.attachment:
+            return ""
+        numbered.append((int(named.attachment), named.id, name))
+    if len(numbered) < 2 or len({sid for _, sid, _ in numbered}) > 1:
+        return ""
+    numbered.sort()
+    return (f" (Canvas numbered their uploads {listing([str(n) for n, _, _ in numbered])}: a download of "
+            f"the class holds each student's latest submission, so unless they were uploaded together, "
+            f"{_shown(numbered[-1][2])} is the later upload, from a second download put in the same folder)")
 
 
 def _reupload_notes(chosen: str, earlier: dict[str, str]) -> tuple[str, str]:

@@ -399,3 +399,24 @@ def test_two_files_of_one_canvas_upload_are_still_chosen_among(tmp_path):
     assert ("not graded: rnn-1.ipynb (it defines none of the graded functions), "
             "smithjane_12345_111_rnn.ipynb (an earlier upload of rnn.ipynb to Canvas, attachment 111 "
             "before 222)") in sub.notes[1]
+
+
+def test_two_canvas_notebooks_of_other_names_are_refused_saying_which_is_later(tmp_path):
+    """A resubmission under another name (rnn-final.ipynb) in a second download unzipped over the
+    first: one Canvas submission may hold several files, so both are still refused, but the TA is
+    told which one Canvas numbered later (until the thirty-fifth session, nothing of the numbers)."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_111_rnn.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "smithjane_12345_222_rnn-final.ipynb", nbs.course_notebook())
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    jane = next(sub for sub in find_submissions(subs) if sub.id == "smithjane_12345")
+    sub = one_notebook(jane, graded=GRADED)
+    assert ("rnn.ipynb and rnn-final.ipynb both define graded functions (Canvas numbered their uploads "
+            "111, 222: a download of the class holds each student's latest submission, so unless they "
+            "were uploaded together, rnn-final.ipynb is the later upload, from a second download put in "
+            "the same folder). None of them was graded") in sub.problem, sub.problem
+    # A folder's notebooks carry no number: nothing said of an order.
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "rnn-final.ipynb", nbs.alt_notebook())
+    assert "Canvas numbered" not in only(folder).problem
