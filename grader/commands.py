@@ -323,22 +323,21 @@ def _find_in(roots: Sequence[Path], *, sources: Sequence[Path]) -> list:
     if len(roots) == 1:
         return _find(roots[0], defer=True)
     found: list = []
-    seen: dict[str, tuple[Path, Any]] = {}
+    seen: dict[str, str] = {}  # id -> its source and its file there, as the refusal names them
     for root, source in zip(roots, sources):
         for sub in _find(root, defer=True):
+            here = f"{source} ({_relative_name(sub.path, root)})"
             if sub.id in seen:
-                first, other = seen[sub.id]
                 raise CommandError(
-                    f"{sub.id}: a submission of both {first} ({_relative_name(other.path, first, roots[sources.index(first)])}) "
-                    f"and {source} ({_relative_name(sub.path, source, root)}); one gradebook holds one row a "
-                    f"student: remove the one not to grade (or, for a late resubmission, grade it after "
-                    f"the others into the same --out, alone: python3 grade.py NOTEBOOK --out OUT)")
-            seen[sub.id] = (source, sub)
+                    f"{sub.id}: a submission of both {seen[sub.id]} and {here}; one gradebook holds one "
+                    f"row a student: remove the one not to grade (or, for a late resubmission, grade it "
+                    f"after the others into the same --out, alone: python3 grade.py NOTEBOOK --out OUT)")
+            seen[sub.id] = here
             found.append(sub)
     return sorted(found, key=lambda sub: sub.id)
 
 
-def _relative_name(path: Path | str, source: Path, root: Path) -> str:
+def _relative_name(path: Path | str, root: Path) -> str:
     """A submission's file or folder as named inside its source (a zip's member, a folder's entry)."""
     try:
         return Path(path).relative_to(root).as_posix()
@@ -1714,7 +1713,7 @@ class _TurnsOpener:
 
 def _protected_paths(*roots: Path, out_dir: Path, also: Sequence[Path] = (),
                      reads: Sequence[Path | None] = ()) -> list[Path]:
-    """What no child may see in a class run graded from ``root`` (a folder, or a notebook) into
+    """What no child may see in a class run graded from ``roots`` (folders, or a notebook) into
     ``out_dir``: the reference, the rubrics and their fixtures, the output, the folders ``also``
     names (where the students' zips are unpacked), the files and folders of ``reads`` (the
     rubric, the roster, the known solutions: ``protected_inputs``), and the submissions' folder: other
