@@ -598,6 +598,9 @@ _SECOND_OF_A_NAME = re.compile(r"~(?:ipynb|py|zip|folder|csv|html)\d*$")
 #: Moodle's grading worksheet names a student ``Participant 4242`` (its ``Identifier`` column):
 #: the number of their download's folder, ``Jane Smith_4242_assignsubmission_file_``.
 _MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
+#: The number that ends the id of a Canvas or Moodle download (``smithjane_12345``, ``Jane
+#: Smith_4242``): an earlier run's folder, whose ``Submission.account`` is not at hand, read by it.
+_ID_NUMBER = re.compile(r"_(\d+)$")
 #: A number id as a spreadsheet formatted with decimals writes it: ``12345.00``, or ``12345,00``
 #: where the decimal separator is a comma (which writes the file separated by ``;``).
 _ZERO_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
@@ -664,7 +667,9 @@ class Roster:
         else the number of its Canvas or Moodle name (``Submission.account``; Moodle's worksheet
         writes it ``Participant 4242``). ``earlier``: the ids of an earlier run's results in the
         output folder that are not among ``submissions`` (``grader.incremental.former_submissions``),
-        matched by id alone to the students left without a submission."""
+        matched to the students left without a submission by id, or by the number a platform's id
+        ends with (``smithjane_12345`` for a roster of Canvas numbers: until the thirty-fifth
+        session such a student, of a section not given this time, had 0 and 'no submission')."""
         by_key = {student_key(student.id): student for student in self.students}
         by_account = dict(by_key)
         for key, student in by_key.items():
@@ -686,7 +691,10 @@ class Roster:
         had = {student.id for student in student_of.values()}
         before: dict[str, str] = {}
         for sid in earlier:
-            found = by_key.get(student_key(_SECOND_OF_A_NAME.sub("", sid)))
+            bare = _SECOND_OF_A_NAME.sub("", sid)
+            found = by_key.get(student_key(bare))
+            if found is None and (number := _ID_NUMBER.search(bare)) is not None:
+                found = by_account.get(student_key(number[1]))
             if found is not None and found.id not in had:
                 before.setdefault(found.id, sid)
         return RosterMatch(roster=self, student_of=MappingProxyType(student_of), unlisted=unlisted,

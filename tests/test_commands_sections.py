@@ -137,3 +137,20 @@ def test_a_student_of_one_section_cannot_list_the_other_where_landlock_is_absent
     feedback = (out / "a" / "feedback.md").read_text()
     assert "SAW " not in feedback, feedback
     assert "REFUSED PermissionError" in feedback or "REFUSED FileNotFoundError" in feedback, feedback
+
+
+def test_a_section_left_out_of_a_later_run_is_not_given_zeros_by_a_roster_of_canvas_numbers(tmp_path):
+    """After both sections, a run of one of them (a TA who forgot the other) wrote the other's
+    students, whose roster ids are Canvas's numbers, with 0 and 'no submission' though their
+    results were in the folder (an earlier run's folders were matched to the roster by id alone).
+    Now they are 'not in this run', without a score, and the run says to grade the whole class."""
+    one = section_zip(tmp_path / "sec1.zip", {"smithada_101_1001_rnn.ipynb": nbs.course_notebook()})
+    two = section_zip(tmp_path / "sec2.zip", {"turinga_201_2001_rnn.ipynb": nbs.course_notebook()})
+    roster = tmp_path / "course.csv"
+    roster.write_text("Student,ID\nAda,101\nAlan,201\nBea,301\n", "utf-8")
+    out = tmp_path / "out"
+    grade([one, two], out, roster=roster, similarity=False)
+    _, printed = grade(one, out, similarity=False)
+    assert [(r["submission"], r["score"], r["status"]) for r in rows(out)] == [
+        ("smithada_101", "100", "graded"), ("turinga_201", "", "not in this run"), ("", "0", "no submission")]
+    assert "1 not in this run but graded by an earlier one" in printed and "201" in printed
