@@ -990,34 +990,27 @@ class _Grader:
             return ""
         return line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
-                          elsewhere=self._assigned_at_top("np"))
+                          elsewhere=self._assigned_at_top("np", definitions=True))
 
-    def _assigned_at_top(self, name: str) -> str:
-        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; "". Kept in
-        the submission's facts: the whole program is parsed, and every case that raised an
-        AttributeError asked again (24 cases beside 190 kB of constants: 3.9 s of a worker,
-        thirty-third session)."""
-        key = f"top-level assignment of {name}"  # no function's name has a space
+    def _assigned_at_top(self, name: str, *, definitions: bool = False) -> str:
+        """``"cell 4 (In [2]), line 17,"``: where the program's top level last gives ``name`` a value
+        (an assignment, a tuple's or an annotated one included, a ``for``; with ``definitions``, a
+        def or class of that name too: "" when the last is one and ``definitions`` is false, the
+        name then holding a function); "". The program is parsed once a submission, for every name (``_top_level_sets``):
+        every case that raised an AttributeError asked again (24 cases beside 190 kB of constants:
+        3.9 s of a worker, thirty-third session)."""
+        source = getattr(self.program, "source", "")
+        if name not in source:
+            return ""
+        key = "top-level sets"  # no function's name has a space
         found = self.facts.get(key)
         if found is None:
-            found = self.facts[key] = self._find_assigned_at_top(name)
-        return found
-
-    def _find_assigned_at_top(self, name: str) -> str:
-        source = getattr(self.program, "source", "")
-        if f"{name} =" not in source and f"{name}=" not in source:
+            found = self.facts[key] = _top_level_sets(source)
+        line, definition = found.get(name, (None, False))
+        if line is None or (definition and not definitions):
             return ""
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return ""
-        for stmt in tree.body:
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
-                    isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
-                    for node in ast.walk(stmt)):
-                cell, line, _function = self.program.locate(stmt.lineno)
-                return f"{cell_words(cell, self._prompt(cell))}, line {line}," if cell is not None else ""
-        return ""
+        cell, cell_line, _function = self.program.locate(line)
+        return f"{cell_words(cell, self._prompt(cell))}, line {cell_line}," if cell is not None else ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1839,3 +1832,27 @@ def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) ->
     return PartResult(name=result.part, function=result.part, status=status,
                       points=result.points, max_points=result.max_points, cases=tuple(cases),
                       notes=tuple(result.feedback) + tuple(result.flags))
+
+
+def _top_level_sets(source: str) -> dict[str, tuple[int, bool]]:
+    """``{name: (line, definition)}``: the program line of the last top-level statement of ``source`` that gives
+    each name a value (an assignment to it, alone, in a tuple or annotated, a ``for`` over it, a def
+    or class of that name: ``definition``; not an import, the grader's own in front of every program). ``{}`` when
+    the source does not parse. Only targets are walked: a statement's value may be any size."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    found: dict[str, tuple[int, bool]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found[stmt.name] = (stmt.lineno, True)
+            continue
+        targets = (stmt.targets if isinstance(stmt, ast.Assign) else
+                   [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)) or (
+                       isinstance(stmt, ast.AnnAssign) and stmt.value is not None) else [])
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    found[node.id] = (stmt.lineno, False)
+    return found
