@@ -1564,7 +1564,8 @@ _CATALOG = [
      "dba is summed over the wrong axis: sum over the examples, np.sum(dtanh, axis=1, keepdims=True), "
      "so it has the shape (n_a, 1) of ba."),
     ("rnn_cell_backward/dba_no_keepdims", rnn_cell_backward__dba_no_keepdims,
-     "dba lost its second axis: add keepdims=True to the sum so it has the shape (n_a, 1) of ba."),
+     "dba's values are right, the sum over the examples (axis 1) of dtanh: only the axis of size 1 "
+     "that ba has is lost in the sum."),
     ("rnn_cell_backward/untransposed_Waa", rnn_cell_backward__untransposed_Waa,
      "da_prev needs the transpose of Waa: da_prev = np.dot(Waa.T, dtanh)."),
     ("rnn_cell_backward/dba_mean", rnn_cell_backward__dba_mean,

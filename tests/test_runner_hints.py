@@ -358,3 +358,19 @@ def test_a_broadcast_error_of_names_from_their_own_keys_gets_no_key_sentence(tmp
     case = _first_case(tmp_path, nbs.mutate("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t] + da_prevt.T"),
                        "rnn_backward", context, sandbox)
     assert case.status == "error" and "gets its value on line" not in case.message, case.message
+
+
+# Thirty-fifth session, helper fb: a known mistake's sentence says what the shape note above it does not.
+
+def test_dba_without_keepdims_is_told_keepdims_once(tmp_path, context, sandbox):
+    # Before: "Axis 1 (of size 1) is missing: keep it with `keepdims=True` ..." and then "Likely mistake:
+    # dba lost its second axis: add keepdims=True to the sum ...": the same advice twice.
+    cells = nbs.mutate("rnn_cell_backward", "dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = np.sum(dtanh, axis=1)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    told = " ".join([check.message for check in case.checks if not check.passed] + [case.diagnosis.message])
+    assert told.count("keepdims") == 1 and "`dba` has shape (5,); expected (5, 1)" in told, told
+    assert "the sum over the examples (axis 1)" in case.diagnosis.message, case.diagnosis.message
+    # Control: summed over the wrong axis too, the sentence keeps its whole fix (the shape note has none).
+    cells = nbs.mutate("rnn_cell_backward", "dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = np.sum(dtanh, axis=0)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "np.sum(dtanh, axis=1, keepdims=True)" in case.diagnosis.message, case.diagnosis
