@@ -715,7 +715,9 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
         return (f"`{name}` is given a value in this function (line {stmt.lineno + offset}: `{quoted_head(stmt, source)}`), so "
                 f"Python takes `{name}` to be the function's own variable on all of its lines, and it has no "
                 f"value yet where it is read.{rename}")
-    found = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
+    # "type object 'np' has no attribute 'tanh'": a class of that name (``class np:`` in a cell)
+    found = re.search(r"(?:'(\w+)' object|type object '\w+') has no attribute '(\w+)'", message) \
+        if error_type == "AttributeError" else None
     statement = line_statement(line) if found else None
     reads = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
              and node.attr == found.group(2) and isinstance(node.value, ast.Name)} if statement is not None else set()
@@ -723,7 +725,8 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
     fn = function_tree(source) if numpy and found.group(1) != "module" else None
     if fn is None:
         return ""
-    name, kind = numpy[0], PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
+    name, kind = numpy[0], ("a class" if found.group(1) is None else
+                            PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}"))
     stores = stores_of(fn, name)
     if name in {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}:
         where = f"it is a parameter of `{fn.name}`"

@@ -454,6 +454,8 @@ def test_a_name_the_function_sets_itself_gets_no_top_level_note(tmp_path, contex
      "`sigmoid` is None when the function runs, not a function: cell 21 (In [20]), line 2, gives `sigmoid` that value"),
     ("def np(x):\n    return x", "rnn_cell_forward",
      "`np` is a function here, not NumPy: cell 21 (In [20]), line 2, gives it a value, and that hides the module."),
+    ("class np:\n    pass", "rnn_cell_forward",
+     "`np` is a class here, not NumPy: cell 21 (In [20]), line 2, gives it a value, and that hides the module."),
 ])
 def test_a_top_level_value_a_function_fails_on_is_told_where_it_is_set(tmp_path, context, sandbox, statement,
                                                                         function, said):
