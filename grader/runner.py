@@ -781,7 +781,8 @@ class _Grader:
             places = [at for at in self._locations(outcome) if at.cell is not None][:20] if outcome.frames else []
             place, location = self._running_place(places)
             return self._case(case, TIMEOUT, 0.0, location=location, message=timeout_text(
-                self.part.function, case.timeout, own, place=place) + endless, **common)
+                self.part.function, case.timeout, own, place=place,
+                one_call=bool(place) and self._in_no_loop(places)) + endless, **common)
         if status == "budget":
             return self._case(case, TIMEOUT, 0.0, message=budget_text(self.session), **common)
         if status == "missing":
@@ -846,6 +847,22 @@ class _Grader:
             return self._case(case, ERROR, 0.0, message=bad_output_text(outcome), **common)
         return self._case(case, CRASHED, 0.0, location=location, message=crash_text(self.part.function, outcome),
                           **common)
+
+    def _in_no_loop(self, places: Sequence[Location]) -> bool:
+        """Whether every frame of a call out of time (``places``, innermost first, each in a function
+        of the notebook) is at a line of its function that nothing repeats (``loophints.in_no_loop``),
+        no function twice among them (recursion): the time went in one call at the innermost
+        line. False when in doubt (a frame in a class, a lambda, code the grader added)."""
+        functions = getattr(self.extraction, "functions", None) or {}
+        if len({at.function for at in places}) != len(places):
+            return False
+        for at in places:
+            held = functions.get(at.function) if at.function else None
+            if (held is None or held.cell_index != at.cell or at.line is None
+                    or not held.first_line <= at.line <= held.last_line
+                    or not line_hint(loophints.in_no_loop, held.source, line=at.line, first_line=held.first_line)):
+                return False
+        return True
 
     def _running_place(self, places: Sequence[Location]) -> tuple[str, Location | None]:
         """Where a call out of time was when it was stopped (``places``: its frames in the student's
