@@ -832,6 +832,7 @@ class _Grader:
                                            first_line=self._first_line(location), assigned_at=self._assigned_at_top),
                                        line_hint(hints.none_from_list_method_hint, outcome.error_type,
                                                   outcome.message or "", self._student_source(location)),
+                                       "" if blame else self._matrix_hint(outcome, location),
                                        hints.refused_hint(outcome.error_type))
                      if hint]
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
@@ -971,6 +972,20 @@ class _Grader:
         is in its cell (its lines are that cell's); None otherwise."""
         fn = self.extraction.functions.get(location.function) if location and self.extraction else None
         return fn if fn is not None and fn.cell_index == location.cell else None
+
+    def _matrix_hint(self, outcome: Any, location: Location | None) -> str:
+        """``hints.matrix_hint`` for an error of NumPy's matrix type: read from the student's function
+        the error is in, or from the graded function when it was raised in code not the student's
+        (the course's ``softmax``, named as the function that refused the matrix). ""."""
+        message = outcome.message or ""
+        if "mat" not in message:
+            return ""
+        fn = self._student_function(location) or self._own_function()
+        if fn is None:
+            return ""
+        refused_by = location.function if location is not None and location.cell is None and location.function else ""
+        return line_hint(hints.matrix_hint, outcome.error_type or "", message, source=fn.source,
+                          first_line=fn.first_line, refused_by=refused_by or "")
 
     def _unpacked_hint(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
         """``hints.unpacked_argument_hint`` for a ValueError of unpacking or an AttributeError raised

@@ -374,3 +374,37 @@ def test_dba_without_keepdims_is_told_keepdims_once(tmp_path, context, sandbox):
     cells = nbs.mutate("rnn_cell_backward", "dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = np.sum(dtanh, axis=0)")
     case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
     assert "np.sum(dtanh, axis=1, keepdims=True)" in case.diagnosis.message, case.diagnosis
+
+
+# Thirty-fifth session, helper fb: code of NumPy's old matrix type (right under NumPy 1) raises under
+# NumPy 2, where `np.mat` is gone (NumPy's words: "Use `np.asmatrix` instead", which leads to the next
+# error) and the course's softmax refuses an `np.matrix`; the student read those words alone. The
+# grade follows the behaviour (0); the sentence says what to write.
+
+_NP_DOTS = "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)"
+
+
+@pytest.mark.parametrize("new, said", [
+    ("a_next = np.tanh(np.mat(Waa) * np.mat(a_prev) + np.mat(Wax) * np.mat(xt) + ba)",
+     "`np.mat(Waa)` (line 14) made an `np.matrix`, NumPy's old matrix type, under NumPy 1; NumPy 2 has no `np.mat`, "
+     "and the matrix its `np.asmatrix` makes is refused by the course's `softmax`. For a matrix `*` is the matrix "
+     "product, for arrays it multiplies element by element: keep the arrays and write `np.mat(Waa) * np.mat(a_prev)` "
+     "as `np.dot(Waa, a_prev)`."),
+    ("a_next = np.tanh(np.matrix(Waa) * np.matrix(a_prev) + np.matrix(Wax) * xt + ba)",
+     "`np.matrix(Waa)` (line 14) makes an `np.matrix`, NumPy's old matrix type, which `softmax` refuses under "
+     "NumPy 2: the course's functions take arrays. For a matrix `*` is the matrix product, for arrays it multiplies "
+     "element by element: keep the arrays and write `np.matrix(Waa) * np.matrix(a_prev)` as `np.dot(Waa, a_prev)`."),
+])
+def test_numpy_s_old_matrix_type_is_told_what_to_write(tmp_path, context, sandbox, new, said):
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_forward", _NP_DOTS, new), "rnn_cell_forward", context, sandbox)
+    assert case.status == "error" and case.points == 0 and said in case.message, case.message
+
+
+def test_an_error_without_a_matrix_made_is_not_told_of_matrices(tmp_path, context, sandbox):
+    # Control: a product of arrays that do not fit ("matmul" in NumPy's words) keeps its own sentence.
+    new = "a_next = np.tanh(a_prev @ Waa + np.dot(Wax, xt) + ba)"
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_forward", _NP_DOTS, new), "rnn_cell_forward", context, sandbox)
+    assert case.status == "error" and "matmul" in case.message and "np.matrix" not in case.message, case.message
+    from grader import hints
+    assert hints.matrix_hint("TypeError", "matrix.max() got an unexpected keyword argument 'keepdims'",
+                             source="def f(x):\n    return softmax(x)\n") == ""
