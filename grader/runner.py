@@ -1678,8 +1678,33 @@ def _named_across_cases(result: PartResult, raised_as: Mapping[str, tuple[str, .
     computes nothing on a case (``zeros_as``: case id -> such mistakes its outputs equal,
     ``_Grader._diagnose``) named there when another case shows it (``rnn_backward/first_step_skipped``
     with T_x = 1; ``da0`` never set gives the same zeros, and is not told the loop's range)."""
-    result = _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
+    result = _lone_mistakes_dropped(_twins_told_apart(result, raised_as, twins, messages), messages)
+    result = _raised_mistakes_named(result, raised_as, messages)
     return _named_where_shown(result, zeros_as, messages)
+
+
+def _lone_mistakes_dropped(result: PartResult, messages: Mapping[str, str]) -> PartResult:
+    """``result``, where a case diagnosed with a known mistake that no other case of the part shows,
+    while the part's other failed cases are all diagnosed with one other thing, loses that diagnosis:
+    its outputs agree with the mistake's by chance there (``lstm_cell_forward(x[:, :, t], a_next,
+    a_next, ...)`` gives the outputs of ``c0_from_a0`` when T_x = 1, and that case told a student who
+    wrote ``c_next = np.zeros(...)`` to write it; thirty-fifth session). When that other thing is a known
+    mistake its sentence (which names no case) is said instead. Points do not move."""
+    told = {case.case_id: case.diagnosis.id for case in result.cases
+            if case.status == FAILED and case.diagnosis is not None}
+    if len(set(told.values())) != 2:
+        return result
+    cases = []
+    for case in result.cases:
+        mine = told.get(case.case_id)
+        others = {told[other] for other in told if other != case.case_id}
+        if mine in messages and len(others) == 1 and mine not in others:
+            (other,) = others
+            if list(told.values()).count(mine) == 1:
+                diagnosis = Diagnosis(other, messages[other]) if other in messages else None
+                case = dataclasses.replace(case, diagnosis=diagnosis)
+        cases.append(case)
+    return dataclasses.replace(result, cases=tuple(cases))
 
 def _twins_told_apart(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
                       twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str]) -> PartResult:

@@ -1,0 +1,98 @@
+"""Thirty mistakes of the LSTM forward pass (lstm_cell_forward, lstm_forward), graded through the real
+grader and read as the student reads them (thirty-fifth session, helper fb).
+
+Each row is a course notebook with one edit (``tests.notebooks.mutate``), the part's points, and a
+piece of what the student is told that points at the fix (a case's message, its likely mistake or a
+note of the part). Before this session seven were told only "values differ" (the output gate's ``ot *``
+left out or put inside the tanh, a sigmoid squashing the memory, the update gate left out, the
+candidate's bias outside its tanh, the output gate made with ``Wf``, a softmax over the examples), and
+one was misled: a loop passing ``a_next`` as the memory too was told, on the case of one time step,
+"set c_next = np.zeros((n_a, m)) before the loop", which the student had written. The grades were
+fair: a part loses what its wrong outputs are worth, no more.
+"""
+from __future__ import annotations
+
+import pytest
+
+from grader.runner import grade_submission
+from tests import notebooks as nbs
+
+C, F = "lstm_cell_forward", "lstm_forward"
+_STEP = "lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)"
+_CACHE = "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)"
+
+MISTAKES = [
+    # (id, function, old, new, points of the part, what the student reads)
+    ("concat x first", C, "concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt",
+     "concat[: n_x, :] = xt\n    concat[n_x :, :] = a_prev", 0, "Concatenate the previous hidden state first"),
+    ("c from a_prev", C, "ft * c_prev", "ft * a_prev", 0, "it keeps the previous memory: c_next = ft * c_prev"),
+    ("ft with tanh", C, "ft = sigmoid(", "ft = np.tanh(", 0, "The forget gate ft uses tanh"),
+    ("cct with sigmoid", C, "cct = np.tanh(", "cct = sigmoid(", 0, "The candidate value cct uses a sigmoid"),
+    ("ot * left out", C, "a_next = ot * np.tanh(c_next)", "a_next = np.tanh(c_next)", 40 / 7,
+     "a_next leaves out the output gate: a_next = ot * np.tanh(c_next)"),
+    ("y from c", C, "softmax(np.dot(Wy, a_next) + by)", "softmax(np.dot(Wy, c_next) + by)", 100 / 7,
+     "The prediction should come from the hidden state, not the memory"),
+    ("softmax over the examples", C, "yt_pred = softmax(np.dot(Wy, a_next) + by)",
+     "z = np.dot(Wy, a_next) + by\n    yt_pred = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)", 100 / 7,
+     "Your softmax normalises across the examples (axis=1)"),
+    ("ot inside the tanh", C, "a_next = ot * np.tanh(c_next)", "a_next = np.tanh(ot * c_next)", 40 / 7,
+     "not np.tanh(ot * c_next)"),
+    ("update gate left out", C, "c_next = ft * c_prev + it * cct", "c_next = ft * c_prev + cct", 0,
+     "without the update gate: c_next = ft * c_prev + it * cct"),
+    ("sigmoid on the memory", C, "a_next = ot * np.tanh(c_next)", "a_next = ot * sigmoid(c_next)", 40 / 7,
+     "a_next squashes the memory with a sigmoid; it needs tanh"),
+    ("return order", C, "return a_next, c_next, yt_pred, cache", "return a_next, yt_pred, c_next, cache", 60 / 7,
+     "Return them in the order asked for: `return a_next, c_next, yt_pred, cache`"),
+    ("concatenated side by side", C, "concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n"
+     "    concat[n_a :, :] = xt", "concat = np.concatenate((a_prev, xt), axis=1)", 0,
+     "to put `a_prev` over `xt`, write `np.concatenate((a_prev, xt), axis=0)`"),
+    ("product in the wrong order", C, "np.dot(Wf, concat)", "np.dot(concat, Wf)", 0, "check the order of `concat` and `Wf`"),
+    ("cct's bias outside", C, "cct = np.tanh(np.dot(Wc, concat) + bc)", "cct = np.tanh(np.dot(Wc, concat)) + bc", 0,
+     "The candidate's bias bc is added after the tanh"),
+    ("a from c_prev", C, "a_next = ot * np.tanh(c_next)", "a_next = ot * np.tanh(c_prev)", 40 / 7,
+     "a_next squashes the previous memory c_prev"),
+    ("ot with Wf", C, "ot = sigmoid(np.dot(Wo, concat) + bo)", "ot = sigmoid(np.dot(Wf, concat) + bo)", 40 / 7,
+     "The output gate is made with the forget gate's weights Wf"),
+    ("a0 at every step", F, _STEP, "lstm_cell_forward(x[:, :, t], a0, c_next, parameters)", 4,
+     "Every step is given a0 instead of the previous hidden state"),
+    ("c not stored", F, "        c[:, :, t] = c_next\n", "", 75 / 7, "store each step's c_next in c[:, :, t]"),
+    ("y and c returned swapped", F, "return a, y, c, caches", "return a, c, y, caches", 45 / 7,
+     "Return them in the order asked for: `return a, y, c, caches`"),
+    ("x sliced on the wrong axis", F, "x[:, :, t]", "x[:, t, :]", 0,
+     "in `xt` (of shape (3, 7), where a correct run passes (3, 10))"),
+    ("a stored in y", F, "y[:, :, t] = yt", "y[:, :, t] = a_next", 0, "and `a_next` has shape (5, 10)"),
+    ("n_y and n_a swapped", F, 'n_y, n_a = parameters["Wy"].shape', 'n_a, n_y = parameters["Wy"].shape', 0,
+     "check the sizes `a` was created with"),
+    ("c0 from a0", F, "c_next = np.zeros(a_next.shape)", "c_next = a0", 0, "The memory starts from a0, but c0 must be zeros"),
+    ("nothing appended", F, "        caches.append(cache)\n", "", 90 / 7, "It is an empty list: nothing was appended to it"),
+    ("memory reset at each step", F, _STEP, "lstm_cell_forward(x[:, :, t], a_next, np.zeros(a_next.shape), parameters)",
+     4, "The memory is reset at every step"),
+    ("a stored in c", F, "c[:, :, t] = c_next", "c[:, :, t] = a_next", 75 / 7, "Your memory states c hold the hidden states"),
+]
+
+
+@pytest.mark.parametrize("function, old, new, points, said", [row[1:] for row in MISTAKES], ids=[row[0] for row in MISTAKES])
+def test_an_lstm_forward_mistake_is_graded_fairly_and_told_its_fix(tmp_path, context, sandbox, function, old, new,
+                                                                 points, said):
+    path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(nbs.mutate(function, old, new)))
+    part = grade_submission(path, context=context, sandbox=sandbox).part(function)
+    assert part.points == pytest.approx(points, abs=1e-4), (part.points, [c.message for c in part.cases])
+    told = " ".join([*part.notes, *(c.message for c in part.cases),
+                     *(c.diagnosis.message for c in part.cases if c.diagnosis is not None)])
+    assert said in told, told
+
+
+def test_a_known_mistake_that_one_case_shows_by_chance_is_not_told(tmp_path, context, sandbox):
+    # `a_next` passed as the memory too: with one time step that is `c0_from_a0`'s run (c_prev = a0), and
+    # the case of T_x = 1 told "set c_next = np.zeros((n_a, m)) before the loop", which the student wrote.
+    cells = nbs.mutate(F, _STEP, "lstm_cell_forward(x[:, :, t], a_next, a_next, parameters)")
+    part = grade_submission(nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells)), context=context,
+                            sandbox=sandbox).part(F)
+    said = [c.diagnosis.id for c in part.cases if c.diagnosis is not None]
+    assert "lstm_forward/c0_from_a0" not in said and "unexpected-dependency-inputs" in said, said
+    # Control: the mistake itself is told on every case, the one of T_x = 1 too.
+    cells = nbs.mutate(F, "c_next = np.zeros(a_next.shape)", "c_next = a0")
+    part = grade_submission(nbs.write(tmp_path / "control.ipynb", nbs.course_notebook(cells)), context=context,
+                            sandbox=sandbox).part(F)
+    assert {c.diagnosis.id for c in part.cases if c.diagnosis is not None} == {"lstm_forward/c0_from_a0"}, \
+        [(c.name, c.diagnosis) for c in part.cases]
