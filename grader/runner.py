@@ -36,7 +36,7 @@ from grader.models import (
     Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
 )
 from grader.notes import bounded_result
-from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, missing_key_hint, not_a_dict,
+from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
                                 not_a_tuple, order_problem, positions_agree, returned_names, returned_none,
                                 shape_of, shape_of_another)
 from grader.rubric import format_path, parse_path
@@ -1264,6 +1264,15 @@ class _Grader:
         order = order_problem(outcome.value, fixture.expected, specs, failed, tol)
         if order:
             return Diagnosis("return-order", order)
+        #    The same inside a returned tuple (a cache stored in another order): the student's own line
+        #    written in the order asked for.
+        inner = inner_order(outcome.value, fixture.expected, failed, tol)
+        fn = self._own_function() if inner is not None else None
+        if inner is not None:
+            said = line_hint(valuehints.reordered_tuple_hint, fn.source if fn is not None else "", name=inner[0],
+                             order=inner[1], first_line=fn.first_line if fn is not None else 1)
+            if said:
+                return Diagnosis("tuple-order", said)
         # 4. Memory shared between outputs that should differ: a view overwritten later.
         alias = self._alias_problem(fixture, outcome, names)
         if alias:

@@ -213,8 +213,11 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
         for place, name in enumerate(names):
             if name not in read:
                 continue
-            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
-            if not close or words[place] == close[0]:
+            # A name that is the start of a returned one, or the reverse (``yt`` for ``yt_pred``, ``c`` for
+            # ``c_next``), is like it too: difflib's ratio says 0.44 (thirty-fifth session).
+            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75) + [
+                word for word in words if word.startswith(f"{name}_") or name.startswith(f"{word}_")]
+            if not close or words[place] in close:
                 continue
             given = ast.unparse(returned.elts[place])
             written = as_written(returned, functions[stmt.value.func.id])

@@ -5,8 +5,9 @@ Each row is a course notebook with one edit (``tests.notebooks.mutate``), the pa
 piece of what the student is told that points at the fix (a case's message, its likely mistake or a
 note of the part). Before this session seven were told only "values differ" (the output gate's ``ot *``
 left out or put inside the tanh, a sigmoid squashing the memory, the update gate left out, the
-candidate's bias outside its tanh, the output gate made with ``Wf``, a softmax over the examples), and
-one was misled: a loop passing ``a_next`` as the memory too was told, on the case of one time step,
+candidate's bias outside its tanh, the output gate made with ``Wf``, a softmax over the examples, a
+cache in another order), one was sent to "check the sizes `y` was created with" for the step's
+values unpacked in another order, and one was misled: a loop passing ``a_next`` as the memory too was told, on the case of one time step,
 "set c_next = np.zeros((n_a, m)) before the loop", which the student had written. The grades were
 fair: a part loses what its wrong outputs are worth, no more.
 """
@@ -53,6 +54,10 @@ MISTAKES = [
      "a_next squashes the previous memory c_prev"),
     ("ot with Wf", C, "ot = sigmoid(np.dot(Wo, concat) + bo)", "ot = sigmoid(np.dot(Wf, concat) + bo)", 40 / 7,
      "The output gate is made with the forget gate's weights Wf"),
+    ("cache in another order", C, _CACHE, "cache = (a_next, a_prev, c_next, c_prev, ft, it, cct, ot, xt, parameters)",
+     120 / 7, "write line 34 as `cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)`"),
+    ("cache without parameters", C, _CACHE, "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt)", 120 / 7,
+     "`cache` should have 10 elements, got 9"),
     ("a0 at every step", F, _STEP, "lstm_cell_forward(x[:, :, t], a0, c_next, parameters)", 4,
      "Every step is given a0 instead of the previous hidden state"),
     ("c not stored", F, "        c[:, :, t] = c_next\n", "", 75 / 7, "store each step's c_next in c[:, :, t]"),
@@ -67,6 +72,9 @@ MISTAKES = [
     ("nothing appended", F, "        caches.append(cache)\n", "", 90 / 7, "It is an empty list: nothing was appended to it"),
     ("memory reset at each step", F, _STEP, "lstm_cell_forward(x[:, :, t], a_next, np.zeros(a_next.shape), parameters)",
      4, "The memory is reset at every step"),
+    ("step's values unpacked in another order", F, "a_next, c_next, yt, cache = lstm_cell_forward",
+     "a_next, yt, c_next, cache = lstm_cell_forward", 0,
+     "`yt` is the 2nd name of line 16, and your `lstm_cell_forward` returns `c_next` 2nd"),
     ("a stored in c", F, "c[:, :, t] = c_next", "c[:, :, t] = a_next", 75 / 7, "Your memory states c hold the hidden states"),
 ]
 
@@ -96,3 +104,24 @@ def test_a_known_mistake_that_one_case_shows_by_chance_is_not_told(tmp_path, con
                             sandbox=sandbox).part(F)
     assert {c.diagnosis.id for c in part.cases if c.diagnosis is not None} == {"lstm_forward/c0_from_a0"}, \
         [(c.name, c.diagnosis) for c in part.cases]
+
+
+def test_a_tuple_in_another_order_is_told_only_when_its_values_are_the_expected_ones():
+    import numpy as np
+
+    from grader import valuehints
+    from grader.models import Tolerance
+    from grader.outputnotes import inner_order
+
+    spec = type("Spec", (), {"name": "cache", "path": (1,)})()
+    a, b, c = np.ones((2, 3)), np.zeros((2, 3)), np.full((2, 3), 2.0)
+    tol = Tolerance(rtol=1e-5, atol=1e-8)
+    assert inner_order((None, (a, c, b)), (None, (a, b, c)), [spec], tol) == ("cache", (0, 2, 1))
+    # Controls: the same order, another value, another length.
+    assert inner_order((None, (a, b, c)), (None, (a, b, c)), [spec], tol) is None
+    assert inner_order((None, (a, c, a)), (None, (a, b, c)), [spec], tol) is None
+    assert inner_order((None, (a, c)), (None, (a, b, c)), [spec], tol) is None
+    # Without a line of the function that makes the tuple, the places are told.
+    assert valuehints.reordered_tuple_hint("def f(x):\n    return x, g(x)\n", name="cache", order=(0, 2, 1)) == (
+        "`cache` holds the right values in another order: its 3rd belongs 2nd, its 2nd belongs 3rd. Store them in "
+        "the order the backward pass unpacks.")
