@@ -621,7 +621,8 @@ class _Grader:
         # the hidden phase holds its hidden cases only).
         sizes = example_sizes(self.context.rubric, self.part.function)
         for name in sorted(fn.uses) if hidden else ():
-            if name in constants:
+            # A name the function calls is no size (`sigmoid = 3` in a cell: its call raises, told there).
+            if name in constants and not re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", fn.source):
                 value, cell, line = constants[name]
                 said = valuehints.outside_size_hint(self.part.function, name, value, sizes=sizes,
                                                where=f"{cell_words(cell, self._prompt(cell))}, line {line}")

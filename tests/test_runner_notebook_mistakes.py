@@ -485,3 +485,14 @@ def test_a_function_given_another_name_is_still_kept(tmp_path, context, sandbox)
     cell = _CELL.replace("def rnn_cell_forward(", "def rnn_cell_fwd(") + "\nrnn_cell_forward = rnn_cell_fwd\n"
     result = _graded(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox)
     assert result.part("rnn_cell_forward").points == 10, result.part("rnn_cell_forward")
+
+
+
+def test_a_function_name_a_cell_sets_to_a_number_is_not_told_as_a_size(tmp_path, context, sandbox):
+    # `sigmoid = 3` in a cell: the note "sets it to 3, so every call uses 3 whatever the sizes of its
+    # arguments ... Take it from the arguments instead (their `.shape`)" sent the student to a size.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("sigmoid = 3\n", count=20)])
+    part = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward")
+    assert not any("whatever the sizes" in note for note in part.notes), part.notes
+    assert "`sigmoid` is an int when the function runs, not a function: cell 21 (In [20]), line 1" in \
+        part.cases[0].message, part.cases[0].message
