@@ -1314,7 +1314,8 @@ class _Grader:
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
-        said = next((found for hint in (stephints.unchanged_argument_hint, stephints.unfilled_slot_hint, stephints.fixed_step_hint,
+        said = next((found for hint in (stephints.unchanged_argument_hint, stephints.repeated_argument_hint,
+                                        stephints.unfilled_slot_hint, stephints.fixed_step_hint,
                                         stephints.carried_only_hint)
                      if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                              first_line=fn.first_line))), "")

@@ -62,6 +62,29 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
     return ""
 
 
+def repeated_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) that is a plain name the same call also passes at another place
+    (``lstm_cell_forward(x[:, :, t], a_next, a_next, parameters)``: the hidden state given as the
+    memory too): the name and its two places. "" otherwise (thirty-fifth session: told only that the
+    inputs differ from a correct run's)."""
+    fn = function_tree(source)
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        for call in ast.walk(loop):
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)
+                    and isinstance(call.args[index], ast.Name)):
+                continue
+            name = call.args[index].id
+            other = next((k for k, arg in enumerate(call.args) if k != index and isinstance(arg, ast.Name)
+                          and arg.id == name), None)
+            if other is None:
+                continue
+            return (f"Line {call.lineno + first_line - 1} passes `{name}` to `{callee}` twice, as its "
+                    f"{ordinal(other + 1)} and its {ordinal(index + 1)} argument: the {ordinal(index + 1)} needs its "
+                    f"own value, the one the step before gave back for it (the initial one at the first step).")
+    return ""
+
+
 def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
     """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
     from 0) that is the place of an array the loop fills at this very step, after the call

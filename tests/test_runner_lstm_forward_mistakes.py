@@ -98,6 +98,8 @@ def test_a_known_mistake_that_one_case_shows_by_chance_is_not_told(tmp_path, con
                             sandbox=sandbox).part(F)
     said = [c.diagnosis.id for c in part.cases if c.diagnosis is not None]
     assert "lstm_forward/c0_from_a0" not in said and "unexpected-dependency-inputs" in said, said
+    assert "Line 16 passes `a_next` to `lstm_cell_forward` twice, as its 2nd and its 3rd argument" in \
+        part.cases[0].diagnosis.message, part.cases[0].diagnosis
     # Control: the mistake itself is told on every case, the one of T_x = 1 too.
     cells = nbs.mutate(F, "c_next = np.zeros(a_next.shape)", "c_next = a0")
     part = grade_submission(nbs.write(tmp_path / "control.ipynb", nbs.course_notebook(cells)), context=context,
