@@ -10,7 +10,7 @@ import difflib
 import re
 from typing import Any, Mapping
 
-from grader.hintcode import (MOST_LOOP_STATEMENTS, as_written, function_tree, line_statement, listed,
+from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, as_written, function_tree, line_statement, listed,
                              loops_of, names_in, ordinal, quoted_head, statement_blocks, stores_of)
 
 
@@ -69,8 +69,12 @@ def repeated_argument_hint(source: str, *, callee: str, index: int, first_line: 
     memory too): the name and its two places. "" otherwise (thirty-fifth session: told only that the
     inputs differ from a correct run's)."""
     fn = function_tree(source)
+    read = 0  # nodes read, nested loops' again: at most MOST_STATE_NODES
     for loop, _after in loops_of(fn) if fn is not None else ():
         for call in ast.walk(loop):
+            read += 1
+            if read > MOST_STATE_NODES:
+                return ""
             if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)
                     and isinstance(call.args[index], ast.Name)):
                 continue
