@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from types import MappingProxyType
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from grader import checks, hintcode
 
@@ -131,13 +131,7 @@ def inner_order(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> t
     stored as ``(a_next, a_prev, c_next, ...)``): ``order[j]`` is the place in the student's tuple of the
     value the expected one holds ``j``-th. None otherwise (thirty-fifth session: told "`cache[1]` has
     the right shape but 50 of 50 values differ" only)."""
-    for spec in failed:
-        if len(spec.path) != 1:
-            continue
-        try:
-            got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
-        except (LookupError, ValueError, TypeError):
-            continue
+    for spec, got, want in _returned_pairs(value, expected, failed):
         if not (isinstance(got, (tuple, list)) and isinstance(want, (tuple, list))
                 and 1 < len(got) == len(want) <= MOST_REORDERED):
             continue
@@ -154,17 +148,23 @@ def inner_order(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> t
     return None
 
 
-def shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
-    """A sentence for the first failed output (a returned value or key) whose shape is not its own
-    expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
-    computed as that one is. "" otherwise, and when several other outputs have that shape."""
+def _returned_pairs(value: Any, expected: Any, failed: Sequence[Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """``(spec, student's, expected)`` of each failed output that is a returned value or key (path
+    ``(k,)``) both values hold."""
     for spec in failed:
         if len(spec.path) != 1:
             continue
         try:
-            got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
+            yield spec, checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
         except (LookupError, ValueError, TypeError):
             continue
+
+
+def shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
+    """A sentence for the first failed output (a returned value or key) whose shape is not its own
+    expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
+    computed as that one is. "" otherwise, and when several other outputs have that shape."""
+    for spec, got, want in _returned_pairs(value, expected, failed):
         shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
         if not isinstance(shape, tuple) or not isinstance(wanted, tuple) or shape == wanted or len(shape) < 2:
             continue

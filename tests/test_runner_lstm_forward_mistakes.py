@@ -90,20 +90,23 @@ def test_an_lstm_forward_mistake_is_graded_fairly_and_told_its_fix(tmp_path, con
     assert said in told, told
 
 
+def _graded_part(path, cells: dict, context, sandbox):
+    """The result of ``lstm_forward`` for the course notebook with ``cells``, written at ``path``."""
+    return grade_submission(nbs.write(path, nbs.course_notebook(cells)), context=context, sandbox=sandbox).part(F)
+
+
 def test_a_known_mistake_that_one_case_shows_by_chance_is_not_told(tmp_path, context, sandbox):
     # `a_next` passed as the memory too: with one time step that is `c0_from_a0`'s run (c_prev = a0), and
     # the case of T_x = 1 told "set c_next = np.zeros((n_a, m)) before the loop", which the student wrote.
-    cells = nbs.mutate(F, _STEP, "lstm_cell_forward(x[:, :, t], a_next, a_next, parameters)")
-    part = grade_submission(nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells)), context=context,
-                            sandbox=sandbox).part(F)
+    part = _graded_part(tmp_path / "student.ipynb", nbs.mutate(F, _STEP, "lstm_cell_forward(x[:, :, t], a_next, "
+                                                              "a_next, parameters)"), context, sandbox)
     said = [c.diagnosis.id for c in part.cases if c.diagnosis is not None]
     assert "lstm_forward/c0_from_a0" not in said and "unexpected-dependency-inputs" in said, said
     assert "Line 16 passes `a_next` to `lstm_cell_forward` twice, as its 2nd and its 3rd argument" in \
         part.cases[0].diagnosis.message, part.cases[0].diagnosis
     # Control: the mistake itself is told on every case, the one of T_x = 1 too.
-    cells = nbs.mutate(F, "c_next = np.zeros(a_next.shape)", "c_next = a0")
-    part = grade_submission(nbs.write(tmp_path / "control.ipynb", nbs.course_notebook(cells)), context=context,
-                            sandbox=sandbox).part(F)
+    part = _graded_part(tmp_path / "control.ipynb", nbs.mutate(F, "c_next = np.zeros(a_next.shape)", "c_next = a0"),
+                        context, sandbox)
     assert {c.diagnosis.id for c in part.cases if c.diagnosis is not None} == {"lstm_forward/c0_from_a0"}, \
         [(c.name, c.diagnosis) for c in part.cases]
 
