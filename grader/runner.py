@@ -1696,7 +1696,8 @@ def _named_across_cases(result: PartResult, raised_as: Mapping[str, tuple[str, .
 
 def _lone_mistakes_dropped(result: PartResult, messages: Mapping[str, str]) -> PartResult:
     """``result``, where a case diagnosed with a known mistake that no other case of the part shows,
-    while the part's other failed cases are all diagnosed with one other thing, loses that diagnosis:
+    while the part's other failed cases, two at least, are all diagnosed with one other thing, loses
+    that diagnosis:
     its outputs agree with the mistake's by chance there (``lstm_cell_forward(x[:, :, t], a_next,
     a_next, ...)`` gives the outputs of ``c0_from_a0`` when T_x = 1, and that case told a student who
     wrote ``c_next = np.zeros(...)`` to write it; thirty-fifth session). When that other thing is a known
@@ -1711,7 +1712,8 @@ def _lone_mistakes_dropped(result: PartResult, messages: Mapping[str, str]) -> P
         others = {told[other] for other in told if other != case.case_id}
         if mine in messages and len(others) == 1 and mine not in others:
             (other,) = others
-            if list(told.values()).count(mine) == 1:
+            # The other thing shown twice at least: of two cases each told another thing, neither is by chance.
+            if list(told.values()).count(mine) == 1 and list(told.values()).count(other) >= 2:
                 diagnosis = Diagnosis(other, messages[other]) if other in messages else None
                 case = dataclasses.replace(case, diagnosis=diagnosis)
         cases.append(case)

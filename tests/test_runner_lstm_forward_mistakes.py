@@ -130,3 +130,21 @@ def test_a_tuple_in_another_order_is_told_only_when_its_values_are_the_expected_
     assert valuehints.reordered_tuple_hint("def f(x):\n    return x, g(x)\n", name="cache", order=(0, 2, 1)) == (
         "`cache` holds the right values in another order: its 3rd belongs 2nd, its 2nd belongs 3rd. Store them in "
         "the order the backward pass unpacks.")
+
+
+def test_two_cases_told_two_things_keep_them():
+    # Control of runner._lone_mistakes_dropped: two failed cases, each told another known mistake, are
+    # left as they are (neither is outnumbered); three with one lone mistake lose it.
+    from grader.models import CaseResult, Diagnosis, PartResult
+    from grader.runner import _lone_mistakes_dropped
+
+    def part(*ids):
+        return PartResult(name=F, function=F, status="failed", points=0, max_points=3, cases=tuple(
+            CaseResult(case_id=f"c{k}", name=f"c{k}", visibility="hidden", status="failed", points=0, max_points=1,
+                       diagnosis=Diagnosis(i, f"said {i}")) for k, i in enumerate(ids)))
+
+    messages = {"m/one": "said m/one", "m/two": "said m/two"}
+    kept = part("m/one", "m/two")
+    assert _lone_mistakes_dropped(kept, messages) == kept
+    dropped = _lone_mistakes_dropped(part("m/one", "m/two", "m/two"), messages)
+    assert [c.diagnosis.id for c in dropped.cases] == ["m/two", "m/two", "m/two"], dropped.cases
