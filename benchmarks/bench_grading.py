@@ -95,6 +95,10 @@ LATER_MUTANTS = frozenset({
     "rnn_forward/a_from_zeros", "rnn_forward/first_step_skipped", "rnn_forward/first_step_skipped_from_slice",
     "lstm_forward/first_step_skipped_from_slices",
     "rnn_backward/last_step_skipped",
+    # thirty-fifth session
+    "lstm_cell_forward/no_output_gate", "lstm_cell_forward/tanh_of_gated", "lstm_cell_forward/sigmoid_on_c",
+    "lstm_cell_forward/no_update_gate", "lstm_cell_forward/cct_bias_outside", "lstm_cell_forward/ot_with_Wf",
+    "lstm_cell_forward/softmax_axis1",
 })
 
 # Errors a student makes that raise (shapes that do not fit, a name not defined).

@@ -1045,6 +1045,8 @@ class _Extractor:
         # grade (10 / 10 for ``f = right; f = wrong``, 0 / 10 the other way round).
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             return False
+        if node.targets[0].id in self.module_binds:
+            return False  # `np = f`: the one rule of a name an import binds to a module (``_module_replaced``)
         source = _source_segment(cell.lines, node)
         if source is None:
             return False

@@ -49,13 +49,20 @@ _UNREADABLE_ADVICE = {
 }
 
 
-def timeout_text(function: str, seconds: float, own: Sequence[str] = (), *, place: str = "") -> str:
+def timeout_text(function: str, seconds: float, own: Sequence[str] = (), *, place: str = "",
+                 one_call: bool = False) -> str:
     """What a call that did not return in time says; ``own``: the student's functions it ran with
     (a composite's first call uses the student's own dependencies). "Look for a loop that never
     ends" alone sent a student whose code was only far too slow, or whose slow helper made the
     composite late, to look for a loop that was not there. ``place``: where the call was when it
     was stopped (``_running_place``), said first when known (thirty-fourth session); one sentence
-    for the batch's feedback, the self-check and ``check()``."""
+    for the batch's feedback, the self-check and ``check()``. ``one_call``: nothing of the student's
+    repeats at that place (``runner._in_no_loop``): the time went in one call made there (a power
+    of a huge matrix, a sleep), and no loop is to be looked for (thirty-fifth session)."""
+    if place and one_call:
+        return (f"`{function}` did not return within {seconds:g} s. When the time ran out it was running {place}, "
+                "which no loop of yours repeats: one call made on that line took the time. Check what that line "
+                "computes and the sizes or counts it gives NumPy (a correct solution takes milliseconds here).")
     if place:
         return (f"`{function}` did not return within {seconds:g} s. When the time ran out it was running {place}: "
                 "look there for a loop that never ends, or for code far slower than it needs to be (a correct "

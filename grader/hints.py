@@ -22,7 +22,7 @@ import difflib
 import re
 from typing import Any, Callable, Mapping, Sequence
 
-from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, NUMPY_NAMES, PYTHON_KINDS, as_written,
+from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, PYTHON_KINDS, as_written,
                              function_tree, kind_words, line_statement, loops_of, names_in, numpy_calls,
                              ordinal, parsed_line, quoted_head, statement_blocks, stores_of)
 
@@ -715,7 +715,9 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
         return (f"`{name}` is given a value in this function (line {stmt.lineno + offset}: `{quoted_head(stmt, source)}`), so "
                 f"Python takes `{name}` to be the function's own variable on all of its lines, and it has no "
                 f"value yet where it is read.{rename}")
-    found = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
+    # "type object 'np' has no attribute 'tanh'": a class of that name (``class np:`` in a cell)
+    found = re.search(r"(?:'(\w+)' object|type object '\w+') has no attribute '(\w+)'", message) \
+        if error_type == "AttributeError" else None
     statement = line_statement(line) if found else None
     reads = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
              and node.attr == found.group(2) and isinstance(node.value, ast.Name)} if statement is not None else set()
@@ -723,7 +725,8 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
     fn = function_tree(source) if numpy and found.group(1) != "module" else None
     if fn is None:
         return ""
-    name, kind = numpy[0], PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
+    name, kind = numpy[0], ("a class" if found.group(1) is None else
+                            PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}"))
     stores = stores_of(fn, name)
     if name in {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}:
         where = f"it is a parameter of `{fn.name}`"
@@ -818,3 +821,56 @@ def other_key_hint(error_type: str, message: str, line: str, *, source: str, fir
                         f"`{as_written(value, source)}`: check that `\"{key}\"` is the key of the value `{name.id}` "
                         f"stands for.")
     return ""
+
+
+#: NumPy's functions that make its old matrix type (``np.mat`` is gone from NumPy 2).
+_MATRIX_MAKERS = frozenset({"matrix", "mat", "asmatrix", "bmat"})
+#: A call of one of them, as a source may write it (a cheap look before a parse).
+_MATRIX_CALL = re.compile(r"\b(?:np|numpy)\s*\.\s*(?:matrix|mat|asmatrix|bmat)\s*\(")
+
+
+def matrix_hint(error_type: str, message: str, *, source: str, first_line: int = 1, refused_by: str = "") -> str:
+    """For an error of NumPy's old matrix type: ``np.mat`` gone from NumPy 2 (whose message says to use
+    ``np.asmatrix``), or an ``np.matrix`` refused further on ("matrix.max() got an unexpected keyword
+    argument 'keepdims'" in the course's ``softmax``), in a function ``source`` that makes one: the
+    call and its line, the function that refused the matrix (``refused_by``, where the error was
+    raised, or the course's ``softmax`` when ``np.mat`` is gone), that the course's functions take arrays, that ``*`` is a matrix's matrix
+    product but an array's element-wise one, and the product to write instead. "" otherwise.
+    Code written for NumPy 1 (``np.mat(Waa) * np.mat(a_prev)``) scored 0 under NumPy 2 with NumPy's
+    advice only, which led to the second error (thirty-fifth session); the grade stays."""
+    removed = error_type == "AttributeError" and re.search(r"`(?:np|numpy)\.mat` was removed", message)
+    if not (removed or "matrix" in message) or not _MATRIX_CALL.search(source):
+        return ""
+    fn = function_tree(source)
+    made, product = None, None
+    for count, node in enumerate(ast.walk(fn) if fn is not None else ()):
+        if count >= MOST_STATE_NODES:
+            break
+        if made is None and _matrix_call(node):
+            made = node
+        if product is None and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and (
+                _matrix_call(node.left) or _matrix_call(node.right)):
+            product = node
+    if made is None:
+        return ""
+    call, line = as_written(made, source), made.lineno + first_line - 1
+    if removed:
+        said = (f"`{call}` (line {line}) made an `np.matrix`, NumPy's old matrix type, under NumPy 1; NumPy 2 has no "
+                f"`np.mat`, and the matrix its `np.asmatrix` makes is refused by the course's `softmax`. ")
+    else:
+        refuser = f"`{refused_by}`" if refused_by else "the code it is given to"
+        said = (f"`{call}` (line {line}) makes an `np.matrix`, NumPy's old matrix type, which {refuser} refuses "
+                f"under NumPy 2: the course's functions take arrays. ")
+    if product is not None:
+        left, right = (as_written(side.args[0] if _matrix_call(side) and side.args else side, source)
+                       for side in (product.left, product.right))
+        return (said + f"For a matrix `*` is the matrix product, for arrays it multiplies element by element: keep "
+                f"the arrays and write `{as_written(product, source)}` as `np.dot({left}, {right})`.")
+    return (said + "For a matrix `*` is the matrix product, for arrays it multiplies element by element: keep the "
+            "arrays, and write each matrix product with `np.dot` (or `@`).")
+
+
+def _matrix_call(node: ast.AST) -> bool:
+    """Whether ``node`` is a call of ``np.matrix``, ``np.mat``, ``np.asmatrix`` or ``np.bmat``."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MATRIX_MAKERS
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in NUMPY_NAMES)

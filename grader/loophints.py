@@ -402,3 +402,27 @@ def running_loop_hint(source: str, *, line: int, first_line: int = 1) -> str:
     head = head if len(head) <= QUOTED else f"{head[:QUOTED // 2]} ... {head[-QUOTED // 4:]}"
     keyword = "while" if isinstance(found, ast.While) else "for"
     return f", in the `{keyword}` loop of line {found.lineno + first_line - 1} (`{head}`)"
+
+
+def in_no_loop(source: str, *, line: int, first_line: int = 1) -> bool:
+    """Whether the function ``source`` (starting at cell line ``first_line``) is read whole and
+    nothing of it that repeats holds cell line ``line``: no ``for`` or ``while`` loop, no
+    comprehension, no ``lambda`` or nested def (which a call on the line may run many times), and
+    the function calls itself nowhere. False when in doubt (a source that does not parse, or of
+    more than ``MOST_STATE_NODES`` nodes). A call out of time stopped at such a line spent its time
+    in one call there (``np.linalg.matrix_power`` of a huge power, a ``time.sleep``), where "look
+    for a loop that never ends" sent the student to a loop that was not there (thirty-fifth session)."""
+    fn = function_tree(source)
+    if fn is None:
+        return False
+    at = line - first_line + 1
+    repeats = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+               ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)
+    for count, node in enumerate(ast.walk(fn)):
+        if count >= MOST_STATE_NODES:
+            return False
+        if node is not fn and isinstance(node, repeats) and node.lineno <= at <= (node.end_lineno or node.lineno):
+            return False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == fn.name:
+            return False
+    return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 from types import MappingProxyType
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from grader import checks, hintcode
 
@@ -121,17 +121,50 @@ def order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Seque
             f"Return them in the order asked for: `return {listed}`.")
 
 
-def shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
-    """A sentence for the first failed output (a returned value or key) whose shape is not its own
-    expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
-    computed as that one is. "" otherwise, and when several other outputs have that shape."""
+#: The longest tuple output whose values ``inner_order`` matches each with each (a cache holds 4 or 10).
+MOST_REORDERED = 16
+
+
+def inner_order(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> tuple[str, tuple[int, ...]] | None:
+    """``(name, order)`` for the first failed output (a returned value, path ``(k,)``) that is a tuple
+    or list holding, within ``tol``, exactly the expected one's values in another order (a cache
+    stored as ``(a_next, a_prev, c_next, ...)``): ``order[j]`` is the place in the student's tuple of the
+    value the expected one holds ``j``-th. None otherwise (thirty-fifth session: told "`cache[1]` has
+    the right shape but 50 of 50 values differ" only)."""
+    for spec, got, want in _returned_pairs(value, expected, failed):
+        if not (isinstance(got, (tuple, list)) and isinstance(want, (tuple, list))
+                and 1 < len(got) == len(want) <= MOST_REORDERED):
+            continue
+        order, free = [], set(range(len(got)))
+        for wanted in want:
+            place = next((i for i in sorted(free) if checks.check_allclose(got[i], wanted, tolerance=tol, name=spec.name)
+                          is None), None)
+            if place is None:
+                break
+            order.append(place)
+            free.discard(place)
+        if len(order) == len(want) and order != sorted(order):
+            return spec.name, tuple(order)
+    return None
+
+
+def _returned_pairs(value: Any, expected: Any, failed: Sequence[Any]) -> Iterator[tuple[Any, Any, Any]]:
+    """``(spec, student's, expected)`` of each failed output that is a returned value or key (path
+    ``(k,)``) both values hold."""
     for spec in failed:
         if len(spec.path) != 1:
             continue
         try:
-            got, want = checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
+            yield spec, checks.get_path(value, spec.path), checks.get_path(expected, spec.path)
         except (LookupError, ValueError, TypeError):
             continue
+
+
+def shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
+    """A sentence for the first failed output (a returned value or key) whose shape is not its own
+    expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
+    computed as that one is. "" otherwise, and when several other outputs have that shape."""
+    for spec, got, want in _returned_pairs(value, expected, failed):
         shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
         if not isinstance(shape, tuple) or not isinstance(wanted, tuple) or shape == wanted or len(shape) < 2:
             continue

@@ -36,7 +36,7 @@ from grader.models import (
     Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
 )
 from grader.notes import bounded_result
-from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, missing_key_hint, not_a_dict,
+from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
                                 not_a_tuple, order_problem, positions_agree, returned_names, returned_none,
                                 shape_of, shape_of_another)
 from grader.rubric import format_path, parse_path
@@ -621,7 +621,8 @@ class _Grader:
         # the hidden phase holds its hidden cases only).
         sizes = example_sizes(self.context.rubric, self.part.function)
         for name in sorted(fn.uses) if hidden else ():
-            if name in constants:
+            # A name the function calls is no size (`sigmoid = 3` in a cell: its call raises, told there).
+            if name in constants and not re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", fn.source):
                 value, cell, line = constants[name]
                 said = valuehints.outside_size_hint(self.part.function, name, value, sizes=sizes,
                                                where=f"{cell_words(cell, self._prompt(cell))}, line {line}")
@@ -781,7 +782,8 @@ class _Grader:
             places = [at for at in self._locations(outcome) if at.cell is not None][:20] if outcome.frames else []
             place, location = self._running_place(places)
             return self._case(case, TIMEOUT, 0.0, location=location, message=timeout_text(
-                self.part.function, case.timeout, own, place=place) + endless, **common)
+                self.part.function, case.timeout, own, place=place,
+                one_call=bool(place) and self._in_no_loop(places)) + endless, **common)
         if status == "budget":
             return self._case(case, TIMEOUT, 0.0, message=budget_text(self.session), **common)
         if status == "missing":
@@ -831,6 +833,7 @@ class _Grader:
                                            first_line=self._first_line(location), assigned_at=self._assigned_at_top),
                                        line_hint(hints.none_from_list_method_hint, outcome.error_type,
                                                   outcome.message or "", self._student_source(location)),
+                                       "" if blame else self._matrix_hint(outcome, location),
                                        hints.refused_hint(outcome.error_type))
                      if hint]
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
@@ -846,6 +849,22 @@ class _Grader:
             return self._case(case, ERROR, 0.0, message=bad_output_text(outcome), **common)
         return self._case(case, CRASHED, 0.0, location=location, message=crash_text(self.part.function, outcome),
                           **common)
+
+    def _in_no_loop(self, places: Sequence[Location]) -> bool:
+        """Whether every frame of a call out of time (``places``, innermost first, each in a function
+        of the notebook) is at a line of its function that nothing repeats (``loophints.in_no_loop``),
+        no function twice among them (recursion): the time went in one call at the innermost
+        line. False when in doubt (a frame in a class, a lambda, code the grader added)."""
+        functions = getattr(self.extraction, "functions", None) or {}
+        if len({at.function for at in places}) != len(places):
+            return False
+        for at in places:
+            held = functions.get(at.function) if at.function else None
+            if (held is None or held.cell_index != at.cell or at.line is None
+                    or not held.first_line <= at.line <= held.last_line
+                    or not line_hint(loophints.in_no_loop, held.source, line=at.line, first_line=held.first_line)):
+                return False
+        return True
 
     def _running_place(self, places: Sequence[Location]) -> tuple[str, Location | None]:
         """Where a call out of time was when it was stopped (``places``: its frames in the student's
@@ -955,6 +974,20 @@ class _Grader:
         fn = self.extraction.functions.get(location.function) if location and self.extraction else None
         return fn if fn is not None and fn.cell_index == location.cell else None
 
+    def _matrix_hint(self, outcome: Any, location: Location | None) -> str:
+        """``hints.matrix_hint`` for an error of NumPy's matrix type: read from the student's function
+        the error is in, or from the graded function when it was raised in code not the student's
+        (the course's ``softmax``, named as the function that refused the matrix). ""."""
+        message = outcome.message or ""
+        if "mat" not in message:
+            return ""
+        fn = self._student_function(location) or self._own_function()
+        if fn is None:
+            return ""
+        refused_by = location.function if location is not None and location.cell is None and location.function else ""
+        return line_hint(hints.matrix_hint, outcome.error_type or "", message, source=fn.source,
+                          first_line=fn.first_line, refused_by=refused_by or "")
+
     def _unpacked_hint(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
         """``hints.unpacked_argument_hint`` for a ValueError of unpacking or an AttributeError raised
         in the graded function itself, on a name taken out of one of its arguments. ""."""
@@ -990,34 +1023,27 @@ class _Grader:
             return ""
         return line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
-                          elsewhere=self._assigned_at_top("np"))
+                          elsewhere=self._assigned_at_top("np", definitions=True))
 
-    def _assigned_at_top(self, name: str) -> str:
-        """``"cell 4 (In [2]), line 17"``: where the program's top level assigns ``name``; "". Kept in
-        the submission's facts: the whole program is parsed, and every case that raised an
-        AttributeError asked again (24 cases beside 190 kB of constants: 3.9 s of a worker,
-        thirty-third session)."""
-        key = f"top-level assignment of {name}"  # no function's name has a space
+    def _assigned_at_top(self, name: str, *, definitions: bool = False) -> str:
+        """``"cell 4 (In [2]), line 17,"``: where the program's top level last gives ``name`` a value
+        (an assignment, a tuple's or an annotated one included, a ``for``; with ``definitions``, a
+        def or class of that name too: "" when the last is one and ``definitions`` is false, the
+        name then holding a function); "". The program is parsed once a submission, for every name (``_top_level_sets``):
+        every case that raised an AttributeError asked again (24 cases beside 190 kB of constants:
+        3.9 s of a worker, thirty-third session)."""
+        source = getattr(self.program, "source", "")
+        if name not in source:
+            return ""
+        key = "top-level sets"  # no function's name has a space
         found = self.facts.get(key)
         if found is None:
-            found = self.facts[key] = self._find_assigned_at_top(name)
-        return found
-
-    def _find_assigned_at_top(self, name: str) -> str:
-        source = getattr(self.program, "source", "")
-        if f"{name} =" not in source and f"{name}=" not in source:
+            found = self.facts[key] = _top_level_sets(source)
+        line, definition = found.get(name, (None, False))
+        if line is None or (definition and not definitions):
             return ""
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return ""
-        for stmt in tree.body:
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and any(
-                    isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
-                    for node in ast.walk(stmt)):
-                cell, line, _function = self.program.locate(stmt.lineno)
-                return f"{cell_words(cell, self._prompt(cell))}, line {line}," if cell is not None else ""
-        return ""
+        cell, cell_line, _function = self.program.locate(line)
+        return f"{cell_words(cell, self._prompt(cell))}, line {cell_line}," if cell is not None else ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1239,6 +1265,15 @@ class _Grader:
         order = order_problem(outcome.value, fixture.expected, specs, failed, tol)
         if order:
             return Diagnosis("return-order", order)
+        #    The same inside a returned tuple (a cache stored in another order): the student's own line
+        #    written in the order asked for.
+        inner = inner_order(outcome.value, fixture.expected, failed, tol)
+        fn = self._own_function() if inner is not None else None
+        if inner is not None:
+            said = line_hint(valuehints.reordered_tuple_hint, fn.source if fn is not None else "", name=inner[0],
+                             order=inner[1], first_line=fn.first_line if fn is not None else 1)
+            if said:
+                return Diagnosis("tuple-order", said)
         # 4. Memory shared between outputs that should differ: a view overwritten later.
         alias = self._alias_problem(fixture, outcome, names)
         if alias:
@@ -1279,7 +1314,8 @@ class _Grader:
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
-        said = next((found for hint in (stephints.unchanged_argument_hint, stephints.unfilled_slot_hint, stephints.fixed_step_hint,
+        said = next((found for hint in (stephints.unchanged_argument_hint, stephints.repeated_argument_hint,
+                                        stephints.unfilled_slot_hint, stephints.fixed_step_hint,
                                         stephints.carried_only_hint)
                      if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                              first_line=fn.first_line))), "")
@@ -1653,8 +1689,35 @@ def _named_across_cases(result: PartResult, raised_as: Mapping[str, tuple[str, .
     computes nothing on a case (``zeros_as``: case id -> such mistakes its outputs equal,
     ``_Grader._diagnose``) named there when another case shows it (``rnn_backward/first_step_skipped``
     with T_x = 1; ``da0`` never set gives the same zeros, and is not told the loop's range)."""
-    result = _raised_mistakes_named(_twins_told_apart(result, raised_as, twins, messages), raised_as, messages)
+    result = _lone_mistakes_dropped(_twins_told_apart(result, raised_as, twins, messages), messages)
+    result = _raised_mistakes_named(result, raised_as, messages)
     return _named_where_shown(result, zeros_as, messages)
+
+
+def _lone_mistakes_dropped(result: PartResult, messages: Mapping[str, str]) -> PartResult:
+    """``result``, where a case diagnosed with a known mistake that no other case of the part shows,
+    while the part's other failed cases, two at least, are all diagnosed with one other thing, loses
+    that diagnosis:
+    its outputs agree with the mistake's by chance there (``lstm_cell_forward(x[:, :, t], a_next,
+    a_next, ...)`` gives the outputs of ``c0_from_a0`` when T_x = 1, and that case told a student who
+    wrote ``c_next = np.zeros(...)`` to write it; thirty-fifth session). When that other thing is a known
+    mistake its sentence (which names no case) is said instead. Points do not move."""
+    told = {case.case_id: case.diagnosis.id for case in result.cases
+            if case.status == FAILED and case.diagnosis is not None}
+    if len(set(told.values())) != 2:
+        return result
+    cases = []
+    for case in result.cases:
+        mine = told.get(case.case_id)
+        others = {told[other] for other in told if other != case.case_id}
+        if mine in messages and len(others) == 1 and mine not in others:
+            (other,) = others
+            # The other thing shown twice at least: of two cases each told another thing, neither is by chance.
+            if list(told.values()).count(mine) == 1 and list(told.values()).count(other) >= 2:
+                diagnosis = Diagnosis(other, messages[other]) if other in messages else None
+                case = dataclasses.replace(case, diagnosis=diagnosis)
+        cases.append(case)
+    return dataclasses.replace(result, cases=tuple(cases))
 
 def _twins_told_apart(result: PartResult, raised_as: Mapping[str, tuple[str, ...]],
                       twins: Mapping[str, tuple[str, ...]], messages: Mapping[str, str]) -> PartResult:
@@ -1839,3 +1902,27 @@ def _grade_imdb(notebook: Any, config: Any, extra_files: Mapping[str, bytes]) ->
     return PartResult(name=result.part, function=result.part, status=status,
                       points=result.points, max_points=result.max_points, cases=tuple(cases),
                       notes=tuple(result.feedback) + tuple(result.flags))
+
+
+def _top_level_sets(source: str) -> dict[str, tuple[int, bool]]:
+    """``{name: (line, definition)}``: the program line of the last top-level statement of ``source`` that gives
+    each name a value (an assignment to it, alone, in a tuple or annotated, a ``for`` over it, a def
+    or class of that name: ``definition``; not an import, the grader's own in front of every program). ``{}`` when
+    the source does not parse. Only targets are walked: a statement's value may be any size."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    found: dict[str, tuple[int, bool]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found[stmt.name] = (stmt.lineno, True)
+            continue
+        targets = (stmt.targets if isinstance(stmt, ast.Assign) else
+                   [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)) or (
+                       isinstance(stmt, ast.AnnAssign) and stmt.value is not None) else [])
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    found[node.id] = (stmt.lineno, False)
+    return found

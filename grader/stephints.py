@@ -10,7 +10,7 @@ import difflib
 import re
 from typing import Any, Mapping
 
-from grader.hintcode import (MOST_LOOP_STATEMENTS, as_written, function_tree, line_statement, listed,
+from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, as_written, function_tree, line_statement, listed,
                              loops_of, names_in, ordinal, quoted_head, statement_blocks, stores_of)
 
 
@@ -59,6 +59,33 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
             return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
                     f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
                     f"array or list (indexed with `{step}`), or what the step before gave back.")
+    return ""
+
+
+def repeated_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) that is a plain name the same call also passes at another place
+    (``lstm_cell_forward(x[:, :, t], a_next, a_next, parameters)``: the hidden state given as the
+    memory too): the name and its two places. "" otherwise (thirty-fifth session: told only that the
+    inputs differ from a correct run's)."""
+    fn = function_tree(source)
+    read = 0  # nodes read, nested loops' again: at most MOST_STATE_NODES
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        for call in ast.walk(loop):
+            read += 1
+            if read > MOST_STATE_NODES:
+                return ""
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)
+                    and isinstance(call.args[index], ast.Name)):
+                continue
+            name = call.args[index].id
+            other = next((k for k, arg in enumerate(call.args) if k != index and isinstance(arg, ast.Name)
+                          and arg.id == name), None)
+            if other is None:
+                continue
+            return (f"Line {call.lineno + first_line - 1} passes `{name}` to `{callee}` twice, as its "
+                    f"{ordinal(other + 1)} and its {ordinal(index + 1)} argument: the {ordinal(index + 1)} needs its "
+                    f"own value, the one the step before gave back for it (the initial one at the first step).")
     return ""
 
 
@@ -213,8 +240,11 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
         for place, name in enumerate(names):
             if name not in read:
                 continue
-            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
-            if not close or words[place] == close[0]:
+            # A name that is the start of a returned one, or the reverse (``yt`` for ``yt_pred``, ``c`` for
+            # ``c_next``), is like it too: difflib's ratio says 0.44 (thirty-fifth session).
+            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75) + [
+                word for word in words if word.startswith(f"{name}_") or name.startswith(f"{word}_")]
+            if not close or words[place] in close:
                 continue
             given = ast.unparse(returned.elts[place])
             written = as_written(returned, functions[stmt.value.func.id])

@@ -9,7 +9,7 @@ import difflib
 from typing import Any, Collection, Sequence
 
 from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words,
-                             loops_of, names_in, statement_blocks, stores_of)
+                             loops_of, names_in, ordinal, statement_blocks, stores_of)
 from grader.notebook import SourceMemo
 
 
@@ -307,3 +307,28 @@ def _changed_in_place(walked: Sequence[ast.AST], name: str) -> bool:
                 and isinstance(node.func.value, ast.Name) and node.func.value.id == name):
             return True
     return False
+
+
+def reordered_tuple_hint(source: str, *, name: str, order: Sequence[int], first_line: int = 1) -> str:
+    """For a returned tuple ``name`` (a cache) that holds the right values in another order
+    (``order[j]``: the place in the student's tuple of the ``j``-th value expected): the student's own
+    ``name = (...)`` of the function ``source``, its last one of that many names, written in the
+    order asked for, with its line; a sentence without the names when the function has no such
+    line. Read once a case failed (thirty-fifth session)."""
+    fn = function_tree(source)
+    made = None
+    for count, node in enumerate(ast.walk(fn) if fn is not None else ()):
+        if count >= MOST_STATE_NODES:
+            break
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == name and isinstance(node.value, (ast.Tuple, ast.List))
+                and len(node.value.elts) == len(order) and (made is None or node.lineno > made.lineno)):
+            made = node
+    if made is None:
+        moved = [f"its {ordinal(place + 1)} belongs {ordinal(j + 1)}" for j, place in enumerate(order) if place != j]
+        return (f"`{name}` holds the right values in another order: {', '.join(moved)}. Store them in the order "
+                f"the backward pass unpacks.")
+    written = [as_written(element, source) for element in made.value.elts]
+    fixed = ", ".join(written[place] for place in order)
+    return (f"`{name}` holds the right values in another order: write line {made.lineno + first_line - 1} as "
+            f"`{name} = ({fixed})`, the order the backward pass unpacks.")

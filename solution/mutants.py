@@ -575,6 +575,72 @@ def lstm_cell_forward__cache_x_first(xt, a_prev, c_prev, parameters):
     return a_next, c_next, yt_pred, (xt, a_next, c_next, a_prev, c_prev, ft, it, cct, ot, parameters)
 
 
+def _lstm_out(ft, it, cct, ot, a_next, c_next, xt, a_prev, c_prev, parameters):
+    """``(a_next, c_next, yt_pred, cache)`` of an LSTM step from its parts, the prediction as the reference's."""
+    yt_pred = softmax(np.dot(parameters["Wy"], a_next) + parameters["by"])
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
+def lstm_cell_forward__no_output_gate(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with a_next = np.tanh(c_next): the output gate's ``ot *`` left out (ot still
+    computed and cached).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    return _lstm_out(ft, it, cct, ot, np.tanh(c_next), c_next, xt, a_prev, c_prev, parameters)
+
+
+def lstm_cell_forward__tanh_of_gated(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with a_next = np.tanh(ot * c_next): the output gate inside the tanh.  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    return _lstm_out(ft, it, cct, ot, np.tanh(ot * c_next), c_next, xt, a_prev, c_prev, parameters)
+
+
+def lstm_cell_forward__sigmoid_on_c(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with a_next = ot * sigmoid(c_next): the memory squashed by a sigmoid, not tanh."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    return _lstm_out(ft, it, cct, ot, ot * sigmoid(c_next), c_next, xt, a_prev, c_prev, parameters)
+
+
+def lstm_cell_forward__no_update_gate(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with c_next = ft * c_prev + cct: the candidate added without the update gate."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + cct
+    return _lstm_out(ft, it, cct, ot, ot * np.tanh(c_next), c_next, xt, a_prev, c_prev, parameters)
+
+
+def lstm_cell_forward__cct_bias_outside(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with cct = np.tanh(Wc @ concat) + bc: the candidate's bias added after the
+    tanh (the gates right).  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft, it, _, ot = _lstm_gates(xt, a_prev, parameters)
+    cct = np.tanh(np.dot(parameters["Wc"], concat)) + parameters["bc"]
+    c_next = ft * c_prev + it * cct
+    return _lstm_out(ft, it, cct, ot, ot * np.tanh(c_next), c_next, xt, a_prev, c_prev, parameters)
+
+
+def lstm_cell_forward__ot_with_Wf(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with ot = sigmoid(Wf @ concat + bo): the output gate made with the forget
+    gate's weights (a line copied and not all of it changed).  Shapes as the reference."""
+    concat = np.concatenate((a_prev, xt), axis=0)
+    ft, it, cct, _ = _lstm_gates(xt, a_prev, parameters)
+    ot = sigmoid(np.dot(parameters["Wf"], concat) + parameters["bo"])
+    c_next = ft * c_prev + it * cct
+    return _lstm_out(ft, it, cct, ot, ot * np.tanh(c_next), c_next, xt, a_prev, c_prev, parameters)
+
+
+def lstm_cell_forward__softmax_axis1(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward whose softmax normalises rows (axis 1, across examples).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next = ot * np.tanh(c_next)
+    z = np.dot(parameters["Wy"], a_next) + parameters["by"]
+    e_z = np.exp(z - np.max(z, axis=1, keepdims=True))
+    yt_pred = e_z / np.sum(e_z, axis=1, keepdims=True)
+    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+
+
 # =============================================================================== lstm_forward
 
 
@@ -1511,6 +1577,22 @@ _CATALOG = [
      "The prediction uses a sigmoid; the LSTM cell predicts with a softmax: yt_pred = softmax(Wy·a_next + by)."),
     ("lstm_cell_forward/no_by", lstm_cell_forward__no_by,
      "Your prediction leaves out the output bias by: compute yt_pred = softmax(Wy·a_next + by)."),
+    ("lstm_cell_forward/no_output_gate", lstm_cell_forward__no_output_gate,
+     "a_next leaves out the output gate: a_next = ot * np.tanh(c_next), the gate ot scaling the squashed memory."),
+    ("lstm_cell_forward/tanh_of_gated", lstm_cell_forward__tanh_of_gated,
+     "The output gate is inside the tanh; it scales the squashed memory: a_next = ot * np.tanh(c_next), "
+     "not np.tanh(ot * c_next)."),
+    ("lstm_cell_forward/sigmoid_on_c", lstm_cell_forward__sigmoid_on_c,
+     "a_next squashes the memory with a sigmoid; it needs tanh: a_next = ot * np.tanh(c_next)."),
+    ("lstm_cell_forward/no_update_gate", lstm_cell_forward__no_update_gate,
+     "The candidate cct is added to the memory without the update gate: c_next = ft * c_prev + it * cct."),
+    ("lstm_cell_forward/cct_bias_outside", lstm_cell_forward__cct_bias_outside,
+     "The candidate's bias bc is added after the tanh: it belongs inside it, cct = np.tanh(Wc·concat + bc)."),
+    ("lstm_cell_forward/ot_with_Wf", lstm_cell_forward__ot_with_Wf,
+     "The output gate is made with the forget gate's weights Wf; it has its own: ot = sigmoid(Wo·concat + bo)."),
+    ("lstm_cell_forward/softmax_axis1", lstm_cell_forward__softmax_axis1,
+     "Your softmax normalises across the examples (axis=1); each column is one example and must sum to 1, "
+     "so normalise over axis 0, as the provided softmax does."),
     # lstm_forward
     ("lstm_forward/a_from_zeros", lstm_forward__a_from_zeros,
      "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
@@ -1564,7 +1646,8 @@ _CATALOG = [
      "dba is summed over the wrong axis: sum over the examples, np.sum(dtanh, axis=1, keepdims=True), "
      "so it has the shape (n_a, 1) of ba."),
     ("rnn_cell_backward/dba_no_keepdims", rnn_cell_backward__dba_no_keepdims,
-     "dba lost its second axis: add keepdims=True to the sum so it has the shape (n_a, 1) of ba."),
+     "dba's values are right, the sum over the examples (axis 1) of dtanh: only the axis of size 1 "
+     "that ba has is lost in the sum."),
     ("rnn_cell_backward/untransposed_Waa", rnn_cell_backward__untransposed_Waa,
      "da_prev needs the transpose of Waa: da_prev = np.dot(Waa.T, dtanh)."),
     ("rnn_cell_backward/dba_mean", rnn_cell_backward__dba_mean,
@@ -1673,7 +1756,7 @@ their fixtures then hold the error, which the grader tells a student who raises 
 def mutant_source(mutant_id):
     """Source code of a mutant, its ``def`` renamed to the graded function's name.
 
-    The private helpers a mutant calls (``_lstm_gates``, ``_rnn_cell_gradients``,
+    The private helpers a mutant calls (``_lstm_gates``, ``_lstm_out``, ``_rnn_cell_gradients``,
     ``_lstm_cell_gradients``) are prepended, so the text is self-contained given
     ``np``, ``softmax``, ``sigmoid`` and the per-step functions.
 
@@ -1686,6 +1769,6 @@ def mutant_source(mutant_id):
     mutant = MUTANTS[mutant_id]
     source = inspect.getsource(mutant.fn)
     source = re.sub(r"^def \w+\(", f"def {mutant.function}(", source, count=1)
-    helpers = [h for h in (_lstm_gates, _rnn_cell_gradients, _lstm_cell_gradients)
+    helpers = [h for h in (_lstm_gates, _lstm_out, _rnn_cell_gradients, _lstm_cell_gradients)
                if h.__name__ in mutant.fn.__code__.co_names]
     return "".join(inspect.getsource(h) + "\n\n" for h in helpers) + source

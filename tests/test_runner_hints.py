@@ -218,7 +218,9 @@ def test_an_argument_taken_apart_in_another_order_is_told_what_it_holds(tmp_path
                 "(a_next, a_prev, xt, np) = cache\n    parameters = np\n"),
      "`np` is a dict here, not NumPy: line 3 gives it a value (`(a_next, a_prev, xt, np) = cache`), and that hides "
      "the module. Give that value another name"),
-    ({"rnn_cell_forward": nbs.COURSE_CELLS["rnn_cell_forward"] + "\nnp = rnn_cell_forward\n"},
+    # `np = rnn_cell_forward` is not run since the thirty-fifth session (the one rule of a name an import
+    # binds to a module, ``extract._module_replaced``); a def of that name is.
+    ({"rnn_cell_forward": nbs.COURSE_CELLS["rnn_cell_forward"] + "\ndef np(z):\n    return z\n"},
      "`np` is a function here, not NumPy: cell 4 (In [2]), line 24, gives it a value, and that hides the module."),
 ])
 def test_a_name_that_hides_numpy_is_told_where_it_gets_its_value(tmp_path, context, sandbox, cells, said):
@@ -356,3 +358,53 @@ def test_a_broadcast_error_of_names_from_their_own_keys_gets_no_key_sentence(tmp
     case = _first_case(tmp_path, nbs.mutate("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t] + da_prevt.T"),
                        "rnn_backward", context, sandbox)
     assert case.status == "error" and "gets its value on line" not in case.message, case.message
+
+
+# Thirty-fifth session, helper fb: a known mistake's sentence says what the shape note above it does not.
+
+def test_dba_without_keepdims_is_told_keepdims_once(tmp_path, context, sandbox):
+    # Before: "Axis 1 (of size 1) is missing: keep it with `keepdims=True` ..." and then "Likely mistake:
+    # dba lost its second axis: add keepdims=True to the sum ...": the same advice twice.
+    cells = nbs.mutate("rnn_cell_backward", "dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = np.sum(dtanh, axis=1)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    told = " ".join([check.message for check in case.checks if not check.passed] + [case.diagnosis.message])
+    assert told.count("keepdims") == 1 and "`dba` has shape (5,); expected (5, 1)" in told, told
+    assert "the sum over the examples (axis 1)" in case.diagnosis.message, case.diagnosis.message
+    # Control: summed over the wrong axis too, the sentence keeps its whole fix (the shape note has none).
+    cells = nbs.mutate("rnn_cell_backward", "dba = np.sum(dtanh, axis=1, keepdims=True)", "dba = np.sum(dtanh, axis=0)")
+    case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
+    assert "np.sum(dtanh, axis=1, keepdims=True)" in case.diagnosis.message, case.diagnosis
+
+
+# Thirty-fifth session, helper fb: code of NumPy's old matrix type (right under NumPy 1) raises under
+# NumPy 2, where `np.mat` is gone (NumPy's words: "Use `np.asmatrix` instead", which leads to the next
+# error) and the course's softmax refuses an `np.matrix`; the student read those words alone. The
+# grade follows the behaviour (0); the sentence says what to write.
+
+_NP_DOTS = "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)"
+
+
+@pytest.mark.parametrize("new, said", [
+    ("a_next = np.tanh(np.mat(Waa) * np.mat(a_prev) + np.mat(Wax) * np.mat(xt) + ba)",
+     "`np.mat(Waa)` (line 14) made an `np.matrix`, NumPy's old matrix type, under NumPy 1; NumPy 2 has no `np.mat`, "
+     "and the matrix its `np.asmatrix` makes is refused by the course's `softmax`. For a matrix `*` is the matrix "
+     "product, for arrays it multiplies element by element: keep the arrays and write `np.mat(Waa) * np.mat(a_prev)` "
+     "as `np.dot(Waa, a_prev)`."),
+    ("a_next = np.tanh(np.matrix(Waa) * np.matrix(a_prev) + np.matrix(Wax) * xt + ba)",
+     "`np.matrix(Waa)` (line 14) makes an `np.matrix`, NumPy's old matrix type, which `softmax` refuses under "
+     "NumPy 2: the course's functions take arrays. For a matrix `*` is the matrix product, for arrays it multiplies "
+     "element by element: keep the arrays and write `np.matrix(Waa) * np.matrix(a_prev)` as `np.dot(Waa, a_prev)`."),
+])
+def test_numpy_s_old_matrix_type_is_told_what_to_write(tmp_path, context, sandbox, new, said):
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_forward", _NP_DOTS, new), "rnn_cell_forward", context, sandbox)
+    assert case.status == "error" and case.points == 0 and said in case.message, case.message
+
+
+def test_an_error_without_a_matrix_made_is_not_told_of_matrices(tmp_path, context, sandbox):
+    # Control: a product of arrays that do not fit ("matmul" in NumPy's words) keeps its own sentence.
+    new = "a_next = np.tanh(a_prev @ Waa + np.dot(Wax, xt) + ba)"
+    case = _first_case(tmp_path, nbs.mutate("rnn_cell_forward", _NP_DOTS, new), "rnn_cell_forward", context, sandbox)
+    assert case.status == "error" and "matmul" in case.message and "np.matrix" not in case.message, case.message
+    from grader import hints
+    assert hints.matrix_hint("TypeError", "matrix.max() got an unexpected keyword argument 'keepdims'",
+                             source="def f(x):\n    return softmax(x)\n") == ""

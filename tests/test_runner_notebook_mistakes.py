@@ -437,3 +437,62 @@ def test_a_name_the_function_sets_itself_gets_no_top_level_note(tmp_path, contex
     nb = nbs.course_notebook(cells, extra_cells=[nbs.code_cell("gate = 3\n", count=20)])
     message = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward").cases[0].message
     assert "'int' object is not callable" in message and "not a function:" not in message, message
+
+
+# ------------------------------------------------------------------ where a name's top-level value comes from
+# The runner names the cell and line of a top-level statement that gives a name the value a function
+# then fails on (``runner._assigned_at_top``). It looked for ``name =`` only: a tuple assignment
+# (``sigmoid, q = None, 1``), an annotated one and a def of that name were not found, and the student
+# read Python's words alone. ``np = f`` with ``f`` a function of the notebook (or a lambda) was kept as a
+# function named ``np`` against the one rule of a name an import binds to a module (0 / 100 where
+# ``np = 3`` loses nothing).
+
+@pytest.mark.parametrize("statement, function, said", [
+    ("sigmoid, q = None, 1", "lstm_cell_forward",
+     "`sigmoid` is None when the function runs, not a function: cell 21 (In [20]), line 2, gives `sigmoid` that value"),
+    ("sigmoid: object = None", "lstm_cell_forward",
+     "`sigmoid` is None when the function runs, not a function: cell 21 (In [20]), line 2, gives `sigmoid` that value"),
+    ("def np(x):\n    return x", "rnn_cell_forward",
+     "`np` is a function here, not NumPy: cell 21 (In [20]), line 2, gives it a value, and that hides the module."),
+    ("class np:\n    pass", "rnn_cell_forward",
+     "`np` is a class here, not NumPy: cell 21 (In [20]), line 2, gives it a value, and that hides the module."),
+])
+def test_a_top_level_value_a_function_fails_on_is_told_where_it_is_set(tmp_path, context, sandbox, statement,
+                                                                        function, said):
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\n" + statement + "\n", count=20)])
+    case = _graded(tmp_path, nb, context, sandbox).part(function).cases[0]
+    assert case.status == "error" and said in case.message, case.message
+
+
+def test_the_last_top_level_value_of_a_name_is_the_one_told(tmp_path, context, sandbox):
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("sigmoid = None\n", count=20),
+                                          nbs.code_cell("x = 2\nsigmoid = None\n", count=21)])
+    case = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward").cases[0]
+    assert "cell 22 (In [21]), line 2, gives `sigmoid` that value" in case.message, case.message
+
+
+@pytest.mark.parametrize("statement", ["np = rnn_cell_forward", "np = lambda z: z"])
+def test_np_given_a_function_in_a_cell_follows_the_one_rule(tmp_path, context, sandbox, statement):
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\n" + statement + "\n", count=20)])
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points, [c.message for c in p.cases[:1]]) for p in result.parts]
+    assert any(m.startswith("Line 2 of cell 21 (In [20]) sets `np` to another value after `import numpy as np`")
+               for m in result.messages), result.messages
+
+
+def test_a_function_given_another_name_is_still_kept(tmp_path, context, sandbox):
+    # Control: `rnn_cell_forward = rnn_cell_fwd` (no import binds the name) is graded as before.
+    cell = _CELL.replace("def rnn_cell_forward(", "def rnn_cell_fwd(") + "\nrnn_cell_forward = rnn_cell_fwd\n"
+    result = _graded(tmp_path, nbs.course_notebook({"rnn_cell_forward": cell}), context, sandbox)
+    assert result.part("rnn_cell_forward").points == 10, result.part("rnn_cell_forward")
+
+
+
+def test_a_function_name_a_cell_sets_to_a_number_is_not_told_as_a_size(tmp_path, context, sandbox):
+    # `sigmoid = 3` in a cell: the note "sets it to 3, so every call uses 3 whatever the sizes of its
+    # arguments ... Take it from the arguments instead (their `.shape`)" sent the student to a size.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("sigmoid = 3\n", count=20)])
+    part = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward")
+    assert not any("whatever the sizes" in note for note in part.notes), part.notes
+    assert "`sigmoid` is an int when the function runs, not a function: cell 21 (In [20]), line 1" in \
+        part.cases[0].message, part.cases[0].message

@@ -85,3 +85,33 @@ def test_an_answer_nested_past_the_decoder_s_depth_is_no_place_and_no_grader_err
     case = _timed_out(result, "rnn_forward")
     assert "When the time ran out" not in case.message and "look for a loop that never ends in it" in case.message, \
         case.message
+
+
+# Thirty-fifth session, helper fb: a call out of time stopped at a line that nothing repeats spent its
+# time in one call there (a loop inside NumPy, a sleep): "look there for a loop that never ends" sent
+# the student to a loop that was not there.
+
+def test_one_long_call_outside_any_loop_is_not_told_to_look_for_a_loop(tmp_path, context, sandbox):
+    cells = nbs.mutate("rnn_cell_forward", "    a_next = np.tanh(",
+                       "    w = np.linalg.matrix_power(np.ones((1200, 1200)) / 1200, 2 ** 50)\n    a_next = np.tanh(")
+    result = grade_submission(nbs.write(tmp_path / "power.ipynb", nbs.course_notebook(cells)),
+                              context=context, sandbox=sandbox)
+    case = _timed_out(result, "rnn_cell_forward")
+    assert "When the time ran out it was running cell 4 (In [2]), line 14, in rnn_cell_forward, which no loop of " \
+           "yours repeats: one call made on that line took the time." in case.message, case.message
+    assert "loop that never ends" not in case.message, case.message
+
+
+def test_a_slow_line_inside_a_loop_or_a_recursion_keeps_the_loop_words(tmp_path, context, sandbox):
+    # Controls: a sleep inside the loop is told its loop; a helper of the notebook that calls itself
+    # (no loop, but its line runs again and again) is not said to be one call.
+    cells = {**nbs.mutate("rnn_forward", "        caches.append(cache)\n",
+                          "        caches.append(cache)\n        import time\n        time.sleep(0.2)\n"),
+             **nbs.mutate("rnn_cell_forward", "    a_next = np.tanh(", "    deep(40)\n    a_next = np.tanh(")}
+    helper = nbs.code_cell("def deep(k):\n    return 1 if k == 0 else deep(k - 1) + deep(k - 1)\n", count=20)
+    result = grade_submission(nbs.write(tmp_path / "slow.ipynb", nbs.course_notebook(cells, extra_cells=[helper])),
+                              context=context, sandbox=sandbox)
+    loop, recursion = _timed_out(result, "rnn_forward").message, _timed_out(result, "rnn_cell_forward").message
+    assert "in the `for` loop of line" in loop and "which no loop of yours repeats" not in loop, loop
+    assert "When the time ran out it was running cell 21 (In [20]), line " in recursion, recursion
+    assert "which no loop of yours repeats" not in recursion and "look there for a loop" in recursion, recursion
