@@ -573,6 +573,10 @@ class _Extractor:
         #: assignment to it is not run (``_module_replaced``); and the names warned of already.
         self.module_binds: dict[str, Import] = {}
         self.module_warned: set[str] = set()
+        #: name -> (cell index, line, the value as written): a function's name a top-level statement
+        #: gave a value that is plainly not a function (``_function_replaced``), not run; warned at
+        #: the end unless a later def, alias or import binds the name again.
+        self.functions_replaced: dict[str, tuple[int, int, str]] = {}
         #: cell index -> that cell with the lines of the defs kept from wrappers dedented (``_unwrapped``).
         self.unwrapped_cells: dict[int, _ParsedCell] = {}
         self.nested_defs: dict[str, tuple[str, int, int]] = {}  # see Extraction.defined_inside
@@ -787,6 +791,8 @@ class _Extractor:
             pass
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._member_set(node, cell):
             pass
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._function_replaced(node, cell):
+            pass
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and self._constant(node, cell):
             pass
         else:
@@ -914,6 +920,7 @@ class _Extractor:
         compiled source or None)`` (`def_scope`).
         """
         previous = self.defs.pop(name, None)
+        self.functions_replaced.pop(name, None)  # `sigmoid = None`, then `def sigmoid`: the def holds
         if kind == "class" and self.member_sets:  # a class defined again has none of them
             self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
             self.member_holders = {key: d for key, d in self.member_holders.items() if key[0] != name}
@@ -979,6 +986,9 @@ class _Extractor:
             kind = "heavy"
         imp = Import(src, module, binds, kind, cell.index, node.lineno, imported)
         self.imports.append(imp)
+        rebound = COURSE_MODULES.get(top, {}) if kind == "course" and binds is None else (binds,)
+        for name in rebound:  # `sigmoid = None` then the import: the notebook's sigmoid is a function again
+            self.functions_replaced.pop(name, None)
         if kind == "course":
             self._course_rebinds(imp, cell)
         if binds is not None:
@@ -1084,6 +1094,65 @@ class _Extractor:
             return None
         cls = self._class_members(entry[0].source)[1]
         return last.held if cls is not None and self._built_plainly(cls, seen=set()) else None
+
+    def _function_replaced(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
+        """The one rule of a function's name (thirty-fifth session), as ``_module_replaced``'s of a
+        module's: ``sigmoid = None`` (a test cell's, after the functions) gives a name that a kept
+        def, class or alias binds to a function, or a course helper the grader provides
+        (``sigmoid``, ``softmax``), a value that is plainly not a function (a literal, a display, a
+        comprehension): it is not run, and the functions are graded with the function. Before, a
+        constant's (``sigmoid = None``) was kept and cost every function calling it its points, while
+        ``sigmoid = {}`` (not a constant) was dropped without a word: one mistake, two grades. A
+        warning says so at the end, unless a later def, alias or import binds the name again."""
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+        value = node.value
+        if value is None or not _plainly_not_callable(value):
+            return False
+        given: dict[str, ast.expr | None] = {}  # each name -> the value it is given, where the text says
+        for target in targets:
+            if isinstance(target, ast.Name):
+                given[target.id] = value
+            elif isinstance(target, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in target.elts):
+                items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else ()
+                for i, element in enumerate(target.elts):  # `sigmoid, q = None, 1`: sigmoid is given None
+                    given[element.id] = items[i] if len(items) == len(target.elts) else None  # type: ignore
+            else:
+                return False
+        functions = [name for name in given if self._names_a_function(name)]
+        if not functions:
+            return False
+        for name in given:
+            if name not in functions:  # `q` of `sigmoid, q = None, 1`: not run either
+                self._rebound(name, cell.index)
+        for name in functions:
+            part = given[name]
+            written = _source_segment(cell.lines, part) or "" if part is not None else ""
+            written = written if written and len(written) <= 40 and "\n" not in written else "a value"
+            self.functions_replaced.setdefault(name, (cell.index, node.lineno, written))
+        return True
+
+    def _names_a_function(self, name: str) -> bool:
+        """Whether ``name`` holds a function now: a kept def, class or alias of it, or, with none
+        and no kept constant, a course helper the grader provides."""
+        entry = self.defs.get(name)
+        if entry is not None:
+            return entry[0].kind in ("function", "class")
+        return name in _COURSE_HELPERS and name not in self.module_binds
+
+    def _function_replaced_notes(self) -> None:
+        """The warnings of ``_function_replaced``'s statements whose name nothing bound again."""
+        for name, (cell_index, line, written) in self.functions_replaced.items():
+            entry = self.defs.get(name)
+            holder = (f"the function `{name}` of {self._cell(entry[2].index)}" if entry is not None
+                      else f"the course's `{name}`")
+            value = f"`{written}`" if written != "a value" else "a value that is not a function"
+            self.diags.append(Diagnostic(
+                "warning",
+                f"Line {line} of {self._cell(cell_index)} sets `{name}` to {value}: the grader does not run that "
+                f"statement and grades your functions with {holder}, but in your notebook every cell run after it "
+                f"finds that value in `{name}`, not a function. Give the value another name.",
+                cell_index, line,
+            ))
 
     def _constant(self, node: ast.Assign | ast.AnnAssign, cell: _ParsedCell) -> bool:
         """Keep ``name = <literal or arithmetic of literals and kept constants>``."""
@@ -1306,6 +1375,7 @@ class _Extractor:
 
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
+        self._function_replaced_notes()
         self._member_aliases_held()
         self._aliases_of_earlier_defs()
         self._member_sets_last()
@@ -1944,6 +2014,24 @@ _TEXT_DEF = re.compile(r"^[ \t]*def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
 
 
 #: The statements whose body may always run (``_always_run_body``), and how deep in each other they are read.
+#: The course's helpers the grader provides (``sigmoid``, ``softmax``): functions whatever a cell
+#: does, for ``_Extractor._function_replaced``.
+_COURSE_HELPERS = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
+#: Values that are plainly not a function: a literal, a display, a comprehension, an f-string.
+_NOT_CALLABLE = (ast.Constant, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.ListComp, ast.SetComp, ast.DictComp,
+                 ast.JoinedStr)
+
+
+def _plainly_not_callable(value: ast.expr) -> bool:
+    """Whether ``value`` (a top-level assignment's) is plainly not a function: ``None``, ``3``,
+    ``-1``, ``{}``, ``[f(x) for x in y]``, ``1 + 2``; not a name or a call, whose value could be one."""
+    if isinstance(value, ast.UnaryOp):
+        value = value.operand
+    if isinstance(value, ast.BinOp):
+        return isinstance(value.left, ast.Constant) and isinstance(value.right, ast.Constant)
+    return isinstance(value, _NOT_CALLABLE)
+
+
 _WRAPPERS = (ast.If, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 _MOST_WRAPPERS = 3
 

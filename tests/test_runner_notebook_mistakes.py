@@ -128,14 +128,18 @@ def test_a_graded_function_typed_in_a_cell_that_is_not_code_is_told_to_change_it
     assert "change the cell's type to Code" in part.notes[0], part.notes
 
 
-def test_a_graded_function_replaced_by_a_later_value_is_told_the_line_that_replaces_it(tmp_path, context, sandbox):
-    # `rnn_cell_forward = None` in a scratch cell after the def: "No function named ... was found".
+def test_a_graded_function_replaced_by_a_later_value_is_graded_and_told_the_line(tmp_path, context, sandbox):
+    # `rnn_cell_forward = None` in a scratch cell after the def. Until the thirty-fifth session the part
+    # was "missing" (0 points) while `rnn_cell_forward = {}` (not a constant) lost nothing: the one rule
+    # of a function's name now grades the def and warns of the line (``extract._function_replaced``).
     nb = nbs.course_notebook()
     nb["cells"].insert(6, nbs.code_cell("rnn_cell_forward = None\n", count=5))
-    part = _graded(tmp_path, nb, context, sandbox).part("rnn_cell_forward")
-    assert part.status == "missing" and part.notes[0].startswith(
-        "`rnn_cell_forward` is set to None in cell 7 (In [5]), line 1, and that replaces any `def rnn_cell_forward` "
-        "above it"), part.notes
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.part("rnn_cell_forward").points == 10, result.part("rnn_cell_forward")
+    assert ("Line 1 of cell 7 (In [5]) sets `rnn_cell_forward` to `None`: the grader does not run that statement "
+            "and grades your functions with the function `rnn_cell_forward` of cell 4 (In [2]), but in your notebook "
+            "every cell run after it finds that value in `rnn_cell_forward`, not a function. Give the value another "
+            "name.") in result.messages, result.messages
 
 
 def test_a_helper_defined_in_a_block_is_told_where_not_nowhere(tmp_path, context, sandbox):
@@ -419,16 +423,29 @@ def test_two_names_from_nowhere_keep_a_note_each(tmp_path, context, sandbox):
 
 # ------------------------------------------------------------------ a course function given another value at a cell's top level
 
-def test_a_function_name_set_to_none_in_a_cell_is_told_where(tmp_path, context, sandbox):
-    # A test cell's `sigmoid = None` after the functions: Python (and the grader) then call None in
-    # lstm_cell_forward. Before: a bare "TypeError: 'NoneType' object is not callable" at the call.
-    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\nsigmoid = None\n", count=20)])
+@pytest.mark.parametrize("statement, value", [
+    ("sigmoid = None", "`None`"), ("sigmoid = {}", "`{}`"), ("sigmoid, q = None, 1", "`None`"),
+    ("sigmoid: object = None", "`None`"), ("sigmoid = 3", "`3`"),
+])
+def test_a_function_name_given_a_plain_value_in_a_cell_is_not_run_and_told(tmp_path, context, sandbox, statement,
+                                                                           value):
+    # A test cell's `sigmoid = None` after the functions. Until the thirty-fifth session it was run (a
+    # constant) and cost the LSTM parts their points, while `sigmoid = {}` (not a constant) was dropped
+    # without a word: one mistake, two grades (the fb helper's note). One rule now, as np's: not run, told.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\n" + statement + "\n", count=20)])
     result = _graded(tmp_path, nb, context, sandbox)
-    message = result.part("lstm_cell_forward").cases[0].message
-    assert message.startswith("Raised TypeError: 'NoneType' object is not callable (cell 10 (In [6]), line "), message
-    assert ("`sigmoid` is None when the function runs, not a function: cell 21 (In [20]), line 2, gives `sigmoid` "
-            "that value at a cell's top level, and it replaces the function of that name for every cell run after "
-            "it. Give that value another name.") in message, message
+    assert result.points == 100, [(p.name, p.points) for p in result.parts]
+    assert (f"Line 2 of cell 21 (In [20]) sets `sigmoid` to {value}: the grader does not run that statement and "
+            f"grades your functions with the course's `sigmoid`, but in your notebook every cell run after it finds "
+            f"that value in `sigmoid`, not a function. Give the value another name.") in result.messages, \
+        result.messages
+
+
+def test_a_function_name_given_a_plain_value_then_imported_again_is_not_told(tmp_path, context, sandbox):
+    # Control: the course import after the value binds the function again, in the notebook too.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("sigmoid = None\nfrom rnn_utils import *\n", count=20)])
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100 and not any("sets `sigmoid`" in m for m in result.messages), result.messages
 
 
 def test_a_name_the_function_sets_itself_gets_no_top_level_note(tmp_path, context, sandbox):
@@ -448,10 +465,6 @@ def test_a_name_the_function_sets_itself_gets_no_top_level_note(tmp_path, contex
 # ``np = 3`` loses nothing).
 
 @pytest.mark.parametrize("statement, function, said", [
-    ("sigmoid, q = None, 1", "lstm_cell_forward",
-     "`sigmoid` is None when the function runs, not a function: cell 21 (In [20]), line 2, gives `sigmoid` that value"),
-    ("sigmoid: object = None", "lstm_cell_forward",
-     "`sigmoid` is None when the function runs, not a function: cell 21 (In [20]), line 2, gives `sigmoid` that value"),
     ("def np(x):\n    return x", "rnn_cell_forward",
      "`np` is a function here, not NumPy: cell 21 (In [20]), line 2, gives it a value, and that hides the module."),
     ("class np:\n    pass", "rnn_cell_forward",
@@ -465,10 +478,12 @@ def test_a_top_level_value_a_function_fails_on_is_told_where_it_is_set(tmp_path,
 
 
 def test_the_last_top_level_value_of_a_name_is_the_one_told(tmp_path, context, sandbox):
-    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("sigmoid = None\n", count=20),
-                                          nbs.code_cell("x = 2\nsigmoid = None\n", count=21)])
+    # A helper of the notebook's own given a value in a cell before the one its function fails on.
+    cells = nbs.mutate("lstm_cell_forward", "    ft = sigmoid(", "    ft = gate(")
+    nb = nbs.course_notebook(cells, extra_cells=[nbs.code_cell("gate = None\n", count=20),
+                                                 nbs.code_cell("x = 2\ngate = None\n", count=21)])
     case = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward").cases[0]
-    assert "cell 22 (In [21]), line 2, gives `sigmoid` that value" in case.message, case.message
+    assert "cell 22 (In [21]), line 2, gives `gate` that value" in case.message, case.message
 
 
 @pytest.mark.parametrize("statement", ["np = rnn_cell_forward", "np = lambda z: z"])
@@ -489,10 +504,12 @@ def test_a_function_given_another_name_is_still_kept(tmp_path, context, sandbox)
 
 
 def test_a_function_name_a_cell_sets_to_a_number_is_not_told_as_a_size(tmp_path, context, sandbox):
-    # `sigmoid = 3` in a cell: the note "sets it to 3, so every call uses 3 whatever the sizes of its
-    # arguments ... Take it from the arguments instead (their `.shape`)" sent the student to a size.
-    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("sigmoid = 3\n", count=20)])
+    # `gate = 3` in a cell, `gate` a name the function calls: the note "sets it to 3, so every call uses 3
+    # whatever the sizes of its arguments ... Take it from the arguments instead (their `.shape`)" sent
+    # the student to a size. (`sigmoid = 3`, a course helper, is not run since the thirty-fifth session.)
+    cells = nbs.mutate("lstm_cell_forward", "    ft = sigmoid(", "    ft = gate(")
+    nb = nbs.course_notebook(cells, extra_cells=[nbs.code_cell("gate = 3\n", count=20)])
     part = _graded(tmp_path, nb, context, sandbox).part("lstm_cell_forward")
     assert not any("whatever the sizes" in note for note in part.notes), part.notes
-    assert "`sigmoid` is an int when the function runs, not a function: cell 21 (In [20]), line 1" in \
+    assert "`gate` is an int when the function runs, not a function: cell 21 (In [20]), line 1" in \
         part.cases[0].message, part.cases[0].message
