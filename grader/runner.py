@@ -1126,6 +1126,8 @@ class _Grader:
             else:
                 failed_specs.append(spec)
                 message = hidden_message(mismatch) if hidden else mismatch.message
+                if mismatch.kind == "shape" and not hidden and len(spec.path) == 1:
+                    message += self._created_shape(spec.path[0], student, expected, case)
                 if message.endswith(checks.ALL_ZERO):
                     if said_zero:
                         message = message[:-len(checks.ALL_ZERO)] + checks.ALL_ZERO_AGAIN
@@ -1263,6 +1265,17 @@ class _Grader:
                 return line_hint(valuehints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
                                   first_line=fn.first_line)
         return ""
+
+    def _created_shape(self, output: Any, got: Any, expected: Any, case: Case) -> str:
+        """``valuehints.created_shape_hint`` in the graded function for the output at ``output`` (its
+        place in what the function returns), of shape ``got.shape`` where ``expected.shape`` is
+        meant; ""."""
+        fn = self._own_function()
+        shape, wanted = getattr(got, "shape", None), getattr(expected, "shape", None)
+        if fn is None or not isinstance(shape, tuple) or not isinstance(wanted, tuple):
+            return ""
+        return line_hint(valuehints.created_shape_hint, fn.source, output=output, got=shape, expected=wanted,
+                         dims=case.dims, first_line=fn.first_line)
 
     def _unchanged(self, dep: str, stub: TraceStub) -> str:
         """`` " " +`` ``stephints.through_helper_hint`` when the graded function calls ``dep`` through a

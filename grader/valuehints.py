@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import ast
 import difflib
-from typing import Any, Collection, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
-from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words,
+from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words, listed,
                              loops_of, names_in, statement_blocks, stores_of)
 from grader.notebook import SourceMemo
 
@@ -80,6 +80,59 @@ def _returned_name(fn: ast.AST, output: Any) -> str:
         if isinstance(element, ast.Name):
             return element.id
     return ""
+
+
+#: NumPy's constructors that take a shape (``np.zeros((n_a, m))``) or its sizes (``np.random.randn(n_a, m)``).
+_SHAPED = frozenset({"zeros", "ones", "empty", "full", "randn", "rand"})
+
+
+def created_shape_hint(source: str, *, output: Any, got: tuple[int, ...], expected: tuple[int, ...],
+                       dims: Mapping[str, int], first_line: int = 1) -> str:
+    """For an output of the wrong shape, the function's last line that gives its returned name a
+    value outside any loop, when that line shows where the shape comes from: an input passed on
+    whole (``da0 = da``, an input of another shape), or a NumPy constructor whose sizes are written
+    out (``y_pred = np.zeros((n_y, m, n_a))``), each wrong size named, with the case's dimension
+    of that size where only one has it (``dims``: ``{"T_x": 4, ...}``). Real notebooks of the
+    thirty-fourth and thirty-fifth sessions, told only the two shapes. ``output``: the output's place
+    in what the function returns. "" otherwise."""
+    fn = function_tree(source) if "=" in source else None
+    name = _returned_name(fn, output) if fn is not None else ""
+    if not name:
+        return ""
+    stores = [stmt for stmt in fn.body if name in names_in(stmt, ast.Store)]
+    last = stores[-1] if stores else None
+    if not (isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name)):
+        return ""
+    line, value = last.lineno + first_line - 1, last.value
+    inputs = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    if isinstance(value, ast.Name) and value.id in inputs and value.id != name:
+        return (f" Line {line} sets `{name}` to the input `{value.id}` itself, so it has `{value.id}`'s shape; "
+                f"`{name}` is computed, of shape {expected}.")
+    sizes = _written_sizes(value)
+    if sizes is None or len(sizes) != len(got) or len(got) != len(expected):
+        return ""
+    wrong = [(axis, sizes[axis]) for axis in range(len(got)) if got[axis] != expected[axis]]
+    if not wrong or len(wrong) > 2:
+        return ""
+    said = []
+    for axis, size in wrong:
+        named = [dim for dim, number in dims.items() if number == expected[axis]]
+        meant = f"{expected[axis]} (`{named[0]}`)" if len(named) == 1 and named[0] != ast.unparse(size) \
+            else str(expected[axis])
+        said.append(f"axis {axis} is `{as_written(size, source)}`, {got[axis]} here, where {meant} is expected")
+    return f" Line {line} creates it as `{as_written(value, source)}`: {listed(said)}."
+
+
+def _written_sizes(value: ast.expr) -> list[ast.expr] | None:
+    """The sizes a NumPy constructor call is given (``np.zeros((a, b))``, ``np.random.randn(a, b)``),
+    or None when ``value`` is no such call or they are not written out."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _SHAPED
+            and value.args):
+        return None
+    if value.func.attr in {"randn", "rand"}:
+        return None if any(isinstance(arg, ast.Starred) for arg in value.args) else list(value.args)
+    first = value.args[0]
+    return list(first.elts) if isinstance(first, (ast.Tuple, ast.List)) else None
 
 
 def shared_assignment(source: str, *, outputs: tuple[Any, Any], first_line: int = 1) -> str:
