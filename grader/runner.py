@@ -820,6 +820,9 @@ class _Grader:
                                        "" if blame else line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    **self._function_of(location)),
+                                       "" if blame else line_hint(hints.comma_tuple_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location),
+                                                                   **self._function_of(location)),
                                        "" if blame else line_hint(hints.list_index_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location)),
                                        shadowed or ("" if blame else line_hint(
