@@ -544,7 +544,11 @@ class _Grader:
                 where = ("nothing in the notebook defines (neither the function nor a cell's top level)"
                          if said is not None and NOWHERE in said else
                          "is defined outside the function (or nowhere)")
-                hint = valuehints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                # A value thrown away is named for the one name read from nowhere only (of an unfinished
+                # function's several, each would be asked whether it was that value).
+                hint = (valuehints.unread_parameter_hint(fn.source, name=name)
+                        or (valuehints.dead_store_hint(fn.source, name=name, first_line=fn.first_line)
+                            if len(fn.free_names) == 1 else "")) if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
                                   f"or pass it in{' ' + star.group(0) if star else ''}.{hint}")

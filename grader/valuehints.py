@@ -269,6 +269,52 @@ def _unread_parameters(source: str) -> tuple[str, tuple[str, ...]]:
     return fn.name, tuple(p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_"))
 
 
+def dead_store_hint(source: str, *, name: str, first_line: int = 1) -> str:
+    """`` " " +`` for a function (``source``) that reads ``name`` from nowhere and, before that read,
+    gives a value to another plain name that a later line sets again before anything reads it (a
+    value thrown away): that line, as the value ``name`` was perhaps meant to hold. A real notebook
+    of the thirty-fifth session wrote ``yt_pred = np.concatenate([a_prev, xt])`` and read ``concat``
+    (told only to compute it inside or pass it in; 0 / 20). Only when the function has one such
+    line. ""."""
+    fn = function_tree(source) if "=" in source else None
+    stores = _DEAD_STORES(source) if fn is not None else ()
+    if not stores:
+        return ""
+    line, target, value, later = stores[0]
+    reads = [n.lineno for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    if not reads or min(reads) <= line:
+        return ""
+    return (f" Line {line + first_line - 1} stores `{value}` in `{target}`, which line {later + first_line - 1} sets "
+            f"again before anything reads it: was that value meant to be `{name}`?")
+
+
+def _dead_stores(source: str) -> tuple[tuple[int, str, str, int], ...]:
+    """``(line, name, value as written, line that sets it again)`` of the statement of ``source``'s
+    def body (its own level) that gives a plain name a value which the next statement to set that
+    name replaces before any read of it, when it is the only one; ``()`` otherwise. One walk a
+    statement."""
+    fn = function_tree(source)
+    if fn is None:
+        return ()
+    found, pending = [], {}  # name -> the statement whose value nothing has read yet
+    for stmt in fn.body:
+        for read in names_in(stmt, ast.Load):  # a statement reads before it stores
+            pending.pop(read, None)
+        for stored in names_in(stmt, ast.Store):
+            made = pending.pop(stored, None)
+            if made is not None and isinstance(stmt, ast.Assign):
+                found.append((made, stored, stmt.lineno))
+                if len(found) > 1:  # the hint is for one only
+                    return ()
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            pending[stmt.targets[0].id] = stmt
+    return tuple((made.lineno, stored, as_written(made.value, source), later) for made, stored, later in found)
+
+
+_DEAD_STORES = SourceMemo(_dead_stores, max_entries=16, max_chars=200_000, max_key_chars=200_000,
+                          keep_at_first_sight=True)
+
+
 _UNREAD_PARAMETERS = SourceMemo(_unread_parameters, max_entries=16, max_chars=200_000, max_key_chars=200_000,
                                 keep_at_first_sight=True)
 
