@@ -8,7 +8,7 @@ import ast
 import difflib
 from typing import Any, Collection, Mapping, Sequence
 
-from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words, listed,
+from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words,
                              loops_of, names_in, statement_blocks, stores_of)
 from grader.notebook import SourceMemo
 
@@ -120,7 +120,7 @@ def created_shape_hint(source: str, *, output: Any, got: tuple[int, ...], expect
         meant = f"{expected[axis]} (`{named[0]}`)" if len(named) == 1 and named[0] != ast.unparse(size) \
             else str(expected[axis])
         said.append(f"axis {axis} is `{as_written(size, source)}`, {got[axis]} here, where {meant} is expected")
-    return f" Line {line} creates it as `{as_written(value, source)}`: {listed(said)}."
+    return f" Line {line} creates it as `{as_written(value, source)}`: {' and '.join(said)}."
 
 
 def _written_sizes(value: ast.expr) -> list[ast.expr] | None:
