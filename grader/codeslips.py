@@ -64,11 +64,17 @@ def _own_statements(fn: ast.AST) -> Iterator[ast.stmt]:
             todo.extend(reversed(getattr(stmt, field, ()) or ()))
 
 
+def may_slip(source: str) -> bool:
+    """Whether the def ``source`` may hold a slip, read from its text alone (most defs do not: the
+    caller need not parse them)."""
+    return bool(_NAMED_ONLY.search(source) or _SIZES_SET.search(source))
+
+
 def slips(source: str, tree: ast.AST | None = None, *, most: int = 3) -> tuple[Slip, ...]:
     """The first ``most`` slips of the def ``source`` (``tree`` its def node, or its parse, when the
     caller has one: its line numbers are the ones told), in line order; ``()`` for anything but a
     def."""
-    if not _NAMED_ONLY.search(source) and not _SIZES_SET.search(source):
+    if not may_slip(source):
         return ()
     fn = _function(source, tree)
     if fn is None:

@@ -75,3 +75,18 @@ def test_a_slip_is_quoted_as_written_where_the_tree_counts_the_cell_s_lines():
     tree = __import__("ast").parse("\n\n\n" + source)  # the def on line 4 of its cell
     assert [(s.line, s.text) for s in slips(source, tree)] == [
         (5, 'n_y, n_a = parameters[ "Wy" ]'), (6, "caches .append")]
+
+
+def test_a_def_read_for_its_slips_is_parsed_without_the_compiler_s_warnings(tmp_path):
+    # The full suite's test_extract_quiet found a parse of every def (the fast path's too) that warned
+    # of "\s" in a docstring; a def is parsed for its slips only when its text may hold one, quietly.
+    import warnings
+
+    source = ('import numpy as np\n\ndef f(x, caches):\n    """All steps \\s."""\n    caches.append\n'
+              '    return x\n')
+    path = nbs.write(tmp_path / "student.ipynb", nbs.notebook([nbs.code_cell(source)]))
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        notes = [d.message for d in extract(load(path)).diagnostics]
+    assert [str(w.message) for w in said] == []
+    assert any("names `caches.append` without calling it" in n for n in notes), notes
