@@ -41,6 +41,7 @@ from grader.cellparse import (ipython_might_help, ipython_transform, parsed_or_e
                               rewrite_ipython, top_level_starts)
 from grader.cellscan import (CELL_MEMO, FINDINGS_MEMO, PARSE_MEMO, USES_MEMO, FastDef, def_findings, fast_cell,
                               graded_markers)
+from grader.codeslips import may_slip, slip_sentence, slips
 from grader.course import COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import, MemberSet
 from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
@@ -1455,6 +1456,8 @@ class _Extractor:
                 ))
             if not found and "None" in d.source:
                 self._bare_none_note(d, node)
+            if not found:
+                self._slip_notes(d, node)
             for n in free:
                 self.diags.append(Diagnostic(
                     "warning", free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
@@ -1867,6 +1870,23 @@ class _Extractor:
             f"so the function runs without that line.",
             d.cell_index, lines[0], d.names[0],
         ))
+
+    def _slip_notes(self, d: Def, node: ast.AST | None) -> None:
+        """Say where a function that runs names a method without calling it (``caches.append``)
+        or unpacks an input array where its shape was meant (``n_y, n_a = parameters["Wy"]``):
+        ``grader.codeslips``. What fails later names neither line."""
+        if node is None:  # found by the fast path: parsed only when its text may hold one
+            if not may_slip(d.source):
+                return
+            with unwarned():
+                node = PARSE_MEMO(d.source, d.first_line)
+        found = slips(d.source, node, most=PLACEHOLDERS_SHOWN)
+        cell = f"{self._cell(d.cell_index)}, " if d.cell_index is not None else ""
+        for slip in found:
+            self.diags.append(Diagnostic(
+                "warning", slip_sentence(d.names[0], slip, f"{cell}line {slip.line}"),
+                d.cell_index, slip.line, d.names[0],
+            ))
 
     def _marker_notes(self, functions: Mapping[str, FunctionSource]) -> None:
         """``# GRADED FUNCTION: name`` is a hint: say when the named function is missing."""

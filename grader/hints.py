@@ -356,6 +356,33 @@ def _targets_named(node: ast.Assign, name: str) -> list[tuple[ast.expr, ast.expr
     return found
 
 
+def comma_tuple_hint(error_type: str, message: str, line: str, *, source: str = "", first_line: int = 1) -> str:
+    """For "'tuple' object does not support item assignment" on a line storing into ``name[...]``
+    when the function ``source`` gives ``name`` a value that ends with a comma
+    (``dx = np.zeros((n_x, m, T_x)),``): that comma makes a tuple of the one array. A real notebook
+    of the thirty-fifth session ended six such lines with a comma, 0 / 20 told only Python's words.
+    The other lines of the function ending so are counted. ""."""
+    statement = line_statement(line) if error_type == "TypeError" and "'tuple' object does not support item " \
+        "assignment" in message and source else None
+    targets = [t.value.id for t in getattr(statement, "targets", ())
+               if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)]
+    fn = function_tree(source) if targets else None
+    if fn is None:
+        return ""
+    commas = [stmt for block in statement_blocks(fn) for stmt in block
+              if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Tuple) and len(stmt.value.elts) == 1
+              and (ast.get_source_segment(source, stmt.value) or "").rstrip().endswith(",")
+              and not (ast.get_source_segment(source, stmt.value) or "").lstrip().startswith("(")]
+    made = [stmt for stmt in commas if any(isinstance(t, ast.Name) and t.id == targets[0] for t in stmt.targets)]
+    if not made:
+        return ""
+    others = len(commas) - 1
+    also = f" ({others} other line{'s' if others > 1 else ''} of the function end{'' if others > 1 else 's'} so too)" \
+        if others else ""
+    return (f"`{targets[0]}` is a tuple: `{as_written(made[0], source)}` (line {made[0].lineno + first_line - 1}) ends "
+            f"with a comma, which makes a tuple holding the array. Remove the comma{also}.")
+
+
 #: How many names called on the failing line ``not_callable_hint`` looks up at the notebook's top
 #: level (each may parse the whole program once: a line calling a thousand names is not read so).
 MOST_CALLED_LOOKED_UP = 3

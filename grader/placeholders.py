@@ -82,12 +82,28 @@ def template_placeholders(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: l
     if "None" in text:
         found.extend(none_placeholders(node, program_functions, lines))
     found.extend(empty_regions(node.lineno, last, lines))
+    ends = unreached_from(node)
+    if ends is not None:  # what never runs is not unfinished
+        found = [item for item in found if item[0] < ends]
     # One finding per line, the outermost (longest) snippet first.
     by_line: dict[int, tuple[int, str, str]] = {}
     for item in found:
         if item[0] not in by_line or len(item[1]) > len(by_line[item[0]][1]):
             by_line[item[0]] = item
     return sorted(by_line.values())
+
+
+def unreached_from(node: ast.AST) -> int | None:
+    """The first line of a def's body that never runs, past a ``return`` or ``raise`` of the body
+    itself (not of a block in it), when code follows it; None otherwise. A real notebook of the
+    thirty-fifth session pasted its right ``rnn_backward`` above the template's body, after the
+    ``return`` of which the template's ``dx[:, :, t] = None`` stayed: 0 / 20, "not implemented", for a
+    function that returns the right values."""
+    body = getattr(node, "body", ())
+    for k, stmt in enumerate(body[:-1]):
+        if isinstance(stmt, (ast.Return, ast.Raise)):
+            return body[k + 1].lineno
+    return None
 
 
 def none_placeholders(node: ast.AST, program_functions: set[str],

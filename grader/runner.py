@@ -544,7 +544,11 @@ class _Grader:
                 where = ("nothing in the notebook defines (neither the function nor a cell's top level)"
                          if said is not None and NOWHERE in said else
                          "is defined outside the function (or nowhere)")
-                hint = valuehints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                # A value thrown away is named for the one name read from nowhere only (of an unfinished
+                # function's several, each would be asked whether it was that value).
+                hint = (valuehints.unread_parameter_hint(fn.source, name=name)
+                        or (valuehints.dead_store_hint(fn.source, name=name, first_line=fn.first_line)
+                            if len(fn.free_names) == 1 else "")) if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
                                   f"or pass it in{' ' + star.group(0) if star else ''}.{hint}")
@@ -820,6 +824,9 @@ class _Grader:
                                                                    source=self._student_source(location),
                                                                    first_line=self._first_line(location)),
                                        "" if blame else line_hint(hints.too_many_indices_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location),
+                                                                   **self._function_of(location)),
+                                       "" if blame else line_hint(hints.comma_tuple_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    **self._function_of(location)),
                                        "" if blame else line_hint(hints.list_index_hint, outcome.error_type,
@@ -1152,6 +1159,8 @@ class _Grader:
             else:
                 failed_specs.append(spec)
                 message = hidden_message(mismatch) if hidden else mismatch.message
+                if mismatch.kind == "shape" and not hidden and len(spec.path) == 1:
+                    message += self._created_shape(spec.path[0], student, expected, case)
                 if message.endswith(checks.ALL_ZERO):
                     if said_zero:
                         message = message[:-len(checks.ALL_ZERO)] + checks.ALL_ZERO_AGAIN
@@ -1298,6 +1307,17 @@ class _Grader:
                 return line_hint(valuehints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
                                   first_line=fn.first_line)
         return ""
+
+    def _created_shape(self, output: Any, got: Any, expected: Any, case: Case) -> str:
+        """``valuehints.created_shape_hint`` in the graded function for the output at ``output`` (its
+        place in what the function returns), of shape ``got.shape`` where ``expected.shape`` is
+        meant; ""."""
+        fn = self._own_function()
+        shape, wanted = getattr(got, "shape", None), getattr(expected, "shape", None)
+        if fn is None or not isinstance(shape, tuple) or not isinstance(wanted, tuple):
+            return ""
+        return line_hint(valuehints.created_shape_hint, fn.source, output=output, got=shape, expected=wanted,
+                         dims=case.dims, first_line=fn.first_line)
 
     def _unchanged(self, dep: str, stub: TraceStub) -> str:
         """`` " " +`` ``stephints.through_helper_hint`` when the graded function calls ``dep`` through a

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-from typing import Any, Collection, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words,
                              loops_of, names_in, ordinal, statement_blocks, stores_of)
@@ -80,6 +80,59 @@ def _returned_name(fn: ast.AST, output: Any) -> str:
         if isinstance(element, ast.Name):
             return element.id
     return ""
+
+
+#: NumPy's constructors that take a shape (``np.zeros((n_a, m))``) or its sizes (``np.random.randn(n_a, m)``).
+_SHAPED = frozenset({"zeros", "ones", "empty", "full", "randn", "rand"})
+
+
+def created_shape_hint(source: str, *, output: Any, got: tuple[int, ...], expected: tuple[int, ...],
+                       dims: Mapping[str, int], first_line: int = 1) -> str:
+    """For an output of the wrong shape, the function's last line that gives its returned name a
+    value outside any loop, when that line shows where the shape comes from: an input passed on
+    whole (``da0 = da``, an input of another shape), or a NumPy constructor whose sizes are written
+    out (``y_pred = np.zeros((n_y, m, n_a))``), each wrong size named, with the case's dimension
+    of that size where only one has it (``dims``: ``{"T_x": 4, ...}``). Real notebooks of the
+    thirty-fourth and thirty-fifth sessions, told only the two shapes. ``output``: the output's place
+    in what the function returns. "" otherwise."""
+    fn = function_tree(source) if "=" in source else None
+    name = _returned_name(fn, output) if fn is not None else ""
+    if not name:
+        return ""
+    stores = [stmt for stmt in fn.body if name in names_in(stmt, ast.Store)]
+    last = stores[-1] if stores else None
+    if not (isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name)):
+        return ""
+    line, value = last.lineno + first_line - 1, last.value
+    inputs = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    if isinstance(value, ast.Name) and value.id in inputs and value.id != name:
+        return (f" Line {line} sets `{name}` to the input `{value.id}` itself, so it has `{value.id}`'s shape; "
+                f"`{name}` is computed, of shape {expected}.")
+    sizes = _written_sizes(value)
+    if sizes is None or len(sizes) != len(got) or len(got) != len(expected):
+        return ""
+    wrong = [(axis, sizes[axis]) for axis in range(len(got)) if got[axis] != expected[axis]]
+    if not wrong or len(wrong) > 2:
+        return ""
+    said = []
+    for axis, size in wrong:
+        named = [dim for dim, number in dims.items() if number == expected[axis]]
+        meant = f"{expected[axis]} (`{named[0]}`)" if len(named) == 1 and named[0] != ast.unparse(size) \
+            else str(expected[axis])
+        said.append(f"axis {axis} is `{as_written(size, source)}`, {got[axis]} here, where {meant} is expected")
+    return f" Line {line} creates it as `{as_written(value, source)}`: {' and '.join(said)}."
+
+
+def _written_sizes(value: ast.expr) -> list[ast.expr] | None:
+    """The sizes a NumPy constructor call is given (``np.zeros((a, b))``, ``np.random.randn(a, b)``),
+    or None when ``value`` is no such call or they are not written out."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _SHAPED
+            and value.args):
+        return None
+    if value.func.attr in {"randn", "rand"}:
+        return None if any(isinstance(arg, ast.Starred) for arg in value.args) else list(value.args)
+    first = value.args[0]
+    return list(first.elts) if isinstance(first, (ast.Tuple, ast.List)) else None
 
 
 def shared_assignment(source: str, *, outputs: tuple[Any, Any], first_line: int = 1) -> str:
@@ -214,6 +267,52 @@ def _unread_parameters(source: str) -> tuple[str, tuple[str, ...]]:
     parameters = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
     read = names_in(fn, ast.Load)
     return fn.name, tuple(p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_"))
+
+
+def dead_store_hint(source: str, *, name: str, first_line: int = 1) -> str:
+    """`` " " +`` for a function (``source``) that reads ``name`` from nowhere and, before that read,
+    gives a value to another plain name that a later line sets again before anything reads it (a
+    value thrown away): that line, as the value ``name`` was perhaps meant to hold. A real notebook
+    of the thirty-fifth session wrote ``yt_pred = np.concatenate([a_prev, xt])`` and read ``concat``
+    (told only to compute it inside or pass it in; 0 / 20). Only when the function has one such
+    line. ""."""
+    fn = function_tree(source) if "=" in source else None
+    stores = _DEAD_STORES(source) if fn is not None else ()
+    if not stores:
+        return ""
+    line, target, value, later = stores[0]
+    reads = [n.lineno for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    if not reads or min(reads) <= line:
+        return ""
+    return (f" Line {line + first_line - 1} stores `{value}` in `{target}`, which line {later + first_line - 1} sets "
+            f"again before anything reads it: was that value meant to be `{name}`?")
+
+
+def _dead_stores(source: str) -> tuple[tuple[int, str, str, int], ...]:
+    """``(line, name, value as written, line that sets it again)`` of the statement of ``source``'s
+    def body (its own level) that gives a plain name a value which the next statement to set that
+    name replaces before any read of it, when it is the only one; ``()`` otherwise. One walk a
+    statement."""
+    fn = function_tree(source)
+    if fn is None:
+        return ()
+    found, pending = [], {}  # name -> the statement whose value nothing has read yet
+    for stmt in fn.body:
+        for read in names_in(stmt, ast.Load):  # a statement reads before it stores
+            pending.pop(read, None)
+        for stored in names_in(stmt, ast.Store):
+            made = pending.pop(stored, None)
+            if made is not None and isinstance(stmt, ast.Assign):
+                found.append((made, stored, stmt.lineno))
+                if len(found) > 1:  # the hint is for one only
+                    return ()
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            pending[stmt.targets[0].id] = stmt
+    return tuple((made.lineno, stored, as_written(made.value, source), later) for made, stored, later in found)
+
+
+_DEAD_STORES = SourceMemo(_dead_stores, max_entries=16, max_chars=200_000, max_key_chars=200_000,
+                          keep_at_first_sight=True)
 
 
 _UNREAD_PARAMETERS = SourceMemo(_unread_parameters, max_entries=16, max_chars=200_000, max_key_chars=200_000,

@@ -1,0 +1,134 @@
+"""Statements of a def that run without an error of their own but cannot do what was meant.
+
+Two slips of real notebooks (thirty-fifth session), each told by ``extract`` as a note on the
+notebook's code, with its line, since what fails later names neither:
+
+- a method named and not called (``caches.append`` on a line of its own): the statement reads the
+  method and drops it, so nothing is appended, and the feedback said only that the list is empty;
+- an input array unpacked where its shape was meant (``n_y, n_a = parameters["Wy"]``): the names
+  get the array's rows, and the ``np.zeros`` that uses them raised "only integer scalar arrays can
+  be converted to a scalar index" (or the unpacking "too many values"), 0 points told in Python's
+  words only.
+
+Both scans read the def's syntax only; a cheap look at its text comes first, as most defs have
+neither.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: A line that is only a dotted name (``caches.append``, maybe with a comment): the text the first
+#: scan needs before it parses.
+_NAMED_ONLY = re.compile(r"^[ \t]*[A-Za-z_][\w.\[\]'\" \t]*\.[ \t]*\w+[ \t]*(?:#.*)?$", re.M)
+#: A tuple of sizes on the left of ``=`` (``n_y, n_a =``, ``(n_x, m, T_x) =``).
+_SIZES_SET = re.compile(r"^[ \t]*\(?[ \t]*(?:n_\w+|m|T_\w+)[ \t]*,[^=\n]*=", re.M)
+#: The names a size of this assignment goes by (the course's notation).
+_SIZE_NAME = re.compile(r"(?:n_\w+|m|T_\w+)$")
+
+
+@dataclass(frozen=True)
+class Slip:
+    """One slip: its line (as the def's parse counts it: the cell's, from ``extract``),
+    the statement as written, and what it is (``"uncalled"`` or ``"unpacked"``)."""
+
+    line: int
+    text: str
+    kind: str
+
+
+def _function(source: str, tree: ast.AST | None) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The def ``tree`` is (or the parse of ``source`` whose first statement it is), or None."""
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+    if isinstance(tree, ast.Module):
+        tree = tree.body[0] if tree.body else None
+    return tree if isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _own_statements(fn: ast.AST) -> Iterator[ast.stmt]:
+    """The statements of ``fn``'s body at any depth, in the order written, leaving out nested defs
+    and classes (their statements are theirs)."""
+    todo = list(reversed(getattr(fn, "body", ())))
+    while todo:
+        stmt = todo.pop()
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        yield stmt
+        for field in ("cases", "finalbody", "orelse", "handlers", "body"):
+            todo.extend(reversed(getattr(stmt, field, ()) or ()))
+
+
+def may_slip(source: str) -> bool:
+    """Whether the def ``source`` may hold a slip, read from its text alone (most defs do not: the
+    caller need not parse them)."""
+    return bool(_NAMED_ONLY.search(source) or _SIZES_SET.search(source))
+
+
+def slips(source: str, tree: ast.AST | None = None, *, most: int = 3) -> tuple[Slip, ...]:
+    """The first ``most`` slips of the def ``source`` (``tree`` its def node, or its parse, when the
+    caller has one: its line numbers are the ones told), in line order; ``()`` for anything but a
+    def."""
+    if not may_slip(source):
+        return ()
+    fn = _function(source, tree)
+    if fn is None:
+        return ()
+    inputs = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    lines = source.split("\n")
+    # The tree may count the cell's lines: its def line against the source's.
+    shift = fn.lineno - 1 - next((k for k, line in enumerate(lines) if re.match(
+        rf"[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(fn.name)}\b", line)), fn.lineno - 1)
+    found: list[Slip] = []
+    for stmt in _own_statements(fn):
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Attribute) \
+                and isinstance(stmt.value.ctx, ast.Load):
+            found.append(Slip(stmt.lineno, _written(stmt.value, lines, shift), "uncalled"))
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and _sizes(stmt.targets[0]) and _an_input_array(stmt.value, inputs):
+            found.append(Slip(stmt.lineno, f"{_written(stmt.targets[0], lines, shift)} = "
+                                           f"{_written(stmt.value, lines, shift)}", "unpacked"))
+        if len(found) == most:
+            break
+    return tuple(sorted(found, key=lambda s: s.line))
+
+
+def _written(node: ast.expr, lines: list[str], shift: int) -> str:
+    """``node`` as the student wrote it, when it is on one line of ``lines`` (the tree's lines less
+    ``shift``); as ``ast`` writes it otherwise."""
+    number = node.lineno - shift
+    if node.end_lineno == node.lineno and 0 < number <= len(lines):
+        text = lines[number - 1].encode()[node.col_offset:node.end_col_offset].decode(errors="replace").strip()
+        if text:
+            return text
+    text = ast.unparse(node)
+    return text[1:-1] if isinstance(node, ast.Tuple) and text.startswith("(") else text
+
+
+def _sizes(target: ast.expr) -> bool:
+    """Whether ``target`` is a tuple (or list) of two or more plain names, each a size's name."""
+    return isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) >= 2 and all(
+        isinstance(e, ast.Name) and _SIZE_NAME.match(e.id) for e in target.elts)
+
+
+def _an_input_array(value: ast.expr, inputs: set[str]) -> bool:
+    """Whether ``value`` is an input of the def (``x``) or an entry of one (``parameters["Wy"]``):
+    an array in this assignment, never a tuple of sizes (a local name may hold ``x.shape``)."""
+    if isinstance(value, ast.Subscript):
+        value = value.value
+    return isinstance(value, ast.Name) and value.id in inputs
+
+
+def slip_sentence(function: str, slip: Slip, where: str) -> str:
+    """The note on one slip of ``function``, at ``where`` ("cell 21 (In [7]), line 59")."""
+    if slip.kind == "uncalled":
+        return (f"`{function}` names `{slip.text}` without calling it ({where}): the line does nothing. "
+                f"Add the parentheses and what it should take, `{slip.text}(...)`.")
+    target, value = slip.text.split(" = ", 1)
+    return (f"`{function}` unpacks `{value}` itself into `{target}` ({where}): that gives the array's rows, "
+            f"not its sizes. Unpack its shape: `{target} = {value}.shape`.")
