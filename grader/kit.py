@@ -323,12 +323,8 @@ def _public_differences(old_text: str, new_text: str) -> list[str]:
     removed = [case_id for case_id in cases[0] if case_id not in cases[1]]
     changed = [text for case_id in cases[1] if case_id in cases[0]
                for text in [_differences(case_id, cases[0][case_id], cases[1][case_id])] if text]
-    if added:
-        said.append(f"{len(added)} public case(s) added: {', '.join(added)}")
-    if removed:
-        said.append(f"{len(removed)} removed: {', '.join(removed)}")
-    if changed:
-        said.append(f"{len(changed)} changed: {', '.join(changed)}")
+    said += [f"{len(listed)} {what}: {', '.join(listed)}" for listed, what in
+             ((added, "public case(s) added"), (removed, "removed"), (changed, "changed")) if listed]
     said += [text for name in parts[1] if name in parts[0]
              for text in [_differences(f"part {name}", parts[0][name], parts[1][name])] if text]
     totals = [sum(float(case.get("points", 0)) for case in document.values()) for document in cases]
