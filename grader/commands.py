@@ -2256,14 +2256,18 @@ def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO 
         from grader import kit
     except ImportError as exc:
         raise CommandError(f"--student-kit needs grader.kit, which is not available ({exc})") from None
+    earlier = kit.read_kit(Path(out_dir))  # before it is replaced: what changed since, to announce
     try:
         path = Path(kit.write_student_kit(Path(out_dir), rubric=Path(rubric)))
     except getattr(kit, "KitError", CommandError) as exc:
         raise CommandError(str(exc)) from None
+    written = kit.read_kit(path)
+    since = kit.changes_since(earlier, path)
     (stream or sys.stderr).write(
-        f"Student kit written to {path}: hand out the folder whole (a zip of it); students run "
+        f"Student kit written to {path} (version {written.version if written else '?'}, which its self-check "
+        f"prints): hand out the folder whole (a zip of it); students run "
         f"`python3 grade.py --check NOTEBOOK` inside it, as its README.md says (Python 3.10+, "
-        f"NumPy and PyYAML). Write it again after every rubric edit.\n")
+        f"NumPy and PyYAML). Write it again after every rubric edit.\n" + (f"{since}\n" if since else ""))
     return path
 
 

@@ -429,6 +429,18 @@ def write_fixture_file(path: Path, data: bytes) -> None:
     write_atomic(path, data, durable=True, mode=0o644)
 
 
+def public_version(rubric_file: bytes, fixture_file: bytes) -> str:
+    """The version of a student kit's public cases: the first 12 hex digits of the sha256 of its
+    rubric file's bytes and its public fixture file's (their lengths between, so that no bytes
+    moved from one to the other give the same). ``grader.kit`` names it when it writes the kit;
+    the kit's self-check prints it from the files it reads, so a TA can ask which kit a student ran."""
+    digest = hashlib.sha256(f"{len(rubric_file)}:".encode())
+    digest.update(rubric_file)
+    digest.update(f"{len(fixture_file)}:".encode())
+    digest.update(fixture_file)
+    return digest.hexdigest()[:12]
+
+
 def same_content(old: bytes, new: bytes) -> bool:
     """Whether two encoded fixture files differ at most in their ``generated`` / ``numpy`` stamps.
 

@@ -17,14 +17,16 @@ report commands, similarity detection and the IMDB scorer.
 """
 from __future__ import annotations
 
+import json
 import shutil
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
+__all__ = ["KIT_MODULES", "KitError", "KitFiles", "write_student_kit", "public_rubric_yaml", "read_kit",
+           "changes_since"]
 
 #: The grader modules a kit carries: the self-check's import closure (kept exact by a test).
 KIT_MODULES = (
@@ -268,6 +270,90 @@ def _prepare(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
+@dataclass(frozen=True)
+class KitFiles:
+    """What a kit folder holds of its rubric: the version of its public cases
+    (``grader.fixtures.public_version``) and its rubric's text; both None when they cannot be read."""
+
+    version: str | None
+    rubric_text: str | None
+
+
+def read_kit(out_dir: Path) -> KitFiles | None:
+    """The rubric of the kit in ``out_dir`` (None: no kit there), read before it is written again
+    so that :func:`changes_since` can say what changed. A kit made before kits named their version
+    has the same files: its version is computed from them."""
+    from grader.fixtures import public_version
+
+    out_dir = Path(out_dir)
+    if not (out_dir / MARKER).is_file():
+        return None
+    rubrics = sorted((out_dir / "rubrics").glob("*.yaml"))
+    fixtures = sorted((out_dir / "rubrics" / "fixtures").glob("*.public.json"))
+    if len(rubrics) != 1 or len(fixtures) != 1:
+        return KitFiles(None, None)
+    try:
+        rubric_file, fixture_file = rubrics[0].read_bytes(), fixtures[0].read_bytes()
+    except OSError:
+        return KitFiles(None, None)
+    return KitFiles(public_version(rubric_file, fixture_file), rubric_file.decode("utf-8", "replace"))
+
+
+def _shown(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+
+
+def _differences(what: str, old: dict, new: dict) -> str:
+    """``"rnn_forward/public-1 (points 3 -> 4, seed 1 -> 2)"``: the keys whose values differ, or ""."""
+    keys = [key for key in dict.fromkeys([*old, *new]) if key != "cases" and old.get(key) != new.get(key)]
+    said = ", ".join(f"{key} {_shown(old.get(key, '(none)'))} -> {_shown(new.get(key, '(none)'))}" for key in keys)
+    return f"{what} ({said})" if said else ""
+
+
+def _public_differences(old_text: str, new_text: str) -> list[str]:
+    """What differs between two kits' rubrics (``public_rubric_yaml``): the public cases added,
+    removed or changed (inputs, points, tolerances, outputs), the parts' settings and the public points."""
+    try:
+        old, new = (yaml.safe_load(text) for text in (old_text, new_text))
+        parts = [{str(part.get("name", part["function"])): part for part in document["parts"]} for document in (old, new)]
+        cases = [{case["id"]: case for part in document.values() for case in part["cases"]} for document in parts]
+    except (yaml.YAMLError, TypeError, KeyError, AttributeError):
+        return ["the earlier kit's rubric could not be read"]
+    said = []
+    added = [case_id for case_id in cases[1] if case_id not in cases[0]]
+    removed = [case_id for case_id in cases[0] if case_id not in cases[1]]
+    changed = [text for case_id in cases[1] if case_id in cases[0]
+               for text in [_differences(case_id, cases[0][case_id], cases[1][case_id])] if text]
+    said += [f"{len(listed)} {what}: {', '.join(listed)}" for listed, what in
+             ((added, "public case(s) added"), (removed, "removed"), (changed, "changed")) if listed]
+    said += [text for name in parts[1] if name in parts[0]
+             for text in [_differences(f"part {name}", parts[0][name], parts[1][name])] if text]
+    totals = [sum(float(case.get("points", 0)) for case in document.values()) for document in cases]
+    if abs(totals[0] - totals[1]) > 1e-9:
+        said.append(f"the public cases' points {totals[0]:g} -> {totals[1]:g}")
+    return said
+
+
+def changes_since(earlier: KitFiles | None, out_dir: Path) -> str:
+    """What writing the kit in ``out_dir`` again changed since the ``earlier`` one (:func:`read_kit`,
+    before writing), for the instructor to announce: the public cases or points that changed, and
+    both versions; "" when there was no kit there."""
+    if earlier is None:
+        return ""
+    now = read_kit(out_dir)
+    version = now.version if now is not None else None
+    if earlier.version is None or earlier.rubric_text is None:
+        return (f"The folder held an earlier kit whose rubric or fixtures could not be read: tell the class to "
+                f"take this one (version {version}).")
+    if earlier.version == version:
+        return f"The kit written there before was the same (version {version}): nothing to announce."
+    said = _public_differences(earlier.rubric_text, now.rubric_text if now is not None else "") or [
+        "the public cases' expected values or the messages of their known mistakes (the fixtures were made again)"]
+    return (f"Since the kit written there before (version {earlier.version}, now {version}): {'; '.join(said)}. "
+            f"Students who have the earlier kit check the old cases: tell the class to take this one "
+            f"(its self-check names version {version}).")
+
+
 def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
     """Write the student kit of ``rubric`` into ``out_dir`` and return ``out_dir``.
 
@@ -276,7 +362,7 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
     read or are out of date.
     """
     from grader.fixtures import (
-        FixtureError, encode_fixture_file, fixture_path, load_fixtures, read_fixture_file,
+        FixtureError, encode_fixture_file, fixture_path, load_fixtures, public_version, read_fixture_file,
     )
     from grader.rubric import RubricError, load_rubric
 
@@ -325,6 +411,7 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
              "stored outputs (run its cells and save the notebook with their outputs)." if full.imdb else "")
     (out_dir / "README.md").write_text(_README.format(title=public.title, example=example.function,
                                                       outputs=outputs, bonus=bonus), encoding="utf-8")
-    (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases)\n",
-                                  encoding="utf-8")
+    version = public_version((rubrics_dir / rubric_file).read_bytes(), data)
+    (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases), "
+                                  f"version {version}\n", encoding="utf-8")
     return out_dir

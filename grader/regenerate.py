@@ -314,11 +314,37 @@ def _stored(data: bytes | None) -> dict:
     return content if isinstance(content, dict) and isinstance(content.get("cases"), dict) else {}
 
 
+def _renamed_parts(was: Mapping[str, Any], now: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(old, new)`` for each part of the fixtures ``was`` that is gone from ``now`` while a part
+    new in ``now`` has the same cases: the same id after the part's name, with the same inputs
+    (``spec_hash``: function, builder, seed and dims). A part renamed (``name:``) keeps its
+    cases' inputs; only their ids, which start with its name, change."""
+    def by_part(cases: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        parts: dict[str, dict[str, Any]] = {}
+        for case_id, entry in cases.items():
+            part, rest = case_id.rsplit("/", 1) if "/" in case_id else ("", case_id)
+            parts.setdefault(part, {})[rest] = entry.get("spec_hash") if isinstance(entry, dict) else None
+        return parts
+
+    before, after = by_part(was), by_part(now)
+    gone = {part: cases for part, cases in before.items() if part not in after}
+    new = {part: cases for part, cases in after.items() if part not in before}
+    pairs = []
+    for old_part, cases in gone.items():
+        same = [part for part, its in new.items() if its == cases and None not in cases.values()]
+        if len(same) == 1:  # two new parts alike: which one is the old is not told apart
+            pairs.append((old_part, same[0]))
+            del new[same[0]]
+    return pairs
+
+
 def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
     """What rewriting a fixture file from ``old`` to ``new`` changed, case by case, for the line
     regenerate prints (``"1 case added: rnn_forward/hidden-4 (line 92)"``), or "" when nothing
     is told apart. A case whose id now names other inputs, after a case of its part was deleted
-    or inserted before it, is said to be one: the ids count in file order."""
+    or inserted before it, is said to be one: the ids count in file order. A part renamed, whose
+    cases are all the same but for the name their ids start with, is said to be renamed, not
+    its cases removed and added."""
     before, after = _stored(old), _stored(new)
     if not before:
         return f"a new file, {len(after.get('cases', {}))} case(s)" if old is None else "the old file could not be read"
@@ -334,6 +360,12 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
     recomputed = [case_id for case_id in now if case_id in was and case_id not in moved
                   and _difference(was[case_id], now[case_id]) is not None]
     said = []
+    for old_part, new_part in _renamed_parts(was, now):
+        gone = {case_id for case_id in removed if case_id.rsplit("/", 1)[0] == old_part}
+        came = {case_id for case_id in added if case_id.rsplit("/", 1)[0] == new_part}
+        said.append(f"part {old_part} renamed to {new_part} (the same {len(came)} case(s), the same inputs)")
+        removed = [case_id for case_id in removed if case_id not in gone]
+        added = [case_id for case_id in added if case_id not in came]
     if added:
         said.append(f"{len(added)} case(s) added: {named(added)}")
     if moved:

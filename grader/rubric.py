@@ -111,6 +111,8 @@ for _what in ("a part", "a case"):
 _BUILTIN_DEFAULTS = {"rtol": 1e-5, "atol": 1e-7, "timeout": 5.0}
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _CASE_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:-]*\Z")
+#: The largest ``seed:``: the builders draw from ``np.random.RandomState(seed)``, which refuses more.
+_SEED_MAX = 2**32 - 1
 #: A known mistake in a case's ``blind_to``: ``a0_every_step`` or ``rnn_forward/a0_every_step``.
 _MISTAKE_RE = re.compile(r"(?:(?P<function>[A-Za-z_][A-Za-z0-9_]*)/)?(?P<name>[A-Za-z0-9_]+)\Z")
 _PATH_TOKEN = re.compile(
@@ -369,12 +371,17 @@ class _Reader:
         return (f"; in `{{...}}` a comma separates entries, so `{name}: {before},{key}` reads as "
                 f"`{name}: {before}` and a key `{key}`: write a decimal number with a point (`{before}.{key}`)")
 
-    def integer(self, node: yaml.Node, what: str, *, minimum: int | None = None) -> int:
+    def integer(self, node: yaml.Node, what: str, *, minimum: int | None = None,
+                maximum: tuple[int, str] | None = None) -> int:
+        """A whole number, at least ``minimum``; ``maximum`` is the largest allowed and why."""
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(node, f"{what} must be a whole number, not {value!r}{_whole_hint(value, node)}")
         if minimum is not None and value < minimum:
             raise self.error(node, f"{what} must be at least {minimum}, not {value}")
+        if maximum is not None and value > maximum[0]:
+            allowed = f"from {minimum} to {maximum[0]}" if minimum is not None else f"at most {maximum[0]}"
+            raise self.error(node, f"{what} must be {allowed} ({maximum[1]}), not {value}")
         return value
 
     def number(
@@ -860,7 +867,8 @@ def _read_case(
         if "builder" in entries
         else function
     )
-    seed = reader.integer(entries["seed"].value, "seed", minimum=0)
+    seed = reader.integer(entries["seed"].value, "seed", minimum=0,
+                          maximum=(_SEED_MAX, "2**32 - 1, the largest seed NumPy's RandomState takes"))
     points = reader.number(entries["points"].value, "points")
 
     dims = dict(part_dims)

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-__all__ = ["ScoreChange", "CSV_HEADER", "changes_csv", "summary", "sentence"]
+__all__ = ["ScoreChange", "CSV_HEADER", "changes_csv", "summary", "sentence", "total_changed"]
 
 #: The columns of ``score-changes.csv``; the first four are those it had before the percents.
 CSV_HEADER = ("submission", "before", "after", "change", "before_percent", "after_percent", "change_percent")
@@ -73,13 +73,35 @@ def _points(value: float) -> str:
     return f"{value:+g} point{'' if abs(value) == 1 else 's'}"
 
 
+def _tops(changes: Sequence[ScoreChange]) -> set[float | None]:
+    """Every ``max_score`` of the earlier and this run's gradebooks (None: an unknown earlier one)."""
+    return {c.max_after for c in changes} | {c.max_before for c in changes}
+
+
+def total_changed(changes: Sequence[ScoreChange]) -> bool:
+    """Whether ``max_score`` differs between the two gradebooks (two or more known totals): then
+    the points of two students are not of the same total, and the percent is what the grade is."""
+    return len(_tops(changes) - {None}) > 1
+
+
+def _loss_first(change: ScoreChange, by_percent: bool) -> tuple:
+    """The sort key of a row: the largest loss in points first; when ``by_percent`` (the total
+    changed), the largest loss in percent of ``max_score`` first, rows whose percent is unknown last."""
+    if by_percent:
+        return (change.percent_change is None, change.percent_change or 0.0, change.change, change.submission)
+    return (change.change, change.percent_change or 0.0, change.submission)
+
+
 def changes_csv(changes: Sequence[ScoreChange], *, cell: Callable[[str], str] = str) -> str:
-    """The text of ``score-changes.csv``: one row per change, the largest loss first (in points,
-    then in percent, then by submission); ``cell`` makes the submission id safe for a spreadsheet."""
+    """The text of ``score-changes.csv``: one row per change, the largest loss first: in points
+    (then in percent, then by submission) while ``max_score`` is the same, in percent of it when it
+    changed (a student who gains 4 points of a larger total can lose percent, and the percent is
+    the grade); ``cell`` makes the submission id safe for a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for change in sorted(changes, key=lambda c: (c.change, c.percent_change or 0.0, c.submission)):
+    by_percent = total_changed(changes)
+    for change in sorted(changes, key=lambda c: _loss_first(c, by_percent)):
         writer.writerow([cell(change.submission), f"{change.before:g}", f"{change.after:g}",
                          f"{change.change:+g}" if change.change else "0",
                          _number(change.percent_before), _number(change.percent_after),
@@ -107,7 +129,7 @@ def summary(changes: Sequence[ScoreChange]) -> str:
     on their own: a student can gain points and lose percent."""
     if not changes:
         return ""
-    tops = {c.max_after for c in changes} | {c.max_before for c in changes}
+    tops = _tops(changes)
     if len(tops) == 1 and None not in tops and next(iter(tops)) > 0:  # one max_score: points and percent agree
         top = next(iter(tops))
         return _moved([c.change for c in changes],
@@ -124,7 +146,8 @@ def sentence(changes: Sequence[ScoreChange], *, tops: Sequence[str] = (), listed
     """What a run says of the scores it changed ("" when none did and ``max_score`` did not
     change): how many, and ``tops`` (``"90 -> 100"``, the ``max_score`` changes); the
     :func:`summary`; the first ten changes (``ada 90 -> 90.5``, or ``ada 90/90 -> 90/100`` where
-    ``max_score`` changed); ``listed``, the file that has every one."""
+    ``max_score`` changed); ``listed``, the file that has every one, and its order (by the
+    percent when ``max_score`` changed, as :func:`changes_csv`)."""
     top = ", ".join(tops)
     if not changes:
         return f"No score differs from the earlier grades.csv, and max_score {top}." if tops else ""
@@ -134,5 +157,6 @@ def sentence(changes: Sequence[ScoreChange], *, tops: Sequence[str] = (), listed
              if c.max_before is not None and c.max_after is not None and c.max_before != c.max_after
              else f"{c.submission} {c.before:g} -> {c.after:g}" for c in changes[:10]]
     more = f" and {len(changes) - 10} more" if len(changes) > 10 else ""
-    where = f" (every one in {listed}, with percents of max_score, the largest loss first)" if listed is not None else ""
+    first = "the largest loss in percent of max_score first" if total_changed(changes) else "the largest loss first"
+    where = f" (every one in {listed}, with percents of max_score, {first})" if listed is not None else ""
     return f"{head}: {summary(changes)}. {', '.join(shown)}{more}{where}."

@@ -837,7 +837,8 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
         stream.write(_unreadable(notebook, message))
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
-             f"({len(context.rubric.parts)} function{'s' if len(context.rubric.parts) != 1 else ''})\n")
+             f"({len(context.rubric.parts)} function{'s' if len(context.rubric.parts) != 1 else ''})"
+             f"{_kit_version(Path(rubric), context.rubric)}\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
@@ -848,6 +849,24 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
         stream.write(checker_failed_text())
         return EXIT_UNUSABLE
     return EXIT_PASSED if summary.ok else EXIT_FAILED
+
+
+#: The file that marks a student kit's folder (``grader.kit.MARKER``; kit.py is not in a kit).
+_KIT_MARKER = ".student-kit"
+
+
+def _kit_version(rubric: Path, public: Any) -> str:
+    """``", kit version 1a2b3c4d5e6f"`` when ``rubric`` is a student kit's (its folder's parent holds
+    the kit's marker), from the files the check read (``grader.fixtures.public_version``), so a TA
+    can ask which kit a student ran; "" elsewhere or when they cannot be read."""
+    from grader.fixtures import fixture_path, public_version
+
+    if not (rubric.resolve().parent.parent / _KIT_MARKER).is_file():
+        return ""
+    try:
+        return f", kit version {public_version(rubric.read_bytes(), fixture_path(public, 'public').read_bytes())}"
+    except OSError:
+        return ""
 
 
 #: A call that trains a model (Keras' ``model.fit(...)``): its results are read from the outputs.

@@ -150,7 +150,7 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     said = (f"3 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which changed "
             f"(100 -> 100.5): 2 gain (at most +0.5 points); in percent of max_score: 1 loses (-0.45 percentage "
             f"points). alice 100/100 -> 100.5/100.5, bob 90/100 -> 90/100.5, carol 100/100 -> 100.5/100.5 (every one "
-            f"in {out / 'score-changes.csv'}, with percents of max_score, the largest loss first).")
+            f"in {out / 'score-changes.csv'}, with percents of max_score, the largest loss in percent of max_score first).")
     assert said in printed and summary.score_changes == said
     assert "alice 100/100 -&gt; 100.5/100.5" in (out / "report.html").read_text("utf-8")
     _, again = grade(subs, out, rubric=rubric, similarity=False)
@@ -186,7 +186,7 @@ def test_a_rubric_edit_graded_into_a_copy_lists_what_each_student_gains_or_loses
             "(100 -> 100.5): 2 gain (at most +0.5 points), 1 loses (-90 points); in percent of max_score: 2 lose "
             "(at most -90 percentage points). alice 100/100 -> 100.5/100.5, bob 90/100 -> 0/100.5, carol 100/100 -> "
             f"100.5/100.5, dora 90/100 -> 90/100.5 (every one in {preview / 'score-changes.csv'}, with percents of "
-            "max_score, the largest loss first).") in printed
+            "max_score, the largest loss in percent of max_score first).") in printed
     assert (out / "grades.csv").read_bytes() == published and not (out / "score-changes.csv").exists()
 
 

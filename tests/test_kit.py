@@ -355,3 +355,68 @@ def test_a_kit_whose_fixtures_are_damaged_says_to_get_the_kit_again(tmp_path):
     assert done.returncode == 2, said
     assert "this kit's files are damaged or out of date: get the kit again" in said, said
     assert "grader.regenerate" not in said, said
+
+
+def test_a_kit_names_its_version_and_writing_it_again_says_what_changed_since(tmp_path):
+    """A kit recorded nothing of the rubric it was made from: an instructor who wrote it again after
+    an edit could not tell whether to announce it, and a TA could not ask which kit a student ran."""
+    import io
+
+    from grader import commands, selfcheck
+    from tests.test_fixtures import edit_rubric
+
+    shutil.copy(RUBRICS[0], tmp_path / "rnn.yaml")
+    shutil.copytree(RUBRICS[0].parent / "fixtures", tmp_path / "fixtures", ignore=shutil.ignore_patterns(".cache"))
+    rubric, kit_dir = tmp_path / "rnn.yaml", tmp_path / "kit"
+
+    def written() -> str:
+        said = io.StringIO()
+        commands.student_kit(kit_dir, rubric=rubric, stream=said)
+        return said.getvalue()
+
+    first = written()
+    version = re.search(r"version ([0-9a-f]{12})$", (kit_dir / ".student-kit").read_text().strip()).group(1)
+    assert f"Student kit written to {kit_dir} (version {version}, which its self-check prints)" in first, first
+    assert "Since the kit" not in first and "before" not in first, first
+    assert f"was the same (version {version}): nothing to announce" in written()
+    # A public case's points and a hidden case's points (what the hidden cases are worth, which the
+    # self-check tells students) edited: both named, and the new version.
+    edit_rubric(rubric, "seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 4}, points: 3}",
+                "seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 4}, points: 4}")
+    edit_rubric(rubric, "seed: 7, dims: {n_x: 4, n_a: 6, n_y: 3, m: 1, T_x: 3}, points: 4}",
+                "seed: 7, dims: {n_x: 4, n_a: 6, n_y: 3, m: 1, T_x: 3}, points: 5}")
+    again = written()
+    now = re.search(r"version ([0-9a-f]{12})$", (kit_dir / ".student-kit").read_text().strip()).group(1)
+    assert now != version
+    assert (f"Since the kit written there before (version {version}, now {now}): 1 changed: rnn_forward/public-1 "
+            f"(points 3 -> 4); part rnn_forward (withheld_points 12 -> 13); the public cases' points ") in again, again
+    assert f"tell the class to take this one (its self-check names version {now})" in again
+    # The self-check's header names the version of the files it read; outside a kit, none.
+    notebook = shutil.copyfile(SUBMISSIONS / "ada_correct.ipynb", tmp_path / "ada.ipynb")
+    out = io.StringIO()
+    selfcheck.run_check(notebook, rubric=kit_dir / "rubrics" / "rnn.yaml", stream=out)
+    header = out.getvalue().splitlines()[0]
+    assert header.endswith(f"(6 functions), kit version {now}"), header
+    out = io.StringIO()
+    selfcheck.run_check(notebook, rubric=rubric, stream=out, function="rnn_forward")
+    assert "kit version" not in out.getvalue().splitlines()[0], out.getvalue()
+
+
+def test_a_kit_made_before_kits_had_a_version_is_compared_all_the_same(tmp_path):
+    """An earlier kit's marker names no version: it is computed from its files, as the self-check does."""
+    from grader.fixtures import public_version
+    from grader.kit import changes_since, read_kit
+
+    kit_dir = write_student_kit(tmp_path / "kit", rubric=RUBRICS[0])
+    (kit_dir / ".student-kit").write_text("student kit of rnn (6 public cases)\n")
+    earlier = read_kit(kit_dir)
+    assert earlier.version == public_version((kit_dir / "rubrics" / "rnn.yaml").read_bytes(),
+                                             (kit_dir / "rubrics" / "fixtures" / "rnn.public.json").read_bytes())
+    write_student_kit(kit_dir, rubric=RUBRICS[1])  # another rubric: other parts, other cases
+    said = changes_since(earlier, kit_dir)
+    assert said.startswith(f"Since the kit written there before (version {earlier.version}, now "), said
+    assert "public case(s) added: " in said, said
+    (kit_dir / "rubrics" / "fixtures" / "rnn_extended.public.json").unlink()
+    assert read_kit(kit_dir).version is None
+    assert changes_since(read_kit(kit_dir), kit_dir).startswith("The folder held an earlier kit whose rubric")
+    assert read_kit(tmp_path) is None and changes_since(None, kit_dir) == ""

@@ -267,3 +267,33 @@ def test_regenerating_after_the_reference_changed_names_the_cases_recomputed(wor
                            "rnn_cell_forward/no_ba"), public
     hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
     assert "3 recomputed on the same inputs" in hidden and f"rnn_cell_forward/hidden-3 (line {lines['rnn_cell_forward/hidden-3']})" in hidden, hidden
+
+
+def test_a_part_renamed_is_said_to_be_renamed_not_its_cases_removed_and_added(workspace, capsys):
+    """An instructor names the rnn_cell_forward column `cell` (`name: cell`): regenerate said every
+    case of the part removed and as many added, as if the cases had changed."""
+    rubric_path, _ = workspace
+    edit_rubric(rubric_path, "  - function: rnn_cell_forward\n", "  - function: rnn_cell_forward\n    name: cell\n")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
+    assert hidden.endswith(": part rnn_cell_forward renamed to cell (the same 3 case(s), the same inputs)"), hidden
+    public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
+    assert public.endswith(": part rnn_cell_forward renamed to cell (the same 1 case(s), the same inputs)"), public
+    assert "removed" not in out and "added" not in out, out
+
+
+def test_a_part_renamed_with_a_case_changed_is_not_a_rename():
+    """The control: a renamed part whose cases' inputs differ is told case by case."""
+    import json
+    from types import SimpleNamespace
+
+    def stored(cases):
+        return json.dumps({"cases": {case_id: {"spec_hash": spec} for case_id, spec in cases.items()}}).encode()
+
+    rubric = SimpleNamespace(cases=())  # only its cases' lines are read
+    old = stored({"a/hidden-1": "x", "a/hidden-2": "y"})
+    assert rg.case_changes(rubric, old, stored({"b/hidden-1": "x", "b/hidden-2": "y"})) == (
+        "part a renamed to b (the same 2 case(s), the same inputs)")
+    said = rg.case_changes(rubric, old, stored({"b/hidden-1": "x", "b/hidden-2": "z"}))
+    assert said == "2 case(s) added: b/hidden-1, b/hidden-2; 2 removed: a/hidden-1, a/hidden-2", said

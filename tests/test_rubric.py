@@ -452,3 +452,18 @@ def test_output_check_kind(tmp_path):
     assert rubric.part("rnn_cell_forward").output("cache").check == "structure"
     assert rubric.part("rnn_cell_forward").output("a_next").check == "allclose"
     assert_error(tmp_path, replace_line(10, '      - {name: cache, path: "[2]", check: roughly}'), 10, "unknown check 'roughly'", "allclose")
+
+
+@pytest.mark.parametrize("seed", ["4294967296", "99999999999999999999"])
+def test_a_seed_numpy_refuses_is_refused_at_its_line_with_the_range(tmp_path, seed):
+    """seed: 2**32 loaded, and regenerate failed at the builder with NumPy's 'Seed must be between
+    0 and 2**32 - 1', naming no line of the rubric."""
+    line = f"      - {{name: small, visibility: hidden, seed: {seed}, dims: {{n_x: 2, n_a: 4, n_y: 3, m: 1, T_x: 1}}, points: 3}}"
+    assert_error(tmp_path, replace_line(13, line), 13,
+                 f"seed must be from 0 to 4294967295 (2**32 - 1, the largest seed NumPy's RandomState takes), not {seed}")
+    # The largest allowed loads, and NumPy takes it.
+    import numpy as np
+
+    largest = load_rubric(write(tmp_path, replace_line(13, line.replace(seed, "4294967295")), "ok.yaml"))
+    assert largest.parts[0].cases[1].seed == 4294967295
+    np.random.RandomState(largest.parts[0].cases[1].seed)

@@ -31,9 +31,31 @@ def test_a_new_total_counts_the_percents_on_their_own():
     said = summary(changes)
     assert said == ("3 gain (at most +20 points); in percent of max_score: 1 gains (+8.33 percentage points), "
                     "1 loses (-8.33 percentage points)"), said
-    assert table(changes)[1:] == [["cy", "80", "80.5", "+0.5", "100", "100", "0"],
-                                  ["ann", "100", "110", "+10", "100", "91.67", "-8.33"],
+    # Sorted by the percent, since the total changed (before, by points: cy's +0.5 first, then ann's
+    # loss of 8.33 percentage points listed as a gain of 10 points, after a row that changed nothing).
+    assert table(changes)[1:] == [["ann", "100", "110", "+10", "100", "91.67", "-8.33"],
+                                  ["cy", "80", "80.5", "+0.5", "100", "100", "0"],
                                   ["bo", "50", "70", "+20", "50", "58.33", "+8.33"]]
+
+
+def test_a_new_total_lists_the_largest_loss_in_percent_first():
+    """100 -> 104.5 points: dee gains 4 points and loses 0.26 percentage points; by
+    points she came after the students whose points did not move. A row whose earlier percent is
+    unknown cannot be placed among the percents: it comes last."""
+    from grader.scorechanges import sentence
+
+    changes = [ScoreChange("abe", 90, 90, 100, 104.5), ScoreChange("bea", 100, 104.5, 100, 104.5),
+               ScoreChange("dee", 95, 99, 100, 104.5), ScoreChange("eli", 80, 70, None, 104.5)]
+    assert [row[0] for row in table(changes)[1:]] == ["abe", "dee", "bea", "eli"]
+    assert table(changes)[1:3] == [["abe", "90", "90", "0", "90", "86.12", "-3.88"],
+                                   ["dee", "95", "99", "+4", "95", "94.74", "-0.26"]]
+    assert sentence(changes, tops=["100 -> 104.5"], listed="out/score-changes.csv").endswith(
+        "(every one in out/score-changes.csv, with percents of max_score, the largest loss in percent of "
+        "max_score first).")
+    # One total: the points are the grade, and they still sort the rows.
+    same = [ScoreChange("bea", 100, 90, 100, 100), ScoreChange("dee", 95, 99, 100, 100), ScoreChange("abe", 90, 89, 100, 100)]
+    assert [row[0] for row in table(same)[1:]] == ["bea", "abe", "dee"]
+    assert sentence(same, listed="x.csv").endswith("(every one in x.csv, with percents of max_score, the largest loss first).")
 
 
 def test_an_unknown_earlier_max_score_leaves_the_percent_cells_empty():
@@ -61,7 +83,7 @@ def test_a_part_no_one_has_done_yet_is_a_loss_in_percent_for_everyone():
     assert said == ("2 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which "
                     "changed (90 -> 100): no one gains or loses points; in percent of max_score: 2 lose (at most -10 "
                     "percentage points). ada 90/90 -> 90/100, alan 70/90 -> 70/100 (every one in out/score-changes.csv, "
-                    "with percents of max_score, the largest loss first)."), said
+                    "with percents of max_score, the largest loss in percent of max_score first)."), said
     assert table(moved)[1:] == [["ada", "90", "90", "0", "100", "90", "-10"],
                                 ["alan", "70", "70", "0", "77.78", "70", "-7.78"]]
     assert sentence([], tops=["90 -> 100"]) == "No score differs from the earlier grades.csv, and max_score 90 -> 100."
