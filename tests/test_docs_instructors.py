@@ -14,3 +14,22 @@ def test_the_output_table_does_not_promise_an_upload_the_tool_has_no_way_to_make
     assert "uploadable" not in line
     block = PAGE[PAGE.index(line):PAGE.index("<id>/feedback.md")]
     assert "`--gradescope` writes inside Gradescope's autograder" in " ".join(block.split())
+
+
+def test_what_comes_out_names_every_file_of_the_output_folder():
+    """Thirty-fifth session: the tree of "What comes out" left out score-changes.csv (which the
+    page's own "After editing the rubric" says to read), report-without-names.html, the previous-*
+    files with GRADING-NOT-FINISHED.txt and .cache/.gitignore, all in docs/reports.md's table of
+    every file of the output folder. Each file that table names is in the tree."""
+    import re
+
+    reports = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    table = reports[reports.index("## Every file of the output folder"):]
+    table = table[table.index("| file |"):]
+    table = table[:table.index("\n\n")]
+    names = {name.removeprefix("<id>/") for row in table.splitlines()[2:]
+             for name in re.findall(r"`([^`]+)`", row.split("|")[1])}
+    assert {"grades.csv", "score-changes.csv", "GRADING-NOT-FINISHED.txt", "grading-key.json"} <= names
+    tree = PAGE[PAGE.index("## What comes out"):]
+    tree = tree[tree.index("```"):tree.index("```", tree.index("```") + 3)]
+    assert sorted(name for name in names if name not in tree) == []
