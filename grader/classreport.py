@@ -182,7 +182,12 @@ class ClassTally:
         if not result.graded:  # unreadable and harness results say nothing about the parts
             return
         functions = [part for part in result.parts if part.name != IMDB_PART]
-        if functions and all(part.points <= 0 for part in functions):
+        # Nothing on any function, and nothing that ran to a wrong value either: perhaps the wrong
+        # file. A function that returned wrong values is the student's own attempt (a one-function
+        # quiz named every student who got it wrong "the wrong notebook handed in?" until the
+        # thirty-fifth session).
+        if (functions and all(part.points <= 0 for part in functions)
+                and not any(case.status == FAILED for part in functions for case in part.cases)):
             self._zero_everywhere.append(result.submission_id)
         case_info, case_status = self._case_info, self._case_status  # (the loop runs per case)
         for part in result.parts:
