@@ -21,7 +21,9 @@ def steady_grader(monkeypatch):
     monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
 
 
-def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, monkeypatch):
+def copied_rubric(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of rubrics/ (its folder, its rnn.yaml) with the fixtures, and a class of one right
+    notebook."""
     rubrics = tmp_path / "rubrics"
     rubrics.mkdir()
     rubric = rubrics / "rnn.yaml"
@@ -29,6 +31,11 @@ def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, mon
     shutil.copytree(ROOT / "rubrics" / "fixtures", rubrics / "fixtures", ignore=shutil.ignore_patterns(".cache"))
     subs = tmp_path / "subs"
     nbs.write(subs / "alice.ipynb", nbs.course_notebook())
+    return rubrics, rubric, subs
+
+
+def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, monkeypatch):
+    rubrics, rubric, subs = copied_rubric(tmp_path)
     sweep = commands._sweep_unpack_folders
 
     def sweep_then_edit(*args, **kwargs):
@@ -60,13 +67,7 @@ def test_a_regrade_after_an_edit_that_moves_no_score_says_so_at_its_end(tmp_path
     a class graded again with an edited rubric starts "Graded before in OUT with another rubric (6),
     other fixtures (6): graded again; the run ends saying which scores changed", and, when none
     changed, the run ended without a word of scores. It now says that none differs."""
-    rubrics = tmp_path / "rubrics"
-    rubrics.mkdir()
-    rubric = rubrics / "rnn.yaml"
-    shutil.copy(ROOT / "rubrics" / "rnn.yaml", rubric)
-    shutil.copytree(ROOT / "rubrics" / "fixtures", rubrics / "fixtures", ignore=shutil.ignore_patterns(".cache"))
-    subs = tmp_path / "subs"
-    nbs.write(subs / "alice.ipynb", nbs.course_notebook())
+    _, rubric, subs = copied_rubric(tmp_path)
     out = tmp_path / "out"
     grade(subs, out, rubric=rubric)
     _, printed = grade(subs, out, rubric=rubric)
