@@ -9,7 +9,7 @@ import ast
 from typing import Any, Sequence
 
 from grader.astnodes import nodes
-from grader.notebook import SourceMemo
+from grader.notebook import SIZE_LIMITS, SourceMemo
 
 
 #: The list methods that change the list and return None.
@@ -103,8 +103,13 @@ def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | Non
 #: The functions parsed lately: a failed part's hints (the loop rules, the unread parameter, the
 #: sizes written as numbers, ...) each parsed the same function again (six 30 kB functions, each
 #: parsed twice more per phase, went over a worker's CPU budget in the lead's review of the
-#: thirty-third session).
-_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=16, max_chars=400_000, max_key_chars=200_000,
+#: thirty-third session). Bounded by the text one grading reads (``SizeLimits.max_code_chars``),
+#: not by a count: every function of one notebook fits, however many (until the thirty-fifth
+#: session 16 entries, so a notebook whose hints read 17 functions in turn parsed each every
+#: time), and a worker keeps at most that much between gradings (a tree takes about 55 bytes a
+#: character of its text: 11 MB, where 400,000 characters, 22 MB, were allowed before).
+_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=SIZE_LIMITS.max_code_chars // len("def f():0"),
+                             max_chars=SIZE_LIMITS.max_code_chars, max_key_chars=SIZE_LIMITS.max_cell_chars,
                              keep_at_first_sight=True)
 
 

@@ -65,3 +65,34 @@ def test_assignment_hint_writes_back_the_value_only_for_a_message_it_explains(mo
     assert hints.assignment_hint(other, line) == "" and written == []
     unpacked = SimpleNamespace(error_type="ValueError", message="too many values to unpack (expected 2)")
     assert "names 2 values" in hints.assignment_hint(unpacked, "    a, b = f(x)") and written
+
+
+def _defs(count: int, chars: int, tag: str) -> list[str]:
+    """``count`` distinct defs of about ``chars`` characters each."""
+    body = "    y = x + 1\n" * max(1, (chars - 30) // 14)
+    return [f"def {tag}{i}(x):\n{body}    return y\n" for i in range(count)]
+
+
+def test_the_function_trees_are_bounded_by_one_grading_s_code_not_by_a_count():
+    """Thirty-fifth session: ``_FUNCTION_TREES`` held up to 16 trees of up to 400,000 characters
+    between gradings (22 MB of trees at 55 bytes a character); now up to the code one grading
+    reads, whatever the count: a notebook's 40 functions read in turn by its hints are parsed
+    once each (16 entries parsed every one every time), and three functions of 100,000 characters
+    leave at most 200,000 characters of trees held."""
+    from grader.notebook import SIZE_LIMITS
+
+    memo = hintcode._FUNCTION_TREES
+    assert memo.max_chars == SIZE_LIMITS.max_code_chars
+    memo.clear()
+    try:
+        small = _defs(40, 4_000, "f")  # 160,000 characters: within one grading's code
+        for _ in range(3):
+            for source in small:
+                assert hintcode.function_tree(source).name in source
+        assert memo.misses == 40 and memo.hits == 80
+        for source in _defs(3, SIZE_LIMITS.max_cell_chars - 100, "g"):
+            assert hintcode.function_tree(source) is not None
+        assert memo.chars <= SIZE_LIMITS.max_code_chars
+        assert memo.misses == 43 and 100_000 < memo.chars
+    finally:
+        memo.clear()
