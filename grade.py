@@ -173,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
                                            stream=sys.stdout)
         if args.function is not None:
             parser.error("--function goes with --check")
+        if not args.gradescope and args.gradescope_root != commands.default_of(commands.gradescope, "root"):
+            # A class run or a kit with it ignored it: its help says "with --gradescope".
+            parser.error("--gradescope-root goes with --gradescope")
         if args.student_kit is not None:
             commands.student_kit(args.student_kit, rubric=args.rubric)
             return commands.EXIT_OK

@@ -182,7 +182,12 @@ class ClassTally:
         if not result.graded:  # unreadable and harness results say nothing about the parts
             return
         functions = [part for part in result.parts if part.name != IMDB_PART]
-        if functions and all(part.points <= 0 for part in functions):
+        # Nothing on any function, and nothing that ran to a wrong value either: perhaps the wrong
+        # file. A function that returned wrong values is the student's own attempt (a one-function
+        # quiz named every student who got it wrong "the wrong notebook handed in?" until the
+        # thirty-fifth session).
+        if (functions and all(part.points <= 0 for part in functions)
+                and not any(case.status == FAILED for part in functions for case in part.cases)):
             self._zero_everywhere.append(result.submission_id)
         case_info, case_status = self._case_info, self._case_status  # (the loop runs per case)
         for part in result.parts:
@@ -645,7 +650,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Write OUT/{SUMMARY_NAME}: the class report of a graded output folder without a "
         "student's name or code, to share (it names hidden cases: not for students)."))
     parser.add_argument("out", type=Path, metavar="OUT", help="the output folder of a class run")
-    parser.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="the rubric it was graded with")
+    parser.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, metavar="FILE",
+                        help="the rubric the class was graded with (default: rubrics/rnn.yaml beside "
+                             "grade.py)")
     args = parser.parse_args(argv)
     if not (args.out / GRADEBOOK).is_file():  # before the lock, which would make the folder
         return _no_gradebook(args.out)
@@ -659,7 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # thirty-second session, which could leave a copy of half the class's figures).
     try:
         with output_lock(args.out, holder="python3 -m grader.classreport"):
-            return _write_summary(args.out, rubric=rubric)
+            return _write_summary(args.out, rubric=rubric, rubric_path=args.rubric)
     except OutputBusy as exc:
         print(f"{args.out}: {exc.holder} is grading into this folder; {SUMMARY_NAME} was not "
               f"written: run python3 -m grader.classreport again when that run has ended",
@@ -667,19 +674,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _write_summary(out: Path, *, rubric: Rubric) -> int:
+def _write_summary(out: Path, *, rubric: Rubric, rubric_path: Path) -> int:
     """Write ``out/SUMMARY_NAME`` from the results of the submissions ``out/grades.csv`` lists
-    (``main``, holding the output folder's lock); its exit status."""
+    (``main``, holding the output folder's lock); its exit status. A class graded with another
+    rubric than ``rubric`` (``rubric_path``) is refused: its page would name that rubric's parts and
+    cases over the class's figures (the default rubric's title, parts no one was graded on, and
+    its hidden cases' names on the class's cases, until the thirty-fifth session)."""
     import sys
 
-    from grader.commands import EXIT_OK, GRADEBOOK
+    from grader.commands import EXIT_OK, EXIT_USAGE, GRADEBOOK
+    from grader.discover import listing
     from grader.files import spreadsheet_text
+    from grader.incremental import stored_digest
     from grader.report import gradebook_submissions, read_submission
 
     listed = gradebook_submissions(out / GRADEBOOK)
     if not listed:
         return _no_gradebook(out)
     folders = sorted(p for p in out.iterdir() if p.is_dir() and spreadsheet_text(p.name) in listed)
+    other = [folder.name for folder in folders
+             if stored_digest(folder, "rubric") not in (None, rubric.digest)]
+    if other:
+        print(f"{out}: {len(other)} of its {len(folders)} submission(s) were graded with another rubric "
+              f"than {rubric_path} ({listing(other)}), or with this one before an edit; "
+              f"{SUMMARY_NAME} was not written: give the rubric the class was graded with "
+              f"(--rubric FILE), or grade the class again with this one", file=sys.stderr)
+        return EXIT_USAGE
     tally = ClassTally(rubric=rubric)
     for folder in folders:
         result = read_submission(folder)

@@ -134,6 +134,12 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
     return with_bonus(context) if bonus else context
 
 
+#: The last lines of a run that graded submissions again (another rubric, other fixtures, another
+#: grader) and changed no score: "Graded before ... graded again; the run ends saying which scores
+#: changed" was followed by nothing until the thirty-fifth session.
+NO_SCORE_CHANGED = "No score differs from the earlier grades.csv."
+
+
 def _fixtures_digest(rubric) -> str:
     """``grader.fixtures.fixtures_digest`` of ``rubric``; CommandError when a file cannot be read."""
     from grader.fixtures import FixtureError, fixtures_digest
@@ -1548,6 +1554,8 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         # Every changed score, the largest loss first: a rubric edit's preview, graded into a copy.
         listed = book.write_changes(out_dir, earlier_scores, by_cell, bom=excel) if earlier_scores else None
         changes = book.changes_from(earlier_scores, by_cell, listed=listed) if earlier_scores else ""
+        if because and earlier_scores and not changes:  # its first lines promised this run's end says
+            changes = NO_SCORE_CHANGED
         if listed is None:
             _remove_earlier(out_dir / SCORE_CHANGES, stream=stream, why="this run changed no score",
                             keep_previous=partial)

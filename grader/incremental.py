@@ -177,6 +177,14 @@ def stored_key(folder: Path) -> str | None:
     return record.get("key") if record else None
 
 
+def stored_digest(folder: Path, part: str) -> str | None:
+    """The digest ``part`` (``"rubric"``, ``"fixtures"``, ``"grader"``) of the key written in
+    ``folder``, or None (no key: an unreadable submission, a folder never graded)."""
+    record = _key_record(folder)
+    value = record.get(part) if record else None
+    return value if isinstance(value, str) else None
+
+
 def _key_record(folder: Path) -> dict | None:
     """The key file of ``folder`` as a dict, or None."""
     try:

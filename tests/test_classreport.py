@@ -384,3 +384,26 @@ def test_what_unreadable_submissions_were_told_is_said_once(tmp_path):
     assert "<li>cut1, cut2, cut3: every part shows 0 because the file could not be read" in section
     for name in ("cut1", "cut2", "cut3"):
         assert f"<tr><td>{name}</td><td>{name}.ipynb: not JSON (truncated at byte " in section
+
+
+def test_the_copy_without_names_refuses_a_rubric_the_class_was_not_graded_with(tmp_path, capsys):
+    """Thirty-fifth session, docs read on a fresh clone: a class graded with ``--rubric
+    rubrics/cells.yaml`` (docs/rubrics.md's quiz), then ``python3 -m grader.classreport OUT`` as
+    docs/reports.md shows it (``[--rubric FILE]`` left out), wrote, with exit status 0, a page titled
+    with the default rubric's assignment, listing its five parts no one was graded on and naming the
+    class's hidden case by the default rubric's ("one example (m = 1)"). It is refused now, naming
+    the option; with the rubric the class was graded with, the page is written."""
+    from tests.notebooks import course_notebook, write
+    from tests.test_commands_roster import grade
+
+    extended = Path(__file__).resolve().parent.parent / "rubrics" / "rnn_extended.yaml"
+    write(tmp_path / "subs" / "ada.ipynb", course_notebook())
+    out = tmp_path / "out"
+    grade(tmp_path / "subs", out, rubric=extended)
+    assert classreport.main([str(out)]) == 2
+    said = capsys.readouterr().err
+    assert "1 of its 1 submission(s) were graded with another rubric than" in said, said
+    assert "--rubric FILE" in said and not (out / classreport.SUMMARY_NAME).exists()
+    assert classreport.main([str(out), "--rubric", str(extended)]) == 0
+    page = (out / classreport.SUMMARY_NAME).read_text("utf-8")
+    assert "lstm_backward" in page and "1 submission(s)" in capsys.readouterr().out

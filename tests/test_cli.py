@@ -87,6 +87,19 @@ def test_usage_errors(tmp_path, capsys):
         grade.main(["--check", "a.ipynb", "--gradescope"])  # mutually exclusive
 
 
+@pytest.mark.parametrize("mode", [["SUBS"], ["--student-kit", "KIT"]])
+def test_gradescope_root_without_gradescope_is_refused_not_ignored(tmp_path, capsys, mode):
+    """Thirty-fifth session, the options tried as --help describes them: ``--gradescope-root DIR``
+    ("with --gradescope: the autograder root") given to a class run or a kit was ignored without a
+    word (the class graded into grading-output), where ``--function`` without ``--check`` is refused."""
+    args = [str(tmp_path / "subs") if a == "SUBS" else str(tmp_path / "kit") if a == "KIT" else a for a in mode]
+    with pytest.raises(SystemExit) as stopped:
+        grade.main([*args, "--out", str(tmp_path / "out"), "--gradescope-root", str(tmp_path / "gs")])
+    assert stopped.value.code == 2
+    assert "--gradescope-root goes with --gradescope" in capsys.readouterr().err
+    assert not any((tmp_path / name).exists() for name in ("out", "kit", "gs"))
+
+
 def canvas_zip(path: Path) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("smithjane_12345_67890_Assignment4.ipynb",

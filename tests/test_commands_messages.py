@@ -83,3 +83,23 @@ def test_the_summary_names_the_graded_submissions_with_nothing_on_any_function(t
     assert summary.zero_on_every_function == ("notes_only", "unparsed")
     assert ("Graded with 0 on every function (the wrong notebook handed in, or code that does not "
             "parse? each one's feedback.md says why): notes_only, unparsed\n") in stream.getvalue()
+
+
+def test_a_function_answered_with_wrong_values_is_no_suspected_wrong_notebook(tmp_path):
+    """Thirty-fifth session, docs/rubrics.md's quiz (rnn_cell_forward alone) graded on the example
+    class: alan_partly_wrong, whose cell leaves out ``ba``, was named "Graded with 0 on every
+    function (the wrong notebook handed in, or code that does not parse? ...)". A function that ran
+    and returned wrong values is the student's attempt: only what never got that far is named."""
+    from grader import commands
+    from tests import notebooks as nbs
+
+    subs = tmp_path / "subs"
+    wrong = nbs.mutate("rnn_cell_forward", "+ ba)", ")")
+    for part in ("rnn_forward", "lstm_cell_forward", "lstm_forward", "rnn_cell_backward", "rnn_backward"):
+        wrong.update(nbs.mutate(part, "def ", "def unused_"))  # no other function defined
+    nbs.write(subs / "tried.ipynb", nbs.course_notebook(wrong))
+    nbs.write(subs / "notes_only.ipynb", nbs.notebook([nbs.markdown_cell("# my notes")]))
+    stream = io.StringIO()
+    summary = commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, feedback_html=False,
+                                   similarity=False, stream=stream, progress_bar=False)
+    assert summary.zero_on_every_function == ("notes_only",), stream.getvalue()

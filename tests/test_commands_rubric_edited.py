@@ -21,7 +21,9 @@ def steady_grader(monkeypatch):
     monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
 
 
-def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, monkeypatch):
+def copied_rubric(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of rubrics/ (its folder, its rnn.yaml) with the fixtures, and a class of one right
+    notebook."""
     rubrics = tmp_path / "rubrics"
     rubrics.mkdir()
     rubric = rubrics / "rnn.yaml"
@@ -29,6 +31,11 @@ def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, mon
     shutil.copytree(ROOT / "rubrics" / "fixtures", rubrics / "fixtures", ignore=shutil.ignore_patterns(".cache"))
     subs = tmp_path / "subs"
     nbs.write(subs / "alice.ipynb", nbs.course_notebook())
+    return rubrics, rubric, subs
+
+
+def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, monkeypatch):
+    rubrics, rubric, subs = copied_rubric(tmp_path)
     sweep = commands._sweep_unpack_folders
 
     def sweep_then_edit(*args, **kwargs):
@@ -53,3 +60,21 @@ def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, mon
     summary, printed = grade(subs, out, rubric=rubric)
     assert "other fixtures (1): graded again" in printed, printed
     assert said not in printed
+
+
+def test_a_regrade_after_an_edit_that_moves_no_score_says_so_at_its_end(tmp_path):
+    """Thirty-fifth session, docs/instructors.md's After editing the rubric tried on a fresh clone:
+    a class graded again with an edited rubric starts "Graded before in OUT with another rubric (6),
+    other fixtures (6): graded again; the run ends saying which scores changed", and, when none
+    changed, the run ended without a word of scores. It now says that none differs."""
+    _, rubric, subs = copied_rubric(tmp_path)
+    out = tmp_path / "out"
+    grade(subs, out, rubric=rubric)
+    _, printed = grade(subs, out, rubric=rubric)
+    assert commands.NO_SCORE_CHANGED not in printed  # nothing graded again: nothing promised
+    rubric.write_text(rubric.read_text() + "# a comment: another rubric file, the same grades\n")
+    _, printed = grade(subs, out, rubric=rubric)
+    assert "another rubric (1): graded again; the run ends saying which scores changed" in printed, printed
+    lines = printed.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.startswith("Graded 1 of 1"))
+    assert lines[at + 1] == commands.NO_SCORE_CHANGED, printed  # where a change would be said

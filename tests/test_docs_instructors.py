@@ -14,3 +14,46 @@ def test_the_output_table_does_not_promise_an_upload_the_tool_has_no_way_to_make
     assert "uploadable" not in line
     block = PAGE[PAGE.index(line):PAGE.index("<id>/feedback.md")]
     assert "`--gradescope` writes inside Gradescope's autograder" in " ".join(block.split())
+
+
+def test_what_comes_out_names_every_file_of_the_output_folder():
+    """Thirty-fifth session: the tree of "What comes out" left out score-changes.csv (which the
+    page's own "After editing the rubric" says to read), report-without-names.html, the previous-*
+    files with GRADING-NOT-FINISHED.txt and .cache/.gitignore, all in docs/reports.md's table of
+    every file of the output folder. Each file that table names is in the tree."""
+    import re
+
+    reports = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    table = reports[reports.index("## Every file of the output folder"):]
+    table = table[table.index("| file |"):]
+    table = table[:table.index("\n\n")]
+    names = {name.removeprefix("<id>/") for row in table.splitlines()[2:]
+             for name in re.findall(r"`([^`]+)`", row.split("|")[1])}
+    assert {"grades.csv", "score-changes.csv", "GRADING-NOT-FINISHED.txt", "grading-key.json"} <= names
+    tree = PAGE[PAGE.index("## What comes out"):]
+    tree = tree[tree.index("```"):tree.index("```", tree.index("```") + 3)]
+    assert sorted(name for name in names if name not in tree) == []
+
+
+def test_the_example_class_flags_nothing_even_against_a_known_copy_as_the_page_says(tmp_path):
+    """Thirty-fifth session: ``--known`` tried on the example class with a copy of
+    ``ada_correct.ipynb`` as the known solution flagged nothing and the page did not say why (its
+    functions are common to more than 30% of the six, and common code is ignored). The page says
+    so now; this test fails when the tool stops doing it, so that the sentence is changed too."""
+    import csv
+    import io
+    import shutil
+
+    from grader import commands
+
+    repo = Path(__file__).resolve().parent.parent
+    assert "not even a `--known` copy of one of them" in " ".join(PAGE.split())
+    known = tmp_path / "known"
+    known.mkdir()
+    shutil.copy(repo / "submissions" / "ada_correct.ipynb", known / "web1.ipynb")
+    out = tmp_path / "out"
+    commands.grade_class(repo / "submissions", out_dir=out, known=known, jobs=1, feedback_html=False,
+                         class_report=False, progress_bar=False, stream=io.StringIO())
+    with open(out / "similarity.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row for row in rows if row["flagged"] == "1"] == []

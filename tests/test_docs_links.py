@@ -47,10 +47,12 @@ def help_flags(run) -> set[str]:
 
 @pytest.fixture(scope="module")
 def flags_of() -> dict[str, set[str]]:
+    from grader import classreport
     from solution import imdb
 
     return {"grade.py": help_flags(grade.main),
             "grader.regenerate": help_flags(regenerate.main),
+            "grader.classreport": help_flags(classreport.main),
             "solution.imdb": help_flags(imdb.main)}
 
 
@@ -75,6 +77,7 @@ def test_the_commands_read_the_flags_of_their_help(flags_of):
                         wrong.append(f"{name}: {pattern}{command.rstrip()}: {flag}")
     assert not wrong, "flags the command does not have:\n" + "\n".join(wrong)
     assert seen["grade.py"] > 20 and seen["grader.regenerate"] > 5 and seen["solution.imdb"] > 1
+    assert seen["grader.classreport"] >= 1
 
 
 def test_the_flags_the_user_pages_name_alone_are_grade_py_s(flags_of):
@@ -214,6 +217,20 @@ def test_regenerate_s_help_names_its_arguments_as_the_page_does():
     assert "RUBRIC [RUBRIC ...]" in text and "--fixtures-dir DIR" in text, text
     assert "the only place grade.py reads them from" in text
     assert "python3 -m grader.regenerate RUBRIC" in page_text("docs/rubrics.md")
+
+
+def test_classreport_s_help_names_its_option_as_the_page_does():
+    """Thirty-fifth session: its help read ``--rubric RUBRIC`` and named no default where
+    docs/reports.md reads ``[--rubric FILE]`` (grade.py's help was made to say the same in the
+    thirty-second session)."""
+    from grader import classreport
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        classreport.main(["--help"])
+    text = " ".join(out.getvalue().split())
+    assert "[--rubric FILE] OUT" in text and "default: rubrics/rnn.yaml" in text, text
+    assert "python3 -m grader.classreport OUT [--rubric FILE]" in page_text("docs/reports.md")
 
 
 def files_named(text: str) -> list[str]:

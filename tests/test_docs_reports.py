@@ -105,3 +105,22 @@ def test_the_statuses_written_are_the_ones_described(class_output):
             statuses |= {case["status"] for case in part["cases"]}
     assert {"graded", "unreadable", "passed", "failed", "error"} <= statuses
     assert sorted(s for s in statuses if not named(s)) == []
+
+
+def test_the_score_columns_of_similarity_csv_are_those_of_its_pairs(tmp_path):
+    """Thirty-fifth session: the page said ``score:<function>`` "per graded function", where the
+    file has one per function scored in a listed pair, by name, and none when it lists no pair (the
+    example class's similarity.csv is its header alone): a script reading the rubric's functions'
+    columns found none."""
+    from grader.similarity import find_similar
+    from grader.similarity.output import write_similarity_csv
+
+    source = ("def rnn_cell_forward(xt, a_prev, p):\n    z = p['Wax'] @ xt + p['Waa'] @ a_prev + p['ba']\n"
+              "    a = np.tanh(z)\n    return a, softmax(p['Wya'] @ a + p['by']), (a, a_prev, xt, p)\n")
+    distinct = {"a": {"f": "def f(x):\n    return x + 1\n"}, "b": {"g": "def g(y):\n    return y * 2\n"}}
+    copied = {"a": {"rnn_cell_forward": source}, "b": {"rnn_cell_forward": source.replace("z", "q")}}
+    for submissions, scored in ((distinct, []), (copied, ["score:rnn_cell_forward"])):
+        write_similarity_csv(find_similar(submissions), tmp_path / "similarity.csv")
+        assert [c for c in header(tmp_path / "similarity.csv") if c.startswith("score:")] == scored
+    assert ("`score:<function>` per function scored in a listed pair, by name (so a file listing no "
+            "pair has none of these columns)") in " ".join(PAGE.split())

@@ -32,6 +32,26 @@ def test_two_fresh_machine_commands_are_given_and_ci_runs_the_test_one():
     assert (REPO / "submissions").is_dir() and any((REPO / "submissions").iterdir())
 
 
+def test_the_exit_statuses_of_a_class_run_are_grade_py_s():
+    """Thirty-fifth session: the README said a class run exits "non-zero only when the harness
+    could not run", where grade.py's help (and docs/instructors.md) says 2 then, and 130 after
+    Ctrl-C. Each status the help gives a class run is named in the README's sentence."""
+    import contextlib
+    import io
+
+    import grade
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        grade.main(["--help"])
+    text = " ".join(out.getvalue().split())
+    statuses = re.findall(r"(?:: |; )(\d+) ", text[text.index("exit status:"):text.index("With --check")])
+    assert statuses == ["0", "2", "130"], text
+    said = " ".join(README[README.index("The exit status is"):].split())
+    said = said[:said.index("Re-running")]
+    assert [s for s in statuses if not re.search(rf"\b{s}\b", said)] == [], said
+
+
 def worked_example() -> list:
     marker = README.index("<!-- worked-example: lstm_backward")
     block = re.search(r"```yaml\n(.*?)```", README[marker:], re.S).group(1)

@@ -1,0 +1,87 @@
+"""The messages docs/rubrics.md shows (its "Errors" examples, the YAML syntax errors, the case
+names written without quotes; its warnings are test_regenerate_blind_cases') are what the loader
+says about the shipped ``rubrics/rnn.yaml`` edited the way each describes, line numbers included: a
+reader who makes the edit finds the line the page names. Thirty-fifth session: five of the examples
+named a line of the rubric holding no such thing (``rnn.yaml:83``, its ``outputs:``, for a key of a
+case; ``rnn.yaml:1``, a comment, for ``version:``), and one stopped half-way through its message."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.rubric import RubricError, load_rubric
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = (REPO / "docs" / "rubrics.md").read_text(encoding="utf-8")
+RUBRIC = (REPO / "rubrics" / "rnn.yaml").read_text(encoding="utf-8")
+
+#: A distinctive part of each example -> the edit that makes it: (line, text of that line, replacement).
+EDITS = {
+    "unknown key 'point'": (88, "points: 3}", "point: 3}"),
+    "rtol must not be negative": (65, "rtol: 1.0e-5", "rtol: -1.0e-5"),
+    "seed must be a single value": (88, "seed: 1,", "seed: [1],"),
+    "unknown output 'dxt_'": (132, "points: 5}", "points: 5, outputs: [dxt_]}"),
+    "unknown check 'alclose'": (73, "weight: 1}", "weight: 1, check: alclose}"),
+    "rubric version 2": (56, "version: 1", "version: 2"),
+    "not 7.0": (77, "seed: 11,", "seed: 7.0,"),
+    "a part has no key 'points'": (139, "    mutation_weight: 0.1", "    points: 20\n    mutation_weight: 0.1"),
+    "expected '-' indicator": (83, "    outputs:", "   outputs:"),
+    "found a tab character": (83, "    outputs:", "\toutputs:"),
+    "could not find expected ':'": (82, "mutation_weight: 0.1", "mutation_weight:0.1"),
+    "after a quote opened": (58, 'Network"', "Network"),
+    "unknown key 'a_next to 1e-9'": (78, "name: narrow hidden state", "name: narrow, a_next to 1e-9"),
+    "case name must be a single value": (78, "name: narrow hidden state", "name: [m = 1]"),
+}
+
+
+def examples(prefix: str) -> list[str]:
+    """The lines of the page's code blocks that start with ``prefix``."""
+    found, inside = [], False
+    for line in PAGE.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif inside and line.startswith(prefix):
+            found.append(line)
+    return found
+
+
+def edited(tmp_path: Path, line: int, old: str, new: str) -> Path:
+    """A copy of rubrics/rnn.yaml, named so, with ``old`` on ``line`` replaced by ``new``, beside
+    a copy of its fixtures."""
+    lines = RUBRIC.split("\n")
+    assert old in lines[line - 1], (line, lines[line - 1])
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    folder = tmp_path / "rubrics"
+    (folder / "fixtures").mkdir(parents=True)
+    for name in ("rnn.public.json", "rnn.hidden.json"):
+        (folder / "fixtures" / name).write_bytes((REPO / "rubrics" / "fixtures" / name).read_bytes())
+    path = folder / "rnn.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def said_as_shown(said: str, shown: str) -> bool:
+    """The page's line is what was said, or, where it writes ``...``, what was said around it."""
+    if "..." not in shown:
+        return said == shown
+    start, end = shown.split("...", 1)
+    return said.startswith(start) and said.endswith(end) and len(said) >= len(start) + len(end)
+
+
+def test_the_examples_are_all_matched_to_an_edit():
+    shown = examples("rubrics/rnn.yaml:")
+    assert len(shown) == len(EDITS), shown
+    assert sorted(next(k for k in EDITS if k in line) for line in shown) == sorted(EDITS)
+    assert said_as_shown("a b (known keys: x, y)", "a b (known keys: ...)")
+    assert not said_as_shown("a c", "a b ...")
+
+
+@pytest.mark.parametrize("key", sorted(EDITS))
+def test_each_error_example_is_what_the_loader_says(key, tmp_path):
+    shown = next(line for line in examples("rubrics/rnn.yaml:") if key in line)
+    path = edited(tmp_path, *EDITS[key])
+    with pytest.raises(RubricError) as error:
+        load_rubric(path)
+    said = str(error.value).replace(str(path), "rubrics/rnn.yaml")
+    assert said_as_shown(said, shown), (said, shown)
