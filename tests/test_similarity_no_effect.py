@@ -13,6 +13,7 @@ from tests.copies import body_tokens, edited_copy_flagged
 
 _A = "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
 _Z = "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba"
+_W = '    Wax = parameters["Wax"]\n'
 
 #: case -> (function, old, new) in the course's cell.
 CASES = {
@@ -30,6 +31,12 @@ CASES = {
     "astype_float": ("rnn_cell_forward", _A, _A + "    a_next = a_next.astype(float)\n"),
     "copy_of_itself": ("rnn_cell_forward", _A, _A + "    a_next = a_next.copy()\n"),
     "array_of_itself": ("rnn_cell_forward", _A, _A + "    a_next = np.array(a_next)\n"),
+    # The parameters' dict copied first: ``dict(parameters)`` (0.57), ``copy.deepcopy`` (0.83).
+    "dict_of_itself": ("rnn_cell_forward", _W, "    parameters = dict(parameters)\n" + _W),
+    "deepcopy_of_itself": ("rnn_cell_forward", _W, "    import copy\n    parameters = copy.deepcopy(parameters)\n" + _W),
+    # A line in a ``try`` whose handler only leaves: ``raise e`` (0.38) or ``return None`` (0.38).
+    "try_raise_named": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    except Exception as e:\n        raise e\n"),
+    "try_return_none": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    except Exception:\n        return None\n"),
     # A lambda bound in the def and called (0.30), one called where it stands (0.41), a nested def
     # returning a value (0.19).
     "lambda": ("rnn_cell_forward", _A, f"    act = lambda z: np.tanh(z)\n    a_next = act({_Z})\n"),
@@ -72,6 +79,9 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens(plain.replace("    return", "    z = z.astype(int)\n    return")) != body_tokens(plain)
     assert body_tokens(plain.replace("    return", "    z = np.asarray(y)\n    return")) != body_tokens(plain)
     assert body_tokens(plain.replace("    return", "    z = np.array(z, dtype=int)\n    return")) != body_tokens(plain)
+    # A ``try`` whose handler does work stays.
+    assert body_tokens("    try:\n        z = x + y\n    except KeyError:\n        z = y\n    return z\n") != body_tokens(
+        plain)
     # A lambda passed as a value, bound twice or called with other arguments stays.
     assert body_tokens("    g = lambda a: a + y\n    return h(g)\n") != body_tokens("    return h(x + y)\n")
     assert body_tokens("    g = lambda a, b=1: a + b\n    return g(x)\n") != body_tokens("    return x + 1\n")

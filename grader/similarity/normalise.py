@@ -259,7 +259,8 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
         return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
                                by_position=by_position, tests_none="None" in source,
                                tests_inputs=may_test_inputs(source), loops=may_count(source),
-                               sizes=".shape[" in source, lambdas="lambda" in source)
+                               sizes=".shape[" in source, lambdas="lambda" in source,
+                               nested=source.count("def ") > 1)
     except RecursionError:
         return fallback_tokens(source, keep_names)
 
@@ -267,12 +268,12 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
                     remove_dead: bool, by_position: frozenset[str], tests_none: bool = True,
                     tests_inputs: bool = True, loops: bool = True, sizes: bool = True,
-                    lambdas: bool = True) -> NormalisedCode:
+                    lambdas: bool = True, nested: bool = True) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
     False when the text has no ``None`` (most), which spares ``specialise_for_calls`` a walk;
     ``tests_inputs`` when ``may_test_inputs`` finds nothing (most), ``loops`` when
     ``may_count`` finds nothing, ``sizes`` when the text holds no ``.shape[``, ``lambdas`` when no
-    ``lambda``."""
+    ``lambda``, ``nested`` when one ``def`` at most."""
     specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
     own_locals(tree, keep_names)
     bind_unpassed_defaults(tree, by_position)
@@ -281,7 +282,7 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
         inline_held_state(tree)
     drop_leading_guards(tree)
     promote_unpacked_parameters(tree)
-    if lambdas or any(type(s) is ast.FunctionDef for unit in defs_of(tree) for s in unit.body):
+    if lambdas or (nested and any(type(s) is ast.FunctionDef for unit in defs_of(tree) for s in unit.body)):
         inline_local_functions(tree, keep_names, lambdas=lambdas)
     if len(tree.body) > 1:
         inline_helpers(tree, keep_names)

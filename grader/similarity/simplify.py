@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from grader.similarity.nodetext import statement_blocks
+from grader.similarity.specialise import is_guarded_try
 from grader.similarity.syntax import all_args, defs_of, stored_names, subnodes
 
 
@@ -116,16 +117,6 @@ def _chain_split(stmt: ast.Assign) -> list[ast.stmt]:
     return out
 
 
-def _drop_unbound_globals(unit: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-    """Drop the ``global`` / ``nonlocal`` statements of ``unit``'s block that name only names the
-    def never binds (``global np`` in a copy: 0.48 against its original, thirty-fifth session)."""
-    if not any(type(s) in (ast.Global, ast.Nonlocal) for s in unit.body):
-        return
-    bound = stored_names(ast.Module(unit.body, []))
-    kept = [s for s in unit.body if type(s) not in (ast.Global, ast.Nonlocal) or bound & set(s.names)]
-    unit.body = kept or [ast.copy_location(ast.Pass(), unit)]
-
-
 def _is_check(stmt: ast.stmt) -> bool:
     """Whether ``stmt`` is an ``assert`` or an ``if`` without ``else`` whose body only raises."""
     kind = type(stmt)
@@ -136,6 +127,14 @@ def _is_check(stmt: ast.stmt) -> bool:
 class Simplifier:
     """Drops docstrings, bare constants, pass, checks (asserts, raising ifs), print calls, constant-false
     branches, unreachable code."""
+
+    def __init__(self) -> None:
+        self._defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []  # the defs being simplified, innermost last
+
+    def _binds(self, names: list[str]) -> bool:
+        """Whether the def being simplified binds one of ``names`` (True outside a def): ``global np``
+        in a copy, ``np`` never assigned there, scored 0.48 against its original (thirty-fifth session)."""
+        return not self._defs or bool(stored_names(ast.Module(self._defs[-1].body, [])) & set(names))
 
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         """Simplify a statement list; returns the new list (possibly empty)."""
@@ -155,6 +154,8 @@ class Simplifier:
                 continue
             if kind is ast.Delete and all(type(t) is ast.Name for t in stmt.targets):
                 continue  # ``del`` of locals (0.81 at the end of a copy): what they held is not returned
+            if (kind is ast.Global or kind is ast.Nonlocal) and not self._binds(stmt.names):
+                continue
             if kind in _AS_IS:
                 out.append(stmt)
                 continue
@@ -175,7 +176,9 @@ class Simplifier:
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
                 return []
             return [] if _sets_state(value) else [stmt]
-        if _is_quiet_with(stmt):
+        if _is_quiet_with(stmt) or is_guarded_try(stmt):
+            # A ``try`` whose handlers only leave (``raise e``, ``return None``) anywhere, not only
+            # leading (``drop_leading_guards``): around a line of a copy, 0.38 (thirty-fifth session).
             return self.block(stmt.body)
         if isinstance(stmt, ast.If):
             truth = _const_truth(stmt.test)
@@ -185,11 +188,14 @@ class Simplifier:
                 return self.block(stmt.orelse)
         if isinstance(stmt, ast.While) and _const_truth(stmt.test) is False:
             return self.block(stmt.orelse)
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _drop_unbound_globals(stmt)
+        unit = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if unit:
+            self._defs.append(stmt)
         for field, block in list(statement_blocks(stmt)):
             new = self.block(block)
             block[:] = new
+        if unit:
+            self._defs.pop()
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not stmt.body:
             stmt.body = [ast.copy_location(ast.Pass(), stmt)]
         if isinstance(stmt, ast.If) and not stmt.body:
