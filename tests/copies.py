@@ -37,3 +37,22 @@ def graded_copy(tmp_path: Path, name: str, cell: str, *, context, sandbox,
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert result.part(function).status == PASSED, result.part(function)
     return path, result, result.extra["sources"][function]
+
+
+def edited_copy_flagged(tmp_path: Path, how: str, function: str, old: str, new: str, *, context,
+                        sandbox) -> SimilarityReport:
+    """The course's ``function`` with ``old`` replaced by ``new`` (one edit a copier makes), graded in
+    full as submission ``how`` (``graded_copy``) and compared with the classmate
+    (``flagged_against_classmate``): asserts that it passes and that their pair is flagged."""
+    cell = nbs.COURSE_CELLS[function]
+    assert old in cell, old
+    _path, _result, text = graded_copy(tmp_path, how, cell.replace(old, new), context=context, sandbox=sandbox,
+                                       function=function)
+    return flagged_against_classmate(tmp_path, how, text, function=function)
+
+
+def body_tokens(body: str) -> tuple[str, ...]:
+    """The normalised tokens of ``body`` (indented by four) as the body of ``def f(x, y):``."""
+    from grader.similarity.normalise import normalise_function
+
+    return normalise_function("def f(x, y):\n" + body).tokens

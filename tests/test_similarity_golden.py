@@ -43,8 +43,9 @@ SHAPES_DIGEST = "9f7b47adae9bed7bd0678bb768673070db503bf6236d88c3234fbeb38ca1e6f
 #: since the thirty-first session a class body's statements are never dead code: ``class C`` keeps
 #: its ``attr`` and ``meth`` (it was ``ClassDef }``), the only source whose output changed; since
 #: the thirty-fourth session ``import numpy as npx`` in ``def f`` is read as ``np`` (``npx.dot(a, b)`` is
-#: ``a @ b``, the import goes) and ``indented``'s ``assert`` after its work goes (then ``q``, unread).
-EDGE_DIGEST = "a1dfd112fa2002c31e692c7b266a98abdc4d6608ce8cec498bdf09aef9137e62"
+#: ``a @ b``, the import goes) and ``indented``'s ``assert`` after its work goes (then ``q``, unread);
+#: since the thirty-fifth session ``indented``'s ``del z`` goes (its tokens and its statement shape).
+EDGE_DIGEST = "35d98313acd0d25f5c59755fce46d97920a68ab6a63a107725a0d866a3e40a9d"
 KEEP = DEFAULT_KEEP_NAMES | frozenset(FUNCTIONS)
 
 #: Odd but possible function sources.

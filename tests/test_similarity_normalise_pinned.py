@@ -353,7 +353,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'empty': ('72b2b93387fe1175', '72b2b93387fe1175', '72b2b93387fe1175', '72b2b93387fe1175'),
     'fstrings': ('8fb0562cfed8d80a', '8fb0562cfed8d80a', '8fb0562cfed8d80a', '8fb0562cfed8d80a'),  # s27: parameters by use
     'globals': ('3af607146564a4ba', '6318db2b51b83bff', '3af607146564a4ba', '3af607146564a4ba'),
-    'imports_async': ('3b877a7cf1450193', '3b877a7cf1450193', '3b877a7cf1450193', '13ab80bab81dbb27'),  # s34: npx is np, the assert goes
+    'imports_async': ('004d06f5cb8d3702', '004d06f5cb8d3702', '004d06f5cb8d3702', 'caa98a65befa7f9d'),  # s34: npx is np, the assert goes; s35: del x goes
     'indented_magic': ('9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6', '9349acba862bc5b6'),
     'lambdas': ('ac23bb24679f60c5', '6bb558b17f2617db', 'ac23bb24679f60c5', 'ac23bb24679f60c5'),
     'loops': ('c09d0ed49254a277', 'c09d0ed49254a277', 'e67a15717c3340ba', 'dc7c267c34213361'),  # s31: its while is a for
@@ -372,7 +372,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'walrus': ('1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c', '1750749b509ecc1c'),
     'overwritten_chain': ('5030a7db89b059a7', '5030a7db89b059a7', '5030a7db89b059a7', '4660280dbc7e5de9'),
     'nested_reorder': ('d752519ccbe1e4ff', '0ad180fb8453b1a7', '0bfc5d3bb5dbf2b2', 'd752519ccbe1e4ff'),
-    'try_reorder': ('848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627', '848b7d7f5e15a627'),
+    'try_reorder': ('e9ae51b8dd423c7b', 'e9ae51b8dd423c7b', 'e9ae51b8dd423c7b', 'e9ae51b8dd423c7b'),  # s35: p = q = r = e, one name each
     'global_in_dead_def': ('4785d8b07430e145', '4785d8b07430e145', '4785d8b07430e145', 'e464eeb45ffbfa7e'),
 }
 

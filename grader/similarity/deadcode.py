@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from grader.similarity.nodetext import MUTATORS, loaded_names, statement_blocks, target_base
+from grader.similarity.rewrite import is_float64
 from grader.similarity.syntax import stored_names, subnodes, tally
 
 
@@ -109,9 +110,10 @@ def _sweep_block(node: ast.AST, used: set[str], protected: set[str],
 def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
     """True if removing ``stmt`` cannot change what the function returns or mutates."""
     if isinstance(stmt, ast.Assign):
-        if (len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name and type(stmt.value) is ast.Name
-                and stmt.value.id == stmt.targets[0].id and stmt.value.id not in protected):
-            return True  # ``x = x`` (``x = x * 1`` once rewritten) changes nothing
+        kind = type(stmt.value)
+        if ((kind is ast.Name or kind is ast.Call) and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+                and stmt.targets[0].id not in protected and _same_value_of(stmt.value) == stmt.targets[0].id):
+            return True  # ``x = x`` (``x = x * 1`` once rewritten), ``x = np.asarray(x)`` change nothing
         return _assign_targets_dead(stmt, used, protected) and not _has_side_effect(stmt.value)
     if isinstance(stmt, (ast.For, ast.AsyncFor)):
         return not stmt.body and not stmt.orelse
@@ -124,6 +126,37 @@ def _is_dead(stmt: ast.stmt, used: set[str], protected: set[str]) -> bool:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return stmt.name not in used and stmt.name not in protected
     return False
+
+
+#: Functions whose value, given an array (a dict) alone, holds what it holds (``np.asarray(x)``,
+#: ``copy.deepcopy(parameters)``), by module and name.
+_SAME_VALUE_CALLS = frozenset({("np", "asarray"), ("np", "asanyarray"), ("np", "array"), ("np", "copy"),
+                               ("np", "ascontiguousarray"), ("copy", "copy"), ("copy", "deepcopy")})
+
+
+def _same_value_of(value: ast.AST) -> str | None:
+    """The name whose value ``value`` is, element for element: ``x``, ``np.asarray(x)`` (or
+    ``np.array``, ``np.copy``, ``copy.deepcopy``...), ``dict(x)``, ``x.copy()``, ``x.astype(float)``; else None. A copy converting
+    a value it computed to what it was (``a_next = np.asarray(a_next)``) scored 0.62-0.73 against
+    its original (thirty-fifth session). Only the name's own assignment goes (``x = conv(x)``):
+    ``a_next = a0.copy()`` or ``np.asarray`` of another value is how honest students differ."""
+    kind = type(value)
+    if kind is ast.Name:
+        return value.id
+    if kind is not ast.Call or value.keywords:
+        return None
+    if type(value.func) is ast.Name:  # ``parameters = dict(parameters)``: 0.57
+        args = value.args
+        return args[0].id if value.func.id == "dict" and len(args) == 1 and type(args[0]) is ast.Name else None
+    if type(value.func) is not ast.Attribute:
+        return None
+    func, args = value.func, value.args
+    if type(func.value) is ast.Name and (func.value.id, func.attr) in _SAME_VALUE_CALLS:
+        return args[0].id if len(args) == 1 and type(args[0]) is ast.Name else None
+    if type(func.value) is ast.Name and (
+            (func.attr == "copy" and not args) or (func.attr == "astype" and len(args) == 1 and is_float64(args[0]))):
+        return func.value.id
+    return None
 
 
 def _drop_overwritten(block: list[ast.stmt], counts: tuple[dict[str, int], dict[str, int], dict[str, int]]) -> bool:

@@ -11,13 +11,14 @@ from grader.similarity.syntax import stored_names, subnodes
 
 
 #: The ``range`` calls ``_canonical_range`` rewrites: ``range(n - 1, -1, -1)``, ``range(0, n)``, ``range(a, b, 1)``.
-_RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,|[^\n]*,\s*1\s*\))")
+_RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,|[^\n]*,\s*1\s*\))|(?:list|tuple)\s*\(\s*range")
 
 
 def may_count(source: str) -> bool:
     """A cheap look for the loops ``canonical_loops`` rewrites, before any walk: most texts hold
     none."""
-    return "while" in source or "::" in source or ("range" in source and _RANGE_FORMS.search(source) is not None)
+    return "while" in source or "::" in source or "arange" in source or (
+        "range" in source and _RANGE_FORMS.search(source) is not None)
 
 
 def canonical_loops(tree: ast.Module) -> None:
@@ -132,6 +133,24 @@ def _counted_range(loop: ast.While, name: str, start: ast.AST) -> ast.AST | None
     return _canonical_range(ast.fix_missing_locations(ast.copy_location(call, loop)))
 
 
+def _range_of(node: ast.AST) -> ast.AST:
+    """What a loop runs over read as a ``range`` when it counts as one: ``list(range(n))`` and
+    ``tuple(range(n))`` are ``range(n)``, ``np.arange(...)`` of positional arguments is ``range(...)``
+    (a copy of ``rnn_forward`` looping so scored 0.47, thirty-fifth session); else ``node``."""
+    if type(node) is not ast.Call or node.keywords or any(type(a) is ast.Starred for a in node.args):
+        return node
+    func = node.func
+    if type(func) is ast.Name and func.id in ("list", "tuple") and len(node.args) == 1:
+        inner = node.args[0]
+        if type(inner) is ast.Call and type(inner.func) is ast.Name and inner.func.id == "range":
+            return inner
+    elif (type(func) is ast.Attribute and func.attr == "arange" and type(func.value) is ast.Name
+          and func.value.id in ("np", "numpy") and 1 <= len(node.args) <= 3):
+        return ast.copy_location(ast.Call(func=ast.copy_location(ast.Name("range", ast.Load()), func),
+                                          args=node.args, keywords=[]), node)
+    return node
+
+
 def _is_int(node: ast.AST, value: int) -> bool:
     """Whether ``node`` is the int constant ``value``."""
     return type(node) is ast.Constant and type(node.value) is int and node.value == value
@@ -155,6 +174,7 @@ def _canonical_range(node: ast.AST) -> ast.AST:
     if type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "reversed" and len(node.args) == 1:
         node.args[0] = _canonical_range(node.args[0])
         return node
+    node = _range_of(node)
     if not is_range(node):
         return node
     args = node.args

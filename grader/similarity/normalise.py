@@ -8,8 +8,10 @@ while code that is written differently keeps different tokens.
 Pipeline (each step works on the ``ast`` of the function):
 
 1. ``Simplifier``: docstrings, bare constants, ``pass``, ``print(...)``
-   statements, ``if False:`` / ``while False:`` blocks and code after
-   ``return`` / ``raise`` / ``break`` / ``continue`` are dropped; the names a
+   statements, calls that set a module's state (``np.random.seed``), ``del`` of
+   names, ``if False:`` / ``while False:`` blocks and code after
+   ``return`` / ``raise`` / ``break`` / ``continue`` are dropped, a ``with
+   np.errstate(...)`` gives way to its block, ``a = z = v`` is ``a = v; z = a``; the names a
    def unpacks from its ``*args`` (or reads by key from its ``**kwargs``), when
    that is all it reads of them, become its parameters
    (``promote_unpacked_parameters``).
@@ -69,7 +71,7 @@ import textwrap
 from grader.astnodes import stack_budget
 from grader.similarity.canonise import Canoniser
 from grader.similarity.deadcode import remove_dead_code
-from grader.similarity.inline import inline_held_state, inline_helpers
+from grader.similarity.inline import inline_held_state, inline_helpers, inline_local_functions
 from grader.similarity.loops import canonical_loops, may_count
 from grader.similarity.nodetext import DEFAULT_KEEP_NAMES, NormalisedCode, dump, statement_blocks
 from grader.similarity.numpyreads import join_shape_reads
@@ -80,6 +82,7 @@ from grader.similarity.specialise import (bind_unpassed_defaults, callables_by_n
                                           drop_unread_parameters, may_test_inputs, specialise_for_calls)
 from grader.similarity.spellings import (counted_locals, local_names, own_locals, parameter_spellings,
                                          shape_spellings)
+from grader.similarity.syntax import defs_of
 from grader.similarity.tokens import Tokeniser, fallback_tokens
 
 __all__ = ["NormalisedCode", "Normaliser", "RenamingKey", "normalise_function", "renaming_key", "statement_shapes", "DEFAULT_KEEP_NAMES"]
@@ -256,18 +259,21 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
         return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
                                by_position=by_position, tests_none="None" in source,
                                tests_inputs=may_test_inputs(source), loops=may_count(source),
-                               sizes=".shape[" in source)
+                               sizes=".shape[" in source, lambdas="lambda" in source,
+                               nested=source.count("def ") > 1)
     except RecursionError:
         return fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
                     remove_dead: bool, by_position: frozenset[str], tests_none: bool = True,
-                    tests_inputs: bool = True, loops: bool = True, sizes: bool = True) -> NormalisedCode:
+                    tests_inputs: bool = True, loops: bool = True, sizes: bool = True,
+                    lambdas: bool = True, nested: bool = True) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
     False when the text has no ``None`` (most), which spares ``specialise_for_calls`` a walk;
     ``tests_inputs`` when ``may_test_inputs`` finds nothing (most), ``loops`` when
-    ``may_count`` finds nothing, ``sizes`` when the text holds no ``.shape[``."""
+    ``may_count`` finds nothing, ``sizes`` when the text holds no ``.shape[``, ``lambdas`` when no
+    ``lambda``, ``nested`` when one ``def`` at most."""
     specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
     own_locals(tree, keep_names)
     bind_unpassed_defaults(tree, by_position)
@@ -276,6 +282,8 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
         inline_held_state(tree)
     drop_leading_guards(tree)
     promote_unpacked_parameters(tree)
+    if lambdas or (nested and any(type(s) is ast.FunctionDef for unit in defs_of(tree) for s in unit.body)):
+        inline_local_functions(tree, keep_names, lambdas=lambdas)
     if len(tree.body) > 1:
         inline_helpers(tree, keep_names)
     if loops:

@@ -134,6 +134,9 @@ class Rewriter:
             tally_nodes([func], self.counts, -1)
             return ast.copy_location(ast.Dict([ast.copy_location(ast.Constant(k.arg), k.value) for k in node.keywords],
                                               [k.value for k in node.keywords]), node)
+        args = node.args
+        if args and type(args[-1]) is ast.Starred and type(args[-1].value) is ast.Tuple:
+            node.args = _spliced(args)  # ``f(*(a, b))`` -> ``f(a, b)`` (0.55, thirty-fifth session)
         if node.keywords:
             for dropped in _keywords_in_place(node):
                 tally(dropped, self.counts, -1)
@@ -160,6 +163,8 @@ class Rewriter:
                     new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
                 elif func.attr == "transpose" and len(node.args) == 1:
                     new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                elif func.attr == "shape" and len(node.args) == 1:  # ``np.shape(x)``: 0.38 (thirty-fifth session)
+                    new = ast.copy_location(ast.Attribute(value=node.args[0], attr="shape", ctx=ast.Load()), node)
                 if new is not None:
                     tally(func, self.counts, -1)  # ``np.dot`` and its name go
                     return self.visit_BinOp(new) if type(new) is ast.BinOp else new
@@ -304,15 +309,20 @@ def _keywords_in_place(node: ast.Call) -> list[ast.AST]:
     (its course header's names, ``COURSE_PARAMETERS``, those right after the positional ones, in
     any order: ``rnn_cell_forward(xt=x[:, :, t], a_prev=a_next, parameters=parameters)``) and the
     course's helpers' (``softmax(x=z)``); and a float64 ``dtype`` given to ``np.zeros``, ``np.ones``
-    or ``np.empty`` goes (its value returned, to be counted out). A copy calling so scored 0.46
+    or ``np.empty`` goes (its value returned, to be counted out), and ``out=None`` given to NumPy. A copy calling so scored 0.46
     (``softmax(x=...)`` 0.65, ``dtype=float`` 0.51) against its original (thirty-fourth session).
 
     The ``shape=`` of those stays named: passed by position, it moved 233 scores of the real classes'
     listed pairs (real30 to real33 at 8b0dcf8; honest students write both) and took one flagged pair
     of real33 under the threshold, its ``rnn_forward`` then held by 30 % of the class."""
     func = node.func
+    if type(func) is ast.Attribute and _is_numpy(func.value) and any(
+            k.arg == "out" and type(k.value) is ast.Constant and k.value.value is None for k in node.keywords):
+        # ``np.tanh(z, out=None)``, NumPy's default: 0.26-0.36 (thirty-fifth session)
+        node.keywords[:] = [k for k in node.keywords
+                            if not (k.arg == "out" and type(k.value) is ast.Constant and k.value.value is None)]
     if type(func) is ast.Attribute and func.attr in _FLOAT_BY_DEFAULT and _is_numpy(func.value):
-        dropped = [k.value for k in node.keywords if k.arg == "dtype" and _float64(k.value)]
+        dropped = [k.value for k in node.keywords if k.arg == "dtype" and is_float64(k.value)]
         if dropped:
             node.keywords[:] = [k for k in node.keywords if k.value not in dropped]
         return dropped
@@ -328,7 +338,18 @@ def _keywords_in_place(node: ast.Call) -> list[ast.AST]:
     return []
 
 
-def _float64(node: ast.AST) -> bool:
+def _spliced(args: list[ast.AST]) -> list[ast.AST]:
+    """Call arguments with each starred tuple display (``*(a, b)``) put as its items."""
+    out: list[ast.AST] = []
+    for arg in args:
+        if type(arg) is ast.Starred and type(arg.value) is ast.Tuple:
+            out.extend(arg.value.elts)
+        else:
+            out.append(arg)
+    return out
+
+
+def is_float64(node: ast.AST) -> bool:
     """Whether ``node`` names NumPy's float64: ``float``, ``np.float64``, ``"float64"``..."""
     kind = type(node)
     if kind is ast.Name:

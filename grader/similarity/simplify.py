@@ -1,6 +1,8 @@
 """Step 1 of the normaliser (:mod:`grader.similarity.normalise`): what does not change what a
 function computes is dropped (docstrings, bare constants, ``pass``, checks that raise, ``print(...)``, blocks under a
-constant false test, code after ``return`` / ``raise`` / ``break`` / ``continue``), and the names a
+constant false test, code after ``return`` / ``raise`` / ``break`` / ``continue``; calls that set a
+module's state, ``with np.errstate(...)`` around a block, ``del`` of names, ``global`` of names the
+def never binds; a chained assignment is one assignment a name), and the names a
 def unpacks from its ``*args`` or ``**kwargs``, when that is all it reads of them, become its
 parameters."""
 from __future__ import annotations
@@ -8,7 +10,8 @@ from __future__ import annotations
 import ast
 
 from grader.similarity.nodetext import statement_blocks
-from grader.similarity.syntax import all_args, defs_of, subnodes
+from grader.similarity.specialise import is_guarded_try
+from grader.similarity.syntax import all_args, defs_of, stored_names, subnodes
 
 
 #: Constants whose identity is their value (``is`` between them is decided).
@@ -55,6 +58,65 @@ _AS_IS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Im
                     ast.Global, ast.Nonlocal, ast.Assert})
 
 
+#: Attribute names of calls that set a module's state, not a value the function returns
+#: (``np.seterr(all="ignore")``, ``warnings.simplefilter("ignore")``); ``seed`` of a ``random``
+#: module too (``np.random.seed(0)``, ``random.seed(0)``).
+_STATE_SETTERS = frozenset({"seterr", "set_printoptions", "filterwarnings", "simplefilter"})
+
+#: Context managers that change no value a block computes (``with np.errstate(over="ignore"):``).
+_QUIET_CONTEXTS = frozenset({"errstate", "catch_warnings", "printoptions", "nullcontext"})
+
+
+def _plain_arguments(call: ast.Call) -> bool:
+    """Whether every argument of ``call`` is a constant, a name or an attribute of one (nothing to run)."""
+    for value in (*call.args, *(k.value for k in call.keywords)):
+        while type(value) is ast.Attribute:
+            value = value.value
+        if type(value) not in (ast.Constant, ast.Name):
+            return False
+    return True
+
+
+def _sets_state(value: ast.AST) -> bool:
+    """Whether ``value``, a statement's expression, is a call of ``_STATE_SETTERS`` or a ``random``
+    module's ``seed`` with plain arguments: ``np.random.seed(0)`` added to a copy scored 0.43 against
+    its original, ``np.seterr(all="ignore")`` 0.43 (thirty-fifth session). A bare ``seed(0)`` may be
+    the notebook's own function, and stays."""
+    if type(value) is not ast.Call or type(value.func) is not ast.Attribute or not _plain_arguments(value):
+        return False
+    func = value.func
+    if func.attr == "seed":
+        module = func.value
+        return (type(module) is ast.Name and module.id == "random") or (
+            type(module) is ast.Attribute and module.attr == "random")
+    return func.attr in _STATE_SETTERS
+
+
+def _is_quiet_with(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` is a ``with`` of ``_QUIET_CONTEXTS`` only (plain arguments, no ``as``): its
+    block is what it computes (the body of a copy under ``with np.errstate(...)``: 0.68-0.76)."""
+    if type(stmt) is not ast.With:
+        return False
+    for item in stmt.items:
+        call, func = item.context_expr, getattr(item.context_expr, "func", None)
+        name = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else None
+        if item.optional_vars is not None or name not in _QUIET_CONTEXTS or not _plain_arguments(call):
+            return False
+    return True
+
+
+def _chain_split(stmt: ast.Assign) -> list[ast.stmt]:
+    """``a = z = v`` as ``a = v`` then ``z = a`` (Python binds the targets left to right, so each
+    later target reads the first's value); ``z`` then goes as dead code when nothing reads it. A
+    copy writing ``a_next = z = ...`` scored 0.48 against its original (thirty-fifth session)."""
+    first, *others = stmt.targets
+    out: list[ast.stmt] = [ast.copy_location(ast.Assign(targets=[first], value=stmt.value), stmt)]
+    for target in others:
+        out.append(ast.copy_location(ast.Assign(targets=[target], value=ast.copy_location(
+            ast.Name(first.id, ast.Load()), first)), stmt))
+    return out
+
+
 def _is_check(stmt: ast.stmt) -> bool:
     """Whether ``stmt`` is an ``assert`` or an ``if`` without ``else`` whose body only raises."""
     kind = type(stmt)
@@ -65,6 +127,14 @@ def _is_check(stmt: ast.stmt) -> bool:
 class Simplifier:
     """Drops docstrings, bare constants, pass, checks (asserts, raising ifs), print calls, constant-false
     branches, unreachable code."""
+
+    def __init__(self) -> None:
+        self._defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = []  # the defs being simplified, innermost last
+
+    def _binds(self, names: list[str]) -> bool:
+        """Whether the def being simplified binds one of ``names`` (True outside a def): ``global np``
+        in a copy, ``np`` never assigned there, scored 0.48 against its original (thirty-fifth session)."""
+        return not self._defs or bool(stored_names(ast.Module(self._defs[-1].body, [])) & set(names))
 
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         """Simplify a statement list; returns the new list (possibly empty)."""
@@ -78,7 +148,15 @@ class Simplifier:
         for stmt, check in zip(stmts, checks):
             if drop and check:
                 continue
-            if type(stmt) in _AS_IS:
+            kind = type(stmt)
+            if kind is ast.Assign and len(stmt.targets) > 1 and type(stmt.targets[0]) is ast.Name:
+                out.extend(_chain_split(stmt))
+                continue
+            if kind is ast.Delete and all(type(t) is ast.Name for t in stmt.targets):
+                continue  # ``del`` of locals (0.81 at the end of a copy): what they held is not returned
+            if (kind is ast.Global or kind is ast.Nonlocal) and not self._binds(stmt.names):
+                continue
+            if kind in _AS_IS:
                 out.append(stmt)
                 continue
             for new in self.stmt(stmt):
@@ -97,7 +175,11 @@ class Simplifier:
                 return []
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
                 return []
-            return [stmt]
+            return [] if _sets_state(value) else [stmt]
+        if _is_quiet_with(stmt) or is_guarded_try(stmt):
+            # A ``try`` whose handlers only leave (``raise e``, ``return None``) anywhere, not only
+            # leading (``drop_leading_guards``): around a line of a copy, 0.38 (thirty-fifth session).
+            return self.block(stmt.body)
         if isinstance(stmt, ast.If):
             truth = _const_truth(stmt.test)
             if truth is True:
@@ -106,9 +188,14 @@ class Simplifier:
                 return self.block(stmt.orelse)
         if isinstance(stmt, ast.While) and _const_truth(stmt.test) is False:
             return self.block(stmt.orelse)
+        unit = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if unit:
+            self._defs.append(stmt)
         for field, block in list(statement_blocks(stmt)):
             new = self.block(block)
             block[:] = new
+        if unit:
+            self._defs.pop()
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not stmt.body:
             stmt.body = [ast.copy_location(ast.Pass(), stmt)]
         if isinstance(stmt, ast.If) and not stmt.body:

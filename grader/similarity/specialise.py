@@ -517,7 +517,7 @@ def drop_leading_guards(tree: ast.Module) -> None:
     or ``if <test>: raise ...``, where X is a name, a constant, a tuple of those or nothing, and
     ``assert`` statements. A guard with an ``else`` (or ``elif``) is left out and what its ``else``
     holds put in its place (the body always leaves the def, so that is the same code); a ``try``
-    whose handlers only leave so gives way to its body (``_is_guarded_try``).
+    whose handlers only leave so gives way to its body (``is_guarded_try``).
     The grader calls a graded function with the course's arguments, so such a guard checks input
     it never gets; a copy given a junk parameter read only there (``def rnn_cell_forward(xt,
     a_prev, parameters, junk=None): if xt is None: return junk``, or the same behind a wrapper)
@@ -535,7 +535,7 @@ def drop_leading_guards(tree: ast.Module) -> None:
             guard = _is_guard(first)
             if guard and first.orelse:
                 body[start:start + 1] = first.orelse
-            elif _is_guarded_try(first):
+            elif is_guarded_try(first):
                 body[start:start + 1] = first.body
             elif start < len(body) - 1 and (guard or isinstance(first, ast.Assert)):  # a body of one guard stays
                 start += 1
@@ -553,11 +553,12 @@ def _is_guard(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.If) and len(stmt.body) == 1 and _is_exit(stmt.body[0])
 
 
-def _is_guarded_try(stmt: ast.stmt) -> bool:
+def is_guarded_try(stmt: ast.stmt) -> bool:
     """True for a ``try`` without ``else`` or ``finally`` each of whose handlers only leaves as a
     guard does (``_is_exit``): on the grader's input its body is what runs. ``try: xt.shape`` /
     ``except AttributeError: return junk``, or the whole copy in the ``try``, kept a junk
-    parameter read: 0.71-0.73 (twenty-ninth session)."""
+    parameter read: 0.71-0.73 (twenty-ninth session). Since the thirty-fifth session wherever it
+    stands (``simplify.Simplifier``)."""
     return (type(stmt) is ast.Try and not stmt.orelse and not stmt.finalbody
             and all(len(h.body) == 1 and _is_exit(h.body[0]) for h in stmt.handlers))
 

@@ -1,0 +1,109 @@
+"""A copy that adds a statement or a wrapper which changes nothing the function returns, against the
+similarity check (thirty-fifth session: ``simplify.Simplifier``, ``deadcode``, ``inline.inline_local_functions``).
+
+Each case is a classmate's function (the course's code) graded in full with one edit a copier makes
+in an evening; its score against the classmate on main (3f13ba8) is in the comment. Each scores 1.0
+now. What only looks alike keeps its own tokens.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.copies import body_tokens, edited_copy_flagged
+
+_A = "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
+_Z = "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba"
+_W = '    Wax = parameters["Wax"]\n'
+
+#: case -> (function, old, new) in the course's cell.
+CASES = {
+    # A call that sets NumPy's state, not a value: ``np.random.seed(0)`` (0.43), ``np.seterr`` (0.43).
+    "random_seed": ("rnn_cell_forward", _A, "    np.random.seed(0)\n" + _A),
+    "seterr": ("rnn_cell_forward", _A, "    np.seterr(all='ignore')\n" + _A),
+    # The body under ``with np.errstate(...)`` (0.43 for a line, 0.68 for a loop) or ``contextlib.nullcontext()`` (0.43).
+    "errstate": ("rnn_cell_forward", _A, "    with np.errstate(over='ignore'):\n    " + _A),
+    "errstate_body": ("rnn_forward", "    for t in range(T_x):",
+                      "    with np.errstate(all='ignore'):\n      for t in range(T_x):"),
+    "nullcontext": ("rnn_cell_forward", _A, "    import contextlib\n    with contextlib.nullcontext():\n    " + _A),
+    # A value converted to what it was: ``np.asarray`` (0.62), ``.astype(float)`` (0.67), ``.copy()``
+    # (0.73), ``np.array`` (0.64).
+    "asarray": ("rnn_cell_forward", _A, _A + "    a_next = np.asarray(a_next)\n"),
+    "astype_float": ("rnn_cell_forward", _A, _A + "    a_next = a_next.astype(float)\n"),
+    "copy_of_itself": ("rnn_cell_forward", _A, _A + "    a_next = a_next.copy()\n"),
+    "array_of_itself": ("rnn_cell_forward", _A, _A + "    a_next = np.array(a_next)\n"),
+    # The parameters' dict copied first: ``dict(parameters)`` (0.57), ``copy.deepcopy`` (0.83).
+    "dict_of_itself": ("rnn_cell_forward", _W, "    parameters = dict(parameters)\n" + _W),
+    "deepcopy_of_itself": ("rnn_cell_forward", _W, "    import copy\n    parameters = copy.deepcopy(parameters)\n" + _W),
+    # A line in a ``try`` whose handler only leaves: ``raise e`` (0.38) or ``return None`` (0.38).
+    "try_raise_named": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    except Exception as e:\n        raise e\n"),
+    "try_return_none": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    except Exception:\n        return None\n"),
+    # A lambda bound in the def and called (0.30), one called where it stands (0.41), a nested def
+    # returning a value (0.19).
+    "lambda": ("rnn_cell_forward", _A, f"    act = lambda z: np.tanh(z)\n    a_next = act({_Z})\n"),
+    "lambda_called_in_place": ("rnn_cell_forward", _A, f"    a_next = (lambda z: np.tanh(z))({_Z})\n"),
+    "nested_def": ("rnn_cell_forward", _A, f"    def act(z):\n        return np.tanh(z)\n    a_next = act({_Z})\n"),
+    # A second name in an assignment (0.48).
+    "chained_assignment": ("rnn_cell_forward", _A, f"    a_next = z = np.tanh({_Z})\n"),
+    # ``del`` of locals at the end (0.81).
+    "del_locals": ("rnn_forward", "    caches = (caches, x)\n", "    del yt_pred, cache\n    caches = (caches, x)\n"),
+    # ``global np`` (0.48): a name the def never binds.
+    "global_unbound": ("rnn_cell_forward", _A, "    global np\n" + _A),
+    # Spellings: the loop over ``np.arange(T_x)`` (0.47) or ``list(range(T_x))`` (0.47), ``np.shape(x)``
+    # (0.38), a graded function called with ``*(...)`` (0.55), ``out=None`` given to NumPy (0.26).
+    "arange_loop": ("rnn_forward", "range(T_x)", "np.arange(T_x)"),
+    "list_of_range_loop": ("rnn_forward", "range(T_x)", "list(range(T_x))"),
+    "np_shape": ("rnn_forward", "x.shape", "np.shape(x)"),
+    "starred_tuple_call": ("rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
+                           "rnn_cell_forward(*(x[:, :, t], a_next, parameters))"),
+    "out_none": ("rnn_cell_forward", "+ ba)", "+ ba, out=None)"),
+}
+
+
+@pytest.mark.parametrize("how", sorted(CASES))
+def test_a_copy_with_a_statement_that_changes_nothing_is_flagged(tmp_path, context, sandbox, how):
+    function, old, new = CASES[how]
+    report = edited_copy_flagged(tmp_path, how, function, old, new, context=context, sandbox=sandbox)
+    assert report.pairs[0].overall == 1.0, report.pairs
+
+
+def test_what_only_looks_alike_keeps_its_tokens():
+    """A call, a ``with``, a conversion, a lambda or a ``del`` that can change the value is kept."""
+    plain = "    z = x + y\n    return z\n"
+    # A call of another module's ``seed`` or a NumPy function that draws is work.
+    assert body_tokens("    np.random.shuffle(x)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    seed(0)\n" + plain) != body_tokens(plain)
+    # A ``with`` of another context manager, or one binding a name, stays.
+    assert body_tokens("    with open(x):\n        z = x + y\n    return z\n") != body_tokens(plain)
+    assert body_tokens("    with np.errstate() as e:\n        z = x + y\n    return z\n") != body_tokens(plain)
+    # A conversion to another type, or of another value, stays.
+    assert body_tokens(plain.replace("    return", "    z = z.astype(int)\n    return")) != body_tokens(plain)
+    assert body_tokens(plain.replace("    return", "    z = np.asarray(y)\n    return")) != body_tokens(plain)
+    assert body_tokens(plain.replace("    return", "    z = np.array(z, dtype=int)\n    return")) != body_tokens(plain)
+    # A ``try`` whose handler does work stays.
+    assert body_tokens("    try:\n        z = x + y\n    except KeyError:\n        z = y\n    return z\n") != body_tokens(
+        plain)
+    # A lambda passed as a value, bound twice or called with other arguments stays.
+    assert body_tokens("    g = lambda a: a + y\n    return h(g)\n") != body_tokens("    return h(x + y)\n")
+    assert body_tokens("    g = lambda a, b=1: a + b\n    return g(x)\n") != body_tokens("    return x + 1\n")
+    # A nested def doing work of its own (the LSTM's gates written by a helper, an honest style the
+    # generated corpus holds: in place of its calls it flagged independent students) stays, and so
+    # does a local function named as a graded or provided function.
+    assert body_tokens("    def g(a, b):\n        return np.tanh(a @ x + b)\n    return g(y, y)\n") != body_tokens(
+        "    return np.tanh(y @ x + y)\n")
+    assert body_tokens("    softmax = lambda a: a + y\n    return softmax(x)\n") != body_tokens("    return x + y\n")
+    # ``del`` of an item is a change of the container.
+    assert body_tokens("    del x[0]\n    return x\n") != body_tokens("    return x\n")
+    # A loop over another NumPy function, or ``np.arange`` given a keyword, stays.
+    assert body_tokens("    for t in np.linspace(0, x, 3):\n        y = y + t\n    return y\n") != body_tokens(
+        "    for t in range(0, x, 3):\n        y = y + t\n    return y\n")
+    assert body_tokens("    for t in np.arange(x, dtype=float):\n        y = y + t\n    return y\n") != body_tokens(
+        "    for t in range(x):\n        y = y + t\n    return y\n")
+    # ``out=`` given an array, and a starred name, stay.
+    assert body_tokens("    return np.tanh(x, out=y)\n") != body_tokens("    return np.tanh(x)\n")
+    assert body_tokens("    return f(*x)\n") != body_tokens("    return f(x)\n")
+    # ``global`` of a name the def binds stays.
+    assert body_tokens("    global z\n" + plain) != body_tokens(plain)
+    # The same rewrites, seen as such: the equivalences this file tests, unit by unit.
+    assert body_tokens("    g = lambda a: a + y\n    return g(x)\n") == body_tokens("    return x + y\n")
+    assert body_tokens("    z = w = x + y\n    return z\n") == body_tokens(plain)
+    assert body_tokens("    z = w = x + y\n    return z * w\n") == body_tokens("    z = x + y\n    return z * z\n")
