@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 from grader.definitions import Import
-from grader.models import cell_words
+from grader.models import at_line, cell_words
 
 
 @dataclass(frozen=True)
@@ -144,11 +144,9 @@ def broken_definition_note(function: str, name: str, error: Diagnostic, *,
     where ``function`` looks for ``name`` ("defined outside the function (or nowhere): compute
     it inside", said before, sent them to the wrong cell). ``cell`` words a cell index, with its
     prompt (``_Extractor._cell``)."""
-    where = []
-    if error.cell_index is not None:
-        where.append(cell(error.cell_index))
+    where = cell(error.cell_index) if error.cell_index is not None else ""
     if error.line is not None:
-        where.append(f"line {error.line}")
-    place = f" ({', '.join(where)})" if where else ""
+        where = at_line(where, error.line) if where else f"line {error.line}"
+    place = f" ({where})" if where else ""
     return (f"`{function}` uses `{name}`, which is not defined because its own definition has an "
             f"error{place}, reported for `{name}`: fix that, and `{function}` finds it.")

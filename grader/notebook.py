@@ -168,6 +168,11 @@ class Notebook:
     cells_left_out: int = 0
 
     @property
+    def script(self) -> bool:
+        """A ``.py`` file, read as one cell: its places are said as the file's lines."""
+        return self.nbformat == (0, 0)
+
+    @property
     def code_cells(self) -> tuple[Cell, ...]:
         """The code cells, in notebook order."""
         return tuple(c for c in self.cells if c.kind == "code")

@@ -221,6 +221,8 @@ def _defined_at(location: Location, describe: Callable[[Location], str]) -> str:
     """Where a part left unimplemented is defined. The placeholder note above it counts lines from
     the top of the cell ("line 26: `cct = None`"): "defined at cell 10 (In [6]), line 3" read as
     another count, so the cell's line of the ``def`` is said as one of that same cell's lines."""
+    if location.script:  # a .py file: the note's lines are the file's already
+        return ""
     if location.line is None:
         return f"    defined at {describe(location)}\n"
     cell = describe(replace(location, line=None, function=None))
@@ -356,7 +358,7 @@ def _cell_place(location: Location) -> str:
     """``"cell 7 (In [4]), "``: the cell of ``location`` as ``--check`` names cells ("" for a file)."""
     from grader.models import cell_words
 
-    return f"{cell_words(location.cell, location.prompt)}, " if location.cell is not None else ""
+    return f"{cell_words(location.cell, location.prompt)}, " if location.cell is not None and not location.script else ""
 
 
 def _cells_line_of(notebook: Any) -> Callable[[Location], str]:
