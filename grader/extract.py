@@ -560,6 +560,12 @@ class _ParsedCell:
 _Entry = tuple[Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
 
 
+def defined_again_words(name: str) -> str:
+    """How the note of a function defined more than once starts (the self-check shows it under
+    that function when it does not pass)."""
+    return f"`{name}` is defined more than once"
+
+
 class _Extractor:
     """One extraction run (the mutable working state of :func:`extract`)."""
 
@@ -928,10 +934,10 @@ class _Extractor:
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             if old.cell_index == cell.index:  # "(earlier in the same cell, line 4, and cell 39, line 32)" before
-                told = (f"`{name}` is defined more than once in {self._cell(cell.index)} (line {old.first_line} and "
+                told = (f"{defined_again_words(name)} in {self._cell(cell.index)} (line {old.first_line} and "
                         f"line {first}); the last definition (line {first}) is the one graded.")
             else:
-                told = (f"`{name}` is defined more than once ({self._line(old.cell_index, old.first_line)}, "
+                told = (f"{defined_again_words(name)} ({self._line(old.cell_index, old.first_line)}, "
                         f"and {self._line(cell.index, first)}); the last definition ({self._cell(cell.index)}) "
                         f"is the one graded.{self._ran_after(old.cell_index, cell.index)}")
             self.diags.append(Diagnostic("warning", told, cell.index, first, name))

@@ -170,11 +170,13 @@ def render(result: SubmissionResult, *, stream: TextIO,
     if title:
         write(title + "\n")
     width = max((len(p.function) for p in result.parts), default=0) + 2
+    redefined = _redefined_notes(result)
     for part in result.parts:
-        _render_part(part, write, width, describe, line_of)
+        _render_part(part, write, width, describe, line_of, first=redefined.get(part.function, ()))
     unfinished = tuple(f"`{p.function}` is not implemented yet" for p in result.parts
                        if p.status == NOT_IMPLEMENTED)
-    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",))]
+    said_above = {m for notes in redefined.values() for m in notes}
+    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",)) and m not in said_above]
     if notes:
         write("\nAbout the notebook:\n")
     for message in notes:  # placeholders are already said under their function
@@ -192,6 +194,18 @@ def render(result: SubmissionResult, *, stream: TextIO,
               f"{'they say' if len(noted) > 1 else 'it says'} what hidden cases may fail.\n")
     write(_hidden_share(summary))
     return summary
+
+
+def _redefined_notes(result: SubmissionResult) -> dict[str, tuple[str, ...]]:
+    """Function -> the note that it is defined more than once, for each function that did not pass:
+    said under it rather than at the end. Its verdict and likely mistake are of the last definition,
+    and a student whose first definition was right read them against that one (thirty-fifth
+    session, as a student: "leaves out the bias ba" of a cell that adds it, a scratch cell below
+    defining it again)."""
+    from grader.extract import defined_again_words
+
+    return {part.function: told for part in result.parts if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED)
+            if (told := tuple(m for m in result.messages if m.startswith(defined_again_words(part.function))))}
 
 
 def _hidden_share(summary: CheckSummary) -> str:
@@ -232,8 +246,10 @@ def _defined_at(location: Location, describe: Callable[[Location], str]) -> str:
 
 
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
-                 describe: Callable[[Location], str], line_of: Callable[[Location], str]) -> None:
-    """One function's verdict line, then what went wrong in each case that did not pass."""
+                 describe: Callable[[Location], str], line_of: Callable[[Location], str],
+                 *, first: Sequence[str] = ()) -> None:
+    """One function's verdict line, the notes ``first`` (which definition was graded), then what
+    went wrong in each case that did not pass."""
     total = len(part.cases)
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
@@ -242,6 +258,8 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
         head += (f"  ({passed} of {total} public case{'s' if total != 1 else ''}, "
                  f"{part.points:g} of {part.max_points:g} points)")
     write(head + "\n")
+    for note in first:
+        write(_indent(f"note: {note}", "    ") + "\n")
     if part.status in (MISSING, NOT_IMPLEMENTED):
         message = part.cases[0].message if part.cases else (part.notes[0] if part.notes else "")
         if message:
