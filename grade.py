@@ -28,8 +28,8 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
     if old is None:
         return None
     return (f"grade.py: it needs Python 3.10 or newer, and this Python ({sys.executable or 'python3'}) "
-            f"is {old}. Run it with a newer Python: `python3.12 --version` "
-            f"(or python3.11, python3.10) says whether one is installed; the Python of a recent "
+            f"is {old}. Run it with a newer Python: `python3.13 --version` "
+            f"(or python3.12, python3.11, python3.10) says whether one is installed; the Python of a recent "
             f"Anaconda or Jupyter usually is new enough.")
 
 

@@ -80,7 +80,7 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
         return None
     return ("Self-check cannot run: it needs Python 3.10 or newer, and this Python ("
             + (sys.executable or "python3") + ") is " + old + ".\\n"
-            "  Run it with a newer Python: `python3.12 --version` (or python3.11, python3.10) says "
+            "  Run it with a newer Python: `python3.13 --version` (or python3.12, python3.11, python3.10) says "
             "whether one is installed, and the Python of a recent Anaconda or Jupyter usually is "
             "new enough; then install NumPy and PyYAML for it as README.md says.")
 
