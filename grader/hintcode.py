@@ -190,6 +190,15 @@ def as_written(node: ast.AST, source: str) -> str:
     return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
 
 
+def in_line(node: ast.AST, line: str) -> str:
+    """``node`` of the student's ``line``, the line parsed on its own (:func:`parsed_line`,
+    :func:`line_statement`, :func:`numpy_calls`), as they wrote it (:func:`as_written`).
+    ``ast.unparse`` quoted code the student could not find on their line: ``parameters['Wf']``
+    for ``parameters["Wf"]``, ``x[:, :, t]`` for ``x[:,:,t]``, and on Python 3.10 ``(a, b) = f()``
+    for ``a, b = f()`` (thirty-fifth session)."""
+    return as_written(node, line.strip())
+
+
 #: The longest piece of a student's code a loop sentence quotes whole.
 QUOTED = 160
 
