@@ -216,7 +216,7 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
             close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
             if not close or words[place] == close[0]:
                 continue
-            given = ast.unparse(returned.elts[place])
+            given = as_written(returned.elts[place], functions[stmt.value.func.id])
             written = as_written(returned, functions[stmt.value.func.id])
             return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
                     f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "

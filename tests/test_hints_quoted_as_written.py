@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from grader import hints, loophints, valuehints
+from grader import hints, loophints, stephints, valuehints
 
 
 def test_a_store_that_does_not_fit_quotes_both_sides_as_written():
@@ -57,3 +57,10 @@ def test_a_comparison_thrown_away_is_quoted_as_written():
 def test_a_print_instead_of_a_return_is_quoted_as_written():
     said = valuehints.printed_instead_hint('def f(x):\n    print("a_next:",x)\n', returned=("a_next",))
     assert 'It prints (`print("a_next:",x)`)' in said, said
+
+
+def test_a_value_returned_in_another_order_is_quoted_as_written():
+    functions = {"cell": 'def cell(x, p):\n    return p["cache"], p["a_next"]\n'}
+    source = "def run(x, p):\n    a_next, cache = cell(x, p)\n    return cache[0]\n"
+    said = stephints.returned_order_hint("    return cache[0]", source=source, functions=functions)
+    assert 'your `cell` returns `p["a_next"]` 2nd (`return p["cache"], p["a_next"]`)' in said, said
