@@ -130,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
     if given:  # one path with spaces, typed without quotes: the shell cut it into words
-        from grader.selfcheck import unquoted_path
+        from grader.selfcheck import check_command, unquoted_path
 
         named = [args.check] if args.check is not None else []
-        unquoted = unquoted_path([*named, *given], command="python3 grade.py" + (" --check" if named else ""))
+        unquoted = unquoted_path([*named, *given], command=check_command() if named else "python3 grade.py")
         if unquoted is not None:
             parser.error(unquoted)
     if len(given) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments" and the names

@@ -97,10 +97,10 @@ def main(argv: "list[str] | None" = None) -> int:
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
-    from grader.selfcheck import run_check, unquoted_path
+    from grader.selfcheck import check_command, run_check, unquoted_path
 
     if len(given) > 1:
-        parser.error(unquoted_path(given, command="python3 grade.py --check")
+        parser.error(unquoted_path(given, command=check_command())
                      or f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
                         f"check them one at a time")
 

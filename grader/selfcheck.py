@@ -627,6 +627,27 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
+def check_command() -> str:
+    """The command that runs this check again, as a command to copy: ``python3 grade.py --check``
+    from the kit's folder with the ``python3`` of the PATH, else this Python's path and this
+    ``grade.py``'s. A student who checks with a virtual environment's Python
+    (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told to type ``python3
+    grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
+    return f"{_python_command()} {_quoted_command(_shown_path(_KIT_GRADE_PY))} --check"
+
+
+def _python_command() -> str:
+    """``python3`` when that is this Python on the PATH (an activated venv's too), else this
+    Python's path, quoted for the shell."""
+    import os
+    import shutil
+    import sys
+
+    here = sys.executable or "python3"
+    found = shutil.which("python3")
+    return "python3" if found is not None and os.path.abspath(found) == os.path.abspath(here) else _quoted_command(here)
+
+
 def _quoted_command(path: str) -> str:
     """``path`` as a shell would need it typed (quoted when it holds spaces: Windows' or macOS's
     "Program Files", "Application Support")."""
@@ -685,8 +706,8 @@ def _zip_given(path: Path) -> str | None:
     folder = path.with_suffix("") if path.suffix else path.with_name(path.name + "-unzipped")
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (f"it is a zip archive, not a notebook; it holds {shown}. Unzip it and check the notebook: "
-            f"python3 -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} && python3 grade.py "
-            f"--check {shlex.quote(str(folder / names[0]))}")
+            f"{_python_command()} -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} "
+            f"&& {check_command()} {shlex.quote(str(folder / names[0]))}")
 
 
 def _folder_given(folder: Path) -> str:
@@ -704,7 +725,7 @@ def _folder_given(folder: Path) -> str:
     if not found:
         return text + f" (no notebook, .ipynb, is in {folder})."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return (text + f", for example: python3 grade.py --check {shlex.quote(str(folder / found[0]))}"
+    return (text + f", for example: {check_command()} {shlex.quote(str(folder / found[0]))}"
             f" (the folder holds {shown}).")
 
 
@@ -717,8 +738,7 @@ def _no_such_file(notebook: Path) -> str:
     if meant is not None:
         why, path = meant
         if path.is_file():
-            return (f"No such file: {why}. Check it with: python3 grade.py --check "
-                    f"{shlex.quote(str(path))}")
+            return f"No such file: {why}. Check it with: {check_command()} {shlex.quote(str(path))}"
         return f"No such file: {why}, and {path} is not a file either. Check the path."
     folder = notebook.parent
     where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
