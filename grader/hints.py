@@ -399,11 +399,11 @@ def attribute_hint(error_type: str, message: str, line: str) -> str:
     if kind == "NoneType" and attribute in IN_PLACE:
         return ""
     statement = line_statement(line)
-    reads = {ast.unparse(node.value) for node in ast.walk(statement) if isinstance(node, ast.Attribute)
-             and node.attr == attribute} if statement is not None else set()
+    reads = {ast.unparse(node.value): node.value for node in ast.walk(statement) if isinstance(node, ast.Attribute)
+             and node.attr == attribute} if statement is not None else {}
     if len(reads) != 1:
         return ""
-    (name,) = reads
+    name = in_line(*reads.values(), line)
     return (f"`{name}` is {PYTHON_KINDS[kind]} here, where `.{attribute}` needs a NumPy array: check the line that "
             f"gives `{name}` its value (what was unpacked or indexed into it).")
 
@@ -606,7 +606,7 @@ def _sized_index(line: str, source: str, axis: int) -> tuple[str, str] | None:
         if isinstance(node, ast.Subscript):
             parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if len(parts) > axis and isinstance(parts[axis], ast.Name) and parts[axis].id not in stepped:
-                found.append((ast.unparse(node), parts[axis].id))
+                found.append((in_line(node, line), parts[axis].id))
     return found[0] if len(found) == 1 else None
 
 

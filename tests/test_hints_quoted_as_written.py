@@ -64,3 +64,17 @@ def test_a_value_returned_in_another_order_is_quoted_as_written():
     source = "def run(x, p):\n    a_next, cache = cell(x, p)\n    return cache[0]\n"
     said = stephints.returned_order_hint("    return cache[0]", source=source, functions=functions)
     assert 'your `cell` returns `p["a_next"]` 2nd (`return p["cache"], p["a_next"]`)' in said, said
+
+
+def test_an_attribute_of_a_tuple_quotes_what_it_was_read_of_as_written():
+    said = hints.attribute_hint("AttributeError", "'tuple' object has no attribute 'shape'",
+                                '    n_x, m = caches[ 0 ].shape')
+    assert said.startswith("`caches[ 0 ]` is a tuple here, where `.shape` needs a NumPy array"), said
+
+
+def test_an_index_one_past_the_end_quotes_the_subscript_as_written():
+    outcome = SimpleNamespace(error_type="IndexError",
+                              message="index 4 is out of bounds for axis 2 with size 4")
+    source = "def f(da):\n    n_a, m, T_x = da.shape\n    for t in range(T_x):\n        x = da[:,:,T_x]\n"
+    said = hints.bounds_hint(outcome, "        x = da[:,:,T_x]", source=source)
+    assert "`da[:,:,T_x]` asks for entry `T_x` of axis 2, one past its last" in said, said
