@@ -48,7 +48,7 @@ def test_a_list_method_assigned_is_quoted_as_written():
 
 
 def test_a_comparison_thrown_away_is_quoted_as_written():
-    source = ("def rnn_forward(x, a0, parameters):\n    a = np.zeros((5, 10, 4))\n    for t in range(4):\n"
+    source = ("def run(x, a0):\n    a = np.zeros_like(x)\n    for t in range(x.shape[2]):\n"
               "        a[:,:,t]==a0\n    return a\n")
     said = " ".join(loophints.loop_mistake(source, first_line=1) or ())
     assert "`a[:,:,t]==a0` on line 4 compares the two" in said and "write `a[:,:,t] = a0`" in said, said
