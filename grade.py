@@ -28,8 +28,8 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
     if old is None:
         return None
     return (f"grade.py: it needs Python 3.10 or newer, and this Python ({sys.executable or 'python3'}) "
-            f"is {old}. Run it with a newer Python: `python3.12 --version` "
-            f"(or python3.11, python3.10) says whether one is installed; the Python of a recent "
+            f"is {old}. Run it with a newer Python: `python3.13 --version` "
+            f"(or python3.12, python3.11, python3.10) says whether one is installed; the Python of a recent "
             f"Anaconda or Jupyter usually is new enough.")
 
 
@@ -143,10 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
     if given:  # one path with spaces, typed without quotes: the shell cut it into words
-        from grader.selfcheck import unquoted_path
+        from grader.selfcheck import check_command, unquoted_path
 
         named = [args.check] if args.check is not None else []
-        unquoted = unquoted_path([*named, *given], command="python3 grade.py" + (" --check" if named else ""))
+        unquoted = unquoted_path([*named, *given], command=check_command() if named else "python3 grade.py")
         if unquoted is not None:
             parser.error(unquoted)
     notebooks = [path for path in given if path.suffix.lower() in (".ipynb", ".py")]

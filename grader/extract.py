@@ -46,7 +46,7 @@ from grader.course import COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import, MemberSet
 from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
                                   outside_import_text, unreadable_words)
-from grader.models import cell_words
+from grader.models import at_line, cell_words
 from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, load, skipped_code,
                              without_trailing_comments)
 from grader.placeholders import NUMPY_ALIASES, PLACEHOLDERS_SHOWN, bare_nones
@@ -143,6 +143,9 @@ class Extraction:
     #: The ``In [n]`` prompt the saved notebook shows beside each code cell that has one, by cell
     #: index (``grader.notebook.Cell.prompt``): said with the cell's number in the feedback.
     prompts: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: A ``.py`` submission (``grader.notebook.Notebook.script``): its one cell is the file, and
+    #: places are said as its lines ("line 139"), not "cell 1, line 139".
+    script: bool = False
     #: Functions the notebook defines only inside a compound statement the program leaves out
     #: (``if True:``, ``try:``) or writes in a cell that is not code (a Markdown cell), by name:
     #: ``(words for the block or the cell, cell index, line)``; see ``defined_inside``.
@@ -558,6 +561,12 @@ class _ParsedCell:
 _Entry = tuple[Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
 
 
+def defined_again_words(name: str) -> str:
+    """How the note of a function defined more than once starts (the self-check shows it under
+    that function when it does not pass)."""
+    return f"`{name}` is defined more than once"
+
+
 class _Extractor:
     """One extraction run (the mutable working state of :func:`extract`)."""
 
@@ -619,7 +628,11 @@ class _Extractor:
         (``grader.notebook.Cell.prompt``): the student finds a cell by its prompt, not by counting."""
         cells = self.nb.cells
         return cell_words(index, cells[index].prompt if 0 <= index < len(cells) and cells[index].index == index
-                          else None)
+                          else None, script=self.nb.script)
+
+    def _line(self, index: int, line: int) -> str:
+        """``"cell 7 (In [5]), line 3"``, or ``"line 3"`` in a ``.py`` submission (the file's line)."""
+        return at_line(self._cell(index), line)
 
     def _ran_after(self, earlier: int | None, later: int) -> str:
         """`` " " +`` what the prompts say when cell ``earlier`` ran after cell ``later`` (a larger
@@ -646,7 +659,7 @@ class _Extractor:
         for cell in self.nb.cells:
             if cell.index in skipped:
                 self.diags.append(Diagnostic(
-                    "error", skipped[cell.index].message(python_file=self.nb.nbformat == (0, 0)), cell.index))
+                    "error", skipped[cell.index].message(python_file=self.nb.script), cell.index))
                 continue
             if cell.kind != "code" and "def " in cell.source:  # code typed in a Markdown or raw cell
                 for m in _TEXT_DEF.finditer(cell.source):
@@ -759,7 +772,7 @@ class _Extractor:
         if m:
             self.diags.append(Diagnostic(
                 "error",
-                f"Syntax error in {self._cell(index)}, line {line}: {msg}. "
+                f"Syntax error in {self._line(index, line)}: {msg}. "
                 f"`{m.group(1)}` cannot be graded until this is fixed.",
                 index, line, m.group(1),
             ))
@@ -767,7 +780,7 @@ class _Extractor:
         else:
             self.diags.append(Diagnostic(
                 "info",
-                f"Syntax error in {self._cell(index)}, line {line}: {msg}. That code is not graded, so it was skipped.",
+                f"Syntax error in {self._line(index, line)}: {msg}. That code is not graded, so it was skipped.",
                 index, line,
             ))
 
@@ -929,11 +942,11 @@ class _Extractor:
         if previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
             if old.cell_index == cell.index:  # "(earlier in the same cell, line 4, and cell 39, line 32)" before
-                told = (f"`{name}` is defined more than once in {self._cell(cell.index)} (line {old.first_line} and "
+                told = (f"{defined_again_words(name)} in {self._cell(cell.index)} (line {old.first_line} and "
                         f"line {first}); the last definition (line {first}) is the one graded.")
             else:
-                told = (f"`{name}` is defined more than once ({self._cell(old.cell_index)}, line {old.first_line}, "
-                        f"and {self._cell(cell.index)}, line {first}); the last definition ({self._cell(cell.index)}) "
+                told = (f"{defined_again_words(name)} ({self._line(old.cell_index, old.first_line)}, "
+                        f"and {self._line(cell.index, first)}); the last definition ({self._cell(cell.index)}) "
                         f"is the one graded.{self._ran_after(old.cell_index, cell.index)}")
             self.diags.append(Diagnostic("warning", told, cell.index, first, name))
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
@@ -1020,8 +1033,8 @@ class _Extractor:
             own = entry[0]
             self.diags.append(Diagnostic(
                 "info",
-                f"`{name}` ({self._cell(own.cell_index)}, line {own.first_line}) is replaced by `{imp.source}` "
-                f"({self._cell(cell.index)}, line {imp.line}), which comes after it: your functions call the course's "
+                f"`{name}` ({self._line(own.cell_index, own.first_line)}) is replaced by `{imp.source}` "
+                f"({self._line(cell.index, imp.line)}), which comes after it: your functions call the course's "
                 f"`{name}`, as when the notebook runs.",
                 cell.index, imp.line, None,
             ))
@@ -1249,7 +1262,7 @@ class _Extractor:
             self.diags.append(Diagnostic(
                 "warning",
                 f"`{inner.name}` is defined inside {block} "
-                f"({self._cell(cell.index)}, line {inner.lineno}), not at the top level of a cell, so it is not graded.",
+                f"({self._line(cell.index, inner.lineno)}), not at the top level of a cell, so it is not graded.",
                 cell.index, inner.lineno, inner.name,
             ))
 
@@ -1360,14 +1373,14 @@ class _Extractor:
                                         deftime=alias.deftime | named.deftime)
             replaced[id(alias)] = given
             self.defs[name] = (given, entry[1], entry[2])
-            where = (f"{self._cell(named.cell_index)}, line {named.first_line}" if named.cell_index is not None
+            where = (f"{self._line(named.cell_index, named.first_line)}" if named.cell_index is not None
                      else f"line {named.first_line}")
             again = self._cell(now[0].cell_index) if now[0].cell_index is not None else "later"
             said, what = ((f"{target}.{attr}", f"that first `{target}`'s `{attr}`") if attr
                           else (target, f"that first `{target}`"))
             self.diags.append(Diagnostic(
                 "warning",
-                f"`{name} = {said}` ({self._cell(alias.cell_index)}, line {alias.first_line}) names the `{target}` "
+                f"`{name} = {said}` ({self._line(alias.cell_index, alias.first_line)}) names the `{target}` "
                 f"defined in {where}, which {again} defines again later. As Python runs the notebook, `{name}` "
                 f"is {what}, and it is the one graded as `{name}`; a function that calls `{target}` "
                 f"by name gets the last one.",
@@ -1478,6 +1491,7 @@ class _Extractor:
             assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
             nested_defs=MappingProxyType({n: where for n, where in self.nested_defs.items() if n not in functions}),
             prompts=MappingProxyType({c.index: c.prompt for c in self.nb.cells if c.prompt is not None}),
+            script=self.nb.script,
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,
@@ -1745,7 +1759,7 @@ class _Extractor:
                 reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
                 self.diags.append(Diagnostic(
                     "error",
-                    f"Syntax error in {self._cell(d.cell_index)}, line {line}: {reason}. "
+                    f"Syntax error in {self._line(d.cell_index, line)}: {reason}. "
                     f"`{name}` cannot be graded until this is fixed.",
                     d.cell_index, line, name,
                 ))
@@ -1771,7 +1785,7 @@ class _Extractor:
                      if n in self.dropped_bindings]
             self.diags.append(Diagnostic(
                 "error",
-                f"`{name}` ({self._cell(d.cell_index)}, line {d.first_line}) cannot even be defined when grading: "
+                f"`{name}` ({self._line(d.cell_index, d.first_line)}) cannot even be defined when grading: "
                 f"its default values, decorators, annotations or class body read {names}, which "
                 f"nothing in the graded code defines" + (f" ({'; '.join(where)}, which is not graded)" if where else "")
                 + f". `{name}` is left out of the graded program; pass such values as arguments instead.",
@@ -1860,7 +1874,7 @@ class _Extractor:
         lines = bare_nones(node)
         if not lines:
             return
-        cell = f"{self._cell(d.cell_index)}, " if d.cell_index is not None else ""
+        cell = f"{self._cell(d.cell_index)}, " if d.cell_index is not None and not self.nb.script else ""
         where = ", ".join(str(n) for n in lines[:PLACEHOLDERS_SHOWN])
         more = f" (and {len(lines) - PLACEHOLDERS_SHOWN} more)" if len(lines) > PLACEHOLDERS_SHOWN else ""
         self.diags.append(Diagnostic(

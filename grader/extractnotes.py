@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 from grader.definitions import Import
-from grader.models import cell_words
+from grader.models import at_line, cell_words
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,25 @@ _NUMPY_INSTEAD = {
 }
 
 
+_PLOT_OUT = ("take the plotting out of the function: a plot is no part of what it returns, and a test cell "
+             "can plot what it returns")
+#: What to do instead, by package, where the package is no computation to rewrite in NumPy (a
+#: student's debugging plot inside rnn_forward was told to "write it with NumPy", thirty-fifth session).
+_PACKAGE_INSTEAD = {
+    "matplotlib": _PLOT_OUT, "seaborn": _PLOT_OUT, "plotly": _PLOT_OUT,
+    "tqdm": "loop over the `range(...)` itself: a progress bar is no part of what the function returns",
+}
+
+
 def outside_import_text(imp: Import, users: Sequence[str], cell: str) -> str:
     """The warning for the functions ``users`` (the names of up to three) that use a name ``imp``
     imports from a library outside Python and NumPy (scipy, TensorFlow ...), for the student:
     what that does to their points, and what to write instead (a real notebook's
     ``from scipy.special import softmax`` was told the grader's own costs: "slow and may fail")."""
     package = imp.module if imp.module.startswith(".") else imp.module.split(".", 1)[0]
-    instead = _NUMPY_INSTEAD.get(imp.imported or "",
-                                 "write it with NumPy (`np.exp`, `np.tanh`, `np.dot` ...) or use the course's "
-                                 "`softmax` and `sigmoid`, which the grader provides")
+    instead = _NUMPY_INSTEAD.get(imp.imported or "") or _PACKAGE_INSTEAD.get(
+        package, "write it with NumPy (`np.exp`, `np.tanh`, `np.dot` ...) or use the course's "
+                 "`softmax` and `sigmoid`, which the grader provides")
     who = ", ".join(f"`{name}`" for name in users)
     return (f"{who} {'uses' if len(users) == 1 else 'use'} `{imp.binds}` from `{imp.source}` ({cell}). "
             f"{'Its' if len(users) == 1 else 'Their'} points depend on `{package}` "
@@ -144,11 +154,9 @@ def broken_definition_note(function: str, name: str, error: Diagnostic, *,
     where ``function`` looks for ``name`` ("defined outside the function (or nowhere): compute
     it inside", said before, sent them to the wrong cell). ``cell`` words a cell index, with its
     prompt (``_Extractor._cell``)."""
-    where = []
-    if error.cell_index is not None:
-        where.append(cell(error.cell_index))
+    where = cell(error.cell_index) if error.cell_index is not None else ""
     if error.line is not None:
-        where.append(f"line {error.line}")
-    place = f" ({', '.join(where)})" if where else ""
+        where = at_line(where, error.line) if where else f"line {error.line}"
+    place = f" ({where})" if where else ""
     return (f"`{function}` uses `{name}`, which is not defined because its own definition has an "
             f"error{place}, reported for `{name}`: fix that, and `{function}` finds it.")

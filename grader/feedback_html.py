@@ -1134,7 +1134,8 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
     cls = {PASSED: "grader-ok", NOT_ATTEMPTED: "grader-info"}.get(part.status, "grader-bad")
     where = ""
     if part.location and part.location.cell is not None:
-        where = f' <span class="grader-pts">(defined in {e(part.location.cell_label())})</span>'
+        where = (f' <span class="grader-pts">(defined {"at" if part.location.script else "in"} '
+                 f'{e(part.location.cell_label())})</span>')
     out = [f'<section class="grader-result {cls}" id="{part_anchor(part)}">',
            f"<h3><code>{e(part.name)}</code>: {_points(part.points)} / {_points(part.max_points)}, "
            f"{e(verdict)}{where}</h3>"]

@@ -195,6 +195,19 @@ def as_written(node: ast.AST, source: str) -> str:
     return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
 
 
+def in_line(node: ast.AST, line: str) -> str:
+    """``node`` of the student's ``line``, the line parsed on its own (:func:`parsed_line`,
+    :func:`line_statement`, :func:`numpy_calls`), as they wrote it (:func:`as_written`).
+    ``ast.unparse`` quoted code the student could not find on their line: ``parameters['Wf']``
+    for ``parameters["Wf"]``, ``x[:, :, t]`` for ``x[:,:,t]``, and on Python 3.10 ``(a, b) = f()``
+    for ``a, b = f()`` (thirty-fifth session). Whole, as ``ast.unparse`` wrote it (the message's bound
+    cuts it, ``grader.notes``); ``ast.unparse`` where the positions do not fit the line."""
+    text = line.strip()
+    segment = ast.get_source_segment(text, node) if getattr(node, "end_lineno", None) == getattr(node, "lineno", 0) \
+        else None
+    return segment if segment else ast.unparse(node)
+
+
 #: The longest piece of a student's code a loop sentence quotes whole.
 QUOTED = 160
 

@@ -23,7 +23,7 @@ import re
 from typing import Any, Callable, Mapping, Sequence
 
 from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, PYTHON_KINDS, as_written,
-                             function_tree, kind_words, line_statement, loops_of, names_in, numpy_calls,
+                             function_tree, in_line, kind_words, line_statement, loops_of, names_in, numpy_calls,
                              ordinal, parsed_line, quoted_head, statement_blocks, stores_of)
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
@@ -128,7 +128,7 @@ def transposed_side_hint(message: str, line: str) -> str:
     first, second = (_shape(group) for group in found.groups())
     if len(first) != 2 or first != second[::-1] or first == second:
         return ""
-    sides = [ast.unparse(operations[0].left), ast.unparse(operations[0].right)]
+    sides = [in_line(operations[0].left, line), in_line(operations[0].right, line)]
     flipped = [side for side in sides if side.endswith(".T")]
     if len(flipped) != 1:
         return ""
@@ -163,7 +163,7 @@ def named_sides_hint(message: str, line: str) -> str:
     operations = _array_operations(line, (ast.Mult, ast.Add, ast.Sub, ast.Div)) if found else []
     if len(operations) != 1:
         return ""
-    left, right = ast.unparse(operations[0].left), ast.unparse(operations[0].right)
+    left, right = in_line(operations[0].left, line), in_line(operations[0].right, line)
     first, second = (_shape(group) for group in found.groups())
     return (f"`{left}` has shape {first} and `{right}` has shape {second}: an element-by-element "
             f"operation needs arrays of one shape. Check which of the two is not the array you meant: how "
@@ -178,10 +178,10 @@ def output_operand_hint(message: str, line: str) -> str:
     statement = line_statement(line) if found else None
     if not isinstance(statement, ast.AugAssign):
         return ""
-    target, value = ast.unparse(statement.target), ast.unparse(statement.value)
+    target, value = in_line(statement.target, line), in_line(statement.value, line)
     room, result = (_shape(group) for group in found.groups())
     return (f"`{target}` has shape {room}, and with `{value}` the result would have shape {result}: "
-            f"`{ast.unparse(statement)}` cannot store it in `{target}`. Check the sizes `{target}` was "
+            f"`{in_line(statement, line)}` cannot store it in `{target}`. Check the sizes `{target}` was "
             f"created with (those of the gradients added to it).")
 
 
@@ -201,9 +201,9 @@ def none_from_list_method_hint(error_type: str, message: str, source: str) -> st
         if isinstance(target, ast.Name) and isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
                 and call.func.attr in IN_PLACE and isinstance(call.func.value, ast.Name) \
                 and call.func.value.id == target.id:
-            written = ast.unparse(statement)
+            written = in_line(statement, raw)
             return (f"`{written}` sets `{target.id}` to None: a list's `{call.func.attr}` changes the list "
-                    f"itself and returns None. Write `{ast.unparse(call)}` alone.")
+                    f"itself and returns None. Write `{in_line(call, raw)}` alone.")
     return ""
 
 
@@ -217,7 +217,7 @@ def list_index_hint(error_type: str, message: str, line: str) -> str:
                 and not isinstance(node.slice, (ast.Slice, ast.Tuple, ast.Constant))] if statement else []
     if len(computed) != 1:
         return ""
-    name, index = ast.unparse(computed[0].value), ast.unparse(computed[0].slice)
+    name, index = in_line(computed[0].value, line), in_line(computed[0].slice, line)
     return (f"`{name}[{index}]` asks for an entry `{name}` does not have: a list of n entries has indices 0 "
             f"to n - 1 (or -n to -1). Check the values `{index}` takes over your loop (at its first and last "
             f"step).")
@@ -273,7 +273,7 @@ def product_beside_hint(message: str, line: str) -> str:
     operations = _array_operations(line, (ast.Mult, ast.Add, ast.Sub, ast.Div))
     if len(products) != 1 or len(operations) < 2:
         return ""
-    left, right = (ast.unparse(side) for side in products[0])
+    left, right = (in_line(side, line) for side in products[0])
     first, second = (shape_text(group) for group in found.groups())
     said = (f"NumPy could not combine arrays of shapes {first} and {second} element by element. One of them may "
             f"be the matrix product of `{left}` and `{right}`, which has the rows of `{left}` and the columns of "
@@ -305,7 +305,7 @@ def too_many_indices_hint(error_type: str, message: str, line: str, *, source: s
     if len(subscripts) != 1:
         return ""
     name = ast.unparse(subscripts[0].value)
-    said = f"`{name}` has {axes} axes here, and `{ast.unparse(subscripts[0])}` indexes {indexed}"
+    said = f"`{in_line(subscripts[0].value, line)}` has {axes} axes here, and `{in_line(subscripts[0], line)}` indexes {indexed}"
     again = _set_again_in_loop(source, name, indexed) if source else None
     if again is not None:
         (first, was), (later, now) = again
@@ -426,11 +426,11 @@ def attribute_hint(error_type: str, message: str, line: str) -> str:
     if kind == "NoneType" and attribute in IN_PLACE:
         return ""
     statement = line_statement(line)
-    reads = {ast.unparse(node.value) for node in ast.walk(statement) if isinstance(node, ast.Attribute)
-             and node.attr == attribute} if statement is not None else set()
+    reads = {ast.unparse(node.value): node.value for node in ast.walk(statement) if isinstance(node, ast.Attribute)
+             and node.attr == attribute} if statement is not None else {}
     if len(reads) != 1:
         return ""
-    (name,) = reads
+    name = in_line(*reads.values(), line)
     return (f"`{name}` is {PYTHON_KINDS[kind]} here, where `.{attribute}` needs a NumPy array: check the line that "
             f"gives `{name}` its value (what was unpacked or indexed into it).")
 
@@ -476,14 +476,14 @@ def numpy_call_hint(outcome: Any, line: str) -> str:
     calls = numpy_calls(line)
     for call, name in calls:
         if name in _JOINERS and _joined_as_arguments(call):
-            arrays = ", ".join(ast.unparse(arg) for arg in call.args[:2]) if len(call.args) >= 2 else "a_prev, xt"
+            arrays = ", ".join(in_line(arg, line) for arg in call.args[:2]) if len(call.args) >= 2 else "a_prev, xt"
             fixed = "np.concatenate" if name in ("concat", "concatenate") else f"np.{name}"
             axis = ", axis=0" if fixed == "np.concatenate" else ""
             return (f"`np.{name}` takes the arrays to join in one tuple (or list): its second argument is the "
                     f"axis, not another array. Write `{fixed}(({arrays}){axis})`.")
         if name in _MAKERS and len(call.args) >= 2 and "data type" in message \
                 and not isinstance(call.args[0], (ast.Tuple, ast.List)):
-            shape = ", ".join(ast.unparse(arg) for arg in call.args)
+            shape = ", ".join(in_line(arg, line) for arg in call.args)
             return (f"`np.{name}` takes the shape as one tuple (its second argument is the data type): "
                     f"write `np.{name}(({shape}))`.")
     return ""
@@ -505,13 +505,13 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
                     f"them element by element, write `a * b`; for a matrix product, one of them needs its "
                     f"transpose (`.T`).")
         left, right = pairs[0]
-        same = f"`{ast.unparse(left)}` and `{ast.unparse(right)}` have the same shape {shape}"
+        same = f"`{in_line(left, line)}` and `{in_line(right, line)}` have the same shape {shape}"
         target = _assigned_name(line)
         if target.startswith("dW"):
             # A weight's gradient is the product of a gradient and an input's transpose (dWaa =
             # dtanh @ a_prev.T, both (n_a, m)): element by element would be the wrong fix there.
             return (f"{same}: `{target}`, a weight's gradient, is the matrix product of the gradient and "
-                    f"the transpose of the input, as in `np.dot({ast.unparse(left)}, {ast.unparse(right)}.T)`.")
+                    f"the transpose of the input, as in `np.dot({in_line(left, line)}, {in_line(right, line)}.T)`.")
         written = ast.unparse(ast.BinOp(left=left, op=ast.Mult(), right=right))  # parenthesised as needed
         return f"{same}: " + rule.format(f", `{written}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
@@ -522,14 +522,15 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
                  if shapes is not None else "")
         return (f"{rule}: check the order of the two (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) "
                 f"and whether one of them needs its transpose (`.T`).{shown}")
-    left, right = (ast.unparse(side) for side in pairs[0])
-    if left in _GATE_WEIGHTS and right in ("xt", "a_prev"):
+    if ast.unparse(pairs[0][0]) in _GATE_WEIGHTS and ast.unparse(pairs[0][1]) in ("xt", "a_prev"):
         # The LSTM's gate weights are (n_a, n_a + n_x): told to reorder or transpose, a student who
         # multiplied one by ``xt`` (twenty-ninth session's generated class; real notebooks too)
         # was sent away from the fix, which is the stacked input.
+        left, right = (in_line(side, line) for side in pairs[0])
         return (f"{rule}. `{left}` has a column for each row of `a_prev` stacked over `xt` (n_a + n_x "
                 f"columns): multiply it by that stacked array, `concat = np.concatenate((a_prev, xt), "
                 f"axis=0)`, as in `np.dot({left}, concat)`, not by `{right}` alone.")
+    left, right = (in_line(side, line) for side in pairs[0])
     matmul = matmul_hint(message, left=left, right=right, target=_assigned_name(line))
     if matmul:  # NumPy's matmul names no shapes: its two sizes, and the fix the line's words point at
         return matmul
@@ -559,9 +560,9 @@ def assignment_hint(outcome: Any, line: str) -> str:
     added = _BROADCAST3.search(outcome.message or "")
     if isinstance(statement, ast.AugAssign) and added is not None and added.group(1) == added.group(3):
         # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
-        target, value = ast.unparse(statement.target), ast.unparse(statement.value)
+        target, value = in_line(statement.target, line), in_line(statement.value, line)
         have, room = (_shape(added.group(k)) for k in (2, 1))
-        said = (f"`{target}` has shape {room} and `{value}` has shape {have}: `{ast.unparse(statement)}` cannot "
+        said = (f"`{target}` has shape {room} and `{value}` has shape {have}: `{in_line(statement, line)}` cannot "
                 f"store its result in `{target}`.")
         if len(room) == 2 and room[0] != room[1] and have == room[::-1]:
             # Thirty-fourth session: `dWax += dWaxt.T` was told to check the sizes `dWax` was created with.
@@ -577,19 +578,19 @@ def assignment_hint(outcome: Any, line: str) -> str:
     target, message = statement.targets[0], outcome.message or ""
     stored = _STORED.search(message)
     if stored is not None and isinstance(target, ast.Subscript):
-        value = ast.unparse(statement.value)
+        value = in_line(statement.value, line)
         have, room = (_shape(group) for group in stored.groups())
-        array = ast.unparse(target.value)
-        return (f"`{ast.unparse(target)}` has room for an array of shape {room}, and `{value}` has shape "
+        array = in_line(target.value, line)
+        return (f"`{in_line(target, line)}` has room for an array of shape {room}, and `{value}` has shape "
                 f"{have}: check the sizes `{array}` was created with, the index, and that `{value}` is the "
                 f"value that belongs there.")
     unpacked = _UNPACKED.search(message)
     if unpacked is not None and isinstance(target, (ast.Tuple, ast.List)):
-        value = ast.unparse(statement.value)
-        names = ast.unparse(target).strip("()[]")
+        value = in_line(statement.value, line)
+        names = in_line(target, line).strip("()[]")
         more = "more" if unpacked.group(1) == "too many" else "fewer"
         call = statement.value if isinstance(statement.value, ast.Call) else None
-        holds = f"`{ast.unparse(call.func)}` returns" if call is not None else f"`{value}` holds"
+        holds = f"`{in_line(call.func, line)}` returns" if call is not None else f"`{value}` holds"
         return (f"The left side names {len(target.elts)} values (`{names}`) and {holds} {more}: give one "
                 f"name to each value, in its order.")
     return ""
@@ -632,7 +633,7 @@ def _sized_index(line: str, source: str, axis: int) -> tuple[str, str] | None:
         if isinstance(node, ast.Subscript):
             parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if len(parts) > axis and isinstance(parts[axis], ast.Name) and parts[axis].id not in stepped:
-                found.append((ast.unparse(node), parts[axis].id))
+                found.append((in_line(node, line), parts[axis].id))
     return found[0] if len(found) == 1 else None
 
 
@@ -663,7 +664,7 @@ def _put_over(line: str) -> str:
               and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
     if len(joined) != 1:
         return ""
-    first, second = (ast.unparse(node) for node in joined[0])
+    first, second = (in_line(node, line) for node in joined[0])
     return f"to put `{first}` over `{second}`, write `np.concatenate(({first}, {second}), axis=0)`"
 
 
@@ -706,7 +707,7 @@ def _index_hint(line: str) -> str:
     tree = parsed_line(line)
     for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
-            name = ast.unparse(node.value)
+            name = in_line(node.value, line)
             break
     return (f"A Python list or tuple takes one index at a time: write `{name}[i][j]`, not `{name}[i, j]` "
             f"(the comma form is for NumPy arrays).")

@@ -84,7 +84,7 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
         return None
     return ("Self-check cannot run: it needs Python 3.10 or newer, and this Python ("
             + (sys.executable or "python3") + ") is " + old + ".\\n"
-            "  Run it with a newer Python: `python3.12 --version` (or python3.11, python3.10) says "
+            "  Run it with a newer Python: `python3.13 --version` (or python3.12, python3.11, python3.10) says "
             "whether one is installed, and the Python of a recent Anaconda or Jupyter usually is "
             "new enough; then install NumPy and PyYAML for it as README.md says.")
 
@@ -100,10 +100,10 @@ def main(argv: "list[str] | None" = None) -> int:
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
-    from grader.selfcheck import run_check, unquoted_path
+    from grader.selfcheck import check_command, run_check, unquoted_path
 
     if len(given) > 1:
-        parser.error(unquoted_path(given, command="python3 grade.py --check")
+        parser.error(unquoted_path(given, command=check_command())
                      or f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
                         f"check them one at a time")
 

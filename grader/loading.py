@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 from grader.failtexts import error_text
-from grader.models import cell_words
+from grader.models import line_words
 
 
 #: How many top-level statements that raise a submission's program may lose before what is left
@@ -19,7 +19,8 @@ LOAD_RETRIES = 3
 
 @contextlib.contextmanager
 def loaded_session(sandbox: Any, program: Any, source: str, messages: list[str], *,
-                    prompts: Mapping[int, int] = MappingProxyType({})) -> Iterator[tuple[Any, dict[str, str]]]:
+                    prompts: Mapping[int, int] = MappingProxyType({}),
+                    script: bool = False) -> Iterator[tuple[Any, dict[str, str]]]:
     """A session of ``source`` (``program``'s text) whose top level has run, past up to
     ``LOAD_RETRIES`` top-level statements that raised; yields it and, per function whose
     definition was one of them, what its cases report. What went wrong goes to ``messages``.
@@ -51,7 +52,7 @@ def loaded_session(sandbox: Any, program: Any, source: str, messages: list[str],
                 break
             segment = _failing_segment(outcome, program)
             text = error_text(outcome)
-            where = _load_where(outcome, program, prompts=prompts)
+            where = _load_where(outcome, program, prompts=prompts, script=script)
             retry = outcome.status == "error" and segment is not None and attempt < LOAD_RETRIES
             messages.append(f"Running the notebook's definitions failed: {text}{where}" + (
                 "; the statement was left out and the rest of the notebook run and graded without it."
@@ -109,11 +110,11 @@ def _failing_segment(outcome: Any, program: Any) -> Any:
                  if seg.first <= line <= seg.last and seg.cell_index is not None), None)
 
 
-def _load_where(outcome: Any, program: Any, *, prompts: Mapping[int, int]) -> str:
+def _load_where(outcome: Any, program: Any, *, prompts: Mapping[int, int], script: bool = False) -> str:
     """`` (cell C, line L)`` of the innermost frame of a load ``outcome`` in the notebook's
     own code, or ""."""
     for line, _fn in reversed(tuple(outcome.frames)):
         cell, cell_line, _ = program.locate(line)
         if cell is not None:
-            return f" ({cell_words(cell, prompts.get(cell))}, line {cell_line})"
+            return f" ({line_words(cell, cell_line, prompts.get(cell), script=script)})"
     return ""

@@ -223,19 +223,19 @@ def _value_unused(parsed: _Parsed) -> tuple[str, str]:
                          and isinstance(node.value, (ast.BinOp, ast.Compare))), key=lambda node: node.lineno)
     for stmt in statements:
         value, line = stmt.value, stmt.lineno + offset
-        written = ast.unparse(value)
+        written = as_written(value, parsed.source)
         if isinstance(value, ast.Compare):
             if len(value.ops) != 1 or not isinstance(value.ops[0], ast.Eq):
                 continue
-            left, right = ast.unparse(value.left), ast.unparse(value.comparators[0])
+            left, right = as_written(value.left, parsed.source), as_written(value.comparators[0], parsed.source)
             return "loop/value-unused", (
                 f"`{written}` on line {line} compares the two and throws the answer away: to store "
                 f"`{right}` in `{left}`, write `{left} = {right}` (one `=`).")
         left = value.left
         if isinstance(value.op, ast.Add) and isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
-            fix = f"`{ast.unparse(left)} += {ast.unparse(value.right)}`"
+            fix = f"`{as_written(left, parsed.source)} += {as_written(value.right, parsed.source)}`"
         elif isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
-            fix = f"`{ast.unparse(left)} = {written}`"
+            fix = f"`{as_written(left, parsed.source)} = {written}`"
         else:
             fix = f"`name = {written}`"
         return "loop/value-unused", (

@@ -268,10 +268,28 @@ STATUS_WORDS: Mapping[str, str] = MappingProxyType({
 })
 
 
-def cell_words(index: int, prompt: int | None = None) -> str:
+#: What :func:`cell_words` says of the one cell of a ``.py`` submission, which its student never
+#: saw as "cell 1" (thirty-fifth session: "cell 1, line 139" for line 139 of their file).
+SCRIPT_WORDS = "the file"
+
+
+def cell_words(index: int, prompt: int | None = None, *, script: bool = False) -> str:
     """``"cell 16"`` for the 0-based cell ``index``, or ``"cell 16 (In [10])"`` with the prompt the
-    saved notebook shows beside it (``Location.prompt``)."""
+    saved notebook shows beside it (``Location.prompt``); `SCRIPT_WORDS` in a ``.py`` submission."""
+    if script:
+        return SCRIPT_WORDS
     return f"cell {index + 1}" + (f" (In [{prompt}])" if prompt is not None else "")
+
+
+def at_line(cell: str, line: int) -> str:
+    """``"cell 16 (In [10]), line 12"`` for the words ``cell`` (:func:`cell_words`), or ``"line 12"``
+    in a ``.py`` submission: its lines are the file's, as Python's tracebacks count them."""
+    return f"line {line}" if cell == SCRIPT_WORDS else f"{cell}, line {line}"
+
+
+def line_words(index: int, line: int, prompt: int | None = None, *, script: bool = False) -> str:
+    """:func:`at_line` of cell ``index``: ``"cell 16 (In [10]), line 12"``, or ``"line 12"`` (``script``)."""
+    return at_line(cell_words(index, prompt, script=script), line)
 
 
 @frozen_record
@@ -287,18 +305,23 @@ class Location:
     line: int | None
     function: str | None = None
     prompt: int | None = None
+    #: The submission is a ``.py`` file, read as one cell: its places are said as the file's lines
+    #: ("line 139", as Python counts them), never as "cell 1".
+    script: bool = False
 
     def cell_label(self) -> str:
         """``"cell 4, In [2]"`` (a heading's words), or ``"cell 4"`` for a cell the notebook was
-        saved without running (``""`` when the cell is not known)."""
-        if self.cell is None:
+        saved without running (``""`` when the cell is not known); ``"line 19"`` in a script."""
+        if self.script and self.line is not None:
+            return f"line {self.line}"
+        if self.cell is None or self.script:
             return ""
         return f"cell {self.cell + 1}" + (f", In [{self.prompt}]" if self.prompt is not None else "")
 
     def describe(self) -> str:
         """``"cell 4 (In [2]), line 3, in rnn_cell_forward"``."""
         parts = []
-        if self.cell is not None:
+        if self.cell is not None and not self.script:
             parts.append(cell_words(self.cell, self.prompt))
         if self.line is not None:
             parts.append(f"line {self.line}")

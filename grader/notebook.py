@@ -168,6 +168,11 @@ class Notebook:
     cells_left_out: int = 0
 
     @property
+    def script(self) -> bool:
+        """A ``.py`` file, read as one cell: its places are said as the file's lines."""
+        return self.nbformat == (0, 0)
+
+    @property
     def code_cells(self) -> tuple[Cell, ...]:
         """The code cells, in notebook order."""
         return tuple(c for c in self.cells if c.kind == "code")
@@ -225,11 +230,19 @@ def loads(data: bytes, *, path: str, limits: SizeLimits = SIZE_LIMITS) -> Notebo
     This is :func:`load` without the file system, for callers that already
     hold the bytes.
     """
-    if not data.strip():
+    if not data or data.isspace():  # (not ``data.strip()``: a copy of the file's bytes)
         raise SubmissionError(f"{path}: empty file")
     if b"\x00" in data[:65536]:
         raise SubmissionError(f"{path}: {_binary_kind(data)}")
     python = path.lower().endswith(".py")
+    if not python:
+        slim = _rich_outputs_blanked(data)
+        if slim is not data:  # the outputs' images left out before the text is decoded
+            try:
+                return _parse_ipynb(slim.decode("utf-8-sig"), len(data), path, limits=limits)
+            except (SubmissionError, UnicodeDecodeError):
+                pass  # the whole file says what is wrong, at its own places
+        del slim
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -245,6 +258,75 @@ def loads(data: bytes, *, path: str, limits: SizeLimits = SIZE_LIMITS) -> Notebo
     if python:
         return Notebook(path=path, cells=(Cell(0, "code", text, ()),), nbformat=(0, 0))
     return _parse_ipynb(text, size, path, limits=limits)
+
+
+#: The key and the start of a value in a notebook's JSON that nothing of a :class:`Notebook` holds: a
+#: MIME bundle's rich data (an output's ``image/png``, ``text/html``...; ``text/plain`` is read).
+_RICH_KEY = re.compile(rb'"(?!text/plain")[A-Za-z]+/[^"\\\n]{1,100}"[ \t\r\n]*:[ \t\r\n]*(?=["\[])')
+#: The shortest rich value :func:`_rich_outputs_blanked` blanks, in bytes.
+_RICH_BLANKED = 4096
+
+
+def _rich_outputs_blanked(data: bytes) -> bytes:
+    """``data`` (a notebook's JSON) with each long string, or list of strings, under a MIME type
+    other than ``text/plain`` written ``""``, or ``data`` itself when it has none.
+
+    What a notebook's outputs show (images, HTML tables, a widget's state) is no part of a
+    :class:`Cell`, but parsing it did cost: a 147 MB notebook of images peaked at 475 MB in the
+    self-check (thirty-fifth session), the bytes, their text (two bytes a character when one
+    character is not ASCII) and the parsed strings together. Blanking keeps the JSON valid (a
+    whole string gives way to an empty one, and a key with unescaped quotes cannot occur inside
+    a string); each value is skipped with ``bytes.find``, never scanned by the pattern.
+    """
+    pieces: list[bytes] = []
+    done = at = 0
+    while (key := _RICH_KEY.search(data, at)) is not None:
+        start = key.end()
+        end = _value_end(data, start)
+        if end < 0:
+            break  # not a string or a list of strings, or cut short: the parse says what it is
+        if end - start >= _RICH_BLANKED:
+            pieces += (data[done:start], b'""')
+            done = end
+        at = end
+    if not pieces:
+        return data
+    pieces.append(data[done:])
+    return b"".join(pieces)
+
+
+def _value_end(data: bytes, start: int) -> int:
+    """The end of the JSON string, or list of strings, that starts at ``data[start]``; -1 when
+    it is neither, or is not closed."""
+    if data[start:start + 1] == b'"':
+        return _string_end(data, start)
+    at = start + 1
+    while True:  # a list: strings, separated by commas
+        while data[at:at + 1] in (b" ", b"\n", b"\r", b"\t", b","):
+            at += 1
+        head = data[at:at + 1]
+        if head == b"]":
+            return at + 1
+        if head != b'"':
+            return -1
+        at = _string_end(data, at)
+        if at < 0:
+            return -1
+
+
+def _string_end(data: bytes, start: int) -> int:
+    """The index after the JSON string opened by the quote at ``data[start]``; -1 when unclosed."""
+    at = start + 1
+    while True:
+        quote = data.find(b'"', at)
+        if quote < 0:
+            return -1
+        escapes = 0
+        while data[quote - 1 - escapes] == 0x5C:  # a backslash
+            escapes += 1
+        if escapes % 2 == 0:
+            return quote + 1
+        at = quote + 1
 
 
 def _declared_text(data: bytes) -> str | None:

@@ -10,7 +10,7 @@ from types import CodeType
 from typing import Callable, Sequence
 
 from grader.definitions import Def, Import
-from grader.models import cell_words
+from grader.models import at_line, cell_words
 
 
 #: What lets code change what another function runs, or what a global name of the program is:
@@ -168,5 +168,5 @@ def _reaching_in(d: Def) -> str:
 
 def _at(what: str, cell_index: int | None, line: int, cell: Callable[[int], str] = cell_words) -> str:
     """"`what` (cell C (In [P]), line L)", or "`what` (line L)" for code of no cell."""
-    where = f"{cell(cell_index)}, line {line}" if cell_index is not None else f"line {line}"
+    where = at_line(cell(cell_index), line) if cell_index is not None else f"line {line}"
     return f"`{what}` ({where})"

@@ -33,7 +33,7 @@ from grader.mistakematch import agreement, matches, mistake_shows, mistake_twins
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
     NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
-    Location, Part, PartResult, Rubric, SubmissionResult, cell_words,
+    Location, Part, PartResult, Rubric, SubmissionResult, cell_words, line_words,
 )
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
@@ -321,7 +321,7 @@ class _Grader:
             broken = self._extraction_error()
             if broken is not None:  # defined, but its def does not parse or compile
                 return self._all_cases(ERROR, broken.message, location=Location(
-                    broken.cell_index, broken.line, part.function, self._prompt(broken.cell_index))
+                    broken.cell_index, broken.line, part.function, self._prompt(broken.cell_index), self._script)
                     if broken.cell_index is not None else None)
             # Never suggest renaming a function the rubric grades under its own name, nor one of
             # the course's functions (the optional ``lstm_cell_backward`` is no misspelt
@@ -336,14 +336,14 @@ class _Grader:
                         "about it): it may be in the part not read.")
             unreadable = getattr(self.extraction, "unreadable_cells", ())
             if unreadable:
-                cells = ", ".join(cell_words(c, self._prompt(c)) for c in unreadable[:3])
+                cells = ", ".join(self._cell(c) for c in unreadable[:3])
                 hint = (f" The code of {cells}{' and more' if len(unreadable) > 3 else ''} is not saved as text, so "
                         "the grader could not read it all (see the note about it): it may be there.")
             message = f"No function named `{part.function}` was found in the notebook.{hint}"
             imported = getattr(self.extraction, "imported_from_own_module", lambda _name: None)(part.function)
             if imported is not None and not hint:  # `from my_rnn import *`: the file beside it is not graded
                 statement, cell, _ = imported
-                where = cell_words(cell, self._prompt(cell)) if cell is not None else "the notebook"
+                where = self._cell(cell) if cell is not None else "the notebook"
                 message = (f"No function named `{part.function}` is defined in the notebook; {where} imports "
                            f"{'it' if statement.endswith(' ' + part.function) else 'names'} from a module of yours "
                            f"(`{statement}`), and only the notebook is graded, not the files beside it. Define "
@@ -355,19 +355,19 @@ class _Grader:
                 names=(part.function,)).get(part.function)
             if constant is not None:  # `rnn_cell_forward = None` in a scratch cell, after the def
                 value, cell, line = constant
-                message = (f"`{part.function}` is set to {value!r} in {cell_words(cell, self._prompt(cell))}, line "
-                           f"{line}, and that replaces any `def {part.function}` above it, as when the notebook "
+                message = (f"`{part.function}` is set to {value!r} in {self._line(cell, line)}, "
+                           f"and that replaces any `def {part.function}` above it, as when the notebook "
                            f"runs. Delete that line, or give the value another name, to have the function graded.")
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
                 message = (
-                    f"`{part.function}` is assigned in {cell_words(assigned, self._prompt(assigned))} by a statement the grader does not "
+                    f"`{part.function}` is assigned in {self._cell(assigned)} by a statement the grader does not "
                     f"run: it runs the notebook's `def`s, classes, imports and constants, and "
                     f"`{part.function} = other` naming a function or class attribute defined before it, but "
                     f"not a call such as `functools.partial(...)`. Define it with "
                     f"`def {part.function}(...)` to have it graded.")
             return self._all_cases(MISSING, message, location=None)
-        location = Location(fn.cell_index, fn.first_line, part.function, self._prompt(fn.cell_index))
+        location = Location(fn.cell_index, fn.first_line, part.function, self._prompt(fn.cell_index), self._script)
         if fn.placeholder:
             detail = f" ({fn.placeholder_detail})" if fn.placeholder_detail else ""
             message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
@@ -515,7 +515,7 @@ class _Grader:
         for k, name in enumerate(fn.free_names):
             if name in broken:
                 self.notes.append(broken_definition_note(self.part.function, name, broken[name],
-                                                         cell=lambda i: cell_words(i, self._prompt(i))))
+                                                         cell=lambda i: self._cell(i)))
             elif name in keys:
                 self.notes.append(f"`{self.part.function}` uses `{name}` from outside the function: "
                                   f"read it from `parameters` (`parameters[\"{name}\"]`).")
@@ -585,9 +585,9 @@ class _Grader:
         if found is None:
             return None
         words, cell, line = found
-        place = f"{cell_words(cell, self._prompt(cell))}, line {line}"
+        place = f"{self._line(cell, line)}"
         if words.endswith(" cell"):  # a def typed in a Markdown or raw cell
-            return (f"is written in {cell_words(cell, self._prompt(cell))}, {words}, not a code cell",
+            return (f"is written in {self._cell(cell)}, {words}, not a code cell",
                     "Jupyter does not run it, nor does the grader; change the cell's type to Code (select it and "
                     "press Y) and run it")
         if words.startswith("the class"):
@@ -629,7 +629,7 @@ class _Grader:
             if name in constants and not re.search(rf"(?<![\w.]){re.escape(name)}\s*\(", fn.source):
                 value, cell, line = constants[name]
                 said = valuehints.outside_size_hint(self.part.function, name, value, sizes=sizes,
-                                               where=f"{cell_words(cell, self._prompt(cell))}, line {line}")
+                                                    where=self._line(cell, line))
                 if said:
                     notes.append(said)
         if hidden:  # the same sizes written out in the function itself
@@ -670,7 +670,7 @@ class _Grader:
                 stored = (stored[0], stored[1] + other.first_line - 1)
                 said = stephints.cache_order_hint(self.part.function, unpacked, stored, maker=name,
                                               first_line=fn.first_line,
-                                              where=cell_words(other.cell_index, self._prompt(other.cell_index)))
+                                              where=self._cell(other.cell_index))
                 if said:
                     return said
         return ""
@@ -687,7 +687,7 @@ class _Grader:
             return ""
         course: dict[str, Any] = {"np": checks.np}
         exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
-        return valuehints.own_helper_hint(self.part.function, helper, where=cell_words(cell, self._prompt(cell)),
+        return valuehints.own_helper_hint(self.part.function, helper, where=self._cell(cell),
                                      got=value, expected=course[helper](helper_input()),
                                      raised=error_type if status == "error" else "")
 
@@ -892,8 +892,8 @@ class _Grader:
             loop = line_hint(loophints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
             if loop:
                 inner = places[0]
-                called = (f", in its call of `{inner.function}` ({cell_words(inner.cell, inner.prompt)}, line "
-                          f"{inner.line})" if k and inner.function else "")
+                called = (f", in its call of `{inner.function}` ({line_words(inner.cell, inner.line, inner.prompt, script=inner.script)})"
+                          if k and inner.function else "")
                 return at.describe() + loop + called, at
         return places[0].describe(), places[0]
 
@@ -1050,7 +1050,7 @@ class _Grader:
         if line is None or (definition and not definitions):
             return ""
         cell, cell_line, _function = self.program.locate(line)
-        return f"{cell_words(cell, self._prompt(cell))}, line {cell_line}," if cell is not None else ""
+        return f"{self._line(cell, cell_line)}," if cell is not None else ""
 
     def _bound_to(self, method: str, stubs: Mapping[str, TraceStub]) -> str | None:
         """The dependency in ``stubs`` whose name the notebook binds to a def named ``method``
@@ -1078,7 +1078,7 @@ class _Grader:
                     and frame_function.isidentifier() and self._defined_at(line, frame_function):
                 function = frame_function
             if cell is not None or function is not None:
-                yield Location(cell, cell_line, function, self._prompt(cell))
+                yield Location(cell, cell_line, function, self._prompt(cell), self._script)
 
     def _defined_at(self, line: int, name: str) -> bool:
         """Whether the program's segment holding ``line`` (a class's lines) has a ``def name``. A
@@ -1095,6 +1095,19 @@ class _Grader:
             return False
         text = "\n".join(source.splitlines()[segment.first - 1:segment.last])
         return re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b", text, re.MULTILINE) is not None
+
+    @property
+    def _script(self) -> bool:
+        """A ``.py`` submission: places are the file's lines (``Location.script``)."""
+        return getattr(self.extraction, "script", False)
+
+    def _cell(self, cell: int) -> str:
+        """``"cell 7 (In [5])"``, or ``"the file"`` in a ``.py`` submission."""
+        return cell_words(cell, self._prompt(cell), script=self._script)
+
+    def _line(self, cell: int, line: int) -> str:
+        """``"cell 7 (In [5]), line 3"``, or ``"line 3"`` in a ``.py`` submission (the file's line)."""
+        return line_words(cell, line, self._prompt(cell), script=self._script)
 
     def _prompt(self, cell: int | None) -> int | None:
         """The ``In [n]`` the saved notebook shows beside cell index ``cell``, if any."""
@@ -1802,6 +1815,16 @@ def _merged(part: Part, shown: PartResult, hidden: PartResult) -> PartResult:
                       location=shown.location or hidden.location)
 
 
+def _placed(d: Any, extraction: Any) -> str:
+    """An extraction diagnostic's message with its place after it, unless the message says one:
+    "(cell 7 (In [5]), line 3)", or "(line 3)" in a ``.py`` submission."""
+    if d.cell_index is None or "cell " in d.message or (extraction.script and "line " in d.message):
+        return d.message
+    if d.line:
+        return f"{d.message} ({line_words(d.cell_index, d.line, extraction.prompts.get(d.cell_index), script=extraction.script)})"
+    return f"{d.message} ({cell_words(d.cell_index, extraction.prompts.get(d.cell_index), script=extraction.script)})"
+
+
 def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                      submission_id: str | None = None,
                      extra_files: Mapping[str, bytes] | None = None) -> SubmissionResult:
@@ -1843,10 +1866,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
     # A graded function's placeholders are said under its part (its note, its cases): not here too.
     parts_say = {part.function for part in rubric.parts}
     messages = list(dict.fromkeys(
-        d.message if d.cell_index is None or "cell " in d.message else
-        f"{d.message} ({cell_words(d.cell_index, extraction.prompts.get(d.cell_index))}"
-        f"{f', line {d.line}' if d.line else ''})"
-        for d in extraction.diagnostics if d.severity in ("warning", "error")
+        _placed(d, extraction) for d in extraction.diagnostics if d.severity in ("warning", "error")
         and (d.function is None or d.function in needed)
         and not (d.function in parts_say and placeholder_warning(d, extraction))))
     if len(messages) > MAX_EXTRACTION_MESSAGES:  # thousands of broken lines: the first ones say it
@@ -1866,7 +1886,7 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                 f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
                 f"current NumPy.")
         with loaded_session(sandbox, program, source, messages,
-                             prompts=extraction.prompts) as (session, load_errors):
+                             prompts=extraction.prompts, script=extraction.script) as (session, load_errors):
             t3 = time.perf_counter()
             timings["sandbox_start"] = t3 - t2
             graded.update(_grade_parts(rubric, context=context, extraction=extraction, program=program,

@@ -170,11 +170,13 @@ def render(result: SubmissionResult, *, stream: TextIO,
     if title:
         write(title + "\n")
     width = max((len(p.function) for p in result.parts), default=0) + 2
+    redefined = _redefined_notes(result)
     for part in result.parts:
-        _render_part(part, write, width, describe, line_of)
+        _render_part(part, write, width, describe, line_of, first=redefined.get(part.function, ()))
     unfinished = tuple(f"`{p.function}` is not implemented yet" for p in result.parts
                        if p.status == NOT_IMPLEMENTED)
-    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",))]
+    said_above = {m for notes in redefined.values() for m in notes}
+    notes = [m for m in result.messages if not m.startswith(unfinished or ("\0",)) and m not in said_above]
     if notes:
         write("\nAbout the notebook:\n")
     for message in notes:  # placeholders are already said under their function
@@ -192,6 +194,18 @@ def render(result: SubmissionResult, *, stream: TextIO,
               f"{'they say' if len(noted) > 1 else 'it says'} what hidden cases may fail.\n")
     write(_hidden_share(summary))
     return summary
+
+
+def _redefined_notes(result: SubmissionResult) -> dict[str, tuple[str, ...]]:
+    """Function -> the note that it is defined more than once, for each function that did not pass:
+    said under it rather than at the end. Its verdict and likely mistake are of the last definition,
+    and a student whose first definition was right read them against that one (thirty-fifth
+    session, as a student: "leaves out the bias ba" of a cell that adds it, a scratch cell below
+    defining it again)."""
+    from grader.extract import defined_again_words
+
+    return {part.function: told for part in result.parts if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED)
+            if (told := tuple(m for m in result.messages if m.startswith(defined_again_words(part.function))))}
 
 
 def _hidden_share(summary: CheckSummary) -> str:
@@ -221,6 +235,8 @@ def _defined_at(location: Location, describe: Callable[[Location], str]) -> str:
     """Where a part left unimplemented is defined. The placeholder note above it counts lines from
     the top of the cell ("line 26: `cct = None`"): "defined at cell 10 (In [6]), line 3" read as
     another count, so the cell's line of the ``def`` is said as one of that same cell's lines."""
+    if location.script:  # a .py file: the note's lines are the file's already
+        return ""
     if location.line is None:
         return f"    defined at {describe(location)}\n"
     cell = describe(replace(location, line=None, function=None))
@@ -230,8 +246,10 @@ def _defined_at(location: Location, describe: Callable[[Location], str]) -> str:
 
 
 def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
-                 describe: Callable[[Location], str], line_of: Callable[[Location], str]) -> None:
-    """One function's verdict line, then what went wrong in each case that did not pass."""
+                 describe: Callable[[Location], str], line_of: Callable[[Location], str],
+                 *, first: Sequence[str] = ()) -> None:
+    """One function's verdict line, the notes ``first`` (which definition was graded), then what
+    went wrong in each case that did not pass."""
     total = len(part.cases)
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
@@ -240,6 +258,8 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
         head += (f"  ({passed} of {total} public case{'s' if total != 1 else ''}, "
                  f"{part.points:g} of {part.max_points:g} points)")
     write(head + "\n")
+    for note in first:
+        write(_indent(f"note: {note}", "    ") + "\n")
     if part.status in (MISSING, NOT_IMPLEMENTED):
         message = part.cases[0].message if part.cases else (part.notes[0] if part.notes else "")
         if message:
@@ -356,7 +376,7 @@ def _cell_place(location: Location) -> str:
     """``"cell 7 (In [4]), "``: the cell of ``location`` as ``--check`` names cells ("" for a file)."""
     from grader.models import cell_words
 
-    return f"{cell_words(location.cell, location.prompt)}, " if location.cell is not None else ""
+    return f"{cell_words(location.cell, location.prompt)}, " if location.cell is not None and not location.script else ""
 
 
 def _cells_line_of(notebook: Any) -> Callable[[Location], str]:
@@ -607,6 +627,27 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
+def check_command() -> str:
+    """The command that runs this check again, as a command to copy: ``python3 grade.py --check``
+    from the kit's folder with the ``python3`` of the PATH, else this Python's path and this
+    ``grade.py``'s. A student who checks with a virtual environment's Python
+    (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told to type ``python3
+    grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
+    return f"{_python_command()} {_quoted_command(_shown_path(_KIT_GRADE_PY))} --check"
+
+
+def _python_command() -> str:
+    """``python3`` when that is this Python on the PATH (an activated venv's too), else this
+    Python's path, quoted for the shell."""
+    import os
+    import shutil
+    import sys
+
+    here = sys.executable or "python3"
+    found = shutil.which("python3")
+    return "python3" if found is not None and os.path.abspath(found) == os.path.abspath(here) else _quoted_command(here)
+
+
 def _quoted_command(path: str) -> str:
     """``path`` as a shell would need it typed (quoted when it holds spaces: Windows' or macOS's
     "Program Files", "Application Support")."""
@@ -665,8 +706,8 @@ def _zip_given(path: Path) -> str | None:
     folder = path.with_suffix("") if path.suffix else path.with_name(path.name + "-unzipped")
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (f"it is a zip archive, not a notebook; it holds {shown}. Unzip it and check the notebook: "
-            f"python3 -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} && python3 grade.py "
-            f"--check {shlex.quote(str(folder / names[0]))}")
+            f"{_python_command()} -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} "
+            f"&& {check_command()} {shlex.quote(str(folder / names[0]))}")
 
 
 def _folder_given(folder: Path) -> str:
@@ -684,7 +725,7 @@ def _folder_given(folder: Path) -> str:
     if not found:
         return text + f" (no notebook, .ipynb, is in {folder})."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return (text + f", for example: python3 grade.py --check {shlex.quote(str(folder / found[0]))}"
+    return (text + f", for example: {check_command()} {shlex.quote(str(folder / found[0]))}"
             f" (the folder holds {shown}).")
 
 
@@ -697,8 +738,7 @@ def _no_such_file(notebook: Path) -> str:
     if meant is not None:
         why, path = meant
         if path.is_file():
-            return (f"No such file: {why}. Check it with: python3 grade.py --check "
-                    f"{shlex.quote(str(path))}")
+            return f"No such file: {why}. Check it with: {check_command()} {shlex.quote(str(path))}"
         return f"No such file: {why}, and {path} is not a file either. Check the path."
     folder = notebook.parent
     where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."

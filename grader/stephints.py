@@ -246,7 +246,7 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
                 word for word in words if word.startswith(f"{name}_") or name.startswith(f"{word}_")]
             if not close or words[place] in close:
                 continue
-            given = ast.unparse(returned.elts[place])
+            given = as_written(returned.elts[place], functions[stmt.value.func.id])
             written = as_written(returned, functions[stmt.value.func.id])
             return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
                     f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "

@@ -27,7 +27,7 @@ def printed_instead_hint(source: str, *, returned: Sequence[str]) -> str:
                       and node.func.id == "print"), key=lambda node: node.lineno)
     if not printed:
         return ""
-    return (f" It prints (`{ast.unparse(printed[0])}`) but returns nothing: `print` shows values, and only "
+    return (f" It prints (`{as_written(printed[0], source)}`) but returns nothing: `print` shows values, and only "
             f"`return {', '.join(returned)}` gives them back to the caller.")
 
 
@@ -47,7 +47,7 @@ def replaced_in_loop_hint(source: str, *, output: Any, axes: int, first_line: in
         for stmt in loop.body:
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
                 continue
-            target, value = stmt.targets[0], ast.unparse(stmt.value)
+            target, value = stmt.targets[0], as_written(stmt.value, source)
             slot = f"`{name}[{', '.join([':'] * (axes - 1) + [index])}] = {value}`"
             where = f"`{as_written(stmt, source)}` on line {stmt.lineno + first_line - 1}"
             if isinstance(target, ast.Name) and target.id == name:

@@ -448,6 +448,19 @@ def test_a_scipy_import_a_graded_function_uses_tells_the_student_the_stake_and_t
     assert warning.endswith("To be safe, write the sigmoid with NumPy: `1 / (1 + np.exp(-z))`."), warning
 
 
+@pytest.mark.parametrize("imports, use", [("import matplotlib.pyplot as plt\n", "plt.plot(x)"),
+                                          ("from matplotlib import pyplot\n", "pyplot.plot(x)"),
+                                          ("import seaborn as sns\n", "sns.lineplot(x=x)")])
+def test_a_plot_inside_a_graded_function_is_told_to_move_out_not_to_be_written_in_numpy(imports, use) -> None:
+    # A debugging plot inside rnn_forward was told "write it with NumPy ... or use the course's
+    # softmax and sigmoid" (thirty-fifth session, as a student whose venv had no matplotlib).
+    [warning] = [m for m in messages(extract(nb("import numpy as np\n" + imports,
+                                                f"def rnn_forward(x):\n    {use}\n    return x\n")), "warning")]
+    assert warning.endswith("To be safe, take the plotting out of the function: a plot is no part of what it "
+                            "returns, and a test cell can plot what it returns."), warning
+    assert "NumPy" not in warning, warning
+
+
 def test_failing_import_does_not_take_other_functions_down() -> None:
     imports = ("import numpy as np\nfrom math import floor\nfrom no_such_pkg.layers.embeddings import Embedding\n"
                "import no_such_module_xyz\n")

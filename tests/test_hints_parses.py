@@ -58,8 +58,8 @@ def test_assignment_hint_writes_back_the_value_only_for_a_message_it_explains(mo
     """A 30 kB line made ``ast.unparse`` raise RecursionError for each of 24 cases whose ValueError
     was neither a store nor an unpacking; the value is written back only for those two now."""
     written = []
-    real = ast.unparse
-    monkeypatch.setattr(hints.ast, "unparse", lambda node: written.append(node) or real(node))
+    real = hints.in_line  # the value quoted as the student wrote it (``ast.unparse`` before the thirty-fifth session)
+    monkeypatch.setattr(hints, "in_line", lambda node, line: written.append(node) or real(node, line))
     line = "    a = np.dot(x, y)"
     other = SimpleNamespace(error_type="ValueError", message="shapes (5,10) and (5,10) not aligned: 10 (dim 1) != 5")
     assert hints.assignment_hint(other, line) == "" and written == []

@@ -83,7 +83,7 @@ def test_gradescope_hidden_cases_not_run_each_say_why():
 
 
 @pytest.mark.parametrize("wrong, named", [("np.dot(Wf, xt)", "Wf"), ("np.dot(Wo, a_prev)", "Wo"),
-                                          ('np.dot(parameters["Wf"], xt)', "parameters['Wf']")])
+                                          ('np.dot(parameters["Wf"], xt)', 'parameters["Wf"]')])
 def test_a_gate_weight_times_xt_alone_is_told_the_stacked_input(tmp_path, context, sandbox, wrong, named):
     """Told "check the order of `Wf` and `xt` and whether one needs its transpose", a student who
     multiplied an LSTM gate's weights by `xt` alone was sent away from the fix, the stacked input."""

@@ -128,7 +128,8 @@ def test_a_hint_quoting_runs_of_backticks_is_shown_in_linear_time():
     start = time.process_time()
     shown = [feedback_html.prose(message) for _case in range(30)]
     assert time.process_time() - start < 3.0
-    assert shown[0].count("<code>") == 2 and "<code>np.concatenate((&#x27;</code>a``a```a" in shown[0]  # as before
+    # as before, the string now quoted with the student's own double quote (thirty-fifth session)
+    assert shown[0].count("<code>") == 2 and "<code>np.concatenate((&quot;</code>a``a```a" in shown[0]
 
 
 def test_code_spans_are_shown_as_before():
@@ -156,7 +157,8 @@ _RIGHT = "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)"
     # f-string whose expression raises on that line, so the function parses) or for
     # ast.unparse (1,500 "-"): MemoryError or RecursionError stopped grade_submission.
     ('s = f"""\n{np.concatenate(a_prev, xt)} ' + "+" * 20_000 + '1\n"""\n    ' + _RIGHT, False),
-    ("a_next = np.concatenate(" + "-" * 1500 + "a_prev, xt)", False),
+    # Quoted as written since the thirty-fifth session (no ast.unparse to recurse): hinted.
+    ("a_next = np.concatenate(" + "-" * 1500 + "a_prev, xt)", True),
     ("a_next = np.concatenate(a_prev, xt)", True),  # control: the hint as before
 ])
 def test_a_line_too_deep_for_the_parser_gets_no_hint_and_is_graded(tmp_path, context, sandbox, line, hinted):

@@ -122,7 +122,7 @@ _STORED, _UNPACK, _BOUNDS = "could not broadcast input array", "too many values 
     ("rnn_forward", 'n_y, n_a = parameters["Wya"].shape', 'n_a, n_y = parameters["Wya"].shape', _STORED,
      "`a[:, :, t]` has room for an array of shape (2, 10), and `a_next` has shape (5, 10)"),
     ("lstm_cell_forward", "concat[n_a :, :] = xt", "concat[n_a + 1 :, :] = xt", _STORED,
-     "`concat[n_a + 1:, :]` has room for an array of shape (2, 10), and `xt` has shape (3, 10)"),
+     "`concat[n_a + 1 :, :]` has room for an array of shape (2, 10), and `xt` has shape (3, 10)"),
     # Names on the left that do not match the values unpacked.
     ("lstm_forward", "a_next, c_next, yt, cache = lstm_cell_forward", "a_next, yt, cache = lstm_cell_forward",
      _UNPACK, "The left side names 3 values (`a_next, yt, cache`) and `lstm_cell_forward` returns more"),

@@ -116,11 +116,12 @@ def test_windows_separators_and_a_quoted_tilde_are_answered_with_the_path_meant(
     monkeypatch.chdir(tmp_path)
     code, text = _check(Path(".\\rnn\\mine.ipynb"))
     assert code == EXIT_UNUSABLE
-    assert "separate folders with / (\\ is Windows' separator). Check it with: python3 grade.py --check rnn/mine.ipynb" \
-        in text, text
+    grade_py = selfcheck._KIT_GRADE_PY  # outside the folder checked from: its path (thirty-fifth session)
+    assert (f"separate folders with / (\\ is Windows' separator). Check it with: python3 {grade_py} --check "
+            f"rnn/mine.ipynb") in text, text
     monkeypatch.setenv("HOME", str(tmp_path))
     code, text = _check(Path("~/rnn/mine.ipynb"))  # "~/rnn/mine.ipynb" in quotes: the shell left the ~
-    assert f"not inside quotes). Check it with: python3 grade.py --check {tmp_path}/rnn/mine.ipynb" in text, text
+    assert f"not inside quotes). Check it with: python3 {grade_py} --check {tmp_path}/rnn/mine.ipynb" in text, text
 
 
 @pytest.mark.parametrize("landlock", [7, 0])
@@ -209,3 +210,22 @@ def test_a_path_with_spaces_typed_without_quotes_is_answered_with_the_quoted_com
     with pytest.raises(SystemExit):  # a class's folder, likewise
         grade.main([str(tmp_path / "My"), "Notebooks"])
     assert f"put the path in quotes: python3 grade.py '{tmp_path / 'My Notebooks'}'" in capsys.readouterr().err
+
+
+def test_the_commands_to_copy_name_the_python_that_ran_the_check(tmp_path, monkeypatch):
+    """Thirty-fifth session, as a student checking with a virtual environment's Python not on the
+    PATH (``~/rnn-check/bin/python3 grade.py --check``, as README.md says): the command to copy for a
+    folder, a misspelt path or a zip said ``python3 grade.py --check``, whose Python has no NumPy."""
+    venv_python = tmp_path / "rnn check" / "bin" / "python3"
+    monkeypatch.setattr(sys, "executable", str(venv_python))
+    nbs.write(tmp_path / "rnn" / "mine.ipynb", nbs.course_notebook())
+    _, text = _check(tmp_path / "rnn")
+    assert f"for example: '{venv_python}' grade.py --check {tmp_path}/rnn/mine.ipynb" in text, text
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _, text = _check(Path("~/rnn/mine.ipynb"))
+    assert f"Check it with: '{venv_python}' grade.py --check {tmp_path}/rnn/mine.ipynb" in text, text
+    monkeypatch.setenv("PATH", str(venv_python.parent))  # an activated environment: its python3 is the PATH's
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text("#!/bin/sh\n")
+    venv_python.chmod(0o755)
+    assert selfcheck.check_command() == "python3 grade.py --check"

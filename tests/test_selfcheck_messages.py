@@ -239,3 +239,27 @@ def test_a_zip_given_to_check_names_its_notebooks_and_the_commands_to_check_one(
     with zipfile.ZipFile(empty, "w") as out:
         out.writestr("README.txt", "nothing\n")
     assert check(empty)[1].endswith(": it is a zip archive, and it holds no notebook (.ipynb).\n")
+
+
+def _defined_again(tmp_path: Path, later: str, name: str) -> Path:
+    """The course notebook, with a scratch cell at the end defining ``rnn_cell_forward`` again."""
+    source = nbs.COURSE_CELLS["rnn_cell_forward"].replace("+ ba)", later)
+    nb = nbs.course_notebook(extra_cells=[nbs.markdown_cell("## scratch"), nbs.code_cell(source, count=20)])
+    return nbs.write(tmp_path / name, nb)
+
+
+def test_a_function_defined_again_wrongly_says_which_definition_under_its_verdict(tmp_path):
+    code, text = check(_defined_again(tmp_path, ")", "again.ipynb"))
+    assert code == EXIT_FAILED
+    head, _, rest = text.partition("rnn_cell_forward   failed  (0 of 1 public case, 0 of 2.5 points)\n")
+    assert rest.startswith("    note: `rnn_cell_forward` is defined more than once (cell 4 (In [2]), line 3, and "
+                           "cell 22 (In [20]), line 3); the last definition (cell 22 (In [20])) is the one graded.\n"), text
+    assert "likely mistake: Your hidden state leaves out the bias ba" in rest, text  # read against cell 22
+    assert "About the notebook" not in text and text.count("defined more than once") == 1, text
+
+
+def test_a_function_defined_again_that_passes_keeps_the_note_at_the_end(tmp_path):
+    code, text = check(_defined_again(tmp_path, "+ ba)", "again.ipynb"))
+    assert code == 0
+    assert "About the notebook:\n  - `rnn_cell_forward` is defined more than once" in text, text
+    assert "Read the note" not in text, text

@@ -1,0 +1,80 @@
+"""The hints quote the student's code as they wrote it, not as ``ast.unparse`` writes it again.
+
+``ast.unparse`` writes what the tree means: ``parameters['Wya']`` for ``parameters["Wya"]``,
+``a[:, :, t]`` for ``a[:,:,t]``, and on Python 3.10 ``(a, b) = f(x)`` for ``a, b = f(x)``: a hint
+quoted code the student could not find on their line (thirty-fifth session).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from grader import hints, loophints, stephints, valuehints
+
+
+def test_a_store_that_does_not_fit_quotes_both_sides_as_written():
+    outcome = SimpleNamespace(error_type="ValueError",
+                              message="could not broadcast input array from shape (2,5) into shape (5,10)")
+    said = hints.assignment_hint(outcome, '        a[:,:,t] = parameters["Wya"]')
+    assert said.startswith('`a[:,:,t]` has room for an array of shape (5, 10), and `parameters["Wya"]` has '
+                           'shape (2, 5)'), said
+
+
+def test_an_unpacking_quotes_the_names_and_the_call_as_written():
+    outcome = SimpleNamespace(error_type="ValueError", message="too many values to unpack (expected 3)")
+    said = hints.assignment_hint(outcome, "    a_next,yt_pred,cache = rnn_cell_forward( xt, a_prev, parameters )")
+    assert said == ("The left side names 3 values (`a_next,yt_pred,cache`) and `rnn_cell_forward` returns more: "
+                    "give one name to each value, in its order."), said
+
+
+def test_an_in_place_sum_quotes_its_line_as_written():
+    said = hints.output_operand_hint(
+        "non-broadcastable output operand with shape (5,1) doesn't match the broadcast shape (5,5)",
+        "    dba+=np.sum(dtanh,axis=1)")
+    assert said.startswith("`dba` has shape (5, 1), and with `np.sum(dtanh,axis=1)` the result would have shape "
+                           "(5, 5): `dba+=np.sum(dtanh,axis=1)` cannot store it"), said
+
+
+def test_the_two_sides_of_an_operation_are_quoted_as_written():
+    said = hints.named_sides_hint("operands could not be broadcast together with shapes (3,10) (5,10) ",
+                                  '    z = x*parameters["Wy"]')
+    assert said.startswith('`x` has shape (3, 10) and `parameters["Wy"]` has shape (5, 10)'), said
+
+
+def test_a_list_method_assigned_is_quoted_as_written():
+    said = hints.none_from_list_method_hint("AttributeError", "'NoneType' object has no attribute 'append'",
+                                            "def f(x):\n    caches = caches.append( (a,b) )\n")
+    assert said.startswith("`caches = caches.append( (a,b) )` sets `caches` to None"), said
+    assert said.endswith("Write `caches.append( (a,b) )` alone."), said
+
+
+def test_a_comparison_thrown_away_is_quoted_as_written():
+    source = ("def run(x, a0):\n    a = np.zeros_like(x)\n    for t in range(x.shape[2]):\n"
+              "        a[:,:,t]==a0\n    return a\n")
+    said = " ".join(loophints.loop_mistake(source, first_line=1) or ())
+    assert "`a[:,:,t]==a0` on line 4 compares the two" in said and "write `a[:,:,t] = a0`" in said, said
+
+
+def test_a_print_instead_of_a_return_is_quoted_as_written():
+    said = valuehints.printed_instead_hint('def f(x):\n    print("a_next:",x)\n', returned=("a_next",))
+    assert 'It prints (`print("a_next:",x)`)' in said, said
+
+
+def test_a_value_returned_in_another_order_is_quoted_as_written():
+    functions = {"cell": 'def cell(x, p):\n    return p["cache"], p["a_next"]\n'}
+    source = "def run(x, p):\n    a_next, cache = cell(x, p)\n    return cache[0]\n"
+    said = stephints.returned_order_hint("    return cache[0]", source=source, functions=functions)
+    assert 'your `cell` returns `p["a_next"]` 2nd (`return p["cache"], p["a_next"]`)' in said, said
+
+
+def test_an_attribute_of_a_tuple_quotes_what_it_was_read_of_as_written():
+    said = hints.attribute_hint("AttributeError", "'tuple' object has no attribute 'shape'",
+                                '    n_x, m = caches[ 0 ].shape')
+    assert said.startswith("`caches[ 0 ]` is a tuple here, where `.shape` needs a NumPy array"), said
+
+
+def test_an_index_one_past_the_end_quotes_the_subscript_as_written():
+    outcome = SimpleNamespace(error_type="IndexError",
+                              message="index 4 is out of bounds for axis 2 with size 4")
+    source = "def f(da):\n    n_a, m, T_x = da.shape\n    for t in range(T_x):\n        x = da[:,:,T_x]\n"
+    said = hints.bounds_hint(outcome, "        x = da[:,:,T_x]", source=source)
+    assert "`da[:,:,T_x]` asks for entry `T_x` of axis 2, one past its last" in said, said
