@@ -1311,7 +1311,6 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         stack.callback(gc.unfreeze)
         stack.enter_context(early)
         roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False)) for source in sources]
-        root = roots[0]
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
         if known and (problem := known_problem(Path(known))):
