@@ -780,6 +780,7 @@ class Runtime:
         self.rfile = io.open(sock.fileno(), "rb", buffering=1 << 16, closefd=False)
         self.calling = False  # the student's function runs (``call``); ``where`` answers only then
         self.sending = False  # a stub's request is being written: ``where`` writes nothing then
+        self.where_held: types.FrameType | None = None  # asked while sending: said once the request is whole
         _signal.signal(_signal.SIGUSR1, self.where)
 
     def where(self, _signum: int, frame: types.FrameType | None) -> None:
@@ -787,9 +788,15 @@ class Runtime:
         child: send where the program was (its frames in the program file, innermost last, as a
         failure's), so that the student is told the line of the loop that did not end (thirty-fourth
         session). Nothing when no call runs, while a stub's request is being written (its answer
-        may be awaited: the grading process skips a stub request before this message), or in a
-        copy made by ``os.fork``; at most 1,000 frames walked and the 20 innermost sent."""
-        if not self.calling or self.sending or os.getpid() != self.pid:
+        may be awaited: the grading process skips a stub request before this message; the frame is
+        held and said once the request is whole, ``where_held``), or in a copy made by ``os.fork``; at
+        most 1,000 frames walked and the 20 innermost sent. A signal that came while a stub's request
+        was written was dropped until the thirty-fifth session: a loop calling a stub at every step
+        (``rnn_forward`` isolated from ``rnn_cell_forward``) was told no place one time in eight."""
+        if not self.calling or os.getpid() != self.pid:
+            return
+        if self.sending:
+            self.where_held = frame
             return
         frames = []
         for _ in range(1000):
@@ -1087,6 +1094,9 @@ class Runtime:
                 runtime.sock.sendall(FRAME.pack(len(head)) + head + FRAME.pack(len(frame)) + frame)
             finally:
                 runtime.sending = False
+            held, runtime.where_held = runtime.where_held, None
+            if held is not None:  # the grading process asked where while the request was written
+                runtime.where(_signal.SIGUSR1, held)
             reply = runtime.recv()
             if reply.get("error"):
                 raise RuntimeError(f"the grader could not answer {name}(): {reply['error']}")

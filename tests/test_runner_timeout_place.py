@@ -7,13 +7,17 @@ Before: "`rnn_forward` did not return within 0.5 s: look for a loop that never e
 from __future__ import annotations
 
 import io
+import re
 
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
 # rnn_forward's loop over the steps written as a `while` whose counter is never increased.
-_ENDLESS = nbs.mutate("rnn_forward", "    for t in range(T_x):\n",
-                      "    t = 0\n    while t < T_x:\n        t = t\n")
+# The loop keeps one cache, not millions: a list growing for 0.5 s (its copies as it grows) put the
+# time-out at `caches.append` (line 19) as well as in the call, under load; the test is about the loop.
+_ENDLESS = {"rnn_forward": nbs.COURSE_CELLS["rnn_forward"].replace(
+    "    for t in range(T_x):\n", "    t = 0\n    while t < T_x:\n        t = t\n", 1).replace(
+    "        caches.append(cache)\n", "        caches[:] = [cache]\n", 1)}
 
 
 def _timed_out(result, function: str):
@@ -26,12 +30,20 @@ def test_a_loop_that_never_ends_is_told_its_cell_line_and_loop(tmp_path, context
     case = _timed_out(result, "rnn_forward")
     cell = nbs.COURSE_CELLS["rnn_forward"].replace("    for t in range(T_x):\n", "    t = 0\n    while t < T_x:\n        t = t\n")
     loop_line = 1 + cell.splitlines().index("    while t < T_x:")
-    assert case.message.startswith(
-        f"`rnn_forward` did not return within {case.message.split('within ')[1].split(' s')[0]} s. When the time ran "
-        f"out it was running cell 7 (In [4]), line {loop_line + 2}, in rnn_forward, in the `while` loop of line "
-        f"{loop_line} (`while t < T_x:`), in its call of `rnn_cell_forward` (cell 4 (In [2]), line "), case.message
+    # Where the time runs out in the loop's body is the machine's: mostly in the call (its NumPy work),
+    # but under load sometimes at `caches.append` (a list growing to millions) or the loop's own lines.
+    # Every place names the loop; a stop in the call names the call too (the child's frames in order).
+    assert case.location is not None and case.location.cell == 6, case.location
+    line = case.location.line
+    assert loop_line <= line <= loop_line + 5, case.location
+    head = (f"`rnn_forward` did not return within {case.message.split('within ')[1].split(' s')[0]} s. When the time "
+            f"ran out it was running cell 7 (In [4]), line {line}, in rnn_forward, in the `while` loop of line "
+            f"{loop_line} (`while t < T_x:`)")
+    assert case.message.startswith(head), case.message
+    if ", in its call of" in case.message:  # stopped inside the call (the line's arguments are evaluated there too)
+        assert line == loop_line + 2 and case.message.startswith(head + ", in its call of `rnn_cell_forward` (cell 4 (In [2]), line "), \
+            case.message
     assert "): look there for a loop that never ends" in case.message, case.message
-    assert case.location is not None and (case.location.cell, case.location.line) == (6, loop_line + 2), case.location
 
 
 def test_the_self_check_gives_the_same_sentence(tmp_path):
@@ -42,9 +54,11 @@ def test_the_self_check_gives_the_same_sentence(tmp_path):
     out = io.StringIO()
     run_check(path, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_forward")
     text = out.getvalue()
-    assert "When the time ran out it was running cell 7 (In [4]), line 16, in rnn_forward, in the `while` loop of " \
-           "line 14 (`while t < T_x:`)" in text, text
-    assert "at cell 7 (In [4]), line 16, in rnn_forward" in text, text
+    # The line in the loop's body is the machine's (the test above): the same one in both sentences.
+    said = re.search(r"When the time ran out it was running cell 7 \(In \[4\]\), line (1[4-9]), in rnn_forward, in the "
+                     r"`while` loop of line 14 \(`while t < T_x:`\)", text)
+    assert said, text
+    assert f"at cell 7 (In [4]), line {said.group(1)}, in rnn_forward" in text, text
 
 
 def test_a_call_that_does_not_say_where_it_was_keeps_the_words_without_a_place(tmp_path, context, sandbox):
