@@ -39,6 +39,12 @@ class OutputBusy(Exception):
         self.holder = holder
 
 
+class LockNotAFile(OutputBusy):
+    """``OUTPUT_LOCK`` is something a run of the grader never makes (a folder, a symbolic link, a
+    FIFO, a file with another name elsewhere): the run is refused, as it would be by a holder,
+    since it could not keep a second run out; the message says what to remove."""
+
+
 @contextlib.contextmanager
 def output_lock(out_dir: Path, *, holder: str = "grade.py",
                 on_wait: Callable[[str], None] | None = None,
@@ -59,11 +65,13 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py",
     path = Path(out_dir) / OUTPUT_LOCK
     try:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
     except OSError:
+        _refuse_not_a_file(path)  # a folder (EISDIR), a symbolic link (ELOOP)
         yield None
         return
     try:
+        _refuse_not_a_file(path, os.fstat(fd))
         try:
             _take(fd, out_dir=Path(out_dir), on_wait=on_wait)
         except OSError as exc:
@@ -81,6 +89,36 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py",
         yield held
     finally:
         os.close(fd)
+
+
+def _refuse_not_a_file(path: Path, seen: os.stat_result | None = None) -> None:
+    """Raise ``LockNotAFile`` when ``path`` (whose open file's status is ``seen``, None when it
+    could not be opened) is there but is not a regular file of one name. Thirty-fifth session: a
+    folder or a symbolic link there let the run go on without the lock and without a word; a FIFO
+    ended in a traceback; a hard link to a file elsewhere was emptied by the holder's text."""
+    import stat
+
+    if seen is None:
+        try:
+            seen = os.lstat(path)
+        except OSError:
+            return  # nothing there: the folder cannot be written, said by the run
+    if stat.S_ISREG(seen.st_mode) and seen.st_nlink <= 1:
+        return
+    if stat.S_ISDIR(seen.st_mode):
+        what, remove = "a folder", f"rm -r {path}"
+    elif stat.S_ISLNK(seen.st_mode):
+        what, remove = "a symbolic link", f"rm {path} (the link alone)"
+    elif stat.S_ISREG(seen.st_mode):
+        what, remove = (f"a file with {seen.st_nlink} names (a hard link)",
+                        f"rm {path} (this name alone; the file keeps its other names)")
+    else:
+        what, remove = "not a regular file", f"rm {path}"
+    raise LockNotAFile(
+        f"{path}: {what}, not the lock file a run of the grader makes, so this run could not keep "
+        f"a second run out of the folder (two runs into one folder each write grades.csv from what "
+        f"they read, one's grades replacing the other's) and is refused. Remove it with {remove} "
+        f"and run again; a run makes the lock file itself", holder=f"{path} ({what})")
 
 
 def _take(fd: int, *, out_dir: Path, on_wait: Callable[[str], None] | None = None) -> None:

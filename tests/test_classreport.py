@@ -384,3 +384,16 @@ def test_what_unreadable_submissions_were_told_is_said_once(tmp_path):
     assert "<li>cut1, cut2, cut3: every part shows 0 because the file could not be read" in section
     for name in ("cut1", "cut2", "cut3"):
         assert f"<tr><td>{name}</td><td>{name}.ipynb: not JSON (truncated at byte " in section
+
+
+def test_the_copy_without_names_refuses_a_lock_path_that_is_a_folder(tmp_path, capsys):
+    """Thirty-fifth session: a ``.grading.lock`` that is a folder let the page be written without
+    the lock; it is refused now, saying what is there (not "a run is grading into this folder")."""
+    from grader.outputlock import OUTPUT_LOCK
+
+    out = _graded_out(tmp_path / "out")
+    (out / OUTPUT_LOCK).mkdir()
+    assert classreport.main([str(out)]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith(f"{out / OUTPUT_LOCK}: a folder, not the lock file"), said
+    assert "is grading into this folder" not in said and not (out / classreport.SUMMARY_NAME).exists()

@@ -246,3 +246,61 @@ def test_a_file_system_without_flock_is_said_on_a_line_of_the_run(tmp_path, monk
                            f"sshfs, some SMB mounts), so this run goes on without the folder's lock"), said
     assert "a second run into it (another TA, another machine) is not stopped" in said
     assert "Grade into this folder from one run at a time, or give --out a folder on a local disk" in said
+
+
+def _not_a_lock_file(out: Path, kind: str) -> None:
+    """Put at ``out/.grading.lock`` something a run of the grader never makes there."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / OUTPUT_LOCK
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "link":
+        path.symlink_to(out.parent / "elsewhere.lock")
+        (out.parent / "elsewhere.lock").write_text("kept\n", encoding="utf-8")
+    elif kind == "dangling link":
+        path.symlink_to(out.parent / "nothing-here")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "hard link":
+        (out.parent / "elsewhere.lock").write_text("kept\n", encoding="utf-8")
+        os.link(out.parent / "elsewhere.lock", path)
+
+
+@pytest.mark.parametrize("kind", ["folder", "link", "dangling link", "fifo", "hard link"])
+def test_a_lock_path_that_is_not_a_lock_file_refuses_the_run(tmp_path, kind):
+    """Thirty-fifth session: a ``.grading.lock`` that is a folder or a symbolic link (a folder
+    copied with ``cp -r`` from a machine where it was one, a TA's ``mkdir``) could not be opened, and
+    the run went on without the lock and without a word: a second run into the folder was not
+    stopped either, each writing grades.csv from what it had read. A FIFO ended in a traceback
+    (ESPIPE, writing the holder's text), and a hard link to a file elsewhere was emptied by the
+    truncation of the holder's text. Each is now refused, naming the path, what is there and the
+    command that removes it; the file a link or hard link names is left as it was."""
+    out = tmp_path / "out"
+    _not_a_lock_file(out, kind)
+    with pytest.raises(OutputBusy) as refused:
+        with output_lock(out):
+            pytest.fail("the block ran without the folder's lock")
+    said = str(refused.value)
+    path = out / OUTPUT_LOCK
+    what = {"folder": "a folder", "link": "a symbolic link", "dangling link": "a symbolic link",
+            "fifo": "not a regular file", "hard link": "a file with 2 names"}[kind]
+    assert said.startswith(f"{path}: {what}"), said
+    assert "not the lock file a run of the grader makes" in said
+    remove = f"rm -r {path}" if kind == "folder" else f"rm {path}"
+    assert remove in said, said
+    if kind in ("link", "hard link"):
+        assert (tmp_path / "elsewhere.lock").read_text(encoding="utf-8") == "kept\n"
+
+
+def test_a_lock_path_that_is_a_folder_stops_a_class_run_before_grading(tmp_path):
+    """Through the command: the refusal is the run's error message (exit status 2), before any
+    submission is read."""
+    import io
+
+    from grader import commands
+
+    out = tmp_path / "out"
+    _not_a_lock_file(out, "folder")
+    with contextlib.ExitStack() as stack, pytest.raises(commands.CommandError) as refused:
+        commands._hold_output(out, submissions=tmp_path / "subs", stack=stack, stream=io.StringIO())
+    assert str(refused.value).startswith(f"{out / OUTPUT_LOCK}: a folder, not the lock file"), refused.value
