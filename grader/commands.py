@@ -827,7 +827,9 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     moodle = named is not None and not named.original
     sid = readable_id(named.id if moodle else here.name)
     listed = gradebook_submissions(earlier(out_dir, GRADEBOOK))
-    if not listed or spreadsheet_text(sid) not in listed or here.parent == here:
+    # ada/ beside Ada/ (or beside ada.ipynb) is ada~folder (grader.discover.folded_id)
+    rows = {spreadsheet_text(sid), spreadsheet_text(f"{sid}~folder")}
+    if not listed or here.parent == here or not rows & set(listed):
         return None
     try:
         own = find_submissions(submissions, defer=True)

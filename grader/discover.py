@@ -235,6 +235,20 @@ def _folder_id(name: str) -> str:
     return f"{cut}~{digest}"
 
 
+def folded_id(sid: str) -> str:
+    """``sid`` as a case-insensitive file system that ignores Unicode's normal forms compares it
+    (macOS, a Windows share, a FAT or exFAT stick): two ids folding alike would share one folder
+    ``OUT/<id>/`` there (``Ada`` and ``ada``; ``café`` written with one character or two).
+    Unicode's caseless match (NFKD around ``casefold``), which folds more than any file system
+    does: a clash it finds where there is none only adds a suffix."""
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", sid).casefold())
+
+
+#: ``RESERVED_IDS`` folded (``folded_id``): ``Grades.csv.ipynb``'s folder is ``OUT/grades.csv`` on
+#: such a file system.
+_RESERVED_FOLDED = frozenset(map(folded_id, RESERVED_IDS))
+
+
 def _visible(path: Path) -> bool:
     return (not path.name.startswith(".") and path.name not in IGNORED_DIRS
             and path.name not in _IGNORED_FILES)
@@ -498,28 +512,32 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
             return [Submission(id=_folder_id(named.id), path=root, account=readable_id(named.id).rsplit("_", 1)[-1],
                                late=named.late)]
         sid = _folder_id(root.stem)
-        return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
+        return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if folded_id(sid) in _RESERVED_FOLDED
+                           else sid, path=root)]
     found: dict[str, Submission] = {}
+    taken = set(_RESERVED_FOLDED)  # the folded ids of found and of the class run's files
     # Platform downloads: every entry of one student, gathered by the id in its name.
     groups: dict[str, dict[str, Path]] = {}
     late: set[str] = set()  # the ids of the groups with a file Canvas marked late
 
     def add(sub: Submission, entry: Path) -> None:
         sid = _folder_id(sub.id)
-        if sid in found or sid in RESERVED_IDS:  # e.g. alice.ipynb beside a folder alice/: keep both
+        # e.g. alice.ipynb beside a folder alice/, or Ada/ beside ada/: keep both
+        if folded_id(sid) in taken:
             sid = base = f"{sid}~{entry.suffix.lstrip('.') or 'folder'}"
             number = 2
-            while sid in found:  # a notebook may already bear the new name: never replace one
+            while folded_id(sid) in taken:  # a notebook may already bear the new name: never replace one
                 sid, number = f"{base}{number}", number + 1
         if sid != sub.id:
             sub = replace(sub, id=sid)
         found[sub.id] = sub
+        taken.add(folded_id(sid))
 
     for entry in sorted(root.iterdir()):
         if not _visible(entry) or entry.is_symlink():
             continue
         named = platform_name(entry.name)
-        if near is not None and _entry_id(entry, named) != near:
+        if near is not None and folded_id(_entry_id(entry, named)) != folded_id(near):
             continue
         if named is not None and (entry.is_dir() or named.original):
             files = groups.setdefault(named.id, {})
