@@ -870,6 +870,17 @@ def csv_text(path: Path, *, what: str = "roster", error: type[Exception] = Roste
                     f"save it as \"CSV UTF-8\" (Excel) or UTF-8 (LibreOffice)") from None
 
 
+def csv_lines(text: str) -> list[str]:
+    """The lines of a CSV file's ``text``, each with its ending: only a line feed or a carriage
+    return ends one, as ``csv`` reads a file opened with ``newline=""``. ``str.splitlines`` also
+    broke lines at U+2028, U+2029, U+0085, form feeds and \\x1c-\\x1e, which a name pasted from a
+    PDF may hold and a Canvas export writes unquoted: the student's row was cut in two (thirty-fifth
+    session)."""
+    import io
+
+    return list(io.StringIO(text, newline=""))
+
+
 def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = RosterError,
              example: str = "\"id,name,email\"", each: str = "one student a line",
              ) -> tuple[list[tuple[int, list[str]]], str]:
@@ -878,7 +889,7 @@ def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = Roste
     empty (``example`` is a header line to show, ``each`` what each line then holds) or not CSV."""
     import csv
 
-    lines = csv_text(path, what=what, error=error).splitlines()
+    lines = csv_lines(csv_text(path, what=what, error=error))
     if not any(line.strip() for line in lines):
         raise error(f"{path}: the {what} is empty; it needs a header line, such as {example}, then {each}")
     separator = csv_separator(lines[0])
