@@ -220,12 +220,28 @@ def readable_id(name: str) -> str:
 MAX_ID_BYTES = 200
 
 
+#: What a FAT or exFAT stick, an NTFS disk or a Windows share refuses in a name: these characters
+#: (control characters are written out by ``readable_id``), and a dot or space at its end.
+_NOT_PORTABLE = re.compile(r'[<>:"/\\|?*]|[ .]+$')
+#: Windows's device names, which no file there may take, with an extension or without.
+_DEVICE_NAME = re.compile(r"^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(?=\.|$)",
+                          re.IGNORECASE)
+
+
+def portable_id(sid: str) -> str:
+    """``sid`` as a folder name every file system an output folder may be on takes: each character
+    a FAT or exFAT stick, an NTFS disk or a Windows share refuses (``readable_id``'s escapes hold a
+    ``\\``) written ``_``, and ``_`` after a device's name (``aux_``, ``con_.txt``). Thirty-fifth
+    session: ``ada:1.ipynb`` stopped a class run into such a folder at ``OUT/ada:1/`` (EINVAL)."""
+    return _DEVICE_NAME.sub(r"\1_", _NOT_PORTABLE.sub(lambda found: "_" * len(found[0]), sid))
+
+
 def _folder_id(name: str) -> str:
-    """``readable_id(name)``, cut to ``MAX_ID_BYTES`` when longer, with ``~`` and a digest of the
-    whole name after the cut (two long names alike at their start stay two ids). A notebook named
-    with 80 bidi overrides (240 bytes) had an id of 480 characters, and the class run stopped at
-    its folder (ENAMETOOLONG, thirty-fourth session)."""
-    sid = readable_id(name)
+    """``readable_id(name)`` as a portable folder name (``portable_id``), cut to ``MAX_ID_BYTES``
+    when longer, with ``~`` and a digest of the whole name after the cut (two long names alike at
+    their start stay two ids). A notebook named with 80 bidi overrides (240 bytes) had an id of 480
+    characters, and the class run stopped at its folder (ENAMETOOLONG, thirty-fourth session)."""
+    sid = portable_id(readable_id(name))
     if len(sid.encode("utf-8", "surrogateescape")) <= MAX_ID_BYTES:
         return sid
     import hashlib
@@ -241,7 +257,7 @@ def folded_id(sid: str) -> str:
     ``OUT/<id>/`` there (``Ada`` and ``ada``; ``café`` written with one character or two).
     Unicode's caseless match (NFKD around ``casefold``), which folds more than any file system
     does: a clash it finds where there is none only adds a suffix."""
-    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", sid).casefold())
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", portable_id(sid)).casefold())
 
 
 #: ``RESERVED_IDS`` folded (``folded_id``): ``Grades.csv.ipynb``'s folder is ``OUT/grades.csv`` on

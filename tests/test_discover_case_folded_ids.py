@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import unicodedata
 
 import pytest
@@ -83,3 +84,63 @@ def test_one_student_of_a_folder_of_folders_regraded_keeps_the_class_runs_id(tmp
     found = commands.student_folder(subs / "ada", out_dir=out)
     assert found is not None and found[1].id == "ada~folder", found
     assert found[1].path.resolve().is_relative_to((subs / "ada").resolve())
+
+
+#: What a FAT or exFAT stick, an NTFS folder or a Windows share refuses in a file's name: the
+#: characters below (and control characters, which ``readable_id`` writes out already), a trailing
+#: dot or space, and a device's name (``aux``, ``con.txt``).
+_REFUSED = re.compile(r'[<>:"/\\|?*\x00-\x1f]|[ .]$|^(?:con|prn|aux|nul|com\d|lpt\d)(?:\.|$)', re.IGNORECASE)
+
+
+@pytest.mark.parametrize("stem", ["ada:1", "what?", 'say "hi"', "a<b>c", "pipe|", "star*", "dot.", "space ",
+                                  "aux", "CON", "nul.txt", "com1", "Lpt9.tar", "esc\x1b[2J", "back\\slash"])
+def test_an_id_is_a_folder_name_every_file_system_takes(tmp_path, stem):
+    """A student's file name that Linux takes but a FAT stick, an NTFS disk or a Windows share
+    refuses (``ada:1.ipynb``, ``aux.ipynb``; an escape ``readable_id`` writes, ``esc\\x1b[2J``, holds
+    a backslash) stopped the class run into such a folder with a traceback (EINVAL writing
+    ``OUT/ada:1/feedback.md``), every student's gradebook lost. The id writes each such character
+    as ``_``, and a device's name with ``_`` after it; a clash is told apart as any other."""
+    root = tmp_path / "class"
+    nbs.write(root / f"{stem}.ipynb", nbs.course_notebook())
+    nbs.write(root / "ada_1.ipynb", nbs.course_notebook())  # what ada:1 becomes: a clash
+    ids = [s.id for s in find_submissions(root)]
+    assert len(ids) == 2 and len({_folded(sid) for sid in ids}) == 2, ids
+    for sid in ids:
+        assert not _REFUSED.search(sid), sid
+    alone = find_submissions(root / f"{stem}.ipynb")[0].id
+    assert not _REFUSED.search(alone), alone
+
+
+def test_a_name_a_windows_share_refuses_is_graded_and_the_run_ends(tmp_path, monkeypatch):
+    """Through a class run into a folder that refuses ``:`` in a name (simulated: a FAT stick or a
+    Windows share does): both students graded, the gradebook written."""
+    import errno
+    import os
+
+    from grader import commands
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "ada:1.ipynb", nbs.course_notebook())
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    real_open, real_mkdir = os.open, os.mkdir
+
+    def refused(path) -> bool:
+        return not isinstance(path, int) and ":" in os.path.relpath(os.fsdecode(path), out).split(os.sep)[0]
+
+    def fat_open(path, *args, **kwargs):
+        if refused(path):
+            raise OSError(errno.EINVAL, "Invalid argument", path)
+        return real_open(path, *args, **kwargs)
+
+    def fat_mkdir(path, *args, **kwargs):
+        if refused(path):
+            raise OSError(errno.EINVAL, "Invalid argument", path)
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", fat_open)
+    monkeypatch.setattr(os, "mkdir", fat_mkdir)
+    summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
+                                   stream=io.StringIO(), progress_bar=False)
+    assert summary.graded == 2
+    rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert sorted(row.split(",")[0] for row in rows) == ["ada_1", "bob"], rows
