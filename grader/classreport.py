@@ -638,7 +638,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
     from grader.commands import DEFAULT_RUBRIC, EXIT_USAGE, GRADEBOOK
-    from grader.outputlock import LockNotAFile, OutputBusy, output_lock
+    from grader.outputlock import LockUnusable, OutputBusy, output_lock
     from grader.rubric import RubricError, load_rubric
 
     parser = argparse.ArgumentParser(prog="python3 -m grader.classreport", description=(
@@ -660,7 +660,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with output_lock(args.out, holder="python3 -m grader.classreport"):
             return _write_summary(args.out, rubric=rubric)
-    except LockNotAFile as exc:
+    except LockUnusable as exc:
         print(f"{exc} ({SUMMARY_NAME} was not written)", file=sys.stderr)
         return EXIT_USAGE
     except OutputBusy as exc:

@@ -304,3 +304,46 @@ def test_a_lock_path_that_is_a_folder_stops_a_class_run_before_grading(tmp_path)
     with contextlib.ExitStack() as stack, pytest.raises(commands.CommandError) as refused:
         commands._hold_output(out, submissions=tmp_path / "subs", stack=stack, stream=io.StringIO())
     assert str(refused.value).startswith(f"{out / OUTPUT_LOCK}: a folder, not the lock file"), refused.value
+
+
+def _second_run_as_nobody(out: Path) -> str:
+    """What ``output_lock(out)`` does in a process of another user (``nobody``): "ran", or the
+    message it was refused with."""
+    from tests.isolation import isolated
+
+    code = ("import sys\nfrom pathlib import Path\nfrom grader.outputlock import OutputBusy, output_lock\n"
+            "try:\n    with output_lock(Path(sys.argv[1])) as fd:\n        print('ran', fd is not None)\n"
+            "except OutputBusy as exc:\n    print(exc)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, preexec_fn=isolated(nobody=True))
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs a second process as another user (root only)")
+def test_a_second_users_run_into_a_shared_folder_is_refused_while_the_first_holds_it(tmp_path):
+    """Thirty-fifth session: two TAs grading into one folder they share (a group's folder) is the
+    case the lock is for, but its file was made 0600: the second TA's run could not open it
+    (EACCES) and went on without the lock and without a word while the first's run graded. The
+    file is now readable by others (its text names a command, a process and a host), and a run
+    that may not write it locks it read-only (``flock`` needs no more)."""
+    import shutil
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="shared-out-"))  # pytest's folders are root's alone
+    try:
+        out.chmod(0o777)
+        with output_lock(out) as fd:
+            assert fd is not None
+            said = _second_run_as_nobody(out)
+            assert "is grading into this folder" in said and f"(process {os.getpid()} " in said, said
+        assert _second_run_as_nobody(out) == "ran True"  # free once the first has ended
+        # A lock file this user can neither write nor read (an older grader's, made 0600 by
+        # another user): refused, saying whose it is and what to do, not run unlocked.
+        (out / OUTPUT_LOCK).chmod(0o600)
+        said = _second_run_as_nobody(out)
+        assert said.startswith(f"{out / OUTPUT_LOCK}: this user cannot open it (Permission denied), "
+                               f"so this run could not keep a second run out"), said
+        assert "user root" in said or "user 0" in said, said
+    finally:
+        shutil.rmtree(out)
