@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("submissions", type=Path, nargs="?", metavar="SUBMISSIONS",
                         help="a folder of notebooks (or of folders holding one notebook each), "
-                             "one notebook, or a Canvas/Moodle zip")
+                             "one notebook, or a Canvas/Moodle zip; several folders and zips "
+                             "(sections) grade into one gradebook")
     parser.add_argument("--out", type=Path, metavar="DIR", default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
     parser.add_argument("--rubric", type=Path, metavar="FILE", default=commands.default_of(grade, "rubric"),
@@ -92,18 +93,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--known", type=Path, metavar="DIR", default=commands.default_of(grade, "known"),
                         help="a folder (or zip) of solutions found online or from earlier years "
                              "to compare every submission with")
-    parser.add_argument("--roster", type=Path, metavar="CLASS.csv",
+    # The gradebook's options: each remembered in the output folder (OUT/grading-options.json) and
+    # used by every later run into it that does not name it; --no-X drops it.
+    roster = parser.add_mutually_exclusive_group()
+    roster.add_argument("--roster", type=Path, metavar="CLASS.csv",
                         default=commands.default_of(grade, "roster"),
                         help="the class list (a CSV file with a header naming an id column): every "
                              "student on it gets a row of grades.csv, with a status when they "
-                             "submitted nothing")
-    parser.add_argument("--adjust", type=Path, metavar="FILE",
+                             "submitted nothing; later runs into --out use it until --no-roster")
+    roster.add_argument("--no-roster", dest="roster", action="store_const", const=False,
+                        help="leave out the roster an earlier run into --out used")
+    adjust = parser.add_mutually_exclusive_group()
+    adjust.add_argument("--adjust", type=Path, metavar="FILE",
                         default=commands.default_of(grade, "adjust"),
                         help="a TA's points by hand (a CSV file: submission, points, reason), added "
-                             "to the scores of grades.csv by every run given it")
-    parser.add_argument("--excel", action="store_true",
-                        help="write grades.csv with a UTF-8 byte-order mark, so that Excel shows "
-                             "accented names right")
+                             "to the scores of grades.csv; later runs into --out use it until --no-adjust")
+    adjust.add_argument("--no-adjust", dest="adjust", action="store_const", const=False,
+                        help="leave out the points by hand an earlier run into --out used")
+    excel = parser.add_mutually_exclusive_group()
+    excel.add_argument("--excel", action="store_const", const=True,
+                       default=commands.default_of(grade, "excel"),
+                       help="write grades.csv with a UTF-8 byte-order mark, so that Excel shows "
+                            "accented names right; later runs into --out do until --no-excel")
+    excel.add_argument("--no-excel", dest="excel", action="store_const", const=False,
+                       help="leave out the byte-order mark an earlier run into --out wrote")
     parser.add_argument("--no-html", dest="feedback_html", action="store_false",
                         help="skip feedback.html per submission")
     modes = parser.add_mutually_exclusive_group()
@@ -136,16 +149,17 @@ def main(argv: list[str] | None = None) -> int:
         unquoted = unquoted_path([*named, *given], command="python3 grade.py" + (" --check" if named else ""))
         if unquoted is not None:
             parser.error(unquoted)
-    if len(given) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments" and the names
-        parser.error(f"{len(given)} folders or notebooks given ({given[0]}, {given[1]}, ...): a class run "
-                     f"takes one folder, zip or notebook; for a shell pattern such as submissions/*.ipynb, "
-                     f"give the folder (submissions/)")
+    notebooks = [path for path in given if path.suffix.lower() in (".ipynb", ".py")]
+    if len(given) > 1 and len(notebooks) > 1:  # grade.py submissions/*.ipynb said "unrecognized arguments"
+        parser.error(f"{len(notebooks)} notebooks given ({notebooks[0]}, {notebooks[1]}, ...): a class run "
+                     f"takes folders and zips, or one notebook; for a shell pattern such as "
+                     f"submissions/*.ipynb, give the folder (submissions/)")
     if given and (args.check is not None or args.student_kit is not None or args.gradescope):
         # --check a.ipynb b.ipynb checked a.ipynb alone: b.ipynb was taken for a class, and dropped
         parser.error(f"{given[0]}: --check, --student-kit and --gradescope grade no class; --check takes "
                      f"one notebook, written after it (check several one at a time)")
     other_command = args.check is not None or args.student_kit is not None or args.gradescope
-    if other_command and (args.roster is not None or args.excel or args.adjust is not None):
+    if other_command and (args.roster is not None or args.excel is not None or args.adjust is not None):
         # Ignored, they would let a TA believe the roster was used.
         parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), as "
                      "--adjust does, not with --check, --student-kit or --gradescope")
@@ -169,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("give the submissions to grade (a folder, a notebook or a zip), "
                          "or --check NOTEBOOK")
         summary = commands.grade_class(
-            args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
+            given if len(given) > 1 else args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
             force=args.force, similarity=args.similarity, template=args.template,
             known=args.known, feedback_html=args.feedback_html, roster=args.roster,
             excel=args.excel, adjust=args.adjust)

@@ -9,6 +9,13 @@ feedback says which file was graded and which were not, and the run's summary na
 Two notebooks that both define graded functions are still refused, naming them: which one
 counts is the student's or the TA's to say.
 
+Two uploads of one file to Canvas (``smithjane_12345_111_rnn.ipynb`` and ``..._222_rnn.ipynb``,
+neither marked ``LATE`` or both: a second download of the class unzipped over the first) are not
+the student's doing: Canvas's bulk download holds each student's latest submission, so the later
+upload (the higher attachment id) is graded, as Canvas counts it, and the earlier one is left,
+named (``_earlier_uploads``). An on-time and a late upload are still both named and neither graded:
+whether the late one counts is the course's rule.
+
 Reading a notebook here runs nothing: ``grader.extract`` finds the functions it defines. A class
 run chooses in its workers (``grader.batch``), each at the student's turn, as the grading of one
 notebook is bounded: in the grading process, before anyone was graded, a student's eight notebooks
@@ -23,7 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Collection
 
-from grader.discover import SEVERAL_NOTEBOOKS, Submission, listing, readable_id
+from grader.discover import SEVERAL_NOTEBOOKS, Submission, listing, platform_name, readable_id
 from grader.models import Rubric, SubmissionResult
 
 #: The names Jupyter, JupyterLab and Colab give a new notebook (``Untitled.ipynb``,
@@ -107,8 +114,11 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
         said = f"Of more than {MOST_READ} notebooks, none is read to find the one holding the work."
         return replace(submission, problem=submission.problem.replace(
             f" {SEVERAL_NOTEBOOKS}", f" {said} {SEVERAL_NOTEBOOKS}", 1))
-    names = list(submission.notebooks)
-    read = {name: notebook_code(path, graded=graded) for name, path in submission.notebooks.items()}
+    earlier = _earlier_uploads(submission.notebooks)
+    names = [name for name in submission.notebooks if name not in earlier]
+    if len(names) == 1:  # two downloads' copies of one upload, nothing else: the later graded
+        return _graded_one(submission, names[0], notes=(*submission.notes, *_reupload_notes(names[0], earlier)))
+    read = {name: notebook_code(submission.notebooks[name], graded=graded) for name in names}
     if any(code is None for code in read.values()):
         return submission
     codes = {name: code for name, code in read.items() if code is not None}
@@ -117,7 +127,8 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
     if len(holders) > 1:
         said = (f"{listing([_shown(n) for n in holders])} each define graded functions"
                 if len(holders) > 2 else f"{_shown(holders[0])} and {_shown(holders[1])} both define graded functions")
-        problem = submission.problem.replace(f" {SEVERAL_NOTEBOOKS}", f" {said}. {SEVERAL_NOTEBOOKS}", 1)
+        problem = submission.problem.replace(f" {SEVERAL_NOTEBOOKS}", f" {said}{_upload_order({n: submission.notebooks[n] for n in holders})}. "
+                                             f"{SEVERAL_NOTEBOOKS}", 1)
         return replace(submission, problem=problem)
     if holders:
         chosen = holders[0]
@@ -130,11 +141,67 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
         chosen = work[0]
         why = "the only one that holds code and is not a new notebook Jupyter named (Untitled)"
     left = [name for name in names if name != chosen]
-    notes = (f"{ONE_OF_SEVERAL}{_shown(chosen)} was graded, not {listing([_shown(n) for n in left])}.",
+    notes = (f"{ONE_OF_SEVERAL}{_shown(chosen)} was graded, not {listing([_shown(n) for n in [*left, *earlier]])}.",
              f"{_shown(chosen)} is {why}; not graded: "
-             f"{listing([f'{_shown(n)} ({_why_not(n, codes[n])})' for n in left])}. Next time, hand "
+             f"{listing([f'{_shown(n)} ({_why_not(n, codes[n])})' for n in left] + [f'{_shown(n)} ({why_earlier})' for n, why_earlier in earlier.items()])}. Next time, hand "
              f"in only the notebook to grade.")
     return _graded_one(submission, chosen, notes=(*submission.notes, *notes))
+
+
+def _earlier_uploads(notebooks: Collection[str]) -> dict[str, str]:
+    """Of a student's notebooks (their names), those Canvas's names say are an earlier upload of a
+    file also uploaded later (the same original name and student, a lower attachment id, the same
+    ``LATE`` mark or none), each with why it is not graded. An on-time and a late upload of one
+    name are left to the TA (none here), as are names of no Canvas download."""
+    uploads: dict[tuple[str, str, bool], list[tuple[int, str]]] = {}
+    for name in notebooks:
+        named = platform_name(name)
+        if named is not None and named.platform == "canvas" and named.original and named.attachment:
+            uploads.setdefault((named.id, named.original, named.late), []).append((int(named.attachment), name))
+    by_original: dict[tuple[str, str], set[bool]] = {}
+    for sid, original, late in uploads:
+        by_original.setdefault((sid, original), set()).add(late)
+    earlier = {}
+    for (sid, original, late), found in uploads.items():
+        if len(found) < 2 or len(by_original[(sid, original)]) > 1:
+            continue
+        found.sort()
+        later = found[-1][0]
+        for attachment, name in found[:-1]:
+            earlier[name] = (f"an earlier upload of {_shown(original)} to Canvas, attachment {attachment} "
+                             f"before {later}")
+    return earlier
+
+
+def _upload_order(notebooks: dict[str, Path]) -> str:
+    """For notebooks of one student (by name, their files) that Canvas's file names number
+    (``smithjane_12345_111_rnn.ipynb``, ``..._222_rnn-final.ipynb``): which was uploaded last, as a
+    clause of the refusal ("" for others). Refused, since one Canvas submission may hold several
+    files, but the TA is told what the numbers say: a download holds each student's latest
+    submission only."""
+    numbered = []
+    for name, path in notebooks.items():
+        named = platform_name(Path(path).name)
+        if named is None or named.platform != "canvas" or not named.attachment:
+            return ""
+        numbered.append((int(named.attachment), named.id, name))
+    if len(numbered) < 2 or len({sid for _, sid, _ in numbered}) > 1:
+        return ""
+    numbered.sort()
+    return (f" (Canvas numbered their uploads {listing([str(n) for n, _, _ in numbered])}: a download of "
+            f"the class holds each student's latest submission, so unless they were uploaded together, "
+            f"{_shown(numbered[-1][2])} is the later upload, from a second download put in the same folder)")
+
+
+def _reupload_notes(chosen: str, earlier: dict[str, str]) -> tuple[str, str]:
+    """The notes of a submission whose one notebook ``chosen`` was uploaded to Canvas after the
+    ``earlier`` ones (``_earlier_uploads``): the first as every choice's (``ONE_OF_SEVERAL``), the
+    second saying why, and that the student has nothing to do."""
+    return (f"{ONE_OF_SEVERAL}{_shown(chosen)} was graded, not {listing([_shown(n) for n in earlier])}: "
+            f"{listing(list(earlier.values()))}.",
+            "Your uploads to Canvas were in the folder graded more than once (as when two downloads of "
+            "the class are put in one folder): the latest is graded, as Canvas counts your latest "
+            "submission. Nothing for you to do.")
 
 
 def _graded_one(submission: Submission, name: str, *, notes: tuple[str, ...]) -> Submission:

@@ -279,6 +279,72 @@ def _find(path: Path, *, defer: bool = False) -> list:
         raise CommandError(str(exc)) from None
 
 
+def _sources(submissions: Path | Sequence[Path]) -> tuple[Path, ...]:
+    """What ``grade_class`` grades: one folder, zip or notebook, or several folders and zips (two
+    sections' downloads, a folder and a late zip) into one gradebook. A notebook among several is
+    refused: a run of one notebook into the class's output folder keeps the class (a regrade),
+    a run of several sources is the class, and the two would read alike."""
+    if isinstance(submissions, (str, os.PathLike)):
+        return (Path(submissions),)
+    sources = tuple(dict.fromkeys(Path(source) for source in submissions))
+    if not sources:
+        raise CommandError("no submissions given: a folder, a zip or a notebook")
+    if len(sources) > 1 and (files := [s for s in sources if s.is_file() and not _is_zip_file(s)]):
+        raise CommandError(
+            f"{files[0]}: a notebook among several folders or zips; a class run takes several folders "
+            f"and zips (sections), or one notebook, graded into the class's output folder after it "
+            f"(python3 grade.py {files[0]} --out OUT: the class is kept)")
+    for outer in sources:  # class/ and class/alice/: alice's notebook graded twice, as 'alice' and 'rnn'
+        for inner in sources:
+            with contextlib.suppress(OSError):
+                if inner != outer and outer.is_dir() and inner.resolve().is_relative_to(outer.resolve()):
+                    raise CommandError(f"{inner} is inside {outer}, also given: its submissions would be "
+                                       f"graded twice; give {outer} alone")
+    return sources
+
+
+def _is_zip_file(path: Path) -> bool:
+    """A zip as a source of a class run (``opened_submissions`` extracts it), a damaged one too."""
+    from grader.archive import is_archive
+
+    return is_archive(path) or damaged_zip(path)
+
+
+def _shown_sources(sources: Sequence[Path]) -> str:
+    """The sources of a run, as its messages name them."""
+    return " and ".join(str(source) for source in sources)
+
+
+def _find_in(roots: Sequence[Path], *, sources: Sequence[Path]) -> list:
+    """The submissions of every folder of ``roots`` (``_find``; a zip's folder extracted from the
+    source of the same place), a submission id found in two of them refused, naming both sources:
+    two sections' downloads holding one student (moved between sections, or a late upload beside
+    the folder holding the first), graded twice into one folder, would be one of them, unsaid."""
+    if len(roots) == 1:
+        return _find(roots[0], defer=True)
+    found: list = []
+    seen: dict[str, str] = {}  # id -> its source and its file there, as the refusal names them
+    for root, source in zip(roots, sources):
+        for sub in _find(root, defer=True):
+            here = f"{source} ({_relative_name(sub.path, root)})"
+            if sub.id in seen:
+                raise CommandError(
+                    f"{sub.id}: a submission of both {seen[sub.id]} and {here}; one gradebook holds one "
+                    f"row a student: remove the one not to grade (or, for a late resubmission, grade it "
+                    f"after the others into the same --out, alone: python3 grade.py NOTEBOOK --out OUT)")
+            seen[sub.id] = here
+            found.append(sub)
+    return sorted(found, key=lambda sub: sub.id)
+
+
+def _relative_name(path: Path | str, root: Path) -> str:
+    """A submission's file or folder as named inside its source (a zip's member, a folder's entry)."""
+    try:
+        return Path(path).relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
 def unpacked_note(subs: Sequence) -> str | None:
     """The class run's note on the students whose files held zips (``Submission.notes`` says what
     became of them; ``Submission.packed``: to be unpacked at their turn), or None when none did."""
@@ -870,7 +936,7 @@ def _earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True)
     return note + "."
 
 
-def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStack,
+def _hold_output(out_dir: Path, *, sources: Sequence[Path], stack: contextlib.ExitStack,
                  stream: TextIO) -> int | None:
     """Hold ``out_dir``'s lock (``grader.outputlock.output_lock``) until ``stack`` closes, and
     return its descriptor (for the workers to close: None without a lock); a CommandError,
@@ -880,7 +946,7 @@ def _hold_output(out_dir: Path, *, submissions: Path, stack: contextlib.ExitStac
     from grader.outputlock import OutputBusy, output_lock
 
     with contextlib.suppress(OSError):
-        if submissions.resolve().is_relative_to(out_dir.resolve()):
+        if any(source.resolve().is_relative_to(out_dir.resolve()) for source in sources):
             return None
     try:
         return stack.enter_context(output_lock(out_dir, on_wait=_line_to(stream),
@@ -1119,13 +1185,15 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
+def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
                 jobs: int | None = None, force: bool = False, similarity: bool = True,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
-                roster: Path | None = None, excel: bool = False, adjust: Path | None = None,
+                roster: Path | bool | None = None, excel: bool | None = None,
+                adjust: Path | bool | None = None,
                 progress_bar: bool | None = None, stream: TextIO | None = None) -> ClassSummary:
-    """Grade every submission under ``submissions`` (a folder, a notebook or a zip) into ``out_dir``.
+    """Grade every submission under ``submissions`` (a folder, a notebook or a zip, or several
+    folders and zips, ``_sources``: two sections' downloads, one gradebook) into ``out_dir``.
 
     Writes ``OUT/<id>/`` per submission as each completes, then ``grades.csv``,
     ``similarity.csv`` and ``report.html`` from every current record.
@@ -1141,6 +1209,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     named. Not part of any key: a roster changed between runs regrades nobody. ``excel``: write
     ``grades.csv`` with a UTF-8 byte-order mark, for Excel. ``adjust``: a TA's points by hand
     (``grader.adjustments``), added to the scores of ``grades.csv``; read before anything else.
+    These three are remembered in ``OUT/grading-options.json`` (``grader.classoptions``): ``None``
+    takes the value of the folder's earlier runs (none, without one), ``False`` drops it.
 
     With everything to grade in a folder, the workers' zygotes are started first thing
     (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
@@ -1155,6 +1225,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
     """
     stream = stream or sys.stderr
     started = time.perf_counter()
+    sources = _sources(submissions)
+    submissions = sources[0]  # of several, the first: every use of it below asks len(sources) first
+    several = len(sources) > 1
     early = contextlib.ExitStack()
     wanted = jobs or os.cpu_count() or 1
     out_dir = Path(out_dir)
@@ -1170,13 +1243,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
             raise CommandError(reason)
+        # The gradebook's options not given are the class's earlier runs' (OUT/grading-options.json).
+        roster, adjust, excel, on_purpose = _gradebook_options(out_dir, roster=roster, adjust=adjust,
+                                                               excel=excel, stream=stream)
         # A roster that cannot be used stops the run before anything starts, named with its line.
         class_roster = _load_roster(Path(roster)) if roster is not None else None
         adjustments = _load_adjustments(Path(adjust)) if adjust is not None else None
         # The workers' zygotes boot (Python, NumPy, the child runtime) while this process
         # imports the rest of the grader and loads the rubric and fixtures.
-        zygotes = _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
-                                 force=force, stack=early)
+        zygotes = [] if several else _start_zygotes(Path(submissions), out_dir=out_dir, wanted=wanted,
+                                                    force=force, stack=early)
         from grader.files import UNPACK_PREFIX, run_folder
         from grader.runner import answer_layouts, argument_layouts
 
@@ -1187,16 +1263,16 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # The students' zips are unpacked here, each at its turn (``StudentTurns``), the
         # grader's own place, hidden from every child; locked while this run lives, so that a
         # later run removes it if this one is killed (``_sweep_unpack_folders``).
-        lock = _hold_output(out_dir, submissions=Path(submissions), stack=early,  # one run at a time into it
+        lock = _hold_output(out_dir, sources=sources, stack=early,  # one run at a time into it
                             stream=stream)
         unpack_dir = early.enter_context(run_folder(UNPACK_PREFIX))
         # One student of a folder of folders (SUBMISSIONS/alice/, or its notebook) graded again
         # into the class's output folder: graded as the class run grades them, the class's folder
         # hidden from the children as in that run.
-        one_student = student_folder(Path(submissions), out_dir=out_dir)
-        hidden = one_student[0] if one_student is not None else Path(submissions)
+        one_student = None if several else student_folder(Path(submissions), out_dir=out_dir)
+        hidden = [one_student[0]] if one_student is not None else sources
         reads = (Path(rubric), roster, known)
-        sandbox_options = {"protected_paths": _protected_paths(hidden, out_dir=out_dir,
+        sandbox_options = {"protected_paths": _protected_paths(*hidden, out_dir=out_dir,
                                                                also=(unpack_dir,), reads=reads),
                            "layouts": answer_layouts(context),
                            "arg_layouts": argument_layouts(context)}
@@ -1217,6 +1293,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
         from grader.unfinished import earlier as earlier_file
         from grader.unfinished import finished, set_aside, still_aside
+        from grader.classoptions import GradebookOptions, remember
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1230,7 +1307,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # frozen in this process for good (a caller that grades several classes).
         stack.callback(gc.unfreeze)
         stack.enter_context(early)
-        root = stack.enter_context(opened_submissions(Path(submissions), stream=stream, nested=False))
+        roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False)) for source in sources]
+        root = roots[0]
         if template and not Path(template).is_file():
             raise CommandError(f"{template}: no such template notebook")
         if known and (problem := known_problem(Path(known))):
@@ -1239,7 +1317,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                           options="")  # feedback.html wanted or not: the key file's PAGES
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options["protected_paths"] = _protected_paths(hidden if one_student is not None else root,
+        sandbox_options["protected_paths"] = _protected_paths(*(hidden if one_student is not None else roots),
                                                               out_dir=out_dir, also=(unpack_dir,), reads=reads)
         # feedback.html pages and the keys after them are written here (``_Pages``), the
         # rest of each submission's files by the workers.
@@ -1265,24 +1343,24 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
 
         pool = None
         if force or not has_keys(out_dir):  # most likely everything is to grade: start now
-            pool = start_pool(min(wanted, _entries(root)))
+            pool = start_pool(min(wanted, sum(map(_entries, roots))))
 
         # An output folder inside the submissions folder is not a submission.
         out_real = out_dir.resolve()
         real = _RealPaths()
         # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one is graded,
         # chosen by the worker at the student's turn (grader.choice); this process reads none.
-        found = [one_student[1]] if one_student is not None else _find(root, defer=True)
+        found = [one_student[1]] if one_student is not None else _find_in(roots, sources=sources)
         if one_student is not None:
             stream.write(_student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
-        if found and not subs and real(root).is_relative_to(out_real):
+        if found and not subs and any(real(one).is_relative_to(out_real) for one in roots):
             # `--out SUBMISSIONS` (or a folder around it) said "no submissions found" of a full folder.
-            raise CommandError(f"{out_dir}: the output folder holds the submissions folder {submissions} "
+            raise CommandError(f"{out_dir}: the output folder holds the submissions folder {_shown_sources(sources)} "
                                f"(its {len(found)} submission(s) would be taken for the grader's output); "
                                f"give --out another folder, such as grading-output")
         if not subs:
-            raise CommandError(f"{submissions}: no submissions found besides the output folder")
+            raise CommandError(f"{_shown_sources(sources)}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None
         if starter is not None and not starter.sources:
             raise CommandError(starter.no_function(Path(template)))
@@ -1333,7 +1411,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         # earlier gradebook's other submissions are kept as graded, not dropped from it.
         earlier = (_earlier_class(Path(submissions), out_dir=out_dir, former=former, batch=batch,
                                   on_kept=absorb, graded=tuple(by_id), student=one_student is not None)
-                   if former else None)
+                   if former and not several else None)
         if force:
             todo, kept = list(subs), {}
         else:
@@ -1379,8 +1457,8 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
             notes.append(unpacked)
         from grader.discover import hidden_entries_note, other_files_note, own_folder_note
 
-        for left_out in (own_folder_note(root), *((hidden_entries_note(root), other_files_note(root))
-                                                   if root.is_dir() else ())):
+        for left_out in (note for one in roots for note in (
+                own_folder_note(one), *((hidden_entries_note(one), other_files_note(one)) if one.is_dir() else ()))):
             if left_out is not None:  # grader.discover left it out
                 stream.write(left_out + "\n")
                 notes.append(left_out)
@@ -1447,8 +1525,9 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
         in_book = book.points()
         not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
         before = earlier_file(out_dir, GRADEBOOK)  # the last finished run's, set aside
-        dropped = _gradebook_options_dropped(before, roster=matched is not None, excel=excel,
-                                             adjust=adjustments is not None)
+        dropped = _gradebook_options_dropped(before, roster=matched is not None or "roster" in on_purpose,
+                                             excel=excel or "excel" in on_purpose,
+                                             adjust=adjustments is not None or "adjust" in on_purpose)
         adjusted_before = _ADJUSTED_HEADER in _gradebook_head(before).split(b"\n", 1)[0]
         earlier_scores = gradebook_scores(before)
         by_cell = adjustments.by_submission if adjustments is not None else None
@@ -1461,6 +1540,7 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
+        remember(out_dir, GradebookOptions(roster=roster, adjust=adjust, excel=excel))
         # Interrupted before everyone was graded: the last finished run's class files stay set
         # aside, with the note, until a run finishes (Ctrl-C deleted them, and the last whole
         # gradebook with them).
@@ -1484,6 +1564,12 @@ def grade_class(submissions: Path, *, out_dir: Path = DEFAULT_OUT, rubric: Path 
                          f"applied (its column 'submission' must be the id as {GRADEBOOK} writes it): "
                          + ", ".join(f"{cell} (line {by_cell[cell].lines[0]})" for cell in unmatched))
             stream.write(notes[-1] + "\n")
+        if by_cell and (applied := len(by_cell) - len(book.unmatched(by_cell))):
+            # The class report's figures are the grader's: said there, where a TA compared its mean
+            # with grades.csv's scores and found them apart without a word why.
+            notes.append(f"Points by hand ({adjustments.path}) are added to {applied} score(s) of "
+                         f"{GRADEBOOK} and to those students' feedback; this report's scores, figures "
+                         f"and charts are the grader's, without them")
         if dropped:
             stream.write(dropped)
         if by_cell is not None or adjusted_before:  # the students' files say the gradebook's points
@@ -1628,9 +1714,9 @@ class _TurnsOpener:
             self.turns.release(submission.id)
 
 
-def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = (),
+def _protected_paths(*roots: Path, out_dir: Path, also: Sequence[Path] = (),
                      reads: Sequence[Path | None] = ()) -> list[Path]:
-    """What no child may see in a class run graded from ``root`` (a folder, or a notebook) into
+    """What no child may see in a class run graded from ``roots`` (folders, or a notebook) into
     ``out_dir``: the reference, the rubrics and their fixtures, the output, the folders ``also``
     names (where the students' zips are unpacked), the files and folders of ``reads`` (the
     rubric, the roster, the known solutions: ``protected_inputs``), and the submissions' folder: other
@@ -1646,21 +1732,24 @@ def _protected_paths(root: Path, *, out_dir: Path, also: Sequence[Path] = (),
     exists, and the zygotes are given these paths before the run makes its output folder, so
     where Landlock is absent (a kernel before 5.13) a first run into a new folder left it open to
     every child, a later student's function reading the feedback written for those before it."""
-    root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
-    holds_grader = REPO.is_relative_to(root_dir)
-    runtime = _runtime_paths() if holds_grader else frozenset()
-    if holds_grader and (root_dir in runtime
-                         or any(Path(top).is_relative_to(root_dir) for top in _SYSTEM_FOLDERS)):
-        if not Path(root).exists():  # ``grade.py /subs``, a typo, was told its parent / holds the system's
-            raise CommandError(f"{root}: no such file or folder")
-        raise CommandError(f"{root}: this folder holds the grader's own Python or the system's "
-                           f"folders, which the sandbox cannot hide from students' code; put the "
-                           f"notebooks in a folder of their own and grade that folder")
+    root_dirs = []
+    for root in roots:  # several: the folders (or zips) of a run of several sources, each hidden
+        root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
+        holds_grader = REPO.is_relative_to(root_dir)
+        runtime = _runtime_paths() if holds_grader else frozenset()
+        if holds_grader and (root_dir in runtime
+                             or any(Path(top).is_relative_to(root_dir) for top in _SYSTEM_FOLDERS)):
+            if not Path(root).exists():  # ``grade.py /subs``, a typo, was told its parent / holds the system's
+                raise CommandError(f"{root}: no such file or folder")
+            raise CommandError(f"{root}: this folder holds the grader's own Python or the system's "
+                               f"folders, which the sandbox cannot hide from students' code; put the "
+                               f"notebooks in a folder of their own and grade that folder")
+        root_dirs.append(root_dir)
     for folder in (out_dir, *also):
         with contextlib.suppress(OSError):  # the run says why it cannot write there (``_usable_out_dir``)
             Path(folder).mkdir(parents=True, exist_ok=True)
     return list(dict.fromkeys([REPO / "solution", REPO / "rubrics", out_dir.resolve(),
-                               *(Path(folder).resolve() for folder in also), *protected_inputs(reads), root_dir,
+                               *(Path(folder).resolve() for folder in also), *protected_inputs(reads), *root_dirs,
                                *_temporary_folder(), *_log_files()]))
 
 
@@ -1850,11 +1939,32 @@ def _gradebook_head(path: Path) -> bytes:
 _ADJUSTED_HEADER = b",adjustment,adjustment_reason"
 
 
+def _gradebook_options(out_dir: Path, *, roster: Path | bool | None, adjust: Path | bool | None,
+                       excel: bool | None, stream: TextIO) -> tuple:
+    """The roster, the adjustments file and ``excel`` this run writes the gradebook with
+    (``grader.classoptions.resolve``: those not given are the folder's remembered ones, and the
+    run says so), and the names of those dropped on purpose (``--no-roster``: ``roster``)."""
+    from grader.classoptions import OptionsError, resolve
+
+    try:
+        used, taken = resolve(out_dir, roster=roster, adjust=adjust, excel=excel)
+    except OptionsError as exc:
+        raise CommandError(str(exc)) from None
+    if flags := taken.flags():
+        stream.write(f"As the class in {out_dir} was graded before (its grading-options.json): "
+                     f"{' '.join(flags)}; give another, or "
+                     f"{', '.join('--no-' + flag.split()[0][2:] for flag in flags)}, to change that\n")
+    on_purpose = frozenset(name for name, value in (("roster", roster), ("adjust", adjust), ("excel", excel))
+                           if value is False)
+    return used.roster, used.adjust, used.excel, on_purpose
+
+
 def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
     """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
-    roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Neither
-    option is remembered, so a re-run for two late submissions without them silently dropped the
-    students with no submission from the gradebook the TA uploads."""
+    roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Said where
+    the folder remembers no options (``grader.classoptions``: a gradebook of an older grader): a
+    re-run for two late submissions without them silently dropped the students with no submission
+    from the gradebook the TA uploads."""
     head = _gradebook_head(path)
     if not head:
         return ""

@@ -120,6 +120,7 @@ class PlatformName:
     id: str
     original: str  # the file's name as the student uploaded it ("" for a Moodle folder)
     late: bool = False
+    attachment: str = ""  # Canvas's attachment id (its file's number: a later upload's is higher)
 
 
 @dataclass(frozen=True)
@@ -170,19 +171,19 @@ def platform_name(name: str) -> PlatformName | None:
     if match and match["name"].upper() != "LATE":
         late = bool(re.match(r"^[^_]+_(?:LATE|late)_", name))
         return PlatformName("canvas", f"{match['name']}_{match['user']}", match["original"] or "",
-                            late=late)
+                            late=late, attachment=match["attachment"])
     return None
 
 
 #: The names a class run writes beside the submissions' folders in its output folder: the class
 #: files (``grader.commands.CLASS_FILES``), each as the last finished run's while a run grades
 #: (``grader.unfinished.previous``), and the note of a run under way
-#: (``grader.unfinished.UNFINISHED_NOTE``): no submission may take one for its folder (a notebook
+#: (``grader.unfinished.UNFINISHED_NOTE``), the options remembered (``grader.classoptions.OPTIONS_FILE``): no submission may take one for its folder (a notebook
 #: named ``previous-grades.csv.ipynb`` stopped the class run until the thirty-fourth session).
 _CLASS_FILES = ("grades.csv", "score-changes.csv", "moodle-worksheet.csv", "canvas-import.csv",
                 "report.html", "similarity.csv", "report-without-names.html")
 RESERVED_IDS = frozenset({*_CLASS_FILES, *(f"previous-{name}" for name in _CLASS_FILES),
-                          "GRADING-NOT-FINISHED.txt"})
+                          "GRADING-NOT-FINISHED.txt", "grading-options.json"})  # grader.classoptions
 #: Bidirectional overrides and isolates: a name holding one is displayed partly reversed.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -475,10 +476,21 @@ def _add_upload(files: dict[str, Path], original: str, entry: Path) -> None:
         files[original] = entry
         return
     if Path(original).suffix not in SUBMISSION_SUFFIXES:
-        return  # another file of one name (an imdb_report.json): the first, as before
+        # Another file of one name (an imdb_report.json): the later upload's, which goes with the
+        # notebook graded of two downloads put in one folder (grader.choice); the first, the earlier
+        # upload's, was kept, and the bonus scored from the report of another notebook.
+        if _attachment(entry.name) > _attachment(first.name):
+            files[original] = entry
+        return
     if first.parent == entry.parent and first.name != original:  # a flat file too: by its name
         files[first.name] = files.pop(original)
     files[entry.name] = entry
+
+
+def _attachment(name: str) -> int:
+    """The Canvas attachment id in the file name ``name`` (a later upload's is higher), -1 without."""
+    named = platform_name(name)
+    return int(named.attachment) if named is not None and named.attachment else -1
 
 
 def _entry_id(entry: Path, named: PlatformName | None) -> str:
@@ -620,6 +632,9 @@ _SECOND_OF_A_NAME = re.compile(r"~(?:ipynb|py|zip|folder|csv|html)\d*$")
 #: Moodle's grading worksheet names a student ``Participant 4242`` (its ``Identifier`` column):
 #: the number of their download's folder, ``Jane Smith_4242_assignsubmission_file_``.
 _MOODLE_PARTICIPANT = re.compile(r"^participant (\d+)$")
+#: The number that ends the id of a Canvas or Moodle download (``smithjane_12345``, ``Jane
+#: Smith_4242``): an earlier run's folder, whose ``Submission.account`` is not at hand, read by it.
+_ID_NUMBER = re.compile(r"_(\d+)$")
 #: A number id as a spreadsheet formatted with decimals writes it: ``12345.00``, or ``12345,00``
 #: where the decimal separator is a comma (which writes the file separated by ``;``).
 _ZERO_DECIMALS = re.compile(r"^(\d+)[.,]0+$")
@@ -686,7 +701,9 @@ class Roster:
         else the number of its Canvas or Moodle name (``Submission.account``; Moodle's worksheet
         writes it ``Participant 4242``). ``earlier``: the ids of an earlier run's results in the
         output folder that are not among ``submissions`` (``grader.incremental.former_submissions``),
-        matched by id alone to the students left without a submission."""
+        matched to the students left without a submission by id, or by the number a platform's id
+        ends with (``smithjane_12345`` for a roster of Canvas numbers: until the thirty-fifth
+        session such a student, of a section not given this time, had 0 and 'no submission')."""
         by_key = {student_key(student.id): student for student in self.students}
         by_account = dict(by_key)
         for key, student in by_key.items():
@@ -708,7 +725,10 @@ class Roster:
         had = {student.id for student in student_of.values()}
         before: dict[str, str] = {}
         for sid in earlier:
-            found = by_key.get(student_key(_SECOND_OF_A_NAME.sub("", sid)))
+            bare = _SECOND_OF_A_NAME.sub("", sid)
+            found = by_key.get(student_key(bare))
+            if found is None and (number := _ID_NUMBER.search(bare)) is not None:
+                found = by_account.get(student_key(number[1]))
             if found is not None and found.id not in had:
                 before.setdefault(found.id, sid)
         return RosterMatch(roster=self, student_of=MappingProxyType(student_of), unlisted=unlisted,

@@ -67,7 +67,7 @@ def sizes_written(body: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]
                   sizes: frozenset[int]) -> tuple[FixedSize, ...]:
     """:func:`fixed_sizes` of one parsed def, ``lines`` the text it was parsed from (its line
     numbers count in them): also what the batch's feedback says when a hidden case failed
-    (``grader.hints.fixed_size_hint``). The def is walked once (``astnodes.nodes``, in
+    (``grader.valuehints.fixed_size_hint``). The def is walked once (``astnodes.nodes``, in
     ``ast.walk``'s order), for the names and for the calls."""
     every = nodes(body, {})
     bound = _names_bound_to_numbers(every, sizes)

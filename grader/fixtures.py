@@ -270,7 +270,9 @@ def load_fixtures(
                     f"{where}: case {case.id!r} has no fixture in {path}; {_regenerate_hint(rubric)}"
                 )
             if entry.get("spec_hash") != spec_hash(case):
-                problem = "has no spec_hash" if "spec_hash" not in entry else "is stale (the case's function, builder, seed or dims changed)"
+                problem = ("has no spec_hash" if "spec_hash" not in entry else
+                           "is stale (the case's function, builder, seed or dims changed, or a case of its "
+                           "part and visibility was added or deleted before it: ids count them in file order)")
                 raise FixtureError(
                     f"{where}: the fixture of case {case.id!r} in {path} {problem}; "
                     f"{_regenerate_hint(rubric)}"
@@ -279,6 +281,9 @@ def load_fixtures(
             unreachable = unreachable_output(rubric, case, fixtures[case.id].expected)
             if unreachable:
                 raise FixtureError(unreachable)
+            untraced = untraced_depends(rubric, case, fixtures[case.id], path)
+            if untraced:
+                raise FixtureError(f"{untraced}; {_regenerate_hint(rubric)}")
     return Fixtures(fixtures, messages)
 
 
@@ -303,6 +308,24 @@ def unreachable_output(rubric: Rubric, case: Case, expected: Any) -> str:
                     f"{case.id!r} does not have (it is {_describe(expected)}); fix the path: \"[0]\" is "
                     f"the first element of a returned tuple, \"['dxt']\" a key of a returned dict")
     return ""
+
+
+def untraced_depends(rubric: Rubric, case: Case, fixture: CaseFixture, path: Path) -> str:
+    """``"FILE:LINE: problem"`` when ``case``'s part is isolated and ``depends`` on a function
+    the fixture holds no reference trace of (``depends:`` edited without regenerating), else "".
+
+    ``depends`` is no part of a case's spec, so its fixture did not read as stale: the runner
+    then let the student's own function answer, and a wrong ``rnn_cell_forward`` cost
+    ``rnn_forward`` all its points too, without a word."""
+    part = next(p for p in rubric.parts if p.name == case.part)
+    missing = [dep for dep in part.depends if dep not in fixture.traces] if part.isolate else []
+    if not missing:
+        return ""
+    listed = ", ".join(missing)
+    return (f"{rubric.path}:{part.line}: part {part.name!r} depends on {listed}, but the fixture of case "
+            f"{case.id!r} in {path} holds no reference trace of {'it' if len(missing) == 1 else 'them'} "
+            f"(depends changed after the fixtures were made); graded so, a student's own {listed} "
+            f"would count against {part.function}")
 
 
 def fixtures_digest(

@@ -9,7 +9,10 @@ place of another shape, unpacked into the wrong number of names) and :func:`boun
 index past an axis's end) came first, from the forward functions (sessions 28-30; in
 ``grader.runner`` until session 31); the rest from the backward pass and the LSTM (session 31),
 where the forward functions' rules said "check the order and the transpose" of products meant
-element by element.
+element by element. The hints read from a function's whole source live beside this module since
+session 35: its loops (:mod:`grader.loophints`), how its steps call each other
+(:mod:`grader.stephints`) and what it returned (:mod:`grader.valuehints`), on the parses of
+:mod:`grader.hintcode`.
 """
 from __future__ import annotations
 
@@ -17,10 +20,11 @@ import ast
 import bisect
 import difflib
 import re
-from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from grader.astnodes import nodes
-from grader.notebook import SourceMemo
+from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, NUMPY_NAMES, PYTHON_KINDS, as_written,
+                             function_tree, kind_words, line_statement, loops_of, names_in, numpy_calls,
+                             ordinal, parsed_line, quoted_head, statement_blocks, stores_of)
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -33,8 +37,6 @@ _OUTPUT_OPERAND = re.compile(r"non-broadcastable output operand with shape (\([\
                              r"the broadcast shape (\([\d, ]*\))")
 #: A weight matrix in a product (``Wax``, ``Wf.T``, ``parameters["Wo"]``, ``p['Wya']``).
 _WEIGHT = re.compile(r"(?<![\w.])W\w*|\[\s*['\"]W\w*['\"]\s*\]")
-#: The list methods that change the list and return None.
-_IN_PLACE = frozenset({"append", "extend", "insert", "sort", "reverse"})
 #: NumPy's functions that join arrays given as one sequence, then the axis.
 _JOINERS = frozenset({"concatenate", "concat", "vstack", "hstack", "stack"})
 #: NumPy's functions that make an array of a shape given as one tuple, then the data type.
@@ -66,16 +68,10 @@ def shape_text(text: str) -> str:
     return str(_shape(text))
 
 
-def _statement(line: str) -> ast.stmt | None:
-    """The one statement ``line`` holds, parsed on its own (``_parsed_line``); None otherwise."""
-    tree = _parsed_line(line)
-    return tree.body[0] if tree is not None and len(tree.body) == 1 else None
-
-
 def _array_operations(line: str, ops: tuple[type, ...]) -> list[ast.BinOp]:
     """The binary operations of ``ops`` on ``line`` neither side of which is a number (``1 - a``
     and ``a ** 2`` cannot fail to broadcast): the ones NumPy's two shapes can be about."""
-    statement = _statement(line)
+    statement = line_statement(line)
     if statement is None:
         return []
     return [node for node in ast.walk(statement) if isinstance(node, ast.BinOp) and isinstance(node.op, ops)
@@ -179,7 +175,7 @@ def output_operand_hint(message: str, line: str) -> str:
     made ``np.zeros((n_a,))``: NumPy's "non-broadcastable output operand with shape (5,) doesn't
     match the broadcast shape (5,5)"): both shapes, and the target's creation to check. ""."""
     found = _OUTPUT_OPERAND.search(message)
-    statement = _statement(line) if found else None
+    statement = line_statement(line) if found else None
     if not isinstance(statement, ast.AugAssign):
         return ""
     target, value = ast.unparse(statement.target), ast.unparse(statement.value)
@@ -195,15 +191,15 @@ def none_from_list_method_hint(error_type: str, message: str, source: str) -> st
     changes the list itself. ``source``: the function's text. "" otherwise."""
     found = re.search(r"'NoneType' object has no attribute '(\w+)'", message) if error_type == "AttributeError" \
         else None
-    if found is None or found.group(1) not in _IN_PLACE:
+    if found is None or found.group(1) not in IN_PLACE:
         return ""
     for raw in source.splitlines():
-        statement = _statement(raw)
+        statement = line_statement(raw)
         if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
             continue
         target, call = statement.targets[0], statement.value
         if isinstance(target, ast.Name) and isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) \
-                and call.func.attr in _IN_PLACE and isinstance(call.func.value, ast.Name) \
+                and call.func.attr in IN_PLACE and isinstance(call.func.value, ast.Name) \
                 and call.func.value.id == target.id:
             written = ast.unparse(statement)
             return (f"`{written}` sets `{target.id}` to None: a list's `{call.func.attr}` changes the list "
@@ -216,7 +212,7 @@ def list_index_hint(error_type: str, message: str, line: str) -> str:
     with a computed index (``caches[T_x - t]``): the indices a list has and the index to check. ""."""
     if error_type != "IndexError" or "list index out of range" not in message:
         return ""
-    statement = _statement(line)
+    statement = line_statement(line)
     computed = [node for node in ast.walk(statement) if isinstance(node, ast.Subscript)
                 and not isinstance(node.slice, (ast.Slice, ast.Tuple, ast.Constant))] if statement else []
     if len(computed) != 1:
@@ -233,7 +229,7 @@ def first_cache_hint(error_type: str, message: str, line: str) -> str:
     second cache. Said of the line alone, so a hidden case may show it. ""."""
     if error_type != "IndexError" or "[1]" not in line:
         return ""
-    statement = _statement(line)
+    statement = line_statement(line)
     if not (isinstance(statement, ast.Assign) and isinstance(statement.targets[0], (ast.Tuple, ast.List))
             and isinstance(statement.value, ast.Subscript) and isinstance(statement.value.value, ast.Name)
             and "cache" in statement.value.value.id and isinstance(statement.value.slice, ast.Constant)
@@ -242,16 +238,6 @@ def first_cache_hint(error_type: str, message: str, line: str) -> str:
     name = statement.value.value.id
     return (f"`{name}[1]` is the second cache: a list counts from 0, so the first cache (the template's t=1, "
             f"the first time step) is `{name}[0]`.")
-
-
-def step_arguments(dep: str) -> str:
-    """What a composite gives its per-step function ``dep`` at each time step, in the words of
-    the assignment: a backward step a gradient and a cache, a forward step a slice of the input
-    and the state carried over (the LSTM's memory too)."""
-    if dep.endswith("_backward"):
-        return "that step's gradient with the one carried over, and that step's cache"
-    carried = "the previous hidden state and memory" if "lstm" in dep else "the previous hidden state"
-    return f"{carried}, the slice of the input"
 
 
 def renamed_key_hint(key: Any, value: Any, specs: Sequence[Any]) -> str:
@@ -280,7 +266,7 @@ def product_beside_hint(message: str, line: str) -> str:
     is a weight, it was meant element by element (``ft * c_prev``, any ``.T`` left out). "" otherwise
     (``np.dot(Waa, a_prev) + Wax * xt``: the product is meant, the `*` is not)."""
     found = _TWO_SHAPES.search(message)
-    statement = _statement(line) if found else None
+    statement = line_statement(line) if found else None
     if statement is None:
         return ""
     products = _products(line)
@@ -310,7 +296,7 @@ def too_many_indices_hint(error_type: str, message: str, line: str, *, source: s
     ``da_prevt[:, :, t]``, a real notebook's), the two lines. ""."""
     found = re.search(r"array is (\d+)-dimensional, but (\d+) were indexed", message) \
         if error_type == "IndexError" else None
-    statement = _statement(line) if found else None
+    statement = line_statement(line) if found else None
     if statement is None:
         return ""
     axes, indexed = (int(group) for group in found.groups())
@@ -334,7 +320,7 @@ def _set_again_in_loop(source: str, name: str, indexed: int) -> tuple[tuple[int,
     ``source``'s function and set again inside it, with the values given as written ("" when not
     known), when the loop also reads ``name`` indexed with ``indexed`` indices; None otherwise
     (lines counted from the def's)."""
-    fn = _function_tree(source) if name.isidentifier() else None
+    fn = function_tree(source) if name.isidentifier() else None
     if fn is None:
         return None
     sets = sorted(((node, value) for node in ast.walk(fn) if isinstance(node, ast.Assign)
@@ -342,14 +328,14 @@ def _set_again_in_loop(source: str, name: str, indexed: int) -> tuple[tuple[int,
     lines = [node.lineno for node, _value in sets]
     # Each loop finds its sets by bisection: a list of them a loop was quadratic (3,000 sets of
     # the name beside 3,000 loops: 2.8 s of a worker's CPU for one hint; the lead's review).
-    for loop, _after in _loops(fn):
+    for loop, _after in loops_of(fn):
         before = bisect.bisect_left(lines, loop.lineno)  # sets[:before] come before the loop
         inside = bisect.bisect_right(lines, loop.lineno)
         if not before or inside >= len(sets) or lines[inside] > (loop.end_lineno or loop.lineno):
             continue
         if any(isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name
                and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == indexed for node in ast.walk(loop)):
-            return tuple((node.lineno, _written(value, source) if value is not None else "")
+            return tuple((node.lineno, as_written(value, source) if value is not None else "")
                          for node, value in (sets[before - 1], sets[inside]))
     return None
 
@@ -370,10 +356,6 @@ def _targets_named(node: ast.Assign, name: str) -> list[tuple[ast.expr, ast.expr
     return found
 
 
-_PYTHON_KINDS = {"tuple": "a tuple", "list": "a list", "dict": "a dict", "NoneType": "None", "int": "an int",
-                 "float": "a float", "str": "a string"}
-
-
 #: How many names called on the failing line ``not_callable_hint`` looks up at the notebook's top
 #: level (each may parse the whole program once: a line calling a thousand names is not read so).
 MOST_CALLED_LOOKED_UP = 3
@@ -387,17 +369,17 @@ def not_callable_hint(error_type: str, message: str, line: str, *, source: str, 
     line 1,"), and that it replaced the function of that name. "" otherwise (thirty-fourth
     session: the student read a bare TypeError at the call)."""
     found = re.search(r"'(\w+)' object is not callable$", message) if error_type == "TypeError" else None
-    statement = _statement(line) if found else None
-    fn = _function_tree(source) if statement is not None else None
+    statement = line_statement(line) if found else None
+    fn = function_tree(source) if statement is not None else None
     if fn is None:
         return ""
     own = {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}
     called = [node.func.id for node in ast.walk(statement)
               if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in own]
     for name in list(dict.fromkeys(called))[:MOST_CALLED_LOOKED_UP]:
-        where = "" if _stored_at(fn, name) else assigned_at(name)
+        where = "" if stores_of(fn, name) else assigned_at(name)
         if where:
-            kind = _PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
+            kind = PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
             return (f"`{name}` is {kind} when the function runs, not a function: {where} gives `{name}` that value "
                     f"at a cell's top level, and it replaces the function of that name for every cell run after it. "
                     f"Give that value another name.")
@@ -411,18 +393,18 @@ def attribute_hint(error_type: str, message: str, line: str) -> str:
     its own sentence, ``none_from_list_method_hint``)."""
     found = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" \
         else None
-    if found is None or found.group(1) not in _PYTHON_KINDS:
+    if found is None or found.group(1) not in PYTHON_KINDS:
         return ""
     kind, attribute = found.groups()
-    if kind == "NoneType" and attribute in _IN_PLACE:
+    if kind == "NoneType" and attribute in IN_PLACE:
         return ""
-    statement = _statement(line)
+    statement = line_statement(line)
     reads = {ast.unparse(node.value) for node in ast.walk(statement) if isinstance(node, ast.Attribute)
              and node.attr == attribute} if statement is not None else set()
     if len(reads) != 1:
         return ""
     (name,) = reads
-    return (f"`{name}` is {_PYTHON_KINDS[kind]} here, where `.{attribute}` needs a NumPy array: check the line that "
+    return (f"`{name}` is {PYTHON_KINDS[kind]} here, where `.{attribute}` needs a NumPy array: check the line that "
             f"gives `{name}` its value (what was unpacked or indexed into it).")
 
 
@@ -454,7 +436,7 @@ def numpy_call_hint(outcome: Any, line: str) -> str:
         if "except for the concatenation axis must match" in message:
             return _axis_hint(line, rows_differ="along dimension 0," in message)
         if "all input arrays must have the same shape" in message and any(
-                name == "stack" for _call, name in _numpy_calls(line)):
+                name == "stack" for _call, name in numpy_calls(line)):
             # ``np.stack((a_prev, xt))``: a new axis, where the LSTM's concat joins along axis 0.
             over = _put_over(line)
             return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
@@ -464,7 +446,7 @@ def numpy_call_hint(outcome: Any, line: str) -> str:
                 or named_sides_hint(message, line) or output_operand_hint(message, line))
     if "indices must be integers or slices, not tuple" in message:
         return _index_hint(line)
-    calls = _numpy_calls(line)
+    calls = numpy_calls(line)
     for call, name in calls:
         if name in _JOINERS and _joined_as_arguments(call):
             arrays = ", ".join(ast.unparse(arg) for arg in call.args[:2]) if len(call.args) >= 2 else "a_prev, xt"
@@ -546,7 +528,7 @@ def assignment_hint(outcome: Any, line: str) -> str:
     four). What each side is, in the student's words; "" otherwise."""
     if outcome.error_type != "ValueError":
         return ""
-    statement = _statement(line)
+    statement = line_statement(line)
     added = _BROADCAST3.search(outcome.message or "")
     if isinstance(statement, ast.AugAssign) and added is not None and added.group(1) == added.group(3):
         # ``dWax += dWaxt`` into a dWax made (n_x, n_a): NumPy names three shapes, the first the target's.
@@ -613,11 +595,11 @@ def _sized_index(line: str, source: str, axis: int) -> tuple[str, str] | None:
     """``(subscript, name)`` for the one subscript of ``line`` whose index at ``axis`` is a bare name
     that no loop of ``source`` (the function) assigns, as its variable or in its body
     (``da[:, :, T_x]``); None otherwise."""
-    statement = _statement(line.strip())
+    statement = line_statement(line.strip())
     if statement is None:
         return None
-    fn = _function_tree(source) if source else None
-    stepped = {name for loop, _after in (_loops(fn) if fn is not None else ()) for name in _names(loop, ast.Store)}
+    fn = function_tree(source) if source else None
+    stepped = {name for loop, _after in (loops_of(fn) if fn is not None else ()) for name in names_in(loop, ast.Store)}
     found = []
     for node in ast.walk(statement):
         if isinstance(node, ast.Subscript):
@@ -629,7 +611,7 @@ def _sized_index(line: str, source: str, axis: int) -> tuple[str, str] | None:
 
 def _assigned_name(line: str) -> str:
     """The name ``line`` assigns to when it parses on its own as ``name = ...`` (or ``+=``); ""."""
-    statement = _statement(line)
+    statement = line_statement(line)
     targets = statement.targets if isinstance(statement, ast.Assign) else \
         [statement.target] if isinstance(statement, ast.AugAssign) else []
     return targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else ""
@@ -650,7 +632,7 @@ def _axis_hint(line: str, *, rows_differ: bool) -> str:
 def _put_over(line: str) -> str:
     """``"to put `a_prev` over `xt`, write `np.concatenate((a_prev, xt), axis=0)`"`` for the line's
     one call joining exactly two arrays given as a tuple or list; "" otherwise."""
-    joined = [call.args[0].elts for call, name in _numpy_calls(line) if name in _JOINERS and call.args
+    joined = [call.args[0].elts for call, name in numpy_calls(line) if name in _JOINERS and call.args
               and isinstance(call.args[0], (ast.Tuple, ast.List)) and len(call.args[0].elts) == 2]
     if len(joined) != 1:
         return ""
@@ -658,57 +640,15 @@ def _put_over(line: str) -> str:
     return f"to put `{first}` over `{second}`, write `np.concatenate(({first}, {second}), axis=0)`"
 
 
-
 def _products(line: str) -> list[tuple[ast.expr, ast.expr]]:
     """The two arrays of each matrix product on ``line`` (parsed on its own): ``np.dot(a, b)``,
     ``np.matmul(a, b)`` (``numpy.`` too), then ``a @ b``."""
-    pairs = [(call.args[0], call.args[1]) for call, name in _numpy_calls(line)
+    pairs = [(call.args[0], call.args[1]) for call, name in numpy_calls(line)
              if name in ("dot", "matmul") and len(call.args) == 2]
-    tree = _parsed_line(line) if "@" in line else None
+    tree = parsed_line(line) if "@" in line else None
     pairs += [(node.left, node.right) for node in ast.walk(tree)
               if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)] if tree is not None else []
     return pairs
-
-def _numpy_calls(line: str) -> tuple[tuple[ast.Call, str], ...]:
-    """``(call, name)`` for each ``np.name(...)`` / ``numpy.name(...)`` call on ``line``, the line
-    parsed on its own (a line inside a longer statement gives none). Shared between the rules of a
-    case and the cases of a function (``_NUMPY_CALLS``): read-only."""
-    return _NUMPY_CALLS(line.strip()) if "np." in line or "numpy." in line else ()
-
-
-def _find_numpy_calls(text: str) -> tuple[tuple[ast.Call, str], ...]:
-    """:func:`_numpy_calls` worked out: a walk of the line's tree (a line of 2,200 terms, walked
-    again for each of 24 cases, cost a worker 0.4 s until the lead's merge of the thirty-third
-    session)."""
-    tree = _PARSED_LINES(text)
-    if tree is None:
-        return ()
-    return tuple((node, node.func.attr) for node in ast.walk(tree)
-                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                 and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy"))
-
-
-def _parsed_line(line: str) -> ast.Module | None:
-    """The student's ``line`` parsed on its own, or None (a line inside a longer statement, a
-    continuation, text that is not Python): the hints read only a line that stands alone. The
-    tree is shared (``_PARSED_LINES``): no caller may change it."""
-    return _PARSED_LINES(line.strip())
-
-
-def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
-#: The lines parsed lately: a case's error is read by a dozen rules, most of which parse its line
-#: (a 30 kB line, six functions raising on one: 2.5 s of a worker for the 24 cases until the
-#: thirty-third session, 0.1 s a case).
-_PARSED_LINES = SourceMemo(_parse, max_entries=16, max_chars=200_000, max_key_chars=100_000,
-                           keep_at_first_sight=True)
-_NUMPY_CALLS = SourceMemo(_find_numpy_calls, max_entries=16, max_chars=200_000, max_key_chars=100_000,
-                          keep_at_first_sight=True)
 
 
 def _joined_as_arguments(call: ast.Call) -> bool:
@@ -736,7 +676,7 @@ def _index_hint(line: str) -> str:
     """For "list indices must be integers or slices, not tuple": a Python list or tuple takes one
     index per bracket. The subscripted name is the student's when the line parses on its own."""
     name = "x"
-    tree = _parsed_line(line)
+    tree = parsed_line(line)
     for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
             name = ast.unparse(node.value)
@@ -751,474 +691,6 @@ def _index_hint(line: str) -> str:
 # to a student who wrote that line, inside the loop after a reset) did not show the line to move.
 # Read from the function's source only after a case of it failed.
 
-#: What a loop's step does to a name made again in the loop (``_reset_in_loop``), in words.
-_LOST = {"added": "added to it", "appended": "appended to it", "stored": "stored in it"}
-
-
-def loop_mistake(source: str, *, first_line: int = 1) -> tuple[str, str]:
-    """``(id, sentence)`` for a mistake in how the function in ``source`` writes its ``for`` loop,
-    quoting its line (``first_line``: the cell line of the source's first line): a ``return``
-    inside the loop (``loop/return-inside``); a name the loop adds to, appends to, stores into or
-    carries from step to step, set to a fresh value inside the loop, so that only the last step
-    counts (``loop/made-in-loop``: ``dWax = np.zeros(...)`` before ``dWax += dWaxt``); an
-    accumulation after the loop, which runs once (``loop/after-loop``: ``caches.append(cache)``);
-    an operation whose value is thrown away (``loop/value-unused``: ``dba + dbat``, ``a[:, :, t]
-    == a_next``). ``("", "")`` when none is found."""
-    fn = _function_tree(source)
-    blocks = _blocks(fn) if fn is not None else []
-    if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS \
-            or sum(isinstance(stmt, (ast.For, ast.AsyncFor)) for block in blocks for stmt in block) > MOST_LOOPS:
-        return "", ""  # a function no student writes (see MOST_LOOP_STATEMENTS)
-    parsed = _Parsed.of(fn, source=source, offset=first_line - 1, blocks=blocks)
-    for rule in (_return_in_loop, _reset_in_loop, _after_loop, _value_unused, _step_value_summed, _list_in_loop):
-        found = rule(parsed)
-        if found[0]:
-            return found
-    return "", ""
-
-
-#: The fields of a walk over a function's names (``astnodes.nodes``): a name's, an attribute's or a
-#: subscript's load-or-store marker (``ctx``) holds no name, nor does a constant.
-_NO_CONTEXT = {ast.Name: (), ast.Constant: (), ast.Attribute: ("value",), ast.Subscript: ("value", "slice"),
-               ast.Starred: ("value",), ast.Tuple: ("elts",), ast.List: ("elts",)}
-
-
-#: The most statements (in all of its blocks) and ``for`` loops of a function the loop rules read.
-#: Their work grows faster than the function (each assignment in a loop looks at the statements
-#: after it, each loop at those after it): a function of 3,200 one-line loops (90 kB) cost a worker
-#: hours until the thirty-third session. The largest graded function of the real corpora has 42
-#: statements and one loop; a function past either bound gets no loop sentence.
-MOST_LOOP_STATEMENTS = 400
-MOST_LOOPS = 20
-
-
-class _Parsed(NamedTuple):
-    """A function's tree with what the loop rules read of it, worked out once (a walk of the tree
-    cost more than each rule): its blocks of statements, its ``for`` loops (each with the
-    statements after it in its block), where the names of those are stored (``stored``: lines in
-    order, and the name stored on each) and the last line each is read on (``last_read``), and,
-    as the rules ask, what each statement reads and changes (``reads``, ``changes``: by ``id``)."""
-    fn: ast.FunctionDef | ast.AsyncFunctionDef
-    source: str
-    offset: int  # added to a line of ``source`` to give the line of the notebook's cell
-    blocks: list[list[ast.stmt]]
-    loops: list[tuple[ast.For, list[ast.stmt]]]
-    stored: tuple[list[int], list[str]]
-    last_read: dict[str, int]
-    reads: dict[int, set[str]]
-    changes: dict[int, dict[str, str]]
-
-    @classmethod
-    def of(cls, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, source: str, offset: int,
-           blocks: list[list[ast.stmt]] | None = None) -> "_Parsed":
-        blocks = _blocks(fn) if blocks is None else blocks
-        loops = _loops(fn, blocks)
-        # The names of each loop and of what follows it (what the loop rules read), not of the lines
-        # above: each statement walked once, the outermost of those that hold one another.
-        distinct = {id(stmt): stmt for loop, after in loops for stmt in (loop, *after)}
-        stored_at, last_read, end = [], {}, (0, -1)
-        for stmt in sorted(distinct.values(), key=_span):
-            if (stmt.lineno, stmt.col_offset) < end:
-                continue  # inside the statement walked before it
-            end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
-            for node in nodes(stmt, _NO_CONTEXT):
-                if isinstance(node, ast.Name):
-                    if isinstance(node.ctx, ast.Store):
-                        stored_at.append((node.lineno, node.id))
-                    elif node.lineno > last_read.get(node.id, -1):
-                        last_read[node.id] = node.lineno
-        stored_at.sort()
-        stored = ([line for line, _name in stored_at], [name for _line, name in stored_at])
-        return cls(fn, source, offset, blocks, loops, stored, last_read, {}, {})
-
-    def stored_in(self, loop: ast.stmt) -> set[str]:
-        """The names ``loop`` stores (by its lines: a statement's lines are its own)."""
-        lines, names = self.stored
-        end = loop.end_lineno or loop.lineno
-        return set(names[bisect.bisect_left(lines, loop.lineno):bisect.bisect_right(lines, end)])
-
-    def read_after(self, loop: ast.stmt, name: str) -> bool:
-        """Whether the function reads ``name`` on a line after ``loop`` (in its block, or after a loop
-        that follows it)."""
-        return self.last_read.get(name, -1) > (loop.end_lineno or loop.lineno)
-
-    def reads_of(self, stmt: ast.stmt) -> set[str]:
-        """The names ``stmt`` reads (``_names(stmt, ast.Load)``), worked out once."""
-        found = self.reads.get(id(stmt))
-        if found is None:
-            found = self.reads[id(stmt)] = _names(stmt, ast.Load)
-        return found
-
-    def change_of(self, stmt: ast.stmt, name: str) -> str:
-        """``_changes(stmt).get(name, "")``, each statement's worked out once."""
-        found = self.changes.get(id(stmt))
-        if found is None:
-            found = self.changes[id(stmt)] = _changes(stmt)
-        return found.get(name, "")
-
-
-def _span(stmt: ast.stmt) -> tuple[int, int, int, int]:
-    """Where ``stmt`` starts and ends, ordered so that a statement comes before those inside it."""
-    return stmt.lineno, stmt.col_offset, -(stmt.end_lineno or stmt.lineno), -(stmt.end_col_offset or 0)
-
-
-def _function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The first def of ``source`` parsed, or None (no def; too deep for ``ast``). Shared between
-    the hints a failed part asks of one function (``_FUNCTION_TREES``): read-only."""
-    return _FUNCTION_TREES(source)
-
-
-def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """:func:`_function_tree` worked out."""
-    tree = _parse(source)
-    return None if tree is None else next(
-        (node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
-
-
-#: The functions parsed lately: a failed part's hints (the loop rules, the unread parameter, the
-#: sizes written as numbers, ...) each parsed the same function again (six 30 kB functions, each
-#: parsed twice more per phase, went over a worker's CPU budget in the lead's review of the
-#: thirty-third session).
-_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=16, max_chars=400_000, max_key_chars=200_000,
-                             keep_at_first_sight=True)
-
-
-def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
-    """Every list of statements in ``node``'s body, nested ones too, not those of a def or class."""
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        for block in (getattr(current, field, None) for field in ("body", "orelse", "finalbody")):
-            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
-                found.append(block)
-                stack.extend(stmt for stmt in block
-                             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
-        stack.extend(getattr(current, "handlers", ()))
-    return found
-
-
-def _loops(fn: ast.AST, blocks: list[list[ast.stmt]] | None = None) -> list[tuple[ast.For, list[ast.stmt]]]:
-    """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order
-    (``blocks``: ``fn``'s, when known), and after those the statements that follow each ``if``,
-    ``with`` or ``try`` holding that block (a loop inside an ``if`` whose sum is returned after
-    the ``if``); not past an enclosing loop, whose next step comes first."""
-    blocks = _blocks(fn) if blocks is None else blocks
-    place = {id(stmt): (block, k) for block in blocks for k, stmt in enumerate(block)}
-    holder = {id(inner): stmt for block in blocks for stmt in block
-              for inner in _inner_blocks(stmt)} if len(blocks) > 1 else {}
-    found = []
-    for block in blocks:
-        for k, stmt in enumerate(block):
-            if not isinstance(stmt, (ast.For, ast.AsyncFor)):
-                continue
-            after, outer = block[k + 1:], holder.get(id(block))
-            while isinstance(outer, _ONCE) and id(outer) in place:
-                outer_block, j = place[id(outer)]
-                after = after + outer_block[j + 1:]
-                outer = holder.get(id(outer_block))
-            found.append((stmt, after))
-    return sorted(found, key=lambda pair: pair[0].lineno)
-
-
-#: Statements whose blocks run at most once each time they are reached (``_loops`` looks past them).
-_ONCE = (ast.If, ast.With, ast.AsyncWith, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-
-
-def _inner_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    """The blocks of statements directly inside ``stmt`` (its body, else, finally and handlers')."""
-    fields = [getattr(stmt, field, None) for field in ("body", "orelse", "finalbody")]
-    fields += [handler.body for handler in getattr(stmt, "handlers", ())]
-    return [block for block in fields if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
-
-
-def _listed(words: Sequence[str]) -> str:
-    """``"a, b and c"``."""
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
-
-
-def _names(node: ast.AST, context: type) -> set[str]:
-    return {n.id for n in nodes(node, _NO_CONTEXT) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
-
-
-def _return_in_loop(parsed: _Parsed) -> tuple[str, str]:
-    offset = parsed.offset
-    for loop, _after in parsed.loops:
-        returned = next((stmt for stmt in loop.body if isinstance(stmt, ast.Return)), None)
-        if returned is not None:
-            return "loop/return-inside", (
-                f"The `return` on line {returned.lineno + offset} is inside the `for` loop of line "
-                f"{loop.lineno + offset}: the function returns during the loop's first step, before the "
-                f"other steps run. Move it after the loop (one indent less).")
-    return "", ""
-
-
-def _changes(stmt: ast.stmt) -> dict[str, str]:
-    """How ``stmt`` changes the value of each name it changes, by name: "added" (``name += ...``),
-    "appended" (``name.append(...)``), "stored" (``name[...] = ...``), else "assigned" when it
-    gives the name a new value (the first of these that fits)."""
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] \
-        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
-    found = {name: "assigned" for target in targets for name in _names(target, ast.Store)}
-    found.update((node.value.id, "stored") for target in targets for node in ast.walk(target)
-                 if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
-                 and isinstance(node.ctx, ast.Store))
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute) \
-            and stmt.value.func.attr in ("append", "extend", "insert") and isinstance(stmt.value.func.value, ast.Name):
-        found[stmt.value.func.value.id] = "appended"
-    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
-        found[stmt.target.id] = "added"
-    return found
-
-
-def _reset_in_loop(parsed: _Parsed) -> tuple[str, str]:
-    """A name set inside a loop to a value no step changes (``dWax = np.zeros((n_a, n_x))``,
-    ``caches = []``, ``da_prevt = np.zeros(...)``), which a later statement of the same step
-    adds to, appends to, stores into, or replaces after reading it (a value carried to the next
-    step), and which is read after the loop or carried: every step starts it again. The other
-    names of the same loop made again the same way are named with the first."""
-    offset, source = parsed.offset, parsed.source
-    for loop, _after in parsed.loops:
-        changed_in_loop = parsed.stored_in(loop)
-        kept: list[tuple[ast.Assign, str]] = []  # (statement, what the steps did to the name)
-        carried: list[ast.Assign] = []
-        for k, stmt in enumerate(loop.body):
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
-                continue
-            name = stmt.targets[0].id
-            if _names(stmt.value, ast.Load) & changed_in_loop:
-                continue  # made from this step's values: a value of the step, not a reset
-            later = loop.body[k + 1:]
-            changes = [change for change in (parsed.change_of(s, name) for s in later) if change]
-            read_after = parsed.read_after(loop, name)
-            lost = [change for change in changes if change in _LOST]
-            if lost and read_after:
-                kept.append((stmt, lost[0]))
-            elif "assigned" in changes and any(name in parsed.reads_of(s) for s in later):
-                carried.append(stmt)
-        if kept:
-            stmt, change = kept[0]
-            name = stmt.targets[0].id
-            others = [f"`{other.targets[0].id}`" for other, _change in kept[1:]]
-            also = f"; the same for {_listed(others)}" if others else ""
-            return "loop/made-in-loop", (
-                f"`{_written(stmt, source)}` on line {stmt.lineno + offset} is inside the loop: `{name}` is made again "
-                f"at every step, so what the earlier steps {_LOST[change]} is lost and only the last step's "
-                f"remains. Create `{name}` once, before the loop{also}.")
-        if carried:
-            stmt = carried[0]
-            name = stmt.targets[0].id
-            return "loop/made-in-loop", (
-                f"`{_written(stmt, source)}` on line {stmt.lineno + offset} is inside the loop: every step starts again "
-                f"from `{_written(stmt.value, source)}`, so what the step before left in `{name}` is not carried on. "
-                f"Set `{name}` once, before the loop.")
-    return "", ""
-
-
-def _after_loop(parsed: _Parsed) -> tuple[str, str]:
-    """An accumulation just after a loop that reads a name the loop sets (``caches.append(cache)``,
-    ``dWax += dWaxt``), or a store indexed by the loop's variable (``dx[:, :, t] = dxt``): it runs
-    once, with the last step's values."""
-    offset, source = parsed.offset, parsed.source
-    for loop, after in parsed.loops:
-        step = _names(loop.target, ast.Store)
-        changed = parsed.stored_in(loop)
-        inside: set[str] | None = None  # the loop's own statements, dumped once one is asked about
-        for stmt in after:
-            reads = parsed.reads_of(stmt)
-            accumulates = isinstance(stmt, ast.AugAssign) or (
-                isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
-                and isinstance(stmt.value.func, ast.Attribute) and stmt.value.func.attr in ("append", "extend", "insert"))
-            indexed = isinstance(stmt, ast.Assign) and any(
-                isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and _names(node.slice, ast.Load) & step
-                for target in stmt.targets for node in ast.walk(target))
-            used = sorted(reads & changed) if accumulates else sorted(reads & step) if indexed else []
-            if used and inside is None:
-                inside = {ast.dump(own) for own in loop.body}
-            if used and ast.dump(stmt) in inside:  # the loop's own line, written again after it
-                return "loop/after-loop", (
-                    f"`{_written(stmt, source)}` on line {stmt.lineno + offset}, after the loop, does once more with the "
-                    f"last step's `{used[0]}` what the loop's own line does at every step: leave it out.")
-            if used:
-                last = f"with `{used[0]}` at its last value" if used[0] in step else f"with the last step's `{used[0]}`"
-                return "loop/after-loop", (
-                    f"`{_written(stmt, source)}` on line {stmt.lineno + offset} comes after the loop, so it runs once, "
-                    f"{last}: indent it into the loop to run it at every step.")
-    return "", ""
-
-
-def _value_unused(parsed: _Parsed) -> tuple[str, str]:
-    """A statement that is an operation alone (``dba + np.sum(dbat)``, ``a[:, :, t] == a_next``):
-    Python computes it and throws it away."""
-    offset = parsed.offset
-    statements = sorted((node for block in parsed.blocks for node in block if isinstance(node, ast.Expr)
-                         and isinstance(node.value, (ast.BinOp, ast.Compare))), key=lambda node: node.lineno)
-    for stmt in statements:
-        value, line = stmt.value, stmt.lineno + offset
-        written = ast.unparse(value)
-        if isinstance(value, ast.Compare):
-            if len(value.ops) != 1 or not isinstance(value.ops[0], ast.Eq):
-                continue
-            left, right = ast.unparse(value.left), ast.unparse(value.comparators[0])
-            return "loop/value-unused", (
-                f"`{written}` on line {line} compares the two and throws the answer away: to store "
-                f"`{right}` in `{left}`, write `{left} = {right}` (one `=`).")
-        left = value.left
-        if isinstance(value.op, ast.Add) and isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
-            fix = f"`{ast.unparse(left)} += {ast.unparse(value.right)}`"
-        elif isinstance(left, (ast.Name, ast.Subscript, ast.Attribute)):
-            fix = f"`{ast.unparse(left)} = {written}`"
-        else:
-            fix = f"`name = {written}`"
-        return "loop/value-unused", (
-            f"`{written}` on line {line} computes a value and throws it away: no variable changes. To keep "
-            f"it, assign it: {fix}.")
-    return "", ""
-
-
-def _step_value_summed(parsed: _Parsed) -> tuple[str, str]:
-    """A value a function of the notebook gave at this step (``dbat`` of ``gradients =
-    rnn_cell_backward(...)``, ``gradients["dba"]``) summed before it is added or stored
-    (``dba += np.sum(dbat, axis=0)``, ``dx[:, :, t] = np.sum(dxt, axis=1, keepdims=True)``): the
-    step's function returns each gradient in its final shape, so the sum mixes what belongs apart.
-    Not ``dba += np.sum(dbat, axis=1, keepdims=True)`` into a bias's gradient (a name starting
-    ``db``): a sum over the examples of a column is the column itself (thirty-fourth session)."""
-    offset = parsed.offset
-    for loop, _after in parsed.loops:
-        body = sorted((stmt for block in _blocks(loop) for stmt in block), key=lambda stmt: stmt.lineno)
-        given: dict[str, str] = {}  # a name the step's function gave -> that function
-        for stmt in body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                source = _step_source(stmt.value, given)
-                targets = stmt.targets[0].elts if isinstance(stmt.targets[0], (ast.Tuple, ast.List)) else [stmt.targets[0]]
-                values = (stmt.value.elts if isinstance(stmt.value, (ast.Tuple, ast.List))
-                          and len(stmt.value.elts) == len(targets) else [stmt.value] * len(targets))
-                for target, value in zip(targets, values):
-                    source = _step_source(value, given)
-                    if isinstance(target, ast.Name) and source:
-                        given[target.id] = source
-            target = stmt.target if isinstance(stmt, ast.AugAssign) else (
-                stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None)
-            summed = _summed_name(stmt.value) if target is not None else None
-            if summed is None or summed[0] not in given:
-                continue
-            name, call = summed
-            if isinstance(target, ast.Name) and target.id.startswith("db") and _over_examples_kept(call):
-                continue  # a bias's gradient, a column: summed over the examples it is itself
-            if not isinstance(target, (ast.Name, ast.Subscript)) or (
-                    isinstance(stmt, ast.Assign) and not isinstance(target, ast.Subscript)):
-                continue
-            plain = f"{ast.unparse(target)} {'+=' if isinstance(stmt, ast.AugAssign) else '='} {name}"
-            return "loop/step-summed", (
-                f"`{_written(stmt, parsed.source)}` on line {stmt.lineno + offset} sums `{name}`, which "
-                f"`{given[name]}` gave for this step already in the shape it is used in: the sum mixes values "
-                f"that belong apart. Use it as it is: `{plain}`.")
-    return "", ""
-
-
-def _step_source(value: ast.expr, given: Mapping[str, str]) -> str:
-    """The function of the notebook whose result ``value`` is (``rnn_cell_backward(...)``, or a
-    subscript of a name it gave, ``gradients["dba"]``), or ""; NumPy's calls are not such."""
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id not in _NUMPY_NAMES:
-        return value.func.id
-    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
-        return given.get(value.value.id, "")
-    return ""
-
-
-def _summed_name(value: ast.expr | None) -> tuple[str, ast.Call] | None:
-    """``(name, call)`` for ``np.sum(name, ...)`` or ``name.sum(...)``; None otherwise."""
-    if not isinstance(value, ast.Call):
-        return None
-    func = value.func
-    if (isinstance(func, ast.Attribute) and func.attr == "sum" and isinstance(func.value, ast.Name)
-            and func.value.id in _NUMPY_NAMES and value.args and isinstance(value.args[0], ast.Name)):
-        return value.args[0].id, value
-    if isinstance(func, ast.Attribute) and func.attr == "sum" and isinstance(func.value, ast.Name) \
-            and func.value.id not in _NUMPY_NAMES:
-        return func.value.id, value
-    return None
-
-
-def _over_examples_kept(call: ast.Call) -> bool:
-    """Does ``call`` sum over axis 1 (or -1) with ``keepdims=True``?"""
-    keywords = {k.arg: k.value for k in call.keywords}
-    axis = keywords.get("axis")
-    if axis is None:
-        positional = call.args[1:] if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
-            and call.func.value.id in _NUMPY_NAMES else call.args
-        axis = positional[0] if positional else None
-    kept = keywords.get("keepdims")
-    number = axis.value if isinstance(axis, ast.Constant) else (
-        -axis.operand.value if isinstance(axis, ast.UnaryOp) and isinstance(axis.op, ast.USub)
-        and isinstance(axis.operand, ast.Constant) else None)
-    return number in (1, -1) and isinstance(kept, ast.Constant) and kept.value is True
-
-
-def _list_in_loop(parsed: _Parsed) -> tuple[str, str]:
-    """In a loop, a list made before it extended by a name (``caches += cache``: the cache's values
-    one by one), or a name wrapped in a tuple with itself (``caches = (caches, x)``: a pair inside a
-    pair at every step); real notebooks' ``rnn_forward`` and ``lstm_forward`` (thirty-fourth session),
-    told only "`caches[0]` should have 4 elements, got 16" (or "got 2")."""
-    offset, source = parsed.offset, parsed.source
-    lists = {target.id for block in parsed.blocks for stmt in block if isinstance(stmt, ast.Assign)
-             and isinstance(stmt.value, ast.List) and not stmt.value.elts
-             for target in stmt.targets if isinstance(target, ast.Name)}
-    for loop, _after in parsed.loops:
-        for stmt in (node for node in ast.walk(loop) if isinstance(node, (ast.AugAssign, ast.Assign))):
-            line = stmt.lineno + offset
-            if isinstance(stmt, ast.AugAssign):
-                if (isinstance(stmt.op, ast.Add) and isinstance(stmt.target, ast.Name) and stmt.target.id in lists
-                        and isinstance(stmt.value, ast.Name)):
-                    name, value = stmt.target.id, stmt.value.id
-                    return "loop/list-extended", (
-                        f"`{_written(stmt, source)}` on line {line} adds the values `{value}` holds to the list "
-                        f"`{name}` one by one, as `extend` does: write `{name}.append({value})` to add it as one "
-                        f"element.")
-                continue
-            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name) \
-                    or not isinstance(stmt.value, ast.Tuple):
-                continue
-            name = stmt.targets[0].id
-            if any(isinstance(element, ast.Name) and element.id == name for element in stmt.value.elts):
-                return "loop/wrapped-in-loop", (
-                    f"`{_written(stmt, source)}` on line {line} is inside the loop: each step wraps `{name}` in a "
-                    f"new tuple, one inside the other. Make that tuple once, after the loop; in the loop, add each "
-                    f"step's value to `{name}` (`{name}.append(...)`).")
-    return "", ""
-
-
-def _stored_at(fn: ast.AST, name: str) -> list[ast.stmt]:
-    """The statements of ``fn`` (its own, in source order) that give ``name`` a value."""
-    found = [stmt for block in _blocks(fn) for stmt in block
-             if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.Import,
-                                  ast.ImportFrom))
-             and name in (_names(stmt.target if isinstance(stmt, ast.For) else stmt, ast.Store)
-                          | {(alias.asname or alias.name).split(".")[0] for alias in getattr(stmt, "names", ())
-                             if isinstance(stmt, (ast.Import, ast.ImportFrom))})]
-    return sorted(found, key=lambda stmt: stmt.lineno)
-
-
-def _head(stmt: ast.stmt, source: str) -> str:
-    """A statement's first line as the student wrote it in ``source`` (a loop's header, not its body)."""
-    return _written(stmt, source).splitlines()[0].rstrip().rstrip(":")
-
-
-def _written(node: ast.AST, source: str) -> str:
-    """``node`` as the student wrote it in ``source`` (their quotes and brackets) when it is one
-    line, else as ``ast`` writes it (a sentence quotes one line); past ``_QUOTED`` characters, its
-    start and end around " ... "."""
-    segment = ast.get_source_segment(source, node)
-    text = segment if segment and "\n" not in segment else ast.unparse(node)
-    return text if len(text) <= _QUOTED else f"{text[:_QUOTED // 2]} ... {text[-_QUOTED // 4:]}"
-
-
-#: The longest piece of a student's code a loop sentence quotes whole.
-_QUOTED = 160
-
-
-#: The names a notebook gives NumPy.
-_NUMPY_NAMES = frozenset({"np", "numpy"})
-
 
 def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
                        elsewhere: str = "") -> str:
@@ -1231,48 +703,38 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
     offset = first_line - 1
     if error_type == "UnboundLocalError":
         found = re.search(r"local variable '(\w+)'", message)
-        fn = _function_tree(source) if found else None
-        stores = _stored_at(fn, found.group(1)) if fn is not None else []
+        fn = function_tree(source) if found else None
+        stores = stores_of(fn, found.group(1)) if fn is not None else []
         if not stores:
             return ""
         name, stmt = found.group(1), stores[0]
         rename = (f" `{name}` is NumPy's name: give the variable of line {stmt.lineno + offset} another one."
-                  if name in _NUMPY_NAMES else
+                  if name in NUMPY_NAMES else
                   f" Give it a value above the line that reads it, or give the variable of line "
                   f"{stmt.lineno + offset} another name if you meant the `{name}` from outside the function.")
-        return (f"`{name}` is given a value in this function (line {stmt.lineno + offset}: `{_head(stmt, source)}`), so "
+        return (f"`{name}` is given a value in this function (line {stmt.lineno + offset}: `{quoted_head(stmt, source)}`), so "
                 f"Python takes `{name}` to be the function's own variable on all of its lines, and it has no "
                 f"value yet where it is read.{rename}")
     found = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
-    statement = _statement(line) if found else None
+    statement = line_statement(line) if found else None
     reads = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
              and node.attr == found.group(2) and isinstance(node.value, ast.Name)} if statement is not None else set()
-    numpy = sorted(reads & _NUMPY_NAMES)
-    fn = _function_tree(source) if numpy and found.group(1) != "module" else None
+    numpy = sorted(reads & NUMPY_NAMES)
+    fn = function_tree(source) if numpy and found.group(1) != "module" else None
     if fn is None:
         return ""
-    name, kind = numpy[0], _PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
-    stores = _stored_at(fn, name)
+    name, kind = numpy[0], PYTHON_KINDS.get(found.group(1), f"a {found.group(1)}")
+    stores = stores_of(fn, name)
     if name in {arg.arg for arg in ast.walk(fn.args) if isinstance(arg, ast.arg)}:
         where = f"it is a parameter of `{fn.name}`"
     elif stores:
-        where = f"line {stores[0].lineno + offset} gives it a value (`{_head(stores[0], source)}`)"
+        where = f"line {stores[0].lineno + offset} gives it a value (`{quoted_head(stores[0], source)}`)"
     elif elsewhere:
         where = f"{elsewhere} gives it a value"
     else:
         return ""
     return (f"`{name}` is {kind} here, not NumPy: {where}, and that hides the module. Give that value another "
             f"name (NumPy is `{name}` in every function of the notebook).")
-
-
-def _kind_of(value: Any) -> str:
-    """``"an array of shape (3, 10, 4)"``, ``"a list of 4"``, ``"a dict"``: what a value is, in words."""
-    shape = getattr(value, "shape", None)
-    if isinstance(shape, tuple):
-        return f"an array of shape {shape}"
-    if isinstance(value, (list, tuple)):
-        return f"{_PYTHON_KINDS[type(value).__name__]} of {len(value)}"
-    return _PYTHON_KINDS.get(type(value).__name__, f"a {type(value).__name__}")
 
 
 def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
@@ -1287,15 +749,15 @@ def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: 
     missing = re.search(r"'(\w+)' object has no attribute '(\w+)'", message) if error_type == "AttributeError" else None
     if not (missing or (error_type == "ValueError" and _UNPACKED.search(message))):
         return ""
-    statement = _statement(line)
-    fn = _function_tree(source) if statement is not None else None
+    statement = line_statement(line)
+    fn = function_tree(source) if statement is not None else None
     if fn is None:
         return ""
     indexed = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Subscript)
                and isinstance(node.value, ast.Name)}
     read = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name) and node.attr == missing.group(2)} if missing else indexed
-    for stmt in (s for block in _blocks(fn) for s in block):
+    for stmt in (s for block in statement_blocks(fn) for s in block):
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
                 and isinstance(stmt.value, ast.Name) and stmt.value.id in arguments):
             continue
@@ -1306,8 +768,8 @@ def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: 
         for place, name in enumerate(names):
             if name not in read or not _fits_another(value, place, missing):
                 continue
-            held = "; ".join(f"its {ordinal(k + 1)} is {_kind_of(item)}" for k, item in enumerate(value))
-            written = _written(stmt, source)
+            held = "; ".join(f"its {ordinal(k + 1)} is {kind_words(item)}" for k, item in enumerate(value))
+            written = as_written(stmt, source)
             return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, `{written}`, "
                     f"which takes the argument `{stmt.value.id}` apart: {held}. Check that the names there are in "
                     f"the order of its values.")
@@ -1324,685 +786,6 @@ def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -
     return hasattr(mine, "shape") and any(isinstance(v, (list, tuple)) for v in others)
 
 
-def ordinal(number: int) -> str:
-    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-def printed_instead_hint(source: str, *, returned: Sequence[str]) -> str:
-    """For a function that returned None and prints, with no ``return`` of a value: ``print``
-    shows values and gives nothing back. ``returned``: the names of the values to return. ""."""
-    fn = _function_tree(source)
-    if fn is None or not returned:
-        return ""
-    own = [node for block in _blocks(fn) for stmt in block for node in ast.walk(stmt)
-           if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-    if any(isinstance(node, ast.Return) and node.value is not None for node in own):
-        return ""
-    printed = sorted((node for node in own if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                      and node.func.id == "print"), key=lambda node: node.lineno)
-    if not printed:
-        return ""
-    return (f" It prints (`{ast.unparse(printed[0])}`) but returns nothing: `print` shows values, and only "
-            f"`return {', '.join(returned)}` gives them back to the caller.")
-
-
-def replaced_in_loop_hint(source: str, *, output: Any, axes: int, first_line: int = 1) -> str:
-    """For an output that lacks its last axis, the time steps (``a`` of shape (5, 10) for (5, 10, 4)):
-    the line inside the loop that gives it each step's value whole (``a = a_next``, ``dx = dxt``) or
-    stores every step at one place (``a[:, :] = a_next``). ``output``: the output's place in what
-    the function returns (0 for the first value of a tuple, ``"dx"`` for a dict's key), read from its
-    ``return``; ``axes``: how many axes the output should have. "" otherwise."""
-    fn = _function_tree(source)
-    name = _returned_name(fn, output) if fn is not None else ""
-    if not name:
-        return ""
-    for loop, _after in _loops(fn):
-        step = _names(loop.target, ast.Store)
-        index = loop.target.id if isinstance(loop.target, ast.Name) else "t"
-        for stmt in loop.body:
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-                continue
-            target, value = stmt.targets[0], ast.unparse(stmt.value)
-            slot = f"`{name}[{', '.join([':'] * (axes - 1) + [index])}] = {value}`"
-            where = f"`{_written(stmt, source)}` on line {stmt.lineno + first_line - 1}"
-            if isinstance(target, ast.Name) and target.id == name:
-                return (f"{where} replaces all of `{name}` at every step, so it ends as the last step's value, "
-                        f"without an axis for the steps: create `{name}` with one (its last) before the loop, and "
-                        f"store each step in its own slice, {slot}.")
-            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id == name \
-                    and not _names(target.slice, ast.Load) & step:
-                return (f"{where} stores every step at the same place, so `{name}` keeps only the last step's value "
-                        f"and has no axis for the steps: create it with one (its last) before the loop, and store "
-                        f"each step in its own slice, {slot}.")
-    return ""
-
-
-def _returned_name(fn: ast.AST, output: Any) -> str:
-    """The name the function's ``return`` gives at ``output`` (an index of the tuple it returns, or
-    a key of the dict it returns, directly or through a name assigned a dict literal); ""."""
-    returns = [node.value for block in _blocks(fn) for node in block if isinstance(node, ast.Return) and node.value]
-    for value in returns:
-        if isinstance(value, ast.Name):  # ``return gradients``, ``gradients = {...}`` above it
-            made = [stmt.value for stmt in _stored_at(fn, value.id) if isinstance(stmt, ast.Assign)]
-            value = made[-1] if made else value
-        if isinstance(output, int) and isinstance(value, ast.Tuple) and output < len(value.elts):
-            element = value.elts[output]
-        elif isinstance(output, str) and isinstance(value, ast.Dict):
-            element = next((v for k, v in zip(value.keys, value.values)
-                            if isinstance(k, ast.Constant) and k.value == output), None)
-        else:
-            continue
-        if isinstance(element, ast.Name):
-            return element.id
-    return ""
-
-
-def shared_assignment(source: str, *, outputs: tuple[Any, Any], first_line: int = 1) -> str:
-    """``"`c = a` (line 12)"``: the student's own assignment that gives the array one of two returned
-    ``outputs`` (indices of the returned tuple, or keys of a returned dict) is under the name of the
-    other as well (``c = a``, ``a = c = np.zeros(...)``), the last one of the function; "" when
-    there is none to quote (the names are not plain, or the sharing is made another way)."""
-    if "=" not in source:
-        return ""
-    fn = _function_tree(source)
-    if fn is None:
-        return ""
-    names = {_returned_name(fn, output) for output in outputs}
-    if "" in names or len(names) != 2:
-        return ""
-    found = None
-    for block in _blocks(fn):
-        for stmt in block:
-            if not isinstance(stmt, ast.Assign):
-                continue
-            bound = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
-            if isinstance(stmt.value, ast.Name):
-                bound.add(stmt.value.id)
-            if names <= bound and (found is None or stmt.lineno > found.lineno):
-                found = stmt
-    return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
-
-
-def view_assignment(source: str, *, output: Any, first_line: int = 1) -> str:
-    """``"`c_next = c[:, :, 0]` (line 12)"``: the student's own assignment of a slice of the array the
-    function returns at ``output`` (an index of the returned tuple, or a key of a returned dict) to a
-    plain name, the first of the function: a view, whose values change when the loop writes into
-    that array (the first cache's ``c_prev``, a real notebook's); "" when there is none (a copy,
-    fancy indexing with a list, or names that are not plain)."""
-    fn = _function_tree(source) if "[" in source else None
-    name = _returned_name(fn, output) if fn is not None else ""
-    if not name:
-        return ""
-    found = None
-    for block in _blocks(fn):
-        for stmt in block:
-            if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets) \
-                    and isinstance(stmt.value, ast.Subscript) and isinstance(stmt.value.value, ast.Name) \
-                    and stmt.value.value.id == name and _basic_index(stmt.value.slice) \
-                    and (found is None or stmt.lineno < found.lineno):
-                found = stmt
-    return "" if found is None else f"`{_written(found, source)}` (line {found.lineno + first_line - 1})"
-
-
-def _basic_index(node: ast.expr) -> bool:
-    """Whether an index is NumPy's basic indexing (slices, numbers, names, ``...``), which gives a
-    view; a list in it is fancy indexing, which copies."""
-    parts = node.elts if isinstance(node, ast.Tuple) else [node]
-    return all(not isinstance(part, (ast.List, ast.ListComp, ast.Tuple)) for part in parts)
-
-
-def _terms(node: ast.expr) -> list[str]:
-    """The names ``node`` adds, subtracts or multiplies as they are (``da_prevt`` in
-    ``da[:, :, t] + da_prevt``), not those it indexes, calls or reads an attribute of."""
-    if isinstance(node, ast.Name):
-        return [node.id]
-    if isinstance(node, ast.BinOp):
-        return _terms(node.left) + _terms(node.right)
-    if isinstance(node, ast.UnaryOp):
-        return _terms(node.operand)
-    return []
-
-
-def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
-    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
-    from 0) whose value no step changes (``lstm_cell_forward(x[:, :, t], a_prev, c_prev, ...)`` where
-    the loop assigns ``a_next``, never ``a_prev``; ``da[:, :, t] + da_prevt`` where it assigns
-    ``da_prev``): the name, and where it got the one value every step is given. "" otherwise."""
-    fn = _function_tree(source)
-    for loop, _after in _loops(fn) if fn is not None else ():
-        changed = _names(loop, ast.Store)
-        calls = [node for node in ast.walk(loop) if isinstance(node, ast.Call) and len(node.args) > index
-                 and ((isinstance(node.func, ast.Name) and node.func.id == callee)
-                      or (isinstance(node.func, ast.Attribute) and node.func.attr == callee))]
-        for call in calls:
-            bare = sorted(name for name in _terms(call.args[index]) if name not in changed)
-            if not bare:
-                continue
-            name = bare[0]
-            made = [stmt for stmt in _stored_at(fn, name) if stmt.lineno < loop.lineno]
-            given = (f"the value of line {made[-1].lineno + first_line - 1} (`{_head(made[-1], source)}`)" if made
-                     else f"the same `{name}`")
-            step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
-            return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
-                    f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
-                    f"array or list (indexed with `{step}`), or what the step before gave back.")
-    return ""
-
-
-def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
-    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
-    from 0) that is the place of an array the loop fills at this very step, after the call
-    (``rnn_cell_forward(xt, a[:, :, t], parameters)`` above ``a[:, :, t] = a_next``): that place
-    still holds what the array was created with, zeros, at every step. "" otherwise."""
-    fn = _function_tree(source) if "[" in source else None
-    for loop, _after in _loops(fn) if fn is not None else ():
-        if not isinstance(loop.target, ast.Name):
-            continue
-        step = loop.target.id
-        stores = [node for node in ast.walk(loop) if isinstance(node, ast.Assign)
-                  for target in node.targets if _at_step(target, step)]
-        for call in ast.walk(loop):
-            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
-                continue
-            place = call.args[index]
-            if _at_step(place, step):
-                later = [stmt for stmt in stores if stmt.lineno > call.lineno
-                         and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
-                if later:
-                    return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at "
-                            f"each step that place of `{place.value.id}` still holds the zeros it was created with, as "
-                            f"the loop stores the step's result there only after the call (line "
-                            f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
-                            f"state at the first step).")
-            elif _before_step(place, step) and _from_zero(loop) and any(
-                    _at_step(t, step) and t.value.id == place.value.id for stmt in stores for t in stmt.targets):
-                # ``a[:, :, t - 1]`` (a real notebook's, thirty-fourth session): the step before's place, right
-                # from the second step on; at the first, index -1, the last step's place, still zeros.
-                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: at the "
-                        f"first step, `{step}` = 0, that is index -1, the last step's place of `{place.value.id}`, "
-                        f"which still holds the zeros it was created with, where the first step needs the initial "
-                        f"state. Pass what the step before gave back (the initial state at the first step).")
-    return ""
-
-
-def _before_step(node: ast.expr, step: str) -> bool:
-    """Whether ``node`` is a plain name indexed at the loop's ``step`` minus 1 last (``a[:, :, t - 1]``)."""
-    index = _last_index(node)
-    return (isinstance(index, ast.BinOp) and isinstance(index.op, ast.Sub) and isinstance(index.left, ast.Name)
-            and index.left.id == step and isinstance(index.right, ast.Constant) and index.right.value == 1)
-
-
-def _from_zero(loop: ast.For) -> bool:
-    """Whether ``loop`` runs over ``range(n)`` (or ``range(0, n)``): its first step is 0."""
-    it = loop.iter
-    return (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
-            and not it.keywords and (len(it.args) == 1 or (len(it.args) >= 2 and isinstance(it.args[0], ast.Constant)
-                                                           and it.args[0].value == 0)))
-
-
-def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
-    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
-    from 0) indexed at a number where the loop's step belongs (``rnn_cell_forward(xt[:, :, 1], ...)``,
-    a real notebook's): the same step of the array at every step. "" otherwise."""
-    fn = _function_tree(source) if "[" in source else None
-    for loop, _after in _loops(fn) if fn is not None else ():
-        if not isinstance(loop.target, ast.Name):
-            continue
-        step = loop.target.id
-        for call in ast.walk(loop):
-            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
-                continue
-            place = call.args[index]
-            if not (isinstance(place, ast.Subscript) and isinstance(place.value, ast.Name)):
-                continue
-            last = place.slice.elts[-1] if isinstance(place.slice, ast.Tuple) and place.slice.elts else place.slice
-            if isinstance(last, ast.Constant) and type(last.value) is int and step not in _names(place, ast.Load):
-                return (f"Line {call.lineno + first_line - 1} passes `{_written(place, source)}` to `{callee}`: "
-                        f"step {last.value} of `{place.value.id}` at every step. Index it with the loop's `{step}`.")
-    return ""
-
-
-def carried_only_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
-    """For a backward step that a loop called with a wrong argument (the ``index``-th, counted from
-    0) that is only what the step after carried back (``rnn_cell_backward(da_prevt, caches[t])``,
-    ``da_prevt`` assigned from the call's result), in a loop that never reads the one parameter of
-    the function it does not read (``da``, each step's own gradient): the line, and the sum to pass.
-    "" otherwise (a forward step, a loop that reads every parameter, an argument never carried)."""
-    fn = _function_tree(source) if callee.endswith("_backward") else None
-    params = [arg.arg for arg in fn.args.args] if fn is not None else []
-    for loop, _after in _loops(fn) if fn is not None else ():
-        if not isinstance(loop.target, ast.Name):
-            continue
-        unread = [name for name in params if name not in _names(loop, ast.Load)]
-        if len(unread) != 1:
-            continue
-        for call in ast.walk(loop):
-            if isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee) \
-                    and isinstance(call.args[index], ast.Name) and any(
-                        stmt.lineno > call.lineno for stmt in _stored_at(loop, call.args[index].id)):
-                carried, step = call.args[index].id, loop.target.id
-                return (f"Line {call.lineno + first_line - 1} passes `{carried}` to `{callee}`, the gradient the step "
-                        f"after carried back, alone: the loop never reads `{unread[0]}`, the gradient of each step's "
-                        f"own output. Pass `{unread[0]}[:, :, {step}] + {carried}`.")
-    return ""
-
-
-def _at_step(node: ast.expr, step: str) -> bool:
-    """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
-    index = _last_index(node)
-    return isinstance(index, ast.Name) and index.id == step
-
-
-def _last_index(node: ast.expr) -> ast.expr | None:
-    """The last index of ``node`` when it is a plain name indexed (``t`` of ``a[:, :, t]`` and of
-    ``a[t]``), else None."""
-    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
-        return None
-    return node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
-
-
-def _callee_is(call: ast.Call, callee: str) -> bool:
-    return ((isinstance(call.func, ast.Name) and call.func.id == callee)
-            or (isinstance(call.func, ast.Attribute) and call.func.attr == callee))
-
-
-def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str]) -> str:
-    """For a line that raised reading a name unpacked, on an earlier line, from a call of one of the
-    student's own functions (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``) whose
-    ``return`` gives, at that name's place, a value named like another of the names (``g['da_prev']``
-    second, where ``dWaxt`` is): the two orders side by side. ``functions``: the notebook's functions'
-    sources by name. "" otherwise (the names follow the order of the values returned)."""
-    statement = _statement(line)
-    if statement is None:
-        return ""
-    read = _names(statement.value if isinstance(statement, (ast.Assign, ast.AugAssign)) else statement, ast.Load)
-    if not any(_unpacks_a_call(text, read, functions) for text in source.splitlines()):
-        return ""  # a look at the text first: the function is parsed only for a line that may be it
-    fn = _function_tree(source)
-    if fn is None:
-        return ""
-    returns: dict[str, list[ast.Tuple]] = {}  # a function's name -> the tuples its returns give
-    for stmt in sorted((s for block in _blocks(fn) for s in block), key=lambda s: s.lineno):
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
-                and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
-                and stmt.value.func.id in functions and len(stmt.targets[0].elts) <= _MOST_UNPACKED):
-            continue
-        names = [ast.unparse(element) for element in stmt.targets[0].elts]
-        if stmt.value.func.id not in returns:  # each function parsed once, however often it is called
-            callee = _function_tree(functions[stmt.value.func.id])
-            returns[stmt.value.func.id] = [node.value for block in _blocks(callee) for node in block
-                                           if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple)] \
-                if callee is not None else []
-        returned = next((value for value in returns[stmt.value.func.id] if len(value.elts) == len(names)), None)
-        if returned is None:
-            continue
-        words = [_last_word(element) for element in returned.elts]
-        for place, name in enumerate(names):
-            if name not in read:
-                continue
-            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
-            if not close or words[place] == close[0]:
-                continue
-            given = ast.unparse(returned.elts[place])
-            written = _written(returned, functions[stmt.value.func.id])
-            return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
-                    f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
-                    f"names in the order of the values it returns.")
-    return ""
-
-
-#: The most names unpacked from a call that ``returned_order_hint`` compares with the values returned
-#: (each with each: 4,000 cost 12.8 s until the thirty-third session; the course's calls give 3 to 7).
-_MOST_UNPACKED = 32
-
-
-def _unpacks_a_call(text: str, names: set[str], functions: Mapping[str, str]) -> bool:
-    """Whether a line's ``text`` may give one of ``names`` a value from a call of one of
-    ``functions`` (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``), read as text: a name
-    before its first ``=`` and a function's name and ``(`` just after it. Linear in the line."""
-    left, equals, right = text.partition("=")
-    if not equals or right.startswith("=") or not names & set(re.findall(r"\w+", left)):
-        return False
-    called = re.match(r"\s*(\w+)\s*\(", right)
-    return called is not None and called.group(1) in functions
-
-
-def _last_word(node: ast.expr) -> str:
-    """The name a returned value goes by: ``dWax`` for ``dWax`` or ``g['dWax']``; ""."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
-        return node.slice.value
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
-def endless_loop_hint(source: str, *, first_line: int = 1) -> str:
-    """For a function that did not return in time: a ``while`` loop of it whose condition reads
-    only names that nothing in the loop changes (``while t >= 0:`` without ``t -= 1``), which
-    never ends once entered. "" otherwise (the time may have gone elsewhere)."""
-    fn = _function_tree(source)
-    loops = sorted((stmt for block in _blocks(fn) for stmt in block if isinstance(stmt, ast.While)),
-                   key=lambda stmt: stmt.lineno) if fn is not None else []
-    for loop in loops:
-        tested = _names(loop.test, ast.Load)
-        calls = any(isinstance(node, ast.Call) for node in ast.walk(loop.test))
-        leaves = any(isinstance(node, (ast.Break, ast.Return, ast.Raise)) for node in ast.walk(loop))
-        changed = _names(loop, ast.Store) | {node.func.value.id for node in ast.walk(loop) if isinstance(node, ast.Call)
-                                              and isinstance(node.func, ast.Attribute)
-                                              and isinstance(node.func.value, ast.Name)}
-        if tested and not calls and not leaves and not tested & changed:
-            names = sorted(tested)
-            return (f" The `while` loop on line {loop.lineno + first_line - 1} tests {_listed([f'`{n}`' for n in names])}, "
-                    f"which nothing in it changes: once entered, it never ends (a `{names[0]} -= 1` or "
-                    f"`{names[0]} += 1` left out?).")
-    return ""
-
-
-def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str], first_line: int = 1) -> str:
-    """For a per-step function ``callee`` given wrong inputs by a function (``source``) that does not
-    call it itself but through a helper of the student's (``lstm_step(x[:, :, t], c_next, a_next,
-    parameters)``, ``def lstm_step(x, a, c, p): return lstm_cell_forward(x, a, c, p)``): the helper's
-    call and its parameters, whose order the arguments must follow. ``functions``: the notebook's
-    functions' sources by name. "" when ``source`` calls ``callee`` itself, or no helper does."""
-    fn = _function_tree(source)
-    if fn is None:
-        return ""
-    calls = [node for node in ast.walk(fn) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
-    if any(call.func.id == callee for call in calls):
-        return ""
-    helpers: dict[str, Any] = {}  # a name called -> its function when that calls ``callee``, else None
-    for call in sorted(calls, key=lambda node: node.lineno):
-        if call.func.id not in helpers:  # each function parsed once, however often it is called
-            helper = _function_tree(functions.get(call.func.id, "")) if call.func.id != fn.name else None
-            helpers[call.func.id] = helper if helper is not None and any(
-                isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee
-                for node in ast.walk(helper)) else None
-        helper = helpers[call.func.id]
-        if helper is None:
-            continue
-        parameters = ", ".join(arg.arg for arg in helper.args.args)
-        return (f" `{fn.name}` calls it through your `{helper.name}` (line {call.lineno + first_line - 1}: "
-                f"`{ast.unparse(call)}`): check its arguments against the order of `{helper.name}`'s parameters, "
-                f"`({parameters})`.")
-    return ""
-
-
-def outside_size_hint(function: str, name: str, value: Any, *, where: str, sizes: Collection[int]) -> str:
-    """For a graded function that failed a case and reads ``name``, a whole number (or a tuple of
-    them) that a cell's top level sets (``T_x = 4``; ``where``: "cell 2 (In [1]), line 1"), each
-    one of the ``sizes`` of the assignment's example: every call sees that number, whatever its
-    arguments' sizes, so the function passes the example and fails the hidden cases, whose sizes
-    are other. "" for any other value (a tolerance, a flag, 0 or 1, a number no size of the
-    example has)."""
-    held = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    if not held or not all(type(v) is int and v > 1 and v in sizes for v in held):  # bools are not sizes
-        return ""
-    return (f"`{function}` reads `{name}` from outside the function: {where}, sets it to {value!r}, so every "
-            f"call uses {value!r} whatever the sizes of its arguments. The assignment's example has that size; "
-            f"the hidden cases have others. Take it from the arguments instead (their `.shape`).")
-
-
-#: How a student's own course helper differs from the course's, by what it gives on one array.
-_SOFTMAX_WAYS = ((lambda got: got.sum(axis=1), "normalises each row (over axis 1)"),
-                 (lambda got: got.sum(), "normalises the whole array at once"))
-
-
-def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expected: Any, raised: str = "") -> str:
-    """For a graded function that failed a case and calls ``helper`` (``softmax``, ``sigmoid``),
-    which the notebook defines itself (``where``: "cell 3 (In [2])") in place of the course's
-    ``rnn_utils`` one: what the student's gives on an array where it differs from the course's
-    (``got``: its value; ``raised``: the name of the error it raised instead; ``expected``: the course's).
-    The expected values of every case are computed with the course's helper. "" when the two
-    agree."""
-    import numpy as np
-
-    if raised:
-        differs = f"yours raises {raised} on an array of shape {expected.shape}"
-    elif not isinstance(got, np.ndarray) or got.shape != expected.shape:
-        differs = f"on an array of shape {expected.shape} yours returns {_kind_of(got)}"
-    else:
-        try:
-            if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
-                return ""
-            way = next((said for total, said in _SOFTMAX_WAYS if np.allclose(total(got), 1.0)), "") \
-                if helper == "softmax" else ""
-            if helper == "sigmoid" and np.allclose(got, 1 - expected):
-                way = "gives 1 - sigmoid (mind the sign of the exponent: `1 / (1 + np.exp(-x))`)"
-        except (TypeError, ValueError):  # an array of strings or objects
-            way = ""
-        differs = (f"yours {way}, where the course's normalises each column (over axis 0: each column is one "
-                   f"example)" if way.startswith("normalises") else
-                   f"yours {way}" if way else "yours gives other values than the course's on the same array")
-    return (f"`{function}` calls your own `{helper}` ({where}), not the course's from `rnn_utils`, with which the "
-            f"expected values are computed: {differs}. Fix yours, or delete it and use the course's "
-            f"(`from rnn_utils import *`).")
-
-
-def unread_parameter_hint(source: str, *, name: str) -> str:
-    """`` " " +`` for a function (``source``) that reads ``name`` from outside itself and never
-    reads one of its own parameters (``def rnn_forward(x, a0, params)`` reading ``parameters``,
-    which the test cell above set): that parameter, the value a call passes, which is what the
-    function was meant to read (the one of a name nearest ``name`` when several are unread). ""
-    when every parameter is read."""
-    function, unread = _UNREAD_PARAMETERS(source)
-    if not unread:
-        return ""
-    near = difflib.get_close_matches(name, unread, n=1, cutoff=0.4)
-    meant = near[0] if near else unread[0] if len(unread) == 1 else ""
-    return (f" `{function}` never reads its parameter `{meant}`: if `{name}` is meant to be the argument a call "
-            f"passes there, write `{meant}` instead.") if meant else ""
-
-
-def _unread_parameters(source: str) -> tuple[str, tuple[str, ...]]:
-    """The name of ``source``'s first def and its parameters it never reads (``("", ())`` when it
-    does not parse): worked out once a source (``_UNREAD_PARAMETERS``), since a function is asked
-    of every name it reads from outside, and a hostile one read 4,000 (a parse and a walk each:
-    44 s of a worker until the lead's merge of the thirty-third session)."""
-    fn = _function_tree(source)
-    if fn is None:
-        return "", ()
-    arguments = fn.args
-    parameters = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
-    read = _names(fn, ast.Load)
-    return fn.name, tuple(p for p in parameters if p not in read and p not in ("self", "cls") and not p.startswith("_"))
-
-
-_UNREAD_PARAMETERS = SourceMemo(_unread_parameters, max_entries=16, max_chars=200_000, max_key_chars=200_000,
-                                keep_at_first_sight=True)
-
-
-def fixed_size_hint(source: str, *, sizes: Collection[int], first_line: int = 1) -> str:
-    """For a graded function (``source``) that failed a hidden case: its first line that writes out
-    sizes of the assignment's example as numbers where a size goes (``np.zeros((5, 10, 4))``,
-    ``range(4)``, or ``n_x, m = 3, 10`` when a shape or a range reads those names; each one of
-    ``sizes``, above 1: ``grader.fixedsizes``, which the self-check reads too), which hold in the
-    example only: the hidden cases have other sizes. "" when no line does."""
-    from grader.fixedsizes import sizes_written
-
-    fn = _function_tree(source)
-    if fn is None:
-        return ""
-    found = sizes_written(fn, source.splitlines(), sizes=frozenset(sizes))
-    if not found:
-        return ""
-    first = found[0]
-    written = first.numbers
-    shown = written[0] if len(written) == 1 else written
-    return (f"`{fn.name}` writes out {shown} on line {first.line + first_line - 1} (`{first.code}`): "
-            f"{'a size' if len(written) == 1 else 'sizes'} of the assignment's example, which the hidden cases do "
-            f"not have. Take {'it' if len(written) == 1 else 'them'} from the arguments instead (their `.shape`).")
-
-
-#: How many nodes of a function ``global_state_hint`` reads at most (a real graded function has a
-#: few hundred; a hostile one is read no further).
-MOST_STATE_NODES = 20_000
-
-
-def global_state_hint(source: str, *, first_line: int = 1) -> str:
-    """For a graded function (``source``) a case of which failed, that keeps a value from one call
-    to the next: a name it declares ``global`` and changes from the value the call before left
-    (``counter += 1``; ``caches.append(cache)`` or ``seen[t] = x`` before any ``caches = ...`` of
-    its own; read before it is set). The grader calls the function many times, once a case, so
-    each call starts from what the others left. "" otherwise: ``global caches`` then ``caches =
-    []`` starts afresh at each call (thirty-fourth session)."""
-    if "global" not in source:
-        return ""
-    fn = _function_tree(source)
-    if fn is None:
-        return ""
-    declared: dict[str, None] = {}
-    walked = []
-    for node in ast.walk(fn):
-        if len(walked) >= MOST_STATE_NODES:
-            break
-        walked.append(node)
-        if isinstance(node, ast.Global):
-            declared.update(dict.fromkeys(node.names))
-    if not declared:
-        return ""
-    stored: dict[str, tuple[int, int]] = {}  # each name's first assignment of its own
-    kept: dict[str, tuple[int, int, ast.AST]] = {}  # each name's first line using the last call's value
-    for node in walked:
-        target = None
-        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            target, where = node.target.id, (node.lineno, -1)  # before any store of the same line
-        elif isinstance(node, ast.Name) and node.id in declared:
-            if isinstance(node.ctx, ast.Store):
-                place = (node.lineno, node.col_offset)
-                if place < stored.get(node.id, (1 << 30, 0)):
-                    stored[node.id] = place
-                continue
-            target, where = node.id, (node.lineno, node.col_offset)
-        if target in declared and (target not in kept or where < kept[target][:2]):
-            kept[target] = (*where, node)
-    lines = source.splitlines()
-    for name in declared:
-        if name in kept and kept[name][:2] < stored.get(name, (1 << 30, 0)):
-            if name not in stored and not _changed_in_place(walked, name):
-                continue  # only read: a value from outside, which the free-name note tells
-            line = kept[name][0]
-            code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-            code = code if len(code) <= _QUOTED else f"{code[:_QUOTED // 2]} ... {code[-_QUOTED // 4:]}"
-            return (f"`{fn.name}` keeps `{name}` from one call to the next (`global {name}`; line "
-                    f"{line + first_line - 1}: `{code}`): each call starts from what the calls before it left, "
-                    f"and the grader calls the function many times, once a case. Make `{name}` the function's own: give "
-                    f"it its first value inside the function, at each call, and leave out `global {name}`.")
-    return ""
-
-
-def _changed_in_place(walked: Sequence[ast.AST], name: str) -> bool:
-    """Does a node of ``walked`` change ``name`` without assigning it: an augmented assignment, a
-    store into it (``name[t] = x``, ``name.x = 1``) or a method that changes a list (``append``)?"""
-    for node in walked:
-        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
-            return True
-        if (isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del))
-                and isinstance(node.value, ast.Name) and node.value.id == name):
-            return True
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _IN_PLACE
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == name):
-            return True
-    return False
-
-
-def running_loop_hint(source: str, *, line: int, first_line: int = 1) -> str:
-    """For a call out of time that was running ``line`` (of the cell; the function ``source``
-    starts at ``first_line``) when it was stopped: the innermost loop of the function holding that
-    line, as ", in the `while` loop of line 12 (`while t < T_x:`)"; "" when no loop holds it (the
-    time went in one slow statement). At most ``MOST_STATE_NODES`` nodes read (thirty-fourth
-    session: the time-limit message named no line)."""
-    fn = _function_tree(source)
-    if fn is None:
-        return ""
-    at = line - first_line + 1
-    found = None
-    for count, node in enumerate(ast.walk(fn)):
-        if count >= MOST_STATE_NODES:
-            break
-        if (isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= at <= (node.end_lineno or 0)
-                and (found is None or node.lineno >= found.lineno)):
-            found = node
-    if found is None:
-        return ""
-    lines = source.splitlines()
-    head = lines[found.lineno - 1].strip() if found.lineno <= len(lines) else ""
-    head = head if len(head) <= _QUOTED else f"{head[:_QUOTED // 2]} ... {head[-_QUOTED // 4:]}"
-    keyword = "while" if isinstance(found, ast.While) else "for"
-    return f", in the `{keyword}` loop of line {found.lineno + first_line - 1} (`{head}`)"
-
-
-def unpacked_order(source: str) -> tuple[str, tuple[str, ...], int] | None:
-    """``(parameter, names, line)`` for the first statement of the function ``source`` that unpacks
-    one of its parameters into names (``(a_next, a_prev, xt, parameters) = cache``), or None. Parsed
-    only when a line looks so (``_may_unpack``): most functions have none, and their parse cost a
-    failed part 1 ms."""
-    if not any(_may_unpack(line) for line in source.splitlines() if "=" in line and "," in line):
-        return None
-    fn = _function_tree(source)
-    if fn is None:
-        return None
-    arguments = fn.args
-    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
-    for block in (fn.body,):
-        for stmt in block[:MOST_LOOP_STATEMENTS]:
-            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
-                    and stmt.value.id in parameters and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
-                    and len(stmt.targets[0].elts) > 1 and all(isinstance(e, ast.Name) for e in stmt.targets[0].elts)):
-                return stmt.value.id, tuple(e.id for e in stmt.targets[0].elts), stmt.lineno
-    return None
-
-
-def _may_unpack(line: str) -> bool:
-    """Does ``line`` look like names unpacked from one name (``(a, b) = cache``, ``a, b = cache``)? A
-    test of its text (string methods, no pattern that could backtrack), before ``unpacked_order`` parses."""
-    left, _, right = line.partition("=")
-    if not right or right.startswith("=") or left.endswith(("!", "<", ">", "+", "-", "*", "/")):
-        return False
-    names = left.replace("(", " ").replace(")", " ").replace(",", " ").split()
-    return "," in left and len(names) > 1 and all(n.isidentifier() for n in names) \
-        and right.split("#", 1)[0].strip().isidentifier()
-
-
-def stored_order(source: str, name: str) -> tuple[tuple[str, ...], int] | None:
-    """``(names, line)`` for the first statement of the function ``source`` that makes ``name`` a
-    tuple of names (``cache = (a_next, a_prev, xt, parameters)``), or None."""
-    if name not in source:
-        return None
-    fn = _function_tree(source)
-    if fn is None:
-        return None
-    for block in _blocks(fn):
-        for stmt in block[:MOST_LOOP_STATEMENTS]:
-            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-                    and stmt.targets[0].id == name and isinstance(stmt.value, (ast.Tuple, ast.List))
-                    and all(isinstance(e, ast.Name) for e in stmt.value.elts)):
-                return tuple(e.id for e in stmt.value.elts), stmt.lineno
-    return None
-
-
-def cache_order_hint(function: str, unpacked: tuple[str, tuple[str, ...], int], stored: tuple[tuple[str, ...], int],
-                     *, maker: str, first_line: int, where: str) -> str:
-    """For ``function`` (a case of which returned wrong values) that unpacks its parameter in
-    another order than the notebook's ``maker`` stores a value of that name (``(a_prev, a_next, xt,
-    parameters) = cache`` against ``cache = (a_next, a_prev, xt, parameters)``; ``where``: the
-    cell of the store, its line in ``stored``): both orders and the names that swap values. ""
-    when the names differ as a set or come in the same order (thirty-fourth session)."""
-    parameter, names, line = unpacked
-    kept, stored_line = stored
-    if names == kept or sorted(names) != sorted(kept):
-        return ""
-    moved = [n for n, k in zip(names, kept) if n != k]
-    return (f"`{function}` unpacks `{parameter}` as `({', '.join(names)})` (line {line + first_line - 1}), and your "
-            f"`{maker}` stores it as `({', '.join(kept)})` ({where}, line {stored_line}): "
-            f"{_listed([f'`{n}`' for n in moved])} take "
-            f"{'each other' if len(moved) == 2 else 'other names'}'s values. Unpack the names in the order they are "
-            f"stored.")
-
-
 def other_key_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:
     """For NumPy's broadcast error on the student's ``line`` that reads a name the function (``source``)
     sets from a dict's key of another name (``da_prevt = gradients["dxt"]``, then ``da[:, :, t] +
@@ -2011,12 +794,12 @@ def other_key_hint(error_type: str, message: str, line: str, *, source: str, fir
     alone)."""
     if error_type != "ValueError" or "could not be broadcast" not in message:
         return ""
-    statement = _statement(line)
-    fn = _function_tree(source) if statement is not None else None
+    statement = line_statement(line)
+    fn = function_tree(source) if statement is not None else None
     if fn is None:
         return ""
-    read = _names(statement, ast.Load)
-    for block in _blocks(fn):
+    read = names_in(statement, ast.Load)
+    for block in statement_blocks(fn):
         for stmt in block[:MOST_LOOP_STATEMENTS]:
             if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
                 continue
@@ -2032,6 +815,6 @@ def other_key_hint(error_type: str, message: str, line: str, *, source: str, fir
                 if name.id.startswith(key) or key.startswith(name.id):
                     continue
                 return (f"`{name.id}` gets its value on line {stmt.lineno + first_line - 1} from "
-                        f"`{_written(value, source)}`: check that `\"{key}\"` is the key of the value `{name.id}` "
+                        f"`{as_written(value, source)}`: check that `\"{key}\"` is the key of the value `{name.id}` "
                         f"stands for.")
     return ""

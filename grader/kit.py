@@ -28,12 +28,13 @@ __all__ = ["KIT_MODULES", "KitError", "write_student_kit", "public_rubric_yaml"]
 
 #: The grader modules a kit carries: the self-check's import closure (kept exact by a test).
 KIT_MODULES = (
-    "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "cellscan.py", "childruntime.py", "checks.py", "course.py",
-    "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py", "fixedsizes.py",
-    "fixtures.py", "gradedsource.py", "hints.py", "landlock.py", "linux.py", "live.py", "loading.py", "mistakeindex.py",
-    "mistakematch.py", "models.py", "notebook.py", "notes.py", "outputnotes.py", "placeholders.py", "plaindata.py",
-    "program.py", "reach.py", "rubric.py", "runner.py", "sandbox.py", "scopes.py", "seccomp.py", "selfcheck.py", "wire.py",
-    "zygote.py", "zygote_site.py",
+    "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "cellscan.py", "childruntime.py", "checks.py",
+    "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
+    "fixedsizes.py", "fixtures.py", "gradedsource.py", "hintcode.py", "hints.py", "landlock.py", "linux.py", "live.py",
+    "loading.py", "loophints.py", "mistakeindex.py", "mistakematch.py", "models.py", "notebook.py", "notes.py",
+    "outputnotes.py", "placeholders.py", "plaindata.py", "program.py", "reach.py", "rubric.py", "runner.py",
+    "sandbox.py", "scopes.py", "seccomp.py", "selfcheck.py", "stephints.py", "valuehints.py", "wire.py", "zygote.py",
+    "zygote_site.py",
 )
 
 #: The file that marks a folder as a kit, so that writing it again may replace it.

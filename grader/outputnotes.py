@@ -8,7 +8,7 @@ import ast
 from types import MappingProxyType
 from typing import Any, Sequence
 
-from grader import checks, hints
+from grader import checks, hintcode
 
 
 def missing_key_hint(outcome: Any, args: Sequence, names: Sequence[str]) -> str:
@@ -116,7 +116,7 @@ def order_problem(value: Any, expected: Any, specs: Sequence[Any], failed: Seque
     if any(isinstance(spec.path[0], str) for spec, _other in holds):
         return ""
     listed = ", ".join(name for _index, name in sorted(places.items()))
-    said = " and ".join(f"your {hints.ordinal(spec.path[0] + 1)} is `{other}`" for spec, other in holds)
+    said = " and ".join(f"your {hintcode.ordinal(spec.path[0] + 1)} is `{other}`" for spec, other in holds)
     return (f"Of the values returned, {said}: the values are right, in another order. "
             f"Return them in the order asked for: `return {listed}`.")
 

@@ -303,6 +303,58 @@ def alike(old: bytes, new: bytes) -> bool:
     return _difference(old_content, new_content) is None
 
 
+def _stored(data: bytes | None) -> dict:
+    """The decoded content of a fixture file's bytes, ``{}`` when there are none or they cannot be read."""
+    if data is None:
+        return {}
+    try:
+        content = plaindata.loads(data, readonly=True)
+    except (plaindata.PlainDataError, AttributeError):
+        return {}
+    return content if isinstance(content, dict) and isinstance(content.get("cases"), dict) else {}
+
+
+def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
+    """What rewriting a fixture file from ``old`` to ``new`` changed, case by case, for the line
+    regenerate prints (``"1 case added: rnn_forward/hidden-4 (line 92)"``), or "" when nothing
+    is told apart. A case whose id now names other inputs, after a case of its part was deleted
+    or inserted before it, is said to be one: the ids count in file order."""
+    before, after = _stored(old), _stored(new)
+    if not before:
+        return f"a new file, {len(after.get('cases', {}))} case(s)" if old is None else "the old file could not be read"
+    was, now = before["cases"], after.get("cases", {})
+    lines = {case.id: case.line for case in rubric.cases}
+
+    def named(ids: list[str]) -> str:
+        return ", ".join(f"{case_id} (line {lines[case_id]})" if case_id in lines else case_id for case_id in ids)
+
+    added = [case_id for case_id in now if case_id not in was]
+    removed = [case_id for case_id in was if case_id not in now]
+    moved = [case_id for case_id in now if case_id in was and was[case_id].get("spec_hash") != now[case_id].get("spec_hash")]
+    recomputed = [case_id for case_id in now if case_id in was and case_id not in moved
+                  and _difference(was[case_id], now[case_id]) is not None]
+    said = []
+    if added:
+        said.append(f"{len(added)} case(s) added: {named(added)}")
+    if moved:
+        said.append(f"{len(moved)} case(s) with other inputs (function, builder, seed or dims): {named(moved)}")
+    if removed:
+        said.append(f"{len(removed)} removed: {named(removed)}")
+    if recomputed:
+        said.append(f"{len(recomputed)} recomputed on the same inputs (the reference, its traces or its known "
+                    f"mistakes changed): {named(recomputed)}")
+    messages = before.get("mutants", {}), after.get("mutants", {})
+    edited = sorted(key for key in set(messages[0]) | set(messages[1]) if messages[0].get(key) != messages[1].get(key))
+    if edited:
+        said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
+    parts = {case_id.rsplit("/", 1)[0] for case_id in moved}
+    if parts & {case_id.rsplit("/", 1)[0] for case_id in added + removed}:
+        said.append("a case's id counts the cases of its part and visibility in file order, so deleting or "
+                    "inserting one moves the ids of the cases after it, whose fixtures are made again (an id: "
+                    "given in a case keeps it)")
+    return "; ".join(said)
+
+
 # --------------------------------------------------------------------------- verifying
 
 
@@ -421,7 +473,8 @@ def check(
                 problems.append((label, f"missing from {path.name}"))
                 continue
             if entry.get("spec_hash") != fx.spec_hash(case):
-                problems.append((label, "stale: the case's spec changed"))
+                problems.append((label, "stale: its function, builder, seed or dims changed, or a case of its part "
+                                       "and visibility was added or deleted before it (ids count them in file order)"))
                 continue
             try:
                 stored = fx.decode_entry(case.id, entry, path)
@@ -494,11 +547,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def next_steps(rubric: Path | str) -> str:
     """What to run after regenerating: verify, and see what the edit does to a class graded before
-    (its scores in points and percent, ``score-changes.csv``) before publishing it."""
+    (its scores in points and percent, ``score-changes.csv``) before publishing it; and make the
+    student kit again, whose rubric holds the public cases' tolerances and points and what the
+    hidden ones are worth (nothing here knows the rubric a kit was made from)."""
     return (f"Next: python3 -m grader.regenerate {rubric} --check; for a class graded before, see what "
             f"the edit does to each student before publishing: cp -r OUT preview && python3 grade.py "
             f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
-            f"who loses, in points and percent; docs/instructors.md, After editing the rubric)")
+            f"who loses, in points and percent; docs/instructors.md, After editing the rubric). A student kit "
+            f"made before checks the public cases with the rubric it was made from: after an edit of a public "
+            f"case (its tolerance, outputs or points too) or of any points, make it again: python3 grade.py "
+            f"--student-kit DIR --rubric {rubric}")
 
 
 #: A file beside a rubric larger than this is not read for its name (a rubric is some kB).
@@ -663,10 +721,27 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                         rubric, fresh, compute=lambda part, case: compute_case(rubric, part, case, reference))):
         print(f"warning: {warning}", file=sys.stderr)
     if not check_only:
+        old: dict[str, bytes | None] = {}
+        for visibility in VISIBILITIES:
+            try:
+                old[visibility] = fx.fixture_path(rubric, visibility, fixtures_dir=fixtures_dir).read_bytes()
+            except OSError:
+                old[visibility] = None
+        public_rewritten = False
+        visibility_of = {fx.fixture_path(rubric, v, fixtures_dir=fixtures_dir): v for v in VISIBILITIES}
         for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):
-            state = "written" if rewritten else "unchanged"
-            print(f"{path}: {state} ({path.stat().st_size} bytes)")
+            visibility = visibility_of[path]
+            if not rewritten:
+                print(f"{path}: unchanged ({path.stat().st_size} bytes)")
+                continue
+            public_rewritten |= visibility == "public"
+            changes = case_changes(rubric, old[visibility], path.read_bytes())
+            print(f"{path}: written ({path.stat().st_size} bytes){': ' + changes if changes else ''}")
         print(f"{rubric.path}: {points_line(rubric)}")
+        if public_rewritten:
+            print(f"{rubric.path}: its public cases changed: a student kit made before checks the old ones, not "
+                  f"those graded; make the kit again "
+                  f"(python3 grade.py --student-kit DIR --rubric {rubric.path}) and give it to the class")
         return EXIT_OK
     report = check(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh)
     if report.ok:

@@ -83,6 +83,31 @@ _CASE_KEYS = (
     "blind_to",
 )
 
+#: Keys an instructor writes for what the format does another way, or not at all: what to write instead.
+_ANOTHER_WAY = {
+    ("a part", "points"): "a part's points are the sum of its cases' `points:`; to move points between "
+                          "parts, change the points of their cases",
+    ("a part", "max_points"): "a part's points are the sum of its cases' `points:`; change those",
+    ("a part", "weight"): "a part's points are the sum of its cases' `points:` (an output's `weight:` is its "
+                          "share of each case); change the cases' points",
+    ("a part", "bonus"): "a part cannot be a bonus: every part's points count towards max_score, and the "
+                         "rubric's one bonus is its `imdb:` section (docs/imdb.md); to make a function count "
+                         "less, lower its cases' points, or remove its part not to grade it",
+    ("a case", "bonus"): "a case cannot be a bonus: every case's points count towards max_score, and the "
+                         "rubric's one bonus is its `imdb:` section (docs/imdb.md); lower its points, or give "
+                         "it 0 to show it without counting it",
+    ("an output", "rtol"): "tolerances are set per case, per part or in `defaults:`, not per output; to hold one "
+                           "output to its own, split the case in two (docs/rubrics.md, A tighter tolerance for "
+                           "one output)",
+    ("an output", "atol"): "tolerances are set per case, per part or in `defaults:`, not per output; to hold one "
+                           "output to its own, split the case in two (docs/rubrics.md, A tighter tolerance for "
+                           "one output)",
+    ("an output", "points"): "an output's share of each case's points is its `weight:`; the points are the cases'",
+}
+for _what in ("a part", "a case"):
+    for _key in ("extra_credit", "optional"):
+        _ANOTHER_WAY[(_what, _key)] = _ANOTHER_WAY[(_what, "bonus")]
+
 _BUILTIN_DEFAULTS = {"rtol": 1e-5, "atol": 1e-7, "timeout": 5.0}
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _CASE_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./:-]*\Z")
@@ -236,6 +261,8 @@ class _Reader:
                     key_node,
                     f"duplicate key {key!r} in {what} (first at line {_line(entries[key].key_node)})",
                 )
+            if key not in allowed and (what, key) in _ANOTHER_WAY:
+                raise self.error(key_node, f"{what} has no key {key!r}: {_ANOTHER_WAY[what, key]}")
             if key not in allowed:
                 mean = _did_you_mean(key, allowed)
                 comma = "" if mean else self._comma_hint(node, key_node, entries)
@@ -345,7 +372,7 @@ class _Reader:
     def integer(self, node: yaml.Node, what: str, *, minimum: int | None = None) -> int:
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(node, f"{what} must be a whole number, not {value!r}")
+            raise self.error(node, f"{what} must be a whole number, not {value!r}{_whole_hint(value, node)}")
         if minimum is not None and value < minimum:
             raise self.error(node, f"{what} must be at least {minimum}, not {value}")
         return value
@@ -516,6 +543,15 @@ def _number_hint(value: object, node: "yaml.Node") -> str:
         if candidate == text and not getattr(node, "style", None):
             continue  # an unquoted number-like text: not the quotes' fault
         return hint
+    return ""
+
+
+def _whole_hint(value: object, node: "yaml.Node") -> str:
+    """What to change when a whole number was written otherwise: ``11.0`` or ``"11"``."""
+    if isinstance(value, float) and value.is_integer():
+        return f"; write it without a decimal point: {int(value)}"
+    if isinstance(value, str) and getattr(node, "style", None) and value.strip().isdigit():
+        return f"; a number in quotes is text: remove the quotes ({value.strip()})"
     return ""
 
 
@@ -769,10 +805,12 @@ def _read_part(
         case = _read_case(reader, case_node, name, function, outputs, limits, dims, counters)
         if case.name in case_names:
             raise reader.error(
-                case_node, f"case name {case.name!r} is used twice in {what} (first at line {case_names[case.name]})"
+                case_node, f"case name {case.name!r} is used twice in {what} (first at line {case_names[case.name]}); "
+                           f"students read it, so give each case of a part a name of its own"
             )
         if case.id in seen_ids:
-            raise reader.error(case_node, f"case id {case.id!r} is used twice (first at line {seen_ids[case.id]})")
+            raise reader.error(case_node, f"case id {case.id!r} is used twice (first at line {seen_ids[case.id]}); "
+                                          f"ids key the fixtures: give this case an id: of its own")
         case_names[case.name] = case.line
         seen_ids[case.id] = case.line
         cases.append(case)

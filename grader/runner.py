@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
-from grader import checks, hints, wire
+from grader import checks, hints, loophints, stephints, valuehints, wire
 from grader.childruntime import args_layout
 from grader.course import COURSE_ARITY, COURSE_MODULES
 from grader.failtexts import (NOWHERE, STAR_HINT, UNSET_TOGETHER, USES_HEAD, bad_output_text, budget_text,
@@ -526,7 +526,7 @@ class _Grader:
                   and NOWHERE not in said):
                 # The unread parameter's hint for the first names only, as the lookups below: a
                 # hostile function reading 4,400 names asked difflib 26,000 times (0.5 s of a worker).
-                hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                hint = valuehints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint else {})
                 self.notes.append(said + hint)
             elif name in graded and not self._near_function(name):
@@ -544,7 +544,7 @@ class _Grader:
                 where = ("nothing in the notebook defines (neither the function nor a cell's top level)"
                          if said is not None and NOWHERE in said else
                          "is defined outside the function (or nowhere)")
-                hint = hints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                hint = valuehints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
                                   f"or pass it in{' ' + star.group(0) if star else ''}.{hint}")
@@ -606,11 +606,11 @@ class _Grader:
     def _outside_notes(self, *, hidden: bool, wrong: bool) -> list[str]:
         """For a part a case of which failed or raised (``hidden``: a hidden one; ``wrong``: one
         returned wrong values): what its function reads from outside itself that holds one value
-        for every call (``hints.outside_size_hint``, when a hidden case failed: a size a cell sets,
+        for every call (``valuehints.outside_size_hint``, when a hidden case failed: a size a cell sets,
         the example's, so the hidden cases' other sizes fail) or that is the student's in place of
-        the course's (``hints.own_helper_hint``, when values were wrong: their own ``softmax``, with
+        the course's (``valuehints.own_helper_hint``, when values were wrong: their own ``softmax``, with
         which the expected values were not computed; an error says where it was raised itself), or
-        that keeps a value from one call to the next (``hints.global_state_hint``: ``global counter``).
+        that keeps a value from one call to the next (``valuehints.global_state_hint``: ``global counter``).
         Read only once a case failed (thirty-third session)."""
         fn = self._own_function()
         if fn is None:
@@ -623,12 +623,12 @@ class _Grader:
         for name in sorted(fn.uses) if hidden else ():
             if name in constants:
                 value, cell, line = constants[name]
-                said = hints.outside_size_hint(self.part.function, name, value, sizes=sizes,
+                said = valuehints.outside_size_hint(self.part.function, name, value, sizes=sizes,
                                                where=f"{cell_words(cell, self._prompt(cell))}, line {line}")
                 if said:
                     notes.append(said)
         if hidden:  # the same sizes written out in the function itself
-            said = hints.fixed_size_hint(fn.source, sizes=sizes, first_line=fn.first_line)
+            said = valuehints.fixed_size_hint(fn.source, sizes=sizes, first_line=fn.first_line)
             if said:
                 notes.append(said)
         for helper in sorted(fn.uses & set(COURSE_MODULES["rnn_utils"])) if wrong else ():
@@ -637,7 +637,7 @@ class _Grader:
                 said = self._own_helper(helper, own.cell_index)
                 if said:
                     notes.append(said)
-        said = hints.global_state_hint(fn.source, first_line=fn.first_line)  # `global counter`, changed
+        said = valuehints.global_state_hint(fn.source, first_line=fn.first_line)  # `global counter`, changed
         if said:
             notes.append(said)
         if wrong and "=" in fn.source:
@@ -647,11 +647,11 @@ class _Grader:
         return notes
 
     def _cache_order(self, fn: Any) -> str:
-        """``hints.cache_order_hint`` of the part's function against the notebook's functions that
+        """``stephints.cache_order_hint`` of the part's function against the notebook's functions that
         store a tuple under the name of the parameter it unpacks (``cache = (a_next, ...)`` in
         ``rnn_cell_forward``): the first 8 such functions of at most 20,000 characters each (a real
         one has about 1,000), each parsed (a hostile notebook's dozens of large ones are not)."""
-        unpacked = line_hint(hints.unpacked_order, fn.source)
+        unpacked = line_hint(stephints.unpacked_order, fn.source)
         if not unpacked:
             return ""
         parameter = unpacked[0]
@@ -660,10 +660,10 @@ class _Grader:
                   if name != self.part.function and len(other.source) <= 20_000 and f"{parameter} =" in other.source
                   and other.cell_index is not None]
         for name, other in makers[:8]:
-            stored = line_hint(hints.stored_order, other.source, parameter)
+            stored = line_hint(stephints.stored_order, other.source, parameter)
             if stored:
                 stored = (stored[0], stored[1] + other.first_line - 1)
-                said = hints.cache_order_hint(self.part.function, unpacked, stored, maker=name,
+                said = stephints.cache_order_hint(self.part.function, unpacked, stored, maker=name,
                                               first_line=fn.first_line,
                                               where=cell_words(other.cell_index, self._prompt(other.cell_index)))
                 if said:
@@ -671,7 +671,7 @@ class _Grader:
         return ""
 
     def _own_helper(self, helper: str, cell: int) -> str:
-        """``hints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``)
+        """``valuehints.own_helper_hint`` of the student's ``helper`` (defined in cell index ``cell``)
         against the course's on one array (``_own_helpers_run``); "" when the two agree or the
         helper's call did not end (out of time, a crash)."""
         ran = self._own_helpers_run()
@@ -682,7 +682,7 @@ class _Grader:
             return ""
         course: dict[str, Any] = {"np": checks.np}
         exec(COURSE_MODULES["rnn_utils"][helper], course)  # the grader's own code, not the student's
-        return hints.own_helper_hint(self.part.function, helper, where=cell_words(cell, self._prompt(cell)),
+        return valuehints.own_helper_hint(self.part.function, helper, where=cell_words(cell, self._prompt(cell)),
                                      got=value, expected=course[helper](helper_input()),
                                      raised=error_type if status == "error" else "")
 
@@ -776,7 +776,7 @@ class _Grader:
                 f"running{unloaded}."), **common)
         if status == "timeout":
             fn = self._own_function()
-            endless = line_hint(hints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
+            endless = line_hint(loophints.endless_loop_hint, fn.source, first_line=fn.first_line) if fn is not None else ""
             # Where the child was when stopped: its frames in the student's own cells, innermost first.
             places = [at for at in self._locations(outcome) if at.cell is not None][:20] if outcome.frames else []
             place, location = self._running_place(places)
@@ -863,7 +863,7 @@ class _Grader:
             if (held is None or held.cell_index != at.cell or at.line is None
                     or not held.first_line <= at.line <= held.last_line):
                 continue
-            loop = line_hint(hints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
+            loop = line_hint(loophints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
             if loop:
                 inner = places[0]
                 called = (f", in its call of `{inner.function}` ({cell_words(inner.cell, inner.prompt)}, line "
@@ -908,7 +908,7 @@ class _Grader:
         return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
                 f"passed to it: inputs that differ from those of a correct run (first at call "
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
-                f"`{dep}` at each time step ({hints.step_arguments(dep)}).{self._unchanged(dep, stub)}")
+                f"`{dep}` at each time step ({stephints.step_arguments(dep)}).{self._unchanged(dep, stub)}")
 
     def _append_hint(self, outcome: Any, location: Location | None) -> str:
         """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
@@ -966,7 +966,7 @@ class _Grader:
                           arguments=dict(zip(names, args)))
 
     def _returned_order(self, location: Location | None) -> str:
-        """``hints.returned_order_hint`` for a line of the graded function reading names unpacked from
+        """``stephints.returned_order_hint`` for a line of the graded function reading names unpacked from
         a call of another of the notebook's functions. ""."""
         fn = self._student_function(location)
         if fn is None or location.function != self.part.function:
@@ -977,7 +977,7 @@ class _Grader:
         found = self.facts.get(key)
         if found is None:
             functions = {name: other.source for name, other in self.extraction.functions.items()}
-            found = self.facts[key] = (line_hint(hints.returned_order_hint, self._student_line(location),
+            found = self.facts[key] = (line_hint(stephints.returned_order_hint, self._student_line(location),
                                                   source=fn.source, first_line=fn.first_line, functions=functions),)
         return found[0]
 
@@ -1228,7 +1228,7 @@ class _Grader:
         for dep, stub in stubs.items():
             if stub.misses:
                 # A backward step is given gradients and a cache, not a hidden state and a slice of x.
-                passed = hints.step_arguments(dep)
+                passed = stephints.step_arguments(dep)
                 return Diagnosis("unexpected-dependency-inputs", (
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
@@ -1249,7 +1249,7 @@ class _Grader:
         return Diagnosis("shape-of-another", borrowed) if borrowed else None
 
     def _replaced_in_loop(self, value: Any, expected: Any, failed: Sequence[Any]) -> str:
-        """``hints.replaced_in_loop_hint`` for the first failed output that is an array lacking the
+        """``valuehints.replaced_in_loop_hint`` for the first failed output that is an array lacking the
         last axis of the expected one (the time steps); ""."""
         fn = self._own_function()
         for spec in failed if fn is not None else ():
@@ -1260,41 +1260,41 @@ class _Grader:
             shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
             if isinstance(shape, tuple) and isinstance(wanted, tuple) and len(wanted) >= 2 and shape == wanted[:-1] \
                     and len(spec.path) == 1:
-                return line_hint(hints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
+                return line_hint(valuehints.replaced_in_loop_hint, fn.source, output=spec.path[0], axes=len(wanted),
                                   first_line=fn.first_line)
         return ""
 
     def _unchanged(self, dep: str, stub: TraceStub) -> str:
-        """`` " " +`` ``hints.through_helper_hint`` when the graded function calls ``dep`` through a
-        helper of the student's, else ``hints.unchanged_argument_hint`` for the first wrong argument
-        its loop passed to ``dep``, when no step changes it, or ``hints.unfilled_slot_hint`` when it is the
+        """`` " " +`` ``stephints.through_helper_hint`` when the graded function calls ``dep`` through a
+        helper of the student's, else ``stephints.unchanged_argument_hint`` for the first wrong argument
+        its loop passed to ``dep``, when no step changes it, or ``stephints.unfilled_slot_hint`` when it is the
         place of an array the loop fills after the call (``a[:, :, t]``, zeros at every step), or
-        ``hints.fixed_step_hint`` when it is indexed at a number (``x[:, :, 1]``), or
-        ``hints.carried_only_hint`` for a backward step given only the carried gradient; ""."""
+        ``stephints.fixed_step_hint`` when it is indexed at a number (``x[:, :, 1]``), or
+        ``stephints.carried_only_hint`` for a backward step given only the carried gradient; ""."""
         fn = self._own_function()
         if fn is None:
             return ""
         functions = {name: other.source for name, other in self.extraction.functions.items()}
-        through = line_hint(hints.through_helper_hint, fn.source, callee=dep, functions=functions,
+        through = line_hint(stephints.through_helper_hint, fn.source, callee=dep, functions=functions,
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
-        said = next((found for hint in (hints.unchanged_argument_hint, hints.unfilled_slot_hint, hints.fixed_step_hint,
-                                        hints.carried_only_hint)
+        said = next((found for hint in (stephints.unchanged_argument_hint, stephints.unfilled_slot_hint, stephints.fixed_step_hint,
+                                        stephints.carried_only_hint)
                      if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                              first_line=fn.first_line))), "")
         return f" {said}" if said else ""
 
     def _printed(self) -> str:
-        """``hints.printed_instead_hint`` of the graded function's own source: for a case that
+        """``valuehints.printed_instead_hint`` of the graded function's own source: for a case that
         returned None, whether it printed its values instead. ""."""
         fn = self._own_function()
         tuple_specs = [spec for spec in self.part.outputs if spec.path and isinstance(spec.path[0], int)]
-        return line_hint(hints.printed_instead_hint, fn.source, returned=returned_names(tuple_specs)) \
+        return line_hint(valuehints.printed_instead_hint, fn.source, returned=returned_names(tuple_specs)) \
             if fn is not None else ""
 
     def _loop_mistake(self) -> tuple[str, str]:
-        """``hints.loop_mistake`` of the graded function's own source, worked out once a part
+        """``loophints.loop_mistake`` of the graded function's own source, worked out once a part
         (only a failed case asks); ``("", "")`` when the extraction holds no source of it."""
         if self.loop_mistake is None:
             # Kept in the submission's facts (one key that no function's name can be): the hidden
@@ -1303,7 +1303,7 @@ class _Grader:
             found = self.facts.get(key)
             if found is None:
                 fn = self._own_function()
-                found = self.facts[key] = line_hint(hints.loop_mistake, fn.source, first_line=fn.first_line) \
+                found = self.facts[key] = line_hint(loophints.loop_mistake, fn.source, first_line=fn.first_line) \
                     if fn is not None else ("", "")
             self.loop_mistake = found if found else ("", "")
         return self.loop_mistake
@@ -1432,20 +1432,20 @@ class _Grader:
         return ""
 
     def _shared_assignment(self, path: tuple, other_path: tuple) -> str:
-        """``hints.shared_assignment`` in the graded function for two whole outputs at ``path`` and
+        """``valuehints.shared_assignment`` in the graded function for two whole outputs at ``path`` and
         ``other_path`` of the returned value (the student's own ``c = a``, quoted); ""."""
         fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
         if fn is None or not fn.source or len(path) != 1 or len(other_path) != 1:
             return ""
-        return hints.shared_assignment(fn.source, outputs=(path[0], other_path[0]), first_line=fn.first_line)
+        return valuehints.shared_assignment(fn.source, outputs=(path[0], other_path[0]), first_line=fn.first_line)
 
     def _view_assignment(self, path: tuple) -> str:
-        """``hints.view_assignment`` in the graded function for the whole output at ``path`` of the
+        """``valuehints.view_assignment`` in the graded function for the whole output at ``path`` of the
         returned value (the student's own ``c_next = c[:, :, 0]``, quoted); ""."""
         fn = self.extraction.functions.get(self.part.function) if self.extraction is not None else None
         if fn is None or not fn.source or len(path) != 1:
             return ""
-        return line_hint(hints.view_assignment, fn.source, output=path[0], first_line=fn.first_line)
+        return line_hint(valuehints.view_assignment, fn.source, output=path[0], first_line=fn.first_line)
 
     def _label_alias(self, head: str, path: tuple, names: Sequence[str]) -> tuple[str, bool]:
         """``(label, whole)`` for a value the child reported as shared memory: a returned value

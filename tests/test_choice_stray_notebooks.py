@@ -336,3 +336,87 @@ def test_two_names_that_read_alike_still_give_the_notebook_graded(tmp_path):
     from grader.report import read_submission
 
     assert chosen(sub, read_submission(out / "ada")).path == folder / "a\x1b.ipynb"
+
+
+# --------------------------------------------------------------------------- a Canvas download unzipped over another
+
+
+def _two_downloads(subs: Path, *, later_mark: str = "") -> None:
+    """Jane's first upload (a wrong cell, a report of 0.5) in the first download and her later one
+    (right, 0.9) in the second, unzipped into one folder; John's one upload in both."""
+    nbs.write(subs / "smithjane_12345_111_rnn.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "smithjane_12345_112_imdb_report.json", {"best_test_accuracy": 0.5})
+    nbs.write(subs / f"smithjane{later_mark}_12345_222_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / f"smithjane{later_mark}_12345_223_imdb_report.json", {"best_test_accuracy": 0.9})
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+
+
+def test_a_canvas_download_unzipped_over_another_grades_the_later_upload(tmp_path):
+    """The thirty-fifth session's TA: until then Jane got a 0, "several notebooks, none graded",
+    and her feedback told her to hand in one notebook; she had uploaded one, twice."""
+    subs = tmp_path / "canvas"
+    _two_downloads(subs)
+    jane = next(sub for sub in find_submissions(subs) if sub.id == "smithjane_12345")
+    assert jane.files["imdb_report.json"].name == "smithjane_12345_223_imdb_report.json"  # the later upload's
+    sub = one_notebook(jane, graded=GRADED)
+    assert sub.problem == "" and sub.path.name == "smithjane_12345_222_rnn.ipynb"
+    assert sub.notes == (
+        f"{ONE_OF_SEVERAL}smithjane_12345_222_rnn.ipynb was graded, not smithjane_12345_111_rnn.ipynb: an "
+        f"earlier upload of rnn.ipynb to Canvas, attachment 111 before 222.",
+        "Your uploads to Canvas were in the folder graded more than once (as when two downloads of the "
+        "class are put in one folder): the latest is graded, as Canvas counts your latest submission. "
+        "Nothing for you to do.")
+    stream = io.StringIO()
+    summary = commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False,
+                                   feedback_html=False, stream=stream)
+    assert summary.unreadable == () and summary.scores == (100, 100)
+    assert ("smithjane_12345 (smithjane_12345_222_rnn.ipynb was graded, not smithjane_12345_111_rnn.ipynb: "
+            "an earlier upload of rnn.ipynb to Canvas, attachment 111 before 222)") in stream.getvalue()
+
+
+def test_an_on_time_and_a_late_upload_are_still_left_to_the_ta(tmp_path):
+    """Whether the late one counts is the course's rule (test_commands_regrade)."""
+    subs = tmp_path / "canvas"
+    _two_downloads(subs, later_mark="_LATE")
+    jane = next(sub for sub in find_submissions(subs) if sub.id == "smithjane_12345")
+    sub = one_notebook(jane, graded=GRADED)
+    assert SEVERAL_NOTEBOOKS in sub.problem and "smithjane_LATE_12345_222_rnn.ipynb both define" in sub.problem
+
+
+def test_two_files_of_one_canvas_upload_are_still_chosen_among(tmp_path):
+    """Two notebooks of different names in one Canvas submission are the student's: refused when
+    both hold work, as a folder's are; an earlier upload beside them is named as such."""
+    subs = tmp_path / "canvas"
+    _two_downloads(subs)
+    nbs.write(subs / "smithjane_12345_224_rnn-1.ipynb", nbs.alt_notebook())
+    jane = next(sub for sub in find_submissions(subs) if sub.id == "smithjane_12345")
+    sub = one_notebook(jane, graded=GRADED)
+    assert "smithjane_12345_222_rnn.ipynb and rnn-1.ipynb both define" in sub.problem, sub.problem
+    nbs.write(subs / "smithjane_12345_224_rnn-1.ipynb", SCRATCH)
+    jane = next(sub for sub in find_submissions(subs) if sub.id == "smithjane_12345")
+    sub = one_notebook(jane, graded=GRADED)
+    assert sub.path.name == "smithjane_12345_222_rnn.ipynb", sub.notes
+    assert ("not graded: rnn-1.ipynb (it defines none of the graded functions), "
+            "smithjane_12345_111_rnn.ipynb (an earlier upload of rnn.ipynb to Canvas, attachment 111 "
+            "before 222)") in sub.notes[1]
+
+
+def test_two_canvas_notebooks_of_other_names_are_refused_saying_which_is_later(tmp_path):
+    """A resubmission under another name (rnn-final.ipynb) in a second download unzipped over the
+    first: one Canvas submission may hold several files, so both are still refused, but the TA is
+    told which one Canvas numbered later (until the thirty-fifth session, nothing of the numbers)."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithjane_12345_111_rnn.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
+    nbs.write(subs / "smithjane_12345_222_rnn-final.ipynb", nbs.course_notebook())
+    nbs.write(subs / "doejohn_555_333_rnn.ipynb", nbs.course_notebook())
+    jane = next(sub for sub in find_submissions(subs) if sub.id == "smithjane_12345")
+    sub = one_notebook(jane, graded=GRADED)
+    assert ("rnn.ipynb and rnn-final.ipynb both define graded functions (Canvas numbered their uploads "
+            "111, 222: a download of the class holds each student's latest submission, so unless they "
+            "were uploaded together, rnn-final.ipynb is the later upload, from a second download put in "
+            "the same folder). None of them was graded") in sub.problem, sub.problem
+    # A folder's notebooks carry no number: nothing said of an order.
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "rnn-final.ipynb", nbs.alt_notebook())
+    assert "Canvas numbered" not in only(folder).problem

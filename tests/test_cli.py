@@ -204,7 +204,7 @@ def test_several_notebooks_given_are_said_not_dropped(tmp_path, capsys):
     a = nbs.write(tmp_path / "a.ipynb", nbs.course_notebook())
     b = nbs.write(tmp_path / "b.ipynb", nbs.course_notebook())
     for argv, says in ((["--check", str(a), str(b)], f"{b}: --check, --student-kit and --gradescope grade no class"),
-                       ([str(a), str(b), "--out", str(tmp_path / "o")], "2 folders or notebooks given"),
+                       ([str(a), str(b), "--out", str(tmp_path / "o")], "2 notebooks given"),
                        ([str(a), "--out", str(tmp_path / "o"), str(b)], "give the folder (submissions/)"),
                        (["--check", str(a), "--bogus"], "unrecognized arguments: --bogus")):
         with pytest.raises(SystemExit) as raised:

@@ -335,6 +335,25 @@ def test_missing_case_names_the_case_line(workspace):
         fx.load_fixtures(rubric)
 
 
+def test_a_case_deleted_before_others_says_why_their_fixtures_read_as_stale(workspace, reference):
+    """Mid-term, the m = 1 hidden case of rnn_cell_forward deleted: the next two cases take its id
+    and its neighbour's, and grade.py called the first 'stale (the case's function, builder, seed
+    or dims changed)', which the instructor had not changed."""
+    rubric_path, _ = workspace
+    line = edit_rubric(rubric_path, "      - {name: one example (m = 1), visibility: hidden, blind_to: "
+                                    "[softmax_whole_array], seed: 7, dims: {n_x: 4, n_a: 6, n_y: 3, m: 1, T_x: 1}, "
+                                    "points: 2.5}\n", "")
+    with pytest.raises(fx.FixtureError) as info:
+        fx.load_fixtures(load_rubric(rubric_path))
+    message = str(info.value)
+    assert message.startswith(f"{rubric_path}:{line}: the fixture of case 'rnn_cell_forward/hidden-1' "), message
+    assert "or a case of its part and visibility was added or deleted before it: ids count them in file order" in message
+    report = rg.check(load_rubric(rubric_path), reference=reference)
+    assert (f"rnn_cell_forward/hidden-1 ({rubric_path}:{line})", "stale: its function, builder, seed or dims "
+            "changed, or a case of its part and visibility was added or deleted before it (ids count them in "
+            "file order)") in report.problems, report.problems
+
+
 def test_missing_spec_hash(workspace):
     rubric_path, fixtures_dir = workspace
     path = fixtures_dir / "rnn.public.json"

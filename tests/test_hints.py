@@ -273,7 +273,7 @@ def test_other_errors_are_not_told_about_the_sandbox(tmp_path, context, sandbox)
     ("    c = b\n    return a, y, c\n", ""),
 ])
 def test_shared_assignment_quotes_the_students_own_line(body, quoted):
-    from grader.hints import shared_assignment
+    from grader.valuehints import shared_assignment
 
     source = "def f(a, y):\n" + body
     outputs = ("a", "c") if "{" in body else (0, 2)
@@ -285,7 +285,7 @@ def test_shared_assignment_quotes_the_students_own_line(body, quoted):
 def test_own_helper_hint_says_how_the_student_s_helper_differs_and_nothing_when_it_agrees():
     import numpy as np
 
-    from grader.hints import own_helper_hint
+    from grader.valuehints import own_helper_hint
 
     z = np.array([[-1.0, 2.0], [0.5, 0.0], [3.0, -2.0]])
     e = np.exp(z - z.max(axis=0))
@@ -304,7 +304,7 @@ def test_own_helper_hint_says_how_the_student_s_helper_differs_and_nothing_when_
 
 
 def test_outside_size_hint_is_for_sizes_of_the_example_only():
-    from grader.hints import outside_size_hint
+    from grader.valuehints import outside_size_hint
 
     sizes = {3, 5, 2, 10, 4}
     assert "sets it to 4" in outside_size_hint("f", "T_x", 4, where="cell 2, line 1", sizes=sizes)
@@ -315,7 +315,7 @@ def test_outside_size_hint_is_for_sizes_of_the_example_only():
 
 
 def test_unread_parameter_hint_names_the_parameter_never_read():
-    from grader.hints import unread_parameter_hint
+    from grader.valuehints import unread_parameter_hint
 
     source = "def rnn_forward(x, a0, params):\n    return parameters['Wax'] @ x + a0\n"
     assert "never reads its parameter `params`" in unread_parameter_hint(source, name="parameters")
@@ -325,7 +325,7 @@ def test_unread_parameter_hint_names_the_parameter_never_read():
 
 
 def test_fixed_size_hint_finds_the_example_s_sizes_written_out_in_the_function():
-    from grader.hints import fixed_size_hint
+    from grader.valuehints import fixed_size_hint
 
     sizes = {3, 5, 2, 10, 4}
     head = "def f(x, a0, parameters):\n"

@@ -1,4 +1,4 @@
-"""``hints.global_state_hint``: a graded function that keeps a value from one call to the next
+"""``valuehints.global_state_hint``: a graded function that keeps a value from one call to the next
 (``global counter; counter += 1``) is told its line once a case failed (thirty-fourth session); one
 that sets the name afresh at each call, only reads it, or has no ``global`` is not.
 """
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import hints
+from grader import valuehints
 
 
 # ------------------------------------------------------------------ a value kept from one call to the next
@@ -18,7 +18,7 @@ from grader import hints
     ("    global counter\n    y = x + counter\n    counter = x\n    return y\n", "line 12: `y = x + counter`"),
 ])
 def test_a_global_changed_from_call_to_call_is_told_its_line(body, line):
-    said = hints.global_state_hint("def f(x):\n" + body, first_line=10)
+    said = valuehints.global_state_hint("def f(x):\n" + body, first_line=10)
     assert said.startswith(f"`f` keeps `counter` from one call to the next (`global counter`; {line}): each call "
                            "starts from what the calls before it left"), said
 
@@ -30,7 +30,7 @@ def test_a_global_changed_from_call_to_call_is_told_its_line(body, line):
     "    global\n",  # does not parse
 ])
 def test_a_global_set_afresh_read_only_or_none_is_not_told(body):
-    assert hints.global_state_hint("def f(x):\n" + body) == ""
+    assert valuehints.global_state_hint("def f(x):\n" + body) == ""
 
 
 def test_a_global_state_hint_reads_a_bounded_part_of_a_huge_function():
@@ -39,5 +39,5 @@ def test_a_global_state_hint_reads_a_bounded_part_of_a_huge_function():
 
     source = "def f(x):\n    global g\n" + "    y = 1\n" * 21_000 + "    g += 1\n"
     with cpu_budget(3.0):
-        assert hints.global_state_hint(source) == ""  # the change is past the nodes read
-        assert hints.global_state_hint(source.replace("    y = 1\n" * 21_000, "    y = 1\n" * 2_000)) != ""
+        assert valuehints.global_state_hint(source) == ""  # the change is past the nodes read
+        assert valuehints.global_state_hint(source.replace("    y = 1\n" * 21_000, "    y = 1\n" * 2_000)) != ""

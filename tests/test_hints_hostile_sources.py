@@ -1,4 +1,4 @@
-"""The loop rules (``hints.loop_mistake``) on a graded function built to be slow to read.
+"""The loop rules (``loophints.loop_mistake``) on a graded function built to be slow to read.
 
 The rules read the student's function in the grading worker, without a time limit, once a case
 of it failed. Before the thirty-third session's hostile review (written against d963ff1) they
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import hints
+from grader import hintcode, hints, loophints, stephints, valuehints
 from grader.notebook import SIZE_LIMITS
 from grader.runner import grade_submission
 from tests import notebooks as nbs
@@ -41,7 +41,7 @@ HOSTILE = {
 def test_the_loop_rules_read_a_hostile_function_in_bounded_time(source):
     source = _within_the_limit(source)
     with cpu_budget(1.0):
-        found = hints.loop_mistake(source)
+        found = loophints.loop_mistake(source)
     assert len(found) == 2
 
 
@@ -53,7 +53,7 @@ def test_the_loop_rules_still_read_a_long_real_function():
     source = (_HEAD + body + loops + "    for t in range(T_x):\n        dWax = np.zeros((n_a, n_x))\n"
               "        dWax += dWaxt\n    return dWax\n")
     with cpu_budget(0.5):
-        found = hints.loop_mistake(source)
+        found = loophints.loop_mistake(source)
     assert found[0] == "loop/made-in-loop", found
 
 
@@ -82,14 +82,14 @@ def test_a_big_helper_called_many_times_is_read_once_for_a_composites_call():
     source = "def rnn_forward(x, a0, parameters):\n" + "    h(x)\n" * 500 + "    return a0\n"
     functions = {"h": _within_the_limit(_BIG_HELPER + "    return a\n"), "rnn_forward": source}
     with cpu_budget(1.0):
-        assert hints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions) == ""
+        assert stephints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions) == ""
 
 
 def test_a_big_helper_unpacked_many_times_is_read_once_for_an_error():
     source = "def rnn_forward(x, a0, parameters):\n" + "    b, a = h(x)\n" * 1_000 + "    return a0\n"
     functions = {"h": _within_the_limit(_BIG_HELPER + "    return c, d\n")}
     with cpu_budget(1.0):
-        assert hints.returned_order_hint("    y = a + b", source=source, functions=functions) == ""
+        assert stephints.returned_order_hint("    y = a + b", source=source, functions=functions) == ""
 
 
 def test_many_names_unpacked_are_not_compared_each_with_each():
@@ -97,7 +97,7 @@ def test_many_names_unpacked_are_not_compared_each_with_each():
     source = "def rnn_forward(x, a0, parameters):\n    " + ", ".join(names) + " = h(x)\n    return a0\n"
     functions = {"h": "def h(a):\n    return " + ", ".join(f"c{k}" for k in range(4_000)) + "\n"}
     with cpu_budget(1.0):
-        assert hints.returned_order_hint("    y = f(" + ", ".join(names) + ")", source=source, functions=functions) == ""
+        assert stephints.returned_order_hint("    y = f(" + ", ".join(names) + ")", source=source, functions=functions) == ""
 
 
 def test_the_hints_that_read_other_functions_still_read_a_helper():
@@ -107,12 +107,12 @@ def test_the_hints_that_read_other_functions_still_read_a_helper():
               "    a, y, c = step(x[:, :, 0], a0, parameters)\n    return a\n")
     functions = {"h": "def h(a):\n    return a\n",
                  "step": "def step(x, a, p):\n    return rnn_cell_forward(x, a, p)\n", "rnn_forward": source}
-    said = hints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions)
+    said = stephints.through_helper_hint(source, callee="rnn_cell_forward", functions=functions)
     assert "calls it through your `step` (line 4" in said and "`(x, a, p)`" in said, said
     source = ("def rnn_backward(da, caches):\n    dxt, dWaxt, da_prevt = back_step(da, caches)\n"
               "    y = dWaxt + 1\n    return y\n")
     functions = {"back_step": "def back_step(d, c):\n    return g['dxt'], g['da_prev'], g['dWax']\n"}
-    said = hints.returned_order_hint("    y = dWaxt + 1", source=source, functions=functions)
+    said = stephints.returned_order_hint("    y = dWaxt + 1", source=source, functions=functions)
     assert said.startswith("`dWaxt` is the 2nd name of line 2"), said
 
 
@@ -179,8 +179,8 @@ def test_a_long_line_is_parsed_at_most_twice_for_the_rules_of_a_case(monkeypatch
     import types
 
     parses = []
-    real = hints._PARSED_LINES._fn
-    monkeypatch.setattr(hints._PARSED_LINES, "_fn", lambda text: parses.append(len(text)) or real(text))
+    real = hintcode._PARSED_LINES._fn
+    monkeypatch.setattr(hintcode._PARSED_LINES, "_fn", lambda text: parses.append(len(text)) or real(text))
     line = "    a = np.dot(w, v) if k else f(" + ", ".join(f"b{i} * c" for i in range(4_000)) + ")"
     outcome = types.SimpleNamespace(error_type="ValueError",
                                     message="shapes (5,10) and (5,10) not aligned: 10 (dim 1) != 5 (dim 0)")
@@ -188,7 +188,7 @@ def test_a_long_line_is_parsed_at_most_twice_for_the_rules_of_a_case(monkeypatch
         hints.numpy_call_hint(outcome, line)
         hints.assignment_hint(outcome, line)
         hints.list_index_hint("ValueError", outcome.message, line)
-        hints.returned_order_hint(line, source="def f(x):\n" + line + "\n", functions={})
+        stephints.returned_order_hint(line, source="def f(x):\n" + line + "\n", functions={})
     assert len(parses) <= 2, parses
 
 
@@ -226,17 +226,17 @@ def test_a_hostile_function_with_a_global_and_step_sums_is_read_in_bounded_time(
     source = _within_the_limit("def f(da, caches):\n    global g\n" + "    for t in r:\n        g = rnn_cell_backward(t)\n"
                                "        d += np.sum(g, axis=0)\n" * 1_200 + "    return g\n")
     with cpu_budget(1.0):
-        assert hints.loop_mistake(source) == ("", "")  # past MOST_LOOPS: not read
-        hints.global_state_hint(source)
+        assert loophints.loop_mistake(source) == ("", "")  # past MOST_LOOPS: not read
+        valuehints.global_state_hint(source)
 
 
 def test_a_line_of_many_spaces_and_commas_is_tested_for_unpacking_in_linear_time():
-    # hints._may_unpack is string methods only: a pattern over such a line could backtrack.
+    # stephints._may_unpack is string methods only: a pattern over such a line could backtrack.
     from tests.cpu import cpu_budget
 
     source = "def f(cache):\n    " + "a," + " " * 90_000 + "\n    return 1\n"
     with cpu_budget(0.5):
-        assert hints.unpacked_order(source) is None
+        assert stephints.unpacked_order(source) is None
 
 
 def test_a_name_set_beside_many_loops_costs_one_hint_little():

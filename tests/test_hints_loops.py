@@ -1,4 +1,4 @@
-"""grader/hints.loop_mistake and the runner's use of it: mistakes in how a loop is written, which
+"""grader/loophints.loop_mistake and the runner's use of it: mistakes in how a loop is written, which
 span lines (thirty-second session, helper fb, written against bcd1399).
 
 Each graded case is a course notebook with a whole edit of its loop (a line moved in or out of it,
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import hints
+from grader import loophints
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
@@ -124,7 +124,7 @@ def test_right_code_has_no_loop_mistake(cells):
     source = nbs.COURSE_CELLS.get(cells) or nbs.ALT_CELLS[cells]
     for start in range(len(source)):  # every def of the cell, each on its own
         if source.startswith("def ", start):
-            assert hints.loop_mistake(source[start:]) == ("", ""), source[start:]
+            assert loophints.loop_mistake(source[start:]) == ("", ""), source[start:]
 
 
 @pytest.mark.parametrize("source", [
@@ -144,12 +144,12 @@ def test_right_code_has_no_loop_mistake(cells):
     "        n += t\n        pair = (out, n)\n    return out, pair\n",
 ])
 def test_loops_written_right_in_other_ways_have_no_loop_mistake(source):
-    assert hints.loop_mistake(source) == ("", "")
+    assert loophints.loop_mistake(source) == ("", "")
 
 
 def test_a_loop_mistake_is_looked_for_only_when_a_case_failed(tmp_path, context, sandbox, monkeypatch):
     calls = []
-    monkeypatch.setattr(hints, "loop_mistake", lambda *a, **k: calls.append(a) or ("", ""))
+    monkeypatch.setattr(loophints, "loop_mistake", lambda *a, **k: calls.append(a) or ("", ""))
     path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook())
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert all(part.points == part.max_points for part in result.parts if part.name != "imdb_report")
@@ -233,7 +233,7 @@ def test_a_while_loop_that_changes_nothing_it_tests_is_told_so_when_time_runs_ou
     "def f(x):\n    t = 0\n    while t < 5:\n        if x:\n            break\n    return t\n",
 ])
 def test_while_loops_that_may_end_are_not_told_endless(source):
-    assert hints.endless_loop_hint(source) == ""
+    assert loophints.endless_loop_hint(source) == ""
 
 
 @pytest.mark.parametrize("function, helper, old, new, said", [
@@ -334,7 +334,7 @@ _IN_IF = """def f(x, grads):
      ("loop/after-loop", "`dW += g` on line 16 comes after the loop, so it runs once")),
 ])
 def test_a_loop_inside_an_if_is_read_with_what_follows_the_if(loop, said):
-    kind, start = hints.loop_mistake(_IN_IF.format(loop=loop), first_line=11)
+    kind, start = loophints.loop_mistake(_IN_IF.format(loop=loop), first_line=11)
     assert (kind, start[:len(said[1])]) == said
 
 
@@ -345,7 +345,7 @@ def test_a_loop_inside_an_if_is_read_with_what_follows_the_if(loop, said):
     "        for t in range(3):\n            g = np.zeros(2)\n            g += x[t]\n        else:\n            g = 0",
 ])
 def test_loops_inside_an_if_written_right_have_no_loop_mistake(loop):
-    assert hints.loop_mistake(_IN_IF.format(loop=loop), first_line=11) == ("", "")
+    assert loophints.loop_mistake(_IN_IF.format(loop=loop), first_line=11) == ("", "")
 
 
 # ------------------------------------------------------------------ a step's value summed again (thirty-fourth session)
@@ -371,4 +371,4 @@ def test_a_step_gradient_summed_again_is_told_its_line(tmp_path, context, sandbo
 ])
 def test_a_sum_that_is_not_of_a_step_value_or_changes_nothing_is_not_told(old, new):
     source = _edit("rnn_backward", (old, new))["rnn_backward"]
-    assert hints.loop_mistake(source)[0] != "loop/step-summed"
+    assert loophints.loop_mistake(source)[0] != "loop/step-summed"

@@ -1,6 +1,6 @@
 """The hints' parses and walks of a student's function (thirty-fourth session, perf helper).
 
-A failed part's hints each read the graded function's tree (``hints._FUNCTION_TREES``) and its
+A failed part's hints each read the graded function's tree (``hintcode._FUNCTION_TREES``) and its
 parameters' names (``gradedsource.code_facts``). Their memos kept a value only at its second sight,
 so the first grading of a notebook parsed and compiled each failed function twice; they keep it at
 the first now (``SourceMemo(keep_at_first_sight=True)``). These tests count, never clock.
@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader import gradedsource, hints
+from grader import gradedsource, hintcode, hints
 from grader.runner import grade_submission
 from tests import notebooks as nbs
 
@@ -29,11 +29,11 @@ def test_a_first_grading_parses_and_compiles_each_failed_function_once(tmp_path,
     cells = {name: f"def {name}({args}):\n    a = np.dot(np.zeros((5, 10)), np.zeros((5, 10))) if True else {tail}\n"
                    f"    return a\n" for name, args in _SIGNATURES.items()}
     path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
-    for memo in (hints._FUNCTION_TREES, gradedsource._CODE_FACTS):
+    for memo in (hintcode._FUNCTION_TREES, gradedsource._CODE_FACTS):
         memo.clear()
     result = grade_submission(path, context=context, sandbox=sandbox)
     assert all(case.status == "error" for part in result.parts for case in part.cases)
-    assert hints._FUNCTION_TREES.misses == 6 and hints._FUNCTION_TREES.hits >= 6
+    assert hintcode._FUNCTION_TREES.misses == 6 and hintcode._FUNCTION_TREES.hits >= 6
     assert gradedsource._CODE_FACTS.misses == 6 and gradedsource._CODE_FACTS.hits >= 6
 
 
@@ -48,10 +48,10 @@ SOURCES = [
 @pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("context_type", [ast.Load, ast.Store, ast.Del])
 def test_the_names_of_a_tree_are_those_ast_walk_finds(source, context_type):
-    """``hints._names`` walks with ``astnodes.nodes``, leaving out the fields that hold no name."""
+    """``hintcode.names_in`` walks with ``astnodes.nodes``, leaving out the fields that hold no name."""
     tree = ast.parse(source)
     expected = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, context_type)}
-    assert expected and hints._names(tree, context_type) == expected
+    assert expected and hintcode.names_in(tree, context_type) == expected
 
 
 def test_assignment_hint_writes_back_the_value_only_for_a_message_it_explains(monkeypatch):
@@ -65,3 +65,34 @@ def test_assignment_hint_writes_back_the_value_only_for_a_message_it_explains(mo
     assert hints.assignment_hint(other, line) == "" and written == []
     unpacked = SimpleNamespace(error_type="ValueError", message="too many values to unpack (expected 2)")
     assert "names 2 values" in hints.assignment_hint(unpacked, "    a, b = f(x)") and written
+
+
+def _defs(count: int, chars: int, tag: str) -> list[str]:
+    """``count`` distinct defs of about ``chars`` characters each."""
+    body = "    y = x + 1\n" * max(1, (chars - 30) // 14)
+    return [f"def {tag}{i}(x):\n{body}    return y\n" for i in range(count)]
+
+
+def test_the_function_trees_are_bounded_by_one_grading_s_code_not_by_a_count():
+    """Thirty-fifth session: ``_FUNCTION_TREES`` held up to 16 trees of up to 400,000 characters
+    between gradings (22 MB of trees at 55 bytes a character); now up to the code one grading
+    reads, whatever the count: a notebook's 40 functions read in turn by its hints are parsed
+    once each (16 entries parsed every one every time), and three functions of 100,000 characters
+    leave at most 200,000 characters of trees held."""
+    from grader.notebook import SIZE_LIMITS
+
+    memo = hintcode._FUNCTION_TREES
+    assert memo.max_chars == SIZE_LIMITS.max_code_chars
+    memo.clear()
+    try:
+        small = _defs(40, 4_000, "f")  # 160,000 characters: within one grading's code
+        for _ in range(3):
+            for source in small:
+                assert hintcode.function_tree(source).name in source
+        assert memo.misses == 40 and memo.hits == 80
+        for source in _defs(3, SIZE_LIMITS.max_cell_chars - 100, "g"):
+            assert hintcode.function_tree(source) is not None
+        assert memo.chars <= SIZE_LIMITS.max_code_chars
+        assert memo.misses == 43 and 100_000 < memo.chars
+    finally:
+        memo.clear()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import hints
+from grader import stephints
 from tests import notebooks as nbs
 from tests.test_review_s23 import _grade
 
@@ -38,28 +38,28 @@ def test_a_place_the_loop_fills_after_the_call_is_told(tmp_path, context, sandbo
 def test_unfilled_slot_hint_needs_the_store_after_the_call():
     source = ("def f(x, a0):\n    a = np.zeros((2, 3, 4))\n    for t in range(4):\n"
               "        a_next = g(x[:, :, t], a[:, :, t])\n        a[:, :, t] = a_next\n    return a\n")
-    said = hints.unfilled_slot_hint(source, callee="g", index=1, first_line=10)
+    said = stephints.unfilled_slot_hint(source, callee="g", index=1, first_line=10)
     assert said.startswith("Line 13 passes `a[:, :, t]` to `g`") and "(line 14)" in said, said
     # Stored before the call (the place holds this step's value), or read at another step: not this.
     before = source.replace("        a_next = g(x[:, :, t], a[:, :, t])\n        a[:, :, t] = a_next\n",
                             "        a[:, :, t] = a0\n        a_next = g(x[:, :, t], a[:, :, t])\n")
-    assert hints.unfilled_slot_hint(before, callee="g", index=1) == ""
+    assert stephints.unfilled_slot_hint(before, callee="g", index=1) == ""
     other = source.replace("a[:, :, t])", "a[:, :, t + 1])")  # (`t - 1`: its own sentence, below)
-    assert hints.unfilled_slot_hint(other, callee="g", index=1) == ""
-    assert hints.unfilled_slot_hint(source, callee="g", index=0) == ""
-    assert hints.unfilled_slot_hint("def f(:\n", callee="g", index=1) == ""
+    assert stephints.unfilled_slot_hint(other, callee="g", index=1) == ""
+    assert stephints.unfilled_slot_hint(source, callee="g", index=0) == ""
+    assert stephints.unfilled_slot_hint("def f(:\n", callee="g", index=1) == ""
 
 
 def test_unfilled_slot_hint_tells_the_step_before_only_in_a_loop_from_zero():
     source = ("def f(x, a0):\n    a = np.zeros((2, 3, 4))\n    for t in range(4):\n"
               "        a_next = g(x[:, :, t], a[:, :, t - 1])\n        a[:, :, t] = a_next\n    return a\n")
-    assert hints.unfilled_slot_hint(source, callee="g", index=1).startswith(
+    assert stephints.unfilled_slot_hint(source, callee="g", index=1).startswith(
         "Line 4 passes `a[:, :, t - 1]` to `g`: at the first step, `t` = 0, that is index -1")
     # From step 1 (first_step_skipped_from_slice, a known mistake), a place never stored, another offset: not this.
     for other in (source.replace("range(4)", "range(1, 4)"), source.replace("        a[:, :, t] = a_next\n", ""),
                   source.replace("t - 1]", "t - 2]")):
-        assert hints.unfilled_slot_hint(other, callee="g", index=1) == "", other
-    assert hints.unfilled_slot_hint(source.replace("range(4)", "range(0, 4)"), callee="g", index=1) != ""
+        assert stephints.unfilled_slot_hint(other, callee="g", index=1) == "", other
+    assert stephints.unfilled_slot_hint(source.replace("range(4)", "range(0, 4)"), callee="g", index=1) != ""
 
 
 # The same session: a real notebook's `rnn_cell_forward(xt[:,:,1], a_next, parameters)` (xt = x) was
@@ -73,11 +73,11 @@ def test_an_input_indexed_at_a_number_in_the_loop_is_told_its_line(tmp_path, con
 
 def test_fixed_step_hint_needs_a_number_where_the_step_belongs():
     source = "def f(x):\n    for t in range(4):\n        h = g(x[:, :, 1], t)\n    return h\n"
-    assert hints.fixed_step_hint(source, callee="g", index=0) == (
+    assert stephints.fixed_step_hint(source, callee="g", index=0) == (
         "Line 3 passes `x[:, :, 1]` to `g`: step 1 of `x` at every step. Index it with the loop's `t`.")
     for right in ("x[:, :, t]", "x[t, :, 1]", "x[:, :, 1.0]", "x"):
-        assert hints.fixed_step_hint(source.replace("x[:, :, 1]", right), callee="g", index=0) == "", right
-    assert hints.fixed_step_hint(source, callee="g", index=1) == ""
+        assert stephints.fixed_step_hint(source.replace("x[:, :, 1]", right), callee="g", index=0) == "", right
+    assert stephints.fixed_step_hint(source, callee="g", index=1) == ""
 
 
 # The same session: `rnn_cell_backward(da_prevt, caches[t])` (the gradient of each step's own output
@@ -94,12 +94,12 @@ def test_a_backward_step_given_only_the_carried_gradient_is_told_its_line(tmp_pa
 def test_carried_only_hint_is_for_a_backward_step_whose_loop_never_reads_the_gradients():
     source = ("def back(da, caches):\n    g = np.zeros(3)\n    for t in reversed(range(4)):\n"
               "        out = cell_backward(g, caches[t])\n        g = out['da_prev']\n    return g\n")
-    said = hints.carried_only_hint(source, callee="cell_backward", index=0)
+    said = stephints.carried_only_hint(source, callee="cell_backward", index=0)
     assert said.startswith("Line 4 passes `g` to `cell_backward`") and "Pass `da[:, :, t] + g`." in said, said
     # The loop reads da (the sum is there, or the slice is): another mistake; a forward step: not this.
-    assert hints.carried_only_hint(source.replace("cell_backward(g,", "cell_backward(g + da[:, :, t],"),
+    assert stephints.carried_only_hint(source.replace("cell_backward(g,", "cell_backward(g + da[:, :, t],"),
                                    callee="cell_backward", index=0) == ""
     forward = source.replace("cell_backward", "cell_forward")
-    assert hints.carried_only_hint(forward, callee="cell_forward", index=0) == ""
-    assert hints.carried_only_hint(source.replace("        g = out['da_prev']\n", ""), callee="cell_backward",
+    assert stephints.carried_only_hint(forward, callee="cell_forward", index=0) == ""
+    assert stephints.carried_only_hint(source.replace("        g = out['da_prev']\n", ""), callee="cell_backward",
                                    index=0) == ""  # never carried: unchanged_argument_hint's

@@ -238,7 +238,7 @@ def test_a_file_system_without_flock_is_said_on_a_line_of_the_run(tmp_path, monk
     monkeypatch.setattr(fcntl, "flock", no_flock)
     stream = io.StringIO()
     with contextlib.ExitStack() as stack:
-        held = commands._hold_output(tmp_path / "out", submissions=tmp_path / "subs", stack=stack,
+        held = commands._hold_output(tmp_path / "out", sources=[tmp_path / "subs"], stack=stack,
                                      stream=stream)
     assert held is None
     said = stream.getvalue()

@@ -75,7 +75,9 @@ def test_a_tolerance_or_points_edit_leaves_the_fixtures_unchanged(workspace, cap
         f"Next: python3 -m grader.regenerate {rubric_path} --check; for a class graded before, see what the edit "
         f"does to each student before publishing: cp -r OUT preview && python3 grade.py SUBMISSIONS --rubric "
         f"{rubric_path} --out preview, then read preview/score-changes.csv (who gains, who loses, in points and "
-        "percent; docs/instructors.md, After editing the rubric)"), out
+        "percent; docs/instructors.md, After editing the rubric). A student kit made before checks the public "
+        "cases with the rubric it was made from: after an edit of a public case (its tolerance, outputs or points "
+        f"too) or of any points, make it again: python3 grade.py --student-kit DIR --rubric {rubric_path}"), out
     assert {p.name: p.read_bytes() for p in fixtures_dir.iterdir()} == before
     assert rg.main([str(rubric_path), "--check"]) == rg.EXIT_OK
 
@@ -171,3 +173,97 @@ def test_a_reweighting_is_said_and_points_that_add_up_to_no_whole_number_are_war
     captured = capsys.readouterr()
     assert f"{rubric_path}: 24 case(s) verified; 100 points: rnn_cell_forward 10, " in captured.out, captured.out
     assert "warning" not in captured.err, captured.err
+
+
+def test_check_sees_an_edited_message_of_a_mistake_the_rubric_grades_and_only_those(workspace, reference):  # noqa: F811
+    """``--check`` compares the messages of the mistakes a case runs, not every message of
+    solution/mutants.py. That is all a fixture file holds: its header keeps the messages of the
+    mistakes of the functions its rubric grades. A message edited of a mistake of lstm_backward,
+    which rnn.yaml does not grade, changes none of rnn.yaml's files (regenerate leaves them
+    unchanged) and --check has nothing to report; one of rnn_cell_forward's is reported at each
+    public and hidden case, and regenerating writes it."""
+    import dataclasses
+
+    rubric_path, fixtures_dir = workspace
+    rubric = rg.load_rubric(rubric_path)
+    fresh = rg.compute_fixtures(rubric, reference=reference)  # a mistake's outputs do not depend on its message
+
+    def edited(mutant_id: str) -> rg.Reference:
+        mutants = dict(reference.mutants)
+        mutants[mutant_id] = dataclasses.replace(mutants[mutant_id], message="Edited mid-term.")
+        return dataclasses.replace(reference, mutants=mutants)
+
+    unused = "lstm_backward/dc_not_carried"
+    assert unused in reference.mutants and all(c.function != "lstm_backward" for c in rubric.cases)
+    before = {path.name: path.read_bytes() for path in fixtures_dir.glob("rnn.*.json")}
+    assert all(unused not in data.decode() for data in before.values())
+    assert rg.check(rubric, reference=edited(unused), fixtures=fresh).ok
+    written = rg.regenerate(rubric, reference=edited(unused), fixtures=fresh)
+    assert [rewritten for _, rewritten in written] == [False, False]
+    assert {path.name: path.read_bytes() for path in fixtures_dir.glob("rnn.*.json")} == before
+
+    used = "rnn_cell_forward/no_ba"
+    report = rg.check(rubric, reference=edited(used), fixtures=fresh)
+    said = [(what, problem) for what, problem in report.problems if used in problem]
+    ids = sorted(what.split(" ")[0] for what, _ in said)
+    assert ids == sorted(c.id for c in rubric.cases if c.function == "rnn_cell_forward"), report.problems
+    assert len(said) == len(report.problems)
+    assert all(problem == f"the message of mutant {used!r} changed" for _, problem in said)
+    written = rg.regenerate(rubric, reference=edited(used), fixtures=fresh)
+    assert [rewritten for _, rewritten in written] == [True, True]
+    assert rg.check(rubric, reference=edited(used), fixtures=fresh).ok
+
+
+def test_regenerating_says_which_cases_changed_and_that_the_kit_must_be_made_again(workspace, capsys):
+    """Mid-term, an instructor deletes a hidden case of rnn_cell_forward and adds a public case to
+    rnn_forward. Regenerate said only `rnn.hidden.json: written (786550 bytes)`: not which cases,
+    not that the two cases after the deleted one now have its neighbours' ids and fixtures, not
+    that the students' kit checks the old public cases."""
+    rubric_path, _ = workspace
+    gone = edit_rubric(rubric_path, "      - {name: one example (m = 1), visibility: hidden, blind_to: [softmax_whole_array], "
+                             "seed: 7, dims: {n_x: 4, n_a: 6, n_y: 3, m: 1, T_x: 1}, points: 2.5}\n", "")
+    long = ("      - {name: long sequence, visibility: hidden, blind_to: [len_of_x], seed: 23, "
+            "dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, T_x: 6}, points: 4}\n")
+    line = edit_rubric(rubric_path, long, long + "      - {name: second example, visibility: public, seed: 5, "
+                                                 "dims: {n_x: 3, n_a: 5, n_y: 2, m: 4, T_x: 5}, points: 1}\n") + 1
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
+    assert public.endswith(f": 1 case(s) added: rnn_forward/public-2 (line {line})"), public
+    hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
+    assert f": 2 case(s) with other inputs (function, builder, seed or dims): rnn_cell_forward/hidden-1 (line {gone}), " \
+           f"rnn_cell_forward/hidden-2 (line {gone + 1}); 1 removed: rnn_cell_forward/hidden-3; a case's id counts" in hidden, hidden
+    assert f"{rubric_path}: its public cases changed: a student kit made before checks the old ones" in out, out
+    assert f"python3 grade.py --student-kit DIR --rubric {rubric_path}" in out
+    # Nothing to say when nothing changed, and no kit to make again when only hidden cases did.
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    assert out.count(": unchanged (") == 2 and "its public cases changed" not in out, out
+
+
+def test_regenerating_after_the_reference_changed_names_the_cases_recomputed(workspace, reference, monkeypatch, capsys):  # noqa: F811
+    """The same inputs, another reference (solution/rnn.py corrected mid-term) and an edited
+    message of a known mistake: regenerate names the cases recomputed and the message."""
+    import dataclasses
+
+    rubric_path, _ = workspace
+    right = reference.functions["rnn_cell_forward"]
+
+    def corrected(xt, a_prev, parameters):
+        a_next, yt_pred, cache = right(xt, a_prev, parameters)
+        return a_next * (1 + 1e-6), yt_pred, cache
+
+    mutants = dict(reference.mutants)
+    mutants["rnn_cell_forward/no_ba"] = dataclasses.replace(mutants["rnn_cell_forward/no_ba"], message="Edited.")
+    changed = dataclasses.replace(reference, functions={**reference.functions, "rnn_cell_forward": corrected},
+                                  mutants=mutants)
+    monkeypatch.setattr(rg, "load_reference", lambda: changed)
+    lines = {case.id: case.line for case in rg.load_rubric(rubric_path).cases}
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
+    assert public.endswith(f"1 recomputed on the same inputs (the reference, its traces or its known mistakes "
+                           f"changed): rnn_cell_forward/public-1 (line {lines['rnn_cell_forward/public-1']}); the message(s) of 1 known mistake(s): "
+                           "rnn_cell_forward/no_ba"), public
+    hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
+    assert "3 recomputed on the same inputs" in hidden and f"rnn_cell_forward/hidden-3 (line {lines['rnn_cell_forward/hidden-3']})" in hidden, hidden

@@ -78,3 +78,39 @@ def test_a_mapping_where_a_list_belongs_is_named_as_one(tmp_path: Path):
     with pytest.raises(RubricError) as info:
         load_rubric(path)
     assert str(info.value) == f"{path}:7: depends of part 'rnn_forward' must be a list, not a mapping"
+
+
+@pytest.mark.parametrize("old, new, line, said", [
+    # moving points between parts: a part's points are its cases'
+    ("    outputs:\n", "    points: 20\n    outputs:\n", 7,
+     "a part has no key 'points': a part's points are the sum of its cases' `points:`; to move points"),
+    # making a part a bonus: the format has none but the imdb: section
+    ("    outputs:\n", "    bonus: true\n    outputs:\n", 7,
+     "a part has no key 'bonus': a part cannot be a bonus: every part's points count towards max_score, "
+     "and the rubric's one bonus is its `imdb:` section"),
+    ("seed: 1, points: 5}", "seed: 1, points: 5, bonus: true}", 11, "a case has no key 'bonus': a case cannot be a bonus"),
+    # loosening one output's tolerance: tolerances are per case
+    ('weight: 2}', 'weight: 2, rtol: 1.0e-3}', 8,
+     "an output has no key 'rtol': tolerances are set per case, per part or in `defaults:`, not per output; "
+     "to hold one output to its own, split the case in two"),
+    # a seed that is not an integer, as written by hand
+    ("seed: 1,", "seed: 7.0,", 11, "seed must be a whole number, not 7.0; write it without a decimal point: 7"),
+    ("seed: 1,", 'seed: "7",', 11, "seed must be a whole number, not '7'; a number in quotes is text: remove the quotes (7)"),
+    # a case copied to make another, its name kept
+    ("      - {visibility: public, seed: 1, points: 5}\n",
+     "      - {name: example, visibility: public, seed: 1, points: 5}\n"
+     "      - {name: example, visibility: hidden, seed: 7, points: 5}\n", 12,
+     "case name 'example' is used twice in part 'rnn_cell_forward' (first at line 11); students read it, so "
+     "give each case of a part a name of its own"),
+])
+def test_a_mid_term_edit_written_the_wrong_way_says_what_to_write(tmp_path: Path, old, new, line, said):
+    """Mid-term edits tried on a fresh clone with docs/rubrics.md only (session 35): each was
+    refused at its line, but as an unknown key with the list of known keys, or as 'must be a whole
+    number, not 7.0', without what to write instead."""
+    path = tmp_path / "quiz.yaml"
+    text = RUBRIC.replace("CHECK", "allclose")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RubricError) as info:
+        load_rubric(path)
+    assert str(info.value).startswith(f"{path}:{line}: {said}"), str(info.value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import hints
+from grader import valuehints
 from tests import notebooks as nbs
 from tests.test_review_s23 import _grade
 
@@ -26,8 +26,8 @@ def test_a_state_started_as_a_view_of_an_output_is_told_its_line(tmp_path, conte
 def test_view_assignment_finds_only_a_view_of_the_output_named():
     source = ("def f(x):\n    c = np.zeros((2, 3, 4))\n    d = c.copy()\n    c0 = c[:, :, 0]\n"
               "    e = c[[0, 1]]\n    for t in range(4):\n        c[:, :, t] = t\n    return d, c\n")
-    assert hints.view_assignment(source, output=1) == "`c0 = c[:, :, 0]` (line 4)"
+    assert valuehints.view_assignment(source, output=1) == "`c0 = c[:, :, 0]` (line 4)"
     # A copy, fancy indexing (a copy too) and another output's name are no view of `c`.
-    assert hints.view_assignment(source.replace("    c0 = c[:, :, 0]\n", ""), output=1) == ""
-    assert hints.view_assignment(source, output=0) == ""
-    assert hints.view_assignment("def f(:\n", output=0) == ""
+    assert valuehints.view_assignment(source.replace("    c0 = c[:, :, 0]\n", ""), output=1) == ""
+    assert valuehints.view_assignment(source, output=0) == ""
+    assert valuehints.view_assignment("def f(:\n", output=0) == ""

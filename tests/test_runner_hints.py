@@ -303,12 +303,12 @@ def test_the_return_order_hint_is_worked_out_once_for_each_line_cases_raise_on(t
                                                                                 monkeypatch):
     """Thirty-third session (perf helper): ``_returned_order`` is kept in the submission's facts by
     the line; every case that raises there still says it (0.15 ms a case: 7 % of a raising notebook)."""
-    from grader import hints
+    from grader import stephints
 
     cells = _unpacked_from_a_helper_in_another_order()
     asked = []
-    original = hints.returned_order_hint
-    monkeypatch.setattr(hints, "returned_order_hint", lambda *a, **k: asked.append(a) or original(*a, **k))
+    original = stephints.returned_order_hint
+    monkeypatch.setattr(stephints, "returned_order_hint", lambda *a, **k: asked.append(a) or original(*a, **k))
     path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
     cases = grade_submission(path, context=context, sandbox=sandbox).part("rnn_backward").cases
     raised = [case for case in cases if case.status == "error"]

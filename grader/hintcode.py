@@ -1,0 +1,224 @@
+"""The student's code as the hints read it: each line and each function parsed once a worker
+(bounded memos keyed by the text), a function's blocks and loops, the names a node reads or sets,
+a node quoted as the student wrote it, and the bounds on how much of a hostile source a hint walks.
+Shared by :mod:`grader.hints`, :mod:`grader.loophints`, :mod:`grader.stephints` and
+:mod:`grader.valuehints`; every parse of student text here catches what a hostile text raises."""
+from __future__ import annotations
+
+import ast
+from typing import Any, Sequence
+
+from grader.astnodes import nodes
+from grader.notebook import SIZE_LIMITS, SourceMemo
+
+
+#: The list methods that change the list and return None.
+IN_PLACE = frozenset({"append", "extend", "insert", "sort", "reverse"})
+
+
+def line_statement(line: str) -> ast.stmt | None:
+    """The one statement ``line`` holds, parsed on its own (``parsed_line``); None otherwise."""
+    tree = parsed_line(line)
+    return tree.body[0] if tree is not None and len(tree.body) == 1 else None
+
+
+PYTHON_KINDS = {"tuple": "a tuple", "list": "a list", "dict": "a dict", "NoneType": "None", "int": "an int",
+                 "float": "a float", "str": "a string"}
+
+
+def numpy_calls(line: str) -> tuple[tuple[ast.Call, str], ...]:
+    """``(call, name)`` for each ``np.name(...)`` / ``numpy.name(...)`` call on ``line``, the line
+    parsed on its own (a line inside a longer statement gives none). Shared between the rules of a
+    case and the cases of a function (``_NUMPY_CALLS``): read-only."""
+    return _NUMPY_CALLS(line.strip()) if "np." in line or "numpy." in line else ()
+
+
+def _find_numpy_calls(text: str) -> tuple[tuple[ast.Call, str], ...]:
+    """:func:`numpy_calls` worked out: a walk of the line's tree (a line of 2,200 terms, walked
+    again for each of 24 cases, cost a worker 0.4 s until the lead's merge of the thirty-third
+    session)."""
+    tree = _PARSED_LINES(text)
+    if tree is None:
+        return ()
+    return tuple((node, node.func.attr) for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                 and isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy"))
+
+
+def parsed_line(line: str) -> ast.Module | None:
+    """The student's ``line`` parsed on its own, or None (a line inside a longer statement, a
+    continuation, text that is not Python): the hints read only a line that stands alone. The
+    tree is shared (``_PARSED_LINES``): no caller may change it."""
+    return _PARSED_LINES(line.strip())
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+#: The lines parsed lately: a case's error is read by a dozen rules, most of which parse its line
+#: (a 30 kB line, six functions raising on one: 2.5 s of a worker for the 24 cases until the
+#: thirty-third session, 0.1 s a case).
+_PARSED_LINES = SourceMemo(_parse, max_entries=16, max_chars=200_000, max_key_chars=100_000,
+                           keep_at_first_sight=True)
+_NUMPY_CALLS = SourceMemo(_find_numpy_calls, max_entries=16, max_chars=200_000, max_key_chars=100_000,
+                          keep_at_first_sight=True)
+
+
+#: The fields of a walk over a function's names (``astnodes.nodes``): a name's, an attribute's or a
+#: subscript's load-or-store marker (``ctx``) holds no name, nor does a constant.
+NO_CONTEXT = {ast.Name: (), ast.Constant: (), ast.Attribute: ("value",), ast.Subscript: ("value", "slice"),
+               ast.Starred: ("value",), ast.Tuple: ("elts",), ast.List: ("elts",)}
+
+
+#: The most statements (in all of its blocks) and ``for`` loops of a function the loop rules read.
+#: Their work grows faster than the function (each assignment in a loop looks at the statements
+#: after it, each loop at those after it): a function of 3,200 one-line loops (90 kB) cost a worker
+#: hours until the thirty-third session. The largest graded function of the real corpora has 42
+#: statements and one loop; a function past either bound gets no loop sentence.
+MOST_LOOP_STATEMENTS = 400
+
+
+def statement_span(stmt: ast.stmt) -> tuple[int, int, int, int]:
+    """Where ``stmt`` starts and ends, ordered so that a statement comes before those inside it."""
+    return stmt.lineno, stmt.col_offset, -(stmt.end_lineno or stmt.lineno), -(stmt.end_col_offset or 0)
+
+
+def function_tree(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The first def of ``source`` parsed, or None (no def; too deep for ``ast``). Shared between
+    the hints a failed part asks of one function (``_FUNCTION_TREES``): read-only."""
+    return _FUNCTION_TREES(source)
+
+
+def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """:func:`function_tree` worked out."""
+    tree = _parse(source)
+    return None if tree is None else next(
+        (node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+
+
+#: The functions parsed lately: a failed part's hints (the loop rules, the unread parameter, the
+#: sizes written as numbers, ...) each parsed the same function again (six 30 kB functions, each
+#: parsed twice more per phase, went over a worker's CPU budget in the lead's review of the
+#: thirty-third session). Bounded by the text one grading reads (``SizeLimits.max_code_chars``),
+#: not by a count: every function of one notebook fits, however many (until the thirty-fifth
+#: session 16 entries, so a notebook whose hints read 17 functions in turn parsed each every
+#: time), and a worker keeps at most that much between gradings (a tree takes about 55 bytes a
+#: character of its text: 11 MB, where 400,000 characters, 22 MB, were allowed before).
+_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=SIZE_LIMITS.max_code_chars // len("def f():0"),
+                             max_chars=SIZE_LIMITS.max_code_chars, max_key_chars=SIZE_LIMITS.max_cell_chars,
+                             keep_at_first_sight=True)
+
+
+def statement_blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    """Every list of statements in ``node``'s body, nested ones too, not those of a def or class."""
+    found, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        for block in (getattr(current, field, None) for field in ("body", "orelse", "finalbody")):
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                found.append(block)
+                stack.extend(stmt for stmt in block
+                             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+        stack.extend(getattr(current, "handlers", ()))
+    return found
+
+
+def loops_of(fn: ast.AST, blocks: list[list[ast.stmt]] | None = None) -> list[tuple[ast.For, list[ast.stmt]]]:
+    """Each ``for`` loop of ``fn`` with the statements after it in its block, in source order
+    (``blocks``: ``fn``'s, when known), and after those the statements that follow each ``if``,
+    ``with`` or ``try`` holding that block (a loop inside an ``if`` whose sum is returned after
+    the ``if``); not past an enclosing loop, whose next step comes first."""
+    blocks = statement_blocks(fn) if blocks is None else blocks
+    place = {id(stmt): (block, k) for block in blocks for k, stmt in enumerate(block)}
+    holder = {id(inner): stmt for block in blocks for stmt in block
+              for inner in _inner_blocks(stmt)} if len(blocks) > 1 else {}
+    found = []
+    for block in blocks:
+        for k, stmt in enumerate(block):
+            if not isinstance(stmt, (ast.For, ast.AsyncFor)):
+                continue
+            after, outer = block[k + 1:], holder.get(id(block))
+            while isinstance(outer, _ONCE) and id(outer) in place:
+                outer_block, j = place[id(outer)]
+                after = after + outer_block[j + 1:]
+                outer = holder.get(id(outer_block))
+            found.append((stmt, after))
+    return sorted(found, key=lambda pair: pair[0].lineno)
+
+
+#: Statements whose blocks run at most once each time they are reached (``loops_of`` looks past them).
+_ONCE = (ast.If, ast.With, ast.AsyncWith, ast.Try) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _inner_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of statements directly inside ``stmt`` (its body, else, finally and handlers')."""
+    fields = [getattr(stmt, field, None) for field in ("body", "orelse", "finalbody")]
+    fields += [handler.body for handler in getattr(stmt, "handlers", ())]
+    return [block for block in fields if isinstance(block, list) and block and isinstance(block[0], ast.stmt)]
+
+
+def listed(words: Sequence[str]) -> str:
+    """``"a, b and c"``."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def names_in(node: ast.AST, context: type) -> set[str]:
+    return {n.id for n in nodes(node, NO_CONTEXT) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+
+
+def stores_of(fn: ast.AST, name: str) -> list[ast.stmt]:
+    """The statements of ``fn`` (its own, in source order) that give ``name`` a value."""
+    found = [stmt for block in statement_blocks(fn) for stmt in block
+             if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.Import,
+                                  ast.ImportFrom))
+             and name in (names_in(stmt.target if isinstance(stmt, ast.For) else stmt, ast.Store)
+                          | {(alias.asname or alias.name).split(".")[0] for alias in getattr(stmt, "names", ())
+                             if isinstance(stmt, (ast.Import, ast.ImportFrom))})]
+    return sorted(found, key=lambda stmt: stmt.lineno)
+
+
+def quoted_head(stmt: ast.stmt, source: str) -> str:
+    """A statement's first line as the student wrote it in ``source`` (a loop's header, not its body)."""
+    return as_written(stmt, source).splitlines()[0].rstrip().rstrip(":")
+
+
+def as_written(node: ast.AST, source: str) -> str:
+    """``node`` as the student wrote it in ``source`` (their quotes and brackets) when it is one
+    line, else as ``ast`` writes it (a sentence quotes one line); past ``QUOTED`` characters, its
+    start and end around " ... "."""
+    segment = ast.get_source_segment(source, node)
+    text = segment if segment and "\n" not in segment else ast.unparse(node)
+    return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
+
+
+#: The longest piece of a student's code a loop sentence quotes whole.
+QUOTED = 160
+
+
+#: The names a notebook gives NumPy.
+NUMPY_NAMES = frozenset({"np", "numpy"})
+
+
+def kind_words(value: Any) -> str:
+    """``"an array of shape (3, 10, 4)"``, ``"a list of 4"``, ``"a dict"``: what a value is, in words."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple):
+        return f"an array of shape {shape}"
+    if isinstance(value, (list, tuple)):
+        return f"{PYTHON_KINDS[type(value).__name__]} of {len(value)}"
+    return PYTHON_KINDS.get(type(value).__name__, f"a {type(value).__name__}")
+
+
+def ordinal(number: int) -> str:
+    """``"1st"``, ``"2nd"``, ``"3rd"``, ``"4th"``, ... (``"11th"``, ``"12th"``, ``"13th"``)."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+#: How many nodes of a function ``global_state_hint`` reads at most (a real graded function has a
+#: few hundred; a hostile one is read no further).
+MOST_STATE_NODES = 20_000

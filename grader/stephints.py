@@ -1,0 +1,348 @@
+"""Hints on how a sequence's steps call each other: an argument that never changes from step to
+step, a slot of the output never filled or filled at a fixed step, a value carried where the step's
+own should go, a helper called through another, and values returned, unpacked or cached in another
+order than the caller reads them (the forward and backward passes). Pure functions of the student's
+source and of the notebook's other functions; "" when no rule fits."""
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from typing import Any, Mapping
+
+from grader.hintcode import (MOST_LOOP_STATEMENTS, as_written, function_tree, line_statement, listed,
+                             loops_of, names_in, ordinal, quoted_head, statement_blocks, stores_of)
+
+
+def step_arguments(dep: str) -> str:
+    """What a composite gives its per-step function ``dep`` at each time step, in the words of
+    the assignment: a backward step a gradient and a cache, a forward step a slice of the input
+    and the state carried over (the LSTM's memory too)."""
+    if dep.endswith("_backward"):
+        return "that step's gradient with the one carried over, and that step's cache"
+    carried = "the previous hidden state and memory" if "lstm" in dep else "the previous hidden state"
+    return f"{carried}, the slice of the input"
+
+
+def _terms(node: ast.expr) -> list[str]:
+    """The names ``node`` adds, subtracts or multiplies as they are (``da_prevt`` in
+    ``da[:, :, t] + da_prevt``), not those it indexes, calls or reads an attribute of."""
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.BinOp):
+        return _terms(node.left) + _terms(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _terms(node.operand)
+    return []
+
+
+def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) whose value no step changes (``lstm_cell_forward(x[:, :, t], a_prev, c_prev, ...)`` where
+    the loop assigns ``a_next``, never ``a_prev``; ``da[:, :, t] + da_prevt`` where it assigns
+    ``da_prev``): the name, and where it got the one value every step is given. "" otherwise."""
+    fn = function_tree(source)
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        changed = names_in(loop, ast.Store)
+        calls = [node for node in ast.walk(loop) if isinstance(node, ast.Call) and len(node.args) > index
+                 and ((isinstance(node.func, ast.Name) and node.func.id == callee)
+                      or (isinstance(node.func, ast.Attribute) and node.func.attr == callee))]
+        for call in calls:
+            bare = sorted(name for name in _terms(call.args[index]) if name not in changed)
+            if not bare:
+                continue
+            name = bare[0]
+            made = [stmt for stmt in stores_of(fn, name) if stmt.lineno < loop.lineno]
+            given = (f"the value of line {made[-1].lineno + first_line - 1} (`{quoted_head(made[-1], source)}`)" if made
+                     else f"the same `{name}`")
+            step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
+            return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
+                    f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
+                    f"array or list (indexed with `{step}`), or what the step before gave back.")
+    return ""
+
+
+def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) that is the place of an array the loop fills at this very step, after the call
+    (``rnn_cell_forward(xt, a[:, :, t], parameters)`` above ``a[:, :, t] = a_next``): that place
+    still holds what the array was created with, zeros, at every step. "" otherwise."""
+    fn = function_tree(source) if "[" in source else None
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        step = loop.target.id
+        stores = [node for node in ast.walk(loop) if isinstance(node, ast.Assign)
+                  for target in node.targets if _at_step(target, step)]
+        for call in ast.walk(loop):
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
+                continue
+            place = call.args[index]
+            if _at_step(place, step):
+                later = [stmt for stmt in stores if stmt.lineno > call.lineno
+                         and any(_at_step(t, step) and t.value.id == place.value.id for t in stmt.targets)]
+                if later:
+                    return (f"Line {call.lineno + first_line - 1} passes `{as_written(place, source)}` to `{callee}`: at "
+                            f"each step that place of `{place.value.id}` still holds the zeros it was created with, as "
+                            f"the loop stores the step's result there only after the call (line "
+                            f"{later[0].lineno + first_line - 1}). Pass what the step before gave back (the initial "
+                            f"state at the first step).")
+            elif _before_step(place, step) and _from_zero(loop) and any(
+                    _at_step(t, step) and t.value.id == place.value.id for stmt in stores for t in stmt.targets):
+                # ``a[:, :, t - 1]`` (a real notebook's, thirty-fourth session): the step before's place, right
+                # from the second step on; at the first, index -1, the last step's place, still zeros.
+                return (f"Line {call.lineno + first_line - 1} passes `{as_written(place, source)}` to `{callee}`: at the "
+                        f"first step, `{step}` = 0, that is index -1, the last step's place of `{place.value.id}`, "
+                        f"which still holds the zeros it was created with, where the first step needs the initial "
+                        f"state. Pass what the step before gave back (the initial state at the first step).")
+    return ""
+
+
+def _before_step(node: ast.expr, step: str) -> bool:
+    """Whether ``node`` is a plain name indexed at the loop's ``step`` minus 1 last (``a[:, :, t - 1]``)."""
+    index = _last_index(node)
+    return (isinstance(index, ast.BinOp) and isinstance(index.op, ast.Sub) and isinstance(index.left, ast.Name)
+            and index.left.id == step and isinstance(index.right, ast.Constant) and index.right.value == 1)
+
+
+def _from_zero(loop: ast.For) -> bool:
+    """Whether ``loop`` runs over ``range(n)`` (or ``range(0, n)``): its first step is 0."""
+    it = loop.iter
+    return (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+            and not it.keywords and (len(it.args) == 1 or (len(it.args) >= 2 and isinstance(it.args[0], ast.Constant)
+                                                           and it.args[0].value == 0)))
+
+
+def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
+    from 0) indexed at a number where the loop's step belongs (``rnn_cell_forward(xt[:, :, 1], ...)``,
+    a real notebook's): the same step of the array at every step. "" otherwise."""
+    fn = function_tree(source) if "[" in source else None
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        step = loop.target.id
+        for call in ast.walk(loop):
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
+                continue
+            place = call.args[index]
+            if not (isinstance(place, ast.Subscript) and isinstance(place.value, ast.Name)):
+                continue
+            last = place.slice.elts[-1] if isinstance(place.slice, ast.Tuple) and place.slice.elts else place.slice
+            if isinstance(last, ast.Constant) and type(last.value) is int and step not in names_in(place, ast.Load):
+                return (f"Line {call.lineno + first_line - 1} passes `{as_written(place, source)}` to `{callee}`: "
+                        f"step {last.value} of `{place.value.id}` at every step. Index it with the loop's `{step}`.")
+    return ""
+
+
+def carried_only_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a backward step that a loop called with a wrong argument (the ``index``-th, counted from
+    0) that is only what the step after carried back (``rnn_cell_backward(da_prevt, caches[t])``,
+    ``da_prevt`` assigned from the call's result), in a loop that never reads the one parameter of
+    the function it does not read (``da``, each step's own gradient): the line, and the sum to pass.
+    "" otherwise (a forward step, a loop that reads every parameter, an argument never carried)."""
+    fn = function_tree(source) if callee.endswith("_backward") else None
+    params = [arg.arg for arg in fn.args.args] if fn is not None else []
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        unread = [name for name in params if name not in names_in(loop, ast.Load)]
+        if len(unread) != 1:
+            continue
+        for call in ast.walk(loop):
+            if isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee) \
+                    and isinstance(call.args[index], ast.Name) and any(
+                        stmt.lineno > call.lineno for stmt in stores_of(loop, call.args[index].id)):
+                carried, step = call.args[index].id, loop.target.id
+                return (f"Line {call.lineno + first_line - 1} passes `{carried}` to `{callee}`, the gradient the step "
+                        f"after carried back, alone: the loop never reads `{unread[0]}`, the gradient of each step's "
+                        f"own output. Pass `{unread[0]}[:, :, {step}] + {carried}`.")
+    return ""
+
+
+def _at_step(node: ast.expr, step: str) -> bool:
+    """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
+    index = _last_index(node)
+    return isinstance(index, ast.Name) and index.id == step
+
+
+def _last_index(node: ast.expr) -> ast.expr | None:
+    """The last index of ``node`` when it is a plain name indexed (``t`` of ``a[:, :, t]`` and of
+    ``a[t]``), else None."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)):
+        return None
+    return node.slice.elts[-1] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+
+
+def _callee_is(call: ast.Call, callee: str) -> bool:
+    return ((isinstance(call.func, ast.Name) and call.func.id == callee)
+            or (isinstance(call.func, ast.Attribute) and call.func.attr == callee))
+
+
+def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str]) -> str:
+    """For a line that raised reading a name unpacked, on an earlier line, from a call of one of the
+    student's own functions (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``) whose
+    ``return`` gives, at that name's place, a value named like another of the names (``g['da_prev']``
+    second, where ``dWaxt`` is): the two orders side by side. ``functions``: the notebook's functions'
+    sources by name. "" otherwise (the names follow the order of the values returned)."""
+    statement = line_statement(line)
+    if statement is None:
+        return ""
+    read = names_in(statement.value if isinstance(statement, (ast.Assign, ast.AugAssign)) else statement, ast.Load)
+    if not any(_unpacks_a_call(text, read, functions) for text in source.splitlines()):
+        return ""  # a look at the text first: the function is parsed only for a line that may be it
+    fn = function_tree(source)
+    if fn is None:
+        return ""
+    returns: dict[str, list[ast.Tuple]] = {}  # a function's name -> the tuples its returns give
+    for stmt in sorted((s for block in statement_blocks(fn) for s in block), key=lambda s: s.lineno):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
+                and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
+                and stmt.value.func.id in functions and len(stmt.targets[0].elts) <= _MOST_UNPACKED):
+            continue
+        names = [ast.unparse(element) for element in stmt.targets[0].elts]
+        if stmt.value.func.id not in returns:  # each function parsed once, however often it is called
+            callee = function_tree(functions[stmt.value.func.id])
+            returns[stmt.value.func.id] = [node.value for block in statement_blocks(callee) for node in block
+                                           if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple)] \
+                if callee is not None else []
+        returned = next((value for value in returns[stmt.value.func.id] if len(value.elts) == len(names)), None)
+        if returned is None:
+            continue
+        words = [_last_word(element) for element in returned.elts]
+        for place, name in enumerate(names):
+            if name not in read:
+                continue
+            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75)
+            if not close or words[place] == close[0]:
+                continue
+            given = ast.unparse(returned.elts[place])
+            written = as_written(returned, functions[stmt.value.func.id])
+            return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
+                    f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
+                    f"names in the order of the values it returns.")
+    return ""
+
+
+#: The most names unpacked from a call that ``returned_order_hint`` compares with the values returned
+#: (each with each: 4,000 cost 12.8 s until the thirty-third session; the course's calls give 3 to 7).
+_MOST_UNPACKED = 32
+
+
+def _unpacks_a_call(text: str, names: set[str], functions: Mapping[str, str]) -> bool:
+    """Whether a line's ``text`` may give one of ``names`` a value from a call of one of
+    ``functions`` (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``), read as text: a name
+    before its first ``=`` and a function's name and ``(`` just after it. Linear in the line."""
+    left, equals, right = text.partition("=")
+    if not equals or right.startswith("=") or not names & set(re.findall(r"\w+", left)):
+        return False
+    called = re.match(r"\s*(\w+)\s*\(", right)
+    return called is not None and called.group(1) in functions
+
+
+def _last_word(node: ast.expr) -> str:
+    """The name a returned value goes by: ``dWax`` for ``dWax`` or ``g['dWax']``; ""."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str], first_line: int = 1) -> str:
+    """For a per-step function ``callee`` given wrong inputs by a function (``source``) that does not
+    call it itself but through a helper of the student's (``lstm_step(x[:, :, t], c_next, a_next,
+    parameters)``, ``def lstm_step(x, a, c, p): return lstm_cell_forward(x, a, c, p)``): the helper's
+    call and its parameters, whose order the arguments must follow. ``functions``: the notebook's
+    functions' sources by name. "" when ``source`` calls ``callee`` itself, or no helper does."""
+    fn = function_tree(source)
+    if fn is None:
+        return ""
+    calls = [node for node in ast.walk(fn) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    if any(call.func.id == callee for call in calls):
+        return ""
+    helpers: dict[str, Any] = {}  # a name called -> its function when that calls ``callee``, else None
+    for call in sorted(calls, key=lambda node: node.lineno):
+        if call.func.id not in helpers:  # each function parsed once, however often it is called
+            helper = function_tree(functions.get(call.func.id, "")) if call.func.id != fn.name else None
+            helpers[call.func.id] = helper if helper is not None and any(
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == callee
+                for node in ast.walk(helper)) else None
+        helper = helpers[call.func.id]
+        if helper is None:
+            continue
+        parameters = ", ".join(arg.arg for arg in helper.args.args)
+        return (f" `{fn.name}` calls it through your `{helper.name}` (line {call.lineno + first_line - 1}: "
+                f"`{ast.unparse(call)}`): check its arguments against the order of `{helper.name}`'s parameters, "
+                f"`({parameters})`.")
+    return ""
+
+
+def unpacked_order(source: str) -> tuple[str, tuple[str, ...], int] | None:
+    """``(parameter, names, line)`` for the first statement of the function ``source`` that unpacks
+    one of its parameters into names (``(a_next, a_prev, xt, parameters) = cache``), or None. Parsed
+    only when a line looks so (``_may_unpack``): most functions have none, and their parse cost a
+    failed part 1 ms."""
+    if not any(_may_unpack(line) for line in source.splitlines() if "=" in line and "," in line):
+        return None
+    fn = function_tree(source)
+    if fn is None:
+        return None
+    arguments = fn.args
+    parameters = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    for block in (fn.body,):
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)
+                    and stmt.value.id in parameters and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
+                    and len(stmt.targets[0].elts) > 1 and all(isinstance(e, ast.Name) for e in stmt.targets[0].elts)):
+                return stmt.value.id, tuple(e.id for e in stmt.targets[0].elts), stmt.lineno
+    return None
+
+
+def _may_unpack(line: str) -> bool:
+    """Does ``line`` look like names unpacked from one name (``(a, b) = cache``, ``a, b = cache``)? A
+    test of its text (string methods, no pattern that could backtrack), before ``unpacked_order`` parses."""
+    left, _, right = line.partition("=")
+    if not right or right.startswith("=") or left.endswith(("!", "<", ">", "+", "-", "*", "/")):
+        return False
+    names = left.replace("(", " ").replace(")", " ").replace(",", " ").split()
+    return "," in left and len(names) > 1 and all(n.isidentifier() for n in names) \
+        and right.split("#", 1)[0].strip().isidentifier()
+
+
+def stored_order(source: str, name: str) -> tuple[tuple[str, ...], int] | None:
+    """``(names, line)`` for the first statement of the function ``source`` that makes ``name`` a
+    tuple of names (``cache = (a_next, a_prev, xt, parameters)``), or None."""
+    if name not in source:
+        return None
+    fn = function_tree(source)
+    if fn is None:
+        return None
+    for block in statement_blocks(fn):
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id == name and isinstance(stmt.value, (ast.Tuple, ast.List))
+                    and all(isinstance(e, ast.Name) for e in stmt.value.elts)):
+                return tuple(e.id for e in stmt.value.elts), stmt.lineno
+    return None
+
+
+def cache_order_hint(function: str, unpacked: tuple[str, tuple[str, ...], int], stored: tuple[tuple[str, ...], int],
+                     *, maker: str, first_line: int, where: str) -> str:
+    """For ``function`` (a case of which returned wrong values) that unpacks its parameter in
+    another order than the notebook's ``maker`` stores a value of that name (``(a_prev, a_next, xt,
+    parameters) = cache`` against ``cache = (a_next, a_prev, xt, parameters)``; ``where``: the
+    cell of the store, its line in ``stored``): both orders and the names that swap values. ""
+    when the names differ as a set or come in the same order (thirty-fourth session)."""
+    parameter, names, line = unpacked
+    kept, stored_line = stored
+    if names == kept or sorted(names) != sorted(kept):
+        return ""
+    moved = [n for n, k in zip(names, kept) if n != k]
+    return (f"`{function}` unpacks `{parameter}` as `({', '.join(names)})` (line {line + first_line - 1}), and your "
+            f"`{maker}` stores it as `({', '.join(kept)})` ({where}, line {stored_line}): "
+            f"{listed([f'`{n}`' for n in moved])} take "
+            f"{'each other' if len(moved) == 2 else 'other names'}'s values. Unpack the names in the order they are "
+            f"stored.")

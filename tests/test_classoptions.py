@@ -1,0 +1,139 @@
+"""grader.classoptions: how a class's gradebook was written (--roster, --adjust, --excel) is
+remembered in its output folder, and a later run into it that names none of them writes the same
+gradebook (the thirty-fifth session's TA: a regrade of one notebook without them dropped the
+roster's students and the points by hand from grades.csv and the points from the student's
+feedback, with a warning only)."""
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pytest
+
+import grade as cli
+from grader import commands
+from grader.classoptions import OPTIONS_FILE
+from tests import notebooks as nbs
+from tests.test_commands_regrade import WRONG_CELL, grade, rows, scores, small_class
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+def graded_class(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """The small class graded with a roster (a student with no submission), points by hand and
+    Excel's mark: its submissions, output folder, roster and adjustments."""
+    subs = small_class(tmp_path / "subs")
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\nalice,Alice\nbob,Bob\ncarol,Carol\ndan,Dan\n", "utf-8")
+    adjust = tmp_path / "adjust.csv"
+    adjust.write_text("submission,points,reason\nbob,5,regrade request\n", "utf-8")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False, roster=roster, adjust=adjust, excel=True)
+    assert scores(out) == {"alice": "100", "bob": "95", "carol": "100", "": "0"}
+    return subs, out, roster, adjust
+
+
+def test_a_regrade_of_one_notebook_keeps_the_roster_the_points_by_hand_and_excel(tmp_path):
+    """On main the regrade wrote grades.csv without dan's row, bob's +5 and the byte-order mark,
+    and bob's feedback lost the points by hand."""
+    subs, out, roster, adjust = graded_class(tmp_path)
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook(WRONG_CELL))  # carol's resubmission
+    summary, printed = grade(subs / "carol.ipynb", out, similarity=False, feedback_html=True)
+    text = (out / "grades.csv").read_bytes()
+    assert text.startswith(b"\xef\xbb\xbfsubmission,"), text[:40]
+    assert scores(out) == {"alice": "100", "bob": "95", "carol": "90", "": "0"}
+    assert b",dan,Dan,,yes,no submission" in text
+    assert "**Points by hand: +5**" in (out / "bob" / "feedback.md").read_text("utf-8")
+    assert summary.roster_size == 4 and summary.no_submission == ("dan",)
+    assert (f"As the class in {out} was graded before (its grading-options.json): --roster {roster} "
+            f"--adjust {adjust} --excel; give another, or --no-roster, --no-adjust, --no-excel, to "
+            f"change that\n") in printed
+    assert "The earlier" not in printed  # nothing lost, nothing to warn of
+
+
+def test_an_option_given_replaces_the_remembered_one_and_no_drops_it(tmp_path):
+    subs, out, roster, adjust = graded_class(tmp_path)
+    other = tmp_path / "late-registration.csv"
+    other.write_text("id\nalice\nbob\ncarol\ndan\neve\n", "utf-8")
+    _, printed = grade(subs, out, similarity=False, roster=other)
+    assert "--roster" not in printed.split("\n", 1)[0] and f"--adjust {adjust} --excel;" in printed
+    assert [row["student_id"] for row in rows(out)] == ["alice", "bob", "carol", "dan", "eve"]
+    assert json.loads((out / OPTIONS_FILE).read_text())["roster"] == str(other)
+    _, printed = grade(subs, out, similarity=False, roster=False, adjust=False, excel=False)
+    assert "As the class" not in printed and "The earlier" not in printed  # dropped on purpose
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100"}
+    assert not (out / "grades.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    _, printed = grade(subs, out, similarity=False)  # nothing remembered now
+    assert "As the class" not in printed and scores(out) == {"alice": "100", "bob": "90", "carol": "100"}
+
+
+def test_a_remembered_roster_that_moved_is_refused_before_grading_with_what_to_give(tmp_path):
+    subs, out, roster, _ = graded_class(tmp_path)
+    roster.rename(tmp_path / "moved.csv")
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    before = (out / "grades.csv").read_bytes()
+    with pytest.raises(commands.CommandError) as raised:
+        grade(subs / "bob.ipynb", out, similarity=False)
+    assert str(raised.value) == (
+        f"the class in {out} was graded with --roster {roster} (remembered in {out / OPTIONS_FILE}), "
+        f"which is no longer there: give --roster FILE, its new place, or --no-roster to write the "
+        f"gradebook without it")
+    assert (out / "grades.csv").read_bytes() == before  # nothing graded, nothing written
+    grade(subs / "bob.ipynb", out, similarity=False, roster=tmp_path / "moved.csv")
+    assert scores(out)["bob"] == "105"
+
+
+def test_a_relative_roster_is_remembered_from_wherever_the_next_run_starts(tmp_path, monkeypatch):
+    subs = small_class(tmp_path / "subs")
+    (tmp_path / "class.csv").write_text("id\nalice\nbob\ncarol\ndan\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    grade(subs, tmp_path / "out", similarity=False, roster=Path("class.csv"))
+    monkeypatch.chdir(subs)
+    grade(subs / "bob.ipynb", tmp_path / "out", similarity=False)
+    assert [row["student_id"] for row in rows(tmp_path / "out")] == ["alice", "bob", "carol", "dan"]
+
+
+def test_a_damaged_options_file_is_named_with_what_to_do(tmp_path):
+    subs, out, _, _ = graded_class(tmp_path)
+    (out / OPTIONS_FILE).write_text('{"roster": 3}')
+    with pytest.raises(commands.CommandError, match=f"{out / OPTIONS_FILE}: not the options this grader "
+                                                    f"writes: delete it and give --roster"):
+        grade(subs, out, similarity=False)
+
+
+def test_a_notebook_named_as_the_options_file_is_a_submission_of_its_own(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    nbs.write(subs / "grading-options.json.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    assert "grading-options.json~ipynb" in scores(out)
+    assert json.loads((out / OPTIONS_FILE).read_text()) == {"roster": None, "adjust": None, "excel": False}
+
+
+def test_the_command_line_passes_no_roster_no_adjust_no_excel():
+    def given(*words: str) -> tuple:
+        args = cli.build_parser().parse_args(["subs", *words])
+        return args.roster, args.adjust, args.excel
+
+    assert given("--no-roster", "--no-adjust", "--no-excel") == (False, False, False)
+    assert given() == (None, None, None)  # the library's defaults: as the folder remembers
+    assert given("--roster", "r.csv", "--adjust", "a.csv", "--excel") == (Path("r.csv"), Path("a.csv"), True)
+    with pytest.raises(SystemExit):  # both at once: argparse says they exclude each other
+        given("--roster", "r.csv", "--no-roster")
+
+
+def test_the_class_report_says_its_figures_leave_out_the_points_by_hand(tmp_path):
+    """The TA compared report.html's mean with grades.csv's and found them apart, the report
+    saying nothing of the adjustments (docs/reports.md: the report is the grader's)."""
+    subs, out, _, adjust = graded_class(tmp_path)
+    grade(subs, out, similarity=False, class_report=True)
+    page = html.unescape((out / "report.html").read_text("utf-8"))
+    assert (f"Points by hand ({adjust}) are added to 1 score(s) of grades.csv and to those students' "
+            f"feedback; this report's scores, figures and charts are the grader's, without them") in page
+    grade(subs, out, similarity=False, class_report=True, adjust=False)
+    assert "Points by hand" not in (out / "report.html").read_text("utf-8")

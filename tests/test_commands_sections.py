@@ -1,0 +1,156 @@
+"""grader.commands: several SUBMISSIONS into one gradebook (``grade.py sec1.zip sec2.zip``: two
+sections' Canvas downloads, or a folder and a late zip). Until the thirty-fifth session the command
+line refused a second argument, and the docs' way round was to unzip both into one folder first;
+now both are graded as one class, and an id found in two of them is refused before anything is
+graded, naming both places."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import grade as cli
+from grader import commands
+from tests import notebooks as nbs
+from tests.test_commands_protected_paths import NO_LANDLOCK, _lister, place  # noqa: F401 - a fixture
+from tests.test_commands_regrade import WRONG_CELL, grade, rows, scores
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def steady_grader(monkeypatch):
+    """Edits to grader/ by others during a test must not make the keys stale (see test_batch)."""
+    monkeypatch.setattr("grader.incremental.grader_digest", lambda *a, **k: "pinned")
+
+
+def section_zip(path: Path, notebooks: dict[str, dict]) -> Path:
+    """A Canvas download of one section: ``{file name: notebook}``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, notebook in notebooks.items():
+            zf.writestr(name, json.dumps(notebook))
+    return path
+
+
+def test_two_sections_zips_grade_into_one_gradebook_and_are_compared(tmp_path):
+    one = section_zip(tmp_path / "sec1.zip", {"smithada_101_1001_rnn.ipynb": nbs.course_notebook(),
+                                              "hopperg_102_1002_rnn.ipynb": nbs.course_notebook(WRONG_CELL)})
+    two = section_zip(tmp_path / "sec2.zip", {"turinga_201_2001_rnn.ipynb": nbs.course_notebook(WRONG_CELL)})
+    out = tmp_path / "out"
+    summary, printed = grade([one, two], out)
+    assert scores(out) == {"hopperg_102": "90", "smithada_101": "100", "turinga_201": "90"}
+    assert summary.total == 3 and "Extracted 1 file(s) from sec2.zip" in printed
+    # The similarity check reads both sections: the same code across them is a pair.
+    pairs = (out / "similarity.csv").read_text("utf-8")
+    assert "hopperg_102,turinga_201" in pairs.replace('"', "")
+    # Graded again with the same two: nothing is graded again.
+    again, _ = grade([one, two], out)
+    assert again.skipped == 3
+
+
+def test_a_folder_and_a_late_zip_grade_together(tmp_path):
+    folder = tmp_path / "class"
+    nbs.write(folder / "alice.ipynb", nbs.course_notebook())
+    late = section_zip(tmp_path / "late.zip", {"bob.ipynb": nbs.course_notebook(WRONG_CELL)})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\nalice\nbob\ncarol\n", "utf-8")
+    grade([folder, late], tmp_path / "out", roster=roster, similarity=False)
+    assert [(r["student_id"], r["score"], r["status"]) for r in rows(tmp_path / "out")] == [
+        ("alice", "100", "graded"), ("bob", "90", "graded"), ("carol", "0", "no submission")]
+
+
+def test_one_student_in_two_sources_is_refused_naming_both_before_grading(tmp_path):
+    one = section_zip(tmp_path / "sec1.zip", {"smithada_101_1001_rnn.ipynb": nbs.course_notebook()})
+    two = section_zip(tmp_path / "sec2.zip", {"smithada_101_3001_rnn.ipynb": nbs.course_notebook(WRONG_CELL),
+                                              "turinga_201_2001_rnn.ipynb": nbs.course_notebook()})
+    out = tmp_path / "out"
+    with pytest.raises(commands.CommandError) as raised:
+        grade([one, two], out)
+    assert str(raised.value).startswith(
+        f"smithada_101: a submission of both {one} (smithada_101_1001_rnn.ipynb) and {two} "
+        f"(smithada_101_3001_rnn.ipynb); one gradebook holds one row a student: remove the one not to grade")
+    assert not (out / "grades.csv").exists() and not (out / "smithada_101").exists()
+
+
+def test_a_notebook_among_several_sources_is_refused_with_what_to_run(tmp_path):
+    folder = tmp_path / "class"
+    nbs.write(folder / "alice.ipynb", nbs.course_notebook())
+    nbs.write(tmp_path / "bob.ipynb", nbs.course_notebook())
+    with pytest.raises(commands.CommandError, match=r"bob.ipynb: a notebook among several folders or zips;.*"
+                                                    r"graded into the class's output folder after it"):
+        grade([folder, tmp_path / "bob.ipynb"], tmp_path / "out")
+
+
+def test_every_source_is_hidden_from_the_students_code(tmp_path):
+    one, two = tmp_path / "sec1", tmp_path / "sec2"
+    one.mkdir()
+    two.mkdir()
+    protected = commands._protected_paths(one, two, out_dir=tmp_path / "out")
+    assert one.resolve() in protected and two.resolve() in protected
+
+
+def test_the_command_line_passes_several_folders_and_zips_and_refuses_several_notebooks(tmp_path, monkeypatch, capsys):
+    seen = []
+
+    def fake(submissions, **options):
+        seen.append(submissions)
+        raise commands.CommandError("stop")
+
+    monkeypatch.setattr(commands, "grade_class", fake)
+    monkeypatch.setattr(commands, "default_of", lambda function, name: None)  # the fake has no defaults
+    assert cli.main(["sec1.zip", "sec2.zip"]) == commands.EXIT_USAGE
+    assert seen == [[Path("sec1.zip"), Path("sec2.zip")]]
+    cli.main(["class"])
+    assert seen[-1] == Path("class")
+    with pytest.raises(SystemExit):
+        cli.main(["subs/a.ipynb", "subs/b.ipynb"])
+    assert "2 notebooks given (subs/a.ipynb, subs/b.ipynb, ...)" in capsys.readouterr().err
+
+
+def test_a_source_inside_another_is_refused(tmp_path):
+    folder = tmp_path / "class"
+    nbs.write(folder / "alice" / "rnn.ipynb", nbs.course_notebook())
+    with pytest.raises(commands.CommandError, match=f"{folder / 'alice'} is inside {folder}, also given"):
+        grade([folder, folder / "alice"], tmp_path / "out")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_a_student_of_one_section_cannot_list_the_other_where_landlock_is_absent(place):
+    """Each source is hidden as the one folder of a class run is (by a mount where the kernel has
+    no Landlock): a student of sec1 listing sec2 is refused."""
+    one, two, out = place / "sec1", place / "sec2", place / "out"
+    nbs.write(one / "a.ipynb", nbs.course_notebook({"rnn_cell_forward": _lister(two)}))
+    nbs.write(two / "b.ipynb", nbs.course_notebook())
+    done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", str(one), str(two),
+                           "--out", str(out), "--jobs", "1", "--no-similarity"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    feedback = (out / "a" / "feedback.md").read_text()
+    assert "SAW " not in feedback, feedback
+    assert "REFUSED PermissionError" in feedback or "REFUSED FileNotFoundError" in feedback, feedback
+
+
+def test_a_section_left_out_of_a_later_run_is_not_given_zeros_by_a_roster_of_canvas_numbers(tmp_path):
+    """After both sections, a run of one of them (a TA who forgot the other) wrote the other's
+    students, whose roster ids are Canvas's numbers, with 0 and 'no submission' though their
+    results were in the folder (an earlier run's folders were matched to the roster by id alone).
+    Now they are 'not in this run', without a score, and the run says to grade the whole class."""
+    one = section_zip(tmp_path / "sec1.zip", {"smithada_101_1001_rnn.ipynb": nbs.course_notebook()})
+    two = section_zip(tmp_path / "sec2.zip", {"turinga_201_2001_rnn.ipynb": nbs.course_notebook()})
+    roster = tmp_path / "course.csv"
+    roster.write_text("Student,ID\nAda,101\nAlan,201\nBea,301\n", "utf-8")
+    out = tmp_path / "out"
+    grade([one, two], out, roster=roster, similarity=False)
+    _, printed = grade(one, out, similarity=False)
+    assert [(r["submission"], r["score"], r["status"]) for r in rows(out)] == [
+        ("smithada_101", "100", "graded"), ("turinga_201", "", "not in this run"), ("", "0", "no submission")]
+    assert "1 not in this run but graded by an earlier one" in printed and "201" in printed
