@@ -302,7 +302,7 @@ def test_a_lock_path_that_is_a_folder_stops_a_class_run_before_grading(tmp_path)
     out = tmp_path / "out"
     _not_a_lock_file(out, "folder")
     with contextlib.ExitStack() as stack, pytest.raises(commands.CommandError) as refused:
-        commands._hold_output(out, submissions=tmp_path / "subs", stack=stack, stream=io.StringIO())
+        commands._hold_output(out, sources=[tmp_path / "subs"], stack=stack, stream=io.StringIO())
     assert str(refused.value).startswith(f"{out / OUTPUT_LOCK}: a folder, not the lock file"), refused.value
 
 
