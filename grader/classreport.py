@@ -643,7 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
     from grader.commands import DEFAULT_RUBRIC, EXIT_USAGE, GRADEBOOK
-    from grader.outputlock import OutputBusy, output_lock
+    from grader.outputlock import LockUnusable, OutputBusy, output_lock
     from grader.rubric import RubricError, load_rubric
 
     parser = argparse.ArgumentParser(prog="python3 -m grader.classreport", description=(
@@ -667,6 +667,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with output_lock(args.out, holder="python3 -m grader.classreport"):
             return _write_summary(args.out, rubric=rubric, rubric_path=args.rubric)
+    except LockUnusable as exc:
+        print(f"{exc} ({SUMMARY_NAME} was not written)", file=sys.stderr)
+        return EXIT_USAGE
     except OutputBusy as exc:
         print(f"{args.out}: {exc.holder} is grading into this folder; {SUMMARY_NAME} was not "
               f"written: run python3 -m grader.classreport again when that run has ended",

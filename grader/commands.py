@@ -884,7 +884,8 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     files beside it: both were refused until the thirty-second session, and the only regrade of a
     folder of folders' student was a run of the whole class folder. The class folder itself is
     read for that student's entries only (``find_submissions(near=...)``)."""
-    from grader.discover import DiscoveryError, find_submissions, is_zip_name, platform_name, readable_id
+    from grader.discover import (DiscoveryError, find_submissions, is_zip_name, platform_name, portable_id,
+                                 readable_id)
     from grader.files import spreadsheet_text
     from grader.report import gradebook_submissions
 
@@ -897,9 +898,11 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)
     moodle = named is not None and not named.original
-    sid = readable_id(named.id if moodle else here.name)
+    sid = portable_id(readable_id(named.id if moodle else here.name))  # as find_submissions gives it
     listed = gradebook_submissions(earlier(out_dir, GRADEBOOK))
-    if not listed or spreadsheet_text(sid) not in listed or here.parent == here:
+    # ada/ beside Ada/ (or beside ada.ipynb) is ada~folder (grader.discover.folded_id)
+    rows = {spreadsheet_text(sid), spreadsheet_text(f"{sid}~folder")}
+    if not listed or here.parent == here or not rows & set(listed):
         return None
     try:
         own = find_submissions(submissions, defer=True)

@@ -221,12 +221,28 @@ def readable_id(name: str) -> str:
 MAX_ID_BYTES = 200
 
 
+#: What a FAT or exFAT stick, an NTFS disk or a Windows share refuses in a name: these characters
+#: (control characters are written out by ``readable_id``), and a dot or space at its end.
+_NOT_PORTABLE = re.compile(r'[<>:"/\\|?*]|[ .]+$')
+#: Windows's device names, which no file there may take, with an extension or without.
+_DEVICE_NAME = re.compile(r"^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(?=\.|$)",
+                          re.IGNORECASE)
+
+
+def portable_id(sid: str) -> str:
+    """``sid`` as a folder name every file system an output folder may be on takes: each character
+    a FAT or exFAT stick, an NTFS disk or a Windows share refuses (``readable_id``'s escapes hold a
+    ``\\``) written ``_``, and ``_`` after a device's name (``aux_``, ``con_.txt``). Thirty-fifth
+    session: ``ada:1.ipynb`` stopped a class run into such a folder at ``OUT/ada:1/`` (EINVAL)."""
+    return _DEVICE_NAME.sub(r"\1_", _NOT_PORTABLE.sub(lambda found: "_" * len(found[0]), sid))
+
+
 def _folder_id(name: str) -> str:
-    """``readable_id(name)``, cut to ``MAX_ID_BYTES`` when longer, with ``~`` and a digest of the
-    whole name after the cut (two long names alike at their start stay two ids). A notebook named
-    with 80 bidi overrides (240 bytes) had an id of 480 characters, and the class run stopped at
-    its folder (ENAMETOOLONG, thirty-fourth session)."""
-    sid = readable_id(name)
+    """``readable_id(name)`` as a portable folder name (``portable_id``), cut to ``MAX_ID_BYTES``
+    when longer, with ``~`` and a digest of the whole name after the cut (two long names alike at
+    their start stay two ids). A notebook named with 80 bidi overrides (240 bytes) had an id of 480
+    characters, and the class run stopped at its folder (ENAMETOOLONG, thirty-fourth session)."""
+    sid = portable_id(readable_id(name))
     if len(sid.encode("utf-8", "surrogateescape")) <= MAX_ID_BYTES:
         return sid
     import hashlib
@@ -234,6 +250,20 @@ def _folder_id(name: str) -> str:
     digest = hashlib.sha256(sid.encode("utf-8", "surrogateescape")).hexdigest()[:12]
     cut = sid.encode("utf-8")[:MAX_ID_BYTES - len(digest) - 1].decode("utf-8", "ignore")
     return f"{cut}~{digest}"
+
+
+def folded_id(sid: str) -> str:
+    """``sid`` as a case-insensitive file system that ignores Unicode's normal forms compares it
+    (macOS, a Windows share, a FAT or exFAT stick): two ids folding alike would share one folder
+    ``OUT/<id>/`` there (``Ada`` and ``ada``; ``café`` written with one character or two).
+    Unicode's caseless match (NFKD around ``casefold``), which folds more than any file system
+    does: a clash it finds where there is none only adds a suffix."""
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", portable_id(sid)).casefold())
+
+
+#: ``RESERVED_IDS`` folded (``folded_id``): ``Grades.csv.ipynb``'s folder is ``OUT/grades.csv`` on
+#: such a file system.
+_RESERVED_FOLDED = frozenset(map(folded_id, RESERVED_IDS))
 
 
 def _visible(path: Path) -> bool:
@@ -510,28 +540,32 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
             return [Submission(id=_folder_id(named.id), path=root, account=readable_id(named.id).rsplit("_", 1)[-1],
                                late=named.late)]
         sid = _folder_id(root.stem)
-        return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if sid in RESERVED_IDS else sid, path=root)]
+        return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if folded_id(sid) in _RESERVED_FOLDED
+                           else sid, path=root)]
     found: dict[str, Submission] = {}
+    taken = set(_RESERVED_FOLDED)  # the folded ids of found and of the class run's files
     # Platform downloads: every entry of one student, gathered by the id in its name.
     groups: dict[str, dict[str, Path]] = {}
     late: set[str] = set()  # the ids of the groups with a file Canvas marked late
 
     def add(sub: Submission, entry: Path) -> None:
         sid = _folder_id(sub.id)
-        if sid in found or sid in RESERVED_IDS:  # e.g. alice.ipynb beside a folder alice/: keep both
+        # e.g. alice.ipynb beside a folder alice/, or Ada/ beside ada/: keep both
+        if folded_id(sid) in taken:
             sid = base = f"{sid}~{entry.suffix.lstrip('.') or 'folder'}"
             number = 2
-            while sid in found:  # a notebook may already bear the new name: never replace one
+            while folded_id(sid) in taken:  # a notebook may already bear the new name: never replace one
                 sid, number = f"{base}{number}", number + 1
         if sid != sub.id:
             sub = replace(sub, id=sid)
         found[sub.id] = sub
+        taken.add(folded_id(sid))
 
     for entry in sorted(root.iterdir()):
         if not _visible(entry) or entry.is_symlink():
             continue
         named = platform_name(entry.name)
-        if near is not None and _entry_id(entry, named) != near:
+        if near is not None and folded_id(_entry_id(entry, named)) != folded_id(near):
             continue
         if named is not None and (entry.is_dir() or named.original):
             files = groups.setdefault(named.id, {})
@@ -872,6 +906,17 @@ def csv_text(path: Path, *, what: str = "roster", error: type[Exception] = Roste
                     f"save it as \"CSV UTF-8\" (Excel) or UTF-8 (LibreOffice)") from None
 
 
+def csv_lines(text: str) -> list[str]:
+    """The lines of a CSV file's ``text``, each with its ending: only a line feed or a carriage
+    return ends one, as ``csv`` reads a file opened with ``newline=""``. ``str.splitlines`` also
+    broke lines at U+2028, U+2029, U+0085, form feeds and \\x1c-\\x1e, which a name pasted from a
+    PDF may hold and a Canvas export writes unquoted: the student's row was cut in two (thirty-fifth
+    session)."""
+    import io
+
+    return list(io.StringIO(text, newline=""))
+
+
 def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = RosterError,
              example: str = "\"id,name,email\"", each: str = "one student a line",
              ) -> tuple[list[tuple[int, list[str]]], str]:
@@ -880,7 +925,7 @@ def csv_rows(path: Path, *, what: str = "roster", error: type[Exception] = Roste
     empty (``example`` is a header line to show, ``each`` what each line then holds) or not CSV."""
     import csv
 
-    lines = csv_text(path, what=what, error=error).splitlines()
+    lines = csv_lines(csv_text(path, what=what, error=error))
     if not any(line.strip() for line in lines):
         raise error(f"{path}: the {what} is empty; it needs a header line, such as {example}, then {each}")
     separator = csv_separator(lines[0])

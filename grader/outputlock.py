@@ -9,6 +9,7 @@ message; it is read, never trusted to decide anything (a pid is reused by other 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 import time
@@ -39,6 +40,13 @@ class OutputBusy(Exception):
         self.holder = holder
 
 
+class LockUnusable(OutputBusy):
+    """``OUTPUT_LOCK`` is something a run of the grader never makes (a folder, a symbolic link, a
+    FIFO, a file with another name elsewhere), or a file this user cannot open: the run is
+    refused, as it would be by a holder, since it could not keep a second run out; the message
+    says what to remove."""
+
+
 @contextlib.contextmanager
 def output_lock(out_dir: Path, *, holder: str = "grade.py",
                 on_wait: Callable[[str], None] | None = None,
@@ -52,18 +60,30 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py",
     ``grades.csv`` from what it had read, the last one's rows replacing the other's grades. A
     lock whose named holder has ended on this host (its forked workers still holding the file
     for a moment) is waited for, ``GONE_HOLDER_WAIT`` seconds at most (``on_wait`` is told so,
-    once, in a line to print). Where ``out_dir`` cannot
+    once, in a line to print). A lock file of another user's run (a folder two TAs share) is
+    locked read-only; one this user cannot open, or one that is not a regular file of one name,
+    refuses the run (``LockUnusable``). Where ``out_dir`` cannot
     be made or opened, the block runs without it (the run then says why it cannot write there);
     where its file system has no ``flock`` (sshfs, some SMB mounts), it runs without it too, and
     ``on_unlocked`` is given the line that says so: what is at risk and what to do."""
     path = Path(out_dir) / OUTPUT_LOCK
+    flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    writable = True
     try:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except OSError:
-        yield None
-        return
+        # Readable by others: another user's run into a shared folder locks it read-only.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o644)
+    except OSError as exc:
+        _refuse_not_a_file(path)  # a folder (EISDIR), a symbolic link (ELOOP)
+        try:  # another user's lock file (flock needs no more than reading), or a read-only mount
+            fd, writable = os.open(path, os.O_RDONLY | flags), False
+        except OSError:
+            if exc.errno == errno.EACCES and os.path.lexists(path):
+                raise _unreadable(path, exc) from None
+            yield None  # no lock file, and none can be made here: the run says why it cannot write
+            return
     try:
+        _refuse_not_a_file(path, os.fstat(fd))
         try:
             _take(fd, out_dir=Path(out_dir), on_wait=on_wait)
         except OSError as exc:
@@ -74,13 +94,65 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py",
                 on_unlocked(unlocked_message(Path(out_dir), exc))
         else:
             held = fd
-            started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, (f"{holder} (process {os.getpid()} on {socket.gethostname()}, started "
-                           f"{started})\n{_ID_LINE} {_identity(os.getpid())}\n").encode(), 0)
+            if writable:  # else its text still names an earlier holder, ended (holder_state)
+                started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, (f"{holder} (process {os.getpid()} on {socket.gethostname()}, started "
+                               f"{started})\n{_ID_LINE} {_identity(os.getpid())}\n").encode(), 0)
         yield held
     finally:
         os.close(fd)
+
+
+def _refuse_not_a_file(path: Path, seen: os.stat_result | None = None) -> None:
+    """Raise ``LockUnusable`` when ``path`` (whose open file's status is ``seen``, None when it
+    could not be opened) is there but is not a regular file of one name. Thirty-fifth session: a
+    folder or a symbolic link there let the run go on without the lock and without a word; a FIFO
+    ended in a traceback; a hard link to a file elsewhere was emptied by the holder's text."""
+    import stat
+
+    if seen is None:
+        try:
+            seen = os.lstat(path)
+        except OSError:
+            return  # nothing there: the folder cannot be written, said by the run
+    if stat.S_ISREG(seen.st_mode) and seen.st_nlink <= 1:
+        return
+    if stat.S_ISDIR(seen.st_mode):
+        what, remove = "a folder", f"rm -r {path}"
+    elif stat.S_ISLNK(seen.st_mode):
+        what, remove = "a symbolic link", f"rm {path} (the link alone)"
+    elif stat.S_ISREG(seen.st_mode):
+        what, remove = (f"a file with {seen.st_nlink} names (a hard link)",
+                        f"rm {path} (this name alone; the file keeps its other names)")
+    else:
+        what, remove = "not a regular file", f"rm {path}"
+    raise LockUnusable(
+        f"{path}: {what}, not the lock file a run of the grader makes, so this run could not keep "
+        f"a second run out of the folder (two runs into one folder each write grades.csv from what "
+        f"they read, one's grades replacing the other's) and is refused. Remove it with {remove} "
+        f"and run again; a run makes the lock file itself", holder=f"{path} ({what})")
+
+
+def _unreadable(path: Path, exc: OSError) -> LockUnusable:
+    """The refusal of a lock file this user cannot open (``exc``): another user's, made 0600 by a
+    grader of the thirty-fourth session or before, in a folder both write in."""
+    try:
+        uid = os.lstat(path).st_uid
+    except OSError:
+        uid = None
+    owner = "another user" if uid is None else str(uid)
+    with contextlib.suppress(KeyError, ImportError):
+        import pwd
+
+        owner = pwd.getpwuid(uid).pw_name if uid is not None else owner
+    return LockUnusable(
+        f"{path}: this user cannot open it ({exc.strerror}), so this run could not keep a second "
+        f"run out of the folder (two runs into one folder each write grades.csv from what they "
+        f"read, one's grades replacing the other's) and is refused. It belongs to user {owner}: if "
+        f"no run of theirs is grading into this folder, remove it with rm {path} and run again (a "
+        f"run makes the lock file itself, readable by the folder's other users), or give another "
+        f"--out", holder=f"{path} (user {owner}'s)")
 
 
 def _take(fd: int, *, out_dir: Path, on_wait: Callable[[str], None] | None = None) -> None:

@@ -961,10 +961,10 @@ def gradebook_scores(path: Path) -> dict[str, tuple[float | None, float | None]]
     ``Gradebook.write`` writes it, with or without Excel's byte-order mark, and also when a
     spreadsheet saved it again separated by ``;`` or tabs, its numbers then with a decimal comma
     (``2,5``: in such a file a comma separates nothing)."""
-    from grader.discover import csv_separator
+    from grader.discover import csv_lines, csv_separator
 
     try:
-        lines = Path(path).read_text("utf-8-sig").splitlines()
+        lines = csv_lines(Path(path).read_text("utf-8-sig"))
     except (OSError, UnicodeDecodeError):
         return None
     if not lines:

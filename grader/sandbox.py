@@ -1537,6 +1537,8 @@ def msg_seq(msg: object) -> object:
 
 #: How long the grading process waits for a child out of time to say where it was (``_where``).
 _WHERE_WAIT = 0.2
+#: The longest message ``_where`` reads (an answer, or a stub request it skips).
+_WHERE_MAX = 1 << 20
 
 
 def _where(child: _Child, sock: socket.socket, seq: int, pending: bytes = b"") -> str:
@@ -1567,14 +1569,16 @@ def _where(child: _Child, sock: socket.socket, seq: int, pending: bytes = b"") -
     skip = False  # the next frame is a stub request's arguments
     for _ in range(16):  # messages read at most
         while len(buf) < FRAME.size or len(buf) < FRAME.size + FRAME.unpack_from(buf)[0]:
-            if len(buf) >= FRAME.size and FRAME.unpack_from(buf)[0] > 1 << 20:
+            if len(buf) >= FRAME.size and FRAME.unpack_from(buf)[0] > _WHERE_MAX:
                 return ""
             left = end - time.monotonic()
             try:
                 ready = select.select([sock], [], [], left)[0] if left > 0 else []
             except (OSError, ValueError):
                 return ""
-            chunk = _read_available(sock) if ready else b""
+            # no further than one answer and the next header: a child whose threads keep the
+            # socket full is never empty (5-87 MB read in one gulp, thirty-fifth session)
+            chunk = _read_available(sock, limit=_WHERE_MAX + 2 * FRAME.size - len(buf)) if ready else b""
             if not chunk:  # closed, or nothing in time
                 return ""
             buf += chunk
@@ -1613,17 +1617,19 @@ def _where_frames(frames: Any) -> list[list]:
             if type(f) is list and len(f) == 2 and type(f[0]) is int and type(f[1]) is str]
 
 
-def _read_available(sock: socket.socket) -> bytes:
-    """Whatever a non-blocking socket holds right now."""
-    chunks = []
-    while True:
+def _read_available(sock: socket.socket, *, limit: int | None = None) -> bytes:
+    """Whatever a non-blocking socket holds right now, ``limit`` bytes at most (where the child
+    may still be writing: a faster writer never lets the socket run dry)."""
+    chunks, got = [], 0
+    while limit is None or got < limit:
         try:
-            chunk = sock.recv(1 << 20)
+            chunk = sock.recv(1 << 20 if limit is None else min(1 << 20, limit - got))
         except (BlockingIOError, OSError):
             break
         if not chunk:
             break
         chunks.append(chunk)
+        got += len(chunk)
     return b"".join(chunks)
 
 

@@ -407,3 +407,16 @@ def test_the_copy_without_names_refuses_a_rubric_the_class_was_not_graded_with(t
     assert classreport.main([str(out), "--rubric", str(extended)]) == 0
     page = (out / classreport.SUMMARY_NAME).read_text("utf-8")
     assert "lstm_backward" in page and "1 submission(s)" in capsys.readouterr().out
+
+
+def test_the_copy_without_names_refuses_a_lock_path_that_is_a_folder(tmp_path, capsys):
+    """Thirty-fifth session: a ``.grading.lock`` that is a folder let the page be written without
+    the lock; it is refused now, saying what is there (not "a run is grading into this folder")."""
+    from grader.outputlock import OUTPUT_LOCK
+
+    out = _graded_out(tmp_path / "out")
+    (out / OUTPUT_LOCK).mkdir()
+    assert classreport.main([str(out)]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith(f"{out / OUTPUT_LOCK}: a folder, not the lock file"), said
+    assert "is grading into this folder" not in said and not (out / classreport.SUMMARY_NAME).exists()

@@ -275,7 +275,8 @@ def test_a_name_whose_id_is_too_long_for_a_folder_is_graded_and_the_run_ends(tmp
     found = find_submissions(subs)
     assert len({sub.id for sub in found}) == 3
     assert all(len(sub.id.encode()) <= 200 and sub.id.isprintable() for sub in found), [sub.id for sub in found]
-    assert all(sub.id.startswith(("\\u202e" * 10, "\\x1b" * 10)) for sub in found)
+    # readable_id's escapes, their backslash written _ (a FAT stick or a Windows share refuses it)
+    assert all(sub.id.startswith(("_u202e" * 10, "_x1b" * 10)) for sub in found)
     summary = commands.grade_class(subs, out_dir=out, jobs=2, similarity=False, feedback_html=False,
                                    stream=io.StringIO(), progress_bar=False)
     assert summary.graded == 3 and not summary.harness_failures

@@ -246,3 +246,104 @@ def test_a_file_system_without_flock_is_said_on_a_line_of_the_run(tmp_path, monk
                            f"sshfs, some SMB mounts), so this run goes on without the folder's lock"), said
     assert "a second run into it (another TA, another machine) is not stopped" in said
     assert "Grade into this folder from one run at a time, or give --out a folder on a local disk" in said
+
+
+def _not_a_lock_file(out: Path, kind: str) -> None:
+    """Put at ``out/.grading.lock`` something a run of the grader never makes there."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / OUTPUT_LOCK
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "link":
+        path.symlink_to(out.parent / "elsewhere.lock")
+        (out.parent / "elsewhere.lock").write_text("kept\n", encoding="utf-8")
+    elif kind == "dangling link":
+        path.symlink_to(out.parent / "nothing-here")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "hard link":
+        (out.parent / "elsewhere.lock").write_text("kept\n", encoding="utf-8")
+        os.link(out.parent / "elsewhere.lock", path)
+
+
+@pytest.mark.parametrize("kind", ["folder", "link", "dangling link", "fifo", "hard link"])
+def test_a_lock_path_that_is_not_a_lock_file_refuses_the_run(tmp_path, kind):
+    """Thirty-fifth session: a ``.grading.lock`` that is a folder or a symbolic link (a folder
+    copied with ``cp -r`` from a machine where it was one, a TA's ``mkdir``) could not be opened, and
+    the run went on without the lock and without a word: a second run into the folder was not
+    stopped either, each writing grades.csv from what it had read. A FIFO ended in a traceback
+    (ESPIPE, writing the holder's text), and a hard link to a file elsewhere was emptied by the
+    truncation of the holder's text. Each is now refused, naming the path, what is there and the
+    command that removes it; the file a link or hard link names is left as it was."""
+    out = tmp_path / "out"
+    _not_a_lock_file(out, kind)
+    with pytest.raises(OutputBusy) as refused:
+        with output_lock(out):
+            pytest.fail("the block ran without the folder's lock")
+    said = str(refused.value)
+    path = out / OUTPUT_LOCK
+    what = {"folder": "a folder", "link": "a symbolic link", "dangling link": "a symbolic link",
+            "fifo": "not a regular file", "hard link": "a file with 2 names"}[kind]
+    assert said.startswith(f"{path}: {what}"), said
+    assert "not the lock file a run of the grader makes" in said
+    remove = f"rm -r {path}" if kind == "folder" else f"rm {path}"
+    assert remove in said, said
+    if kind in ("link", "hard link"):
+        assert (tmp_path / "elsewhere.lock").read_text(encoding="utf-8") == "kept\n"
+
+
+def test_a_lock_path_that_is_a_folder_stops_a_class_run_before_grading(tmp_path):
+    """Through the command: the refusal is the run's error message (exit status 2), before any
+    submission is read."""
+    import io
+
+    from grader import commands
+
+    out = tmp_path / "out"
+    _not_a_lock_file(out, "folder")
+    with contextlib.ExitStack() as stack, pytest.raises(commands.CommandError) as refused:
+        commands._hold_output(out, sources=[tmp_path / "subs"], stack=stack, stream=io.StringIO())
+    assert str(refused.value).startswith(f"{out / OUTPUT_LOCK}: a folder, not the lock file"), refused.value
+
+
+def _second_run_as_nobody(out: Path) -> str:
+    """What ``output_lock(out)`` does in a process of another user (``nobody``): "ran", or the
+    message it was refused with."""
+    from tests.isolation import isolated
+
+    code = ("import sys\nfrom pathlib import Path\nfrom grader.outputlock import OutputBusy, output_lock\n"
+            "try:\n    with output_lock(Path(sys.argv[1])) as fd:\n        print('ran', fd is not None)\n"
+            "except OutputBusy as exc:\n    print(exc)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=60, preexec_fn=isolated(nobody=True))
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs a second process as another user (root only)")
+def test_a_second_users_run_into_a_shared_folder_is_refused_while_the_first_holds_it(tmp_path):
+    """Thirty-fifth session: two TAs grading into one folder they share (a group's folder) is the
+    case the lock is for, but its file was made 0600: the second TA's run could not open it
+    (EACCES) and went on without the lock and without a word while the first's run graded. The
+    file is now readable by others (its text names a command, a process and a host), and a run
+    that may not write it locks it read-only (``flock`` needs no more)."""
+    import shutil
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="shared-out-"))  # pytest's folders are root's alone
+    try:
+        out.chmod(0o777)
+        with output_lock(out) as fd:
+            assert fd is not None
+            said = _second_run_as_nobody(out)
+            assert "is grading into this folder" in said and f"(process {os.getpid()} " in said, said
+        assert _second_run_as_nobody(out) == "ran True"  # free once the first has ended
+        # A lock file this user can neither write nor read (an older grader's, made 0600 by
+        # another user): refused, saying whose it is and what to do, not run unlocked.
+        (out / OUTPUT_LOCK).chmod(0o600)
+        said = _second_run_as_nobody(out)
+        assert said.startswith(f"{out / OUTPUT_LOCK}: this user cannot open it (Permission denied), "
+                               f"so this run could not keep a second run out"), said
+        assert "user root" in said or "user 0" in said, said
+    finally:
+        shutil.rmtree(out)

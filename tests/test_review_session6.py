@@ -106,10 +106,10 @@ def test_no_submission_is_dropped_when_a_renamed_id_is_taken(tmp_path):
 
 
 @pytest.mark.parametrize("name, shown", [
-    ("a\x1b]0;pwned\x07\x1b[2J.ipynb", "a\\x1b]0;pwned\\x07\\x1b[2J"),  # retitles and clears the terminal
-    ("b\n[2 of 6] forged: 100 of 100 in 0.1s.ipynb", "b\\x0a[2 of 6] forged: 100 of 100 in 0.1s"),
-    (b"c\xff.ipynb", "c\\xff"),  # not UTF-8: the similarity check failed for the whole class
-    ("d\u202egnp.ipynb", "d\\u202egnp"),  # shown reversed
+    ("a\x1b]0;pwned\x07\x1b[2J.ipynb", "a_x1b]0;pwned_x07_x1b[2J"),  # retitles and clears the terminal
+    ("b\n[2 of 6] forged: 100 of 100 in 0.1s.ipynb", "b_x0a[2 of 6] forged_ 100 of 100 in 0.1s"),
+    (b"c\xff.ipynb", "c_xff"),  # not UTF-8: the similarity check failed for the whole class
+    ("d\u202egnp.ipynb", "d_u202egnp"),  # shown reversed
     ("Jane Smith_42.ipynb", "Jane Smith_42"),
 ])
 def test_a_file_name_cannot_write_control_characters_into_the_ids(tmp_path, name, shown):
@@ -117,7 +117,9 @@ def test_a_file_name_cannot_write_control_characters_into_the_ids(tmp_path, name
     instructor's terminal ("[3/40] <id>: 85/100"), heads feedback.md and starts a row of
     grades.csv. Escape sequences retitled or cleared the terminal, a line break forged a
     progress line, and a name that was not UTF-8 made the similarity check fail for the whole
-    class (UnicodeEncodeError writing similarity.csv). Such characters are now written out."""
+    class (UnicodeEncodeError writing similarity.csv). Such characters are now written out (``\\x1b``;
+    in the id, which names a folder, its backslash is ``_``: a FAT stick or a Windows share refuses
+    ``\\``, thirty-fifth session)."""
     import os
 
     from grader.discover import find_submissions

@@ -7,6 +7,7 @@ Before: "`rnn_forward` did not return within 0.5 s: look for a loop that never e
 from __future__ import annotations
 
 import io
+import os
 import re
 
 from grader.runner import grade_submission
@@ -129,3 +130,51 @@ def test_a_slow_line_inside_a_loop_or_a_recursion_keeps_the_loop_words(tmp_path,
     assert "in the `for` loop of line" in loop and "which no loop of yours repeats" not in loop, loop
     assert "When the time ran out it was running cell 21 (In [20]), line " in recursion, recursion
     assert "which no loop of yours repeats" not in recursion and "look there for a loop" in recursion, recursion
+
+
+def test_a_child_writing_faster_than_the_grader_reads_is_read_no_further_than_the_bound(monkeypatch):
+    """Thirty-fifth session (hostile): ``_where`` read "whatever the socket holds" before it looked
+    at the 1 MB bound of an answer, and a child whose threads keep the socket full (its own SIGUSR1
+    handler starting them) is never empty: with two writer threads the grading process read 5-87 MB
+    in one gulp, and nothing bounded it. Here a socket that is never empty stands for them: what
+    ``_where`` reads is bounded by one answer's size, and it ends within its wait."""
+    import signal
+    import socket
+    import time
+    import types
+
+    from grader import sandbox
+    from grader.childruntime import FRAME
+
+    class Endless:
+        """A socket that a faster writer never lets run dry: an answer announced at just under
+        1 MB, then bytes for ever."""
+
+        def __init__(self) -> None:
+            self.ready, self.peer = socket.socketpair()
+            self.peer.send(b"x")  # readable for select
+            self.given = 0
+
+        def fileno(self) -> int:
+            return self.ready.fileno()
+
+        def recv(self, n: int) -> bytes:
+            if self.given > 64 << 20:
+                raise AssertionError(f"read {self.given} bytes of one answer")
+            data = FRAME.pack((1 << 20) - 1) if self.given == 0 else b"x" * min(n, 1 << 16)
+            self.given += len(data)
+            return data
+
+    sock = Endless()
+    child = types.SimpleNamespace(pidfd=None, pid=os.getpid(), gone=lambda: False)
+    before = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    try:
+        started = time.monotonic()
+        assert sandbox._where(child, sock, 1) == ""
+        took = time.monotonic() - started
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+        sock.ready.close()
+        sock.peer.close()
+    assert sock.given <= (1 << 20) + 2 * FRAME.size + (1 << 16), sock.given
+    assert took < 1.0, took
