@@ -85,16 +85,28 @@ def build_parser() -> argparse.ArgumentParser:
                         help="parallel workers (default: the machine's cores)")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those unchanged since the last run")
-    parser.add_argument("--no-similarity", dest="similarity", action="store_false",
-                        help="skip the copied-code check (similarity.csv)")
-    parser.add_argument("--template", type=Path, metavar="STARTER.ipynb", default=commands.default_of(grade, "template"),
-                        help="the starter notebook given to students: its code does not count "
-                             "as similar")
-    parser.add_argument("--known", type=Path, metavar="DIR", default=commands.default_of(grade, "known"),
-                        help="a folder (or zip) of solutions found online or from earlier years "
-                             "to compare every submission with")
-    # The gradebook's options: each remembered in the output folder (OUT/grading-options.json) and
-    # used by every later run into it that does not name it; --no-X drops it.
+    # These options are each remembered in the output folder (OUT/grading-options.json) and used
+    # by every later run into it that does not name it; --no-X drops it.
+    similarity = parser.add_mutually_exclusive_group()
+    similarity.add_argument("--no-similarity", dest="similarity", action="store_const", const=False,
+                            default=commands.default_of(grade, "similarity"),
+                            help="skip the copied-code check (similarity.csv); later runs into --out "
+                                 "do until --similarity")
+    similarity.add_argument("--similarity", dest="similarity", action="store_const", const=True,
+                            help="run the copied-code check an earlier run into --out skipped")
+    template = parser.add_mutually_exclusive_group()
+    template.add_argument("--template", type=Path, metavar="STARTER.ipynb",
+                          default=commands.default_of(grade, "template"),
+                          help="the starter notebook given to students: its code does not count "
+                               "as similar; later runs into --out use it until --no-template")
+    template.add_argument("--no-template", dest="template", action="store_const", const=False,
+                          help="leave out the starter notebook an earlier run into --out used")
+    known = parser.add_mutually_exclusive_group()
+    known.add_argument("--known", type=Path, metavar="DIR", default=commands.default_of(grade, "known"),
+                       help="a folder (or zip) of solutions found online or from earlier years "
+                            "to compare every submission with; later runs into --out use it until --no-known")
+    known.add_argument("--no-known", dest="known", action="store_const", const=False,
+                       help="leave out the known solutions an earlier run into --out used")
     roster = parser.add_mutually_exclusive_group()
     roster.add_argument("--roster", type=Path, metavar="CLASS.csv",
                         default=commands.default_of(grade, "roster"),
@@ -163,9 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         # Ignored, they would let a TA believe the roster was used.
         parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), as "
                      "--adjust does, not with --check, --student-kit or --gradescope")
-    if other_command and (args.template is not None or args.known is not None):
+    if other_command and (args.template is not None or args.known is not None or args.similarity is not None):
         # Ignored, they would let a TA believe the copies were compared with them.
-        parser.error("--template and --known go with a class run's similarity check (grade.py "
+        parser.error("--template, --known and --no-similarity go with a class run's similarity check (grade.py "
                      "SUBMISSIONS ...), not with --check, --student-kit or --gradescope")
     try:
         if args.check is not None:

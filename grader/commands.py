@@ -1183,7 +1183,7 @@ def _sigterm_as_interrupt():
 
 
 def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
-                jobs: int | None = None, force: bool = False, similarity: bool = True,
+                jobs: int | None = None, force: bool = False, similarity: bool | None = None,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
                 roster: Path | bool | None = None, excel: bool | None = None,
@@ -1206,8 +1206,9 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
     named. Not part of any key: a roster changed between runs regrades nobody. ``excel``: write
     ``grades.csv`` with a UTF-8 byte-order mark, for Excel. ``adjust``: a TA's points by hand
     (``grader.adjustments``), added to the scores of ``grades.csv``; read before anything else.
-    These three are remembered in ``OUT/grading-options.json`` (``grader.classoptions``): ``None``
-    takes the value of the folder's earlier runs (none, without one), ``False`` drops it.
+    These three, ``template``, ``known`` and ``similarity`` are remembered in
+    ``OUT/grading-options.json`` (``grader.classoptions``): ``None`` takes the value of the
+    folder's earlier runs (none, and the similarity check, without one), ``False`` drops it.
 
     With everything to grade in a folder, the workers' zygotes are started first thing
     (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
@@ -1240,9 +1241,11 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
             raise CommandError(reason)
-        # The gradebook's options not given are the class's earlier runs' (OUT/grading-options.json).
-        roster, adjust, excel, on_purpose = _gradebook_options(out_dir, roster=roster, adjust=adjust,
-                                                               excel=excel, stream=stream)
+        # The options not given are the class's earlier runs' (OUT/grading-options.json).
+        options, on_purpose = _class_options(out_dir, stream=stream, roster=roster, adjust=adjust, excel=excel,
+                                             template=template, known=known, similarity=similarity)
+        roster, adjust, excel = options.roster, options.adjust, options.excel
+        template, known, similarity = options.template, options.known, options.similarity
         # A roster that cannot be used stops the run before anything starts, named with its line.
         class_roster = _load_roster(Path(roster)) if roster is not None else None
         adjustments = _load_adjustments(Path(adjust)) if adjust is not None else None
@@ -1290,7 +1293,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
         from grader.unfinished import earlier as earlier_file
         from grader.unfinished import finished, set_aside, still_aside
-        from grader.classoptions import GradebookOptions, remember
+        from grader.classoptions import remember
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1537,7 +1540,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
-        remember(out_dir, GradebookOptions(roster=roster, adjust=adjust, excel=excel))
+        remember(out_dir, options)
         # Interrupted before everyone was graded: the last finished run's class files stay set
         # aside, with the note, until a run finishes (Ctrl-C deleted them, and the last whole
         # gradebook with them).
@@ -1936,24 +1939,21 @@ def _gradebook_head(path: Path) -> bytes:
 _ADJUSTED_HEADER = b",adjustment,adjustment_reason"
 
 
-def _gradebook_options(out_dir: Path, *, roster: Path | bool | None, adjust: Path | bool | None,
-                       excel: bool | None, stream: TextIO) -> tuple:
-    """The roster, the adjustments file and ``excel`` this run writes the gradebook with
-    (``grader.classoptions.resolve``: those not given are the folder's remembered ones, and the
-    run says so), and the names of those dropped on purpose (``--no-roster``: ``roster``)."""
+def _class_options(out_dir: Path, *, stream: TextIO, **given: Path | bool | None) -> tuple:
+    """The ``grader.classoptions.ClassOptions`` this run grades with (``resolve``: those not
+    ``given`` are the folder's remembered ones, and the run says so), and the names of those
+    dropped on purpose (``--no-roster``: ``roster``)."""
     from grader.classoptions import OptionsError, resolve
 
     try:
-        used, taken = resolve(out_dir, roster=roster, adjust=adjust, excel=excel)
+        used, taken = resolve(out_dir, **given)
     except OptionsError as exc:
         raise CommandError(str(exc)) from None
     if flags := taken.flags():
         stream.write(f"As the class in {out_dir} was graded before (its grading-options.json): "
-                     f"{' '.join(flags)}; give another, or "
-                     f"{', '.join('--no-' + flag.split()[0][2:] for flag in flags)}, to change that\n")
-    on_purpose = frozenset(name for name, value in (("roster", roster), ("adjust", adjust), ("excel", excel))
-                           if value is False)
-    return used.roster, used.adjust, used.excel, on_purpose
+                     f"{' '.join(flag for flag, _ in flags)}; give another, or "
+                     f"{', '.join(drop for _, drop in flags)}, to change that\n")
+    return used, frozenset(name for name, value in given.items() if value is False)
 
 
 def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
