@@ -103,6 +103,9 @@ class ClassSummary:
     #: An interrupted run's submissions it did not grade, for which no earlier result stands:
     #: not in ``grades.csv`` (with a roster, rows without a score, status 'not graded yet').
     not_graded: tuple[str, ...] = ()
+    #: With ``--adjust`` that changed a score: ``scores`` as ``grades.csv`` writes them, the points
+    #: by hand added (in the same order); () otherwise. ``scores`` are the grader's.
+    adjusted_scores: tuple[float, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -1637,6 +1640,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         one_of_several=tuple(sorted(one_of_several)),
         scores=tuple(r.points for r in stats.graded),
+        adjusted_scores=_adjusted_scores(stats.graded, book=book, adjustments=by_cell),
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir,
         total=total + (len(earlier.keys) if earlier is not None else 0),
@@ -2031,6 +2035,16 @@ def unreadable_reason(messages: Sequence[str]) -> str:
     return visible_text(text[:100])
 
 
+def _adjusted_scores(graded: Sequence[Any], *, book: Any, adjustments: Mapping | None) -> tuple[float, ...]:
+    """The scores of the ``graded`` results as ``book`` (the gradebook) writes them with the points by
+    hand ``adjustments``, () when these change none (``ClassSummary.adjusted_scores``)."""
+    if not adjustments:
+        return ()
+    given = book.scores_given(adjustments)
+    adjusted = tuple(given.get(r.submission_id, r.points) for r in graded)
+    return adjusted if adjusted != tuple(r.points for r in graded) else ()
+
+
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:
     """The end of a run: counts, the distribution in one line, failures by name, file paths."""
     out = summary.out_dir
@@ -2048,8 +2062,14 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     # The figures are of the graded submissions; report.html's overview counts an unreadable one
     # as 0 too (as grades.csv does), so the two means differed with nothing saying why.
     whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""
+    # With points by hand the figures were the grader's, and grades.csv's mean another with
+    # nothing saying why: both are given, each named.
+    if summary.adjusted_scores:
+        whose += "the grader's scores: "
+    by_hand = (f"\n  with the points by hand (--adjust), as {GRADEBOOK} has them: "
+               f"{distribution_line(summary.adjusted_scores, summary.max_score)}" if summary.adjusted_scores else "")
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
-                 f"{whose}{distribution_line(summary.scores, summary.max_score)}\n")
+                 f"{whose}{distribution_line(summary.scores, summary.max_score)}{by_hand}\n")
     if summary.not_graded:  # a gradebook of part of the class, which nothing said
         shown = ", ".join(summary.not_graded[:10]) + (", ..." if len(summary.not_graded) > 10 else "")
         where = (f"in {out / GRADEBOOK} without a score, status '{_NOT_GRADED_YET}'" if summary.roster_size

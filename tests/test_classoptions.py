@@ -225,3 +225,18 @@ def test_the_class_report_says_its_figures_leave_out_the_points_by_hand(tmp_path
             f"feedback; this report's scores, figures and charts are the grader's, without them") in page
     grade(subs, out, similarity=False, class_report=True, adjust=False)
     assert "Points by hand" not in (out / "report.html").read_text("utf-8")
+
+
+def test_the_runs_last_lines_name_the_graders_scores_and_give_those_with_the_points_by_hand(tmp_path):
+    """On main the run ended "min 90 · median 100 · mean 96.7" of the grader's scores while
+    grades.csv had bob's +5 (mean 98.3), with nothing saying which."""
+    subs, out, _, _ = graded_class(tmp_path)
+    summary, printed = grade(subs, out, similarity=False)
+    assert summary.scores == (100.0, 90.0, 100.0) and summary.adjusted_scores == (100.0, 95.0, 100.0)
+    assert "; the grader's scores: min 90 · median 100 · mean 96.7 · max 100 (of 100)" in printed
+    assert ("\n  with the points by hand (--adjust), as grades.csv has them: min 95 · median 100 · "
+            "mean 98.3 · max 100 (of 100)") in printed
+    graded = [float(score) for sid, score in scores(out).items() if sid]
+    assert sorted(graded) == sorted(summary.adjusted_scores)  # the figures are grades.csv's
+    _, printed = grade(subs, out, similarity=False, adjust=False)
+    assert "the grader's scores" not in printed and "points by hand" not in printed
