@@ -85,38 +85,37 @@ def build_parser() -> argparse.ArgumentParser:
                         help="parallel workers (default: the machine's cores)")
     parser.add_argument("--force", action="store_true",
                         help="grade every submission again, even those unchanged since the last run")
-    parser.add_argument("--no-similarity", dest="similarity", action="store_false",
-                        help="skip the copied-code check (similarity.csv)")
-    parser.add_argument("--template", type=Path, metavar="STARTER.ipynb", default=commands.default_of(grade, "template"),
-                        help="the starter notebook given to students: its code does not count "
-                             "as similar")
-    parser.add_argument("--known", type=Path, metavar="DIR", default=commands.default_of(grade, "known"),
-                        help="a folder (or zip) of solutions found online or from earlier years "
-                             "to compare every submission with")
-    # The gradebook's options: each remembered in the output folder (OUT/grading-options.json) and
-    # used by every later run into it that does not name it; --no-X drops it.
-    roster = parser.add_mutually_exclusive_group()
-    roster.add_argument("--roster", type=Path, metavar="CLASS.csv",
-                        default=commands.default_of(grade, "roster"),
-                        help="the class list (a CSV file with a header naming an id column): every "
-                             "student on it gets a row of grades.csv, with a status when they "
-                             "submitted nothing; later runs into --out use it until --no-roster")
-    roster.add_argument("--no-roster", dest="roster", action="store_const", const=False,
-                        help="leave out the roster an earlier run into --out used")
-    adjust = parser.add_mutually_exclusive_group()
-    adjust.add_argument("--adjust", type=Path, metavar="FILE",
-                        default=commands.default_of(grade, "adjust"),
-                        help="a TA's points by hand (a CSV file: submission, points, reason), added "
-                             "to the scores of grades.csv; later runs into --out use it until --no-adjust")
-    adjust.add_argument("--no-adjust", dest="adjust", action="store_const", const=False,
-                        help="leave out the points by hand an earlier run into --out used")
-    excel = parser.add_mutually_exclusive_group()
-    excel.add_argument("--excel", action="store_const", const=True,
-                       default=commands.default_of(grade, "excel"),
-                       help="write grades.csv with a UTF-8 byte-order mark, so that Excel shows "
-                            "accented names right; later runs into --out do until --no-excel")
-    excel.add_argument("--no-excel", dest="excel", action="store_const", const=False,
-                       help="leave out the byte-order mark an earlier run into --out wrote")
+    # These options are each remembered in the output folder (OUT/grading-options.json) and used
+    # by every later run into it that does not name it; --no-X drops it.
+    def remembered(name: str, *, use: str, drop: str, metavar: "str | None" = None) -> None:
+        """``--NAME`` (a file, with ``metavar``; else a switch) and ``--no-NAME``, which exclude each other."""
+        group = parser.add_mutually_exclusive_group()
+        given = {"type": Path, "metavar": metavar} if metavar else {"action": "store_const", "const": True}
+        group.add_argument(f"--{name}", default=commands.default_of(grade, name), help=use, **given)
+        group.add_argument(f"--no-{name}", dest=name, action="store_const", const=False, help=drop)
+
+    remembered("similarity", use="run the copied-code check an earlier run into --out skipped",
+               drop="skip the copied-code check (similarity.csv); later runs into --out do until --similarity")
+    remembered("template", metavar="STARTER.ipynb",
+               use="the starter notebook given to students: its code does not count as similar; "
+                   "later runs into --out use it until --no-template",
+               drop="leave out the starter notebook an earlier run into --out used")
+    remembered("known", metavar="DIR",
+               use="a folder (or zip) of solutions found online or from earlier years to compare "
+                   "every submission with; later runs into --out use it until --no-known",
+               drop="leave out the known solutions an earlier run into --out used")
+    remembered("roster", metavar="CLASS.csv",
+               use="the class list (a CSV file with a header naming an id column): every student on "
+                   "it gets a row of grades.csv, with a status when they submitted nothing; later "
+                   "runs into --out use it until --no-roster",
+               drop="leave out the roster an earlier run into --out used")
+    remembered("adjust", metavar="FILE",
+               use="a TA's points by hand (a CSV file: submission, points, reason), added to the "
+                   "scores of grades.csv; later runs into --out use it until --no-adjust",
+               drop="leave out the points by hand an earlier run into --out used")
+    remembered("excel", use="write grades.csv with a UTF-8 byte-order mark, so that Excel shows accented "
+                            "names right; later runs into --out do until --no-excel",
+               drop="leave out the byte-order mark an earlier run into --out wrote")
     parser.add_argument("--no-html", dest="feedback_html", action="store_false",
                         help="skip feedback.html per submission")
     modes = parser.add_mutually_exclusive_group()
@@ -163,9 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         # Ignored, they would let a TA believe the roster was used.
         parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), as "
                      "--adjust does, not with --check, --student-kit or --gradescope")
-    if other_command and (args.template is not None or args.known is not None):
+    if other_command and (args.template is not None or args.known is not None or args.similarity is not None):
         # Ignored, they would let a TA believe the copies were compared with them.
-        parser.error("--template and --known go with a class run's similarity check (grade.py "
+        parser.error("--template, --known and --no-similarity go with a class run's similarity check (grade.py "
                      "SUBMISSIONS ...), not with --check, --student-kit or --gradescope")
     try:
         if args.check is not None:

@@ -1,11 +1,12 @@
-"""How a class's gradebook was written, remembered in its output folder (``OUT/grading-options.json``).
+"""How a class was graded, remembered in its output folder (``OUT/grading-options.json``).
 
-``--roster``, ``--adjust`` and ``--excel`` shape ``grades.csv`` and the upload files but are part
-of no key, so a later run given none of them (a regrade of one notebook, a late submission added)
-wrote a gradebook without the roster's students and without the points by hand, and the students'
-feedback lost those points too. A class run records the options it wrote the gradebook with; a
-later run into the folder that does not name an option takes it from there, and one that names
-it (``--roster OTHER.csv``, ``--no-roster``) records that instead.
+``--roster``, ``--adjust`` and ``--excel`` shape ``grades.csv`` and the upload files, and
+``--template``, ``--known`` and ``--no-similarity`` the similarity check, but are part of no key,
+so a later run given none of them (a regrade of one notebook, a late submission added) wrote a
+gradebook without the roster's students and without the points by hand, and a similarity.csv
+that flagged the starter code's lines as shared. A class run records the options it graded
+with; a later run into the folder that does not name an option takes it from there, and one that
+names it (``--roster OTHER.csv``, ``--no-roster``, ``--similarity``) records that instead.
 """
 from __future__ import annotations
 
@@ -25,22 +26,34 @@ class OptionsError(Exception):
 
 
 @dataclass(frozen=True)
-class GradebookOptions:
-    """The options of a class run that shape its gradebook: the roster and adjustments files
-    (absolute paths, or None) and whether ``grades.csv`` has Excel's byte-order mark."""
+class ClassOptions:
+    """The options of a class run that are remembered: the roster and adjustments files, the
+    starter notebook and the known solutions (absolute paths, or None), whether ``grades.csv``
+    has Excel's byte-order mark and whether the similarity check runs."""
 
     roster: Path | None = None
     adjust: Path | None = None
     excel: bool = False
+    template: Path | None = None
+    known: Path | None = None
+    similarity: bool = True
 
-    def flags(self) -> list[str]:
-        """The options as a command line gives them (``--roster /x/class.csv``, ``--excel``)."""
-        given = [f"--roster {self.roster}"] if self.roster is not None else []
-        given += [f"--adjust {self.adjust}"] if self.adjust is not None else []
-        return given + (["--excel"] if self.excel else [])
+    def flags(self) -> list[tuple[str, str]]:
+        """The options that differ from a run given none, as a command line gives them, each with
+        the option that drops it: (``--roster /x/class.csv``, ``--no-roster``), (``--no-similarity``,
+        ``--similarity``)."""
+        given = [(f"--{name} {path}", f"--no-{name}") for name, path in
+                 (("roster", self.roster), ("adjust", self.adjust), ("template", self.template),
+                  ("known", self.known)) if path is not None]
+        given += [("--excel", "--no-excel")] if self.excel else []
+        return given + ([("--no-similarity", "--similarity")] if not self.similarity else [])
 
 
-def remembered(out_dir: Path) -> GradebookOptions | None:
+_PATHS = ("roster", "adjust", "template", "known")
+_DEFAULTS = {"template": None, "known": None, "similarity": True}  # not in the files of the first grader
+
+
+def remembered(out_dir: Path) -> ClassOptions | None:
     """The options an earlier run into ``out_dir`` recorded, None when none did. Raises
     ``OptionsError`` for a file that cannot be read as one this module writes."""
     path = Path(out_dir) / OPTIONS_FILE
@@ -50,43 +63,55 @@ def remembered(out_dir: Path) -> GradebookOptions | None:
         return None
     except (OSError, ValueError) as exc:
         raise OptionsError(f"{path}: the options of the class's earlier runs cannot be read ({exc}): "
-                           f"delete it and give --roster, --adjust and --excel as the class needs them") from None
-    if not (isinstance(data, dict) and all(isinstance(data.get(k), (str, type(None))) for k in ("roster", "adjust"))
-            and isinstance(data.get("excel"), bool)):
-        raise OptionsError(f"{path}: not the options this grader writes: delete it and give --roster, "
-                           f"--adjust and --excel as the class needs them")
-    return GradebookOptions(roster=Path(data["roster"]) if data["roster"] else None,
-                            adjust=Path(data["adjust"]) if data["adjust"] else None, excel=data["excel"])
+                           f"delete it and give {_ALL} as the class needs them") from None
+    if isinstance(data, dict):  # a file of the grader that remembered only the gradebook's options
+        data = {**_DEFAULTS, **data}
+    if not (isinstance(data, dict) and all(isinstance(data.get(k), (str, type(None))) for k in _PATHS)
+            and isinstance(data.get("excel"), bool) and isinstance(data.get("similarity"), bool)):
+        raise OptionsError(f"{path}: not the options this grader writes: delete it and give {_ALL} "
+                           f"as the class needs them")
+    return ClassOptions(**{k: Path(data[k]) if data[k] else None for k in _PATHS},
+                        excel=data["excel"], similarity=data["similarity"])
 
 
-def resolve(out_dir: Path, *, roster: Path | bool | None, adjust: Path | bool | None,
-            excel: bool | None) -> tuple[GradebookOptions, GradebookOptions]:
-    """The options this run writes the gradebook with, and those of them taken from the folder.
+_ALL = "--roster, --adjust, --excel, --template, --known and --no-similarity"
 
-    Each argument as ``grader.commands.grade_class`` takes it: a value given is used (``False``:
-    none, ``--no-roster``); ``None`` takes the folder's remembered value. A remembered file that
-    is no longer there raises ``OptionsError`` saying which option to give."""
-    earlier = remembered(out_dir) or GradebookOptions()
-    taken = GradebookOptions(roster=earlier.roster if roster is None else None,
-                             adjust=earlier.adjust if adjust is None else None,
-                             excel=earlier.excel if excel is None else False)
-    for flag, path in (("roster", taken.roster), ("adjust", taken.adjust)):
-        if path is not None and not path.is_file():
+
+#: What a remembered file that moved leaves out, said with the option that drops it.
+_WITHOUT = {"roster": "to write the gradebook without it", "adjust": "to write the gradebook without it",
+            "template": "to check similarity without it", "known": "to check similarity without them"}
+
+
+def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, ClassOptions]:
+    """The options this run grades with, and those of them taken from the folder.
+
+    ``given``: each of ``ClassOptions``'s fields as ``grader.commands.grade_class`` takes it: a
+    value given is used (``False``: none, ``--no-roster``); ``None`` takes the folder's remembered
+    value. A remembered file that is no longer there (the known solutions: a folder, a zip or a
+    notebook) raises ``OptionsError`` saying which option to give."""
+    earlier = remembered(out_dir) or ClassOptions()
+    blank = ClassOptions(excel=False, similarity=True)
+    taken = ClassOptions(**{name: getattr(earlier if given.get(name) is None else blank, name)
+                            for name in (*_PATHS, "excel", "similarity")})
+    for flag in _PATHS:
+        path = getattr(taken, flag)
+        if path is not None and not (path.exists() if flag == "known" else path.is_file()):
             raise OptionsError(
                 f"the class in {out_dir} was graded with --{flag} {path} (remembered in "
-                f"{Path(out_dir) / OPTIONS_FILE}), which is no longer there: give --{flag} FILE, its "
-                f"new place, or --no-{flag} to write the gradebook without it")
-    used = GradebookOptions(
-        roster=taken.roster if roster is None else (_absolute(roster) if roster else None),
-        adjust=taken.adjust if adjust is None else (_absolute(adjust) if adjust else None),
-        excel=taken.excel if excel is None else bool(excel))
+                f"{Path(out_dir) / OPTIONS_FILE}), which is no longer there: give --{flag} "
+                f"{'DIR' if flag == 'known' else 'FILE'}, its new place, or --no-{flag} {_WITHOUT[flag]}")
+    used = ClassOptions(
+        **{name: getattr(taken, name) if given.get(name) is None
+           else (_absolute(given[name]) if given[name] else None) for name in _PATHS},
+        **{name: getattr(taken, name) if given.get(name) is None else bool(given[name])
+           for name in ("excel", "similarity")})
     return used, taken
 
 
-def remember(out_dir: Path, options: GradebookOptions) -> None:
+def remember(out_dir: Path, options: ClassOptions) -> None:
     """Record ``options`` in ``out_dir`` for the next run into it."""
-    data = {"roster": str(options.roster) if options.roster else None,
-            "adjust": str(options.adjust) if options.adjust else None, "excel": options.excel}
+    data = {**{name: str(getattr(options, name)) if getattr(options, name) else None for name in _PATHS},
+            "excel": options.excel, "similarity": options.similarity}
     write_atomic(Path(out_dir) / OPTIONS_FILE, json.dumps(data, indent=1) + "\n")
 
 

@@ -103,6 +103,9 @@ class ClassSummary:
     #: An interrupted run's submissions it did not grade, for which no earlier result stands:
     #: not in ``grades.csv`` (with a roster, rows without a score, status 'not graded yet').
     not_graded: tuple[str, ...] = ()
+    #: With ``--adjust`` that changed a score: ``scores`` as ``grades.csv`` writes them, the points
+    #: by hand added (in the same order); () otherwise. ``scores`` are the grader's.
+    adjusted_scores: tuple[float, ...] = ()
 
 
 def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public", "hidden"),
@@ -1192,7 +1195,7 @@ def _sigterm_as_interrupt():
 
 
 def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
-                jobs: int | None = None, force: bool = False, similarity: bool = True,
+                jobs: int | None = None, force: bool = False, similarity: bool | None = None,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
                 roster: Path | bool | None = None, excel: bool | None = None,
@@ -1215,8 +1218,9 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
     named. Not part of any key: a roster changed between runs regrades nobody. ``excel``: write
     ``grades.csv`` with a UTF-8 byte-order mark, for Excel. ``adjust``: a TA's points by hand
     (``grader.adjustments``), added to the scores of ``grades.csv``; read before anything else.
-    These three are remembered in ``OUT/grading-options.json`` (``grader.classoptions``): ``None``
-    takes the value of the folder's earlier runs (none, without one), ``False`` drops it.
+    These three, ``template``, ``known`` and ``similarity`` are remembered in
+    ``OUT/grading-options.json`` (``grader.classoptions``): ``None`` takes the value of the
+    folder's earlier runs (none, and the similarity check, without one), ``False`` drops it.
 
     With everything to grade in a folder, the workers' zygotes are started first thing
     (``_start_zygotes``, before NumPy's import): their boot runs beside this process's
@@ -1249,9 +1253,11 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         reason = unprotected_reason()  # a class is graded with every protection or not at all
         if reason is not None:
             raise CommandError(reason)
-        # The gradebook's options not given are the class's earlier runs' (OUT/grading-options.json).
-        roster, adjust, excel, on_purpose = _gradebook_options(out_dir, roster=roster, adjust=adjust,
-                                                               excel=excel, stream=stream)
+        # The options not given are the class's earlier runs' (OUT/grading-options.json).
+        options, on_purpose = _class_options(out_dir, stream=stream, roster=roster, adjust=adjust, excel=excel,
+                                             template=template, known=known, similarity=similarity)
+        roster, adjust, excel = options.roster, options.adjust, options.excel
+        template, known, similarity = options.template, options.known, options.similarity
         # A roster that cannot be used stops the run before anything starts, named with its line.
         class_roster = _load_roster(Path(roster)) if roster is not None else None
         adjustments = _load_adjustments(Path(adjust)) if adjust is not None else None
@@ -1299,7 +1305,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         from grader.report import SCORE_CHANGES, Gradebook, gradebook_scores
         from grader.unfinished import earlier as earlier_file
         from grader.unfinished import finished, set_aside, still_aside
-        from grader.classoptions import GradebookOptions, remember
+        from grader.classoptions import remember
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -1545,7 +1551,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                              f"applied to the one submission it can be: {'; '.join(guessed)}")
                 stream.write(notes[-1] + "\n")
         book.write(out_dir, roster=matched, bom=excel, adjustments=by_cell)
-        remember(out_dir, GradebookOptions(roster=roster, adjust=adjust, excel=excel))
+        remember(out_dir, options)
         # Interrupted before everyone was graded: the last finished run's class files stay set
         # aside, with the note, until a run finishes (Ctrl-C deleted them, and the last whole
         # gradebook with them).
@@ -1644,6 +1650,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                                 if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
         one_of_several=tuple(sorted(one_of_several)),
         scores=tuple(r.points for r in stats.graded),
+        adjusted_scores=_adjusted_scores(stats.graded, book=book, adjustments=by_cell),
         max_score=max((r.max_points for r in everyone), default=context.rubric.max_points),
         seconds=time.perf_counter() - started, out_dir=out_dir,
         total=total + (len(earlier.keys) if earlier is not None else 0),
@@ -1946,24 +1953,21 @@ def _gradebook_head(path: Path) -> bytes:
 _ADJUSTED_HEADER = b",adjustment,adjustment_reason"
 
 
-def _gradebook_options(out_dir: Path, *, roster: Path | bool | None, adjust: Path | bool | None,
-                       excel: bool | None, stream: TextIO) -> tuple:
-    """The roster, the adjustments file and ``excel`` this run writes the gradebook with
-    (``grader.classoptions.resolve``: those not given are the folder's remembered ones, and the
-    run says so), and the names of those dropped on purpose (``--no-roster``: ``roster``)."""
+def _class_options(out_dir: Path, *, stream: TextIO, **given: Path | bool | None) -> tuple:
+    """The ``grader.classoptions.ClassOptions`` this run grades with (``resolve``: those not
+    ``given`` are the folder's remembered ones, and the run says so), and the names of those
+    dropped on purpose (``--no-roster``: ``roster``)."""
     from grader.classoptions import OptionsError, resolve
 
     try:
-        used, taken = resolve(out_dir, roster=roster, adjust=adjust, excel=excel)
+        used, taken = resolve(out_dir, **given)
     except OptionsError as exc:
         raise CommandError(str(exc)) from None
     if flags := taken.flags():
         stream.write(f"As the class in {out_dir} was graded before (its grading-options.json): "
-                     f"{' '.join(flags)}; give another, or "
-                     f"{', '.join('--no-' + flag.split()[0][2:] for flag in flags)}, to change that\n")
-    on_purpose = frozenset(name for name, value in (("roster", roster), ("adjust", adjust), ("excel", excel))
-                           if value is False)
-    return used.roster, used.adjust, used.excel, on_purpose
+                     f"{' '.join(flag for flag, _ in flags)}; give another, or "
+                     f"{', '.join(drop for _, drop in flags)}, to change that\n")
+    return used, frozenset(name for name, value in given.items() if value is False)
 
 
 def _gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
@@ -2041,6 +2045,16 @@ def unreadable_reason(messages: Sequence[str]) -> str:
     return visible_text(text[:100])
 
 
+def _adjusted_scores(graded: Sequence[Any], *, book: Any, adjustments: Mapping | None) -> tuple[float, ...]:
+    """The scores of the ``graded`` results as ``book`` (the gradebook) writes them with the points by
+    hand ``adjustments``, () when these change none (``ClassSummary.adjusted_scores``)."""
+    if not adjustments:
+        return ()
+    given = book.scores_given(adjustments)
+    adjusted = tuple(given.get(r.submission_id, r.points) for r in graded)
+    return adjusted if adjusted != tuple(r.points for r in graded) else ()
+
+
 def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool) -> None:
     """The end of a run: counts, the distribution in one line, failures by name, file paths."""
     out = summary.out_dir
@@ -2058,8 +2072,14 @@ def _print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: boo
     # The figures are of the graded submissions; report.html's overview counts an unreadable one
     # as 0 too (as grades.csv does), so the two means differed with nothing saying why.
     whose = f"of the {len(summary.scores)} graded: " if summary.unreadable else ""
+    # With points by hand the figures were the grader's, and grades.csv's mean another with
+    # nothing saying why: both are given, each named.
+    if summary.adjusted_scores:
+        whose += "the grader's scores: "
+    by_hand = (f"\n  with the points by hand (--adjust), as {GRADEBOOK} has them: "
+               f"{distribution_line(summary.adjusted_scores, summary.max_score)}" if summary.adjusted_scores else "")
     stream.write(f"Graded {summary.graded} of {summary.total}{kept} in {summary.seconds:.1f}s; "
-                 f"{whose}{distribution_line(summary.scores, summary.max_score)}\n")
+                 f"{whose}{distribution_line(summary.scores, summary.max_score)}{by_hand}\n")
     if summary.not_graded:  # a gradebook of part of the class, which nothing said
         shown = ", ".join(summary.not_graded[:10]) + (", ..." if len(summary.not_graded) > 10 else "")
         where = (f"in {out / GRADEBOOK} without a score, status '{_NOT_GRADED_YET}'" if summary.roster_size

@@ -44,7 +44,11 @@ def earlier(out_dir: Path, name: str) -> Path:
 def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py") -> str | None:
     """Rename each class file ``names`` of ``out_dir`` to ``previous-NAME`` (one a killed run set
     aside already is kept: it is the last finished run's) and write ``UNFINISHED_NOTE``; return the
-    line the run says of it (None when there was nothing to set aside and no note of a killed run)."""
+    line the run says of it, None when nothing needs saying now. A run that finishes puts its own
+    files in their place, and one that stops says where the set-aside ones are (``still_aside``,
+    ``stopped``): every run, a routine regrade too, said "The last run's class files are
+    previous-... until this run finishes" until the thirty-fifth session. Said are a killed run's
+    files (they are not this run's doing) and a move no note records (a folder under its name)."""
     out_dir = Path(out_dir)
     killed = (out_dir / UNFINISHED_NOTE).is_file()
     moved = []
@@ -82,9 +86,7 @@ def set_aside(out_dir: Path, *, names: Sequence[str], command: str = "grade.py")
         return (f"The run before this one into {out_dir} did not finish ({UNFINISHED_NOTE} was "
                 f"there): what it graded is kept; this run writes the class files it did not. "
                 f"Until this run finishes, {shown} are the last finished run's")
-    if not moved:
-        return None
-    return f"The last run's class files are {shown} until this run finishes ({UNFINISHED_NOTE})"
+    return None
 
 
 def still_aside(out_dir: Path, *, names: Sequence[str]) -> str:

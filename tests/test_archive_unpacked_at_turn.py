@@ -199,7 +199,7 @@ def test_the_similarity_check_reads_a_kept_zipped_notebook(tmp_path, low_limits)
     kept, fresh = tmp_path / "kept", tmp_path / "fresh"
     commands.grade_class(root, out_dir=kept, jobs=1, similarity=False, feedback_html=False,
                          class_report=False, stream=io.StringIO())
-    summary = commands.grade_class(root, out_dir=kept, jobs=1, feedback_html=False,
+    summary = commands.grade_class(root, out_dir=kept, jobs=1, similarity=True, feedback_html=False,
                                    class_report=False, stream=io.StringIO())
     assert summary.skipped == 3 and summary.flagged_pairs >= 1
     commands.grade_class(root, out_dir=fresh, jobs=1, feedback_html=False, class_report=False,

@@ -138,7 +138,7 @@ def test_a_zip_holding_the_work_and_an_untitled_notebook_is_graded_at_its_turn(t
     # takes the choice from the result), and a later run's similarity check reads it again.
     page = (out / "ada" / "feedback.html").read_text()
     assert "Building a Recurrent Neural Network - Step by Step" in page and "print(x)" not in page
-    commands.grade_class(subs, out_dir=out, jobs=2, stream=io.StringIO())
+    commands.grade_class(subs, out_dir=out, jobs=2, similarity=True, stream=io.StringIO())  # --no-similarity is remembered
     stored = json.loads((out / "ada" / commands.SOURCES_FILE).read_text())
     assert "rnn_forward" in stored["functions"] and stored[commands.OWN_WORK_FIELD]
 

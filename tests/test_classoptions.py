@@ -1,10 +1,11 @@
-"""grader.classoptions: how a class's gradebook was written (--roster, --adjust, --excel) is
-remembered in its output folder, and a later run into it that names none of them writes the same
+"""grader.classoptions: how a class was graded (--roster, --adjust, --excel, --template, --known,
+--no-similarity) is remembered in its output folder, and a later run into it that names none of them writes the same
 gradebook (the thirty-fifth session's TA: a regrade of one notebook without them dropped the
 roster's students and the points by hand from grades.csv and the points from the student's
 feedback, with a warning only)."""
 from __future__ import annotations
 
+import csv
 import html
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ import grade as cli
 from grader import commands
 from grader.classoptions import OPTIONS_FILE
 from tests import notebooks as nbs
+from tests.test_similarity_identical import starter
 from tests.test_commands_regrade import WRONG_CELL, grade, rows, scores, small_class
 
 
@@ -112,7 +114,8 @@ def test_a_notebook_named_as_the_options_file_is_a_submission_of_its_own(tmp_pat
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     assert "grading-options.json~ipynb" in scores(out)
-    assert json.loads((out / OPTIONS_FILE).read_text()) == {"roster": None, "adjust": None, "excel": False}
+    assert json.loads((out / OPTIONS_FILE).read_text()) == {
+        "roster": None, "adjust": None, "template": None, "known": None, "excel": False, "similarity": False}
 
 
 def test_the_command_line_passes_no_roster_no_adjust_no_excel():
@@ -127,6 +130,91 @@ def test_the_command_line_passes_no_roster_no_adjust_no_excel():
         given("--roster", "r.csv", "--no-roster")
 
 
+def similarity_rows(out: Path) -> list[dict]:
+    with open(out / commands.SIMILARITY_CSV, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def pairs(out: Path) -> dict[frozenset, tuple]:
+    """similarity.csv's pairs (in either order: the regraded student comes first) and their figures."""
+    return {frozenset((row["a"], row["b"])): (row["flagged"], row["overall"], row["shared_fingerprints"])
+            for row in similarity_rows(out)}
+
+
+def compared_class(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """The small class graded with the starter notebook and a solution found online (carol's
+    style): its submissions, output folder, template and known solutions."""
+    subs = small_class(tmp_path / "subs")
+    template = nbs.write(tmp_path / "starter.ipynb", starter())
+    known = tmp_path / "found_online"
+    nbs.write(known / "blog_solution.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, template=template, known=known)
+    assert any(row["b"] == "known:blog_solution" and row["flagged"] == "1" for row in similarity_rows(out))
+    return subs, out, template, known
+
+
+def test_a_regrade_of_one_notebook_checks_similarity_with_the_template_and_known_solutions(tmp_path):
+    """On main the regrade compared the class without them: similarity.csv lost carol's match with
+    the solution found online, and the starter code's lines counted as shared."""
+    subs, out, template, known = compared_class(tmp_path)
+    before = pairs(out)
+    _, printed = grade(subs / "bob.ipynb", out)
+    assert pairs(out) == before
+    assert (f"As the class in {out} was graded before (its grading-options.json): --template {template} "
+            f"--known {known}; give another, or --no-template, --no-known, to change that\n") in printed
+    _, printed = grade(subs / "bob.ipynb", out, template=False, known=False)
+    assert "As the class" not in printed
+    assert not any(row["b"].startswith("known:") for row in similarity_rows(out))
+    assert json.loads((out / OPTIONS_FILE).read_text())["known"] is None
+
+
+def test_no_similarity_is_remembered_until_similarity_is_given(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    _, printed = grade(subs / "bob.ipynb", out, similarity=None)
+    assert not (out / commands.SIMILARITY_CSV).exists()
+    assert (f"(its grading-options.json): --no-similarity; give another, or --similarity, to change "
+            f"that\n") in printed
+    grade(subs / "bob.ipynb", out, similarity=True)
+    assert similarity_rows(out) and json.loads((out / OPTIONS_FILE).read_text())["similarity"] is True
+
+
+def test_remembered_known_solutions_that_moved_are_refused_naming_the_option(tmp_path):
+    subs, out, _, known = compared_class(tmp_path)
+    known.rename(tmp_path / "moved")
+    with pytest.raises(commands.CommandError) as raised:
+        grade(subs / "bob.ipynb", out)
+    assert str(raised.value) == (
+        f"the class in {out} was graded with --known {known} (remembered in {out / OPTIONS_FILE}), "
+        f"which is no longer there: give --known DIR, its new place, or --no-known to check "
+        f"similarity without them")
+    grade(subs / "bob.ipynb", out, known=tmp_path / "moved")
+    assert json.loads((out / OPTIONS_FILE).read_text())["known"] == str(tmp_path / "moved")
+
+
+def test_a_file_of_the_grader_that_remembered_only_the_gradebook_options_is_read(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / OPTIONS_FILE).write_text('{"roster": null, "adjust": null, "excel": true}')
+    grade(subs, out)
+    assert (out / "grades.csv").read_bytes().startswith(b"\xef\xbb\xbf") and similarity_rows(out)
+
+
+def test_the_command_line_passes_no_template_no_known_and_similarity():
+    def given(*words: str) -> tuple:
+        args = cli.build_parser().parse_args(["subs", *words])
+        return args.template, args.known, args.similarity
+
+    assert given() == (None, None, None)  # as the folder remembers
+    assert given("--no-template", "--no-known", "--no-similarity") == (False, False, False)
+    assert given("--template", "t.ipynb", "--known", "k", "--similarity") == (Path("t.ipynb"), Path("k"), True)
+    with pytest.raises(SystemExit):
+        given("--similarity", "--no-similarity")
+
+
 def test_the_class_report_says_its_figures_leave_out_the_points_by_hand(tmp_path):
     """The TA compared report.html's mean with grades.csv's and found them apart, the report
     saying nothing of the adjustments (docs/reports.md: the report is the grader's)."""
@@ -137,3 +225,18 @@ def test_the_class_report_says_its_figures_leave_out_the_points_by_hand(tmp_path
             f"feedback; this report's scores, figures and charts are the grader's, without them") in page
     grade(subs, out, similarity=False, class_report=True, adjust=False)
     assert "Points by hand" not in (out / "report.html").read_text("utf-8")
+
+
+def test_the_runs_last_lines_name_the_graders_scores_and_give_those_with_the_points_by_hand(tmp_path):
+    """On main the run ended "min 90 · median 100 · mean 96.7" of the grader's scores while
+    grades.csv had bob's +5 (mean 98.3), with nothing saying which."""
+    subs, out, _, _ = graded_class(tmp_path)
+    summary, printed = grade(subs, out, similarity=False)
+    assert summary.scores == (100.0, 90.0, 100.0) and summary.adjusted_scores == (100.0, 95.0, 100.0)
+    assert "; the grader's scores: min 90 · median 100 · mean 96.7 · max 100 (of 100)" in printed
+    assert ("\n  with the points by hand (--adjust), as grades.csv has them: min 95 · median 100 · "
+            "mean 98.3 · max 100 (of 100)") in printed
+    graded = [float(score) for sid, score in scores(out).items() if sid]
+    assert sorted(graded) == sorted(summary.adjusted_scores)  # the figures are grades.csv's
+    _, printed = grade(subs, out, similarity=False, adjust=False)
+    assert "the grader's scores" not in printed and "points by hand" not in printed

@@ -74,7 +74,8 @@ def test_class_files_are_set_aside_while_a_run_grades_and_removed_when_it_finish
     (tmp_path / "report.html").write_text("<p>old</p>")
     said = set_aside(tmp_path, names=CLASS_FILES)
     assert not (tmp_path / "grades.csv").exists() and not (tmp_path / "report.html").exists()
-    assert "previous-grades.csv, previous-report.html" in said and UNFINISHED_NOTE in said
+    assert said is None  # the note says it; a run that stops says it (still_aside, stopped)
+    assert "previous-grades.csv, previous-report.html" in (tmp_path / UNFINISHED_NOTE).read_text()
     assert earlier(tmp_path, "grades.csv") == tmp_path / "previous-grades.csv"
     assert earlier(tmp_path, "similarity.csv") == tmp_path / "similarity.csv"  # none: the name
     # A run killed, then another: the last finished run's files stay as they are.
@@ -118,3 +119,28 @@ def test_folders_under_the_class_files_names_left_by_an_earlier_grader_do_not_st
                                    stream=io.StringIO(), progress_bar=False, force=True)
     assert summary.graded == 2 and (out / "grades.csv").is_file()
     assert all((folder / "result.full.json").is_file() for folder in left)
+
+
+def test_a_routine_regrade_says_nothing_of_the_files_it_set_aside_and_an_interrupted_one_does(tmp_path, monkeypatch):
+    """On main every run printed "The last run's class files are previous-grades.csv, ... until
+    this run finishes", a regrade that finished a second later too: it helps only where a run
+    stops and leaves them."""
+    from tests.test_commands_regrade import grade, small_class
+
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    grade(subs, out, similarity=False)
+    nbs.write(subs / "bob.ipynb", nbs.course_notebook())
+    _, printed = grade(subs / "bob.ipynb", out, similarity=False)
+    assert "previous-" not in printed and "until this run finishes" not in printed, printed
+    assert not (out / "previous-grades.csv").exists() and (out / "grades.csv").is_file()
+    # Interrupted before the class was graded: they stay, and the run says so.
+    from grader.batch import BatchInterrupted, WorkerPool
+
+    def stopped(self, *args, **kwargs):
+        raise BatchInterrupted([])
+
+    monkeypatch.setattr(WorkerPool, "run", stopped)
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook())
+    _, printed = grade(subs, out, similarity=False)
+    assert "The last finished run's class files stay, as previous-grades.csv" in printed, printed
+    assert (out / "previous-grades.csv").is_file()
