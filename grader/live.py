@@ -168,6 +168,10 @@ def find_aliases(result: Any, args: tuple) -> tuple[tuple[str, str], ...]:
 _TRY_LOOPS_DEAF = sys.version_info[:2] == (3, 10)
 
 
+#: Seconds after a ring that the timer rings again, should that ring's exception be ignored.
+_RING_AGAIN = 0.1
+
+
 @contextlib.contextmanager
 def _alarm(seconds: float | None, *, files: Collection[str] = ()) -> Iterator[None]:
     """Raise :class:`_Timeout` in the body after ``seconds``, in the main thread: with a real-time
@@ -187,7 +191,11 @@ def _alarm(seconds: float | None, *, files: Collection[str] = ()) -> Iterator[No
         return
 
     def ring(signum: int, frame: Any) -> None:
-        """The SIGALRM handler: stop the student's code where it is."""
+        """The SIGALRM handler: stop the student's code where it is. Raised where the interpreter
+        ignores an exception (a ``__del__``, a weakref callback: seen in a test run under load), it
+        would be lost with a one-shot timer and an endless loop never stopped: the timer is set to
+        ring again, until the body's end turns it off."""
+        signal.setitimer(signal.ITIMER_REAL, _RING_AGAIN)
         raise _Timeout()
 
     previous = signal.signal(signal.SIGALRM, ring)
