@@ -1237,7 +1237,7 @@ class _Extractor:
         found = re.search(rf"^[ \t]*(?:for[ \t]+)?\(?[ \t]*{re.escape(name)}\b(?![ \t]*[.(\[])", text[:200_000],
                           re.MULTILINE)
         line = text.count("\n", 0, found.start()) + 1 if found else None
-        place = f"Line {line} of {self._cell(cell_index)}" if line else self._cell(cell_index).capitalize()
+        place = f"Line {line} of {self._cell(cell_index)}" if line else _first_up(self._cell(cell_index))
         self.diags.append(Diagnostic(
             "warning",
             f"{place} sets `{name}` to another value after `{imp.source}` "
@@ -1911,13 +1911,19 @@ class _Extractor:
             also = f" (the cell defines {', '.join(f'`{n}`' for n in here)})" if here else ""
             self.diags.append(Diagnostic(
                 "info",
-                f"{self._cell(cell_index).capitalize()} is marked `GRADED FUNCTION: {name}`, but no function named "
+                f"{_first_up(self._cell(cell_index))} is marked `GRADED FUNCTION: {name}`, but no function named "
                 f"`{name}` is defined anywhere{also}.",
                 cell_index, None, name,
             ))
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _first_up(words: str) -> str:
+    """``words`` (a cell's, "cell 21 (In [20])") with its first letter a capital, the rest as written:
+    ``str.capitalize`` wrote "Cell 21 (in [20])" (the fb helper's note, thirty-fifth session)."""
+    return words[:1].upper() + words[1:]
 
 
 class _ConstantScope:

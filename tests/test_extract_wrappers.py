@@ -88,3 +88,12 @@ def test_a_graded_marker_without_its_function_names_the_cell_as_the_student_coun
            "anywhere (the cell defines `rnn_forwrd`)." in messages(ex, "info"), messages(ex)
     inside = extract(nb("# GRADED FUNCTION: f\nif VERBOSE:\n    def f(x):\n        return x\n"))
     assert not any("is marked" in m for m in messages(inside)), messages(inside)
+
+
+def test_a_cell_named_at_the_start_of_a_note_keeps_its_prompt_as_written(tmp_path):
+    # `str.capitalize` wrote "Cell 21 (in [20]) is marked ..." (the fb helper's note, thirty-fifth session).
+    from grader.extract import extract_file
+    notebook = nbs.course_notebook(extra_cells=[nbs.code_cell("# GRADED FUNCTION: gru_forward\nx = 1\n", count=20)])
+    ex = extract_file(nbs.write(tmp_path / "student.ipynb", notebook))
+    assert any(m.startswith("Cell 21 (In [20]) is marked `GRADED FUNCTION: gru_forward`") for m in messages(ex)), \
+        messages(ex)
