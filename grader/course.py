@@ -53,6 +53,9 @@ COURSE_MODULES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     }
 )
 
+#: Every course helper's name (``softmax``, ``sigmoid``): what the grader provides whatever a cell does.
+COURSE_HELPERS: frozenset[str] = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
+
 #: Modules that only serve the notebook's own test cells.
 TEST_HELPER_MODULES: frozenset[str] = frozenset(
     {

@@ -42,7 +42,7 @@ from grader.cellparse import (ipython_might_help, ipython_transform, parsed_or_e
 from grader.cellscan import (CELL_MEMO, FINDINGS_MEMO, PARSE_MEMO, USES_MEMO, FastDef, def_findings, fast_cell,
                               graded_markers)
 from grader.codeslips import may_slip, slip_sentence, slips
-from grader.course import COURSE_MODULES, is_test_helper_module
+from grader.course import COURSE_HELPERS, COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import, MemberSet
 from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
                                   outside_import_text, unreadable_words)
@@ -1151,7 +1151,7 @@ class _Extractor:
         entry = self.defs.get(name)
         if entry is not None:
             return entry[0].kind in ("function", "class")
-        return name in _COURSE_HELPERS and name not in self.module_binds
+        return name in COURSE_HELPERS and name not in self.module_binds
 
     def _function_replaced_notes(self) -> None:
         """The warnings of ``_function_replaced``'s statements whose name nothing bound again."""
@@ -1410,9 +1410,8 @@ class _Extractor:
 
         student = {n for d in defs for n in d.names}
         imported = {i.binds for i in self.imports if i.binds and i.kind != "test"}
-        course_names = {n for fns in COURSE_MODULES.values() for n in fns}
         star_names, star_unknown = self._star_names()
-        known = student | imported | course_names | star_names | _BUILTIN_NAMES | NUMPY_ALIASES
+        known = student | imported | COURSE_HELPERS | star_names | _BUILTIN_NAMES | NUMPY_ALIASES
         unresolved = {n for d in defs for n in d.uses} - (known - star_names)
         star_keep = self._star_keep(unresolved)
         test_bound = {i.binds: i.module for i in self.imports if i.binds and i.kind == "test"}
@@ -1422,7 +1421,7 @@ class _Extractor:
         reaches_in = reaching_code(defs, self.imports, cell=self._cell)
         class_names = frozenset(n for d in defs if d.kind == "class" for n in d.names)
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
-        program_functions = {d.names[0] for d in defs if d.kind == "function"} | course_names
+        program_functions = {d.names[0] for d in defs if d.kind == "function"} | COURSE_HELPERS
         frozen_functions = frozenset(program_functions)
         broken = broken_definitions(self.diags)  # every error naming a def is reported by now
         for d, node, cell in analysed:
@@ -2054,9 +2053,6 @@ _TEXT_DEF = re.compile(r"^[ \t]*def[ \t]+([A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)
 
 
 #: The statements whose body may always run (``_always_run_body``), and how deep in each other they are read.
-#: The course's helpers the grader provides (``sigmoid``, ``softmax``): functions whatever a cell
-#: does, for ``_Extractor._function_replaced``.
-_COURSE_HELPERS = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
 #: Values that are plainly not a function: a literal, a display, a comprehension, an f-string.
 _NOT_CALLABLE = (ast.Constant, ast.Dict, ast.List, ast.Set, ast.Tuple, ast.ListComp, ast.SetComp, ast.DictComp,
                  ast.JoinedStr)

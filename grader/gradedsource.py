@@ -13,7 +13,7 @@ from types import CodeType, MappingProxyType
 from typing import Any, Collection, Mapping, Sequence
 
 from grader.astnodes import only_delegates
-from grader.course import COURSE_MODULES
+from grader.course import COURSE_HELPERS
 from grader.notebook import SIZE_LIMITS, SourceMemo
 
 
@@ -460,9 +460,6 @@ def _is_relay(source: str) -> bool:
 #: the twenty-fifth session) let sixteen one-line functions the wrapper also calls, named to sort
 #: first, push the copy out of the text compared.
 MAX_HELPER_CHARS = SIZE_LIMITS.max_code_chars
-#: The course's helper names (``softmax``, ``sigmoid``...): a student's own copy of one is the
-#: course's code in most notebooks, not work to compare.
-_COURSE_HELPERS = frozenset(name for helpers in COURSE_MODULES.values() for name in helpers)
 
 
 def _read_then(functions: Mapping[str, Any], name: str) -> list[str]:
@@ -519,7 +516,8 @@ def _helpers_of(functions: Mapping[str, Any], name: str, graded: Collection[str]
             if other in skip or target == root or target in skip:  # another name of one not compared here
                 continue
             queue.append(other)
-            if course or not ((other in _COURSE_HELPERS or target in _COURSE_HELPERS)
+            # A student's own copy of a course helper is the course's code in most notebooks, not work to compare.
+            if course or not ((other in COURSE_HELPERS or target in COURSE_HELPERS)
                               and _course_like(functions, other)):
                 text = _own_text(functions, other)
                 if id(text) in texts:

@@ -830,10 +830,9 @@ def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
     """Modules and imported callables the grader's `program` binds otherwise than the kernel does
     now, by name: the values the program binds. The notebook's own functions (`own`), classes and
     objects stay the live ones: only what an import or the course provides is taken."""
-    from grader.course import COURSE_MODULES
+    from grader.course import COURSE_HELPERS as helpers
 
     module = _module_of(namespace)
-    helpers = {name for fns in COURSE_MODULES.values() for name in fns}
     rebound = {}
     for name, value in program.items():
         if name.startswith("__") or name in own or name not in namespace:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Collection, Iterable, Sequence
 
-from grader.course import COURSE_MODULES, is_test_helper_module
+from grader.course import COURSE_HELPERS, COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import
 from grader.notebook import SIZE_LIMITS
 
@@ -247,7 +247,7 @@ MAX_REACHED_CHARS = SIZE_LIMITS.max_code_chars
 #: Builtins that read a global by a name in a string, which no symbol table sees.
 BY_NAME = frozenset({"globals", "vars", "eval", "exec"})
 #: Names the program binds when nothing in it does: the course's helpers, NumPy's.
-PROVIDED_NAMES = frozenset({"np", "numpy", *(name for fns in COURSE_MODULES.values() for name in fns)})
+PROVIDED_NAMES = frozenset({"np", "numpy", *COURSE_HELPERS})
 
 
 def _body_imports(source: str) -> list[str]:
