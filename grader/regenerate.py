@@ -649,27 +649,30 @@ def _namesake(rubric: Rubric) -> Path | None:
     return None
 
 
-def _name_line(rubric: Rubric) -> int:
-    """The line of ``rubric``'s top-level ``name:`` key (1 when it cannot be told)."""
+def _name_line(path: str | Path) -> int:
+    """The line of the top-level ``name:`` key of the rubric file ``path`` (1 when it cannot be told)."""
     try:
-        lines = Path(rubric.path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return 1
     return next((k for k, line in enumerate(lines, 1) if line.startswith("name:")), 1)
 
 
-def _refuse_namesake(rubric: Rubric) -> None:
+def _refuse_namesake(rubric: Rubric, *, checking: bool = False) -> None:
     """Raise ``RegenerateError`` when another rubric of the folder has ``rubric``'s name: the two
     would write the same fixture files, each over the other's, and grading with the other one
-    would then call its unchanged cases stale."""
+    would then call its unchanged cases stale. ``checking`` (``--check``): the files would be
+    verified against one rubric while ``grade.py`` reads them for both, so it is refused too."""
     other = _namesake(rubric)
     if other is not None:
         where = fx.fixture_path(rubric, "public").parent
+        done = (f"Nothing was checked: grade.py reads {where}/{rubric.name}.*.json for both, and "
+                f"regenerating one writes them over the other's" if checking else
+                f"both would write {where}/{rubric.name}.*.json, each over the other's. Nothing was written")
         raise RegenerateError(
-            f"{rubric.path}:{_name_line(rubric)}: this rubric's name {rubric.name!r} is also the "
-            f"name of {Path(rubric.path).parent / other.name}, in the same folder: both would "
-            f"write {where}/{rubric.name}.*.json, each over the other's. Nothing was written; "
-            f"give one of the two a name of its own (name: {rubric.name}_2, say), or move it "
+            f"{rubric.path}:{_name_line(rubric.path)}: this rubric's name {rubric.name!r} is also the "
+            f"name of {Path(rubric.path).parent / other.name}:{_name_line(other)}, in the same folder: "
+            f"{done}; give one of the two a name of its own (name: {rubric.name}_2, say), or move it "
             f"to a folder of its own")
 
 
@@ -739,8 +742,8 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
     rubric = load_rubric(rubric_path)
-    if not check_only and fixtures_dir is None:  # the fixtures beside the rubric, named by its name
-        _refuse_namesake(rubric)
+    if fixtures_dir is None:  # the fixtures beside the rubric, named by its name
+        _refuse_namesake(rubric, checking=check_only)
     fresh = compute_fixtures(rubric, reference=reference)  # a function the reference lacks is said first
     unknown = blindspots.unknown_blind_to(rubric, reference.mutants)
     if unknown:
