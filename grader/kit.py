@@ -273,10 +273,12 @@ def _prepare(out_dir: Path) -> None:
 @dataclass(frozen=True)
 class KitFiles:
     """What a kit folder holds of its rubric: the version of its public cases
-    (``grader.fixtures.public_version``) and its rubric's text; both None when they cannot be read."""
+    (``grader.fixtures.public_version``), its rubric's text and its public fixture file's bytes;
+    all None when they cannot be read."""
 
     version: str | None
     rubric_text: str | None
+    fixture_file: bytes | None = None
 
 
 def read_kit(out_dir: Path) -> KitFiles | None:
@@ -296,7 +298,7 @@ def read_kit(out_dir: Path) -> KitFiles | None:
         rubric_file, fixture_file = rubrics[0].read_bytes(), fixtures[0].read_bytes()
     except OSError:
         return KitFiles(None, None)
-    return KitFiles(public_version(rubric_file, fixture_file), rubric_file.decode("utf-8", "replace"))
+    return KitFiles(public_version(rubric_file, fixture_file), rubric_file.decode("utf-8", "replace"), fixture_file)
 
 
 def _shown(value: Any) -> str:
@@ -347,8 +349,11 @@ def changes_since(earlier: KitFiles | None, out_dir: Path) -> str:
                 f"take this one (version {version}).")
     if earlier.version == version:
         return f"The kit written there before was the same (version {version}): nothing to announce."
-    said = _public_differences(earlier.rubric_text, now.rubric_text if now is not None else "") or [
-        "the public cases' expected values or the messages of their known mistakes (the fixtures were made again)"]
+    from grader.regenerate import value_changes  # the instructors' side: a kit does not carry kit.py
+
+    said = [*_public_differences(earlier.rubric_text, now.rubric_text if now is not None else ""),
+            *value_changes(earlier.fixture_file, now.fixture_file if now is not None else None)] or [
+        "the public cases' fixtures (made again)"]
     return (f"Since the kit written there before (version {earlier.version}, now {version}): {'; '.join(said)}. "
             f"Students who have the earlier kit check the old cases: tell the class to take this one "
             f"(its self-check names version {version}).")

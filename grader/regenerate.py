@@ -42,6 +42,7 @@ __all__ = [
     "compute_fixtures",
     "regenerate",
     "check",
+    "value_changes",
     "main",
 ]
 
@@ -375,8 +376,7 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
     if recomputed:
         said.append(f"{len(recomputed)} recomputed on the same inputs (the reference, its traces or its known "
                     f"mistakes changed): {named(recomputed)}")
-    messages = before.get("mutants", {}), after.get("mutants", {})
-    edited = sorted(key for key in set(messages[0]) | set(messages[1]) if messages[0].get(key) != messages[1].get(key))
+    edited = _edited_messages(before, after)
     if edited:
         said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
     parts = {case_id.rsplit("/", 1)[0] for case_id in moved}
@@ -385,6 +385,42 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
                     "inserting one moves the ids of the cases after it, whose fixtures are made again (an id: "
                     "given in a case keeps it)")
     return "; ".join(said)
+
+
+def _edited_messages(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The known mistakes whose message differs between two decoded fixture files' headers."""
+    messages = before.get("mutants", {}), after.get("mutants", {})
+    return sorted(key for key in set(messages[0]) | set(messages[1]) if messages[0].get(key) != messages[1].get(key))
+
+
+#: What a stored case holds beside its spec, and the words a change of it is told in.
+_VALUES = (("args", "inputs"), ("expected", "expected values"), ("traces", "reference traces"),
+           ("mutants", "known mistakes' outputs"))
+
+
+def value_changes(old: bytes | None, new: bytes | None) -> list[str]:
+    """What differs between two encodings of one fixture file in its cases whose inputs are the
+    same (the same id and ``spec_hash``: the reference or a known mistake was changed and the
+    fixtures made again), each value by name (``"the expected values of 1 public case(s):
+    rnn_forward/public-1"``), and the known mistakes whose message changed; ``[]`` when nothing
+    differs or either file cannot be read. ``grader.kit`` says it to the instructor who writes a
+    kit again."""
+    before, after = _stored(old), _stored(new)
+    if not before or not after:
+        return []
+    was, now = before["cases"], after["cases"]
+    kept = [case_id for case_id in now if case_id in was and isinstance(was[case_id], dict)
+            and isinstance(now[case_id], dict) and was[case_id].get("spec_hash") == now[case_id].get("spec_hash")]
+    kind = f"{after.get('visibility')} " if after.get("visibility") in VISIBILITIES else ""
+    said = []
+    for key, words in _VALUES:
+        changed = [case_id for case_id in kept if _difference(was[case_id].get(key), now[case_id].get(key)) is not None]
+        if changed:
+            said.append(f"the {words} of {len(changed)} {kind}case(s): {', '.join(changed)}")
+    edited = _edited_messages(before, after)
+    if edited:
+        said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
+    return said
 
 
 # --------------------------------------------------------------------------- verifying

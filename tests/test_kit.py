@@ -420,3 +420,40 @@ def test_a_kit_made_before_kits_had_a_version_is_compared_all_the_same(tmp_path)
     assert read_kit(kit_dir).version is None
     assert changes_since(read_kit(kit_dir), kit_dir).startswith("The folder held an earlier kit whose rubric")
     assert read_kit(tmp_path) is None and changes_since(None, kit_dir) == ""
+
+
+def test_a_kit_written_again_names_the_public_cases_whose_expected_values_alone_changed(tmp_path):
+    """The reference fixed and the fixtures made again, the rubric untouched: writing the kit again
+    said only 'the public cases' expected values or the messages of their known mistakes (the
+    fixtures were made again)', naming no case, though the instructor announces which ones."""
+    import dataclasses
+
+    from grader.fixtures import encode_fixture_file, fixture_path
+    from grader.kit import changes_since, read_kit
+
+    shutil.copy(RUBRICS[0], tmp_path / "rnn.yaml")
+    shutil.copytree(RUBRICS[0].parent / "fixtures", tmp_path / "fixtures", ignore=shutil.ignore_patterns(".cache"))
+    rubric = load_rubric(tmp_path / "rnn.yaml")
+    kit_dir = write_student_kit(tmp_path / "kit", rubric=tmp_path / "rnn.yaml")
+    earlier = read_kit(kit_dir)
+    fixtures = load_fixtures(rubric.only("public"), visibilities=("public",))
+    cases = dict(fixtures)
+    forward = cases["rnn_forward/public-1"]
+    cases["rnn_forward/public-1"] = dataclasses.replace(
+        forward, expected=(forward.expected[0] * 1.01, *forward.expected[1:]))
+    cell = cases["lstm_cell_forward/public-1"]
+    mistake = sorted(cell.mutants)[0]
+    cases["lstm_cell_forward/public-1"] = dataclasses.replace(
+        cell, mutants={**cell.mutants, mistake: "not the mistake's output"})
+    messages = dict(fixtures.mutant_messages)
+    edited = sorted(mid for mid in messages if mid.startswith("rnn_backward/"))[0]
+    messages[edited] += " (reworded)"
+    fixture_path(rubric, "public").write_bytes(encode_fixture_file(
+        rubric, "public", cases, mutant_messages=messages, generated="now", numpy_version="x"))
+    write_student_kit(kit_dir, rubric=tmp_path / "rnn.yaml")
+    said = changes_since(earlier, kit_dir)
+    assert said.startswith(f"Since the kit written there before (version {earlier.version}, now "), said
+    assert "the expected values of 1 public case(s): rnn_forward/public-1" in said, said
+    assert "the known mistakes' outputs of 1 public case(s): lstm_cell_forward/public-1" in said, said
+    assert f"the message(s) of 1 known mistake(s): {edited}" in said, said
+    assert "(the fixtures were made again)" not in said and "changed: " not in said, said
