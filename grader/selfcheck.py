@@ -896,15 +896,20 @@ _KIT_MARKER = ".student-kit"
 
 
 def _kit_version(rubric: Path, public: Any) -> str:
-    """``", kit version 1a2b3c4d5e6f"`` when ``rubric`` is a student kit's (its folder's parent holds
-    the kit's marker), from the files the check read (``grader.fixtures.public_version``), so a TA
-    can ask which kit a student ran; "" elsewhere or when they cannot be read."""
+    """``", kit version 1a2b3c4d5e6f (grader 9f8e7d6c5b4a)"`` when ``rubric`` is a student kit's (its
+    folder's parent holds the kit's marker), from the files the check read
+    (``grader.fixtures.public_version``) and the kit's grader, which its ``grade.py`` runs
+    (``grader.files.package_version``), so a TA can ask which kit a student ran; "" elsewhere or when
+    they cannot be read."""
+    from grader.files import package_version
     from grader.fixtures import fixture_path, public_version
 
-    if not (rubric.resolve().parent.parent / _KIT_MARKER).is_file():
+    kit = rubric.resolve().parent.parent
+    if not (kit / _KIT_MARKER).is_file():
         return ""
     try:
-        return f", kit version {public_version(rubric.read_bytes(), fixture_path(public, 'public').read_bytes())}"
+        return (f", kit version {public_version(rubric.read_bytes(), fixture_path(public, 'public').read_bytes())} "
+                f"(grader {package_version(kit / 'grader')})")
     except OSError:
         return ""
 
