@@ -228,6 +228,8 @@ def public_rubric_yaml(rubric: Any) -> str:
         entry["mutation_weight"] = part.mutation_weight
         if part.withheld_points:  # what the hidden cases are worth, in one number per part
             entry["withheld_points"] = part.withheld_points
+        if part.bonus:  # its points beyond max_score: the self-check says so
+            entry["bonus"] = True
         entry["outputs"] = [{"name": o.name, "path": _path_text(o.path), "weight": o.weight,
                              "check": o.check} for o in part.outputs]
         entry["cases"] = [{

@@ -758,15 +758,22 @@ def without_known_mistakes(rubric: Rubric, *, reference: Reference) -> list[str]
 
 
 def points_line(rubric: Rubric) -> str:
-    """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run."""
-    return (f"{rubric.max_points:g} points: "
-            + ", ".join(f"{part.name} {part.max_points:g}" for part in rubric.parts))
+    """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run;
+    a bonus part's points are said beyond them (``"100 points and 15 of bonus: ..., lstm_backward
+    15 (bonus)"``)."""
+    bonus = f" and {rubric.bonus_points:g} of bonus" if rubric.bonus_names else ""
+    return (f"{rubric.max_points:g} points{bonus}: "
+            + ", ".join(f"{part.name} {part.max_points:g}{' (bonus)' if part.bonus else ''}" for part in rubric.parts))
 
 
 def odd_points(rubric: Rubric) -> str | None:
     """A warning when the rubric's points do not add up to a whole number (three cases of 33.33:
     every student's score is then out of 99.99), or None."""
     total = rubric.max_points
+    if total <= 0 and rubric.bonus_names:
+        return (f"{rubric.path}: every part is a bonus ({points_line(rubric)}): grades.csv's max_score will "
+                f"read 0 and no score has a percent; make the parts that every student must do not bonus "
+                f"(docs/rubrics.md, Bonus parts)")
     if abs(total - round(total)) < 1e-9:
         return None
     return (f"{rubric.path}: the points add up to {total:g}, not a whole number ({points_line(rubric)}): "
