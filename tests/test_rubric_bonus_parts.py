@@ -21,6 +21,7 @@ from grader.rubric import load_rubric
 from tests import notebooks as nbs
 from tests.test_commands_roster import grade
 from tests.test_kit import kit_env
+from tests.test_live import course_module  # noqa: F401 - a fixture
 
 QUIZ = """version: 1
 name: quiz
@@ -170,3 +171,19 @@ def test_the_kit_s_self_check_says_the_bonus_is_beyond_the_total(quiz, tmp_path)
         "`rnn_cell_forward`'s 10 points: passing the public ones is necessary, not sufficient.\n"
         "`rnn_cell_backward` is a bonus: its 4 points (hidden cases included) add to your score beyond the "
         "assignment's total."), said
+
+
+def test_check_in_jupyter_marks_the_bonus_as_the_self_check_does(quiz, tmp_path, course_module, monkeypatch):  # noqa: F811
+    from grader import check
+    from tests.budgets import unhurried_checks
+    from tests.test_live import notebook_namespace
+
+    unhurried_checks(monkeypatch)  # check() stops a call on wall time, which a loaded machine waits
+    live = io.StringIO()
+    summary = check(namespace=notebook_namespace(nbs.course_notebook(WRONG_BONUS), tmp_path), rubric=quiz,
+                    stream=live)
+    said = live.getvalue()
+    assert summary is not None and summary.bonus == ("rnn_cell_backward",), said
+    assert "rnn_cell_backward  failed (bonus)" in said, said
+    assert said.rstrip().endswith("`rnn_cell_backward` is a bonus: its 4 points (hidden cases included) add to "
+                                  "your score beyond the assignment's total."), said
