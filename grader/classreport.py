@@ -88,6 +88,7 @@ class PartStats:
     cases_run: int
     cases_passed: int
     statuses: Mapping[str, int]  # part status -> number of submissions
+    bonus: bool = False  # its points add to scores beyond max_points (``Part.bonus``, the IMDB bonus)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class ClassTally:
             c.id: (c.part, c.name, c.visibility) for c in rubric.cases}
         self._case_order = [c.id for c in rubric.cases]
         self._part_max = {p.name: p.max_points for p in rubric.parts}
+        self._part_bonus = set(rubric.bonus_names)
         self._part_points: dict[str, list[float]] = defaultdict(list)
         self._part_full: Counter = Counter()
         self._part_status: dict[str, Counter] = defaultdict(Counter)
@@ -195,6 +197,8 @@ class ClassTally:
             if name not in self._part_max:
                 self._part_order.append(name)
                 self._part_max[name] = part.max_points
+            if part.bonus:
+                self._part_bonus.add(name)
             self._part_points[name].append(part.points)
             self._part_status[name][part.status] += 1
             if part.max_points > 0 and part.points >= part.max_points - 1e-9:
@@ -235,7 +239,8 @@ class ClassTally:
             name=name, max_points=self._part_max[name], submissions=len(part_points[name]),
             mean_points=statistics.fmean(part_points[name]) if part_points[name] else 0.0,
             full_marks=self._part_full[name], cases_run=self._part_cases[name],
-            cases_passed=self._part_passed[name], statuses=dict(self._part_status[name]))
+            cases_passed=self._part_passed[name], statuses=dict(self._part_status[name]),
+            bonus=name in self._part_bonus)
             for name in self._part_order)
         cases = tuple(CaseStats(
             case_id=cid, part=case_info[cid][0], name=case_info[cid][1], visibility=case_info[cid][2],
@@ -364,7 +369,8 @@ def _parts(stats: ClassStats, figures: Mapping[str, str]) -> str:
             + "".join(f'<th class="num">{e(STATUS_WORDS.get(s, s))}</th>' for s in COUNTED) + "</tr>")
     rows = []
     for p in stats.parts:
-        rows.append(f"<tr><td><code>{e(p.name)}</code></td><td class=\"num\">{p.max_points:g}</td>"
+        rows.append(f"<tr><td><code>{e(p.name)}</code>{' (bonus)' if p.bonus else ''}</td>"
+                    f"<td class=\"num\">{p.max_points:g}</td>"
                     f'<td class="num">{p.mean_points:.2f}</td>'
                     f'<td class="num">{p.full_marks} ({_pct(p.full_marks, p.submissions)})</td>'
                     f'<td class="num">{_pct(p.cases_passed, p.cases_run)}</td>'

@@ -125,7 +125,7 @@ def unreadable_result(rubric: Rubric, *, submission_id: str, path: str, message:
                                  points=0.0, max_points=c.points, message=message)
                       for c in part.cases)
         parts.append(PartResult(part.name, part.function, cases[0].status if cases else MISSING,
-                                0.0, part.max_points, cases))
+                                0.0, part.max_points, cases, bonus=part.bonus))
     # The message can quote the file (a folder's name, what discovery found): bounded as every note.
     return bounded_result(SubmissionResult(submission_id=submission_id, path=path, status=status, points=0.0,
                                            max_points=rubric.max_points, parts=tuple(parts),

@@ -40,7 +40,7 @@ from typing import Any, Sequence
 
 from grader.models import (
     CRASHED, ERROR, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
-    CaseResult, Location, PartResult, SubmissionResult,
+    CaseResult, Location, PartResult, SubmissionResult, bonus_mark,
 )
 from grader.ansi import ansi_to_html
 from grader.files import html_utf8, write_atomic
@@ -1137,7 +1137,7 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
         where = (f' <span class="grader-pts">(defined {"at" if part.location.script else "in"} '
                  f'{e(part.location.cell_label())})</span>')
     out = [f'<section class="grader-result {cls}" id="{part_anchor(part)}">',
-           f"<h3><code>{e(part.name)}</code>: {_points(part.points)} / {_points(part.max_points)}, "
+           f"<h3><code>{e(part.name)}</code>{bonus_mark(part)}: {_points(part.points)} / {_points(part.max_points)}, "
            f"{e(verdict)}{where}</h3>"]
     notes = [n for n in student_notes(part) if n]
     if notes:
@@ -1204,7 +1204,7 @@ def summary_html(result: SubmissionResult, *, placed: set[str], extra: str = "")
                 where = f'<td><a href="#{part_anchor(part)}">below</a></td>'
             else:
                 where = ""
-            out.append(f"<tr><td><code>{e(part.name)}</code></td>"
+            out.append(f"<tr><td><code>{e(part.name)}</code>{bonus_mark(part)}</td>"
                        f'<td class="num">{_points(part.points)} / {_points(part.max_points)}</td>'
                        f"<td>{e(verdict)}</td>{where}</tr>")
         out.append("</tbody></table>")

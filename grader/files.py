@@ -36,6 +36,14 @@ def sources_digest(root: Path, names: Iterable[str]) -> bytes:
     return digest.digest()
 
 
+def package_version(package: Path) -> str:
+    """The first 12 hex digits of :func:`sources_digest` over the ``*.py`` files at the top of
+    ``package``, by name: a student kit's grader (``grader.kit`` writes it in the kit's marker and
+    compares it when the kit is written again; the kit's self-check prints it beside the kit's version)."""
+    package = Path(package)
+    return sources_digest(package, sorted(path.name for path in package.glob("*.py") if path.is_file())).hex()[:12]
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, durable: bool = False,
                  mode: int | None = None, digests: dict[str, list] | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never a part.

@@ -17,6 +17,7 @@ report commands, similarity detection and the IMDB scorer.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import dataclass, replace
@@ -227,6 +228,8 @@ def public_rubric_yaml(rubric: Any) -> str:
         entry["mutation_weight"] = part.mutation_weight
         if part.withheld_points:  # what the hidden cases are worth, in one number per part
             entry["withheld_points"] = part.withheld_points
+        if part.bonus:  # its points beyond max_score: the self-check says so
+            entry["bonus"] = True
         entry["outputs"] = [{"name": o.name, "path": _path_text(o.path), "weight": o.weight,
                              "check": o.check} for o in part.outputs]
         entry["cases"] = [{
@@ -273,30 +276,43 @@ def _prepare(out_dir: Path) -> None:
 @dataclass(frozen=True)
 class KitFiles:
     """What a kit folder holds of its rubric: the version of its public cases
-    (``grader.fixtures.public_version``) and its rubric's text; both None when they cannot be read."""
+    (``grader.fixtures.public_version``), its rubric's text and its public fixture file's bytes;
+    all None when they cannot be read."""
 
     version: str | None
     rubric_text: str | None
+    fixture_file: bytes | None = None
+    grader: str | None = None  # grader.files.package_version of its grader/ (None: none there)
+    modules: tuple[tuple[str, str], ...] = ()  # (file name, sha256) of each module of its grader/
 
 
 def read_kit(out_dir: Path) -> KitFiles | None:
     """The rubric of the kit in ``out_dir`` (None: no kit there), read before it is written again
     so that :func:`changes_since` can say what changed. A kit made before kits named their version
     has the same files: its version is computed from them."""
+    from grader.files import package_version
     from grader.fixtures import public_version
 
     out_dir = Path(out_dir)
     if not (out_dir / MARKER).is_file():
         return None
+    try:
+        package = out_dir / "grader"
+        modules = tuple((path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+                        for path in sorted(package.glob("*.py")) if path.is_file())
+        grader = package_version(package) if modules else None
+    except OSError:
+        modules, grader = (), None
     rubrics = sorted((out_dir / "rubrics").glob("*.yaml"))
     fixtures = sorted((out_dir / "rubrics" / "fixtures").glob("*.public.json"))
     if len(rubrics) != 1 or len(fixtures) != 1:
-        return KitFiles(None, None)
+        return KitFiles(None, None, grader=grader, modules=modules)
     try:
         rubric_file, fixture_file = rubrics[0].read_bytes(), fixtures[0].read_bytes()
     except OSError:
-        return KitFiles(None, None)
-    return KitFiles(public_version(rubric_file, fixture_file), rubric_file.decode("utf-8", "replace"))
+        return KitFiles(None, None, grader=grader, modules=modules)
+    return KitFiles(public_version(rubric_file, fixture_file), rubric_file.decode("utf-8", "replace"), fixture_file,
+                    grader=grader, modules=modules)
 
 
 def _shown(value: Any) -> str:
@@ -334,10 +350,24 @@ def _public_differences(old_text: str, new_text: str) -> list[str]:
     return said
 
 
+def _grader_difference(earlier: KitFiles, now: KitFiles | None) -> str:
+    """``"grader: 2 of its 46 modules differ (hints.py, selfcheck.py; grader 1a2b... -> 3c4d...)"``
+    when the two kits' grader code differs (a kit written again by a newer grader), else ""; "" too
+    when either kit's modules cannot be read."""
+    if now is None or not earlier.modules or not now.modules or earlier.grader == now.grader:
+        return ""
+    was, new = dict(earlier.modules), dict(now.modules)
+    differ = sorted(name for name in {*was, *new} if was.get(name) != new.get(name))
+    shown = ", ".join(differ[:8]) + (f" and {len(differ) - 8} more" if len(differ) > 8 else "")
+    return (f"grader: {len(differ)} of its {len(new)} modules differ ({shown}; grader {earlier.grader} -> "
+            f"{now.grader})")
+
+
 def changes_since(earlier: KitFiles | None, out_dir: Path) -> str:
     """What writing the kit in ``out_dir`` again changed since the ``earlier`` one (:func:`read_kit`,
     before writing), for the instructor to announce: the public cases or points that changed, and
-    both versions; "" when there was no kit there."""
+    both versions, and the grader's modules when a newer grader wrote it (the version names the
+    public cases only: what is checked; the grader, how); "" when there was no kit there."""
     if earlier is None:
         return ""
     now = read_kit(out_dir)
@@ -345,10 +375,20 @@ def changes_since(earlier: KitFiles | None, out_dir: Path) -> str:
     if earlier.version is None or earlier.rubric_text is None:
         return (f"The folder held an earlier kit whose rubric or fixtures could not be read: tell the class to "
                 f"take this one (version {version}).")
+    code = _grader_difference(earlier, now)
+    if earlier.version == version and code:
+        return (f"The kit written there before had the same public cases (version {version}) but another "
+                f"{code}: its self-check may judge or word some things differently. Its version is the same, "
+                f"and the self-check's first line names the grader too (grader {now.grader}): if the change "
+                f"matters to students (a verdict or a message fixed), tell the class to take this one.")
     if earlier.version == version:
         return f"The kit written there before was the same (version {version}): nothing to announce."
-    said = _public_differences(earlier.rubric_text, now.rubric_text if now is not None else "") or [
-        "the public cases' expected values or the messages of their known mistakes (the fixtures were made again)"]
+    from grader.regenerate import value_changes  # the instructors' side: a kit does not carry kit.py
+
+    said = [*_public_differences(earlier.rubric_text, now.rubric_text if now is not None else ""),
+            *value_changes(earlier.fixture_file, now.fixture_file if now is not None else None)] or [
+        "the public cases' fixtures (made again)"]
+    said += [f"the {code}"] if code else []
     return (f"Since the kit written there before (version {earlier.version}, now {version}): {'; '.join(said)}. "
             f"Students who have the earlier kit check the old cases: tell the class to take this one "
             f"(its self-check names version {version}).")
@@ -361,6 +401,7 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
     Raises :class:`KitError` when the rubric or its public fixtures cannot be
     read or are out of date.
     """
+    from grader.files import package_version
     from grader.fixtures import (
         FixtureError, encode_fixture_file, fixture_path, load_fixtures, public_version, read_fixture_file,
     )
@@ -413,5 +454,5 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
                                                       outputs=outputs, bonus=bonus), encoding="utf-8")
     version = public_version((rubrics_dir / rubric_file).read_bytes(), data)
     (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases), "
-                                  f"version {version}\n", encoding="utf-8")
+                                  f"version {version}, grader {package_version(package)}\n", encoding="utf-8")
     return out_dir

@@ -47,7 +47,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Collection, Iterator, Mapping, TextIO
 
-from grader.models import GRADED, Location, PartResult, SubmissionResult
+from grader.models import GRADED, Location, PartResult, SubmissionResult, counted_points, marked_bonus
 from grader.sandbox import FALLBACK, CallOutcome
 
 __all__ = ["LiveProgram", "LiveSession", "live_extraction", "grade_live", "check"]
@@ -934,11 +934,12 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     for part in ordered_parts(rubric):
         graded[part.name] = _Grader(part=part, context=context, extraction=extraction, program=program,
                                     session=session, fallback=FALLBACK).grade()
-    parts = tuple(_in_jupyter_words(graded[p.name]) for p in rubric.parts)
+    parts = marked_bonus((_in_jupyter_words(graded[p.name]) for p in rubric.parts),
+                         rubric.bonus_names)
     result = SubmissionResult(
         submission_id="live", path="<live>", status=GRADED,
         points=round(sum(p.points for p in parts), 6),
-        max_points=round(sum(p.max_points for p in parts), 6), parts=parts,
+        max_points=counted_points(parts), parts=parts,
         messages=_rebinding_notes(namespace, rebound),
         timings=MappingProxyType({"checks": time.perf_counter() - t0}))
     return result, program

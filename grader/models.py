@@ -9,7 +9,7 @@ import dataclasses
 import inspect
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
+from typing import Collection, Iterable, Mapping
 
 PUBLIC = "public"
 HIDDEN = "hidden"
@@ -173,6 +173,9 @@ class Part:
     # restricted by ``Rubric.only`` or in a student kit's (``withheld_points:``). Graded nowhere;
     # the self-check tells students what the public cases are worth against the whole part.
     withheld_points: float = 0.0
+    # A bonus (``bonus: true``): its points add to a score but not to ``max_score`` (extra credit),
+    # as the IMDB bonus's do.
+    bonus: bool = False
 
     @property
     def max_points(self) -> float:
@@ -202,7 +205,18 @@ class Rubric:
 
     @property
     def max_points(self) -> float:
-        return float(sum(part.max_points for part in self.parts))
+        """``max_score``: the points of the parts that are not a bonus."""
+        return float(sum(part.max_points for part in self.parts if not part.bonus))
+
+    @property
+    def bonus_names(self) -> frozenset[str]:
+        """The names of the bonus parts (``bonus: true``)."""
+        return frozenset(part.name for part in self.parts if part.bonus)
+
+    @property
+    def bonus_points(self) -> float:
+        """The points of the bonus parts (``bonus: true``), beyond ``max_points``; the IMDB bonus aside."""
+        return float(sum(part.max_points for part in self.parts if part.bonus))
 
     def part(self, name: str) -> Part:
         for part in self.parts:
@@ -373,6 +387,7 @@ class PartResult:
     cases: tuple[CaseResult, ...] = ()
     notes: tuple[str, ...] = ()  # free names, duplicate definitions, mutated inputs ...
     location: Location | None = None  # where the function is defined
+    bonus: bool = False  # its points add to the score, not to max_points (``Part.bonus``, the IMDB bonus)
 
 
 @frozen_record
@@ -398,3 +413,19 @@ class SubmissionResult:
             if part.name == name:
                 return part
         return None
+
+
+def marked_bonus(parts: Iterable[PartResult], bonus: Collection[str]) -> tuple[PartResult, ...]:
+    """``parts`` with ``bonus`` True on those named in ``bonus`` (the rubric's bonus parts, the
+    IMDB bonus's part): what every report reads to show a part's points beyond ``max_points``."""
+    return tuple(replace(part, bonus=True) if part.name in bonus and not part.bonus else part for part in parts)
+
+
+def bonus_mark(part: PartResult) -> str:
+    """``" (bonus)"`` after a bonus part's name where a report names it, else ""."""
+    return " (bonus)" if part.bonus else ""
+
+
+def counted_points(parts: Iterable[PartResult]) -> float:
+    """A result's ``max_points``: the points of its parts that are not a bonus."""
+    return round(sum(part.max_points for part in parts if not part.bonus), 6)

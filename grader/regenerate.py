@@ -42,6 +42,7 @@ __all__ = [
     "compute_fixtures",
     "regenerate",
     "check",
+    "value_changes",
     "main",
 ]
 
@@ -375,8 +376,7 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
     if recomputed:
         said.append(f"{len(recomputed)} recomputed on the same inputs (the reference, its traces or its known "
                     f"mistakes changed): {named(recomputed)}")
-    messages = before.get("mutants", {}), after.get("mutants", {})
-    edited = sorted(key for key in set(messages[0]) | set(messages[1]) if messages[0].get(key) != messages[1].get(key))
+    edited = _edited_messages(before, after)
     if edited:
         said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
     parts = {case_id.rsplit("/", 1)[0] for case_id in moved}
@@ -385,6 +385,42 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
                     "inserting one moves the ids of the cases after it, whose fixtures are made again (an id: "
                     "given in a case keeps it)")
     return "; ".join(said)
+
+
+def _edited_messages(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The known mistakes whose message differs between two decoded fixture files' headers."""
+    messages = before.get("mutants", {}), after.get("mutants", {})
+    return sorted(key for key in set(messages[0]) | set(messages[1]) if messages[0].get(key) != messages[1].get(key))
+
+
+#: What a stored case holds beside its spec, and the words a change of it is told in.
+_VALUES = (("args", "inputs"), ("expected", "expected values"), ("traces", "reference traces"),
+           ("mutants", "known mistakes' outputs"))
+
+
+def value_changes(old: bytes | None, new: bytes | None) -> list[str]:
+    """What differs between two encodings of one fixture file in its cases whose inputs are the
+    same (the same id and ``spec_hash``: the reference or a known mistake was changed and the
+    fixtures made again), each value by name (``"the expected values of 1 public case(s):
+    rnn_forward/public-1"``), and the known mistakes whose message changed; ``[]`` when nothing
+    differs or either file cannot be read. ``grader.kit`` says it to the instructor who writes a
+    kit again."""
+    before, after = _stored(old), _stored(new)
+    if not before or not after:
+        return []
+    was, now = before["cases"], after["cases"]
+    kept = [case_id for case_id in now if case_id in was and isinstance(was[case_id], dict)
+            and isinstance(now[case_id], dict) and was[case_id].get("spec_hash") == now[case_id].get("spec_hash")]
+    kind = f"{after.get('visibility')} " if after.get("visibility") in VISIBILITIES else ""
+    said = []
+    for key, words in _VALUES:
+        changed = [case_id for case_id in kept if _difference(was[case_id].get(key), now[case_id].get(key)) is not None]
+        if changed:
+            said.append(f"the {words} of {len(changed)} {kind}case(s): {', '.join(changed)}")
+    edited = _edited_messages(before, after)
+    if edited:
+        said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
+    return said
 
 
 # --------------------------------------------------------------------------- verifying
@@ -649,27 +685,30 @@ def _namesake(rubric: Rubric) -> Path | None:
     return None
 
 
-def _name_line(rubric: Rubric) -> int:
-    """The line of ``rubric``'s top-level ``name:`` key (1 when it cannot be told)."""
+def _name_line(path: str | Path) -> int:
+    """The line of the top-level ``name:`` key of the rubric file ``path`` (1 when it cannot be told)."""
     try:
-        lines = Path(rubric.path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return 1
     return next((k for k, line in enumerate(lines, 1) if line.startswith("name:")), 1)
 
 
-def _refuse_namesake(rubric: Rubric) -> None:
+def _refuse_namesake(rubric: Rubric, *, checking: bool = False) -> None:
     """Raise ``RegenerateError`` when another rubric of the folder has ``rubric``'s name: the two
     would write the same fixture files, each over the other's, and grading with the other one
-    would then call its unchanged cases stale."""
+    would then call its unchanged cases stale. ``checking`` (``--check``): the files would be
+    verified against one rubric while ``grade.py`` reads them for both, so it is refused too."""
     other = _namesake(rubric)
     if other is not None:
         where = fx.fixture_path(rubric, "public").parent
+        done = (f"Nothing was checked: grade.py reads {where}/{rubric.name}.*.json for both, and "
+                f"regenerating one writes them over the other's" if checking else
+                f"both would write {where}/{rubric.name}.*.json, each over the other's. Nothing was written")
         raise RegenerateError(
-            f"{rubric.path}:{_name_line(rubric)}: this rubric's name {rubric.name!r} is also the "
-            f"name of {Path(rubric.path).parent / other.name}, in the same folder: both would "
-            f"write {where}/{rubric.name}.*.json, each over the other's. Nothing was written; "
-            f"give one of the two a name of its own (name: {rubric.name}_2, say), or move it "
+            f"{rubric.path}:{_name_line(rubric.path)}: this rubric's name {rubric.name!r} is also the "
+            f"name of {Path(rubric.path).parent / other.name}:{_name_line(other)}, in the same folder: "
+            f"{done}; give one of the two a name of its own (name: {rubric.name}_2, say), or move it "
             f"to a folder of its own")
 
 
@@ -719,15 +758,22 @@ def without_known_mistakes(rubric: Rubric, *, reference: Reference) -> list[str]
 
 
 def points_line(rubric: Rubric) -> str:
-    """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run."""
-    return (f"{rubric.max_points:g} points: "
-            + ", ".join(f"{part.name} {part.max_points:g}" for part in rubric.parts))
+    """``"100 points: rnn_cell_forward 10, ..."``: what a reweighting comes to, said on every run;
+    a bonus part's points are said beyond them (``"100 points and 15 of bonus: ..., lstm_backward
+    15 (bonus)"``)."""
+    bonus = f" and {rubric.bonus_points:g} of bonus" if rubric.bonus_names else ""
+    return (f"{rubric.max_points:g} points{bonus}: "
+            + ", ".join(f"{part.name} {part.max_points:g}{' (bonus)' if part.bonus else ''}" for part in rubric.parts))
 
 
 def odd_points(rubric: Rubric) -> str | None:
     """A warning when the rubric's points do not add up to a whole number (three cases of 33.33:
     every student's score is then out of 99.99), or None."""
     total = rubric.max_points
+    if total <= 0 and rubric.bonus_names:
+        return (f"{rubric.path}: every part is a bonus ({points_line(rubric)}): grades.csv's max_score will "
+                f"read 0 and no score has a percent; make the parts that every student must do not bonus "
+                f"(docs/rubrics.md, Bonus parts)")
     if abs(total - round(total)) < 1e-9:
         return None
     return (f"{rubric.path}: the points add up to {total:g}, not a whole number ({points_line(rubric)}): "
@@ -739,8 +785,8 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
     rubric = load_rubric(rubric_path)
-    if not check_only and fixtures_dir is None:  # the fixtures beside the rubric, named by its name
-        _refuse_namesake(rubric)
+    if fixtures_dir is None:  # the fixtures beside the rubric, named by its name
+        _refuse_namesake(rubric, checking=check_only)
     fresh = compute_fixtures(rubric, reference=reference)  # a function the reference lacks is said first
     unknown = blindspots.unknown_blind_to(rubric, reference.mutants)
     if unknown:

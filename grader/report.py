@@ -21,7 +21,7 @@ from grader import scorechanges
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
     BONUS_FLAGS, CRASHED, ERROR, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED,
-    STATUS_WORDS, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult,
+    STATUS_WORDS, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult, bonus_mark,
 )
 
 RESULT_RECORD = "result.full.json"  # our own complete record, read back by resume and the class report
@@ -264,7 +264,8 @@ def gradescope_results(result: SubmissionResult) -> dict:
     reason, said nothing more)."""
     if not result.graded:
         why = "the file could not be read" if result.status == "unreadable" else "the grader failed on it"
-        tests = [{"name": part.name, "score": part.points, "max_score": part.max_points, "status": "failed",
+        tests = [{"name": part.name + bonus_mark(part), "score": part.points, "max_score": part.max_points,
+                  "status": "failed",
                   "output": f"{part_verdict(part, read=False)}: {why} (above)",
                   "visibility": "visible"} for part in result.parts]
         return _gradescope_record(result, tests)
@@ -275,7 +276,8 @@ def gradescope_results(result: SubmissionResult) -> dict:
         if notes:
             first_public = next((case for case in part.cases if case.visibility != HIDDEN), None)
             if first_public is None:
-                tests.append({"name": part.name, "output": _notes_text(notes), "visibility": "visible"})
+                tests.append({"name": part.name + bonus_mark(part), "output": _notes_text(notes),
+                              "visibility": "visible"})
         hidden_number = 0
         for case in part.cases:
             if case.visibility == HIDDEN:
@@ -286,7 +288,8 @@ def gradescope_results(result: SubmissionResult) -> dict:
             else:
                 output = _case_output(part, case, number)
             tests.append({
-                "name": f"{part.name}: {case.name if case.visibility != HIDDEN else f'hidden case {number}'}",
+                "name": f"{part.name}{bonus_mark(part)}: "
+                        f"{case.name if case.visibility != HIDDEN else f'hidden case {number}'}",
                 "score": case.points,
                 "max_score": case.max_points,
                 "status": "passed" if case.status == PASSED else "failed",
@@ -347,7 +350,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
     read = result.graded  # not one the grader could not read, nor one it failed on
     out.write("| part | points | verdict |\n|---|---:|---|\n")
     for part in result.parts:
-        out.write(f"| `{part.name}` | {part.points:g} / {part.max_points:g} | "
+        out.write(f"| `{part.name}`{bonus_mark(part)} | {part.points:g} / {part.max_points:g} | "
                   f"{part_verdict(part, read=read)} |\n")
     out.write("\n")
     if not read:  # no function was looked for: a list of "missing" cases would say nothing more
@@ -356,7 +359,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
         notes = student_notes(part)
         told = (*result.messages, *notes)  # written above: a case does not repeat them
         where = f" ({part.location.cell_label()})" if part.location and part.location.cell is not None else ""
-        out.write(f"## `{part.name}`{where}: {part.points:g} / {part.max_points:g}\n\n")
+        out.write(f"## `{part.name}`{bonus_mark(part)}{where}: {part.points:g} / {part.max_points:g}\n\n")
         for note in notes:
             out.write(_markdown_lines(note, first="- ", rest="  "))
         if notes:

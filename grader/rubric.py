@@ -60,6 +60,7 @@ _PART_KEYS = (
     "isolate",
     "mutation_weight",
     "withheld_points",
+    "bonus",
     "outputs",
     "cases",
     "rtol",
@@ -90,12 +91,12 @@ _ANOTHER_WAY = {
     ("a part", "max_points"): "a part's points are the sum of its cases' `points:`; change those",
     ("a part", "weight"): "a part's points are the sum of its cases' `points:` (an output's `weight:` is its "
                           "share of each case); change the cases' points",
-    ("a part", "bonus"): "a part cannot be a bonus: every part's points count towards max_score, and the "
-                         "rubric's one bonus is its `imdb:` section (docs/imdb.md); to make a function count "
-                         "less, lower its cases' points, or remove its part not to grade it",
-    ("a case", "bonus"): "a case cannot be a bonus: every case's points count towards max_score, and the "
-                         "rubric's one bonus is its `imdb:` section (docs/imdb.md); lower its points, or give "
-                         "it 0 to show it without counting it",
+    ("a part", "extra_credit"): "a part is made extra credit by `bonus: true`: its points then add to the "
+                                "score and not to max_score (docs/rubrics.md, Bonus parts)",
+    ("a case", "bonus"): "a case cannot be a bonus on its own: a part is one (`bonus: true` in the part: all "
+                         "its cases' points then add to the score and not to max_score; docs/rubrics.md, Bonus "
+                         "parts); to grade one function partly as a bonus, grade it in two parts, or give the "
+                         "case 0 points to show it without counting it",
     ("an output", "rtol"): "tolerances are set per case, per part or in `defaults:`, not per output; to hold one "
                            "output to its own, split the case in two (docs/rubrics.md, A tighter tolerance for "
                            "one output)",
@@ -104,9 +105,9 @@ _ANOTHER_WAY = {
                            "one output)",
     ("an output", "points"): "an output's share of each case's points is its `weight:`; the points are the cases'",
 }
-for _what in ("a part", "a case"):
-    for _key in ("extra_credit", "optional"):
-        _ANOTHER_WAY[(_what, _key)] = _ANOTHER_WAY[(_what, "bonus")]
+_ANOTHER_WAY[("a part", "optional")] = _ANOTHER_WAY[("a part", "extra_credit")]
+for _key in ("extra_credit", "optional"):
+    _ANOTHER_WAY[("a case", _key)] = _ANOTHER_WAY[("a case", "bonus")]
 
 _BUILTIN_DEFAULTS = {"rtol": 1e-5, "atol": 1e-7, "timeout": 5.0}
 _NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
@@ -764,6 +765,7 @@ def _read_part(
 
     withheld_points = (reader.number(entries["withheld_points"].value, "withheld_points")
                        if "withheld_points" in entries else 0.0)
+    bonus = reader.boolean(entries["bonus"].value, "bonus") if "bonus" in entries else False
 
     limits = dict(defaults)
     limits.update(_read_limits(reader, entries))
@@ -832,6 +834,7 @@ def _read_part(
         mutation_weight=mutation_weight,
         line=_line(node),
         withheld_points=withheld_points,
+        bonus=bonus,
     )
 
 

@@ -33,7 +33,7 @@ from grader.mistakematch import agreement, matches, mistake_shows, mistake_twins
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
     NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
-    Location, Part, PartResult, Rubric, SubmissionResult, cell_words, line_words,
+    Location, Part, PartResult, Rubric, SubmissionResult, cell_words, counted_points, line_words, marked_bonus,
 )
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
@@ -1900,10 +1900,10 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
         parts.append(_grade_imdb(notebook, context.imdb_config, extra_files or {}))
         timings["imdb"] = time.perf_counter() - t4
 
+    # A bonus part (``bonus: true``) and the IMDB part add points, but not to the maximum.
+    parts = marked_bonus(parts, rubric.bonus_names | {getattr(context.imdb_config, "part", None)})
     points = round(sum(p.points for p in parts), 6)
-    # The IMDB part is the assignment's bonus: it adds points but not to the maximum.
-    bonus = getattr(context.imdb_config, "part", None)
-    max_points = round(sum(p.max_points for p in parts if p.name != bonus), 6)
+    max_points = counted_points(parts)
     timings["total"] = time.perf_counter() - t0
     # The graded functions' sources, for the similarity check (no second extraction).
     compared = [part.function for part in rubric.parts if part.function in extraction.functions]

@@ -92,6 +92,12 @@ def _loss_first(change: ScoreChange, by_percent: bool) -> tuple:
     return (change.change, change.percent_change or 0.0, change.submission)
 
 
+def _in_csv_order(changes: Sequence[ScoreChange]) -> list[ScoreChange]:
+    """The changes in the order of ``score-changes.csv``: the largest loss first (:func:`_loss_first`)."""
+    by_percent = total_changed(changes)
+    return sorted(changes, key=lambda c: _loss_first(c, by_percent))
+
+
 def changes_csv(changes: Sequence[ScoreChange], *, cell: Callable[[str], str] = str) -> str:
     """The text of ``score-changes.csv``: one row per change, the largest loss first: in points
     (then in percent, then by submission) while ``max_score`` is the same, in percent of it when it
@@ -100,8 +106,7 @@ def changes_csv(changes: Sequence[ScoreChange], *, cell: Callable[[str], str] = 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    by_percent = total_changed(changes)
-    for change in sorted(changes, key=lambda c: _loss_first(c, by_percent)):
+    for change in _in_csv_order(changes):
         writer.writerow([cell(change.submission), f"{change.before:g}", f"{change.after:g}",
                          f"{change.change:+g}" if change.change else "0",
                          _number(change.percent_before), _number(change.percent_after),
@@ -145,9 +150,9 @@ def summary(changes: Sequence[ScoreChange]) -> str:
 def sentence(changes: Sequence[ScoreChange], *, tops: Sequence[str] = (), listed: Any = None) -> str:
     """What a run says of the scores it changed ("" when none did and ``max_score`` did not
     change): how many, and ``tops`` (``"90 -> 100"``, the ``max_score`` changes); the
-    :func:`summary`; the first ten changes (``ada 90 -> 90.5``, or ``ada 90/90 -> 90/100`` where
-    ``max_score`` changed); ``listed``, the file that has every one, and its order (by the
-    percent when ``max_score`` changed, as :func:`changes_csv`)."""
+    :func:`summary`; ten changes (``ada 90 -> 90.5``, or ``ada 90/90 -> 90/100`` where
+    ``max_score`` changed), in :func:`changes_csv`'s order, the largest loss first (in percent when
+    ``max_score`` changed); ``listed``, the file that has every one, and that order."""
     top = ", ".join(tops)
     if not changes:
         return f"No score differs from the earlier grades.csv, and max_score {top}." if tops else ""
@@ -155,7 +160,7 @@ def sentence(changes: Sequence[ScoreChange], *, tops: Sequence[str] = (), listed
             f"max_score, which changed ({top})" if tops else f"{len(changes)} score(s) differ from the earlier grades.csv")
     shown = [f"{c.submission} {c.before:g}/{c.max_before:g} -> {c.after:g}/{c.max_after:g}"
              if c.max_before is not None and c.max_after is not None and c.max_before != c.max_after
-             else f"{c.submission} {c.before:g} -> {c.after:g}" for c in changes[:10]]
+             else f"{c.submission} {c.before:g} -> {c.after:g}" for c in _in_csv_order(changes)[:10]]
     more = f" and {len(changes) - 10} more" if len(changes) > 10 else ""
     first = "the largest loss in percent of max_score first" if total_changed(changes) else "the largest loss first"
     where = f" (every one in {listed}, with percents of max_score, {first})" if listed is not None else ""

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
 from grader.models import (
     CASE_GRADER_FAILED, ERROR, MISSING, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
-    SubmissionResult,
+    SubmissionResult, bonus_mark,
 )
 
 __all__ = [
@@ -55,7 +55,9 @@ class CheckSummary:
 
     ``verdicts`` is ``((function, verdict word), ...)`` in rubric order;
     ``ok`` is True only when every public case passed; ``points`` is the public cases' score out of
-    ``public_points``, and ``hidden_points`` what the hidden cases of the same functions are worth.
+    ``public_points``, and ``hidden_points`` what the hidden cases of the same functions are worth;
+    ``bonus`` the bonus functions among them (``bonus: true``: their points add to a score beyond
+    ``max_score``), whose hidden cases ``bonus_hidden`` is worth (not in ``hidden_points``).
     """
 
     verdicts: tuple[tuple[str, str], ...]
@@ -63,7 +65,10 @@ class CheckSummary:
     cases_total: int
     points: float = 0.0          # what the public cases earned, as the instructor's grading counts it
     public_points: float = 0.0   # what they are worth
-    hidden_points: float = 0.0   # what the hidden cases of the same functions are worth
+    hidden_points: float = 0.0   # what the hidden cases of the same functions are worth (bonus ones aside)
+    bonus: tuple[str, ...] = ()  # the bonus functions checked
+    bonus_public: float = 0.0    # what their public cases are worth (within public_points)
+    bonus_hidden: float = 0.0    # what their hidden cases are worth
 
     @property
     def ok(self) -> bool:
@@ -130,10 +135,13 @@ def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = Mappi
     function to the points of its hidden cases (``Part.withheld_points``)."""
     verdicts = tuple((p.function, verdict(p.status)) for p in result.parts)
     cases = [c for p in result.parts for c in p.cases]
+    bonus = [p for p in result.parts if p.bonus]
     return CheckSummary(verdicts=verdicts, cases_passed=sum(c.status == PASSED for c in cases),
                         cases_total=len(cases), points=sum(p.points for p in result.parts),
                         public_points=sum(p.max_points for p in result.parts),
-                        hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts))
+                        hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts if not p.bonus),
+                        bonus=tuple(p.function for p in bonus), bonus_public=sum(p.max_points for p in bonus),
+                        bonus_hidden=sum(withheld.get(p.function, 0.0) for p in bonus))
 
 
 def withheld_points(rubric: Any) -> Mapping[str, float]:
@@ -212,14 +220,22 @@ def _hidden_share(summary: CheckSummary) -> str:
     """The last line: that hidden cases are graded too and, when the rubric says it, what they are
     worth ("the other 76.5 of the 100 points"). Students asked how much the self-check's verdicts
     weigh in the grade, and the output did not say a number."""
+    bonus = ""
+    if summary.bonus:
+        names = ", ".join(f"`{function}`" for function in summary.bonus)
+        bonus = (f"{names} {'is a bonus' if len(summary.bonus) == 1 else 'are bonuses'}: "
+                 f"{'its' if len(summary.bonus) == 1 else 'their'} {summary.bonus_public + summary.bonus_hidden:g} "
+                 f"points{' (hidden cases included)' if summary.bonus_hidden > 0 else ''} add to your score "
+                 f"beyond the assignment's total.\n")
     if summary.hidden_points <= 0:
         return ("Your instructor also grades hidden cases with other inputs and sizes: "
-                "passing the public ones is necessary, not sufficient.\n")
-    whole = summary.public_points + summary.hidden_points
-    of = (f"`{summary.verdicts[0][0]}`'s {whole:g} points" if len(summary.verdicts) == 1
-          else f"the {whole:g} points of these functions")
+                "passing the public ones is necessary, not sufficient.\n" + bonus)
+    whole = summary.public_points - summary.bonus_public + summary.hidden_points
+    counted = [function for function, _ in summary.verdicts if function not in summary.bonus]
+    of = (f"`{counted[0]}`'s {whole:g} points" if len(counted) == 1
+          else f"the {whole:g} points of {'these functions' if not summary.bonus else 'the other functions'}")
     return (f"Your instructor also grades hidden cases with other inputs and sizes, worth the other "
-            f"{summary.hidden_points:g} of {of}: passing the public ones is necessary, not sufficient.\n")
+            f"{summary.hidden_points:g} of {of}: passing the public ones is necessary, not sufficient.\n" + bonus)
 
 
 def _all_pass(summary: CheckSummary) -> str:
@@ -253,7 +269,7 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
     total = len(part.cases)
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
-    head = f"{part.function:<{width}}{word}"
+    head = f"{part.function:<{width}}{word}{bonus_mark(part)}"
     if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):  # partial credit is said as the grade says it
         head += (f"  ({passed} of {total} public case{'s' if total != 1 else ''}, "
                  f"{part.points:g} of {part.max_points:g} points)")
@@ -896,15 +912,20 @@ _KIT_MARKER = ".student-kit"
 
 
 def _kit_version(rubric: Path, public: Any) -> str:
-    """``", kit version 1a2b3c4d5e6f"`` when ``rubric`` is a student kit's (its folder's parent holds
-    the kit's marker), from the files the check read (``grader.fixtures.public_version``), so a TA
-    can ask which kit a student ran; "" elsewhere or when they cannot be read."""
+    """``", kit version 1a2b3c4d5e6f (grader 9f8e7d6c5b4a)"`` when ``rubric`` is a student kit's (its
+    folder's parent holds the kit's marker), from the files the check read
+    (``grader.fixtures.public_version``) and the kit's grader, which its ``grade.py`` runs
+    (``grader.files.package_version``), so a TA can ask which kit a student ran; "" elsewhere or when
+    they cannot be read."""
+    from grader.files import package_version
     from grader.fixtures import fixture_path, public_version
 
-    if not (rubric.resolve().parent.parent / _KIT_MARKER).is_file():
+    kit = rubric.resolve().parent.parent
+    if not (kit / _KIT_MARKER).is_file():
         return ""
     try:
-        return f", kit version {public_version(rubric.read_bytes(), fixture_path(public, 'public').read_bytes())}"
+        return (f", kit version {public_version(rubric.read_bytes(), fixture_path(public, 'public').read_bytes())} "
+                f"(grader {package_version(kit / 'grader')})")
     except OSError:
         return ""
 

@@ -153,7 +153,7 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     # bob's wrong cell fails the case whose points changed: his 90 points are a smaller share of 100.5
     said = (f"3 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which changed "
             f"(100 -> 100.5): 2 gain (at most +0.5 points); in percent of max_score: 1 loses (-0.45 percentage "
-            f"points). alice 100/100 -> 100.5/100.5, bob 90/100 -> 90/100.5, carol 100/100 -> 100.5/100.5 (every one "
+            f"points). bob 90/100 -> 90/100.5, alice 100/100 -> 100.5/100.5, carol 100/100 -> 100.5/100.5 (every one "
             f"in {out / 'score-changes.csv'}, with percents of max_score, the largest loss in percent of max_score first).")
     assert said in printed and summary.score_changes == said
     assert "alice 100/100 -&gt; 100.5/100.5" in (out / "report.html").read_text("utf-8")
@@ -188,8 +188,8 @@ def test_a_rubric_edit_graded_into_a_copy_lists_what_each_student_gains_or_loses
                      ["carol", "100", "100.5", "+0.5", "100", "100", "0"]]
     assert ("4 score(s) differ from the earlier grades.csv, in points or in percent of max_score, which changed "
             "(100 -> 100.5): 2 gain (at most +0.5 points), 1 loses (-90 points); in percent of max_score: 2 lose "
-            "(at most -90 percentage points). alice 100/100 -> 100.5/100.5, bob 90/100 -> 0/100.5, carol 100/100 -> "
-            f"100.5/100.5, dora 90/100 -> 90/100.5 (every one in {preview / 'score-changes.csv'}, with percents of "
+            "(at most -90 percentage points). bob 90/100 -> 0/100.5, dora 90/100 -> 90/100.5, alice 100/100 -> "
+            f"100.5/100.5, carol 100/100 -> 100.5/100.5 (every one in {preview / 'score-changes.csv'}, with percents of "
             "max_score, the largest loss in percent of max_score first).") in printed
     assert (out / "grades.csv").read_bytes() == published and not (out / "score-changes.csv").exists()
 

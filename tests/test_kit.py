@@ -375,7 +375,7 @@ def test_a_kit_names_its_version_and_writing_it_again_says_what_changed_since(tm
         return said.getvalue()
 
     first = written()
-    version = re.search(r"version ([0-9a-f]{12})$", (kit_dir / ".student-kit").read_text().strip()).group(1)
+    version = re.search(r"version ([0-9a-f]{12}), grader [0-9a-f]{12}$", (kit_dir / ".student-kit").read_text().strip()).group(1)
     assert f"Student kit written to {kit_dir} (version {version}, which its self-check prints)" in first, first
     assert "Since the kit" not in first and "before" not in first, first
     assert f"was the same (version {version}): nothing to announce" in written()
@@ -386,7 +386,7 @@ def test_a_kit_names_its_version_and_writing_it_again_says_what_changed_since(tm
     edit_rubric(rubric, "seed: 7, dims: {n_x: 4, n_a: 6, n_y: 3, m: 1, T_x: 3}, points: 4}",
                 "seed: 7, dims: {n_x: 4, n_a: 6, n_y: 3, m: 1, T_x: 3}, points: 5}")
     again = written()
-    now = re.search(r"version ([0-9a-f]{12})$", (kit_dir / ".student-kit").read_text().strip()).group(1)
+    now = re.search(r"version ([0-9a-f]{12}), grader [0-9a-f]{12}$", (kit_dir / ".student-kit").read_text().strip()).group(1)
     assert now != version
     assert (f"Since the kit written there before (version {version}, now {now}): 1 changed: rnn_forward/public-1 "
             f"(points 3 -> 4); part rnn_forward (withheld_points 12 -> 13); the public cases' points ") in again, again
@@ -396,7 +396,7 @@ def test_a_kit_names_its_version_and_writing_it_again_says_what_changed_since(tm
     out = io.StringIO()
     selfcheck.run_check(notebook, rubric=kit_dir / "rubrics" / "rnn.yaml", stream=out)
     header = out.getvalue().splitlines()[0]
-    assert header.endswith(f"(6 functions), kit version {now}"), header
+    assert f"(6 functions), kit version {now} (grader " in header, header
     out = io.StringIO()
     selfcheck.run_check(notebook, rubric=rubric, stream=out, function="rnn_forward")
     assert "kit version" not in out.getvalue().splitlines()[0], out.getvalue()
@@ -420,3 +420,93 @@ def test_a_kit_made_before_kits_had_a_version_is_compared_all_the_same(tmp_path)
     assert read_kit(kit_dir).version is None
     assert changes_since(read_kit(kit_dir), kit_dir).startswith("The folder held an earlier kit whose rubric")
     assert read_kit(tmp_path) is None and changes_since(None, kit_dir) == ""
+
+
+def test_a_kit_written_again_names_the_public_cases_whose_expected_values_alone_changed(tmp_path):
+    """The reference fixed and the fixtures made again, the rubric untouched: writing the kit again
+    said only 'the public cases' expected values or the messages of their known mistakes (the
+    fixtures were made again)', naming no case, though the instructor announces which ones."""
+    import dataclasses
+
+    from grader.fixtures import encode_fixture_file, fixture_path
+    from grader.kit import changes_since, read_kit
+
+    shutil.copy(RUBRICS[0], tmp_path / "rnn.yaml")
+    shutil.copytree(RUBRICS[0].parent / "fixtures", tmp_path / "fixtures", ignore=shutil.ignore_patterns(".cache"))
+    rubric = load_rubric(tmp_path / "rnn.yaml")
+    kit_dir = write_student_kit(tmp_path / "kit", rubric=tmp_path / "rnn.yaml")
+    earlier = read_kit(kit_dir)
+    fixtures = load_fixtures(rubric.only("public"), visibilities=("public",))
+    cases = dict(fixtures)
+    forward = cases["rnn_forward/public-1"]
+    cases["rnn_forward/public-1"] = dataclasses.replace(
+        forward, expected=(forward.expected[0] * 1.01, *forward.expected[1:]))
+    cell = cases["lstm_cell_forward/public-1"]
+    mistake = sorted(cell.mutants)[0]
+    cases["lstm_cell_forward/public-1"] = dataclasses.replace(
+        cell, mutants={**cell.mutants, mistake: "not the mistake's output"})
+    messages = dict(fixtures.mutant_messages)
+    edited = sorted(mid for mid in messages if mid.startswith("rnn_backward/"))[0]
+    messages[edited] += " (reworded)"
+    fixture_path(rubric, "public").write_bytes(encode_fixture_file(
+        rubric, "public", cases, mutant_messages=messages, generated="now", numpy_version="x"))
+    write_student_kit(kit_dir, rubric=tmp_path / "rnn.yaml")
+    said = changes_since(earlier, kit_dir)
+    assert said.startswith(f"Since the kit written there before (version {earlier.version}, now "), said
+    assert "the expected values of 1 public case(s): rnn_forward/public-1" in said, said
+    assert "the known mistakes' outputs of 1 public case(s): lstm_cell_forward/public-1" in said, said
+    assert f"the message(s) of 1 known mistake(s): {edited}" in said, said
+    assert "(the fixtures were made again)" not in said and "changed: " not in said, said
+
+
+def test_a_kit_written_again_by_another_grader_says_so_and_its_self_check_names_the_grader(tmp_path):
+    """A kit's version is its public cases' (rubric and fixtures): a kit written again by a newer
+    grader, whose self-check may judge or word things differently, was 'the same (version ...):
+    nothing to announce', and two such kits printed the same version, so a TA could not tell
+    which checker a student ran."""
+    import io
+
+    from grader import selfcheck
+    from grader.files import package_version
+    from grader.kit import changes_since, read_kit
+
+    kit_dir = write_student_kit(tmp_path / "kit", rubric=RUBRICS[0])
+    first = read_kit(kit_dir)
+    assert first.grader == package_version(kit_dir / "grader")
+    assert re.fullmatch(r"[0-9a-f]{12}", first.grader), first.grader
+    assert f", grader {first.grader}" in (kit_dir / ".student-kit").read_text()
+    notebook = shutil.copyfile(SUBMISSIONS / "ada_correct.ipynb", tmp_path / "ada.ipynb")
+
+    def header() -> str:
+        out = io.StringIO()
+        selfcheck.run_check(notebook, rubric=kit_dir / "rubrics" / "rnn.yaml", stream=out, function="rnn_forward")
+        return out.getvalue().splitlines()[0]
+
+    assert header().endswith(f", kit version {first.version} (grader {first.grader})"), header()
+    done = subprocess.run([sys.executable, "grade.py", "--check", str(notebook), "--function", "rnn_forward"],
+                          cwd=kit_dir, env=kit_env(), capture_output=True, text=True, timeout=120)
+    assert done.stdout.splitlines()[0] == header(), done.stdout + done.stderr
+    # The earlier kit made by another grader: two of its modules differ from this grader's.
+    for name in ("hints.py", "selfcheck.py"):
+        with open(kit_dir / "grader" / name, "a", encoding="utf-8") as handle:
+            handle.write("\n# an older grader\n")
+    older = read_kit(kit_dir)
+    assert older.version == first.version and older.grader != first.grader
+    assert header().endswith(f"(grader {older.grader})"), header()
+    write_student_kit(kit_dir, rubric=RUBRICS[0])
+    said = changes_since(older, kit_dir)
+    assert said.startswith(f"The kit written there before had the same public cases (version {first.version}) "
+                           f"but another grader: 2 of its {len(KIT_MODULES)} modules differ (hints.py, selfcheck.py; "
+                           f"grader {older.grader} -> {first.grader})"), said
+    assert "nothing to announce" not in said and "tell the class to take this one" in said, said
+    # The same grader and cases: nothing to announce, as before.
+    assert "nothing to announce" in changes_since(read_kit(kit_dir), kit_dir)
+    # Other cases and another grader: both said.
+    again = read_kit(kit_dir)
+    with open(kit_dir / "grader" / "hints.py", "a", encoding="utf-8") as handle:
+        handle.write("\n# an older grader\n")
+    mixed = read_kit(kit_dir)
+    write_student_kit(kit_dir, rubric=RUBRICS[1])
+    said = changes_since(mixed, kit_dir)
+    assert "public case(s) added" in said and "the grader: 1 of its" in said and "(hints.py; grader" in said, said
+    assert again.grader == read_kit(kit_dir).grader

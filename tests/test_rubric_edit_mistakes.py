@@ -84,11 +84,13 @@ def test_a_mapping_where_a_list_belongs_is_named_as_one(tmp_path: Path):
     # moving points between parts: a part's points are its cases'
     ("    outputs:\n", "    points: 20\n    outputs:\n", 7,
      "a part has no key 'points': a part's points are the sum of its cases' `points:`; to move points"),
-    # making a part a bonus: the format has none but the imdb: section
-    ("    outputs:\n", "    bonus: true\n    outputs:\n", 7,
-     "a part has no key 'bonus': a part cannot be a bonus: every part's points count towards max_score, "
-     "and the rubric's one bonus is its `imdb:` section"),
-    ("seed: 1, points: 5}", "seed: 1, points: 5, bonus: true}", 11, "a case has no key 'bonus': a case cannot be a bonus"),
+    # making a part extra credit: `bonus: true` (thirty-sixth session; refused before)
+    ("    outputs:\n", "    extra_credit: true\n    outputs:\n", 7,
+     "a part has no key 'extra_credit': a part is made extra credit by `bonus: true`: its points then add to "
+     "the score and not to max_score"),
+    ("    outputs:\n", "    bonus: 1\n    outputs:\n", 7, "bonus must be true or false, not 1"),
+    ("seed: 1, points: 5}", "seed: 1, points: 5, bonus: true}", 11,
+     "a case has no key 'bonus': a case cannot be a bonus on its own: a part is one (`bonus: true` in the part"),
     # loosening one output's tolerance: tolerances are per case
     ('weight: 2}', 'weight: 2, rtol: 1.0e-3}', 8,
      "an output has no key 'rtol': tolerances are set per case, per part or in `defaults:`, not per output; "

@@ -88,3 +88,22 @@ def test_a_part_no_one_has_done_yet_is_a_loss_in_percent_for_everyone():
                                 ["alan", "70", "70", "0", "77.78", "70", "-7.78"]]
     assert sentence([], tops=["90 -> 100"]) == "No score differs from the earlier grades.csv, and max_score 90 -> 100."
     assert sentence([]) == ""
+
+
+def test_the_sentence_shows_the_largest_losses_not_the_first_ids():
+    """Twelve changes in id order, the two largest losses the last ids: the sentence showed the
+    first ten by id (gains of 0.5) and left both losses to 'and 2 more'."""
+    from grader.scorechanges import sentence
+
+    changes = [ScoreChange(f"s{k:02d}", 50, 50.5, 100, 100) for k in range(10)]
+    changes += [ScoreChange("zed", 90, 40, 100, 100), ScoreChange("zoe", 80, 70, 100, 100)]
+    said = sentence(changes, listed="out/score-changes.csv")
+    shown = said.split(". ", 1)[1]
+    assert shown.startswith("zed 90 -> 40, zoe 80 -> 70, s00 50 -> 50.5, "), said
+    assert "s07 50 -> 50.5 and 2 more" in shown and "s08" not in shown, said
+    # A new total: by the percent, as score-changes.csv lists them.
+    grown = [ScoreChange("amy", 100, 104, 100, 120), ScoreChange("bob", 60, 80, 100, 120)]
+    assert sentence(grown, tops=["100 -> 120"]).split(". ", 1)[1].startswith("amy 100/100 -> 104/120, bob"), grown
+    grown.reverse()
+    assert [row[0] for row in table(grown)[1:]] == ["amy", "bob"]
+    assert sentence(grown, tops=["100 -> 120"]).split(". ", 1)[1].startswith("amy 100/100 -> 104/120, bob")
