@@ -393,8 +393,10 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         todo_ids.extend(sub.id for sub in todo)
 
         total = len(subs)
+        extra = context.rubric.bonus_points
         stream.write(f"Grading {len(todo)} of {total} submission(s) with {context.rubric.name} "
-                     f"({context.rubric.max_points:g} points) into {out_dir}\n")
+                     f"({context.rubric.max_points:g} points{f', and {extra:g} of bonus' if extra else ''}) "
+                     f"into {out_dir}\n")
         if kept:
             stream.write(f"Skipping {len(kept)} unchanged since the last run "
                          f"(--force grades them again)\n")
@@ -655,7 +657,8 @@ def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO 
     written = kit.read_kit(path)
     since = kit.changes_since(earlier, path)
     (stream or sys.stderr).write(
-        f"Student kit written to {path} (version {written.version if written else '?'}, which its self-check "
+        f"Student kit written to {path} (version {written.version if written else '?'}"
+        f"{f', grader {written.grader}' if written and written.grader else ''}, which its self-check "
         f"prints): hand out the folder whole (a zip of it); students run "
         f"`python3 grade.py --check NOTEBOOK` inside it, as its README.md says (Python 3.10+, "
         f"NumPy and PyYAML). Write it again after every rubric edit.\n" + (f"{since}\n" if since else ""))

@@ -375,8 +375,10 @@ def test_a_kit_names_its_version_and_writing_it_again_says_what_changed_since(tm
         return said.getvalue()
 
     first = written()
-    version = re.search(r"version ([0-9a-f]{12}), grader [0-9a-f]{12}$", (kit_dir / ".student-kit").read_text().strip()).group(1)
-    assert f"Student kit written to {kit_dir} (version {version}, which its self-check prints)" in first, first
+    version, grader = re.search(r"version ([0-9a-f]{12}), grader ([0-9a-f]{12})$",
+                                (kit_dir / ".student-kit").read_text().strip()).groups()
+    assert (f"Student kit written to {kit_dir} (version {version}, grader {grader}, which its self-check "
+            f"prints)") in first, first
     assert "Since the kit" not in first and "before" not in first, first
     assert f"was the same (version {version}): nothing to announce" in written()
     # A public case's points and a hidden case's points (what the hidden cases are worth, which the

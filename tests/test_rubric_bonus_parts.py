@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from grader import commands
 from grader import regenerate as rg
 from grader.gradescope import run_gradescope
-from grader.kit import write_student_kit
+from grader.kit import read_kit, write_student_kit
 from grader.rubric import load_rubric
 from tests import notebooks as nbs
 from tests.test_commands_roster import grade
@@ -187,3 +188,24 @@ def test_check_in_jupyter_marks_the_bonus_as_the_self_check_does(quiz, tmp_path,
     assert "rnn_cell_backward  failed (bonus)" in said, said
     assert said.rstrip().endswith("`rnn_cell_backward` is a bonus: its 4 points (hidden cases included) add to "
                                   "your score beyond the assignment's total."), said
+
+
+def test_a_class_run_and_the_kit_command_name_the_bonus_and_the_grader(quiz, tmp_path):
+    """The run's first line gave max_score alone ("quiz (10 points)") where the rubric has 4 points
+    of bonus beyond it; ``--student-kit`` named the kit's version but not its grader, which the kit's
+    marker and self-check name since this session."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs, tmp_path / "out", rubric=quiz)
+    assert "with quiz (10 points, and 4 of bonus) into" in printed, printed
+    said = io.StringIO()
+    kit = commands.student_kit(tmp_path / "kit", rubric=quiz, stream=said)
+    written = read_kit(kit)
+    assert written.grader and f"(version {written.version}, grader {written.grader}, which" in said.getvalue()
+
+
+def test_a_class_run_of_a_rubric_without_a_bonus_part_says_its_points_alone(tmp_path):
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs, tmp_path / "out")
+    assert "with rnn (100 points) into" in printed and "of bonus" not in printed, printed
