@@ -358,8 +358,9 @@ def feedback_markdown(result: SubmissionResult) -> str:
     for part in result.parts:
         notes = student_notes(part)
         told = (*result.messages, *notes)  # written above: a case does not repeat them
-        where = f" ({part.location.cell_label()})" if part.location and part.location.cell is not None else ""
-        out.write(f"## `{part.name}`{bonus_mark(part)}{where}: {part.points:g} / {part.max_points:g}\n\n")
+        where = part.location.cell_label() if part.location and part.location.cell is not None else ""
+        said = "; ".join(x for x in ("bonus" if part.bonus else "", where) if x)  # one parenthesis
+        out.write(f"## `{part.name}`{f' ({said})' if said else ''}: {part.points:g} / {part.max_points:g}\n\n")
         for note in notes:
             out.write(_markdown_lines(note, first="- ", rest="  "))
         if notes:

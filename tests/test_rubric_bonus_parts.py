@@ -109,7 +109,7 @@ def test_grades_csv_and_feedback_count_the_bonus_beyond_max_score(graded):
     assert "**Score: 14 / 10**" in feedback, feedback
     assert "| `rnn_cell_backward` (bonus) | 4 / 4 | passed |" in feedback, feedback
     assert "| `rnn_cell_forward` | 10 / 10 | passed |" in feedback, feedback
-    assert "## `rnn_cell_backward` (bonus) (cell " in feedback, feedback
+    assert "## `rnn_cell_backward` (bonus; cell " in feedback, feedback
     page = (graded / "ada" / "feedback.html").read_text(encoding="utf-8")
     assert "Score: 14 / 10" in page and "<code>rnn_cell_backward</code> (bonus)</td>" in page
     assert "<h3><code>rnn_cell_backward</code> (bonus): 4 / 4" in page
