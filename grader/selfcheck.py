@@ -878,7 +878,7 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
              f"({len(context.rubric.parts)} function{'s' if len(context.rubric.parts) != 1 else ''})"
-             f"{_kit_version(Path(rubric), context.rubric)}\n")
+             f"{kit_version_words(Path(rubric), context.rubric)}\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
@@ -895,10 +895,11 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
 _KIT_MARKER = ".student-kit"
 
 
-def _kit_version(rubric: Path, public: Any) -> str:
+def kit_version_words(rubric: Path, public: Any) -> str:
     """``", kit version 1a2b3c4d5e6f"`` when ``rubric`` is a student kit's (its folder's parent holds
     the kit's marker), from the files the check read (``grader.fixtures.public_version``), so a TA
-    can ask which kit a student ran; "" elsewhere or when they cannot be read."""
+    can ask which kit a student ran; "" elsewhere or when they cannot be read. The header of
+    ``--check`` and of ``check()`` in Jupyter (which named none until the thirty-sixth session)."""
     from grader.fixtures import fixture_path, public_version
 
     if not (rubric.resolve().parent.parent / _KIT_MARKER).is_file():

@@ -267,14 +267,19 @@ def test_kit_check_in_a_live_namespace(rnn_kit, tmp_path):
         + "\n" + nbs.COURSE_CELLS["rnn_cell_forward"]
         + "\nfrom grader import check\nbuf = io.StringIO()\n"
           "summary = check('rnn_cell_forward', stream=buf)\n"
-          "print(summary.ok, summary.verdict('rnn_cell_forward'))\n")
+          "print(summary.ok, summary.verdict('rnn_cell_forward'))\n"
+          "print(buf.getvalue().splitlines()[0])\n")
     path = tmp_path / "student.py"
     path.write_text(script)
     env = kit_env()
     env["PYTHONPATH"] = str(kit_dir)
     done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60)
-    assert done.stdout.strip() == "True passed", done.stdout + done.stderr
+    verdict, header = done.stdout.strip().splitlines()
+    assert verdict == "True passed", done.stdout + done.stderr
+    # Its header names the kit's version, as --check's does (thirty-sixth session: it named none).
+    version = (kit_dir / ".student-kit").read_text().split()[-1]
+    assert re.fullmatch(r"[0-9a-f]{12}", version) and header.endswith(f"defined now, kit version {version}"), header
 
 
 def test_public_rubric_yaml_round_trips(tmp_path):
