@@ -163,10 +163,15 @@ The feedback of your instructor's grading uses the same words.
 The exit status is 0 when everything passes, 1 otherwise, 2 when the check cannot
 run: the notebook cannot be read, `--function` names no graded function, NumPy or
 PyYAML is missing, this Python is older than 3.10, or the system cannot run it (Windows
-outside WSL). Only the
-functions themselves are graded: code outside them
-(test cells, prints) is not run, so a function must not rely on variables defined
-in other cells.
+outside WSL).
+
+What of your notebook is run, as in your instructor's grading: your `def`s, the classes
+your functions use, the imports your functions use (`import numpy as np`; a package a
+function imports inside its body, such as SciPy, is imported when the notebook is loaded)
+and the constants they read that are written as plain values (`n_a = 5`); then your
+functions are called on the public cases. Nothing else runs: not the test cells, prints,
+`!pip` or `%` lines, `drive.mount(...)` or training code, so a function must not rely on
+variables that other cells compute.
 
 ## Inside Jupyter
 

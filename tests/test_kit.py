@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.extract import extract_file
 from grader.fixtures import load_fixtures, spec_hash
 from grader.kit import KIT_MODULES, KitError, public_rubric_yaml, write_student_kit
 from grader.rubric import load_rubric
@@ -345,6 +346,30 @@ def test_kit_readme_says_how_to_install_without_root_and_what_exit_2_means(rnn_k
     assert "python3 -m venv" in readme and "-m pip install numpy pyyaml" in readme
     assert "`--function` names no graded function" in readme and "PyYAML is missing" in readme
     assert "%pip install pyyaml" in readme  # check() runs in the notebook's kernel, which needs it too
+
+
+def test_kit_readme_says_what_of_the_notebook_is_run_and_the_extraction_agrees(rnn_kit, tmp_path):
+    """The README said "code outside them (test cells, prints) is not run", but the imports and
+    constants the functions use are run (thirty-fifth session's student): it says what is run, and
+    the program extraction builds from a Colab-like notebook holds exactly that."""
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert "is not run" not in readme
+    assert ("What of your notebook is run, as in your instructor's grading: your `def`s, the classes your "
+            "functions use, the imports your functions use (`import numpy as np`;") in readme, readme
+    assert "Nothing else runs: not the test cells, prints, `!pip` or `%` lines, `drive.mount(...)`" in readme
+    notebook = nbs.write(tmp_path / "colab.ipynb", nbs.notebook([
+        nbs.code_cell("!pip install tensorflow\nfrom google.colab import drive\ndrive.mount('/content/drive')"),
+        nbs.code_cell("import math\nimport json\nimport numpy as np"),
+        nbs.code_cell("n_a = 5\nx = np.random.randn(3)\nprint('test')"),
+        nbs.code_cell("class Scale:\n    k = 2\n\nclass Unused:\n    pass\n\n"
+                      "def f():\n    return math.pi * n_a * Scale.k"),
+        nbs.code_cell("f()")]))
+    source = extract_file(notebook).program().source
+    for run in ("import math", "n_a = 5", "class Scale", "def f():"):
+        assert run in source, source
+    for left_out in ("json", "randn", "print", "pip", "colab", "mount", "Unused", "f()\n"):
+        assert left_out not in source, source
 
 
 def test_a_kit_whose_fixtures_are_damaged_says_to_get_the_kit_again(tmp_path):
