@@ -94,14 +94,14 @@ def main(argv: "list[str] | None" = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     given = ([args.check] if args.check is not None else []) + args.notebooks
-    if not given:
-        parser.error("give your notebook: python3 grade.py --check NOTEBOOK")
     too_old = python_too_old()
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
     from grader.selfcheck import check_command, run_check, unquoted_path
 
+    if not given:  # the command names the Python that ran it (a venv's), as every command to copy does
+        parser.error("give your notebook: " + check_command() + " NOTEBOOK")
     if len(given) > 1:
         parser.error(unquoted_path(given, command=check_command())
                      or f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "

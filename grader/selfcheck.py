@@ -583,7 +583,7 @@ def _zygote_import_error(detail: str) -> str | None:
     if not last.startswith(("ModuleNotFoundError:", "ImportError:")):
         return None
     return ("numpy could not be imported in the separate process that runs your functions "
-            f"({last}). That process runs this Python isolated (python3 -I): it ignores "
+            f"({last}). That process runs this Python isolated ({_python_command()} -I): it ignores "
             "PYTHONPATH and the packages of `pip install --user`, so numpy must be installed in "
             "this Python itself or in a virtual environment, as below. This is not a problem in "
             "your code.")
@@ -633,7 +633,14 @@ def check_command() -> str:
     ``grade.py``'s. A student who checks with a virtual environment's Python
     (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told to type ``python3
     grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
-    return f"{_python_command()} {_quoted_command(_shown_path(_KIT_GRADE_PY))} --check"
+    return f"{grade_command()} --check"
+
+
+def grade_command() -> str:
+    """The command that runs this ``grade.py`` with this Python, as a command to copy
+    (:func:`check_command` without ``--check``): ``grade.py``'s own messages said ``python3
+    grade.py`` whatever Python ran it (thirty-sixth session)."""
+    return f"{_python_command()} {_quoted_command(_shown_path(_KIT_GRADE_PY))}"
 
 
 def _python_command() -> str:

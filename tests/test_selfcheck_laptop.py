@@ -229,3 +229,33 @@ def test_the_commands_to_copy_name_the_python_that_ran_the_check(tmp_path, monke
     venv_python.write_text("#!/bin/sh\n")
     venv_python.chmod(0o755)
     assert selfcheck.check_command() == "python3 grade.py --check"
+
+
+def test_grade_pys_own_messages_name_the_python_that_ran_it(tmp_path, monkeypatch, capsys):
+    """The commands to copy named the Python that ran the check since the thirty-fifth session, but
+    ``grade.py``'s own messages still said ``python3 grade.py`` (thirty-sixth session): a class folder
+    with spaces typed without quotes, the kit's ``grade.py`` given no notebook, and the sentence on
+    the separate process's isolated Python."""
+    import os
+    import subprocess
+
+    import grade
+
+    venv_python = tmp_path / "rnn check" / "bin" / "python3"
+    monkeypatch.setattr(sys, "executable", str(venv_python))
+    (tmp_path / "My class").mkdir()
+    with pytest.raises(SystemExit):
+        grade.main([str(tmp_path / "My"), "class"])
+    said = capsys.readouterr().err
+    assert f"put the path in quotes: '{venv_python}' grade.py '{tmp_path / 'My class'}'" in said, said
+    said = selfcheck._zygote_import_error("Traceback ...\nModuleNotFoundError: No module named 'numpy'")
+    assert f"runs this Python isolated ('{venv_python}' -I)" in said, said
+    monkeypatch.undo()
+    # The kit's grade.py run by a Python that is not the PATH's python3 (a link named otherwise).
+    kit = write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
+    other = tmp_path / "bin" / "py"
+    other.parent.mkdir()
+    other.symlink_to(sys.executable)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    done = subprocess.run([str(other), "grade.py"], cwd=kit, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"give your notebook: {other} grade.py --check NOTEBOOK" in done.stderr, done
