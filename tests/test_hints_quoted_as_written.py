@@ -101,8 +101,31 @@ def test_the_element_by_element_product_offered_is_written_with_the_students_sid
 
 
 def test_a_helper_call_is_quoted_as_written():
-    source = ('def lstm_forward(x, a0, parameters):\n    c = np.zeros((5, 10))\n'
+    source = ("def lstm_forward(x, a0, parameters):\n    c = np.zeros_like(a0)\n"
               '    a, c = step(x[:,:,0], c, a0, parameters["Wf"])\n    return a\n')
     functions = {"step": "def step(x, a, c, p):\n    return lstm_cell_forward(x, a, c, p)\n"}
     said = stephints.through_helper_hint(source, callee="lstm_cell_forward", functions=functions)
     assert '(line 3: `step(x[:,:,0], c, a0, parameters["Wf"])`)' in said, said
+
+
+def test_code_over_several_lines_is_quoted_as_written_on_one_line():
+    """``as_written`` quoted a node over several lines as ``ast.unparse`` writes it
+    (``parameters['Wax']``, ``(a, b) = ...`` on Python 3.10), where the placeholders' notes joined the
+    student's own lines: one reader of the student's text now (``hintcode.written_text``) serves both,
+    and the code slips' notes (thirty-sixth session)."""
+    import ast
+
+    from grader import codeslips, hintcode, placeholders
+
+    source = ('def f(x, parameters):\n    a, b = np.dot(parameters["Wax"],\n'
+              '                  x[:,:,0]), \\\n        None\n'
+              '    for t in range(\n            x.shape[2]):\n        pass\n    return a\n')
+    fn = ast.parse(source).body[0]
+    assign = fn.body[0]
+    assert hintcode.as_written(assign, source) == 'a, b = np.dot(parameters["Wax"], x[:,:,0]), None'
+    assert hintcode.quoted_head(fn.body[1], source) == "for t in range(x.shape[2])"
+    assert placeholders._snippet(assign.value, source.split("\n")) == 'np.dot(parameters["Wax"], x[:,:,0]), None'
+    said = valuehints.printed_instead_hint('def f(x):\n    print("a_next:",\n          x)\n', returned=("a_next",))
+    assert 'It prints (`print("a_next:", x)`)' in said, said
+    slip = codeslips.slips('def f(x, parameters):\n    n_y, n_a = parameters["Wy"]  # sizes\n    return n_y\n')
+    assert [s.text for s in slip] == ['n_y, n_a = parameters["Wy"]'], slip
