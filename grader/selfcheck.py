@@ -279,7 +279,7 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             write("      The kit lacks the expected values of this case: not your code's fault. Tell "
                   "your instructor, who will hand out the kit again.\n")
         elif case.message:
-            write(_indent(_without_place(case), "      ") + "\n")
+            write(_indent(_without_place(case, describe), "      ") + "\n")
         if case.diagnosis is not None:
             write(_indent(f"likely mistake: {case.diagnosis.message}", "      ") + "\n")
         if case.location is not None:
@@ -319,16 +319,21 @@ def _printed(output: str) -> str:
     return "      printed: " + " | ".join(cut) + more + "\n"
 
 
-def _without_place(case: CaseResult) -> str:
+def _without_place(case: CaseResult, describe: Callable[[Location], str] = _describe_default) -> str:
     """An error's message without the place the runner wrote after the student's exception
     ("Raised KeyError: 'Wu' (cell 10, line 7, in f). ..."): the check says the place on the next
     line in its own words (``describe``: "In [7], line 7" in Jupyter) and quotes the line's code,
     and said it twice. The last occurrence is the runner's (an exception's message, before it,
-    is the student's text); a crash's message has no such place."""
+    is the student's text); a crash's message has no such place. In Jupyter the message already
+    says the place in ``describe``'s words (``live._in_jupyter_words``), which is looked for
+    first: ``check()`` said the place twice until the thirty-sixth session."""
     if case.status != ERROR or case.location is None:
         return case.message
-    head, place, tail = case.message.rpartition(f" ({case.location.describe()})")
-    return head + tail if place else case.message
+    for said in dict.fromkeys((describe(case.location), case.location.describe())):
+        head, place, tail = case.message.rpartition(f" ({said})")
+        if place:
+            return head + tail
+    return case.message
 
 
 def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callable[[PartResult], str],
