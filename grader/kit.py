@@ -160,6 +160,13 @@ last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
 
 The feedback of your instructor's grading uses the same words.
 
+Places read `cell 16 (In [10]), line 12`: the 16th cell from the top of the notebook,
+markdown cells included, the one whose prompt shows `In [10]`, and line 12 of that cell
+(line numbers: View > Show Line Numbers in JupyterLab, Ctrl+M L in Colab, L on a cell in
+VS Code). A cell saved without being run has no prompt (`cell 16, line 12`; VS Code's
+notebooks often have none): count the cells, or look for the function the place names and
+the line it quotes. In a `.py` file the places are the file's lines (`line 196`).
+
 The exit status is 0 when everything passes, 1 otherwise, 2 when the check cannot
 run: the notebook cannot be read, `--function` names no graded function, NumPy or
 PyYAML is missing, this Python is older than 3.10, or the system cannot run it (Windows

@@ -372,6 +372,21 @@ def test_kit_readme_says_what_of_the_notebook_is_run_and_the_extraction_agrees(r
         assert left_out not in source, source
 
 
+def test_kit_readme_says_how_to_find_a_place_the_check_names(rnn_kit):
+    """The README said only that a message "shows the cell and line": a student with the kit alone
+    (not docs/students.md) did not know that "cell 16" counts markdown cells, what a place without a
+    prompt is (VS Code's notebooks, saved unrun), or where a .py file's places are (thirty-sixth
+    session, as a student). Its examples are the places the check writes."""
+    from grader.models import line_words
+
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert (f"Places read `{line_words(15, 12, 10)}`: the 16th cell from the top of the notebook, markdown cells "
+            f"included, the one whose prompt shows `In [10]`, and line 12 of that cell") in readme, readme
+    assert f"A cell saved without being run has no prompt (`{line_words(15, 12)}`;" in readme, readme
+    assert f"In a `.py` file the places are the file's lines (`{line_words(0, 196, script=True)}`)" in readme
+
+
 def test_a_kit_whose_fixtures_are_damaged_says_to_get_the_kit_again(tmp_path):
     # Thirty-second session: a kit with a cut fixture file (a partial download) told the student
     # to "run: python3 -m grader.regenerate ...", which the kit does not have.
