@@ -52,18 +52,27 @@ Exit status 0 when every public case passes, 1 when some do not, 2 when the
 check cannot run (the notebook cannot be read, --function names no graded
 function, NumPy or PyYAML is missing, Python is older than 3.10).  Your instructor
 grades hidden cases as well.
+
+Python 2 and 3.5 read this file to its version test (no annotations, no f-strings here).
 """
-import argparse
 import sys
-from pathlib import Path
+
+if sys.version_info < (3, 6):  # `python grade.py` where python is Python 2: why, not a SyntaxError
+    sys.stdout.write("Self-check cannot run: it needs Python 3.10 or newer, and this Python (%s) is %s.\\n"
+                     "  Type python3, not python (which is Python 2 on some systems), or a newer Python "
+                     "such as python3.12.\\n" % (sys.executable or "python", ".".join(map(str, sys.version_info[:3]))))
+    sys.exit(2)
+
+import argparse  # noqa: E402 - after the version's test
+from pathlib import Path  # noqa: E402
 
 from grader import exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The kit's command line: --check only."""
+def build_parser():
+    """The kit's command line (an ``argparse.ArgumentParser``): --check only."""
     parser = argparse.ArgumentParser(
         prog="grade.py", description="Check your notebook on the public cases of the assignment.")
     parser.add_argument("--check", type=Path, metavar="NOTEBOOK",
@@ -75,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def python_too_old(version: tuple = sys.version_info) -> "str | None":
-    """Why this Python cannot run the check, None when it can: the checker needs 3.10 or newer,
+def python_too_old(version=sys.version_info):
+    """Why this Python (``version``: ``sys.version_info``) cannot run the check, None when it can: the checker needs 3.10 or newer,
     and on an older one (macOS's own python3 is 3.9) it stopped with a traceback and exit
     status 1, which reads as "a public case failed"."""
     old = older_than_supported(version)
@@ -89,8 +98,9 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
             "new enough; then install NumPy and PyYAML for it as README.md says.")
 
 
-def main(argv: "list[str] | None" = None) -> int:
-    """Parse the arguments and run the self-check; returns the exit status."""
+def main(argv=None):
+    """Parse the arguments (``argv``: a list of strings, None for the command line's) and run the
+    self-check; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     given = ([args.check] if args.check is not None else []) + args.notebooks
@@ -104,8 +114,8 @@ def main(argv: "list[str] | None" = None) -> int:
         parser.error("give your notebook: " + check_command() + " NOTEBOOK")
     if len(given) > 1:
         parser.error(unquoted_path(given, command=check_command())
-                     or f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
-                        f"check them one at a time")
+                     or "%d notebooks given (%s, %s, ...): the check takes one; check them one at a time"
+                     % (len(given), given[0], given[1]))
 
     return run_check(given[0], rubric=args.rubric, stream=sys.stdout, function=args.function)
 

@@ -70,3 +70,29 @@ def test_an_older_python_is_told_so_with_exit_status_2(kit, tmp_path, which):
     said = done.stdout + done.stderr
     assert done.returncode == 2, said
     assert "needs Python 3.10 or newer" in said and "Traceback" not in said
+
+
+@functools.lru_cache(maxsize=None)
+def python_2() -> str | None:
+    """A Python 2 on this machine that runs, if any (pyenv's, or ``python2`` on the PATH)."""
+    for path in filter(None, [*sorted(glob.glob("/root/.pyenv/versions/2.*/bin/python")), shutil.which("python2")]):
+        probe = subprocess.run([path, "-c", "import sys; print(sys.version_info[0])"],
+                               capture_output=True, text=True, timeout=30)
+        if probe.returncode == 0 and probe.stdout.strip() == "2":
+            return path
+    return None
+
+
+@pytest.mark.skipif(python_2() is None, reason="no Python 2 here")
+def test_the_kit_run_by_python_2_says_to_type_python3_with_exit_status_2(kit, tmp_path):
+    """``python grade.py --check`` where ``python`` is Python 2 (older macOS and Linux systems)
+    stopped at a SyntaxError on the kit's grade.py (an annotation) with exit status 1, which reads
+    as "a public case failed" (thirty-sixth session, as a student)."""
+    notebook = tmp_path / "mine.ipynb"
+    notebook.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}\n', encoding="utf-8")
+    done = subprocess.run([python_2(), "grade.py", "--check", str(notebook)], cwd=kit,
+                          capture_output=True, text=True, timeout=60)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert said.startswith("Self-check cannot run: it needs Python 3.10 or newer, and this Python (") and \
+        "Type python3, not python (which is Python 2 on some systems)" in said and "Error" not in said, said
