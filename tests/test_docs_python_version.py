@@ -26,8 +26,13 @@ def old_python() -> str | None:
     PATH; a pyenv shim of a version not selected is found but does not run)."""
     found = sorted(glob.glob("/root/.pyenv/versions/3.[789].*/bin/python3"), reverse=True)
     found += [shutil.which(f"python3.{minor}") for minor in (9, 8, 7)]
-    for path in filter(None, found):
-        probe = subprocess.run([path, "-c", "import sys; print(sys.version_info < (3, 10))"],
+    return _first_that_runs(found, "sys.version_info < (3, 10)")
+
+
+def _first_that_runs(paths: list[str | None], condition: str) -> str | None:
+    """The first of ``paths`` that runs and finds ``condition`` (on ``sys``) true, or None."""
+    for path in filter(None, paths):
+        probe = subprocess.run([path, "-c", f"import sys; print({condition})"],
                                capture_output=True, text=True, timeout=30)
         if probe.returncode == 0 and probe.stdout.strip() == "True":
             return path
@@ -75,12 +80,8 @@ def test_an_older_python_is_told_so_with_exit_status_2(kit, tmp_path, which):
 @functools.lru_cache(maxsize=None)
 def python_2() -> str | None:
     """A Python 2 on this machine that runs, if any (pyenv's, or ``python2`` on the PATH)."""
-    for path in filter(None, [*sorted(glob.glob("/root/.pyenv/versions/2.*/bin/python")), shutil.which("python2")]):
-        probe = subprocess.run([path, "-c", "import sys; print(sys.version_info[0])"],
-                               capture_output=True, text=True, timeout=30)
-        if probe.returncode == 0 and probe.stdout.strip() == "2":
-            return path
-    return None
+    return _first_that_runs([*sorted(glob.glob("/root/.pyenv/versions/2.*/bin/python")), shutil.which("python2")],
+                            "sys.version_info[0] == 2")
 
 
 @pytest.mark.skipif(python_2() is None, reason="no Python 2 here")
