@@ -32,7 +32,7 @@ __all__ = ["KIT_MODULES", "KitError", "KitFiles", "write_student_kit", "public_r
 KIT_MODULES = (
     "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "cellscan.py", "childruntime.py", "checks.py",
     "codeslips.py",
-    "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
+    "copycommands.py", "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
     "fixedsizes.py", "fixtures.py", "gradedsource.py", "hintcode.py", "hints.py", "landlock.py", "linux.py", "live.py",
     "loading.py", "loophints.py", "mistakeindex.py", "mistakematch.py", "models.py", "notebook.py", "notes.py",
     "outputnotes.py", "placeholders.py", "plaindata.py", "program.py", "reach.py", "rubric.py", "runner.py",

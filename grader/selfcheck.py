@@ -27,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
+from grader.copycommands import GRADE_PY, grade_command, python_command, quoted, shown_path
 from grader.models import (
     CASE_GRADER_FAILED, ERROR, MISSING, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
     SubmissionResult,
@@ -544,7 +545,7 @@ def missing_requirements() -> str | None:
               for pip, problem in problems if problem not in (None, ABSENT)]
     if not missing and not broken:
         return None
-    python = _quoted_command(sys.executable or "python3")
+    python = quoted(sys.executable or "python3")
     lacks = f"does not have {' and '.join(missing)}" if missing else ""
     said = (f"this Python ({python}) {lacks}" if not broken else
             f"in this Python ({python}), {'; '.join(broken)}" + (f"; and it {lacks}" if missing else ""))
@@ -588,7 +589,7 @@ def _zygote_import_error(detail: str) -> str | None:
     if not last.startswith(("ModuleNotFoundError:", "ImportError:")):
         return None
     return ("numpy could not be imported in the separate process that runs your functions "
-            f"({last}). That process runs this Python isolated ({_python_command()} -I): it ignores "
+            f"({last}). That process runs this Python isolated ({python_command()} -I): it ignores "
             "PYTHONPATH and the packages of `pip install --user`, so numpy must be installed in "
             "this Python itself or in a virtual environment, as below. This is not a problem in "
             "your code.")
@@ -608,66 +609,24 @@ def _own_environment(notebook: Path) -> str:
     the student to "docs/students.md", a file of the instructors' repository that no kit holds."""
     import sys
 
-    python = _quoted_command(sys.executable or "python3")
+    python = quoted(sys.executable or "python3")
     env = "~/rnn-check/bin/python3"
     return (f"If pip is missing or refuses (\"externally-managed-environment\", no administrator "
             f"rights), make a virtual environment of your own and check with its Python:\n"
             f"    {python} -m venv ~/rnn-check\n"
             f"    {env} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
-            f"    {env} {_quoted_command(_shown_path(_KIT_GRADE_PY))} --check "
-            f"{_quoted_command(str(notebook))}\n"
+            f"    {env} {quoted(shown_path(GRADE_PY))} --check "
+            f"{quoted(str(notebook))}\n"
             f"(README.md, beside grade.py, says what to do where venv is not available.)\n")
-
-
-#: The ``grade.py`` beside this package: the kit's, or the instructors' repository's.
-_KIT_GRADE_PY = Path(__file__).resolve().parent.parent / "grade.py"
-
-
-def _shown_path(path: Path) -> str:
-    """``path`` relative to the working directory when it is inside it (``grade.py`` from the
-    kit's folder), else as it is."""
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
 
 
 def check_command() -> str:
     """The command that runs this check again, as a command to copy: ``python3 grade.py --check``
     from the kit's folder with the ``python3`` of the PATH, else this Python's path and this
-    ``grade.py``'s. A student who checks with a virtual environment's Python
-    (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told to type ``python3
-    grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
+    ``grade.py``'s (:func:`grader.copycommands.grade_command`). A student who checks with a virtual
+    environment's Python (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told
+    to type ``python3 grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
     return f"{grade_command()} --check"
-
-
-def grade_command() -> str:
-    """The command that runs this ``grade.py`` with this Python, as a command to copy
-    (:func:`check_command` without ``--check``): ``grade.py``'s own messages said ``python3
-    grade.py`` whatever Python ran it (thirty-sixth session)."""
-    return f"{_python_command()} {_quoted_command(_shown_path(_KIT_GRADE_PY))}"
-
-
-def _python_command() -> str:
-    """``python3`` when that is this Python on the PATH (an activated venv's too), else this
-    Python's path, quoted for the shell."""
-    import os
-    import shutil
-    import sys
-
-    here = sys.executable or "python3"
-    found = shutil.which("python3")
-    return "python3" if found is not None and os.path.abspath(found) == os.path.abspath(here) else _quoted_command(here)
-
-
-def _quoted_command(path: str) -> str:
-    """``path`` as a shell would need it typed (quoted when it holds spaces: Windows' or macOS's
-    "Program Files", "Application Support")."""
-    import os
-    import shlex
-    import subprocess
-
-    return subprocess.list2cmdline([path]) if os.name == "nt" else shlex.quote(path)
 
 
 def _importable(util: Any, name: str) -> bool:
@@ -718,7 +677,7 @@ def _zip_given(path: Path) -> str | None:
     folder = path.with_suffix("") if path.suffix else path.with_name(path.name + "-unzipped")
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (f"it is a zip archive, not a notebook; it holds {shown}. Unzip it and check the notebook: "
-            f"{_python_command()} -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} "
+            f"{python_command()} -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} "
             f"&& {check_command()} {shlex.quote(str(folder / names[0]))}")
 
 
@@ -781,7 +740,7 @@ def unquoted_path(words: Sequence[str | Path], *, command: str) -> str | None:
     except (OSError, ValueError):  # a name too long for the system, a NUL
         return None
     return (f"{joined} has spaces in its path, and the shell cut it into {len(texts)} words at them: "
-            f"put the path in quotes: {command} {_quoted_command(joined)}")
+            f"put the path in quotes: {command} {quoted(joined)}")
 
 
 #: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).

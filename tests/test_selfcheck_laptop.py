@@ -13,7 +13,7 @@ import pytest
 
 import grader.checks
 import grader.sandbox
-from grader import selfcheck
+from grader import copycommands, selfcheck
 from grader.commands import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
 from grader.selfcheck import EXIT_UNUSABLE, run_check
@@ -116,7 +116,7 @@ def test_windows_separators_and_a_quoted_tilde_are_answered_with_the_path_meant(
     monkeypatch.chdir(tmp_path)
     code, text = _check(Path(".\\rnn\\mine.ipynb"))
     assert code == EXIT_UNUSABLE
-    grade_py = selfcheck._KIT_GRADE_PY  # outside the folder checked from: its path (thirty-fifth session)
+    grade_py = copycommands.GRADE_PY  # outside the folder checked from: its path (thirty-fifth session)
     assert (f"separate folders with / (\\ is Windows' separator). Check it with: python3 {grade_py} --check "
             f"rnn/mine.ipynb") in text, text
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -234,8 +234,9 @@ def test_the_commands_to_copy_name_the_python_that_ran_the_check(tmp_path, monke
 def test_grade_pys_own_messages_name_the_python_that_ran_it(tmp_path, monkeypatch, capsys):
     """The commands to copy named the Python that ran the check since the thirty-fifth session, but
     ``grade.py``'s own messages still said ``python3 grade.py`` (thirty-sixth session): a class folder
-    with spaces typed without quotes, the kit's ``grade.py`` given no notebook, and the sentence on
-    the separate process's isolated Python."""
+    with spaces typed without quotes, the kit's ``grade.py`` given no notebook, the sentence on
+    the separate process's isolated Python, and the command that regenerates stale fixtures
+    (``grader.copycommands``)."""
     import os
     import subprocess
 
@@ -250,6 +251,13 @@ def test_grade_pys_own_messages_name_the_python_that_ran_it(tmp_path, monkeypatc
     assert f"put the path in quotes: '{venv_python}' grade.py '{tmp_path / 'My class'}'" in said, said
     said = selfcheck._zygote_import_error("Traceback ...\nModuleNotFoundError: No module named 'numpy'")
     assert f"runs this Python isolated ('{venv_python}' -I)" in said, said
+    # An instructor's stale fixtures: the command names this Python, and the rubric's path quoted.
+    from types import SimpleNamespace
+
+    from grader import fixtures
+
+    said = fixtures._regenerate_hint(SimpleNamespace(path=Path("rubrics/mid term.yaml")))
+    assert said == f"run: '{venv_python}' -m grader.regenerate 'rubrics/mid term.yaml'", said
     monkeypatch.undo()
     # The kit's grade.py run by a Python that is not the PATH's python3 (a link named otherwise).
     kit = write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
