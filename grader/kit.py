@@ -201,6 +201,13 @@ Put this folder on the path once, then call `check()` after defining your functi
     check()                 # every function
     check("{example}")    # one function
 
+The path is this folder's full path as a Python string: `~` is not your home folder
+there (write `/home/ana/handout`, or `os.path.expanduser("~/handout")` after `import os`),
+and on Windows write it with `/` (`"C:/Users/ana/handout"`) or as `r"C:\\Users\\ana\\handout"`:
+in a plain string `"C:\\Users..."` is a syntax error (`\\U`). If `from grader import check`
+says "No module named 'grader'", the path does not name this folder (the one holding
+`grade.py` and `grader/`).
+
 It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
 `In [7], line 3`: cell execution number 7, line 3 of that cell.

@@ -387,6 +387,31 @@ def test_kit_readme_says_how_to_find_a_place_the_check_names(rnn_kit):
     assert f"In a `.py` file the places are the file's lines (`{line_words(0, 196, script=True)}`)" in readme
 
 
+def test_kit_readme_says_how_to_write_the_folder_s_path_for_check(rnn_kit, tmp_path):
+    """``sys.path.insert(0, "/path/to/this/folder")`` with ``~/handout`` or a Windows path pasted
+    from Explorer (``"C:\\Users\\ana\\handout"``) fails, the first with "No module named 'grader'",
+    the second with a syntax error; the README said neither (thirty-sixth session, as a student).
+    What it says is checked here: ``~`` is not expanded, ``os.path.expanduser`` is, ``\\U`` in a plain
+    string does not compile and a raw string does."""
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert "`~` is not your home folder there (write `/home/ana/handout`, or `os.path.expanduser(\"~/handout\")`" \
+        in readme, readme
+    assert ('or as `r"C:\\Users\\ana\\handout"`: in a plain string `"C:\\Users..."` is a syntax error (`\\U`)'
+            in readme), readme
+    assert "says \"No module named 'grader'\", the path does not name this folder" in readme
+    with pytest.raises(SyntaxError):
+        compile('import sys; sys.path.insert(0, "C:\\Users\\ana\\handout")', "<cell>", "exec")
+    compile('import sys; sys.path.insert(0, r"C:\\Users\\ana\\handout")', "<cell>", "exec")
+    (tmp_path / "handout").symlink_to(kit_dir)
+    env = dict(kit_env(), HOME=str(tmp_path))
+    for path, imported in (('"~/handout"', False), ('os.path.expanduser("~/handout")', True)):
+        done = subprocess.run([sys.executable, "-c", f"import os, sys; sys.path.insert(0, {path}); import grader"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert (done.returncode == 0) is imported, (path, done.stderr)
+        assert imported or "No module named 'grader'" in done.stderr, done.stderr
+
+
 def test_a_kit_whose_fixtures_are_damaged_says_to_get_the_kit_again(tmp_path):
     # Thirty-second session: a kit with a cut fixture file (a partial download) told the student
     # to "run: python3 -m grader.regenerate ...", which the kit does not have.
