@@ -208,9 +208,7 @@ def as_written(node: ast.AST, source: str) -> str:
     several lines on one line, :func:`written_text`), else as ``ast`` writes it; past ``QUOTED``
     characters, its start and end around " ... ". A node over several lines was written by
     ``ast.unparse`` until the thirty-sixth session."""
-    text = written_text(node, source_lines(source))
-    if text is None:
-        text = ast.unparse(node)
+    text = written_text(node, source_lines(source)) or ast.unparse(node)
     return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
 
 
