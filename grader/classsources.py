@@ -99,10 +99,12 @@ def submission_sources(submissions: Path | Sequence[Path]) -> tuple[Path, ...]:
     if not sources:
         raise CommandError("no submissions given: a folder, a zip or a notebook")
     if len(sources) > 1 and (files := [s for s in sources if s.is_file() and not _is_zip_file(s)]):
+        from grader.copycommands import grade_command, quoted
+
         raise CommandError(
             f"{files[0]}: a notebook among several folders or zips; a class run takes several folders "
             f"and zips (sections), or one notebook, graded into the class's output folder after it "
-            f"(python3 grade.py {files[0]} --out OUT: the class is kept)")
+            f"({grade_command()} {quoted(str(files[0]))} --out OUT: the class is kept)")
     for outer in sources:  # class/ and class/alice/: alice's notebook graded twice, as 'alice' and 'rnn'
         for inner in sources:
             with contextlib.suppress(OSError):
@@ -137,10 +139,12 @@ def find_in(roots: Sequence[Path], *, sources: Sequence[Path]) -> list:
         for sub in submissions_under(root, defer=True):
             here = f"{source} ({_relative_name(sub.path, root)})"
             if sub.id in seen:
+                from grader.copycommands import grade_command
+
                 raise CommandError(
                     f"{sub.id}: a submission of both {seen[sub.id]} and {here}; one gradebook holds one "
                     f"row a student: remove the one not to grade (or, for a late resubmission, grade it "
-                    f"after the others into the same --out, alone: python3 grade.py NOTEBOOK --out OUT)")
+                    f"after the others into the same --out, alone: {grade_command()} NOTEBOOK --out OUT)")
             seen[sub.id] = here
             found.append(sub)
     return sorted(found, key=lambda sub: sub.id)

@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from grader.hintcode import QUOTED, written_text
+
 #: A line that is only a dotted name (``caches.append``, maybe with a comment): the text the first
 #: scan needs before it parses.
 _NAMED_ONLY = re.compile(r"^[ \t]*[A-Za-z_][\w.\[\]'\" \t]*\.[ \t]*\w+[ \t]*(?:#.*)?$", re.M)
@@ -103,13 +105,12 @@ def slips(source: str, tree: ast.AST | None = None, *, most: int = 3) -> tuple[S
 
 
 def _written(node: ast.expr, lines: list[str], shift: int) -> str:
-    """``node`` as the student wrote it, when it is on one line of ``lines`` (the tree's lines less
-    ``shift``); as ``ast`` writes it otherwise."""
-    number = node.lineno - shift
-    if node.end_lineno == node.lineno and 0 < number <= len(lines):
-        text = lines[number - 1].encode()[node.col_offset:node.end_col_offset].decode(errors="replace").strip()
-        if text:
-            return text
+    """``node`` as the student wrote it in ``lines`` (the tree's lines less ``shift``,
+    ``hintcode.written_text``: read no further than ``QUOTED`` characters, and cut there); as
+    ``ast`` writes it where the positions do not fit."""
+    text = written_text(node, lines, most=QUOTED, shift=shift)
+    if text:
+        return text if len(text) <= QUOTED else text[:QUOTED - 3] + "..."
     text = ast.unparse(node)
     return text[1:-1] if isinstance(node, ast.Tuple) and text.startswith("(") else text
 

@@ -267,6 +267,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         from grader.unfinished import earlier as earlier_file
         from grader.unfinished import finished, set_aside, still_aside
         from grader.classoptions import remember
+        from grader.copycommands import module_command, quoted
     except BaseException:
         early.close()
         resume_collector(freeze=False)
@@ -595,8 +596,8 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                            why="the class report was not written this time")
         if earlier_file(out_dir, SUMMARY_REPORT).exists():  # made from an earlier run's results
             remove_earlier(out_dir / SUMMARY_REPORT, stream=stream, keep_previous=partial,
-                           why=f"its figures may not be this run's (python3 -m grader.classreport "
-                                f"{out_dir} writes it again)")
+                           why=f"its figures may not be this run's ({module_command('grader.classreport')} "
+                                f"{quoted(str(out_dir))} writes it again)")
         if not partial:
             finished(out_dir, names=CLASS_FILES)  # this run's class files are written
         elif aside := still_aside(out_dir, names=CLASS_FILES):

@@ -33,6 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
+from grader.copycommands import grade_command, quoted
 from grader.notebook import SUBMISSION_SUFFIXES
 
 IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
@@ -605,7 +606,7 @@ def _no_class_download(entry: Path) -> None:
         raise DiscoveryError(
             f"{entry}: a class's download (the files of {len(students)} students, such as "
             f"{', '.join(students[:2])}), not one student's upload: grade it as a class "
-            f"(python3 grade.py {entry}); to grade several sections into one gradebook, unzip each "
+            f"({grade_command()} {quoted(str(entry))}); to grade several sections into one gradebook, unzip each "
             f"section's download into one folder and grade that folder")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from grader import checks
+from grader.copycommands import module_command, quoted
 from grader.models import HARNESS, MISSING, CaseResult, PartResult, Rubric, SubmissionResult
 from grader.notes import bounded_result
 
@@ -177,7 +178,7 @@ def lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[Part
     lines = {case.id: case.line for case in rubric.cases}
     return "\n".join(
         f"No fixture for case {case.case_id} (rubric line {lines[case.case_id]}): regenerate the "
-        f"fixtures: python3 -m grader.regenerate {rubric.path}"
+        f"fixtures: {module_command('grader.regenerate')} {quoted(str(rubric.path))}"
         for part in parts for case in part.cases
         if case.status == HARNESS and case.case_id in lines and case.case_id not in fixtures)
 

@@ -150,7 +150,9 @@ def _regenerate_hint(rubric: Rubric) -> str:
     if importlib.util.find_spec("grader.regenerate") is None:
         return ("this kit's files are damaged or out of date: get the kit again from your "
                 "instructor, and unpack it whole")
-    return f"run: python3 -m grader.regenerate {rubric.path}"
+    from grader.copycommands import module_command, quoted
+
+    return f"run: {module_command('grader.regenerate')} {quoted(str(rubric.path))}"
 
 
 # --------------------------------------------------------------------------- reading

@@ -6,7 +6,8 @@ Shared by :mod:`grader.hints`, :mod:`grader.loophints`, :mod:`grader.stephints` 
 from __future__ import annotations
 
 import ast
-from typing import Any, Sequence
+import re
+from typing import Any, NamedTuple, Sequence
 
 from grader.astnodes import nodes
 from grader.notebook import SIZE_LIMITS, SourceMemo
@@ -182,17 +183,95 @@ def stores_of(fn: ast.AST, name: str) -> list[ast.stmt]:
 
 
 def quoted_head(stmt: ast.stmt, source: str) -> str:
-    """A statement's first line as the student wrote it in ``source`` (a loop's header, not its body)."""
-    return as_written(stmt, source).splitlines()[0].rstrip().rstrip(":")
+    """A statement's head as the student wrote it in ``source``: a ``for`` loop's up to its
+    iterable, a ``with``'s up to its last item, not the body; any other statement whole."""
+    last = (stmt.iter if isinstance(stmt, (ast.For, ast.AsyncFor))
+            else stmt.items[-1].optional_vars or stmt.items[-1].context_expr
+            if isinstance(stmt, (ast.With, ast.AsyncWith)) and stmt.items else None)
+    if last is None:
+        return as_written(stmt, source).splitlines()[0].rstrip().rstrip(":")
+    head = _Span(stmt.lineno, stmt.col_offset, last.end_lineno, last.end_col_offset)
+    text = written_text(head, source_lines(source))
+    return text if text is not None else ast.unparse(stmt).splitlines()[0].rstrip().rstrip(":")
+
+
+class _Span(NamedTuple):
+    """Where a piece of a statement stands (its head), as a node's four positions."""
+    lineno: int
+    col_offset: int
+    end_lineno: int | None
+    end_col_offset: int | None
 
 
 def as_written(node: ast.AST, source: str) -> str:
-    """``node`` as the student wrote it in ``source`` (their quotes and brackets) when it is one
-    line, else as ``ast`` writes it (a sentence quotes one line); past ``QUOTED`` characters, its
-    start and end around " ... "."""
-    segment = ast.get_source_segment(source, node)
-    text = segment if segment and "\n" not in segment else ast.unparse(node)
+    """``node`` as the student wrote it in ``source`` (their quotes and brackets; a node over
+    several lines on one line, :func:`written_text`), else as ``ast`` writes it; past ``QUOTED``
+    characters, its start and end around " ... ". A node over several lines was written by
+    ``ast.unparse`` until the thirty-sixth session."""
+    text = written_text(node, source_lines(source)) or ast.unparse(node)
     return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
+
+
+def source_lines(source: str) -> list[str]:
+    """``source``'s lines as ``ast`` numbers them (a line ends at ``\\r\\n``, ``\\r`` or ``\\n`` only:
+    ``str.splitlines`` also breaks at a form feed or U+2028, which would shift every line after)."""
+    return _LINE_BREAKS.split(source)
+
+
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+#: Lines `written_text` reads of a node at the most (a call whose arguments stand 30,000 blank lines
+#: apart cost each of its candidates a pass over them).
+WRITTEN_LINES = 100
+
+
+def written_text(node: Any, lines: Sequence[str], *, most: int | None = None, shift: int = 0) -> str | None:
+    """The student's own text of ``node`` (``lines`` being the text it was parsed from, numbered
+    as its tree less ``shift``, :func:`source_lines`), on one line: runs of white space as one space, no space
+    after an opening bracket or before a closing one where a line ended, a line's ``\\`` left out.
+    Lines are read only until the text is longer than ``most`` characters, when given (a chain of
+    ``None **`` over thousands of lines costs its first lines), and `WRITTEN_LINES` at the most
+    (then "..."); the caller cuts. None when the positions do not fit ``lines``, or when a line the
+    node continues past holds a comment beside a string (where ``#`` may be either): the caller
+    writes it with ``ast.unparse`` then. The one reader of the student's text for a quote: the
+    placeholders' snippets (``placeholders._snippet_of``, where it was ``_written``), the hints'
+    :func:`as_written` and the code slips' notes (thirty-sixth session)."""
+    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    if first is None or last is None or start is None or end is None:
+        return None
+    first, last = first - shift, last - shift
+    if not 0 < first <= last <= len(lines):
+        return None
+    pieces: list[str] = []
+    length = 0
+    try:
+        for number in range(first, last + 1):
+            raw = lines[number - 1].encode()
+            piece = raw[start if number == first else 0 : end if number == last else len(raw)].decode()
+            if number < last:
+                if "#" in piece:
+                    if "'" in piece or '"' in piece:
+                        return None
+                    piece = piece[: piece.index("#")]
+                piece = piece.rstrip()
+                if piece.endswith("\\"):
+                    piece = piece[:-1]
+            piece = " ".join(piece.split())
+            if piece:
+                glued = not pieces or pieces[-1].endswith(("(", "[", "{")) or piece.startswith((")", "]", "}", ",", ":"))
+                piece = piece if glued else " " + piece
+                pieces.append(piece)
+                length += len(piece)
+            if most is not None and length > most:
+                break
+            if number - first >= WRITTEN_LINES and number < last:  # blank lines, or short ones: enough
+                pieces.append(" ...")
+                break
+    except UnicodeDecodeError:  # columns that are not the node's in these lines
+        return None
+    return "".join(pieces)
 
 
 def in_line(node: ast.AST, line: str) -> str:

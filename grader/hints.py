@@ -79,9 +79,20 @@ def _array_operations(line: str, ops: tuple[type, ...]) -> list[ast.BinOp]:
 
 
 def _times(left: str, right: str) -> str:
-    """``left * right`` for two expressions of the student's line, parenthesised as Python needs."""
-    return ast.unparse(ast.BinOp(left=ast.parse(left, mode="eval").body, op=ast.Mult(),
-                                 right=ast.parse(right, mode="eval").body))
+    """``left * right`` for two expressions of the student's line, each as the student wrote it
+    (``in_line``) and put in brackets only where Python needs them (a sum; a product on the right):
+    Python's own parse of the product decides. ``ast.unparse`` wrote the sides again
+    (``parameters['Wf']`` for ``parameters["Wf"]``, ``a[:, :, t]`` for ``a[:,:,t]``) until the
+    thirty-sixth session."""
+    try:
+        wanted = ast.dump(ast.BinOp(left=ast.parse(left, mode="eval").body, op=ast.Mult(),
+                                    right=ast.parse(right, mode="eval").body))
+        for written in (f"{left} * {right}", f"({left}) * {right}", f"{left} * ({right})"):
+            if ast.dump(ast.parse(written, mode="eval").body) == wanted:
+                return written
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    return f"({left}) * ({right})"
 
 
 def _is_number(node: ast.expr) -> bool:
@@ -512,8 +523,7 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
             # dtanh @ a_prev.T, both (n_a, m)): element by element would be the wrong fix there.
             return (f"{same}: `{target}`, a weight's gradient, is the matrix product of the gradient and "
                     f"the transpose of the input, as in `np.dot({in_line(left, line)}, {in_line(right, line)}.T)`.")
-        written = ast.unparse(ast.BinOp(left=left, op=ast.Mult(), right=right))  # parenthesised as needed
-        return f"{same}: " + rule.format(f", `{written}`")
+        return f"{same}: " + rule.format(f", `{_times(in_line(left, line), in_line(right, line))}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
     if len(pairs) != 1:
         # NumPy's shapes, when it gives them: a wrong array reaching the line (``a_prev`` reshaped to

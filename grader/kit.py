@@ -33,7 +33,7 @@ __all__ = ["KIT_MODULES", "KitError", "KitFiles", "write_student_kit", "public_r
 KIT_MODULES = (
     "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "cellscan.py", "childruntime.py", "checks.py",
     "codeslips.py",
-    "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
+    "copycommands.py", "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
     "fixedsizes.py", "fixtures.py", "gradedsource.py", "hintcode.py", "hints.py", "landlock.py", "linux.py", "live.py",
     "loading.py", "loophints.py", "mistakeindex.py", "mistakematch.py", "models.py", "notebook.py", "notes.py",
     "outputnotes.py", "placeholders.py", "plaindata.py", "program.py", "reach.py", "rubric.py", "runner.py",
@@ -53,18 +53,27 @@ Exit status 0 when every public case passes, 1 when some do not, 2 when the
 check cannot run (the notebook cannot be read, --function names no graded
 function, NumPy or PyYAML is missing, Python is older than 3.10).  Your instructor
 grades hidden cases as well.
+
+Python 2 and 3.5 read this file to its version test (no annotations, no f-strings here).
 """
-import argparse
 import sys
-from pathlib import Path
+
+if sys.version_info < (3, 6):  # `python grade.py` where python is Python 2: why, not a SyntaxError
+    sys.stdout.write("Self-check cannot run: it needs Python 3.10 or newer, and this Python (%s) is %s.\\n"
+                     "  Type python3, not python (which is Python 2 on some systems), or a newer Python "
+                     "such as python3.12.\\n" % (sys.executable or "python", ".".join(map(str, sys.version_info[:3]))))
+    sys.exit(2)
+
+import argparse  # noqa: E402 - after the version's test
+from pathlib import Path  # noqa: E402
 
 from grader import exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
 
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The kit's command line: --check only."""
+def build_parser():
+    """The kit's command line (an ``argparse.ArgumentParser``): --check only."""
     parser = argparse.ArgumentParser(
         prog="grade.py", description="Check your notebook on the public cases of the assignment.")
     parser.add_argument("--check", type=Path, metavar="NOTEBOOK",
@@ -76,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def python_too_old(version: tuple = sys.version_info) -> "str | None":
-    """Why this Python cannot run the check, None when it can: the checker needs 3.10 or newer,
+def python_too_old(version=sys.version_info):
+    """Why this Python (``version``: ``sys.version_info``) cannot run the check, None when it can: the checker needs 3.10 or newer,
     and on an older one (macOS's own python3 is 3.9) it stopped with a traceback and exit
     status 1, which reads as "a public case failed"."""
     old = older_than_supported(version)
@@ -90,23 +99,24 @@ def python_too_old(version: tuple = sys.version_info) -> "str | None":
             "new enough; then install NumPy and PyYAML for it as README.md says.")
 
 
-def main(argv: "list[str] | None" = None) -> int:
-    """Parse the arguments and run the self-check; returns the exit status."""
+def main(argv=None):
+    """Parse the arguments (``argv``: a list of strings, None for the command line's) and run the
+    self-check; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     given = ([args.check] if args.check is not None else []) + args.notebooks
-    if not given:
-        parser.error("give your notebook: python3 grade.py --check NOTEBOOK")
     too_old = python_too_old()
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
     from grader.selfcheck import check_command, run_check, unquoted_path
 
+    if not given:  # the command names the Python that ran it (a venv's), as every command to copy does
+        parser.error("give your notebook: " + check_command() + " NOTEBOOK")
     if len(given) > 1:
         parser.error(unquoted_path(given, command=check_command())
-                     or f"{{len(given)}} notebooks given ({{given[0]}}, {{given[1]}}, ...): the check takes one; "
-                        f"check them one at a time")
+                     or "%d notebooks given (%s, %s, ...): the check takes one; check them one at a time"
+                     % (len(given), given[0], given[1]))
 
     return run_check(given[0], rubric=args.rubric, stream=sys.stdout, function=args.function)
 
@@ -161,13 +171,25 @@ last saved: save it in Jupyter first (Ctrl-S). It prints, per function:
 
 The feedback of your instructor's grading uses the same words.
 
+Places read `cell 16 (In [10]), line 12`: the 16th cell from the top of the notebook,
+markdown cells included, the one whose prompt shows `In [10]`, and line 12 of that cell
+(line numbers: View > Show Line Numbers in JupyterLab, Ctrl+M L in Colab, L on a cell in
+VS Code). A cell saved without being run has no prompt (`cell 16, line 12`; VS Code's
+notebooks often have none): count the cells, or look for the function the place names and
+the line it quotes. In a `.py` file the places are the file's lines (`line 196`).
+
 The exit status is 0 when everything passes, 1 otherwise, 2 when the check cannot
 run: the notebook cannot be read, `--function` names no graded function, NumPy or
 PyYAML is missing, this Python is older than 3.10, or the system cannot run it (Windows
-outside WSL). Only the
-functions themselves are graded: code outside them
-(test cells, prints) is not run, so a function must not rely on variables defined
-in other cells.
+outside WSL).
+
+What of your notebook is run, as in your instructor's grading: your `def`s, the classes
+your functions use, the imports your functions use (`import numpy as np`; a package a
+function imports inside its body, such as SciPy, is imported when the notebook is loaded)
+and the constants they read that are written as plain values (`n_a = 5`); then your
+functions are called on the public cases. Nothing else runs: not the test cells, prints,
+`!pip` or `%` lines, `drive.mount(...)` or training code, so a function must not rely on
+variables that other cells compute.
 
 ## Inside Jupyter
 
@@ -179,6 +201,13 @@ Put this folder on the path once, then call `check()` after defining your functi
     from grader import check
     check()                 # every function
     check("{example}")    # one function
+
+The path is this folder's full path as a Python string: `~` is not your home folder
+there (write `/home/ana/handout`, or `os.path.expanduser("~/handout")` after `import os`),
+and on Windows write it with `/` (`"C:/Users/ana/handout"`) or as `r"C:\\Users\\ana\\handout"`:
+in a plain string `"C:\\Users..."` is a syntax error (`\\U`). If `from grader import check`
+says "No module named 'grader'", the path does not name this folder (the one holding
+`grade.py` and `grader/`).
 
 It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read

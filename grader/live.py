@@ -967,16 +967,17 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     None; a KeyboardInterrupt still stops it.
     """
     from grader.selfcheck import (
-        CheckSummary, SelfCheckError, checker_failed_text, load_public_context, render, with_fixed_sizes,
-        withheld_points,
+        CheckSummary, SelfCheckError, checker_failed_text, kit_version_words, load_public_context, render,
+        with_fixed_sizes, withheld_points,
     )
 
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     out = stream if stream is not None else sys.stdout
     try:
+        rubric_file = Path(rubric) if rubric else default_rubric()
         try:
-            context = load_public_context(Path(rubric) if rubric else default_rubric(), function=function)
+            context = load_public_context(rubric_file, function=function)
         except SelfCheckError as exc:
             out.write(f"check() cannot run: {exc}\n")
             return CheckSummary(verdicts=(), cases_passed=0, cases_total=0)
@@ -987,7 +988,8 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
             filename = program.filename(location)
             return linecache.getline(filename, location.line) if filename and location.line else ""
 
-        title = f"check(): public cases of {context.rubric.title}, on the functions defined now\n"
+        title = (f"check(): public cases of {context.rubric.title}, on the functions defined now"
+                 f"{kit_version_words(rubric_file, context.rubric)}\n")
         result = with_fixed_sizes(  # a live function's source keeps its cell's line numbers
             result, context.rubric, place=lambda where: f"{_describe(dataclasses.replace(where, line=None, function=None))}, ",
             source_of=lambda part: _source_of(namespace.get(part.function)))

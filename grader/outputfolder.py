@@ -57,27 +57,34 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
     strangers = graded and not any(spreadsheet_text(sid) in listed for sid in graded)
     if submissions.is_dir() and not student:
         if strangers and spreadsheet_text(folder) in listed:  # one student's folder, as a class
+            from grader.copycommands import grade_command, quoted
+
             raise CommandError(
                 f"{submissions} is {folder!r}'s folder, a submission of {out_dir / GRADEBOOK}: graded "
                 f"as a class of its own, its notebook would be a row {graded[0]!r} and the gradebook "
-                f"would hold it alone. Grade the folder that holds it (python3 grade.py "
-                f"{submissions.parent} --out {out_dir}): {folder} is graded again, the others are kept")
+                f"would hold it alone. Grade the folder that holds it ({grade_command()} "
+                f"{quoted(str(submissions.parent))} --out {quoted(str(out_dir))}): {folder} is graded again, the "
+                f"others are kept")
         return None
     if strangers and spreadsheet_text(folder) in listed:
         # A folder of folders' student (alice/rnn.ipynb): graded alone it is a row 'rnn' beside
         # alice's, without the files beside it in alice/ (an imdb_report.json).
+        from grader.copycommands import grade_command, quoted
+
         raise CommandError(
             f"{submissions} is in the folder {readable_id(here.name)}/, {folder!r}'s, a submission of "
             f"{out_dir / GRADEBOOK}: graded alone it would be a new row {graded[0]!r} beside "
             f"{folder!r}'s, without the other files of that folder. Grade the folder that holds it "
-            f"again (python3 grade.py {submissions.parent.parent} --out {out_dir}): {folder} is "
+            f"again ({grade_command()} {quoted(str(submissions.parent.parent))} --out {quoted(str(out_dir))}): {folder} is "
             f"graded again, the others are kept as they are")
     try:
         earlier = earlier_class(out_dir, former, batch=batch, listed=listed, on_kept=on_kept)
     except EarlierClassError as exc:
+        from grader.copycommands import grade_command, quoted
+
         raise CommandError(
             f"{out_dir / GRADEBOOK} cannot take {submissions.name}: {exc}. Grade the whole class "
-            f"again into {out_dir} (python3 grade.py SUBMISSIONS --out {out_dir}, with this notebook "
+            f"again into {out_dir} ({grade_command()} SUBMISSIONS --out {quoted(str(out_dir))}, with this notebook "
             f"among the submissions), or grade this notebook into a folder of its own "
             f"(--out ANOTHER_FOLDER)") from None
     if not earlier.keys:

@@ -13,6 +13,8 @@ import ast
 import re
 from typing import Any, Sequence
 
+from grader.hintcode import written_text
+
 
 _REGION_RE = re.compile(r"^[ \t]*#+[ \t]*(START|END|Start|End|start|end)[ \t]+(?:CODE|Code|code)[ \t]+(?:HERE|Here|here)",
                         re.MULTILINE)
@@ -238,56 +240,14 @@ def _snippet(node: ast.AST, lines: Sequence[str] = ()) -> str:
 
 
 def _snippet_of(node: ast.AST, lines: Sequence[str]) -> str | None:
-    """The snippet of ``node``: its text as the student wrote it (`_written`), else as
-    ``ast.unparse`` writes it (`_unparsed`). ``ast.unparse`` writes what the tree means, not the
-    line: ``(n_x, m, T_x) = None`` on Python 3.9 and 3.10 for ``n_x, m, T_x = None``, ``a, b =
-    (None, None)`` on every version, ``'Wax'`` for ``"Wax"``, so a note quoted a line the student
-    could not find in their cell (thirty-third session)."""
-    text = _written(node, lines)
-    return _unparsed(node) if text is None else text
-
-
-#: Lines `_written` reads of a node at the most (a call whose arguments stand 30,000 blank lines
-#: apart cost each of its candidates a pass over them).
-_WRITTEN_LINES = 100
-
-
-def _written(node: ast.AST, lines: Sequence[str]) -> str | None:
-    """The student's own text of ``node`` (``lines`` being the text it was parsed from, numbered
-    as its tree), as a snippet: on one line, runs of white space as one space, no space after an
-    opening bracket or before a closing one where a line ended, a line's ``\\`` left out, at most
-    `_SNIPPET_CHARS`. Lines are read only until the snippet is full (a chain of ``None **`` over
-    thousands of lines costs its first lines), and `_WRITTEN_LINES` at the most (then "..."). None when the positions do not fit ``lines``, or
-    when a line the node continues past holds a comment beside a string (where ``#`` may be
-    either): `_unparsed` writes it then."""
-    first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-    start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
-    if first is None or last is None or start is None or end is None or not 0 < first <= last <= len(lines):
-        return None
-    text = ""
-    try:
-        for number in range(first, last + 1):
-            raw = lines[number - 1].encode()
-            piece = raw[start if number == first else 0 : end if number == last else len(raw)].decode()
-            if number < last:
-                if "#" in piece:
-                    if "'" in piece or '"' in piece:
-                        return None
-                    piece = piece[: piece.index("#")]
-                piece = piece.rstrip()
-                if piece.endswith("\\"):
-                    piece = piece[:-1]
-            piece = " ".join(piece.split())
-            if piece:
-                glued = not text or text.endswith(("(", "[", "{")) or piece.startswith((")", "]", "}", ",", ":"))
-                text += piece if glued else " " + piece
-            if len(text) > _SNIPPET_CHARS:
-                break
-            if number - first >= _WRITTEN_LINES and number < last:  # blank lines, or short ones: enough
-                text += " ..."
-                break
-    except UnicodeDecodeError:  # columns that are not the node's in these lines
-        return None
+    """The snippet of ``node``: its text as the student wrote it (``hintcode.written_text``, at
+    most `_SNIPPET_CHARS`), else as ``ast.unparse`` writes it (`_unparsed`). ``ast.unparse`` writes
+    what the tree means, not the line: ``(n_x, m, T_x) = None`` on Python 3.9 and 3.10 for ``n_x,
+    m, T_x = None``, ``a, b = (None, None)`` on every version, ``'Wax'`` for ``"Wax"``, so a note
+    quoted a line the student could not find in their cell (thirty-third session)."""
+    text = written_text(node, lines, most=_SNIPPET_CHARS)
+    if text is None:
+        return _unparsed(node)
     return text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS - 3] + "..."
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
+from grader.copycommands import GRADE_PY, grade_command, python_command, quoted, shown_path
 from grader.models import (
     CASE_GRADER_FAILED, ERROR, MISSING, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
     SubmissionResult, bonus_mark,
@@ -295,7 +296,7 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
             write("      The kit lacks the expected values of this case: not your code's fault. Tell "
                   "your instructor, who will hand out the kit again.\n")
         elif case.message:
-            write(_indent(_without_place(case), "      ") + "\n")
+            write(_indent(_without_place(case, describe), "      ") + "\n")
         if case.diagnosis is not None:
             write(_indent(f"likely mistake: {case.diagnosis.message}", "      ") + "\n")
         if case.location is not None:
@@ -335,16 +336,21 @@ def _printed(output: str) -> str:
     return "      printed: " + " | ".join(cut) + more + "\n"
 
 
-def _without_place(case: CaseResult) -> str:
+def _without_place(case: CaseResult, describe: Callable[[Location], str] = _describe_default) -> str:
     """An error's message without the place the runner wrote after the student's exception
     ("Raised KeyError: 'Wu' (cell 10, line 7, in f). ..."): the check says the place on the next
     line in its own words (``describe``: "In [7], line 7" in Jupyter) and quotes the line's code,
     and said it twice. The last occurrence is the runner's (an exception's message, before it,
-    is the student's text); a crash's message has no such place."""
+    is the student's text); a crash's message has no such place. In Jupyter the message already
+    says the place in ``describe``'s words (``live._in_jupyter_words``), which is looked for
+    first: ``check()`` said the place twice until the thirty-sixth session."""
     if case.status != ERROR or case.location is None:
         return case.message
-    head, place, tail = case.message.rpartition(f" ({case.location.describe()})")
-    return head + tail if place else case.message
+    for said in dict.fromkeys((describe(case.location), case.location.describe())):
+        head, place, tail = case.message.rpartition(f" ({said})")
+        if place:
+            return head + tail
+    return case.message
 
 
 def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callable[[PartResult], str],
@@ -555,7 +561,7 @@ def missing_requirements() -> str | None:
               for pip, problem in problems if problem not in (None, ABSENT)]
     if not missing and not broken:
         return None
-    python = _quoted_command(sys.executable or "python3")
+    python = quoted(sys.executable or "python3")
     lacks = f"does not have {' and '.join(missing)}" if missing else ""
     said = (f"this Python ({python}) {lacks}" if not broken else
             f"in this Python ({python}), {'; '.join(broken)}" + (f"; and it {lacks}" if missing else ""))
@@ -599,7 +605,7 @@ def _zygote_import_error(detail: str) -> str | None:
     if not last.startswith(("ModuleNotFoundError:", "ImportError:")):
         return None
     return ("numpy could not be imported in the separate process that runs your functions "
-            f"({last}). That process runs this Python isolated (python3 -I): it ignores "
+            f"({last}). That process runs this Python isolated ({python_command()} -I): it ignores "
             "PYTHONPATH and the packages of `pip install --user`, so numpy must be installed in "
             "this Python itself or in a virtual environment, as below. This is not a problem in "
             "your code.")
@@ -619,59 +625,24 @@ def _own_environment(notebook: Path) -> str:
     the student to "docs/students.md", a file of the instructors' repository that no kit holds."""
     import sys
 
-    python = _quoted_command(sys.executable or "python3")
+    python = quoted(sys.executable or "python3")
     env = "~/rnn-check/bin/python3"
     return (f"If pip is missing or refuses (\"externally-managed-environment\", no administrator "
             f"rights), make a virtual environment of your own and check with its Python:\n"
             f"    {python} -m venv ~/rnn-check\n"
             f"    {env} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
-            f"    {env} {_quoted_command(_shown_path(_KIT_GRADE_PY))} --check "
-            f"{_quoted_command(str(notebook))}\n"
+            f"    {env} {quoted(shown_path(GRADE_PY))} --check "
+            f"{quoted(str(notebook))}\n"
             f"(README.md, beside grade.py, says what to do where venv is not available.)\n")
-
-
-#: The ``grade.py`` beside this package: the kit's, or the instructors' repository's.
-_KIT_GRADE_PY = Path(__file__).resolve().parent.parent / "grade.py"
-
-
-def _shown_path(path: Path) -> str:
-    """``path`` relative to the working directory when it is inside it (``grade.py`` from the
-    kit's folder), else as it is."""
-    try:
-        return str(path.relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
 
 
 def check_command() -> str:
     """The command that runs this check again, as a command to copy: ``python3 grade.py --check``
     from the kit's folder with the ``python3`` of the PATH, else this Python's path and this
-    ``grade.py``'s. A student who checks with a virtual environment's Python
-    (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told to type ``python3
-    grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
-    return f"{_python_command()} {_quoted_command(_shown_path(_KIT_GRADE_PY))} --check"
-
-
-def _python_command() -> str:
-    """``python3`` when that is this Python on the PATH (an activated venv's too), else this
-    Python's path, quoted for the shell."""
-    import os
-    import shutil
-    import sys
-
-    here = sys.executable or "python3"
-    found = shutil.which("python3")
-    return "python3" if found is not None and os.path.abspath(found) == os.path.abspath(here) else _quoted_command(here)
-
-
-def _quoted_command(path: str) -> str:
-    """``path`` as a shell would need it typed (quoted when it holds spaces: Windows' or macOS's
-    "Program Files", "Application Support")."""
-    import os
-    import shlex
-    import subprocess
-
-    return subprocess.list2cmdline([path]) if os.name == "nt" else shlex.quote(path)
+    ``grade.py``'s (:func:`grader.copycommands.grade_command`). A student who checks with a virtual
+    environment's Python (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told
+    to type ``python3 grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
+    return f"{grade_command()} --check"
 
 
 def _importable(util: Any, name: str) -> bool:
@@ -722,7 +693,7 @@ def _zip_given(path: Path) -> str | None:
     folder = path.with_suffix("") if path.suffix else path.with_name(path.name + "-unzipped")
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (f"it is a zip archive, not a notebook; it holds {shown}. Unzip it and check the notebook: "
-            f"{_python_command()} -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} "
+            f"{python_command()} -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} "
             f"&& {check_command()} {shlex.quote(str(folder / names[0]))}")
 
 
@@ -785,7 +756,7 @@ def unquoted_path(words: Sequence[str | Path], *, command: str) -> str | None:
     except (OSError, ValueError):  # a name too long for the system, a NUL
         return None
     return (f"{joined} has spaces in its path, and the shell cut it into {len(texts)} words at them: "
-            f"put the path in quotes: {command} {_quoted_command(joined)}")
+            f"put the path in quotes: {command} {quoted(joined)}")
 
 
 #: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).
@@ -894,7 +865,7 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
              f"({len(context.rubric.parts)} function{'s' if len(context.rubric.parts) != 1 else ''})"
-             f"{_kit_version(Path(rubric), context.rubric)}\n")
+             f"{kit_version_words(Path(rubric), context.rubric)}\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
@@ -911,12 +882,13 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
 _KIT_MARKER = ".student-kit"
 
 
-def _kit_version(rubric: Path, public: Any) -> str:
+def kit_version_words(rubric: Path, public: Any) -> str:
     """``", kit version 1a2b3c4d5e6f (grader 9f8e7d6c5b4a)"`` when ``rubric`` is a student kit's (its
     folder's parent holds the kit's marker), from the files the check read
     (``grader.fixtures.public_version``) and the kit's grader, which its ``grade.py`` runs
     (``grader.files.package_version``), so a TA can ask which kit a student ran; "" elsewhere or when
-    they cannot be read."""
+    they cannot be read. The header of ``--check`` and of ``check()`` in Jupyter (which named none
+    until the thirty-sixth session)."""
     from grader.files import package_version
     from grader.fixtures import fixture_path, public_version
 

@@ -305,7 +305,7 @@ def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str
             continue
         parameters = ", ".join(arg.arg for arg in helper.args.args)
         return (f" `{fn.name}` calls it through your `{helper.name}` (line {call.lineno + first_line - 1}: "
-                f"`{ast.unparse(call)}`): check its arguments against the order of `{helper.name}`'s parameters, "
+                f"`{as_written(call, source)}`): check its arguments against the order of `{helper.name}`'s parameters, "
                 f"`({parameters})`.")
     return ""
 

@@ -81,13 +81,19 @@ def test_one_student_in_two_sources_is_refused_naming_both_before_grading(tmp_pa
     assert not (out / "grades.csv").exists() and not (out / "smithada_101").exists()
 
 
-def test_a_notebook_among_several_sources_is_refused_with_what_to_run(tmp_path):
+def test_a_notebook_among_several_sources_is_refused_with_what_to_run(tmp_path, monkeypatch):
     folder = tmp_path / "class"
     nbs.write(folder / "alice.ipynb", nbs.course_notebook())
     nbs.write(tmp_path / "bob.ipynb", nbs.course_notebook())
     with pytest.raises(exits.CommandError, match=r"bob.ipynb: a notebook among several folders or zips;.*"
                                                     r"graded into the class's output folder after it"):
         grade([folder, tmp_path / "bob.ipynb"], tmp_path / "out")
+    # The command to run names the Python that ran grade.py (a venv's), not python3 (thirty-sixth session).
+    venv_python = tmp_path / "my venv" / "bin" / "python3"
+    monkeypatch.setattr(sys, "executable", str(venv_python))
+    with pytest.raises(exits.CommandError) as raised:
+        grade([folder, tmp_path / "bob.ipynb"], tmp_path / "out")
+    assert f"('{venv_python}' grade.py {tmp_path / 'bob.ipynb'} --out OUT: the class is kept)" in str(raised.value)
 
 
 def test_every_source_is_hidden_from_the_students_code(tmp_path):

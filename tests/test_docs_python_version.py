@@ -26,8 +26,13 @@ def old_python() -> str | None:
     PATH; a pyenv shim of a version not selected is found but does not run)."""
     found = sorted(glob.glob("/root/.pyenv/versions/3.[789].*/bin/python3"), reverse=True)
     found += [shutil.which(f"python3.{minor}") for minor in (9, 8, 7)]
-    for path in filter(None, found):
-        probe = subprocess.run([path, "-c", "import sys; print(sys.version_info < (3, 10))"],
+    return _first_that_runs(found, "sys.version_info < (3, 10)")
+
+
+def _first_that_runs(paths: list[str | None], condition: str) -> str | None:
+    """The first of ``paths`` that runs and finds ``condition`` (on ``sys``) true, or None."""
+    for path in filter(None, paths):
+        probe = subprocess.run([path, "-c", f"import sys; print({condition})"],
                                capture_output=True, text=True, timeout=30)
         if probe.returncode == 0 and probe.stdout.strip() == "True":
             return path
@@ -70,3 +75,25 @@ def test_an_older_python_is_told_so_with_exit_status_2(kit, tmp_path, which):
     said = done.stdout + done.stderr
     assert done.returncode == 2, said
     assert "needs Python 3.10 or newer" in said and "Traceback" not in said
+
+
+@functools.lru_cache(maxsize=None)
+def python_2() -> str | None:
+    """A Python 2 on this machine that runs, if any (pyenv's, or ``python2`` on the PATH)."""
+    return _first_that_runs([*sorted(glob.glob("/root/.pyenv/versions/2.*/bin/python")), shutil.which("python2")],
+                            "sys.version_info[0] == 2")
+
+
+@pytest.mark.skipif(python_2() is None, reason="no Python 2 here")
+def test_the_kit_run_by_python_2_says_to_type_python3_with_exit_status_2(kit, tmp_path):
+    """``python grade.py --check`` where ``python`` is Python 2 (older macOS and Linux systems)
+    stopped at a SyntaxError on the kit's grade.py (an annotation) with exit status 1, which reads
+    as "a public case failed" (thirty-sixth session, as a student)."""
+    notebook = tmp_path / "mine.ipynb"
+    notebook.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}\n', encoding="utf-8")
+    done = subprocess.run([python_2(), "grade.py", "--check", str(notebook)], cwd=kit,
+                          capture_output=True, text=True, timeout=60)
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert said.startswith("Self-check cannot run: it needs Python 3.10 or newer, and this Python (") and \
+        "Type python3, not python (which is Python 2 on some systems)" in said and "Error" not in said, said

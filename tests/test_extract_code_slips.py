@@ -90,3 +90,15 @@ def test_a_def_read_for_its_slips_is_parsed_without_the_compiler_s_warnings(tmp_
         notes = [d.message for d in extract(load(path)).diagnostics]
     assert [str(w.message) for w in said] == []
     assert any("names `caches.append` without calling it" in n for n in notes), notes
+
+
+def test_a_slip_is_quoted_as_written_and_at_most_160_characters():
+    """The code slips read the student's text through hintcode.written_text (one reader, thirty-sixth
+    session): a long statement is cut at 160 characters, with "...", as the hints' quotes are."""
+    from grader import codeslips
+
+    source = ('def f(x, parameters):\n    n_y, n_a = parameters[ "Wy" ]\n    caches' + "[0]" * 400
+              + ".append\n    return n_y\n")
+    found = codeslips.slips(source)
+    assert [slip.text for slip in found][0] == 'n_y, n_a = parameters[ "Wy" ]', found
+    assert len(found[1].text) == 160 and found[1].text.startswith("caches[0][0]") and found[1].text.endswith("..."), found

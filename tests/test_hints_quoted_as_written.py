@@ -78,3 +78,54 @@ def test_an_index_one_past_the_end_quotes_the_subscript_as_written():
     source = "def f(da):\n    n_a, m, T_x = da.shape\n    for t in range(T_x):\n        x = da[:,:,T_x]\n"
     said = hints.bounds_hint(outcome, "        x = da[:,:,T_x]", source=source)
     assert "`da[:,:,T_x]` asks for entry `T_x` of axis 2, one past its last" in said, said
+
+
+def test_the_element_by_element_product_offered_is_written_with_the_students_sides():
+    """The product a hint offers (``a * b``) was written by ``ast.unparse``: ``x[:, :, t] * da_next``
+    for the student's ``x[:,:,t]``, ``c_prev['c'] * ft`` for ``c_prev["c"]`` (thirty-sixth session).
+    Brackets only where Python needs them."""
+    outcome = SimpleNamespace(error_type="ValueError",
+                              message="shapes (5,10) and (5,10) not aligned: 10 (dim 1) != 5 (dim 0)")
+    said = hints.numpy_call_hint(outcome, '    c_next = np.dot(ft, cache["c_prev"])')
+    assert said.endswith('element by element, `ft * cache["c_prev"]`; `np.dot` and `@` are the matrix product, '
+                         'which needs the columns of the first to match the rows of the second.'), said
+    said = hints.matmul_hint("matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
+                             "signature (n?,k),(k,m?)->(n?,m?) (size 5 is different from 10)",
+                             left="da_next[:,:,t]", right="(1-a_next**2)", target="dtanh")
+    assert "write `da_next[:,:,t] * (1-a_next**2)`." in said, said
+    said = hints.product_beside_hint("operands could not be broadcast together with shapes (5,5) (5,10) ",
+                                     '    c_next = np.dot(ft, c["prev"].T) + it*cct')
+    assert said.endswith('element by element, `ft * c["prev"]`.'), said
+    assert hints._times("a+b", "c") == "(a+b) * c" and hints._times("a", "b/c") == "a * (b/c)"
+    assert hints._times("-a", "b") == "-a * b" and hints._times("a if k else b", "c") == "(a if k else b) * c"
+
+
+def test_a_helper_call_is_quoted_as_written():
+    source = ("def lstm_forward(x, a0, parameters):\n    c = np.zeros_like(a0)\n"
+              '    a, c = step(x[:,:,0], c, a0, parameters["Wf"])\n    return a\n')
+    functions = {"step": "def step(x, a, c, p):\n    return lstm_cell_forward(x, a, c, p)\n"}
+    said = stephints.through_helper_hint(source, callee="lstm_cell_forward", functions=functions)
+    assert '(line 3: `step(x[:,:,0], c, a0, parameters["Wf"])`)' in said, said
+
+
+def test_code_over_several_lines_is_quoted_as_written_on_one_line():
+    """``as_written`` quoted a node over several lines as ``ast.unparse`` writes it
+    (``parameters['Wax']``, ``(a, b) = ...`` on Python 3.10), where the placeholders' notes joined the
+    student's own lines: one reader of the student's text now (``hintcode.written_text``) serves both,
+    and the code slips' notes (thirty-sixth session)."""
+    import ast
+
+    from grader import codeslips, hintcode, placeholders
+
+    source = ('def f(x, parameters):\n    a, b = np.dot(parameters["Wax"],\n'
+              '                  x[:,:,0]), \\\n        None\n'
+              '    for t in range(\n            x.shape[2]):\n        pass\n    return a\n')
+    fn = ast.parse(source).body[0]
+    assign = fn.body[0]
+    assert hintcode.as_written(assign, source) == 'a, b = np.dot(parameters["Wax"], x[:,:,0]), None'
+    assert hintcode.quoted_head(fn.body[1], source) == "for t in range(x.shape[2])"
+    assert placeholders._snippet(assign.value, source.split("\n")) == 'np.dot(parameters["Wax"], x[:,:,0]), None'
+    said = valuehints.printed_instead_hint('def f(x):\n    print("a_next:",\n          x)\n', returned=("a_next",))
+    assert 'It prints (`print("a_next:", x)`)' in said, said
+    slip = codeslips.slips('def f(x, parameters):\n    n_y, n_a = parameters["Wy"]  # sizes\n    return n_y\n')
+    assert [s.text for s in slip] == ['n_y, n_a = parameters["Wy"]'], slip

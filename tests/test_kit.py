@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.extract import extract_file
 from grader.fixtures import load_fixtures, spec_hash
 from grader.kit import KIT_MODULES, KitError, public_rubric_yaml, write_student_kit
 from grader.rubric import load_rubric
@@ -267,14 +268,20 @@ def test_kit_check_in_a_live_namespace(rnn_kit, tmp_path):
         + "\n" + nbs.COURSE_CELLS["rnn_cell_forward"]
         + "\nfrom grader import check\nbuf = io.StringIO()\n"
           "summary = check('rnn_cell_forward', stream=buf)\n"
-          "print(summary.ok, summary.verdict('rnn_cell_forward'))\n")
+          "print(summary.ok, summary.verdict('rnn_cell_forward'))\n"
+          "print(buf.getvalue().splitlines()[0])\n")
     path = tmp_path / "student.py"
     path.write_text(script)
     env = kit_env()
     env["PYTHONPATH"] = str(kit_dir)
     done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=60)
-    assert done.stdout.strip() == "True passed", done.stdout + done.stderr
+    verdict, header = done.stdout.strip().splitlines()
+    assert verdict == "True passed", done.stdout + done.stderr
+    # Its header names the kit's version, as --check's does (thirty-sixth session: it named none).
+    version, grader = re.search(r"version ([0-9a-f]{12}), grader ([0-9a-f]{12})$",
+                                (kit_dir / ".student-kit").read_text().strip()).groups()
+    assert header.endswith(f"defined now, kit version {version} (grader {grader})"), header
 
 
 def test_public_rubric_yaml_round_trips(tmp_path):
@@ -340,6 +347,70 @@ def test_kit_readme_says_how_to_install_without_root_and_what_exit_2_means(rnn_k
     assert "python3 -m venv" in readme and "-m pip install numpy pyyaml" in readme
     assert "`--function` names no graded function" in readme and "PyYAML is missing" in readme
     assert "%pip install pyyaml" in readme  # check() runs in the notebook's kernel, which needs it too
+
+
+def test_kit_readme_says_what_of_the_notebook_is_run_and_the_extraction_agrees(rnn_kit, tmp_path):
+    """The README said "code outside them (test cells, prints) is not run", but the imports and
+    constants the functions use are run (thirty-fifth session's student): it says what is run, and
+    the program extraction builds from a Colab-like notebook holds exactly that."""
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert "is not run" not in readme
+    assert ("What of your notebook is run, as in your instructor's grading: your `def`s, the classes your "
+            "functions use, the imports your functions use (`import numpy as np`;") in readme, readme
+    assert "Nothing else runs: not the test cells, prints, `!pip` or `%` lines, `drive.mount(...)`" in readme
+    notebook = nbs.write(tmp_path / "colab.ipynb", nbs.notebook([
+        nbs.code_cell("!pip install tensorflow\nfrom google.colab import drive\ndrive.mount('/content/drive')"),
+        nbs.code_cell("import math\nimport json\nimport numpy as np"),
+        nbs.code_cell("n_a = 5\nx = np.random.randn(3)\nprint('test')"),
+        nbs.code_cell("class Scale:\n    k = 2\n\nclass Unused:\n    pass\n\n"
+                      "def f():\n    return math.pi * n_a * Scale.k"),
+        nbs.code_cell("f()")]))
+    source = extract_file(notebook).program().source
+    for run in ("import math", "n_a = 5", "class Scale", "def f():"):
+        assert run in source, source
+    for left_out in ("json", "randn", "print", "pip", "colab", "mount", "Unused", "f()\n"):
+        assert left_out not in source, source
+
+
+def test_kit_readme_says_how_to_find_a_place_the_check_names(rnn_kit):
+    """The README said only that a message "shows the cell and line": a student with the kit alone
+    (not docs/students.md) did not know that "cell 16" counts markdown cells, what a place without a
+    prompt is (VS Code's notebooks, saved unrun), or where a .py file's places are (thirty-sixth
+    session, as a student). Its examples are the places the check writes."""
+    from grader.models import line_words
+
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert (f"Places read `{line_words(15, 12, 10)}`: the 16th cell from the top of the notebook, markdown cells "
+            f"included, the one whose prompt shows `In [10]`, and line 12 of that cell") in readme, readme
+    assert f"A cell saved without being run has no prompt (`{line_words(15, 12)}`;" in readme, readme
+    assert f"In a `.py` file the places are the file's lines (`{line_words(0, 196, script=True)}`)" in readme
+
+
+def test_kit_readme_says_how_to_write_the_folder_s_path_for_check(rnn_kit, tmp_path):
+    """``sys.path.insert(0, "/path/to/this/folder")`` with ``~/handout`` or a Windows path pasted
+    from Explorer (``"C:\\Users\\ana\\handout"``) fails, the first with "No module named 'grader'",
+    the second with a syntax error; the README said neither (thirty-sixth session, as a student).
+    What it says is checked here: ``~`` is not expanded, ``os.path.expanduser`` is, ``\\U`` in a plain
+    string does not compile and a raw string does."""
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert "`~` is not your home folder there (write `/home/ana/handout`, or `os.path.expanduser(\"~/handout\")`" \
+        in readme, readme
+    assert ('or as `r"C:\\Users\\ana\\handout"`: in a plain string `"C:\\Users..."` is a syntax error (`\\U`)'
+            in readme), readme
+    assert "says \"No module named 'grader'\", the path does not name this folder" in readme
+    with pytest.raises(SyntaxError):
+        compile('import sys; sys.path.insert(0, "C:\\Users\\ana\\handout")', "<cell>", "exec")
+    compile('import sys; sys.path.insert(0, r"C:\\Users\\ana\\handout")', "<cell>", "exec")
+    (tmp_path / "handout").symlink_to(kit_dir)
+    env = dict(kit_env(), HOME=str(tmp_path))
+    for path, imported in (('"~/handout"', False), ('os.path.expanduser("~/handout")', True)):
+        done = subprocess.run([sys.executable, "-c", f"import os, sys; sys.path.insert(0, {path}); import grader"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert (done.returncode == 0) is imported, (path, done.stderr)
+        assert imported or "No module named 'grader'" in done.stderr, done.stderr
 
 
 def test_a_kit_whose_fixtures_are_damaged_says_to_get_the_kit_again(tmp_path):

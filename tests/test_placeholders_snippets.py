@@ -84,14 +84,14 @@ def test_every_python_quotes_the_same_lines() -> None:
 
 
 def _lines_read(blank: int, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
-    """How many cell lines ``placeholders._written`` reads while a function of three calls
+    """How many cell lines ``placeholders``' reader of the student's text (``hintcode.written_text``) reads while a function of three calls
     ``np.dot(None, np.dot(None, np.dot(None,`` closed ``blank`` blank lines later is extracted,
     and the note's detail."""
     from grader import placeholders
     from grader.extract import clear_memos
 
     read = [0]
-    written = placeholders._written
+    written = placeholders.written_text
 
     class Counted(list):
         def __getitem__(self, index):
@@ -102,7 +102,7 @@ def _lines_read(blank: int, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
                    for k in range(3))
     clear_memos()
     with monkeypatch.context() as patch:
-        patch.setattr(placeholders, "_written", lambda node, lines: written(node, Counted(lines)))
+        patch.setattr(placeholders, "written_text", lambda node, lines, **bounds: written(node, Counted(lines), **bounds))
         detail = extract(_notebook(body + "    return a0\n")).functions["f"].placeholder_detail
     clear_memos()
     return read[0], detail

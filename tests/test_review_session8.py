@@ -145,7 +145,7 @@ class _CountedLines(list):
 def _nodes_written(notebook: Any, monkeypatch: pytest.MonkeyPatch) -> int:
     """How many tree nodes ``ast``'s unparser visits (the short snippet writer's and a plain
     ``ast.unparse``'s alike), plus how many lines the snippets are read from
-    (``placeholders._written``), while ``grader.extract.extract`` reads ``notebook``, memos emptied."""
+    (``hintcode.written_text``, as ``placeholders`` calls it), while ``grader.extract.extract`` reads ``notebook``, memos emptied."""
     import ast
 
     from grader import placeholders
@@ -153,19 +153,19 @@ def _nodes_written(notebook: Any, monkeypatch: pytest.MonkeyPatch) -> int:
 
     visits = [0]
     traverse = ast._Unparser.traverse
-    written = placeholders._written
+    written = placeholders.written_text
 
     def counted(self, node):
         visits[0] += 1
         return traverse(self, node)
 
-    def counted_lines(node, lines):
-        return written(node, _CountedLines(lines, visits))
+    def counted_lines(node, lines, **bounds):
+        return written(node, _CountedLines(lines, visits), **bounds)
 
     clear_memos()
     with monkeypatch.context() as patch:
         patch.setattr(ast._Unparser, "traverse", counted)
-        patch.setattr(placeholders, "_written", counted_lines)
+        patch.setattr(placeholders, "written_text", counted_lines)
         extract(notebook)
     clear_memos()
     return visits[0]

@@ -13,7 +13,7 @@ import pytest
 
 import grader.checks
 import grader.sandbox
-from grader import selfcheck
+from grader import copycommands, selfcheck
 from grader.classfiles import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
 from grader.selfcheck import EXIT_UNUSABLE, run_check
@@ -116,7 +116,7 @@ def test_windows_separators_and_a_quoted_tilde_are_answered_with_the_path_meant(
     monkeypatch.chdir(tmp_path)
     code, text = _check(Path(".\\rnn\\mine.ipynb"))
     assert code == EXIT_UNUSABLE
-    grade_py = selfcheck._KIT_GRADE_PY  # outside the folder checked from: its path (thirty-fifth session)
+    grade_py = copycommands.GRADE_PY  # outside the folder checked from: its path (thirty-fifth session)
     assert (f"separate folders with / (\\ is Windows' separator). Check it with: python3 {grade_py} --check "
             f"rnn/mine.ipynb") in text, text
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -229,3 +229,41 @@ def test_the_commands_to_copy_name_the_python_that_ran_the_check(tmp_path, monke
     venv_python.write_text("#!/bin/sh\n")
     venv_python.chmod(0o755)
     assert selfcheck.check_command() == "python3 grade.py --check"
+
+
+def test_grade_pys_own_messages_name_the_python_that_ran_it(tmp_path, monkeypatch, capsys):
+    """The commands to copy named the Python that ran the check since the thirty-fifth session, but
+    ``grade.py``'s own messages still said ``python3 grade.py`` (thirty-sixth session): a class folder
+    with spaces typed without quotes, the kit's ``grade.py`` given no notebook, the sentence on
+    the separate process's isolated Python, and the command that regenerates stale fixtures
+    (``grader.copycommands``)."""
+    import os
+    import subprocess
+
+    import grade
+
+    venv_python = tmp_path / "rnn check" / "bin" / "python3"
+    monkeypatch.setattr(sys, "executable", str(venv_python))
+    (tmp_path / "My class").mkdir()
+    with pytest.raises(SystemExit):
+        grade.main([str(tmp_path / "My"), "class"])
+    said = capsys.readouterr().err
+    assert f"put the path in quotes: '{venv_python}' grade.py '{tmp_path / 'My class'}'" in said, said
+    said = selfcheck._zygote_import_error("Traceback ...\nModuleNotFoundError: No module named 'numpy'")
+    assert f"runs this Python isolated ('{venv_python}' -I)" in said, said
+    # An instructor's stale fixtures: the command names this Python, and the rubric's path quoted.
+    from types import SimpleNamespace
+
+    from grader import fixtures
+
+    said = fixtures._regenerate_hint(SimpleNamespace(path=Path("rubrics/mid term.yaml")))
+    assert said == f"run: '{venv_python}' -m grader.regenerate 'rubrics/mid term.yaml'", said
+    monkeypatch.undo()
+    # The kit's grade.py run by a Python that is not the PATH's python3 (a link named otherwise).
+    kit = write_student_kit(tmp_path / "kit", rubric=DEFAULT_RUBRIC)
+    other = tmp_path / "bin" / "py"
+    other.parent.mkdir()
+    other.symlink_to(sys.executable)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    done = subprocess.run([str(other), "grade.py"], cwd=kit, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"give your notebook: {other} grade.py --check NOTEBOOK" in done.stderr, done
