@@ -29,9 +29,10 @@ from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, 
 from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.outputfolder import (INTERRUPTED_AFTER, earlier_class_note, former_note, full_disk_stops,
-                                 hold_output, keep_earlier_class, pause_collector, remove_earlier,
-                                 remove_stale_temporaries, stops_say_what_is_left, student_folder,
-                                 student_folder_note, usable_out_dir, write_report_html, write_upload_files)
+                                 hold_output, keep_earlier_class, pause_collector, refuse_output_around,
+                                 remove_earlier, remove_stale_temporaries, stops_say_what_is_left,
+                                 student_folder, student_folder_note, usable_out_dir, write_report_html,
+                                 write_upload_files)
 from grader.protectedpaths import RealPaths, protected_paths, start_zygotes
 from grader.similaritystage import read_template, run_similarity
 
@@ -202,6 +203,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
     early = contextlib.ExitStack()
     wanted = jobs or os.cpu_count() or 1
     out_dir = Path(out_dir)
+    refuse_output_around(out_dir, sources=sources)  # before the zygotes, the lock, anything read
     resume_collector = pause_collector()
     try:
         # SIGTERM (a job's time limit) stops the run as Ctrl-C does, from here to the end: its
@@ -326,11 +328,6 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         if one_student is not None:
             stream.write(student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
-        if found and not subs and any(real(one).is_relative_to(out_real) for one in roots):
-            # `--out SUBMISSIONS` (or a folder around it) said "no submissions found" of a full folder.
-            raise CommandError(f"{out_dir}: the output folder holds the submissions folder {shown_sources(sources)} "
-                               f"(its {len(found)} submission(s) would be taken for the grader's output); "
-                               f"give --out another folder, such as grading-output")
         if not subs:
             raise CommandError(f"{shown_sources(sources)}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None
