@@ -547,7 +547,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
             show_adjustments(book, by_cell or {}, out_dir=out_dir, keys=keys)
 
         report = sources = known_sources = None
-        flagged = 0
+        flagged, similarity_note = 0, ""
         try:
             with _sigterm_as_interrupt():
                 if similarity and not interrupted:
@@ -557,13 +557,16 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                             known=known, stream=stream, keys=keys, workers=wanted,
                             template_work=starter, unpacked=opened.reading)
                         flagged = len(report.flagged)
+                        from grader.similarity.smallclass import common_code_note
+
+                        similarity_note = common_code_note(report.stats) or ""
                     except CommandError:
                         raise
                     except Exception as exc:  # noqa: BLE001 - grades stand without the check
                         stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
                         notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
         except KeyboardInterrupt:  # the gradebook is written: the check is what is lost
-            interrupted, report, flagged = True, None, 0
+            interrupted, report, flagged, similarity_note = True, None, 0, ""
             stream.write(INTERRUPTED_AFTER)
         if report is None:  # an earlier run's pairs would read as this class's
             remove_earlier(out_dir / SIMILARITY_CSV, stream=stream, keep_previous=partial,
@@ -614,7 +617,8 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         total=total + (len(earlier.keys) if earlier is not None else 0),
         skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted,
         not_graded=not_graded, report_problems=problems,
-        flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
+        flagged_pairs=flagged, similarity_note=similarity_note, class_report=report_path, former=former,
+        score_changes=changes,
         upload_note=upload_note,
         **roster_counts(matched))
     print_summary(summary, stream=stream, similarity_ran=report is not None)
