@@ -290,6 +290,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
                           workers=workers or os.cpu_count() or 1, own_work=own_work,
                           store=ClassStore(Path(out_dir)))
     # A small class: the pairs its common code hid, named (not flagged) by the run and the report.
-    report = with_common_counted(report, sources, template=template_sources, known=known_sources)
+    report = with_common_counted(report, sources, template=template_sources, known=known_sources,
+                                 store=ClassStore(Path(out_dir)))  # what the first comparison kept
     write_similarity_csv(report, Path(out_dir) / SIMILARITY_CSV)
     return report, sources, known_sources

@@ -26,19 +26,21 @@ NAMED_PAIRS = 10
 
 def with_common_counted(report: SimilarityReport, submissions: Mapping[str, Mapping[str, str]], *,
                         template: Mapping[str, str] | str | None = None,
-                        known: Mapping[str, Mapping[str, str]] | None = None) -> SimilarityReport:
+                        known: Mapping[str, Mapping[str, str]] | None = None,
+                        store: dict | None = None) -> SimilarityReport:
     """``report`` with ``stats["alike_with_common"]``: ``(a, b, overall)`` of each pair that
     reaches the threshold when nothing is ignored as common to the class and is not flagged in
     ``report`` (empty when none); ``report`` itself for a class over ``SMALL_CLASS`` or one whose
     exclusion set nothing aside. ``submissions``, ``template`` and ``known`` are what
-    ``report`` compared."""
+    ``report`` compared; ``store``: ``find_similar``'s (a class run passes its class's, which the
+    first comparison filled: nothing is normalised again)."""
     stats = report.stats
     if stats.get("submissions", 0) > SMALL_CLASS or not stats.get("ignored_common"):
         return report
     settings = report.settings
     counted = find_similar(submissions, template=template, known=known, threshold=report.threshold,
                            common_fraction=1.0, k=settings["k"], window=settings["window"],
-                           min_shared=settings["min_shared"], measure=settings["measure"])
+                           min_shared=settings["min_shared"], measure=settings["measure"], store=store)
     flagged = {(pair.a, pair.b) for pair in report.flagged}
     alike = tuple((pair.a, pair.b, round(pair.overall, 2)) for pair in counted.flagged
                   if (pair.a, pair.b) not in flagged)
