@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Command line of the grader: argument parsing only; the work is in ``grader.commands``.
 
-    python3 grade.py SUBMISSIONS [--out DIR] [--rubric FILE] [--jobs N] [--force]
-                     [--no-similarity] [--template STARTER.ipynb] [--known DIR]
-                     [--roster CLASS.csv] [--adjust FILE] [--excel]
-    python3 grade.py --check NOTEBOOK [--function NAME]
-    python3 grade.py --student-kit DIR
-    python3 grade.py --gradescope [--gradescope-root DIR]
+    python3 grade.py SUBMISSIONS [SUBMISSIONS ...] [--out DIR] [--rubric FILE] [--jobs N] [--force]
+                     [--similarity | --no-similarity] [--template STARTER.ipynb | --no-template]
+                     [--known DIR | --no-known] [--roster CLASS.csv | --no-roster]
+                     [--adjust FILE | --no-adjust] [--excel | --no-excel] [--no-html]
+    python3 grade.py --check NOTEBOOK [--function NAME] [--rubric FILE]
+    python3 grade.py --student-kit DIR [--rubric FILE]
+    python3 grade.py --gradescope [--gradescope-root DIR] [--rubric FILE]
 
 SUBMISSIONS is a folder of notebooks, a folder of folders (one notebook each),
-one notebook, or the zip of a Canvas or Moodle bulk download.
+one notebook, or the zip of a Canvas or Moodle bulk download; several are graded
+into one gradebook. These lines are ``--help``'s usage, and each lists every option
+its command takes (``TAKES``): an option given to a command that does not take it
+is refused, naming the command it goes with.
 """
 import argparse
 import gc
@@ -53,6 +57,75 @@ Guides: docs/instructors.md (grading a class), docs/rubrics.md (rubrics and
 fixtures), docs/students.md (--check and the student kit)."""
 
 
+#: The options each command takes besides its own flag (argparse's ``dest``): the class run
+#: (``submissions``), ``--check``, ``--student-kit`` and ``--gradescope``. Another option given to
+#: one of them is refused, never ignored (``--check nb.ipynb --out o`` checked and wrote nothing to
+#: ``o``): a TA would believe it was used. The docstring's usage lines list the same.
+TAKES = {
+    "submissions": ("out", "rubric", "jobs", "force", "similarity", "template", "known", "roster",
+                    "adjust", "excel", "feedback_html"),
+    "check": ("function", "rubric"),
+    "student_kit": ("rubric",),
+    "gradescope": ("gradescope_root", "rubric"),
+}
+_COMMAND_NAMES = {"submissions": "a class run (grade.py SUBMISSIONS ...)", "check": "--check",
+                  "student_kit": "--student-kit", "gradescope": "--gradescope"}
+
+
+def usage() -> "str | None":
+    """``--help``'s usage: the docstring's command lines (one source for both); None, for
+    argparse's own, under ``python3 -OO``, which drops docstrings."""
+    if not __doc__:
+        return None
+    lines = [line[4:] for line in __doc__.split("\n\n")[1].splitlines()]
+    return "\n".join([lines[0], *(" " * len("usage: ") + line for line in lines[1:])])
+
+
+def _option_name(dest: str, value: object) -> str:
+    """The option of ``dest`` that gave ``value``, as typed: ``--no-similarity`` for False."""
+    if dest == "feedback_html":
+        return "--no-html"
+    return ("--no-" if value is False else "--") + dest.replace("_", "-")
+
+
+def given_options(parser: argparse.ArgumentParser, argv: "list[str] | None", *,
+                  dests: "list[str]") -> dict:
+    """``dest -> option as typed`` for each of ``dests`` that ``argv`` names (a default is not
+    given: argparse leaves a value already in the namespace where nothing sets it)."""
+    unset = object()
+    probe = argparse.Namespace(**{dest: unset for dest in dests})
+    parser.parse_known_args(argv, namespace=probe)
+    return {dest: _option_name(dest, getattr(probe, dest)) for dest in dests if getattr(probe, dest) is not unset}
+
+
+def command_of(args: argparse.Namespace) -> str:
+    """Which command ``args`` runs: a key of ``TAKES``."""
+    for command in ("check", "student_kit"):
+        if getattr(args, command) is not None:
+            return command
+    return "gradescope" if args.gradescope else "submissions"
+
+
+def refused_options(command: str, given: dict) -> "str | None":
+    """What to say of the options in ``given`` that ``command`` does not take, grouped by the
+    command each goes with; None when it takes them all."""
+    by_home: dict = {}
+    for dest, name in given.items():
+        if dest in TAKES[command]:
+            continue
+        home = next(other for other, takes in TAKES.items() if dest in takes)
+        by_home.setdefault(home, []).append(name)
+    if not by_home:
+        return None
+    said = []
+    for home, names in by_home.items():
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        said.append(f"{listed} {'goes' if len(names) == 1 else 'go'} with {_COMMAND_NAMES[home]}")
+    if len(said) == 1:
+        return f"{said[0]}, not with {_COMMAND_NAMES[command]}"
+    return f"not with {_COMMAND_NAMES[command]}: {'; '.join(said)}"
+
+
 def _workers(text: str) -> int:
     """``--jobs``: a whole number of workers, at least 1 (``--jobs -3`` and ``--jobs 0`` were taken
     without a word, for one worker and for the machine's cores)."""
@@ -69,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser; defaults come from the library functions it calls."""
     grade = commands.grade_class
     parser = argparse.ArgumentParser(
-        prog="grade.py",
+        prog="grade.py", usage=usage(),
         description="Grade recurrent-network notebooks: gradebook, results and feedback per\n"
                     "student, a class report, and a similarity check.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -158,24 +231,14 @@ def main(argv: list[str] | None = None) -> int:
         # --check a.ipynb b.ipynb checked a.ipynb alone: b.ipynb was taken for a class, and dropped
         parser.error(f"{given[0]}: --check, --student-kit and --gradescope grade no class; --check takes "
                      f"one notebook, written after it (check several one at a time)")
-    other_command = args.check is not None or args.student_kit is not None or args.gradescope
-    if other_command and (args.roster is not None or args.excel is not None or args.adjust is not None):
-        # Ignored, they would let a TA believe the roster was used.
-        parser.error("--roster and --excel go with a class run (grade.py SUBMISSIONS ...), as "
-                     "--adjust does, not with --check, --student-kit or --gradescope")
-    if other_command and (args.template is not None or args.known is not None or args.similarity is not None):
-        # Ignored, they would let a TA believe the copies were compared with them.
-        parser.error("--template, --known and --no-similarity go with a class run's similarity check (grade.py "
-                     "SUBMISSIONS ...), not with --check, --student-kit or --gradescope")
+    options = given_options(parser, argv, dests=[dest for dest in vars(args) if dest not in TAKES])
+    refused = refused_options(command_of(args), options)
+    if refused:  # ignored, it would let a TA believe it was used (a roster, --out, --known...)
+        parser.error(refused)
     try:
         if args.check is not None:
             return commands.check_notebook(args.check, rubric=args.rubric, function=args.function,
                                            stream=sys.stdout)
-        if args.function is not None:
-            parser.error("--function goes with --check")
-        if not args.gradescope and args.gradescope_root != commands.default_of(commands.gradescope, "root"):
-            # A class run or a kit with it ignored it: its help says "with --gradescope".
-            parser.error("--gradescope-root goes with --gradescope")
         if args.student_kit is not None:
             commands.student_kit(args.student_kit, rubric=args.rubric)
             return exits.EXIT_OK

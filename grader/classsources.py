@@ -98,7 +98,7 @@ def submission_sources(submissions: Path | Sequence[Path]) -> tuple[Path, ...]:
     sources = tuple(dict.fromkeys(Path(source) for source in submissions))
     if not sources:
         raise CommandError("no submissions given: a folder, a zip or a notebook")
-    if len(sources) > 1 and (files := [s for s in sources if s.is_file() and not _is_zip_file(s)]):
+    if len(sources) > 1 and (files := [s for s in sources if s.is_file() and not is_zip_file(s)]):
         from grader.copycommands import grade_command, quoted
 
         raise CommandError(
@@ -114,7 +114,7 @@ def submission_sources(submissions: Path | Sequence[Path]) -> tuple[Path, ...]:
     return sources
 
 
-def _is_zip_file(path: Path) -> bool:
+def is_zip_file(path: Path) -> bool:
     """A zip as a source of a class run (``opened_submissions`` extracts it), a damaged one too."""
     from grader.archive import is_archive
 

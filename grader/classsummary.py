@@ -28,6 +28,8 @@ class ClassSummary:
     interrupted: bool = False
     report_problems: tuple[str, ...] = ()  # ids whose feedback.html (or key) could not be written
     flagged_pairs: int = 0
+    #: A small class's pairs alike once its common code counts (``grader.similarity.smallclass``), or "".
+    similarity_note: str = ""
     class_report: Path | None = None
     former: tuple[str, ...] = ()  # OUT/<id>/ of an earlier run whose submission is gone
     several_notebooks: tuple[str, ...] = ()  # unreadable ones holding several notebooks, none graded
@@ -284,6 +286,8 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
     if similarity_ran:
         stream.write(f"Similarity: {summary.flagged_pairs} pair(s) flagged for a human to read "
                      f"({out / SIMILARITY_CSV})\n")
+        if summary.similarity_note:
+            stream.write(summary.similarity_note + "\n")
     stream.write(f"Gradebook: {out / 'grades.csv'}\n")
     if summary.upload_note:  # the file to upload, beside the gradebook it was made from
         stream.write(summary.upload_note + "\n")

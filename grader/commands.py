@@ -29,9 +29,10 @@ from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, 
 from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.outputfolder import (INTERRUPTED_AFTER, earlier_class_note, former_note, full_disk_stops,
-                                 hold_output, keep_earlier_class, pause_collector, remove_earlier,
-                                 remove_stale_temporaries, stops_say_what_is_left, student_folder,
-                                 student_folder_note, usable_out_dir, write_report_html, write_upload_files)
+                                 hold_output, keep_earlier_class, pause_collector, refuse_output_around,
+                                 remove_earlier, remove_stale_temporaries, stops_say_what_is_left,
+                                 student_folder, student_folder_note, usable_out_dir, write_report_html,
+                                 write_upload_files)
 from grader.protectedpaths import RealPaths, protected_paths, start_zygotes
 from grader.similaritystage import read_template, run_similarity
 
@@ -202,6 +203,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
     early = contextlib.ExitStack()
     wanted = jobs or os.cpu_count() or 1
     out_dir = Path(out_dir)
+    refuse_output_around(out_dir, sources=sources)  # before the zygotes, the lock, anything read
     resume_collector = pause_collector()
     try:
         # SIGTERM (a job's time limit) stops the run as Ctrl-C does, from here to the end: its
@@ -327,11 +329,6 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         if one_student is not None:
             stream.write(student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]
-        if found and not subs and any(real(one).is_relative_to(out_real) for one in roots):
-            # `--out SUBMISSIONS` (or a folder around it) said "no submissions found" of a full folder.
-            raise CommandError(f"{out_dir}: the output folder holds the submissions folder {shown_sources(sources)} "
-                               f"(its {len(found)} submission(s) would be taken for the grader's output); "
-                               f"give --out another folder, such as grading-output")
         if not subs:
             raise CommandError(f"{shown_sources(sources)}: no submissions found besides the output folder")
         starter = read_template(Path(template)) if template and similarity else None
@@ -553,7 +550,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
             show_adjustments(book, by_cell or {}, out_dir=out_dir, keys=keys)
 
         report = sources = known_sources = None
-        flagged = 0
+        flagged, similarity_note = 0, ""
         try:
             with _sigterm_as_interrupt():
                 if similarity and not interrupted:
@@ -563,13 +560,16 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                             known=known, stream=stream, keys=keys, workers=wanted,
                             template_work=starter, unpacked=opened.reading)
                         flagged = len(report.flagged)
+                        from grader.similarity.smallclass import common_code_note
+
+                        similarity_note = common_code_note(report.stats) or ""
                     except CommandError:
                         raise
                     except Exception as exc:  # noqa: BLE001 - grades stand without the check
                         stream.write(f"Similarity check failed: {type(exc).__name__}: {exc}\n")
                         notes.append(f"The similarity check failed: {type(exc).__name__}: {exc}")
         except KeyboardInterrupt:  # the gradebook is written: the check is what is lost
-            interrupted, report, flagged = True, None, 0
+            interrupted, report, flagged, similarity_note = True, None, 0, ""
             stream.write(INTERRUPTED_AFTER)
         if report is None:  # an earlier run's pairs would read as this class's
             remove_earlier(out_dir / SIMILARITY_CSV, stream=stream, keep_previous=partial,
@@ -620,7 +620,8 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         total=total + (len(earlier.keys) if earlier is not None else 0),
         skipped=len(kept), earlier_kept=len(earlier.keys) if earlier is not None else 0, interrupted=interrupted,
         not_graded=not_graded, report_problems=problems,
-        flagged_pairs=flagged, class_report=report_path, former=former, score_changes=changes,
+        flagged_pairs=flagged, similarity_note=similarity_note, class_report=report_path, former=former,
+        score_changes=changes,
         upload_note=upload_note,
         **roster_counts(matched))
     print_summary(summary, stream=stream, similarity_ran=report is not None)

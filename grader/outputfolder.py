@@ -159,18 +159,42 @@ def earlier_class_note(earlier: Any, *, out_dir: Path, similarity: bool = True) 
     return note + "."
 
 
+def refuse_output_around(out_dir: Path, *, sources: Sequence[Path]) -> None:
+    """A CommandError, before anything is read or written, when ``out_dir`` is a folder or
+    notebook of ``sources`` or holds one: the grader would write its folders, ``grades.csv``
+    and report among the students' files. ``grade.py sec1 sec2 --out sec1`` graded section 2
+    alone into section 1's folder and said nothing of section 1's students (its notebooks were
+    taken for the output's); ``--out SUBMISSIONS`` was said to "hold" itself. A zip in it is
+    only read (``grade.py class.zip --out .``), and an output folder inside the submissions
+    folder is not a submission (``grade.py subs --out subs/graded``): both are taken."""
+    from grader.classsources import is_zip_file
+
+    try:
+        out_real = out_dir.resolve()
+    except (OSError, RuntimeError):  # a loop of links: usable_out_dir says why it cannot be used
+        return
+    for source in sources:
+        try:
+            real = source.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if not real.is_relative_to(out_real) or (source.is_file() and is_zip_file(source)):
+            continue
+        what = ("the submissions folder" if source.is_dir() else "the notebook")
+        where = (f"is {what} {source}" if real == out_real else f"holds {what} {source}")
+        raise CommandError(f"{out_dir}: the output folder {where}; the grader would write a folder per "
+                           f"student, grades.csv and report.html among the students' files: give --out a "
+                           f"folder of its own, such as grading-output")
+
+
 def hold_output(out_dir: Path, *, sources: Sequence[Path], stack: contextlib.ExitStack,
                 stream: TextIO) -> int | None:
     """Hold ``out_dir``'s lock (``grader.outputlock.output_lock``) until ``stack`` closes, and
     return its descriptor (for the workers to close: None without a lock); a CommandError,
-    before anything is read or graded, when another run holds it. Not in the
-    submissions folder (an ``--out`` around it, refused later with its own message): nothing is
-    written among the students' files."""
+    before anything is read or graded, when another run holds it. An ``--out`` that is or
+    holds a submissions folder is refused before (``refuse_output_around``)."""
     from grader.outputlock import OutputBusy, output_lock
 
-    with contextlib.suppress(OSError):
-        if any(source.resolve().is_relative_to(out_dir.resolve()) for source in sources):
-            return None
     try:
         return stack.enter_context(output_lock(out_dir, on_wait=_line_to(stream),
                                                on_unlocked=_line_to(stream)))

@@ -245,6 +245,7 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     """
     from grader.choice import graded_functions
     from grader.similarity import find_similar, write_similarity_csv
+    from grader.similarity.smallclass import with_common_counted
     from grader.similarity.store import ClassStore
 
     stream = stream or sys.stderr
@@ -288,5 +289,8 @@ def run_similarity(submissions: Sequence, *, rubric: Rubric, out_dir: Path,
     report = find_similar(sources, template=template_sources, known=known_sources,
                           workers=workers or os.cpu_count() or 1, own_work=own_work,
                           store=ClassStore(Path(out_dir)))
+    # A small class: the pairs its common code hid, named (not flagged) by the run and the report.
+    report = with_common_counted(report, sources, template=template_sources, known=known_sources,
+                                 store=ClassStore(Path(out_dir)))  # what the first comparison kept
     write_similarity_csv(report, Path(out_dir) / SIMILARITY_CSV)
     return report, sources, known_sources

@@ -640,7 +640,7 @@ def test_an_output_folder_around_the_submissions_gets_no_lock_among_them(tmp_pat
     from grader.outputlock import OUTPUT_LOCK
 
     subs = small_class(tmp_path / "subs")
-    with pytest.raises(exits.CommandError, match="the output folder holds the submissions folder"):
+    with pytest.raises(exits.CommandError, match="the output folder is the submissions folder"):
         grade(subs, subs, similarity=False)
     assert not (subs / OUTPUT_LOCK).exists()
 

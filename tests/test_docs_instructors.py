@@ -35,11 +35,12 @@ def test_what_comes_out_names_every_file_of_the_output_folder():
     assert sorted(name for name in names if name not in tree) == []
 
 
-def test_the_example_class_flags_nothing_even_against_a_known_copy_as_the_page_says(tmp_path):
+def test_the_example_class_flags_nothing_and_names_the_known_copy_as_the_page_says(tmp_path):
     """Thirty-fifth session: ``--known`` tried on the example class with a copy of
     ``ada_correct.ipynb`` as the known solution flagged nothing and the page did not say why (its
-    functions are common to more than 30% of the six, and common code is ignored). The page says
-    so now; this test fails when the tool stops doing it, so that the sentence is changed too."""
+    functions are common to more than 30% of the six, and common code is ignored). Thirty-sixth:
+    still no flag, and the run names the pairs that code hid (``grader.similarity.smallclass``),
+    the known copy among them, as the page says; this test fails when the tool stops doing it."""
     import csv
     import io
     import shutil
@@ -47,13 +48,18 @@ def test_the_example_class_flags_nothing_even_against_a_known_copy_as_the_page_s
     from grader import commands
 
     repo = Path(__file__).resolve().parent.parent
-    assert "not even a `--known` copy of one of them" in " ".join(PAGE.split())
+    said = " ".join(PAGE.split())
+    assert "the pairs that reach the threshold then (and a `--known` copy) are named, not flagged" in said
+    assert "`ada_correct and barbara_loops_forever (1.00)`" in said
     known = tmp_path / "known"
     known.mkdir()
     shutil.copy(repo / "submissions" / "ada_correct.ipynb", known / "web1.ipynb")
     out = tmp_path / "out"
+    printed = io.StringIO()
     commands.grade_class(repo / "submissions", out_dir=out, known=known, jobs=1, feedback_html=False,
-                         class_report=False, progress_bar=False, stream=io.StringIO())
+                         class_report=False, progress_bar=False, stream=printed)
+    assert "ada_correct and barbara_loops_forever (1.00)" in printed.getvalue()
+    assert "ada_correct and known:web1 (1.00)" in printed.getvalue()
     with open(out / "similarity.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row for row in rows if row["flagged"] == "1"] == []

@@ -105,8 +105,8 @@ class SimilarityReport:
     score. ``clusters``: connected groups of flagged pairs, largest first.
     ``settings``: every parameter used. ``stats``: counts and timing
     (``submissions``, ``known``, ``fingerprints``, ``ignored_template``,
-    ``ignored_common``, ``candidate_pairs``, ``flagged_pairs``, ``identical_groups``,
-    ``identical_submissions``, ``identical_pairs``, ``unparsable``, ``seconds``).
+    ``ignored_common``, ``common_holders`` (the submissions holding a fingerprint that make it
+    common), ``candidate_pairs``, ``flagged_pairs``, ``identical_groups``, ``identical_submissions``, ``identical_pairs``, ``unparsable``, ``seconds``).
     """
 
     pairs: tuple[PairMatch, ...]
@@ -670,6 +670,7 @@ def find_similar(
     stats = {
         "submissions": n_class, "known": len(known), "functions": len(functions), "fingerprints": total_fps,
         "ignored_template": ignored_template, "ignored_common": ignored_common,
+        "common_holders": int(common_limit) + 1,  # a fingerprint held by this many is ignored
         "candidate_pairs": scored.n_candidates, "flagged_pairs": scored.n_flagged,
         "identical_groups": len(groups), "identical_submissions": sum(len(g) for g in groups),
         "identical_pairs": sum(1 for p in pairs if p.reason == IDENTICAL_REASON), "unparsable": unparsable,

@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 from grader.files import spreadsheet_text, write_atomic
 from grader.similarity.detect import KNOWN_PREFIX, PairMatch, Regions, SimilarityReport
 from grader.similarity.ownwork import IDENTICAL_REASON, UNSEEN_NOTE
+from grader.similarity.smallclass import common_code_note
 
 __all__ = ["CSV_COLUMNS", "write_similarity_csv", "render_similarity_html"]
 
@@ -165,6 +166,9 @@ def render_similarity_html(report: SimilarityReport, submissions: Mapping[str, M
                      " (%d of them for identical own work)" % identical if identical else "",
                      len(report.clusters), stats.get("fingerprints", 0), stats.get("ignored_template", 0),
                      stats.get("ignored_common", 0), stats.get("seconds", 0.0)))
+    note = common_code_note(stats)  # a small class: the pairs its common code hid
+    if note:
+        parts.append('<p class="note">%s</p>' % e(note))
     if report.clusters:
         parts.append("<p>Clusters: " + "; ".join(
             "{" + ", ".join(e(m) for m in group) + "}" for group in report.clusters) + "</p>")
@@ -173,7 +177,9 @@ def render_similarity_html(report: SimilarityReport, submissions: Mapping[str, M
         parts.append(unseen)
     shown = list(report.pairs[:max(top, 0)])
     if not shown:
-        parts.append("<p>No similar pairs.</p>")
+        # True of an empty list: no two submissions share a fingerprint left after the exclusions.
+        parts.append("<p>No two submissions share code once the starter's and the class's common "
+                     "code are set aside.</p>")
     for rank, pair in enumerate(shown, 1):
         parts.append(_pair_html(rank, pair, submissions, known))
     parts.append("</section>")
