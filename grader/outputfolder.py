@@ -94,8 +94,7 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     files beside it: both were refused until the thirty-second session, and the only regrade of a
     folder of folders' student was a run of the whole class folder. The class folder itself is
     read for that student's entries only (``find_submissions(near=...)``)."""
-    from grader.discover import (DiscoveryError, find_submissions, is_zip_name, platform_name, portable_id,
-                                 readable_id)
+    from grader.discover import DiscoveryError, find_submissions, folder_id, is_zip_name, platform_name
     from grader.files import spreadsheet_text
     from grader.report import gradebook_submissions
 
@@ -108,7 +107,9 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)
     moodle = named is not None and not named.original
-    sid = portable_id(readable_id(named.id if moodle else here.name))  # as find_submissions gives it
+    # As find_submissions gives it: portable, and an id over 200 bytes cut (until the thirty-sixth
+    # session uncut here, so that such a student's folder regraded alone was a class of its own).
+    sid = folder_id(named.id if moodle else here.name)
     listed = gradebook_submissions(earlier(out_dir, GRADEBOOK))
     # ada/ beside Ada/ (or beside ada.ipynb) is ada~folder (grader.discover.folded_id)
     rows = {spreadsheet_text(sid), spreadsheet_text(f"{sid}~folder")}

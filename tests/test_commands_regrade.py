@@ -684,3 +684,24 @@ def test_one_notebook_graded_again_after_a_killed_run_keeps_the_class(tmp_path):
     assert f"The run before this one into {out} did not finish ({UNFINISHED_NOTE} was there)" in printed
     assert "1 score(s) differ from the earlier grades.csv: 1 gains (+10 points, +10% of 100). bob 90 -> 100" in printed
     assert not (out / "previous-grades.csv").exists() and not (out / UNFINISHED_NOTE).exists()
+
+
+def test_a_student_whose_folder_name_is_cut_for_its_id_is_graded_again_alone(tmp_path):
+    """Thirty-sixth session: an id over ``discover.MAX_ID_BYTES`` (200) is cut, a digest after it,
+    but ``student_folder`` compared the gradebook's rows with the uncut name: such a student's
+    folder regraded alone was not found among them and was graded as a class of its own (a row
+    ``rnn``, the class's other rows set aside)."""
+    from grader.discover import MAX_ID_BYTES
+
+    long = "Zoë " * 45  # 225 bytes: a legal folder name, an id cut to 200
+    subs = tmp_path / "subs"
+    nbs.write(subs / long / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    (cut,) = [sid for sid in scores(out) if sid != "carol"]
+    assert len(cut.encode()) <= MAX_ID_BYTES < len(long.encode())
+    nbs.write(subs / long / "rnn.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs / long, out, similarity=False, force=True)
+    assert scores(out) == {cut: "100", "carol": "100"} and not (out / "rnn").exists(), scores(out)
+    assert summary.earlier_kept == 1 and f"Grading {cut} as the class run does" in printed
