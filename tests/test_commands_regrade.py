@@ -705,3 +705,31 @@ def test_a_student_whose_folder_name_is_cut_for_its_id_is_graded_again_alone(tmp
     summary, printed = grade(subs / long, out, similarity=False, force=True)
     assert scores(out) == {cut: "100", "carol": "100"} and not (out / "rnn").exists(), scores(out)
     assert summary.earlier_kept == 1 and f"Grading {cut} as the class run does" in printed
+
+
+def test_a_folder_an_earlier_grader_named_otherwise_is_this_run_s_student(tmp_path):
+    """Thirty-sixth session: the thirty-fifth session's id rules write ``ada:1.ipynb``'s id
+    ``ada_1`` (a name every file system takes), where an earlier grader wrote ``OUT/ada:1/`` and
+    its row. In that output folder a run of her notebook alone kept the old folder's row beside the
+    new one ("Graded 3 of 3" for a class of two, the student twice in the gradebook), and a class
+    run told ``ada:1`` as a student no longer in the class, whose folder a TA is told to delete for
+    a withdrawal. The old folder is now this run's student under its new id, and said so."""
+    import shutil
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "ada:1.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "bob.ipynb", nbs.alt_notebook())
+    grade(subs, out, similarity=False)
+    # The output folder as a grader before the thirty-fifth session left it.
+    shutil.move(out / "ada_1", out / "ada:1")
+    book = out / "grades.csv"
+    book.write_text(book.read_text("utf-8-sig").replace("ada_1,", "ada:1,"), "utf-8")
+    nbs.write(subs / "ada:1.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs / "ada:1.ipynb", out, similarity=False)
+    assert [row["submission"] for row in rows(out)] == ["ada_1", "bob"], rows(out)
+    assert summary.total == 2 and summary.earlier_kept == 1, summary
+    said = "Graded before under the ids an earlier version of the grader gave them: ada:1 (now ada_1)."
+    assert said in printed, printed
+    summary, printed = grade(subs, out, similarity=False)
+    assert summary.former == () and "Not among this run's submissions" not in printed, printed
+    assert said in printed and scores(out) == {"ada_1": "100", "bob": "100"}
