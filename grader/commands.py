@@ -244,7 +244,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         # hidden from the children as in that run.
         one_student = None if several else student_folder(Path(submissions), out_dir=out_dir)
         hidden = [one_student[0]] if one_student is not None else sources
-        reads = (Path(rubric), roster, known)
+        reads = (Path(rubric), roster, adjust, known)  # adjust: ids, points and reasons by hand
         sandbox_options = {"protected_paths": protected_paths(*hidden, out_dir=out_dir,
                                                               also=(unpack_dir,), reads=reads),
                            "layouts": answer_layouts(context),

@@ -272,3 +272,19 @@ def test_a_file_name_the_file_system_gives_undecoded_is_remembered(tmp_path):
     roster.write_text("id\nalice\n")
     remember(tmp_path, ClassOptions(roster=roster))
     assert resolve(tmp_path)[0].roster == roster
+
+
+def test_the_points_by_hand_are_hidden_from_the_children_as_the_roster_is(tmp_path, monkeypatch):
+    """Thirty-sixth session (hostile): ``--roster`` and ``--known`` were protected paths, but not
+    ``--adjust`` (each student's id, points by hand and the reason: "regrade request", an
+    extension), given or remembered, open to every child where Landlock is absent (the mounts
+    alone hide it)."""
+    from grader import commands, protectedpaths
+
+    given = []
+    real = protectedpaths.protected_paths
+    monkeypatch.setattr(commands, "protected_paths",
+                        lambda *roots, **kw: given.append(kw["reads"]) or real(*roots, **kw))
+    subs, out, roster, adjust = graded_class(tmp_path)
+    grade(subs / "carol.ipynb", out, similarity=False)  # both remembered from the folder
+    assert len(given) >= 2 and all(roster in reads and adjust in reads for reads in given), given
