@@ -61,17 +61,31 @@ def remembered(out_dir: Path) -> ClassOptions | None:
         data = json.loads(read_bytes(path, limit=_MAX_BYTES, follow_links=False))
     except (FileNotFoundError, NotADirectoryError):  # no earlier run; an --out that is a file is told later
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: nested past the parser's depth
         raise OptionsError(f"{path}: the options of the class's earlier runs cannot be read ({exc}): "
                            f"delete it and give {_ALL} as the class needs them") from None
     if isinstance(data, dict):  # a file of the grader that remembered only the gradebook's options
         data = {**_DEFAULTS, **data}
-    if not (isinstance(data, dict) and all(isinstance(data.get(k), (str, type(None))) for k in _PATHS)
+    if not (isinstance(data, dict) and all(k in data and (data[k] is None or _written_path(data[k])) for k in _PATHS)
             and isinstance(data.get("excel"), bool) and isinstance(data.get("similarity"), bool)):
         raise OptionsError(f"{path}: not the options this grader writes: delete it and give {_ALL} "
                            f"as the class needs them")
     return ClassOptions(**{k: Path(data[k]) if data[k] else None for k in _PATHS},
                         excel=data["excel"], similarity=data["similarity"])
+
+
+def _written_path(value: object) -> bool:
+    """Whether ``value`` is a path as ``remember`` writes one: an absolute path's text, which the
+    file system takes (no NUL, no lone surrogate but a file name's undecodable bytes). Thirty-sixth
+    session: a key left out was a KeyError, a NUL or a surrogate a traceback where the path was
+    looked at or said, and a relative path was read from wherever the run started."""
+    if not (isinstance(value, str) and value and "\0" not in value and os.path.isabs(value)):
+        return False
+    try:
+        os.fsencode(value)
+    except UnicodeError:
+        return False
+    return True
 
 
 _ALL = "--roster, --adjust, --excel, --template, --known and --no-similarity"

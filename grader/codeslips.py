@@ -28,8 +28,10 @@ _NAMED_ONLY = re.compile(r"^[ \t]*[A-Za-z_][\w.\[\]'\" \t]*\.[ \t]*\w+[ \t]*(?:#
 #: A tuple of sizes on the left of ``=`` (``n_y, n_a =``, ``(n_x, m, T_x) =``) given a name or one
 #: entry of a name, as ``_an_input_array`` reads it (``parameters["Wy"]``): not ``x.shape``, which
 #: every right ``rnn_forward`` has (matching it parsed each such def again: extraction 1.7 -> 2.3 ms
-#: a submission, the lead's measure in turns).
-_SIZES_SET = re.compile(r"^[ \t]*\(?[ \t]*(?:n_\w+|m|T_\w+)[ \t]*,[^=\n]*=[ \t]*[A-Za-z_]\w*[ \t]*"
+#: a submission, the lead's measure in turns). The blanks after ``(`` only where there is one: two
+#: runs of blanks side by side were tried at every split (a line of 100,000 blanks in brackets,
+#: 24 s of a worker's extraction; thirty-sixth session).
+_SIZES_SET = re.compile(r"^[ \t]*(?:\([ \t]*)?(?:n_\w+|m|T_\w+)[ \t]*,[^=\n]*=[ \t]*[A-Za-z_]\w*[ \t]*"
                         r"(?:\[[^\]\n]*\][ \t]*)?(?:#.*)?$", re.M)
 #: The names a size of this assignment goes by (the course's notation).
 _SIZE_NAME = re.compile(r"(?:n_\w+|m|T_\w+)$")

@@ -30,7 +30,7 @@ from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.outputfolder import (INTERRUPTED_AFTER, earlier_class_note, former_note, full_disk_stops,
                                  hold_output, keep_earlier_class, pause_collector, refuse_output_around,
-                                 remove_earlier, remove_stale_temporaries, stops_say_what_is_left,
+                                 remove_earlier, remove_stale_temporaries, renamed_note, stops_say_what_is_left,
                                  student_folder, student_folder_note, usable_out_dir, write_report_html,
                                  write_upload_files)
 from grader.protectedpaths import RealPaths, protected_paths, start_zygotes
@@ -246,7 +246,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         # hidden from the children as in that run.
         one_student = None if several else student_folder(Path(submissions), out_dir=out_dir)
         hidden = [one_student[0]] if one_student is not None else sources
-        reads = (Path(rubric), roster, known)
+        reads = (Path(rubric), roster, adjust, known)  # adjust: ids, points and reasons by hand
         sandbox_options = {"protected_paths": protected_paths(*hidden, out_dir=out_dir,
                                                               also=(unpack_dir,), reads=reads),
                            "layouts": answer_layouts(context),
@@ -261,7 +261,7 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         context = with_bonus(context)
         from grader.batch import HOOK_ERRORS, BatchInterrupted, WorkerPool
         from grader.choice import ONE_OF_SEVERAL, chosen, graded_functions
-        from grader.incremental import (batch_key, former_submissions, has_keys, partition,
+        from grader.incremental import (batch_key, former_submissions, has_keys, partition, renamed_submissions,
                                         regraded_because, submission_key)
         from grader.models import HARNESS
         from grader.progress import Progress
@@ -377,6 +377,9 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
                 unchosen.append(result.submission_id)
 
         former = former_submissions(out_dir, ids=by_id)
+        # Folders an earlier grader wrote under the ids its rules gave: this run's students, not former ones.
+        renamed = renamed_submissions(former, ids=by_id)
+        former = tuple(sid for sid in former if sid not in renamed)
         # One notebook into the class's output folder (a regrade, a late resubmission): the
         # earlier gradebook's other submissions are kept as graded, not dropped from it.
         earlier = (keep_earlier_class(Path(submissions), out_dir=out_dir, former=former, batch=batch,
@@ -416,6 +419,9 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
             stream.write(changed + "\n")
         if former:
             notes.append(former_note(former, out_dir=out_dir))
+            stream.write(notes[-1] + "\n")
+        if renamed:
+            notes.append(renamed_note(renamed, out_dir=out_dir))
             stream.write(notes[-1] + "\n")
         if late := [sub.id for sub in subs if sub.late]:
             notes.append(f"Marked late by Canvas (LATE in a file's name; the id leaves it out): "

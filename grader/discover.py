@@ -238,7 +238,7 @@ def portable_id(sid: str) -> str:
     return _DEVICE_NAME.sub(r"\1_", _NOT_PORTABLE.sub(lambda found: "_" * len(found[0]), sid))
 
 
-def _folder_id(name: str) -> str:
+def folder_id(name: str) -> str:
     """``readable_id(name)`` as a portable folder name (``portable_id``), cut to ``MAX_ID_BYTES``
     when longer, with ``~`` and a digest of the whole name after the cut (two long names alike at
     their start stay two ids). A notebook named with 80 bidi overrides (240 bytes) had an id of 480
@@ -496,10 +496,10 @@ def _attachment(name: str) -> int:
 
 def _entry_id(entry: Path, named: PlatformName | None) -> str:
     """The id ``find_submissions`` gives the entry ``entry`` of a folder (before the suffix of a
-    second submission of one name, ``alice~folder``)."""
+    second submission of one name, ``alice~folder``): portable, and cut where it is long."""
     if named is not None and (entry.is_dir() or named.original):
-        return readable_id(named.id)
-    return readable_id(entry.name if entry.is_dir() else entry.stem)
+        return folder_id(named.id)
+    return folder_id(entry.name if entry.is_dir() else entry.stem)
 
 
 def find_submissions(root: Path, *, unpack: Unpacker | None = None,
@@ -538,9 +538,9 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         # the class's gradebook it regrades), not its whole stem.
         named = platform_name(root.name)
         if named is not None and named.original:
-            return [Submission(id=_folder_id(named.id), path=root, account=readable_id(named.id).rsplit("_", 1)[-1],
+            return [Submission(id=folder_id(named.id), path=root, account=readable_id(named.id).rsplit("_", 1)[-1],
                                late=named.late)]
-        sid = _folder_id(root.stem)
+        sid = folder_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if folded_id(sid) in _RESERVED_FOLDED
                            else sid, path=root)]
     found: dict[str, Submission] = {}
@@ -550,7 +550,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     late: set[str] = set()  # the ids of the groups with a file Canvas marked late
 
     def add(sub: Submission, entry: Path) -> None:
-        sid = _folder_id(sub.id)
+        sid = folder_id(sub.id)
         # e.g. alice.ipynb beside a folder alice/, or Ada/ beside ada/: keep both
         if folded_id(sid) in taken:
             sid = base = f"{sid}~{entry.suffix.lstrip('.') or 'folder'}"

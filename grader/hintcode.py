@@ -212,10 +212,12 @@ def as_written(node: ast.AST, source: str) -> str:
     return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
 
 
-def source_lines(source: str) -> list[str]:
+def source_lines(source: str) -> Sequence[str]:
     """``source``'s lines as ``ast`` numbers them (a line ends at ``\\r\\n``, ``\\r`` or ``\\n`` only:
-    ``str.splitlines`` also breaks at a form feed or U+2028, which would shift every line after)."""
-    return _LINE_BREAKS.split(source)
+    ``str.splitlines`` also breaks at a form feed or U+2028, which would shift every line after),
+    split once for the sources quoted lately (a hint quoting each of thousands of nodes of one
+    function split its whole text at every quote, as :func:`source_segment` tells)."""
+    return (source,) if "\n" not in source and "\r" not in source else _SPLIT_LINES(source)
 
 
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
@@ -272,6 +274,33 @@ def written_text(node: Any, lines: Sequence[str], *, most: int | None = None, sh
     except UnicodeDecodeError:  # columns that are not the node's in these lines
         return None
     return "".join(pieces)
+#: Where the parser ends a line (after "\n", "\r\n" or a lone "\r"), as ``ast.get_source_segment``.
+_LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+#: The lines of the sources quoted lately, their ends kept (a function's text: a cell's at most,
+#: and the hints' own for their tests).
+_SOURCE_LINES = SourceMemo(lambda source: tuple(_LINE_ENDS.split(source)), max_entries=16,
+                           max_chars=4 * SIZE_LIMITS.max_cell_chars,
+                           max_key_chars=2 * SIZE_LIMITS.max_cell_chars, keep_at_first_sight=True)
+#: The same sources' lines without their ends, for :func:`source_lines`.
+_SPLIT_LINES = SourceMemo(lambda source: tuple(_LINE_BREAKS.split(source)), max_entries=16,
+                          max_chars=4 * SIZE_LIMITS.max_cell_chars,
+                          max_key_chars=2 * SIZE_LIMITS.max_cell_chars, keep_at_first_sight=True)
+
+
+def source_segment(source: str, node: ast.AST) -> str | None:
+    """``ast.get_source_segment(source, node)``, the lines of ``source`` split once by the pattern
+    engine, not at every call by its loop of Python over every character. Thirty-sixth session:
+    a hint quoting each of 2,000 arguments of a 13 kB line cost 1.7 s, one reading the 3,000
+    one-element tuples of a 44 kB function 16 s (both quadratic; the cell's 100 kB, minutes)."""
+    end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    if end_line is None or end_col is None or getattr(node, "lineno", None) is None:
+        return None
+    lines = (source,) if "\n" not in source and "\r" not in source else _SOURCE_LINES(source)
+    first, last, col = node.lineno - 1, end_line - 1, node.col_offset  # type: ignore[attr-defined]
+    if first == last:
+        return lines[first].encode()[col:end_col].decode()
+    return (lines[first].encode()[col:].decode() + "".join(lines[first + 1:last])
+            + lines[last].encode()[:end_col].decode())
 
 
 def in_line(node: ast.AST, line: str) -> str:
@@ -282,7 +311,7 @@ def in_line(node: ast.AST, line: str) -> str:
     for ``a, b = f()`` (thirty-fifth session). Whole, as ``ast.unparse`` wrote it (the message's bound
     cuts it, ``grader.notes``); ``ast.unparse`` where the positions do not fit the line."""
     text = line.strip()
-    segment = ast.get_source_segment(text, node) if getattr(node, "end_lineno", None) == getattr(node, "lineno", 0) \
+    segment = source_segment(text, node) if getattr(node, "end_lineno", None) == getattr(node, "lineno", 0) \
         else None
     return segment if segment else ast.unparse(node)
 

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, PYTHON_KINDS, as_written,
                              function_tree, in_line, kind_words, line_statement, loops_of, names_in, numpy_calls,
-                             ordinal, parsed_line, quoted_head, statement_blocks, stores_of)
+                             ordinal, parsed_line, quoted_head, source_segment, statement_blocks, stores_of)
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -382,8 +382,8 @@ def comma_tuple_hint(error_type: str, message: str, line: str, *, source: str = 
         return ""
     commas = [stmt for block in statement_blocks(fn) for stmt in block
               if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Tuple) and len(stmt.value.elts) == 1
-              and (ast.get_source_segment(source, stmt.value) or "").rstrip().endswith(",")
-              and not (ast.get_source_segment(source, stmt.value) or "").lstrip().startswith("(")]
+              and (source_segment(source, stmt.value) or "").rstrip().endswith(",")
+              and not (source_segment(source, stmt.value) or "").lstrip().startswith("(")]
     made = [stmt for stmt in commas if any(isinstance(t, ast.Name) and t.id == targets[0] for t in stmt.targets)]
     if not made:
         return ""

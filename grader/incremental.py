@@ -28,7 +28,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Container, Iterable, Mapping, Sequence
+from typing import Any, Callable, Collection, Container, Iterable, Mapping, Sequence
 
 from grader.discover import EXTRA_FILE_BYTES, Submission, listing, platform_name, readable_id
 from grader.files import UNPACK_PREFIX, digest_of, read_bytes, sources_digest, spreadsheet_text, write_atomic
@@ -324,6 +324,35 @@ def former_submissions(out_dir: Path, *, ids: Container[str]) -> tuple[str, ...]
     return tuple(sorted(entry.name for entry in gone
                         if os.path.exists(os.path.join(entry.path, KEY_FILE))
                         or os.path.exists(os.path.join(entry.path, RESULT_RECORD))))
+
+
+def renamed_submissions(former: Sequence[str], *, ids: Collection[str]) -> dict[str, str]:
+    """Of ``former`` (``former_submissions``), the folders an earlier grader wrote for a submission
+    this run has under another id, each with that id: the id rules of the thirty-fourth and
+    thirty-fifth sessions write ``ada:1`` as ``ada_1``, an id over 200 bytes cut, and the second of
+    ``Bob`` and ``bob`` as ``bob~ipynb`` (``discover.folder_id``, ``folded_id``). Until the
+    thirty-sixth session they were told as students no longer in the class, and a run of that one
+    notebook kept the old folder's row beside the new one: the student twice in the gradebook."""
+    from grader.discover import folded_id, folder_id
+
+    renamed: dict[str, str] = {}
+    folded = suffixed = None  # made at the first folder that needs them
+    for name in former:
+        now = folder_id(name)
+        if now != name:
+            if now in ids:
+                renamed[name] = now
+            continue
+        if folded is None:
+            folded = {folded_id(sid) for sid in ids}
+            suffixed = {}
+            for sid in ids:
+                if "~" in sid:
+                    suffixed.setdefault(sid.rsplit("~", 1)[0], []).append(sid)
+        twins = suffixed.get(name, [])
+        if folded_id(name) in folded and len(twins) == 1:  # Bob and bob: the second is bob~ipynb now
+            renamed[name] = twins[0]
+    return renamed
 
 
 def has_keys(out_dir: Path) -> bool:

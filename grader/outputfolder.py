@@ -29,6 +29,16 @@ def former_note(former: Sequence[str], *, out_dir: Path) -> str:
             f"the folders of students who withdrew before handing the folders back")
 
 
+def renamed_note(renamed: Mapping[str, str], *, out_dir: Path) -> str:
+    """The line that names the folders an earlier grader wrote for this run's students under the
+    ids its rules gave (``grader.incremental.renamed_submissions``)."""
+    pairs = [f"{old} (now {new})" for old, new in sorted(renamed.items())]
+    shown = ", ".join(pairs[:10]) + (f" and {len(pairs) - 10} more" if len(pairs) > 10 else "")
+    return (f"Graded before under the ids an earlier version of the grader gave them: {shown}. Their "
+            f"old folders in {out_dir} are left out of {GRADEBOOK}, {CLASS_REPORT} and {SIMILARITY_CSV}, "
+            f"which list them under their new ids; delete the old folders before handing the folders back")
+
+
 #: What a run interrupted after its grading (in the similarity check or the class report) says.
 INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradebook written; "
                       "the next run writes the similarity check and the class report.\n")
@@ -42,7 +52,7 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
     lists any of ``former``. ``student``: ``submissions`` is one student's folder, or a notebook in
     it (``student_folder``), kept as a notebook is. Raises CommandError, before anything is graded,
     when they cannot be kept (another rubric or other fixtures; damaged results), saying what to do."""
-    from grader.discover import is_zip_name, platform_name, readable_id
+    from grader.discover import folder_id, is_zip_name, platform_name, readable_id
     from grader.files import spreadsheet_text
     from grader.incremental import EarlierClassError, earlier_class
     from grader.report import gradebook_submissions
@@ -53,7 +63,7 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
         return None
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
-    folder = readable_id(named.id if named is not None and not named.original else here.name)
+    folder = folder_id(named.id if named is not None and not named.original else here.name)  # its row's id
     strangers = graded and not any(spreadsheet_text(sid) in listed for sid in graded)
     if submissions.is_dir() and not student:
         if strangers and spreadsheet_text(folder) in listed:  # one student's folder, as a class
@@ -101,8 +111,7 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     files beside it: both were refused until the thirty-second session, and the only regrade of a
     folder of folders' student was a run of the whole class folder. The class folder itself is
     read for that student's entries only (``find_submissions(near=...)``)."""
-    from grader.discover import (DiscoveryError, find_submissions, is_zip_name, platform_name, portable_id,
-                                 readable_id)
+    from grader.discover import DiscoveryError, find_submissions, folder_id, is_zip_name, platform_name
     from grader.files import spreadsheet_text
     from grader.report import gradebook_submissions
 
@@ -115,7 +124,9 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)
     moodle = named is not None and not named.original
-    sid = portable_id(readable_id(named.id if moodle else here.name))  # as find_submissions gives it
+    # As find_submissions gives it: portable, and an id over 200 bytes cut (until the thirty-sixth
+    # session uncut here, so that such a student's folder regraded alone was a class of its own).
+    sid = folder_id(named.id if moodle else here.name)
     listed = gradebook_submissions(earlier(out_dir, GRADEBOOK))
     # ada/ beside Ada/ (or beside ada.ipynb) is ada~folder (grader.discover.folded_id)
     rows = {spreadsheet_text(sid), spreadsheet_text(f"{sid}~folder")}

@@ -61,47 +61,115 @@ def output_lock(out_dir: Path, *, holder: str = "grade.py",
     lock whose named holder has ended on this host (its forked workers still holding the file
     for a moment) is waited for, ``GONE_HOLDER_WAIT`` seconds at most (``on_wait`` is told so,
     once, in a line to print). A lock file of another user's run (a folder two TAs share) is
-    locked read-only; one this user cannot open, or one that is not a regular file of one name,
+    locked read-only, and a copy of it naming this run put in its place (``_own_copy``); one this user cannot open, or one that is not a regular file of one name,
     refuses the run (``LockUnusable``). Where ``out_dir`` cannot
     be made or opened, the block runs without it (the run then says why it cannot write there);
     where its file system has no ``flock`` (sshfs, some SMB mounts), it runs without it too, and
     ``on_unlocked`` is given the line that says so: what is at risk and what to do."""
     path = Path(out_dir) / OUTPUT_LOCK
+    for _ in range(_MOST_REPLACED):
+        try:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # an existing folder not ours to make (or none): the open below says which
+        opened = _opened(path)
+        if opened is None:
+            yield None  # no lock file, and none can be made here: the run says why it cannot write
+            return
+        fd, writable = opened
+        try:
+            _refuse_not_a_file(path, os.fstat(fd))
+            try:
+                _take(fd, out_dir=Path(out_dir), on_wait=on_wait)
+            except OSError as exc:
+                if exc.errno not in NO_FLOCK:
+                    raise
+                held = None
+                if on_unlocked is not None:
+                    on_unlocked(unlocked_message(Path(out_dir), exc))
+            else:
+                if not _still_named(path, fd):  # a read-only holder's own copy took its name
+                    continue
+                started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
+                text = (f"{holder} (process {os.getpid()} on {socket.gethostname()}, started "
+                        f"{started})\n{_ID_LINE} {_identity(os.getpid())}\n").encode()
+                if writable:
+                    os.ftruncate(fd, 0)
+                    os.pwrite(fd, text, 0)
+                else:
+                    fd = _own_copy(path, fd, text)
+                held = fd
+            yield held
+            return
+        finally:
+            os.close(fd)
+    raise OutputBusy(f"{path}: replaced {_MOST_REPLACED} times while this run took it: another run is "
+                     f"starting into this folder; wait for it, or give another --out")
+
+
+#: How often a run opens the lock file again because another run put its own copy in its place
+#: between this run's open and its lock (``_own_copy``).
+_MOST_REPLACED = 5
+
+
+def _opened(path: Path) -> tuple[int, bool] | None:
+    """The lock file's descriptor, made if need be, and whether it was opened for writing (another
+    user's lock file, or one on a read-only mount, is opened read-only: ``flock`` needs no more);
+    None where there is none and none can be made. Raises ``LockUnusable`` for what a run never
+    makes there, or a lock file this user cannot open."""
     flags = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
-    writable = True
     try:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
         # Readable by others: another user's run into a shared folder locks it read-only.
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o644)
+        return os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o644), True
     except OSError as exc:
         _refuse_not_a_file(path)  # a folder (EISDIR), a symbolic link (ELOOP)
-        try:  # another user's lock file (flock needs no more than reading), or a read-only mount
-            fd, writable = os.open(path, os.O_RDONLY | flags), False
+        try:
+            return os.open(path, os.O_RDONLY | flags), False
         except OSError:
             if exc.errno == errno.EACCES and os.path.lexists(path):
                 raise _unreadable(path, exc) from None
-            yield None  # no lock file, and none can be made here: the run says why it cannot write
-            return
+            return None
+
+
+def _still_named(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file of ``fd`` (a lock on a file another run has put a
+    copy in place of locks nothing)."""
     try:
-        _refuse_not_a_file(path, os.fstat(fd))
-        try:
-            _take(fd, out_dir=Path(out_dir), on_wait=on_wait)
-        except OSError as exc:
-            if exc.errno not in NO_FLOCK:
-                raise
-            held = None
-            if on_unlocked is not None:
-                on_unlocked(unlocked_message(Path(out_dir), exc))
-        else:
-            held = fd
-            if writable:  # else its text still names an earlier holder, ended (holder_state)
-                started = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime())
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, (f"{holder} (process {os.getpid()} on {socket.gethostname()}, started "
-                               f"{started})\n{_ID_LINE} {_identity(os.getpid())}\n").encode(), 0)
-        yield held
-    finally:
-        os.close(fd)
+        now, held = os.lstat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _own_copy(path: Path, fd: int, text: bytes) -> int:
+    """The locked descriptor of a copy of the lock file holding ``text``, put in place of ``path``
+    (whose file ``fd`` holds locked and this user may not write), ``fd`` closed; ``fd`` itself
+    where the folder takes no new file or rename (a sticky folder, a read-only mount).
+
+    Thirty-sixth session: a run that locked another user's lock file read-only left the earlier
+    holder's text in it, which names a process that has ended: a third run then waited
+    ``GONE_HOLDER_WAIT`` seconds for it and was told that the ended run's processes held the lock.
+    The copy is locked before it takes the name, so the lock is never free in between; a run that
+    opened the file before holds the old one and opens the name again once it gets that
+    (``_still_named``)."""
+    import fcntl
+
+    spare = path.with_name(f"{OUTPUT_LOCK}.{os.getpid()}")
+    try:
+        new = os.open(spare, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError:
+        return fd
+    try:
+        fcntl.flock(new, fcntl.LOCK_EX | fcntl.LOCK_NB)  # no other process knows the file yet
+        os.pwrite(new, text, 0)
+        os.rename(spare, path)
+    except OSError:
+        os.close(new)
+        with contextlib.suppress(OSError):
+            os.unlink(spare)
+        return fd
+    os.close(fd)
+    return new
 
 
 def _refuse_not_a_file(path: Path, seen: os.stat_result | None = None) -> None:

@@ -927,6 +927,11 @@ _DRAIN_BYTES = 1 << 16
 #: Bytes asked of the socket per read: more than a usual message, little enough to be taken
 #: from the heap (asking 1 MB cost an mmap, mremap and munmap per read, about 25 us).
 _RECV_BYTES = 1 << 16
+#: Bytes read from the socket once its child has died: more than a dead writer can have left in it
+#: (what a child's socket holds is its send buffer, 208 KiB by default, which its filter keeps it
+#: from raising). A process it forked (``Limits.may_fork``) may hold the socket open and keep writing,
+#: so "whatever it holds" had no end (thirty-sixth session).
+_AFTER_DEATH_BYTES = 8 << 20
 
 
 class Session:
@@ -1222,13 +1227,13 @@ class Session:
                     drained = time.monotonic()
                     if child.pidfd is None and child.gone():  # what the pidfd says, where there is none
                         dead = True
-                        inbuf += _read_available(sock)
+                        inbuf += _read_available(sock, limit=_AFTER_DEATH_BYTES)
                         continue
                 for fd, events in ready:
                     if fd != sock_fd:  # the pidfd: read what the child sent before dying, then stop
                         dead = True
                         poller.unregister(fd)
-                        inbuf += _read_available(sock)
+                        inbuf += _read_available(sock, limit=_AFTER_DEATH_BYTES)
                         continue
                     # as the selectors module reads epoll: anything but "writable" may be read, and
                     # anything but "readable" (an error, a hang-up) may be written
@@ -1617,13 +1622,13 @@ def _where_frames(frames: Any) -> list[list]:
             if type(f) is list and len(f) == 2 and type(f[0]) is int and type(f[1]) is str]
 
 
-def _read_available(sock: socket.socket, *, limit: int | None = None) -> bytes:
-    """Whatever a non-blocking socket holds right now, ``limit`` bytes at most (where the child
-    may still be writing: a faster writer never lets the socket run dry)."""
+def _read_available(sock: socket.socket, *, limit: int) -> bytes:
+    """Whatever a non-blocking socket holds right now, ``limit`` bytes at most (the child, or a
+    process it forked, may still be writing: a faster writer never lets the socket run dry)."""
     chunks, got = [], 0
-    while limit is None or got < limit:
+    while got < limit:
         try:
-            chunk = sock.recv(1 << 20 if limit is None else min(1 << 20, limit - got))
+            chunk = sock.recv(min(1 << 20, limit - got))
         except (BlockingIOError, OSError):
             break
         if not chunk:

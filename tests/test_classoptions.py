@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,49 @@ def test_the_runs_last_lines_name_the_graders_scores_and_give_those_with_the_poi
     assert sorted(graded) == sorted(summary.adjusted_scores)  # the figures are grades.csv's
     _, printed = grade(subs, out, similarity=False, adjust=False)
     assert "the grader's scores" not in printed and "points by hand" not in printed
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 60_000,  # nested past the JSON parser's depth: RecursionError
+    '{"excel": false, "similarity": true}',  # no roster, no adjust: KeyError
+    '{"roster": "/x/a\\u0000b.csv", "adjust": null, "excel": false, "similarity": true}',
+    '{"roster": "/x/\\ud800.csv", "adjust": null, "excel": false, "similarity": true}',
+    '{"roster": "class.csv", "adjust": null, "excel": false, "similarity": true}',  # relative
+    '{"roster": "", "adjust": null, "excel": false, "similarity": true}',
+], ids=["nested", "keys-left-out", "nul", "surrogate", "relative", "empty"])
+def test_an_options_file_the_grader_never_writes_is_named_with_what_to_do(tmp_path, text):
+    """Thirty-sixth session (hostile): a crafted or hand-edited ``grading-options.json`` ended a run
+    in a traceback (a key left out: KeyError; nested past the parser's depth: RecursionError), or
+    gave a path no run writes (a NUL, a lone surrogate, a path relative to wherever the run
+    starts). Each is refused as not the grader's file, naming it and what to give."""
+    from grader.classoptions import OptionsError, resolve
+
+    (tmp_path / OPTIONS_FILE).write_text(text)
+    with pytest.raises(OptionsError, match=f"{tmp_path / OPTIONS_FILE}: .*delete it and give --roster"):
+        resolve(tmp_path)
+
+
+def test_a_file_name_the_file_system_gives_undecoded_is_remembered(tmp_path):
+    """A roster whose name is not UTF-8 (``surrogateescape``) is written and read back as itself."""
+    from grader.classoptions import ClassOptions, remember, resolve
+
+    roster = Path(os.fsdecode(bytes(tmp_path) + b"/class-\xe9.csv"))
+    roster.write_text("id\nalice\n")
+    remember(tmp_path, ClassOptions(roster=roster))
+    assert resolve(tmp_path)[0].roster == roster
+
+
+def test_the_points_by_hand_are_hidden_from_the_children_as_the_roster_is(tmp_path, monkeypatch):
+    """Thirty-sixth session (hostile): ``--roster`` and ``--known`` were protected paths, but not
+    ``--adjust`` (each student's id, points by hand and the reason: "regrade request", an
+    extension), given or remembered, open to every child where Landlock is absent (the mounts
+    alone hide it)."""
+    from grader import commands, protectedpaths
+
+    given = []
+    real = protectedpaths.protected_paths
+    monkeypatch.setattr(commands, "protected_paths",
+                        lambda *roots, **kw: given.append(kw["reads"]) or real(*roots, **kw))
+    subs, out, roster, adjust = graded_class(tmp_path)
+    grade(subs / "carol.ipynb", out, similarity=False)  # both remembered from the folder
+    assert len(given) >= 2 and all(roster in reads and adjust in reads for reads in given), given

@@ -684,3 +684,52 @@ def test_one_notebook_graded_again_after_a_killed_run_keeps_the_class(tmp_path):
     assert f"The run before this one into {out} did not finish ({UNFINISHED_NOTE} was there)" in printed
     assert "1 score(s) differ from the earlier grades.csv: 1 gains (+10 points, +10% of 100). bob 90 -> 100" in printed
     assert not (out / "previous-grades.csv").exists() and not (out / UNFINISHED_NOTE).exists()
+
+
+def test_a_student_whose_folder_name_is_cut_for_its_id_is_graded_again_alone(tmp_path):
+    """Thirty-sixth session: an id over ``discover.MAX_ID_BYTES`` (200) is cut, a digest after it,
+    but ``student_folder`` compared the gradebook's rows with the uncut name: such a student's
+    folder regraded alone was not found among them and was graded as a class of its own (a row
+    ``rnn``, the class's other rows set aside)."""
+    from grader.discover import MAX_ID_BYTES
+
+    long = "Zoë " * 45  # 225 bytes: a legal folder name, an id cut to 200
+    subs = tmp_path / "subs"
+    nbs.write(subs / long / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "carol" / "rnn.ipynb", nbs.alt_notebook())
+    out = tmp_path / "out"
+    grade(subs, out, similarity=False)
+    (cut,) = [sid for sid in scores(out) if sid != "carol"]
+    assert len(cut.encode()) <= MAX_ID_BYTES < len(long.encode())
+    nbs.write(subs / long / "rnn.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs / long, out, similarity=False, force=True)
+    assert scores(out) == {cut: "100", "carol": "100"} and not (out / "rnn").exists(), scores(out)
+    assert summary.earlier_kept == 1 and f"Grading {cut} as the class run does" in printed
+
+
+def test_a_folder_an_earlier_grader_named_otherwise_is_this_run_s_student(tmp_path):
+    """Thirty-sixth session: the thirty-fifth session's id rules write ``ada:1.ipynb``'s id
+    ``ada_1`` (a name every file system takes), where an earlier grader wrote ``OUT/ada:1/`` and
+    its row. In that output folder a run of her notebook alone kept the old folder's row beside the
+    new one ("Graded 3 of 3" for a class of two, the student twice in the gradebook), and a class
+    run told ``ada:1`` as a student no longer in the class, whose folder a TA is told to delete for
+    a withdrawal. The old folder is now this run's student under its new id, and said so."""
+    import shutil
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    nbs.write(subs / "ada:1.ipynb", nbs.course_notebook(WRONG_CELL))
+    nbs.write(subs / "bob.ipynb", nbs.alt_notebook())
+    grade(subs, out, similarity=False)
+    # The output folder as a grader before the thirty-fifth session left it.
+    shutil.move(out / "ada_1", out / "ada:1")
+    book = out / "grades.csv"
+    book.write_text(book.read_text("utf-8-sig").replace("ada_1,", "ada:1,"), "utf-8")
+    nbs.write(subs / "ada:1.ipynb", nbs.course_notebook())
+    summary, printed = grade(subs / "ada:1.ipynb", out, similarity=False)
+    assert [row["submission"] for row in rows(out)] == ["ada_1", "bob"], rows(out)
+    assert summary.total == 2 and summary.earlier_kept == 1, summary
+    said = "Graded before under the ids an earlier version of the grader gave them: ada:1 (now ada_1)."
+    assert said in printed, printed
+    summary, printed = grade(subs, out, similarity=False)
+    assert summary.former == () and "Not among this run's submissions" not in printed, printed
+    assert said in printed and scores(out) == {"ada_1": "100", "bob": "100"}

@@ -102,3 +102,19 @@ def test_a_slip_is_quoted_as_written_and_at_most_160_characters():
     found = codeslips.slips(source)
     assert [slip.text for slip in found][0] == 'n_y, n_a = parameters[ "Wy" ]', found
     assert len(found[1].text) == 160 and found[1].text.startswith("caches[0][0]") and found[1].text.endswith("..."), found
+
+
+def test_a_line_of_blanks_costs_the_scan_for_slips_little(tmp_path):
+    """Thirty-sixth session (hostile): the text test for a tuple of sizes (``codeslips._SIZES_SET``)
+    had two runs of blanks side by side (``[ \\t]*\\(?[ \\t]*``), tried at every split of a line's
+    blanks: a def holding a line of 100,000 blanks (inside brackets, where Python takes any
+    indentation) cost its notebook's extraction 24 s, a worker's at every run. Linear now, and the
+    scan still finds ``( n_x, m ) = x``."""
+    from tests.cpu import cpu_budget
+
+    hostile = "def rnn_forward(x, a0, parameters):\n    y = (\n" + " \t" * 49_000 + "1)\n    return y\n"
+    path = nbs.write(tmp_path / "blanks.ipynb", nbs.notebook([nbs.code_cell(hostile)]))
+    with cpu_budget(2.0):
+        extract(load(path))
+    found = slips("def f(x):\n    ( n_x, m ) = x\n    return n_x\n")
+    assert [(s.line, s.text, s.kind) for s in found] == [(2, "( n_x, m ) = x", "unpacked")], found

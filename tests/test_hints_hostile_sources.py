@@ -261,3 +261,42 @@ def test_a_line_calling_thousands_of_names_looks_up_three():
                                    source=_HEAD + line + "\n    return y\n",
                                    assigned_at=lambda name: asked.append(name) or "")
     assert hint == "" and len(asked) == hints.MOST_CALLED_LOOKED_UP == 3, len(asked)
+
+
+def test_a_hint_quoting_many_pieces_of_a_long_line_or_function_costs_little():
+    """Thirty-sixth session (hostile): the student's code was quoted by ``ast.get_source_segment``,
+    which splits its whole text into lines by a loop of Python over every character at each call.
+    A hint quoting each of a call's arguments (``np.zeros(a0, ..., a11999)`` raising "data type",
+    85 kB on a line) or reading each one-element tuple of a function (``x7 = 1,`` 6,500 times, the
+    error "'tuple' object does not support item assignment"; 100 kB) was quadratic: 1.7 s for 2,000
+    arguments, 16 s for 3,000 tuples, minutes at the cell's 100 kB. Each costs the hint under a
+    second now."""
+    import types
+
+    line = "    x = np.zeros(" + ", ".join(f"a{i}" for i in range(12_000)) + ")"
+    outcome = types.SimpleNamespace(error_type="TypeError", message="Cannot interpret 'a1' as a data type")
+    source = _within_the_limit("def f(x):\n" + "".join(f"    x{i} = 1,\n" for i in range(6_500))
+                               + "    x = np.zeros(3),\n    x[0] = 1\n    return x\n")
+    with cpu_budget(1.0):
+        said = hints.numpy_call_hint(outcome, _within_the_limit(line))
+        tuple_said = hints.comma_tuple_hint("TypeError", "'tuple' object does not support item assignment",
+                                            "    x[0] = 1", source=source)
+    assert said.endswith("a11998, a11999))`."), said[-80:]
+    assert tuple_said.startswith("`x` is a tuple: `x = np.zeros(3),` (line 6502) ends"), tuple_said
+    assert "6500 other lines of the function end so too" in tuple_said, tuple_said
+
+
+@pytest.mark.parametrize("source", [
+    "a = f(x,\r\n      'é', y)\r\nb = [1,\r 2]\rc = {'k':\f 3}\n",
+    "def g():\n    return (1 +\n            2)  # ünïcode\n\n\n",
+    "x = 1",
+], ids=["crlf-cr-ff", "multi-line", "one-line"])
+def test_the_student_s_code_is_quoted_as_ast_quotes_it(source):
+    """``hintcode.source_segment`` gives ``ast.get_source_segment``'s text for every node, whatever
+    ends the lines (``\\r\\n``, a lone ``\\r``; a form feed ends none)."""
+    import ast
+
+    nodes = [node for node in ast.walk(ast.parse(source)) if hasattr(node, "end_lineno")]
+    assert nodes
+    for node in nodes:
+        assert hintcode.source_segment(source, node) == ast.get_source_segment(source, node), ast.dump(node)

@@ -341,6 +341,7 @@ def test_a_second_users_run_into_a_shared_folder_is_refused_while_the_first_hold
         assert _second_run_as_nobody(out) == "ran True"  # free once the first has ended
         # A lock file this user can neither write nor read (an older grader's, made 0600 by
         # another user): refused, saying whose it is and what to do, not run unlocked.
+        os.chown(out / OUTPUT_LOCK, 0, 0)  # nobody's run put its own copy there: root's again
         (out / OUTPUT_LOCK).chmod(0o600)
         said = _second_run_as_nobody(out)
         assert said.startswith(f"{out / OUTPUT_LOCK}: this user cannot open it (Permission denied), "
@@ -348,3 +349,69 @@ def test_a_second_users_run_into_a_shared_folder_is_refused_while_the_first_hold
         assert "user root" in said or "user 0" in said, said
     finally:
         shutil.rmtree(out)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="runs a second process as another user (root only)")
+def test_a_third_run_is_refused_at_once_while_another_user_holds_the_lock(tmp_path):
+    """Thirty-sixth session: a run that locked another user's lock file read-only could not write
+    its own text there, so the file still named the earlier holder, a run that had ended. A third
+    run was then told that the ended run's processes held the lock, after waiting
+    ``GONE_HOLDER_WAIT`` (10 s) for them. The read-only holder now puts a copy of the file naming
+    itself in its place: the third run is refused at once, told who grades."""
+    import shutil
+    import tempfile
+
+    from tests.isolation import isolated
+
+    out = Path(tempfile.mkdtemp(prefix="shared-out-"))  # pytest's folders are root's alone
+    try:
+        out.chmod(0o777)
+        first = ("import sys\nfrom pathlib import Path\nfrom grader.outputlock import output_lock\n"
+                 "with output_lock(Path(sys.argv[1])):\n    pass\n")
+        # The first run, root's, has ended: the lock file is root's and names it.
+        subprocess.run([sys.executable, "-c", first, str(out)], cwd=ROOT, check=True, timeout=60)
+        code = ("import sys, time\nfrom pathlib import Path\nfrom grader.outputlock import output_lock\n"
+                "with output_lock(Path(sys.argv[1]), holder='second.py') as fd:\n"
+                "    print('held' if fd is not None else 'unlocked', flush=True)\n    time.sleep(60)\n")
+        second = subprocess.Popen([sys.executable, "-c", code, str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                                  text=True, preexec_fn=isolated(nobody=True))
+        try:
+            assert second.stdout.readline().strip() == "held"
+            waits = []
+            started = time.monotonic()
+            with pytest.raises(OutputBusy) as refused, output_lock(out, on_wait=waits.append):
+                pass
+            took = time.monotonic() - started
+            assert took < 2.0 and not waits, (took, waits)
+            said = str(refused.value)
+            assert f"second.py (process {second.pid} " in said and "is grading into this folder" in said, said
+        finally:
+            second.kill()
+            second.wait()
+        assert not [p.name for p in out.iterdir() if p.name != OUTPUT_LOCK]  # no copy left beside it
+        with output_lock(out) as fd:  # free once the second has ended, and root's run writes it again
+            assert fd is not None
+            assert f"(process {os.getpid()} " in (out / OUTPUT_LOCK).read_text()
+    finally:
+        shutil.rmtree(out)
+
+
+def test_a_lock_taken_on_a_file_replaced_meanwhile_is_taken_again_on_the_new_one(tmp_path, monkeypatch):
+    """A read-only holder puts its copy of the lock file in place of the old one (``_own_copy``): a
+    run that opened the old file before and locks it once the holder lets go has locked a file no
+    longer named, which keeps nobody out. It opens the name again and locks the file named."""
+    real = outputlock._take
+    replaced = []
+
+    def take(fd, **kw):
+        if not replaced:  # another run's copy takes the name between this run's open and its lock
+            spare = tmp_path / "copy"
+            spare.write_text("")
+            os.rename(spare, tmp_path / OUTPUT_LOCK)
+            replaced.append(os.stat(tmp_path / OUTPUT_LOCK).st_ino)
+        return real(fd, **kw)
+
+    monkeypatch.setattr(outputlock, "_take", take)
+    with output_lock(tmp_path) as fd:
+        assert os.fstat(fd).st_ino == replaced[0] == os.stat(tmp_path / OUTPUT_LOCK).st_ino
+        assert f"(process {os.getpid()} " in (tmp_path / OUTPUT_LOCK).read_text()

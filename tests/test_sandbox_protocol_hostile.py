@@ -8,6 +8,7 @@ import pytest
 
 from grader.sandbox import Limits, Sandbox
 from grader.wire import DEFAULT_MAX_DEPTH
+from tests.forking import forking
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +62,41 @@ def test_an_unhashable_frame_name_is_bad_output_not_a_grader_error(sandbox):
         assert s.call("forge", (), timeout=2.0).status == "bad_output"
         assert s.call("fine", ()).value == "still graded"
 
+
+
+def test_what_is_read_after_a_child_dies_is_bounded(sandbox, monkeypatch):
+    """Thirty-sixth session: once a child has died, the grading process read "whatever the socket
+    holds" to find the answers sent before the death. A process the child forked (``may_fork``)
+    keeps the socket open and may keep it full from several threads, so that the read never ran
+    dry (the grading process's memory without end). A socket that is never empty stands for it
+    here: the read is bounded, and the call is the student's protocol error, not the grader's."""
+    from grader import sandbox as module
+
+    class Endless:
+        """Bytes for ever, as fast as they are asked for."""
+
+        def __init__(self) -> None:
+            self.given = 0
+
+        def recv(self, n: int) -> bytes:
+            if self.given > 64 << 20:
+                raise AssertionError(f"read {self.given} bytes after the child died")
+            self.given += n
+            return b"x" * n
+
+    endless = Endless()
+    real = module._read_available
+    monkeypatch.setattr(module, "_read_available",
+                        lambda sock, **kw: real(endless, **kw))
+    program = textwrap.dedent("""
+        import os, time
+        def die():
+            if os.fork() == 0:  # holds the socket open once its parent has died
+                time.sleep(20)
+                os._exit(0)
+            os._exit(1)
+    """)
+    with sandbox.session(program, filename="attack.py", limits=forking(sandbox)) as s:
+        out = s.call("die", ())
+    assert out.status == "bad_output", out
+    assert 0 < endless.given <= module._AFTER_DEATH_BYTES, endless.given
