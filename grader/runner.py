@@ -145,6 +145,7 @@ class TraceStub:
         self.calls = 0
         self.misses: list[int] = []
         self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
+        self.wrong_arguments: tuple[int, ...] = ()  # at the first miss, every argument unlike the step's
         self.wrong_argument_zeros = False  # that argument is all zeros where the step's is not
         self.wrong_argument_shapes: tuple[tuple, tuple] | None = None  # (passed, a correct run's), when they differ
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
@@ -183,9 +184,10 @@ class TraceStub:
         if not self.misses and self.calls <= len(self.trace):
             step_args = tuple(self.trace[self.calls - 1][0])
             if len(step_args) == len(args):
-                self.first_wrong_argument = next(
-                    (k for k, (got, want) in enumerate(zip(args, step_args))
-                     if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL)), None)
+                self.wrong_arguments = tuple(
+                    k for k, (got, want) in enumerate(zip(args, step_args))
+                    if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL))
+                self.first_wrong_argument = self.wrong_arguments[0] if self.wrong_arguments else None
                 if self.first_wrong_argument is not None:
                     got = args[self.first_wrong_argument]
                     self.wrong_argument_zeros = getattr(got, "ndim", 0) > 0 and got.size > 0 \
@@ -1347,11 +1349,12 @@ class _Grader:
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
-        said = next((found for hint in (stephints.unchanged_argument_hint, stephints.repeated_argument_hint,
-                                        stephints.unfilled_slot_hint, stephints.fixed_step_hint,
-                                        stephints.carried_only_hint)
-                     if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
-                                             first_line=fn.first_line))), "")
+        said = line_hint(stephints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                         first_line=fn.first_line, others=stub.wrong_arguments[1:]) or next(
+            (found for hint in (stephints.repeated_argument_hint, stephints.unfilled_slot_hint,
+                                stephints.fixed_step_hint, stephints.carried_only_hint)
+             if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                                     first_line=fn.first_line))), "")
         return f" {said}" if said else ""
 
     def _printed(self) -> str:

@@ -36,11 +36,14 @@ def _terms(node: ast.expr) -> list[str]:
     return []
 
 
-def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1,
+                            others: tuple[int, ...] = ()) -> str:
     """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
     from 0) whose value no step changes (``lstm_cell_forward(x[:, :, t], a_prev, c_prev, ...)`` where
     the loop assigns ``a_next``, never ``a_prev``; ``da[:, :, t] + da_prevt`` where it assigns
-    ``da_prev``): the name, and where it got the one value every step is given. "" otherwise."""
+    ``da_prev``): the name, and where it got the one value every step is given; with the names of
+    the ``others`` wrong arguments no step changes either (``a0, c0``: thirty-fifth session, only
+    ``a0`` was named). "" otherwise."""
     fn = function_tree(source)
     for loop, _after in loops_of(fn) if fn is not None else ():
         changed = names_in(loop, ast.Store)
@@ -51,14 +54,21 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
             bare = sorted(name for name in _terms(call.args[index]) if name not in changed)
             if not bare:
                 continue
-            name = bare[0]
-            made = [stmt for stmt in stores_of(fn, name) if stmt.lineno < loop.lineno]
-            given = (f"the value of line {made[-1].lineno + first_line - 1} (`{quoted_head(made[-1], source)}`)" if made
-                     else f"the same `{name}`")
+            names = [bare[0]]
+            for k in others[:8]:  # the call's arguments: a few
+                if k != index and k < len(call.args):
+                    names.extend(name for name in sorted(_terms(call.args[k]))
+                                 if name not in changed and name not in names)
+            given = []
+            for name in names[:4]:
+                made = [stmt for stmt in stores_of(fn, name) if stmt.lineno < loop.lineno]
+                given.append(f"the value of line {made[-1].lineno + first_line - 1} (`{quoted_head(made[-1], source)}`)"
+                             if made else f"the same `{name}`")
             step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
-            return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
-                    f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
-                    f"array or list (indexed with `{step}`), or what the step before gave back.")
+            return (f"No step of the loop changes {listed([f'`{n}`' for n in names[:4]])}, which line "
+                    f"{call.lineno + first_line - 1} passes to `{callee}`: every step is given {listed(given)}. "
+                    f"Each step needs its own: that step's part of an array or list (indexed with `{step}`), or "
+                    f"what the step before gave back.")
     return ""
 
 
