@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from grader.hintcode import ordinal
+from grader.hintcode import PYTHON_KINDS, kind_words, ordinal
 from grader.models import Tolerance, frozen_record
 
 
@@ -58,17 +58,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, complex, np.number, np.bool_)) and not isinstance(value, bool)
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """What ``value`` is, in the words every message uses (``hintcode.kind_words``), a dict with its keys."""
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
-    if isinstance(value, tuple):
-        return f"a tuple of length {len(value)}"
-    if isinstance(value, list):
-        return f"a list of length {len(value)}"
     if isinstance(value, dict):
         return f"a dict with keys {sorted(map(str, value))}"
+    if isinstance(value, (list, tuple)) or type(value).__name__ in PYTHON_KINDS:
+        return kind_words(value)
     return f"a {type(value).__name__}"
 
 
@@ -119,12 +118,12 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
                   values: bool, agreed: set, quiet: bool = False) -> Mismatch | None:
     """One step of ``_compare``: this value, recursing into its children."""
     if student is None and expected is not None:
-        return Mismatch(where, f"`{where}` is None; expected {_describe(expected)}.", "missing")
+        return Mismatch(where, f"`{where}` is None; expected {describe(expected)}.", "missing")
 
     if isinstance(expected, dict):
         if not isinstance(student, dict):
             return Mismatch(where, f"`{where}` should be a dict with keys "
-                                   f"{sorted(expected)}, got {_describe(student)}.", "type")
+                                   f"{sorted(expected)}, got {describe(student)}.", "type")
         missing = [k for k in expected if k not in student]
         if missing:
             return Mismatch(where, f"`{where}` is missing the key(s) {missing}.", "keys")
@@ -137,8 +136,8 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
 
     if isinstance(expected, (tuple, list)) and not _numeric_sequence(expected):
         if not isinstance(student, (tuple, list)):
-            return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
-                                   f"got {_describe(student)}.", "type")
+            return Mismatch(where, f"`{where}` should be {describe(expected)}, "
+                                   f"got {describe(student)}.", "type")
         if len(student) != len(expected):
             return _length_mismatch(where, student, expected, tolerance=tolerance)
         for i, (s, e) in enumerate(zip(student, expected)):
@@ -150,20 +149,20 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
 
     if isinstance(expected, str):
         if not _same_exact(student, expected):
-            got = _describe(student) if isinstance(student, np.ndarray) else repr(student)
+            got = describe(student) if isinstance(student, np.ndarray) else repr(student)
             return Mismatch(where, f"`{where}` should be {expected!r}, got {got}.", "values")
         return None
 
     exp = _as_array(expected)
     if exp is None:  # None or something we do not know how to compare: exact
         if not _same_exact(student, expected):
-            return Mismatch(where, f"`{where}` should be {expected!r}, got {_describe(student)}.",
+            return Mismatch(where, f"`{where}` should be {expected!r}, got {describe(student)}.",
                             "values")
         return None
     got = _as_array(student)
     if got is None:
-        return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
-                               f"got {_describe(student)}.", "type")
+        return Mismatch(where, f"`{where}` should be {describe(expected)}, "
+                               f"got {describe(student)}.", "type")
     return _compare_arrays(got, exp, where, tolerance=tolerance, values=values, quiet=quiet)
 
 
@@ -476,12 +475,12 @@ def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: 
     """Containers only: types, lengths and keys, not array shapes or values."""
     if isinstance(expected, np.ndarray) or _is_number(expected):
         if _as_array(student) is None:
-            return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
-                                  f"got {_describe(student)}.", "type")
+            return Mismatch(name, f"`{name}` should be {describe(expected)}, "
+                                  f"got {describe(student)}.", "type")
         return None
     if isinstance(expected, dict):
         if not isinstance(student, dict):
-            return Mismatch(name, f"`{name}` should be a dict, got {_describe(student)}.", "type")
+            return Mismatch(name, f"`{name}` should be a dict, got {describe(student)}.", "type")
         missing = [k for k in expected if k not in student]
         if missing:
             return Mismatch(name, f"`{name}` is missing the key(s) {missing}.", "keys")
@@ -493,8 +492,8 @@ def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: 
         return None
     if isinstance(expected, (tuple, list)):
         if not isinstance(student, (tuple, list)):
-            return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
-                                  f"got {_describe(student)}.", "type")
+            return Mismatch(name, f"`{name}` should be {describe(expected)}, "
+                                  f"got {describe(student)}.", "type")
         if len(student) != len(expected):
             return _length_mismatch(name, student, expected, tolerance=tolerance)
         for i, (s, e) in enumerate(zip(student, expected)):

@@ -76,7 +76,7 @@ def not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
     what it returned, and the dict to return, with the keys the rubric names."""
     keys = list(dict.fromkeys(spec.path[0] for spec in specs if spec.path and isinstance(spec.path[0], str)))
     written = ", ".join(f'"{key}": {key}' for key in keys)
-    return (f"`{function}` returned {shape_of(value)}, where a dict is asked for, its values found by name: "
+    return (f"`{function}` returned {checks.describe(value)}, where a dict is asked for, its values found by name: "
             f"return `{{{written}}}`.")
 
 
@@ -223,16 +223,6 @@ def positions_agree(student: Any, expected: Any, path: tuple) -> bool:
         except (LookupError, TypeError):
             return False
     return True
-
-
-def shape_of(value: Any) -> str:
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return f"a dict with keys {sorted(map(str, value))}"
-    return f"a {type(value).__name__}"
 
 
 def hidden_message(mismatch: checks.Mismatch) -> str:

@@ -38,7 +38,7 @@ from grader.models import (
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
                                 not_a_tuple, order_problem, positions_agree, returned_names, returned_none,
-                                shape_of, shape_of_another)
+                                shape_of_another)
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -1164,7 +1164,7 @@ class _Grader:
                     continue
                 renamed = hints.renamed_key_hint(spec.path[0] if spec.path else None, outcome.value, plan.specs)
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
-                                           f"`{part.function}` returned ({shape_of(outcome.value)}).{renamed}",
+                                           f"`{part.function}` returned ({checks.describe(outcome.value)}).{renamed}",
                                            "missing")
             else:
                 mismatch = checks.CHECKS[spec.check](student, expected, tolerance=case.tolerance,
