@@ -148,6 +148,26 @@ def inner_order(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> t
     return None
 
 
+def repeated_value(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> tuple[str, int, int] | None:
+    """``(name, place, other)`` for the first failed output (a returned value, path ``(k,)``) that is a
+    tuple or list whose value at ``place`` is wrong and equal, within ``tol``, to the one at ``other``,
+    which is right: one value stored twice (``cache = (a_next, a_next, xt, parameters)``; thirty-sixth
+    session: told "`cache[1]` has the right shape but 50 of 50 values differ" only). None otherwise."""
+    for spec, got, want in _returned_pairs(value, expected, failed):
+        if not (isinstance(got, (tuple, list)) and isinstance(want, (tuple, list))
+                and 1 < len(got) == len(want) <= MOST_REORDERED):
+            continue
+        right = [checks.check_allclose(g, w, tolerance=tol, name=spec.name) is None for g, w in zip(got, want)]
+        for place, item in enumerate(got):
+            if right[place]:
+                continue
+            other = next((j for j in range(len(got)) if j != place and right[j]
+                          and checks.check_allclose(item, got[j], tolerance=tol, name=spec.name) is None), None)
+            if other is not None:
+                return spec.name, place, other
+    return None
+
+
 def _returned_pairs(value: Any, expected: Any, failed: Sequence[Any]) -> Iterator[tuple[Any, Any, Any]]:
     """``(spec, student's, expected)`` of each failed output that is a returned value or key (path
     ``(k,)``) both values hold."""

@@ -37,8 +37,8 @@ from grader.models import (
 )
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
-                                not_a_tuple, order_problem, positions_agree, returned_names, returned_none,
-                                shape_of_another)
+                                not_a_tuple, order_problem, positions_agree, repeated_value, returned_names,
+                                returned_none, shape_of_another)
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -807,14 +807,16 @@ class _Grader:
             self.raised_as[case.id] = tuple(
                 mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
                 if type(value).__name__ == "MutantError" and value.message == text)
-            blame = self._blame(location, stubs)
+            blame = self._other_step() or self._blame(location, stubs)
             shadowed = "" if blame else self._shadowed_hint(outcome, location)
             unpacked = "" if blame or shadowed else (self._unpacked_hint(outcome, location, plan.args, param_names)
-                                                     or self._returned_order(location))
+                                                     or self._given_layout(outcome, location, plan.args, param_names)
+                                                     or self._returned_order(location)
+                                                     or self._asked_key(outcome, location))
             # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
             # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
             extra = [hint for hint in (blame, unpacked,
-                                       missing_key_hint(outcome, plan.args, param_names),
+                                       "" if blame else missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
                                        "" if blame else line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
                                        "" if blame or unpacked else line_hint(hints.assignment_hint, outcome,
@@ -922,6 +924,20 @@ class _Grader:
                                        message=CHANNEL_INTERFERED + str(exc)), False, None
         return dataclasses.replace(outcome, value=value, raw=None), False, outcome.raw
 
+    def _other_step(self) -> str:
+        """``stephints.other_step_hint`` of the graded function: a composite that calls another part's
+        function and never its own per-step one, worked out once a part (only a case that raised asks).
+        Said in place of what the other function raised, as ``_blame``'s sentence is. ""."""
+        key = f"other step of {self.part.function}"  # in the submission's facts: the hidden phase asks again
+        found = self.facts.get(key)
+        if found is None:
+            fn = self._own_function()
+            others = sorted({p.function for p in self.context.rubric.parts} - {self.part.function, *self.part.depends})
+            found = self.facts[key] = (line_hint(stephints.other_step_hint, fn.source, steps=self.part.depends,
+                                                 others=others, first_line=fn.first_line)
+                                       if fn is not None and self.part.depends else "",)
+        return found[0]
+
     def _blame(self, location: Location | None, stubs: Mapping[str, TraceStub]) -> str:
         """A sentence for an error raised inside the student's own dependency (say
         ``rnn_cell_backward``) that this part called with inputs no correct run passes (its
@@ -997,6 +1013,17 @@ class _Grader:
         return line_hint(hints.matrix_hint, outcome.error_type or "", message, source=fn.source,
                           first_line=fn.first_line, refused_by=refused_by or "")
 
+    def _given_layout(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
+        """``hints.given_layout_hint`` for a ValueError of unpacking raised in the graded function itself,
+        on one of its arguments. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function or outcome.error_type != "ValueError":
+            return ""
+        functions = {name: other.source for name, other in self.extraction.functions.items()}
+        return line_hint(hints.given_layout_hint, outcome.error_type, outcome.message or "",
+                         self._student_line(location), function=self.part.function,
+                         arguments=dict(zip(names, args)), functions=functions)
+
     def _unpacked_hint(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
         """``hints.unpacked_argument_hint`` for a ValueError of unpacking or an AttributeError raised
         in the graded function itself, on a name taken out of one of its arguments. ""."""
@@ -1020,8 +1047,26 @@ class _Grader:
         if found is None:
             functions = {name: other.source for name, other in self.extraction.functions.items()}
             found = self.facts[key] = (line_hint(stephints.returned_order_hint, self._student_line(location),
-                                                  source=fn.source, first_line=fn.first_line, functions=functions),)
+                                                  source=fn.source, first_line=fn.first_line, functions=functions,
+                                                  asked=self._asked_outputs(int)),)
         return found[0]
+
+    def _asked_outputs(self, kind: type) -> dict[str, list[str]]:
+        """The per-step functions the grader answers for this part (its isolated dependencies), each
+        with what it returns as the rubric names it: the values of a tuple in order (``kind`` int), or
+        a dict's keys (``kind`` str)."""
+        parts = {part.function: part for part in self.context.rubric.parts}
+        return {dep: returned_names([spec for spec in parts[dep].outputs if spec.path and isinstance(spec.path[0], kind)])
+                for dep in (self.part.depends if self.part.isolate else ()) if dep in parts}
+
+    def _asked_key(self, outcome: Any, location: Location | None) -> str:
+        """``stephints.asked_key_hint`` for a KeyError raised in the graded function itself. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function or outcome.error_type != "KeyError":
+            return ""
+        return line_hint(stephints.asked_key_hint, outcome.error_type, outcome.message or "",
+                         self._student_line(location), source=fn.source, first_line=fn.first_line,
+                         asked=self._asked_outputs(str))
 
     def _shadowed_hint(self, outcome: Any, location: Location | None) -> str:
         """``hints.shadowed_name_hint`` for an UnboundLocalError or an AttributeError of ``np.``
@@ -1298,6 +1343,16 @@ class _Grader:
                              order=inner[1], first_line=fn.first_line if fn is not None else 1)
             if said:
                 return Diagnosis("tuple-order", said)
+        #    One value stored twice in a returned tuple (`cache = (a_next, a_next, xt, parameters)`).
+        repeated = repeated_value(outcome.value, fixture.expected, failed, tol)
+        if repeated is not None:
+            fn = self._own_function()
+            name, place, other = repeated
+            length = len(checks.get_path(fixture.expected, next(spec.path for spec in failed if spec.name == name)))
+            said = line_hint(valuehints.repeated_tuple_hint, fn.source if fn is not None else "", name=name,
+                             place=place, other=other, length=length, first_line=fn.first_line if fn is not None else 1)
+            if said:
+                return Diagnosis("tuple-repeated", said)
         # 4. Memory shared between outputs that should differ: a view overwritten later.
         alias = self._alias_problem(fixture, outcome, names)
         if alias:
