@@ -11,7 +11,8 @@ in that order was told "check the sizes `a` was created with"; an ``lstm_forward
 ``rnn_cell_forward`` was told ``KeyError: 'Wax'`` with "its keys are Wf, Wi, ...". Five were told NumPy's
 or Python's words alone (``ba.T`` in a sum, another part's step called, a key the student's own step had
 renamed, a cache unpacked into the names of the student's own longer cache, ``caches[0]`` read before
-``caches`` was taken apart), and one only that values differ (a value stored twice in the cache). The
+``caches`` was taken apart), and four only that values differ (a value stored twice in the cache; the tanh
+left out, a ReLU for it and the prediction made from the sum inside it, now known mistakes). The
 grades were fair: each part is graded on its own, given the course's values.
 """
 from __future__ import annotations
@@ -52,6 +53,14 @@ MISTAKES = [
                                                  "cache = (a_next, a_next, xt, parameters)")), CF, 8,
      "Line 20, `cache = (a_next, a_next, xt, parameters)`, stores `a_next` twice, 1st and 2nd: its 2nd place needs "
      "another value, the one the backward pass unpacks 2nd."),
+    ("tanh left out", _edits((CF, _CELL_LINE, "a_next = np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba")), CF, 0,
+     "a_next leaves out the tanh"),
+    ("a ReLU for the tanh", _edits((CF, "a_next = np.tanh(", "a_next = np.maximum(0, ")), CF, 0,
+     "a_next uses a ReLU (np.maximum(0, ...)); the RNN cell's activation is tanh"),
+    ("y from the sum inside the tanh", _edits((CF, _CELL_LINE, "z = np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba\n"
+                                                               "    a_next = np.tanh(z)"),
+                                              (CF, "softmax(np.dot(Wya, a_next) + by)", "softmax(np.dot(Wya, z) + by)")),
+     CF, 6, "The prediction is made from the sum inside the tanh, not from a_next"),
     ("Wya read as Wy", _edits((CF, 'Wya = parameters["Wya"]', 'Wya = parameters["Wy"]')), CF, 0,
      "its keys are Waa, Wax, Wya, ba, by"),
     ("a stored before the step", _edits((RF, "        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, "
