@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import bisect
 import difflib
+import itertools
 import re
 from typing import Any, Callable, Mapping, Sequence
 
@@ -829,8 +830,9 @@ def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: 
     return ""
 
 
-#: The most of the notebook's other functions ``given_layout_hint`` reads for the tuple a student made.
-_MOST_MAKERS = 50
+#: The most of the notebook's other functions ``given_layout_hint`` reads for the tuple a student made (a real
+#: notebook has about ten functions; each is parsed, at most 100 kB).
+_MOST_MAKERS = 20
 
 
 def given_layout_hint(error_type: str, message: str, line: str, *, function: str, arguments: Mapping[str, Any],
@@ -872,11 +874,12 @@ def given_layout_hint(error_type: str, message: str, line: str, *, function: str
     said = (f"`{name}` is given as the assignment asks for it: {len(value)} values ({held}), where "
             f"`{in_line(statement, line)}` names {count}.")
     made = re.compile(rf"^\s*{re.escape(name)}\s*=", re.MULTILINE)
-    for other, text in list(functions.items())[:_MOST_MAKERS]:
+    for other, text in itertools.islice(functions.items(), _MOST_MAKERS):
         if other == function or not made.search(text):
             continue
         fn = function_tree(text)
-        tuples = [node.value for node in ast.walk(fn) if isinstance(node, ast.Assign) and len(node.targets) == 1
+        tuples = [node.value for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES)
+                  if isinstance(node, ast.Assign) and len(node.targets) == 1
                   and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name
                   and isinstance(node.value, (ast.Tuple, ast.List)) and len(node.value.elts) == count] \
             if fn is not None else []
