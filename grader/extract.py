@@ -1045,21 +1045,9 @@ class _Extractor:
         ``import numpy as np``) replaces it, as when the notebook runs: the program put every import
         first, so the functions were graded with the student's ``np`` and each lost its points, told
         that ``np`` "is a function here, not NumPy", in a notebook whose cells all ran with NumPy. A
-        course import has its own rule and message (``_course_rebinds``)."""
-        entry = self.defs.get(name)
-        if imp.kind == "course" or entry is None or entry[0].kind != "function":
-            return
-        del self.defs[name]
-        self.read_then.pop(name, None)
-        self.alias_targets.pop(name, None)
-        own = entry[0]
-        self.diags.append(Diagnostic(
-            "info",
-            f"`{name}` ({self._line(own.cell_index, own.first_line)}) is replaced by `{imp.source}` "
-            f"({self._line(cell.index, imp.line)}), which comes after it: your functions use the module, "
-            f"as when the notebook runs.",
-            cell.index, imp.line, None,
-        ))
+        course import has its own rule (``_course_rebinds``)."""
+        if imp.kind != "course":
+            self._replaced_by_import(name, imp, cell, then="use the module")
 
     def _course_rebinds(self, imp: Import, cell: _ParsedCell) -> None:
         """A course import (``from rnn_utils import *``, ``from rnn_utils import softmax``) after the
@@ -1072,19 +1060,25 @@ class _Extractor:
         rebound = [name for name in helpers] if imp.binds is None else \
             [imp.binds] if imp.imported in helpers else []
         for name in rebound:
-            entry = self.defs.get(name)
-            if entry is None or entry[0].kind != "function":
-                continue
-            del self.defs[name]
-            self.read_then.pop(name, None)
-            own = entry[0]
-            self.diags.append(Diagnostic(
-                "info",
-                f"`{name}` ({self._line(own.cell_index, own.first_line)}) is replaced by `{imp.source}` "
-                f"({self._line(cell.index, imp.line)}), which comes after it: your functions call the course's "
-                f"`{name}`, as when the notebook runs.",
-                cell.index, imp.line, None,
-            ))
+            self._replaced_by_import(name, imp, cell, then=f"call the course's `{name}`")
+
+    def _replaced_by_import(self, name: str, imp: Import, cell: _ParsedCell, *, then: str) -> None:
+        """The student's def or alias ``name``, when there is one, dropped for the import ``imp`` after it,
+        and an info note that the functions ``then`` (what they call now), as when the notebook runs."""
+        entry = self.defs.get(name)
+        if entry is None or entry[0].kind != "function":
+            return
+        del self.defs[name]
+        self.read_then.pop(name, None)
+        self.alias_targets.pop(name, None)
+        own = entry[0]
+        self.diags.append(Diagnostic(
+            "info",
+            f"`{name}` ({self._line(own.cell_index, own.first_line)}) is replaced by `{imp.source}` "
+            f"({self._line(cell.index, imp.line)}), which comes after it: your functions {then}, as when the "
+            f"notebook runs.",
+            cell.index, imp.line, None,
+        ))
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
         """Keep ``name = lambda ...: ...``, ``name = other``, ``other`` a function defined
