@@ -584,6 +584,8 @@ class _Extractor:
         self.module_binds: dict[str, Import] = {}
         self.module_warned: set[str] = set()
         self.module_parts_warned: set[str] = set()
+        #: an import of a stand-in for NumPy not run (``import autograd.numpy as np``) and its warning
+        self.numpy_standins: list[tuple[Import, Diagnostic]] = []
         #: name -> (cell index, line, the value as written): a function's name a top-level statement
         #: gave a value that is plainly not a function (``_function_replaced``), not run; warned at
         #: the end unless a later def, alias or import binds the name again.
@@ -1024,12 +1026,13 @@ class _Extractor:
         for an import. It is not run, the functions are graded with NumPy as the name, and a warning
         at its line says so. Before, the program ran it: in a cell above the functions every graded
         function using ``np`` lost its points, told only ``module 'math' has no attribute 'dot'``; after
-        them it was left out without a word."""
+        them it was left out without a word. A module standing in for NumPy (``autograd.numpy``,
+        ``jax.numpy``) is told only when a definition after it reads the name (``_numpy_standin_notes``)."""
         earlier = self.module_binds.get(imp.binds or "")
         if earlier is None or earlier.module.split(".", 1)[0] != "numpy" or (
                 imp.imported is None and imp.module == earlier.module):
             return False
-        self.diags.append(Diagnostic(
+        said = Diagnostic(
             "warning",
             f"Line {imp.line} of {self._cell(cell.index)}, `{imp.source}`, binds `{imp.binds}` again after "
             f"`{earlier.source}` ({self._cell(earlier.cell_index) if earlier.cell_index is not None else 'above'}): "
@@ -1037,8 +1040,23 @@ class _Extractor:
             f"`{imp.binds}`, but in your notebook every cell run after it finds `{imp.module}` in `{imp.binds}`, "
             f"not NumPy. Import it under another name.",
             cell.index, imp.line, None,
-        ))
+        )
+        if imp.imported is None and imp.module.rsplit(".", 1)[-1] == "numpy":
+            self.numpy_standins.append((imp, said))  # told at the end if a function after it reads the name
+        else:
+            self.diags.append(said)
         return True
+
+    def _numpy_standin_notes(self) -> None:
+        """The warnings of ``_numpy_reimported``'s stand-ins for NumPy that a kept definition after them
+        reads: a bonus cell's ``import autograd.numpy as np`` after every function computes the same with
+        NumPy and is not told (twenty-first session's review); one above the functions is."""
+        for imp, said in self.numpy_standins:
+            where = (imp.cell_index if imp.cell_index is not None else -1, imp.line)
+            if any(imp.binds in entry[0].uses | entry[0].deftime
+                   and (entry[0].cell_index if entry[0].cell_index is not None else -1, entry[0].first_line) > where
+                   for entry in self.defs.values()):
+                self.diags.append(said)
 
     def _own_def_replaced(self, name: str, imp: Import, cell: _ParsedCell) -> None:
         """An import binding ``name`` after the student's def or alias of that name (``np = f``, then
@@ -1455,6 +1473,7 @@ class _Extractor:
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
         self._function_replaced_notes()
+        self._numpy_standin_notes()
         self._member_aliases_held()
         self._aliases_of_earlier_defs()
         self._member_sets_last()

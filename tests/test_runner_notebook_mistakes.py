@@ -378,6 +378,12 @@ def test_np_imported_again_as_another_module_is_one_rule_not_run_and_told(tmp_pa
     nb["cells"].insert(where, nbs.code_cell("import numpy as np\nimport math\n", count=20))
     result = _graded(tmp_path, nb, context, sandbox)
     assert result.points == 100 and not any("binds `np` again" in m for m in result.messages), result.messages
+    # A stand-in for NumPy (autograd.numpy, not installed here) is not run; told only above the functions.
+    nb = nbs.course_notebook()
+    nb["cells"].insert(where, nbs.code_cell("import autograd.numpy as np\n", count=20))
+    result = _graded(tmp_path, nb, context, sandbox)
+    told = [m for m in result.messages if "`import autograd.numpy as np`, binds `np` again" in m]
+    assert result.points == 100 and len(told) == (1 if where == 3 else 0), result.messages
 
 
 @pytest.mark.parametrize("own", ["def f(x):\n    return x\nnp = f\n", "def np(x):\n    return x\n"])
