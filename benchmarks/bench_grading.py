@@ -99,6 +99,8 @@ LATER_MUTANTS = frozenset({
     "lstm_cell_forward/no_output_gate", "lstm_cell_forward/tanh_of_gated", "lstm_cell_forward/sigmoid_on_c",
     "lstm_cell_forward/no_update_gate", "lstm_cell_forward/cct_bias_outside", "lstm_cell_forward/ot_with_Wf",
     "lstm_cell_forward/softmax_axis1",
+    # thirty-sixth session
+    "rnn_cell_forward/no_tanh", "rnn_cell_forward/relu_activation", "rnn_cell_forward/y_from_preactivation",
 })
 
 # Errors a student makes that raise (shapes that do not fit, a name not defined).

@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from grader.hintcode import PYTHON_KINDS, kind_words, ordinal
 from grader.models import Tolerance, frozen_record
 
 
@@ -57,17 +58,16 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, complex, np.number, np.bool_)) and not isinstance(value, bool)
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """What ``value`` is, in the words every message uses (``hintcode.kind_words``), a dict with its keys."""
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
-    if isinstance(value, tuple):
-        return f"a tuple of length {len(value)}"
-    if isinstance(value, list):
-        return f"a list of length {len(value)}"
     if isinstance(value, dict):
         return f"a dict with keys {sorted(map(str, value))}"
+    if isinstance(value, (list, tuple)) or type(value).__name__ in PYTHON_KINDS:
+        return kind_words(value)
     return f"a {type(value).__name__}"
 
 
@@ -118,12 +118,12 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
                   values: bool, agreed: set, quiet: bool = False) -> Mismatch | None:
     """One step of ``_compare``: this value, recursing into its children."""
     if student is None and expected is not None:
-        return Mismatch(where, f"`{where}` is None; expected {_describe(expected)}.", "missing")
+        return Mismatch(where, f"`{where}` is None; expected {describe(expected)}.", "missing")
 
     if isinstance(expected, dict):
         if not isinstance(student, dict):
             return Mismatch(where, f"`{where}` should be a dict with keys "
-                                   f"{sorted(expected)}, got {_describe(student)}.", "type")
+                                   f"{sorted(expected)}, got {describe(student)}.", "type")
         missing = [k for k in expected if k not in student]
         if missing:
             return Mismatch(where, f"`{where}` is missing the key(s) {missing}.", "keys")
@@ -136,10 +136,10 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
 
     if isinstance(expected, (tuple, list)) and not _numeric_sequence(expected):
         if not isinstance(student, (tuple, list)):
-            return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
-                                   f"got {_describe(student)}.", "type")
+            return Mismatch(where, f"`{where}` should be {describe(expected)}, "
+                                   f"got {describe(student)}.", "type")
         if len(student) != len(expected):
-            return _length_mismatch(where, student, expected)
+            return _length_mismatch(where, student, expected, tolerance=tolerance)
         for i, (s, e) in enumerate(zip(student, expected)):
             found = _compare(s, e, f"{where}[{i}]", tolerance=tolerance, values=values, agreed=agreed,
                              quiet=quiet)
@@ -149,20 +149,20 @@ def _compare_once(student: Any, expected: Any, where: str, *, tolerance: Toleran
 
     if isinstance(expected, str):
         if not _same_exact(student, expected):
-            got = _describe(student) if isinstance(student, np.ndarray) else repr(student)
+            got = describe(student) if isinstance(student, np.ndarray) else repr(student)
             return Mismatch(where, f"`{where}` should be {expected!r}, got {got}.", "values")
         return None
 
     exp = _as_array(expected)
     if exp is None:  # None or something we do not know how to compare: exact
         if not _same_exact(student, expected):
-            return Mismatch(where, f"`{where}` should be {expected!r}, got {_describe(student)}.",
+            return Mismatch(where, f"`{where}` should be {expected!r}, got {describe(student)}.",
                             "values")
         return None
     got = _as_array(student)
     if got is None:
-        return Mismatch(where, f"`{where}` should be {_describe(expected)}, "
-                               f"got {_describe(student)}.", "type")
+        return Mismatch(where, f"`{where}` should be {describe(expected)}, "
+                               f"got {describe(student)}.", "type")
     return _compare_arrays(got, exp, where, tolerance=tolerance, values=values, quiet=quiet)
 
 
@@ -475,12 +475,12 @@ def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: 
     """Containers only: types, lengths and keys, not array shapes or values."""
     if isinstance(expected, np.ndarray) or _is_number(expected):
         if _as_array(student) is None:
-            return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
-                                  f"got {_describe(student)}.", "type")
+            return Mismatch(name, f"`{name}` should be {describe(expected)}, "
+                                  f"got {describe(student)}.", "type")
         return None
     if isinstance(expected, dict):
         if not isinstance(student, dict):
-            return Mismatch(name, f"`{name}` should be a dict, got {_describe(student)}.", "type")
+            return Mismatch(name, f"`{name}` should be a dict, got {describe(student)}.", "type")
         missing = [k for k in expected if k not in student]
         if missing:
             return Mismatch(name, f"`{name}` is missing the key(s) {missing}.", "keys")
@@ -492,10 +492,10 @@ def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: 
         return None
     if isinstance(expected, (tuple, list)):
         if not isinstance(student, (tuple, list)):
-            return Mismatch(name, f"`{name}` should be {_describe(expected)}, "
-                                  f"got {_describe(student)}.", "type")
+            return Mismatch(name, f"`{name}` should be {describe(expected)}, "
+                                  f"got {describe(student)}.", "type")
         if len(student) != len(expected):
-            return _length_mismatch(name, student, expected)
+            return _length_mismatch(name, student, expected, tolerance=tolerance)
         for i, (s, e) in enumerate(zip(student, expected)):
             found = check_structure(s, e, tolerance=tolerance, name=f"{name}[{i}]")
             if found:
@@ -503,11 +503,47 @@ def check_structure(student: Any, expected: Any, *, tolerance: Tolerance, name: 
     return None
 
 
-def _length_mismatch(where: str, student: Sequence[Any], expected: Sequence[Any]) -> Mismatch:
+def _length_mismatch(where: str, student: Sequence[Any], expected: Sequence[Any], *,
+                     tolerance: Tolerance | None = None) -> Mismatch:
     """A list or tuple of another length than the reference's; an empty list is said to be one (the
-    template's ``None`` left where ``caches.append(cache)`` belongs: "got 0" alone, in real notebooks)."""
+    template's ``None`` left where ``caches.append(cache)`` belongs: "got 0" alone, in real notebooks);
+    elements missing or extra are named where the others are the expected ones (``_gap``)."""
     empty = " It is an empty list: nothing was appended to it." if isinstance(student, list) and not student else ""
-    return Mismatch(where, f"`{where}` should have {len(expected)} elements, got {len(student)}.{empty}", "length")
+    gap = "" if empty else _gap(student, expected, tolerance=tolerance)
+    return Mismatch(where, f"`{where}` should have {len(expected)} elements, got {len(student)}.{empty}{gap}", "length")
+
+
+#: The most elements ``_gap`` compares from each end of a list or tuple of another length.
+_MOST_GAP_ELEMENTS = 64
+
+
+def _gap(student: Sequence[Any], expected: Sequence[Any], *, tolerance: Tolerance | None) -> str:
+    """`` " " +`` which elements are missing or extra when all the others agree with the reference's, in
+    order (thirty-sixth session: "`cache` should have 10 elements, got 9" did not say that the 10th, the
+    parameters, was left out, nor "`caches[0]` should have 5 elements, got 4" that the last step was):
+    "The 10th (the last) is missing; the other 9 are right." "" when the elements show no such gap."""
+    shorter, longer = (student, expected) if len(student) < len(expected) else (expected, student)
+    extra = len(longer) - len(shorter)
+    if not shorter or extra > 2 or len(shorter) > 2 * _MOST_GAP_ELEMENTS:
+        return ""
+
+    def same(k: int, j: int) -> bool:  # the shorter's k-th and the longer's j-th, compared quietly
+        s, e = (shorter[k], longer[j]) if shorter is student else (longer[j], shorter[k])
+        return _compare(s, e, "", tolerance=tolerance, values=True, quiet=True) is None
+
+    head = next((k for k in range(len(shorter)) if not same(k, k)), len(shorter))
+    tail = next((k for k in range(len(shorter) - head) if not same(len(shorter) - 1 - k, len(longer) - 1 - k)),
+                len(shorter) - head)
+    if head + tail < len(shorter):
+        return ""
+    first = head + 1  # counted from 1, in the longer one
+    places = ordinal(first) if extra == 1 else f"{ordinal(first)} and {ordinal(first + 1)}"
+    two = "" if extra == 1 else " two"
+    said = f"first{two}" if first == 1 else f"last{two} (the {places})" if first + extra - 1 == len(longer) \
+        else places
+    verb = ("is" if extra == 1 else "are") + (" missing" if shorter is student else " extra")
+    others = "the other one is" if len(shorter) == 1 else f"the other {len(shorter)} are"
+    return f" The {said} {verb}; {others} right."
 
 
 CheckFn = Callable[..., "Mismatch | None"]

@@ -583,6 +583,9 @@ class _Extractor:
         #: assignment to it is not run (``_module_replaced``); and the names warned of already.
         self.module_binds: dict[str, Import] = {}
         self.module_warned: set[str] = set()
+        self.module_parts_warned: set[str] = set()
+        #: an import of a stand-in for NumPy not run (``import autograd.numpy as np``) and its warning
+        self.numpy_standins: list[tuple[Import, Diagnostic]] = []
         #: name -> (cell index, line, the value as written): a function's name a top-level statement
         #: gave a value that is plainly not a function (``_function_replaced``), not run; warned at
         #: the end unless a later def, alias or import binds the name again.
@@ -999,6 +1002,8 @@ class _Extractor:
         else:
             kind = "heavy"
         imp = Import(src, module, binds, kind, cell.index, node.lineno, imported)
+        if binds is not None and self._numpy_reimported(imp, cell):
+            return
         self.imports.append(imp)
         rebound = COURSE_MODULES.get(top, {}) if kind == "course" and binds is None else (binds,)
         for name in rebound:  # `sigmoid = None` then the import: the notebook's sigmoid is a function again
@@ -1007,12 +1012,60 @@ class _Extractor:
             self._course_rebinds(imp, cell)
         if binds is not None:
             self._unbind_constant(binds)
+            self._own_def_replaced(binds, imp, cell)
             if not needs_guard(imp):
                 self.safe_imports.add(binds)
             if imported is None and kind != "test":
                 self.module_binds[binds] = imp
             else:
                 self.module_binds.pop(binds, None)
+
+    def _numpy_reimported(self, imp: Import, cell: _ParsedCell) -> bool:
+        """Whether ``imp`` binds a name an import bound to NumPy before it to something else
+        (``import math as np`` after ``import numpy as np``): the one rule of ``_module_replaced``,
+        for an import. It is not run, the functions are graded with NumPy as the name, and a warning
+        at its line says so. Before, the program ran it: in a cell above the functions every graded
+        function using ``np`` lost its points, told only ``module 'math' has no attribute 'dot'``; after
+        them it was left out without a word. A module standing in for NumPy (``autograd.numpy``,
+        ``jax.numpy``) is told only when a definition after it reads the name (``_numpy_standin_notes``)."""
+        earlier = self.module_binds.get(imp.binds or "")
+        if earlier is None or earlier.module.split(".", 1)[0] != "numpy" or (
+                imp.imported is None and imp.module == earlier.module):
+            return False
+        said = Diagnostic(
+            "warning",
+            f"Line {imp.line} of {self._cell(cell.index)}, `{imp.source}`, binds `{imp.binds}` again after "
+            f"`{earlier.source}` ({self._cell(earlier.cell_index) if earlier.cell_index is not None else 'above'}): "
+            f"the grader does not run that import and grades your functions with `{earlier.module}` as "
+            f"`{imp.binds}`, but in your notebook every cell run after it finds `{imp.module}` in `{imp.binds}`, "
+            f"not NumPy. Import it under another name.",
+            cell.index, imp.line, None,
+        )
+        if imp.imported is None and imp.module.rsplit(".", 1)[-1] == "numpy":
+            self.numpy_standins.append((imp, said))  # told at the end if a function after it reads the name
+        else:
+            self.diags.append(said)
+        return True
+
+    def _numpy_standin_notes(self) -> None:
+        """The warnings of ``_numpy_reimported``'s stand-ins for NumPy that a kept definition after them
+        reads: a bonus cell's ``import autograd.numpy as np`` after every function computes the same with
+        NumPy and is not told (twenty-first session's review); one above the functions is."""
+        for imp, said in self.numpy_standins:
+            where = (imp.cell_index if imp.cell_index is not None else -1, imp.line)
+            if any(imp.binds in entry[0].uses | entry[0].deftime
+                   and (entry[0].cell_index if entry[0].cell_index is not None else -1, entry[0].first_line) > where
+                   for entry in self.defs.values()):
+                self.diags.append(said)
+
+    def _own_def_replaced(self, name: str, imp: Import, cell: _ParsedCell) -> None:
+        """An import binding ``name`` after the student's def or alias of that name (``np = f``, then
+        ``import numpy as np``) replaces it, as when the notebook runs: the program put every import
+        first, so the functions were graded with the student's ``np`` and each lost its points, told
+        that ``np`` "is a function here, not NumPy", in a notebook whose cells all ran with NumPy. A
+        course import has its own rule (``_course_rebinds``)."""
+        if imp.kind != "course":
+            self._replaced_by_import(name, imp, cell, then="use the module")
 
     def _course_rebinds(self, imp: Import, cell: _ParsedCell) -> None:
         """A course import (``from rnn_utils import *``, ``from rnn_utils import softmax``) after the
@@ -1025,19 +1078,25 @@ class _Extractor:
         rebound = [name for name in helpers] if imp.binds is None else \
             [imp.binds] if imp.imported in helpers else []
         for name in rebound:
-            entry = self.defs.get(name)
-            if entry is None or entry[0].kind != "function":
-                continue
-            del self.defs[name]
-            self.read_then.pop(name, None)
-            own = entry[0]
-            self.diags.append(Diagnostic(
-                "info",
-                f"`{name}` ({self._line(own.cell_index, own.first_line)}) is replaced by `{imp.source}` "
-                f"({self._line(cell.index, imp.line)}), which comes after it: your functions call the course's "
-                f"`{name}`, as when the notebook runs.",
-                cell.index, imp.line, None,
-            ))
+            self._replaced_by_import(name, imp, cell, then=f"call the course's `{name}`")
+
+    def _replaced_by_import(self, name: str, imp: Import, cell: _ParsedCell, *, then: str) -> None:
+        """The student's def or alias ``name``, when there is one, dropped for the import ``imp`` after it,
+        and an info note that the functions ``then`` (what they call now), as when the notebook runs."""
+        entry = self.defs.get(name)
+        if entry is None or entry[0].kind != "function":
+            return
+        del self.defs[name]
+        self.read_then.pop(name, None)
+        self.alias_targets.pop(name, None)
+        own = entry[0]
+        self.diags.append(Diagnostic(
+            "info",
+            f"`{name}` ({self._line(own.cell_index, own.first_line)}) is replaced by `{imp.source}` "
+            f"({self._line(cell.index, imp.line)}), which comes after it: your functions {then}, as when the "
+            f"notebook runs.",
+            cell.index, imp.line, None,
+        ))
 
     def _assigned_function(self, node: ast.Assign, cell: _ParsedCell) -> bool:
         """Keep ``name = lambda ...: ...``, ``name = other``, ``other`` a function defined
@@ -1217,11 +1276,13 @@ class _Extractor:
             for n in entry[0].names:
                 self.defs.pop(n, None)
 
-    def _rebound(self, name: str, cell_index: int) -> None:
-        """A dropped statement of cell ``cell_index`` assigns ``name``."""
+    def _rebound(self, name: str, cell_index: int, *, part: ast.expr | None = None) -> None:
+        """A dropped statement of cell ``cell_index`` assigns ``name``, or sets ``part`` of it."""
         self._unbind_constant(name)
         self.dropped_bindings[name] = cell_index
-        if name in self.module_binds and name not in self.module_warned:
+        if isinstance(part, (ast.Attribute, ast.Subscript)):
+            self._module_part_set(part, name, cell_index)
+        elif name in self.module_binds and name not in self.module_warned:
             self._module_replaced(name, cell_index)
 
     def _module_replaced(self, name: str, cell_index: int) -> None:
@@ -1247,11 +1308,33 @@ class _Extractor:
             cell_index, line,
         ))
 
+    def _module_part_set(self, target: ast.Attribute | ast.Subscript, name: str, cell_index: int) -> None:
+        """A dropped statement sets a part of a name an import binds to a module (``np.dot = None``,
+        ``np.float = float``): not run, as every dropped statement, and a warning says what it set. It
+        was told as ``_module_replaced``'s "sets `np` to another value", which the student had not
+        written."""
+        imp = self.module_binds.get(name)
+        if imp is None or name in self.module_parts_warned:
+            return
+        self.module_parts_warned.add(name)
+        part = (f"`{name}.{target.attr}`" if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                else f"a part of `{name}`")
+        line = target.lineno
+        self.diags.append(Diagnostic(
+            "warning",
+            f"Line {line} of {self._cell(cell_index)} sets {part}, in the module `{imp.module}` that "
+            f"`{imp.source}` ({self._cell(imp.cell_index) if imp.cell_index is not None else 'above'}) binds: the "
+            f"grader does not run that statement and grades your functions with `{imp.module}` as it is, but in "
+            f"your notebook every cell run after it finds your value there. Leave the module as it is and give "
+            f"your value a name of its own.",
+            cell_index, line,
+        ))
+
     def _dropped(self, node: ast.stmt, cell: _ParsedCell) -> None:
         """Remember the names a dropped statement binds; keep the definitions a wrapper always runs
         (``_always_defined``); warn about the other defs hidden inside it."""
-        for name in _bound_names(node):
-            self._rebound(name, cell.index)
+        for name, part in _bound_names(node):
+            self._rebound(name, cell.index, part=part)
         kept = {id(inner) for inner in self._always_defined(node, cell)} if isinstance(node, _WRAPPERS) else set()
         keyword = type(node).__name__.lower().replace("asyncfor", "for").replace("asyncwith", "with")
         block = f"{'an' if keyword[0] in 'aeiou' else 'a'} `{keyword}` block"  # "an `if` block", "a `try` block"
@@ -1390,6 +1473,7 @@ class _Extractor:
     def _finish(self) -> Extraction:
         """Scope analysis, placeholders, free names and marker hints; build the result."""
         self._function_replaced_notes()
+        self._numpy_standin_notes()
         self._member_aliases_held()
         self._aliases_of_earlier_defs()
         self._member_sets_last()
@@ -2007,8 +2091,9 @@ def _is_constant_expr(node: ast.expr, known: Container[str], uses: set[str]) -> 
     return False
 
 
-def _bound_names(node: ast.stmt) -> Iterator[str]:
-    """Top-level names a dropped statement binds (assignment, loop and with targets)."""
+def _bound_names(node: ast.stmt) -> Iterator[tuple[str, ast.expr | None]]:
+    """Top-level names a dropped statement binds (assignment, loop and with targets), each with
+    ``None``, or changes, each with the part it sets (``_target_names``)."""
     targets: list[ast.expr] = []
     if isinstance(node, ast.Assign):
         targets = list(node.targets)
@@ -2019,9 +2104,7 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
     elif isinstance(node, (ast.With, ast.AsyncWith)):
         targets = [i.optional_vars for i in node.items if i.optional_vars is not None]
     for t in targets:
-        for sub in ast.walk(t):
-            if isinstance(sub, ast.Name):
-                yield sub.id
+        yield from _target_names(t)
     if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith, ast.Try)):
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.stmt):
@@ -2030,6 +2113,28 @@ def _bound_names(node: ast.stmt) -> Iterator[str]:
         for h in node.handlers:
             for child in h.body:
                 yield from _bound_names(child)
+
+
+def _target_names(target: ast.expr) -> Iterator[tuple[str, ast.expr | None]]:
+    """Each name an assignment target binds, with ``None``, or changes, with the part set: ``np``
+    and the attribute of ``np.dot = None``, ``params`` and the item of ``params["W"][0] = 1`` (the
+    names of an index are read, not bound). Iterative: a target nested a thousand deep is read
+    without recursing."""
+    stack = [target]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, ast.Name):
+            yield t.id, None
+        elif isinstance(t, ast.Starred):
+            stack.append(t.value)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            stack.extend(reversed(t.elts))
+        elif isinstance(t, (ast.Attribute, ast.Subscript)):
+            base: ast.expr = t
+            while isinstance(base, (ast.Attribute, ast.Subscript)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                yield base.id, t
 
 
 def _globals_assigned(source: str) -> frozenset[str]:

@@ -295,7 +295,7 @@ def unreachable_output(rubric: Rubric, case: Case, expected: Any) -> str:
 
     Such an output was accepted: a right answer matched the fixture whole and passed, a wrong
     one made the grader fail ("harness failure") for every student who got any output wrong."""
-    from grader.checks import _describe, get_path
+    from grader.checks import describe, get_path
     from grader.rubric import format_path
 
     part = next(p for p in rubric.parts if p.name == case.part)
@@ -307,7 +307,7 @@ def unreachable_output(rubric: Rubric, case: Case, expected: Any) -> str:
         except LookupError:
             return (f"{rubric.path}:{spec.line or part.line}: output {spec.name!r} has path "
                     f"{format_path(spec.path)!r}, which the reference's return value of case "
-                    f"{case.id!r} does not have (it is {_describe(expected)}); fix the path: \"[0]\" is "
+                    f"{case.id!r} does not have (it is {describe(expected)}); fix the path: \"[0]\" is "
                     f"the first element of a returned tuple, \"['dxt']\" a key of a returned dict")
     return ""
 

@@ -325,12 +325,14 @@ NUMPY_NAMES = frozenset({"np", "numpy"})
 
 
 def kind_words(value: Any) -> str:
-    """``"an array of shape (3, 10, 4)"``, ``"a list of 4"``, ``"a dict"``: what a value is, in words."""
+    """``"an array of shape (3, 10, 4)"``, ``"a list of length 4"``, ``"a dict"``: what a value is, in words,
+    the one wording of the checks' messages and the hints (``checks.describe``; thirty-sixth session: "a
+    tuple of 3" there, "a tuple of length 3" here)."""
     shape = getattr(value, "shape", None)
     if isinstance(shape, tuple):
         return f"an array of shape {shape}"
     if isinstance(value, (list, tuple)):
-        return f"{PYTHON_KINDS[type(value).__name__]} of {len(value)}"
+        return f"{PYTHON_KINDS[type(value).__name__]} of length {len(value)}"
     return PYTHON_KINDS.get(type(value).__name__, f"a {type(value).__name__}")
 
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 import ast
 import bisect
 import difflib
+import itertools
 import re
 from typing import Any, Callable, Mapping, Sequence
 
 from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, PYTHON_KINDS, as_written,
                              function_tree, in_line, kind_words, line_statement, loops_of, names_in, numpy_calls,
-                             ordinal, parsed_line, quoted_head, source_segment, statement_blocks, stores_of)
+                             listed, ordinal, parsed_line, quoted_head, source_segment, statement_blocks, stores_of)
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -145,6 +146,27 @@ def transposed_side_hint(message: str, line: str) -> str:
         return ""
     return (f"`{sides[0]}` has shape {first} and `{sides[1]}` has shape {second}: an element-by-element "
             f"operation needs arrays of one shape, and `{flipped[0]}` is transposed: leave out its `.T`.")
+
+
+def transposed_column_hint(message: str, line: str) -> str:
+    """For NumPy's "could not be broadcast together with shapes (5,10) (1,5)" on a line with one
+    transposed name (``np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba.T)``): a row of shape (1, 5)
+    is a column (5, 1) transposed, and the column adds to each column of the (5, 10) array. Thirty-sixth
+    session: told NumPy's words alone, the line having more than one operation. "" otherwise."""
+    found = _TWO_SHAPES.search(message)
+    shapes = [_shape(group) for group in found.groups()] if found else []
+    rows = [shape for shape in shapes if len(shape) == 2 and shape[0] == 1]
+    tables = [shape for shape in shapes if len(shape) == 2 and shape[0] != 1]
+    if len(rows) != 1 or len(tables) != 1 or rows[0][1] != tables[0][0] or ".T" not in line:
+        return ""
+    statement = line_statement(line)
+    flipped = [node for node in ast.walk(statement) if isinstance(node, ast.Attribute) and node.attr == "T"
+               and isinstance(node.value, ast.Name)] if statement is not None else []
+    if len(flipped) != 1:
+        return ""
+    name = flipped[0].value.id  # type: ignore[attr-defined]
+    return (f"`{name}.T` has shape {rows[0]}, a row: the column `{name}`, of shape ({rows[0][1]}, 1), adds to each of "
+            f"the {tables[0][1]} columns of a {tables[0]} array, its transpose does not. Leave out the `.T`.")
 
 
 def flat_vector_hint(message: str) -> str:
@@ -479,7 +501,8 @@ def numpy_call_hint(outcome: Any, line: str) -> str:
             over = _put_over(line)
             return ("`np.stack` puts the arrays on a new axis, which needs them of one shape"
                     + (f"; {over}." if over else ": `np.concatenate` joins them along an axis they have."))
-        return (transposed_side_hint(message, line) or flat_vector_hint(message) or product_beside_hint(message, line)
+        return (transposed_side_hint(message, line) or transposed_column_hint(message, line) or flat_vector_hint(message)
+                or product_beside_hint(message, line)
                 or _elementwise_hint(message, line)
                 or named_sides_hint(message, line) or output_operand_hint(message, line))
     if "indices must be integers or slices, not tuple" in message:
@@ -815,6 +838,66 @@ def unpacked_argument_hint(error_type: str, message: str, line: str, *, source: 
                     f"which takes the argument `{stmt.value.id}` apart: {held}. Check that the names there are in "
                     f"the order of its values.")
     return ""
+
+
+#: The most of the notebook's other functions ``given_layout_hint`` reads for the tuple a student made (a real
+#: notebook has about ten functions; each is parsed, at most 100 kB).
+_MOST_MAKERS = 20
+
+
+def given_layout_hint(error_type: str, message: str, line: str, *, function: str, arguments: Mapping[str, Any],
+                      functions: Mapping[str, str]) -> str:
+    """For an unpacking of one of the function's arguments into another number of names than it holds
+    (``(a_next, a_prev, xt, parameters, z) = cache``, a cache of 4): what the grader gave, the values
+    the assignment's forward pass stores, and the student's own function that makes a tuple of that
+    name with as many values as the line names (their forward pass, whose cache the backward pass was
+    written for). Thirty-sixth session: told "give one name to each value, in its order", although the
+    student's own cache held that many. ``functions``: the notebook's functions' sources by name. ""
+    otherwise."""
+    if error_type != "ValueError" or not _UNPACKED.search(message):
+        return ""
+    statement = line_statement(line)
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.targets[0], (ast.Tuple, ast.List))):
+        return ""
+    count, value = len(statement.targets[0].elts), statement.value
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) and value.value.id in arguments \
+            and isinstance(value.slice, ast.Constant) and type(value.slice.value) is int:
+        # `caches[0]` where `caches` is still the argument, `(caches, x)`: a list of the steps' caches.
+        whole, index = arguments[value.value.id], value.slice.value
+        item = whole[index] if isinstance(whole, (tuple, list)) and -len(whole) <= index < len(whole) else None
+        steps = item if isinstance(item, list) else ()
+        if not steps or not all(isinstance(step, tuple) and len(step) == count for step in steps[:50]):
+            return ""
+        return (f"`{in_line(value, line)}` is a list of {len(steps)} tuples of {count} values (one a step), and "
+                f"`{in_line(statement, line)}` takes that list apart as if it were one: `{value.value.id}` is given as "
+                f"the assignment "
+                f"asks for it, {listed([kind_words(v) for v in whole][:5])}. Take `{value.value.id}` apart first, "
+                f"then read a step's {count} values from the list.")
+    if not (isinstance(value, ast.Name) and value.id in arguments):
+        return ""
+    name = value.id
+    value = arguments[name]
+    if not isinstance(value, (tuple, list)) or len(value) == count or len(value) > 20:
+        return ""
+    held = "; ".join(f"its {ordinal(k + 1)} is {kind_words(item)}" for k, item in enumerate(value))
+    said = (f"`{name}` is given as the assignment asks for it: {len(value)} values ({held}), where "
+            f"`{in_line(statement, line)}` names {count}.")
+    made = re.compile(rf"^\s*{re.escape(name)}\s*=", re.MULTILINE)
+    for other, text in itertools.islice(functions.items(), _MOST_MAKERS):
+        if other == function or not made.search(text):
+            continue
+        fn = function_tree(text)
+        tuples = [node.value for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES)
+                  if isinstance(node, ast.Assign) and len(node.targets) == 1
+                  and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name
+                  and isinstance(node.value, (ast.Tuple, ast.List)) and len(node.value.elts) == count] \
+            if fn is not None else []
+        if tuples:
+            return (f"{said} Your `{other}` stores {count} in `{name}` (`{name} = {as_written(tuples[0], text)}`), "
+                    f"but `{function}` is graded on its own, given the {len(value)} the assignment lists: store "
+                    f"those in `{other}`, in their order, and take them apart here in that order.")
+    return f"{said} Give one name to each of its values, in their order."
 
 
 def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -> bool:

@@ -76,7 +76,7 @@ def not_a_dict(function: str, value: Any, specs: Sequence[Any]) -> str:
     what it returned, and the dict to return, with the keys the rubric names."""
     keys = list(dict.fromkeys(spec.path[0] for spec in specs if spec.path and isinstance(spec.path[0], str)))
     written = ", ".join(f'"{key}": {key}' for key in keys)
-    return (f"`{function}` returned {shape_of(value)}, where a dict is asked for, its values found by name: "
+    return (f"`{function}` returned {checks.describe(value)}, where a dict is asked for, its values found by name: "
             f"return `{{{written}}}`.")
 
 
@@ -145,6 +145,26 @@ def inner_order(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> t
             free.discard(place)
         if len(order) == len(want) and order != sorted(order):
             return spec.name, tuple(order)
+    return None
+
+
+def repeated_value(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> tuple[str, int, int] | None:
+    """``(name, place, other)`` for the first failed output (a returned value, path ``(k,)``) that is a
+    tuple or list whose value at ``place`` is wrong and equal, within ``tol``, to the one at ``other``,
+    which is right: one value stored twice (``cache = (a_next, a_next, xt, parameters)``; thirty-sixth
+    session: told "`cache[1]` has the right shape but 50 of 50 values differ" only). None otherwise."""
+    for spec, got, want in _returned_pairs(value, expected, failed):
+        if not (isinstance(got, (tuple, list)) and isinstance(want, (tuple, list))
+                and 1 < len(got) == len(want) <= MOST_REORDERED):
+            continue
+        right = [checks.check_allclose(g, w, tolerance=tol, name=spec.name) is None for g, w in zip(got, want)]
+        for place, item in enumerate(got):
+            if right[place]:
+                continue
+            other = next((j for j in range(len(got)) if j != place and right[j]
+                          and checks.check_allclose(item, got[j], tolerance=tol, name=spec.name) is None), None)
+            if other is not None:
+                return spec.name, place, other
     return None
 
 
@@ -223,16 +243,6 @@ def positions_agree(student: Any, expected: Any, path: tuple) -> bool:
         except (LookupError, TypeError):
             return False
     return True
-
-
-def shape_of(value: Any) -> str:
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
-    if isinstance(value, list):
-        return f"a list of {len(value)}"
-    if isinstance(value, dict):
-        return f"a dict with keys {sorted(map(str, value))}"
-    return f"a {type(value).__name__}"
 
 
 def hidden_message(mismatch: checks.Mismatch) -> str:

@@ -37,8 +37,8 @@ from grader.models import (
 )
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
-                                not_a_tuple, order_problem, positions_agree, returned_names, returned_none,
-                                shape_of, shape_of_another)
+                                not_a_tuple, order_problem, positions_agree, repeated_value, returned_names,
+                                returned_none, shape_of_another)
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -145,6 +145,7 @@ class TraceStub:
         self.calls = 0
         self.misses: list[int] = []
         self.first_wrong_argument: int | None = None  # at the first miss, the first argument unlike the step's
+        self.wrong_arguments: tuple[int, ...] = ()  # at the first miss, every argument unlike the step's
         self.wrong_argument_zeros = False  # that argument is all zeros where the step's is not
         self.wrong_argument_shapes: tuple[tuple, tuple] | None = None  # (passed, a correct run's), when they differ
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
@@ -183,9 +184,10 @@ class TraceStub:
         if not self.misses and self.calls <= len(self.trace):
             step_args = tuple(self.trace[self.calls - 1][0])
             if len(step_args) == len(args):
-                self.first_wrong_argument = next(
-                    (k for k, (got, want) in enumerate(zip(args, step_args))
-                     if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL)), None)
+                self.wrong_arguments = tuple(
+                    k for k, (got, want) in enumerate(zip(args, step_args))
+                    if not checks.plain_equal(got, want, rtol=_TRACE_RTOL, atol=_TRACE_ATOL))
+                self.first_wrong_argument = self.wrong_arguments[0] if self.wrong_arguments else None
                 if self.first_wrong_argument is not None:
                     got = args[self.first_wrong_argument]
                     self.wrong_argument_zeros = getattr(got, "ndim", 0) > 0 and got.size > 0 \
@@ -805,14 +807,16 @@ class _Grader:
             self.raised_as[case.id] = tuple(
                 mutant_id for mutant_id, value in sorted(plan.fixture.mutants.items())
                 if type(value).__name__ == "MutantError" and value.message == text)
-            blame = self._blame(location, stubs)
+            blame = self._other_step() or self._blame(location, stubs)
             shadowed = "" if blame else self._shadowed_hint(outcome, location)
             unpacked = "" if blame or shadowed else (self._unpacked_hint(outcome, location, plan.args, param_names)
-                                                     or self._returned_order(location))
+                                                     or self._given_layout(outcome, location, plan.args, param_names)
+                                                     or self._returned_order(location)
+                                                     or self._asked_key(outcome, location))
             # A line blamed on its caller's inputs is not the mistake: how to write it (``np.dot(Waa,
             # a_prev)``, not ``np.dot(a_prev, Waa)``) sent the student to a function that is right.
             extra = [hint for hint in (blame, unpacked,
-                                       missing_key_hint(outcome, plan.args, param_names),
+                                       "" if blame else missing_key_hint(outcome, plan.args, param_names),
                                        self._append_hint(outcome, location),
                                        "" if blame else line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
                                        "" if blame or unpacked else line_hint(hints.assignment_hint, outcome,
@@ -920,6 +924,20 @@ class _Grader:
                                        message=CHANNEL_INTERFERED + str(exc)), False, None
         return dataclasses.replace(outcome, value=value, raw=None), False, outcome.raw
 
+    def _other_step(self) -> str:
+        """``stephints.other_step_hint`` of the graded function: a composite that calls another part's
+        function and never its own per-step one, worked out once a part (only a case that raised asks).
+        Said in place of what the other function raised, as ``_blame``'s sentence is. ""."""
+        key = f"other step of {self.part.function}"  # in the submission's facts: the hidden phase asks again
+        found = self.facts.get(key)
+        if found is None:
+            fn = self._own_function()
+            others = sorted({p.function for p in self.context.rubric.parts} - {self.part.function, *self.part.depends})
+            found = self.facts[key] = (line_hint(stephints.other_step_hint, fn.source, steps=self.part.depends,
+                                                 others=others, first_line=fn.first_line)
+                                       if fn is not None and self.part.depends else "",)
+        return found[0]
+
     def _blame(self, location: Location | None, stubs: Mapping[str, TraceStub]) -> str:
         """A sentence for an error raised inside the student's own dependency (say
         ``rnn_cell_backward``) that this part called with inputs no correct run passes (its
@@ -995,6 +1013,17 @@ class _Grader:
         return line_hint(hints.matrix_hint, outcome.error_type or "", message, source=fn.source,
                           first_line=fn.first_line, refused_by=refused_by or "")
 
+    def _given_layout(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
+        """``hints.given_layout_hint`` for a ValueError of unpacking raised in the graded function itself,
+        on one of its arguments. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function or outcome.error_type != "ValueError":
+            return ""
+        functions = {name: other.source for name, other in self.extraction.functions.items()}
+        return line_hint(hints.given_layout_hint, outcome.error_type, outcome.message or "",
+                         self._student_line(location), function=self.part.function,
+                         arguments=dict(zip(names, args)), functions=functions)
+
     def _unpacked_hint(self, outcome: Any, location: Location | None, args: Sequence, names: Sequence[str]) -> str:
         """``hints.unpacked_argument_hint`` for a ValueError of unpacking or an AttributeError raised
         in the graded function itself, on a name taken out of one of its arguments. ""."""
@@ -1018,8 +1047,26 @@ class _Grader:
         if found is None:
             functions = {name: other.source for name, other in self.extraction.functions.items()}
             found = self.facts[key] = (line_hint(stephints.returned_order_hint, self._student_line(location),
-                                                  source=fn.source, first_line=fn.first_line, functions=functions),)
+                                                  source=fn.source, first_line=fn.first_line, functions=functions,
+                                                  asked=self._asked_outputs(int)),)
         return found[0]
+
+    def _asked_outputs(self, kind: type) -> dict[str, list[str]]:
+        """The per-step functions the grader answers for this part (its isolated dependencies), each
+        with what it returns as the rubric names it: the values of a tuple in order (``kind`` int), or
+        a dict's keys (``kind`` str)."""
+        parts = {part.function: part for part in self.context.rubric.parts}
+        return {dep: returned_names([spec for spec in parts[dep].outputs if spec.path and isinstance(spec.path[0], kind)])
+                for dep in (self.part.depends if self.part.isolate else ()) if dep in parts}
+
+    def _asked_key(self, outcome: Any, location: Location | None) -> str:
+        """``stephints.asked_key_hint`` for a KeyError raised in the graded function itself. ""."""
+        fn = self._student_function(location)
+        if fn is None or location.function != self.part.function or outcome.error_type != "KeyError":
+            return ""
+        return line_hint(stephints.asked_key_hint, outcome.error_type, outcome.message or "",
+                         self._student_line(location), source=fn.source, first_line=fn.first_line,
+                         asked=self._asked_outputs(str))
 
     def _shadowed_hint(self, outcome: Any, location: Location | None) -> str:
         """``hints.shadowed_name_hint`` for an UnboundLocalError or an AttributeError of ``np.``
@@ -1162,7 +1209,7 @@ class _Grader:
                     continue
                 renamed = hints.renamed_key_hint(spec.path[0] if spec.path else None, outcome.value, plan.specs)
                 mismatch = checks.Mismatch(spec.name, f"`{spec.name}` is missing from what "
-                                           f"`{part.function}` returned ({shape_of(outcome.value)}).{renamed}",
+                                           f"`{part.function}` returned ({checks.describe(outcome.value)}).{renamed}",
                                            "missing")
             else:
                 mismatch = checks.CHECKS[spec.check](student, expected, tolerance=case.tolerance,
@@ -1296,6 +1343,16 @@ class _Grader:
                              order=inner[1], first_line=fn.first_line if fn is not None else 1)
             if said:
                 return Diagnosis("tuple-order", said)
+        #    One value stored twice in a returned tuple (`cache = (a_next, a_next, xt, parameters)`).
+        repeated = repeated_value(outcome.value, fixture.expected, failed, tol)
+        if repeated is not None:
+            fn = self._own_function()
+            name, place, other = repeated
+            length = len(checks.get_path(fixture.expected, next(spec.path for spec in failed if spec.name == name)))
+            said = line_hint(valuehints.repeated_tuple_hint, fn.source if fn is not None else "", name=name,
+                             place=place, other=other, length=length, first_line=fn.first_line if fn is not None else 1)
+            if said:
+                return Diagnosis("tuple-repeated", said)
         # 4. Memory shared between outputs that should differ: a view overwritten later.
         alias = self._alias_problem(fixture, outcome, names)
         if alias:
@@ -1347,11 +1404,12 @@ class _Grader:
                              first_line=fn.first_line)
         if through or stub.first_wrong_argument is None:
             return through
-        said = next((found for hint in (stephints.unchanged_argument_hint, stephints.repeated_argument_hint,
-                                        stephints.unfilled_slot_hint, stephints.fixed_step_hint,
-                                        stephints.carried_only_hint)
-                     if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
-                                             first_line=fn.first_line))), "")
+        said = line_hint(stephints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                         first_line=fn.first_line, others=stub.wrong_arguments[1:]) or next(
+            (found for hint in (stephints.repeated_argument_hint, stephints.unfilled_slot_hint,
+                                stephints.fixed_step_hint, stephints.carried_only_hint)
+             if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
+                                     first_line=fn.first_line))), "")
         return f" {said}" if said else ""
 
     def _printed(self) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from typing import Any, Mapping
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
 
 from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, as_written, function_tree, line_statement, listed,
                              loops_of, names_in, ordinal, quoted_head, statement_blocks, stores_of)
@@ -36,11 +37,14 @@ def _terms(node: ast.expr) -> list[str]:
     return []
 
 
-def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1,
+                            others: tuple[int, ...] = ()) -> str:
     """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
     from 0) whose value no step changes (``lstm_cell_forward(x[:, :, t], a_prev, c_prev, ...)`` where
     the loop assigns ``a_next``, never ``a_prev``; ``da[:, :, t] + da_prevt`` where it assigns
-    ``da_prev``): the name, and where it got the one value every step is given. "" otherwise."""
+    ``da_prev``): the name, and where it got the one value every step is given; with the names of
+    the ``others`` wrong arguments no step changes either (``a0, c0``: thirty-fifth session, only
+    ``a0`` was named). "" otherwise."""
     fn = function_tree(source)
     for loop, _after in loops_of(fn) if fn is not None else ():
         changed = names_in(loop, ast.Store)
@@ -51,14 +55,21 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
             bare = sorted(name for name in _terms(call.args[index]) if name not in changed)
             if not bare:
                 continue
-            name = bare[0]
-            made = [stmt for stmt in stores_of(fn, name) if stmt.lineno < loop.lineno]
-            given = (f"the value of line {made[-1].lineno + first_line - 1} (`{quoted_head(made[-1], source)}`)" if made
-                     else f"the same `{name}`")
+            names = [bare[0]]
+            for k in others[:8]:  # the call's arguments: a few
+                if k != index and k < len(call.args):
+                    names.extend(name for name in sorted(_terms(call.args[k]))
+                                 if name not in changed and name not in names)
+            given = []
+            for name in names[:4]:
+                made = [stmt for stmt in stores_of(fn, name) if stmt.lineno < loop.lineno]
+                given.append(f"the value of line {made[-1].lineno + first_line - 1} (`{quoted_head(made[-1], source)}`)"
+                             if made else f"the same `{name}`")
             step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
-            return (f"No step of the loop changes `{name}`, which line {call.lineno + first_line - 1} passes to "
-                    f"`{callee}`: every step is given {given}. Each step needs its own: that step's part of an "
-                    f"array or list (indexed with `{step}`), or what the step before gave back.")
+            return (f"No step of the loop changes {listed([f'`{n}`' for n in names[:4]])}, which line "
+                    f"{call.lineno + first_line - 1} passes to `{callee}`: every step is given {listed(given)}. "
+                    f"Each step needs its own: that step's part of an array or list (indexed with `{step}`), or "
+                    f"what the step before gave back.")
     return ""
 
 
@@ -206,17 +217,24 @@ def _callee_is(call: ast.Call, callee: str) -> bool:
             or (isinstance(call.func, ast.Attribute) and call.func.attr == callee))
 
 
-def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str]) -> str:
+def returned_order_hint(line: str, *, source: str, first_line: int = 1, functions: Mapping[str, str],
+                        asked: Mapping[str, Sequence[str]] = MappingProxyType({})) -> str:
     """For a line that raised reading a name unpacked, on an earlier line, from a call of one of the
     student's own functions (``dxt, dWaxt, dWaat, dbat, da_prevt = back_step(...)``) whose
     ``return`` gives, at that name's place, a value named like another of the names (``g['da_prev']``
     second, where ``dWaxt`` is): the two orders side by side. ``functions``: the notebook's functions'
-    sources by name. "" otherwise (the names follow the order of the values returned)."""
+    sources by name. ``asked``: the functions the grader answers for itself (a part's isolated
+    per-step function), each with the names of what it returns in the order asked for: such a call
+    returns them in that order, whatever the student's function returns (thirty-sixth session: an
+    ``rnn_forward`` unpacking ``yt_pred, a_next, cache`` from an ``rnn_cell_forward`` returning them in
+    that order was told to "check the sizes `a` was created with"). "" otherwise (the names follow
+    the order of the values returned)."""
     statement = line_statement(line)
     if statement is None:
         return ""
     read = names_in(statement.value if isinstance(statement, (ast.Assign, ast.AugAssign)) else statement, ast.Load)
-    if not any(_unpacks_a_call(text, read, functions) for text in source.splitlines()):
+    callees = {**{name: "" for name in asked}, **functions}
+    if not any(_unpacks_a_call(text, read, callees) for text in source.splitlines()):
         return ""  # a look at the text first: the function is parsed only for a line that may be it
     fn = function_tree(source)
     if fn is None:
@@ -225,33 +243,76 @@ def returned_order_hint(line: str, *, source: str, first_line: int = 1, function
     for stmt in sorted((s for block in statement_blocks(fn) for s in block), key=lambda s: s.lineno):
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
                 and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
-                and stmt.value.func.id in functions and len(stmt.targets[0].elts) <= _MOST_UNPACKED):
+                and stmt.value.func.id in callees and len(stmt.targets[0].elts) <= _MOST_UNPACKED):
             continue
         names = [ast.unparse(element) for element in stmt.targets[0].elts]
         if stmt.value.func.id not in returns:  # each function parsed once, however often it is called
-            callee = function_tree(functions[stmt.value.func.id])
+            callee = function_tree(callees[stmt.value.func.id]) if callees[stmt.value.func.id] else None
             returns[stmt.value.func.id] = [node.value for block in statement_blocks(callee) for node in block
                                            if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple)] \
                 if callee is not None else []
-        returned = next((value for value in returns[stmt.value.func.id] if len(value.elts) == len(names)), None)
-        if returned is None:
-            continue
-        words = [_last_word(element) for element in returned.elts]
+        callee_name = stmt.value.func.id
+        returned = next((value for value in returns[callee_name] if len(value.elts) == len(names)), None)
+        words = [_last_word(element) for element in returned.elts] if returned is not None else []
+        wanted = list(asked.get(callee_name, ()))
         for place, name in enumerate(names):
             if name not in read:
                 continue
-            # A name that is the start of a returned one, or the reverse (``yt`` for ``yt_pred``, ``c`` for
-            # ``c_next``), is like it too: difflib's ratio says 0.44 (thirty-fifth session).
-            close = difflib.get_close_matches(name, words, n=1, cutoff=0.75) + [
-                word for word in words if word.startswith(f"{name}_") or name.startswith(f"{word}_")]
-            if not close or words[place] in close:
-                continue
-            given = as_written(returned.elts[place], functions[stmt.value.func.id])
-            written = as_written(returned, functions[stmt.value.func.id])
-            return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
-                    f"`{stmt.value.func.id}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
-                    f"names in the order of the values it returns.")
+            if returned is not None and _out_of_place(name, place, words):
+                given = as_written(returned.elts[place], functions[callee_name])
+                written = as_written(returned, functions[callee_name])
+                return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, and your "
+                        f"`{callee_name}` returns `{given}` {ordinal(place + 1)} (`return {written}`): give the "
+                        f"names in the order of the values it returns.")
+            if len(wanted) == len(names) and _out_of_place(name, place, wanted):
+                yours = f" (yours returns `{as_written(returned, functions[callee_name])}`)" if returned is not None \
+                    else ""
+                return (f"`{name}` is the {ordinal(place + 1)} name of line {stmt.lineno + first_line - 1}, but the "
+                        f"grader runs your function with a `{callee_name}` that returns `{', '.join(wanted)}`, in the "
+                        f"order the assignment asks for{yours}. Return them in that order from `{callee_name}` and "
+                        f"give the names here in that order too.")
     return ""
+
+
+def asked_key_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
+                   asked: Mapping[str, Sequence[str]]) -> str:
+    """For a KeyError on a line reading a key (``gradients["da_prevt"]``) of the dict a call of a
+    per-step function the grader answers for itself gave (``gradients = rnn_cell_backward(...)``):
+    that call returns the keys the assignment asks for (``asked``: the function -> its keys), whatever
+    the student's function names them. Thirty-sixth session: an ``rnn_backward`` reading the key its own
+    ``rnn_cell_backward`` had renamed was told the KeyError alone. "" otherwise."""
+    said = re.search(r"""['"]([^'"\n]{1,200})['"]\s*$""", message) if error_type == "KeyError" else None
+    key = said.group(1) if said else ""
+    statement = line_statement(line) if key and any(f"[{q}{key}{q}]" in line for q in "'\"") else None
+    fn = function_tree(source) if statement is not None else None
+    if fn is None:
+        return ""
+    dicts = {node.value.id for node in ast.walk(statement) if isinstance(node, ast.Subscript)
+             and isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant) and node.slice.value == key}
+    for stmt in sorted((s for block in statement_blocks(fn) for s in block), key=lambda s: s.lineno):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id in dicts and isinstance(stmt.value, ast.Call)):
+            continue
+        callee = next((name for name in asked if _callee_is(stmt.value, name)), None)
+        keys = list(asked.get(callee, ())) if callee else []
+        if not keys or key in keys:
+            continue
+        near = difflib.get_close_matches(key, keys, n=1, cutoff=0.6) + [k for k in keys if key.startswith(k)]
+        instead = f" Read `{near[0]!r}`, and name it so in your `{callee}` too." if near else ""
+        return (f"`{stmt.targets[0].id}` comes from `{callee}` (line {stmt.lineno + first_line - 1}), and the grader "
+                f"answers that call as the assignment asks: a dict with the keys {listed([f'`{k}`' for k in keys])}, "
+                f"none of them `{key!r}`.{instead}")
+    return ""
+
+
+def _out_of_place(name: str, place: int, words: Sequence[str]) -> bool:
+    """Whether ``name``, unpacked at ``place``, is like another of ``words`` (the values returned, in
+    order) and not like the one at its place. A name that is the start of a returned one, or the
+    reverse (``yt`` for ``yt_pred``, ``c`` for ``c_next``), is like it too: difflib's ratio says 0.44
+    (thirty-fifth session)."""
+    close = difflib.get_close_matches(name, words, n=1, cutoff=0.75) + [
+        word for word in words if word.startswith(f"{name}_") or name.startswith(f"{word}_")]
+    return bool(close) and words[place] not in close
 
 
 #: The most names unpacked from a call that ``returned_order_hint`` compares with the values returned
@@ -279,6 +340,35 @@ def _last_word(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+def other_step_hint(source: str, *, steps: Sequence[str], others: Sequence[str], first_line: int = 1) -> str:
+    """For a composite (``source``) that never calls its own per-step function (one of ``steps``) but
+    another part's graded function (one of ``others``): ``lstm_forward`` calling ``rnn_cell_forward``,
+    ``rnn_backward`` calling ``rnn_cell_forward``, the line and the step to call instead (thirty-sixth
+    session: told only the error the other function raised, ``KeyError: 'Wax'`` with "its keys are Wf,
+    Wi, ..." or "missing 1 required positional argument: 'parameters'"). "" otherwise."""
+    fn = function_tree(source) if any(name in source for name in others) else None
+    if fn is None or not steps:
+        return ""
+    called: list[ast.Call] = []
+    for read, node in enumerate(ast.walk(fn)):
+        if read > MOST_STATE_NODES:
+            return ""
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr \
+                if isinstance(node.func, ast.Attribute) else ""
+            if name in steps:
+                return ""
+            if name in others:
+                called.append(node)
+    if not called:
+        return ""
+    call = min(called, key=lambda node: node.lineno)
+    name = call.func.id if isinstance(call.func, ast.Name) else call.func.attr  # type: ignore[union-attr]
+    return (f"Line {call.lineno + first_line - 1} calls `{name}`, the function of another part: each step of "
+            f"`{fn.name}` is a call of `{steps[0]}` (given {step_arguments(steps[0])}), which `{fn.name}` never "
+            f"calls.")
 
 
 def through_helper_hint(source: str, *, callee: str, functions: Mapping[str, str], first_line: int = 1) -> str:

@@ -414,15 +414,7 @@ def reordered_tuple_hint(source: str, *, name: str, order: Sequence[int], first_
     ``name = (...)`` of the function ``source``, its last one of that many names, written in the
     order asked for, with its line; a sentence without the names when the function has no such
     line. Read once a case failed (thirty-fifth session)."""
-    fn = function_tree(source)
-    made = None
-    for count, node in enumerate(ast.walk(fn) if fn is not None else ()):
-        if count >= MOST_STATE_NODES:
-            break
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == name and isinstance(node.value, (ast.Tuple, ast.List))
-                and len(node.value.elts) == len(order) and (made is None or node.lineno > made.lineno)):
-            made = node
+    made = _made_tuple(source, name, len(order))
     if made is None:
         moved = [f"its {ordinal(place + 1)} belongs {ordinal(j + 1)}" for j, place in enumerate(order) if place != j]
         return (f"`{name}` holds the right values in another order: {', '.join(moved)}. Store them in the order "
@@ -431,3 +423,32 @@ def reordered_tuple_hint(source: str, *, name: str, order: Sequence[int], first_
     fixed = ", ".join(written[place] for place in order)
     return (f"`{name}` holds the right values in another order: write line {made.lineno + first_line - 1} as "
             f"`{name} = ({fixed})`, the order the backward pass unpacks.")
+
+
+def repeated_tuple_hint(source: str, *, name: str, place: int, other: int, length: int, first_line: int = 1) -> str:
+    """For a returned tuple ``name`` (a cache) of ``length`` values whose ``place``-th holds the value of
+    its ``other``-th (``outputnotes.repeated_value``): the student's own line making it, when the two
+    places are written alike there (``cache = (a_next, a_next, xt, parameters)``); else the places.
+    Read once a case failed (thirty-sixth session)."""
+    made = _made_tuple(source, name, length)
+    written = [as_written(element, source) for element in made.value.elts] if made is not None else []
+    need = (f"its {ordinal(place + 1)} place needs another value, the one the backward pass unpacks "
+            f"{ordinal(place + 1)}")
+    if written and written[place] == written[other]:
+        return (f"Line {made.lineno + first_line - 1}, `{name} = ({', '.join(written)})`, stores `{written[place]}` "
+                f"twice, {ordinal(other + 1)} and {ordinal(place + 1)}: {need}.")
+    return f"`{name}[{place}]` holds the same values as `{name}[{other}]`: {need}."
+
+
+def _made_tuple(source: str, name: str, length: int) -> ast.Assign | None:
+    """The function's (``source``) last ``name = (...)`` of ``length`` values, read bounded; None."""
+    fn = function_tree(source)
+    made = None
+    for count, node in enumerate(ast.walk(fn) if fn is not None else ()):
+        if count >= MOST_STATE_NODES:
+            break
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == name and isinstance(node.value, (ast.Tuple, ast.List))
+                and len(node.value.elts) == length and (made is None or node.lineno > made.lineno)):
+            made = node
+    return made

@@ -98,6 +98,32 @@ def rnn_cell_forward__sigmoid_activation(xt, a_prev, parameters):
     return a_next, yt_pred, (a_next, a_prev, xt, parameters)
 
 
+def rnn_cell_forward__no_tanh(xt, a_prev, parameters):
+    """rnn_cell_forward with a_next = Waa @ a_prev + Wax @ xt + ba: the tanh left out.  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"]
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
+def rnn_cell_forward__relu_activation(xt, a_prev, parameters):
+    """rnn_cell_forward with a ReLU (np.maximum(0, .)) instead of tanh for a_next.  Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    a_next = np.maximum(0, np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"])
+    yt_pred = softmax(np.dot(Wya, a_next) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
+def rnn_cell_forward__y_from_preactivation(xt, a_prev, parameters):
+    """rnn_cell_forward predicting from the sum inside the tanh, Wya @ z + by with a_next = tanh(z).
+    Shapes as the reference."""
+    Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
+    z = np.dot(Waa, a_prev) + np.dot(Wax, xt) + parameters["ba"]
+    a_next = np.tanh(z)
+    yt_pred = softmax(np.dot(Wya, z) + parameters["by"])
+    return a_next, yt_pred, (a_next, a_prev, xt, parameters)
+
+
 def rnn_cell_forward__softmax_axis1(xt, a_prev, parameters):
     """rnn_cell_forward whose softmax normalises rows (axis 1, across examples).  Shapes as the reference."""
     Wax, Waa, Wya = parameters["Wax"], parameters["Waa"], parameters["Wya"]
@@ -1469,6 +1495,14 @@ _CATALOG = [
      "Your prediction leaves out the output bias by: compute yt_pred = softmax(Wya·a_next + by)."),
     ("rnn_cell_forward/sigmoid_activation", rnn_cell_forward__sigmoid_activation,
      "The RNN cell's hidden state uses a sigmoid where it needs tanh: compute a_next with np.tanh."),
+    ("rnn_cell_forward/no_tanh", rnn_cell_forward__no_tanh,
+     "a_next leaves out the tanh: a_next = np.tanh(Waa·a_prev + Wax·xt + ba), whose values lie between -1 and 1."),
+    ("rnn_cell_forward/relu_activation", rnn_cell_forward__relu_activation,
+     "a_next uses a ReLU (np.maximum(0, ...)); the RNN cell's activation is tanh: "
+     "a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."),
+    ("rnn_cell_forward/y_from_preactivation", rnn_cell_forward__y_from_preactivation,
+     "The prediction is made from the sum inside the tanh, not from a_next: compute "
+     "yt_pred = softmax(Wya·a_next + by) after a_next = np.tanh(...)."),
     ("rnn_cell_forward/softmax_axis1", rnn_cell_forward__softmax_axis1,
      "Your softmax normalises across the examples (axis=1); each column is one example and must sum to 1, "
      "so normalise over axis 0, as the provided softmax does."),

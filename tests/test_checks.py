@@ -105,3 +105,15 @@ def test_a_pair_met_again_is_judged_the_same_and_differences_are_still_found():
     expected[2][1]["W"] = np.eye(2) * 2
     m = run("allclose", student, expected)
     assert m is not None and m.where == "out[2][1]['W']"
+
+
+def test_a_value_is_told_in_one_wording_by_the_checks_and_the_hints():
+    # Thirty-sixth session, helper fb: the checks said "a tuple of length 3", the runner's sentence on a
+    # dict asked for "a tuple of 3" and a hint "a list of 4"; and "a int" for a number.
+    from grader.hintcode import kind_words
+    for value, said in (((1, 2, 3), "a tuple of length 3"), ([[1], [2], [3], [4]], "a list of length 4"), (7, "an int"),
+                        (None, "None"), (np.zeros((2, 3)), "an array of shape (2, 3)")):
+        assert checks.describe(value) == said and kind_words(value) == said, (value, checks.describe(value))
+    mismatch = checks.check_structure("abc", (1, 2, 3), tolerance=Tolerance(rtol=1e-5, atol=1e-8), name="cache")
+    assert mismatch.message == "`cache` should be a tuple of length 3, got a string.", mismatch.message
+    assert checks.describe({"b": 1, "a": 2}) == "a dict with keys ['a', 'b']"  # the checks' own: the keys

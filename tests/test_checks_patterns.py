@@ -146,7 +146,35 @@ def test_an_empty_list_is_said_to_be_empty_and_another_length_is_not():
                              "appended to it."), empty.message
     for got in ([np.zeros(2)] * 6, ()):
         other = checks.CHECKS["allclose"](got, [np.zeros(2)] * 7, tolerance=_TOL, name="caches[0]")
-        assert other.message.endswith(f"got {len(got)}."), other.message
+        assert f"got {len(got)}." in other.message and "empty list" not in other.message, other.message
+
+
+# Thirty-sixth session, helper fb: "`cache` should have 10 elements, got 9" did not say which was left out
+# (the parameters, the cache's last) where the other nine were right.
+@pytest.mark.parametrize("kept, said", [
+    (slice(0, 9), "The last (the 10th) is missing; the other 9 are right."),
+    (slice(1, 10), "The first is missing; the other 9 are right."),
+    ((0, 1, 2, 3, 5, 6, 7, 8, 9), "The 5th is missing; the other 9 are right."),
+    (slice(0, 8), "The last two (the 9th and 10th) are missing; the other 8 are right."),
+    ((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0), "The last (the 11th) is extra; the other 10 are right."),
+    ((0, 0), "The last (the 2nd) is extra; the other one is right."),
+])
+def test_a_tuple_of_another_length_names_what_is_missing_or_extra(kept, said):
+    expected = tuple(_RNG.standard_normal((2, 3)) for _ in range(10))
+    got = expected[kept] if isinstance(kept, slice) else tuple(expected[k] for k in kept)
+    want = expected[:1] if kept == (0, 0) else expected
+    mismatch = checks.CHECKS["allclose"](got, want, tolerance=_TOL, name="cache")
+    assert mismatch.message == f"`cache` should have {len(want)} elements, got {len(got)}. {said}", mismatch.message
+
+
+def test_a_tuple_of_another_length_whose_values_differ_names_no_place():
+    # Controls: a wrong value among the others, three missing, and an exact check of other values.
+    expected = tuple(_RNG.standard_normal((2, 3)) for _ in range(10))
+    for got in ((expected[0] + 1, *expected[1:9]), expected[:7], tuple(e * 2 for e in expected[:9])):
+        mismatch = checks.CHECKS["allclose"](got, expected, tolerance=_TOL, name="cache")
+        assert mismatch.message == f"`cache` should have 10 elements, got {len(got)}.", mismatch.message
+    assert checks.CHECKS["exact"](("a", "b"), ("a", "c", "b"), tolerance=_TOL, name="k").message == \
+        "`k` should have 3 elements, got 2. The 2nd is missing; the other 2 are right."
 
 
 # Thirty-fourth session, helper fb: `dx[:, :, T_x - 1 - t] = dxt` in a loop over reversed(range(T_x))

@@ -300,3 +300,27 @@ def test_the_student_s_code_is_quoted_as_ast_quotes_it(source):
     assert nodes
     for node in nodes:
         assert hintcode.source_segment(source, node) == ast.get_source_segment(source, node), ast.dump(node)
+
+
+# Thirty-sixth session, helper fb: the hints of mistakes across functions read other functions too.
+def test_the_hints_across_functions_read_hostile_functions_in_bounded_time():
+    # 200 functions that each assign `cache` 1,500 times, never with the 2 values the line names: at most
+    # _MOST_MAKERS are parsed (all 200: 2 s of CPU).
+    functions = {f"maker{k}": _within_the_limit(f"def maker{k}(x):\n" + "    cache = (a, b, c)\n" * 1_500)
+                 for k in range(200)}
+    arguments = {"cache": (1, 2, 3, 4)}
+    with cpu_budget(1.0):
+        said = hints.given_layout_hint("ValueError", "not enough values to unpack (expected 2, got 4)",
+                                       "    (a, b) = cache", function="rnn_cell_backward", arguments=arguments,
+                                       functions=functions)
+    assert said.startswith("`cache` is given as the assignment asks for it: 4 values") and "maker" not in said, said
+    calls = _within_the_limit("def lstm_forward(x, a0, parameters):\n" + "    q = g(x) + g(x) + g(x)\n" * 3_000
+                              + "    rnn_cell_forward(x, a0, parameters)\n")
+    with cpu_budget(1.0):
+        assert stephints.other_step_hint(calls, steps=("lstm_cell_forward",), others=("rnn_cell_forward",)) == ""
+    keyed = _within_the_limit("def rnn_backward(da, caches):\n    g = rnn_cell_backward(da, caches)\n"
+                              + "    q = g['a'] + g['a']\n" * 4_000 + "    y = g['x']\n")
+    with cpu_budget(1.0):
+        said = stephints.asked_key_hint("KeyError", "KeyError: 'x'", "    y = g['x']", source=keyed,
+                                        asked={"rnn_cell_backward": ["dxt", "da_prev"]})
+    assert "none of them `'x'`" in said, said

@@ -189,9 +189,10 @@ def test_an_output_returned_through_a_dict_is_found_by_its_key(tmp_path, context
                                                                           "a_prev.shape)"),
                       ("lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)",
                        "lstm_cell_forward(x[:, :, t], a_prev, c_prev, parameters)")],
-     "No step of the loop changes `a_prev`, which line 16 passes to `lstm_cell_forward`: every step is given the "
-     "value of line 13 (`a_prev = a0`)."),
-    ("rnn_backward", [("dxt, da_prevt, dWaxt", "dxt, da_prev, dWaxt")],
+     # Both wrong arguments are named (thirty-fifth session: only `a_prev`).
+     "No step of the loop changes `a_prev` and `c_prev`, which line 16 passes to `lstm_cell_forward`: every step is "
+     "given the value of line 13 (`a_prev = a0`) and the value of line 14 (`c_prev = np.zeros(a_prev.shape)`)."),
+    ("rnn_backward", [("dxt, da_prevt, dWaxt", "dxt, da_prev, dWaxt")],  # control: one wrong argument, one name
      "No step of the loop changes `da_prevt`, which line 17 passes to `rnn_cell_backward`: every step is given the "
      "value of line 14 (`da_prevt = np.zeros((n_a, m))`)."),
 ])

@@ -185,7 +185,7 @@ def test_a_tuple_returned_where_a_dict_is_asked_for_is_told_the_dict_once(tmp_pa
     # Before: "`dxt` is missing from what `rnn_cell_backward` returned (a tuple of 5)", once an output.
     cells = nbs.mutate("rnn_cell_backward", "    return gradients", "    return dxt, da_prev, dWax, dWaa, dba")
     case = _first_case(tmp_path, cells, "rnn_cell_backward", context, sandbox)
-    assert case.message == ('`rnn_cell_backward` returned a tuple of 5, where a dict is asked for, its values found '
+    assert case.message == ('`rnn_cell_backward` returned a tuple of length 5, where a dict is asked for, its values found '
                             'by name: return `{"dxt": dxt, "da_prev": da_prev, "dWax": dWax, "dWaa": dWaa, '
                             '"dba": dba}`.'), case.message
     # The control: a dict without one key keeps the sentence naming that key.
@@ -204,7 +204,7 @@ def test_an_argument_taken_apart_in_another_order_is_told_what_it_holds(tmp_path
     cells = nbs.mutate("rnn_backward", "(caches, x) = caches", "(x, caches) = caches")
     case = _first_case(tmp_path, cells, "rnn_backward", context, sandbox)
     assert "`caches` is the 2nd name of line 4, `(x, caches) = caches`, which takes the argument `caches` apart: " \
-           "its 1st is a list of 4; its 2nd is an array of shape (3, 10, 4). Check that the names there are in the " \
+           "its 1st is a list of length 4; its 2nd is an array of shape (3, 10, 4). Check that the names there are in the " \
            "order of its values." in case.message, case.message
     assert "give one name to each value" not in case.message, case.message
 

@@ -57,9 +57,13 @@ MISTAKES = [
     ("cache in another order", C, _CACHE, "cache = (a_next, a_prev, c_next, c_prev, ft, it, cct, ot, xt, parameters)",
      120 / 7, "write line 34 as `cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)`"),
     ("cache without parameters", C, _CACHE, "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt)", 120 / 7,
-     "`cache` should have 10 elements, got 9"),
+     "`cache` should have 10 elements, got 9. The last (the 10th) is missing; the other 9 are right."),
     ("a0 at every step", F, _STEP, "lstm_cell_forward(x[:, :, t], a0, c_next, parameters)", 4,
      "Every step is given a0 instead of the previous hidden state"),
+    ("a0 and c0 at every step", F, "c_next = np.zeros(a_next.shape)\n    for t in range(T_x):\n        "
+     "a_next, c_next, yt, cache = " + _STEP, "c0 = np.zeros(a_next.shape)\n    for t in range(T_x):\n        "
+     "a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a0, c0, parameters)", 4,
+     "No step of the loop changes `a0` and `c0`, which line 16 passes to `lstm_cell_forward`"),
     ("c not stored", F, "        c[:, :, t] = c_next\n", "", 75 / 7, "store each step's c_next in c[:, :, t]"),
     ("y and c returned swapped", F, "return a, y, c, caches", "return a, c, y, caches", 45 / 7,
      "Return them in the order asked for: `return a, y, c, caches`"),

@@ -345,6 +345,58 @@ def test_np_set_before_its_import_is_not_told(tmp_path, context, sandbox):
     assert result.points == 100 and not any("sets `np`" in m for m in result.messages), result.messages
 
 
+
+def test_an_attribute_set_on_np_is_told_as_what_was_set(tmp_path, context, sandbox):
+    # `np.dot = None` was told "sets `np` to another value", which the student had not written.
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell("x = 1\nnp.dot = None\n", count=20)])
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points, p.notes) for p in result.parts]
+    assert not any("sets `np` to another value" in m for m in result.messages), result.messages
+    assert [m for m in result.messages if "np.dot" in m] == [
+        "Line 2 of cell 21 (In [20]) sets `np.dot`, in the module `numpy` that `import numpy as np` (cell 2 (In [1])) "
+        "binds: the grader does not run that statement and grades your functions with `numpy` as it is, but in your "
+        "notebook every cell run after it finds your value there. Leave the module as it is and give your value a "
+        "name of its own."], result.messages
+
+
+@pytest.mark.parametrize("where", [3, 100])
+def test_np_imported_again_as_another_module_is_one_rule_not_run_and_told(tmp_path, context, sandbox, where):
+    # `import math as np` after `import numpy as np`: above the functions every part lost its points,
+    # told only "module 'math' has no attribute 'dot'"; below them it was left out without a word.
+    nb = nbs.course_notebook()
+    nb["cells"].insert(where, nbs.code_cell("import math as np\n", count=20))
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points, [c.message for c in p.cases]) for p in result.parts]
+    cell = 4 if where == 3 else len(nb["cells"])
+    assert [m for m in result.messages if "import math as np" in m] == [
+        f"Line 1 of cell {cell} (In [20]), `import math as np`, binds `np` again after `import numpy as np` (cell 2 "
+        "(In [1])): the grader does not run that import and grades your functions with `numpy` as `np`, but in your "
+        "notebook every cell run after it finds `math` in `np`, not NumPy. Import it under another name."], \
+        result.messages
+    # Control: NumPy imported again, or another module under its own name, is run and not told.
+    nb = nbs.course_notebook()
+    nb["cells"].insert(where, nbs.code_cell("import numpy as np\nimport math\n", count=20))
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100 and not any("binds `np` again" in m for m in result.messages), result.messages
+    # A stand-in for NumPy (autograd.numpy, not installed here) is not run; told only above the functions.
+    nb = nbs.course_notebook()
+    nb["cells"].insert(where, nbs.code_cell("import autograd.numpy as np\n", count=20))
+    result = _graded(tmp_path, nb, context, sandbox)
+    told = [m for m in result.messages if "`import autograd.numpy as np`, binds `np` again" in m]
+    assert result.points == 100 and len(told) == (1 if where == 3 else 0), result.messages
+
+
+@pytest.mark.parametrize("own", ["def f(x):\n    return x\nnp = f\n", "def np(x):\n    return x\n"])
+def test_np_made_a_function_before_its_import_is_replaced_by_the_import(tmp_path, context, sandbox, own):
+    # The program ran the imports first: the functions were graded with the student's `np` (0 / 100,
+    # "`np` is a function here, not NumPy") in a notebook whose every cell ran with NumPy.
+    nb = nbs.course_notebook()
+    nb["cells"].insert(1, nbs.code_cell(own, count=1))
+    result = _graded(tmp_path, nb, context, sandbox)
+    assert result.points == 100, [(p.name, p.points, [c.message for c in p.cases][:1]) for p in result.parts]
+    assert not any("`np`" in m for m in result.messages), result.messages
+
+
 # ------------------------------------------------------------------ a value kept from one call to the next
 
 def test_a_global_the_function_changes_from_call_to_call_is_told_when_a_case_fails(tmp_path, context, sandbox):
