@@ -58,7 +58,7 @@ def test_a_share_of_the_own_lines_is_a_classmate_s_up_to_renaming_as_in_a_real_c
     400's 2,067 distinct functions had the same renaming key, where in the real classes about one
     distinct source in three shares its key (keys per distinct source 0.65-0.69 in real30-35): the
     similarity check normalises one source per key. The functions stay distinct in text."""
-    from grader.commands import function_sources
+    from grader.similaritystage import function_sources
     from grader.similarity.normalise import DEFAULT_KEEP_NAMES, renaming_key
 
     kinds = bench_grading.write_class(tmp_path, 100)
