@@ -72,10 +72,19 @@ def _own_statements(fn: ast.AST) -> Iterator[ast.stmt]:
             todo.extend(reversed(getattr(stmt, field, ()) or ()))
 
 
+#: ``_NAMED_ONLY`` or ``_SIZES_SET`` at a line's start, found by the line break before it in the text
+#: with one put in front (``may_slip``): every match of either stays within one line, and ``^`` in
+#: MULTILINE mode is tried at every character, where a pattern that begins with a character is
+#: tried only where the text holds it. The same answer, a third less CPU (27.9 -> 19.0 us a def of
+#: the class of 400 and real30, 31 and 34, medians of 20 rounds in turns; the thirty-sixth session).
+_MAY_SLIP = re.compile("\n(?:" + _NAMED_ONLY.pattern.removeprefix("^") + "|"
+                       + _SIZES_SET.pattern.removeprefix("^") + ")", re.M)
+
+
 def may_slip(source: str) -> bool:
     """Whether the def ``source`` may hold a slip, read from its text alone (most defs do not: the
-    caller need not parse them)."""
-    return bool(_NAMED_ONLY.search(source) or _SIZES_SET.search(source))
+    caller need not parse them): a line that ``_NAMED_ONLY`` or ``_SIZES_SET`` matches."""
+    return _MAY_SLIP.search("\n" + source) is not None
 
 
 def slips(source: str, tree: ast.AST | None = None, *, most: int = 3) -> tuple[Slip, ...]:

@@ -60,13 +60,30 @@ def _parse(text: str) -> ast.Module | None:
         return None
 
 
+#: Characters of student lines each line memo holds between gradings: a line's tree takes about
+#: 120 bytes a character (tracemalloc: a 43,000-character line, 5.3 MB), so at most 12 MB of trees,
+#: and the longest line kept at all (a cell's) fits. A grading reads one distinct line or none in
+#: the generated class of 400 and the real classes (real30, real34: at most 97 characters).
+LINES_HELD = SIZE_LIMITS.max_cell_chars
+#: Characters of ``LINES_HELD`` an entry counts for at the least: its own cost (its key, its tree's
+#: module and statement, the memo's bookkeeping) is about 1.1 kB, what ten characters of a tree
+#: take, so 4,000 entries of tiny lines hold about 4.7 MB (``LINES_HELD`` lines of one character
+#: would otherwise be 100,000 entries, about 110 MB); a grading reads a few dozen lines at most.
+LINE_ENTRY_CHARS = 25
+
+
+def _line_memo(fn: Any) -> SourceMemo:
+    """A memo of ``fn`` of one stripped line, bounded by size (``LINES_HELD``), not by a count."""
+    return SourceMemo(fn, max_entries=LINES_HELD // LINE_ENTRY_CHARS, max_chars=LINES_HELD,
+                      max_key_chars=SIZE_LIMITS.max_cell_chars, keep_at_first_sight=True)
+
+
 #: The lines parsed lately: a case's error is read by a dozen rules, most of which parse its line
 #: (a 30 kB line, six functions raising on one: 2.5 s of a worker for the 24 cases until the
-#: thirty-third session, 0.1 s a case).
-_PARSED_LINES = SourceMemo(_parse, max_entries=16, max_chars=200_000, max_key_chars=100_000,
-                           keep_at_first_sight=True)
-_NUMPY_CALLS = SourceMemo(_find_numpy_calls, max_entries=16, max_chars=200_000, max_key_chars=100_000,
-                          keep_at_first_sight=True)
+#: thirty-third session, 0.1 s a case). Until the thirty-sixth session 16 entries of 200,000
+#: characters in all: a grading that read 17 lines in turn parsed each every time.
+_PARSED_LINES = _line_memo(_parse)
+_NUMPY_CALLS = _line_memo(_find_numpy_calls)
 
 
 #: The fields of a walk over a function's names (``astnodes.nodes``): a name's, an attribute's or a

@@ -118,3 +118,38 @@ def test_a_line_of_blanks_costs_the_scan_for_slips_little(tmp_path):
         extract(load(path))
     found = slips("def f(x):\n    ( n_x, m ) = x\n    return n_x\n")
     assert [(s.line, s.text, s.kind) for s in found] == [(2, "( n_x, m ) = x", "unpacked")], found
+
+
+def test_may_slip_answers_as_its_two_patterns_line_by_line():
+    """Thirty-sixth session: ``may_slip`` searches one pattern after a line break put in front of the
+    text instead of the two ``^`` patterns (a third less CPU): every match of either stays within a
+    line, so the answer is theirs. Checked on texts built of the pieces the patterns turn on (line
+    breaks, carriage returns, comments, quotes, brackets, the sizes' names, dots, ``=``)."""
+    import random
+
+    from grader import codeslips
+
+    def two_patterns(text: str) -> bool:
+        return bool(codeslips._NAMED_ONLY.search(text) or codeslips._SIZES_SET.search(text))
+
+    pieces = ["\n", "\n", "\r", " ", "\t", "    ", "#", "# c", "'", '"', "[", "]", "(", ")", ".", ",", " = ",
+              "=", "n_a", "n_y", "m", "T_x", "x", "caches", "append", "shape", "parameters", '"Wy"', "0", "_"]
+    rng = random.Random(36)
+    texts = ["def f(x):\n    caches.append\n", "n_y, n_a = parameters['Wy']", "def f(p):\n    x = 1\n",
+             "caches.append", "", "\n", "m, T_x = x\r\n", "\n\n    (n_x, m) = x[0]  # sizes\n"]
+    lines = ["    caches.append", "    x.T  # transposed", "n_y, n_a = parameters['Wy']", "(n_x, m, T_x) = x",
+             "    m, T_x = x[0]", "a_next = np.tanh(z)", "    return a, cache"]
+
+    def edited(line: str) -> str:  # a line near the patterns' edges: a few pieces put in or taken out
+        for _ in range(rng.randrange(4)):
+            at = rng.randrange(len(line) + 1)
+            line = line[:at] + rng.choice(pieces) + line[at + rng.randrange(2):]
+        return line
+
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 40))) for _ in range(5_000)]
+    texts += [rng.choice(("\n", "\r\n", "\n\n")).join(edited(rng.choice(lines)) for _ in range(rng.randrange(1, 4)))
+              for _ in range(15_000)]
+    answers = [codeslips.may_slip(text) for text in texts]
+    assert answers == [two_patterns(text) for text in texts]
+    assert answers[:8] == [True, True, False, True, False, False, False, True]  # "\r": not a line end
+    assert 500 < sum(answers) < len(answers) - 500  # both answers are well tried

@@ -96,3 +96,54 @@ def test_the_function_trees_are_bounded_by_one_grading_s_code_not_by_a_count():
         assert memo.misses == 43 and 100_000 < memo.chars
     finally:
         memo.clear()
+
+
+def test_the_line_memos_are_bounded_by_size_not_by_a_count():
+    """Thirty-sixth session: ``_PARSED_LINES`` and ``_NUMPY_CALLS`` held 16 entries: a grading whose
+    hints read 40 lines in turn parsed each every time (120 parses, 0 hits). Now they hold
+    ``LINES_HELD`` characters of lines whatever their count, and the count only bounds what the
+    entries cost beyond their characters: tiny lines past it hold about 4.7 MB, long lines past the
+    characters about 10 MB (measured: a line's tree about 120 bytes a character, an entry about
+    1.1 kB)."""
+    import tracemalloc
+
+    from grader.notebook import SIZE_LIMITS
+
+    memos = (hintcode._PARSED_LINES, hintcode._NUMPY_CALLS)
+    assert hintcode.LINES_HELD == SIZE_LIMITS.max_cell_chars
+    for memo in memos:
+        assert memo.max_chars == hintcode.LINES_HELD
+        assert memo.max_entries == hintcode.LINES_HELD // hintcode.LINE_ENTRY_CHARS
+        memo.clear()
+    try:
+        lines = [f"    y{i} = np.dot(w, x) + np.tanh(b{i})" for i in range(40)]
+        for _ in range(3):
+            for line in lines:
+                assert hintcode.parsed_line(line) is not None
+                assert [name for _call, name in hintcode.numpy_calls(line)] == ["dot", "tanh"]
+        # Each line's calls are found from its tree: a hit of the lines' memo.
+        assert [memo.misses for memo in memos] == [40, 40] and [memo.hits for memo in memos] == [120, 80]
+        for memo in memos:
+            memo.clear()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for i in range(hintcode.LINES_HELD // hintcode.LINE_ENTRY_CHARS + 2_000):  # past the count
+                hintcode.parsed_line(f"z{i}")
+            tiny = tracemalloc.get_traced_memory()[0] - before
+            assert len(hintcode._PARSED_LINES) == hintcode._PARSED_LINES.max_entries
+            for memo in memos:
+                memo.clear()
+            before = tracemalloc.get_traced_memory()[0]
+            for tag in "ab":  # past the characters: two lines of 60,000
+                long_line = "y = f(" + ", ".join(f"np.exp({tag}{i})" for i in range(4_500)) + ")"
+                assert len(hintcode.numpy_calls(long_line)) == 4_500
+            long = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert all(memo.chars <= hintcode.LINES_HELD for memo in memos) and hintcode._PARSED_LINES.chars > 60_000
+        assert tiny < 6_000_000, tiny  # 4.7 MB measured
+        assert long < 14_000_000, long  # 10.0 MB: a line in each memo
+    finally:
+        for memo in memos:
+            memo.clear()

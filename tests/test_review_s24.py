@@ -36,7 +36,9 @@ def test_a_full_tmp_leaves_the_batches_to_this_process(tmp_path: Path, monkeypat
     written (a full /tmp: unpacked zips live there too), the report is the one a single process
     makes, as the docstring promises ("the report does not depend on the helpers"); before, the
     OSError ended find_similar, and grade.py printed "Similarity check failed" with no report."""
-    corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)  # over _POOL_MIN sources
+    monkeypatch.setattr(detect, "_SPAWN_MIN", 200)  # the corpus's 395 sources, 356 keys: a helper
+    monkeypatch.setattr(detect, "_POOL_MIN", 200)
+    corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
     alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
     named = tmp_path / "grader-similarity-batches.marshal"
     make = tempfile.mkstemp
@@ -131,6 +133,7 @@ CTRL_C_AT_START = textwrap.dedent('''
     from tests.test_similarity_corpus import TEMPLATE, make_corpus
 
     def main():
+        detect._SPAWN_MIN = detect._POOL_MIN = 200  # the corpus of 60: 395 sources, 356 keys, as before the thirty-sixth session
         corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
         alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
         signal.signal(signal.SIGINT, lambda *args: None)

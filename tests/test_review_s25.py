@@ -130,6 +130,7 @@ ONE_OF_FIVE_DIES_HOLDING_THE_LOCK = textwrap.dedent('''
         detect._claim = claim
 
     def main():
+        detect._SPAWN_MIN = detect._POOL_MIN = 200  # the corpus of 60: 395 sources, 356 keys, as before the thirty-sixth session
         corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
         alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
         detect._CLAIM_WAIT = 0.5

@@ -385,10 +385,13 @@ def test_invalid_measure_is_refused():
 
 
 @pytest.mark.slow
-def test_parallel_normalisation_gives_the_same_report():
+def test_parallel_normalisation_gives_the_same_report(monkeypatch):
+    from grader.similarity import detect
     from tests.test_similarity_corpus import TEMPLATE, make_corpus
 
-    corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)  # > 200 distinct sources: the pool is used
+    monkeypatch.setattr(detect, "_SPAWN_MIN", 200)  # 395 distinct sources, 356 keys: the helper is used
+    monkeypatch.setattr(detect, "_POOL_MIN", 200)
+    corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
     one = find_similar(corpus.submissions, template=TEMPLATE)
     two = find_similar(corpus.submissions, template=TEMPLATE, workers=2)
     assert one.pairs == two.pairs and one.clusters == two.clusters
@@ -417,6 +420,7 @@ def test_no_helper_to_be_had_leaves_every_batch_to_this_process(monkeypatch):
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
     monkeypatch.setattr(detect, "_normalise_batch", lambda *args: batches.append(args[0]) or real(*args))
     monkeypatch.setattr(detect, "_POOL_MIN", 10)
+    monkeypatch.setattr(detect, "_SPAWN_MIN", 10)
     shared = find_similar(subs, workers=3)
     assert len(tried) == 1  # the second helper is not tried after the first could not start
     assert len(batches) == 4 and sum(map(len, batches)) == 80  # "copy" is s3 renamed: one key

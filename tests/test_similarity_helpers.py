@@ -65,6 +65,7 @@ SCRIPT = textwrap.dedent('''
     context.SpawnProcess.start = started
 
     def main():
+        detect._SPAWN_MIN = detect._POOL_MIN = 200  # the corpus of 60: 395 sources, 356 keys, as before the thirty-sixth session
         corpus = make_corpus(seed=4, n_independent=int(sys.argv[2]), copies_per_disguise=1)
         if HOW == "interrupt":
             import multiprocessing
@@ -91,6 +92,7 @@ UNGUARDED = textwrap.dedent('''
     from grader.similarity import detect
     from tests.test_similarity_corpus import TEMPLATE, make_corpus
 
+    detect._SPAWN_MIN = detect._POOL_MIN = 200  # the corpus of 60: 395 sources, 356 keys, as before the thirty-sixth session
     corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
     two = detect.find_similar(corpus.submissions, template=TEMPLATE, workers=2)
     alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
@@ -202,6 +204,7 @@ DIES_HOLDING_THE_LOCK = textwrap.dedent('''
         detect._claim = dying_claim
 
     def main():
+        detect._SPAWN_MIN = detect._POOL_MIN = 200  # the corpus of 60: 395 sources, 356 keys, as before the thirty-sixth session
         corpus = make_corpus(seed=4, n_independent=60, copies_per_disguise=1)
         alone = detect.find_similar(corpus.submissions, template=TEMPLATE)
         real = detect._normalise_batch
@@ -221,3 +224,97 @@ DIES_HOLDING_THE_LOCK = textwrap.dedent('''
 def test_a_helper_killed_holding_the_batches_lock_does_not_hang_the_run(tmp_path: Path):
     # Before: this process's next claim waited for ever for a lock no one would release.
     assert _run("-", 60, tmp_path, script_text=DIES_HOLDING_THE_LOCK) == "same True"
+
+
+def _small_class():
+    from tests.test_similarity_corpus import TEMPLATE, make_corpus
+
+    corpus = make_corpus(seed=4, n_independent=12, copies_per_disguise=1)
+    return corpus.submissions, TEMPLATE
+
+
+def test_helpers_start_before_the_renaming_keys_and_each_key_is_worked_out_once(monkeypatch):
+    """Thirty-sixth session: the grading process worked out every source's renaming key (0.2 s for
+    the generated class of 400) and only then spawned its helper, which started (0.1-0.2 s) while
+    this process normalised alone; and a source sharing another's key had its key worked out twice.
+    The helpers are started first now, and the keys are handed on."""
+    from grader.similarity import detect, normalise
+
+    submissions, template = _small_class()
+    alone = detect.find_similar(submissions, template=template)
+    events = []
+
+    def no_process(proc):  # no process to be had: what matters is when one was asked for
+        events.append("start")
+        raise OSError("no process")
+
+    real_key = detect.renaming_key
+    counted = []
+
+    def key(source, keep):
+        counted.append(source)
+        events.append("key")
+        return real_key(source, keep)
+
+    monkeypatch.setattr(detect, "_start_deaf", no_process)
+    monkeypatch.setattr(detect, "renaming_key", key)
+    monkeypatch.setattr(normalise, "renaming_key", key)
+    monkeypatch.setattr(detect, "_SPAWN_MIN", 10)
+    monkeypatch.setattr(detect, "_POOL_MIN", 10)
+    two = detect.find_similar(submissions, template=template, workers=2)
+    assert events[0] == "start" and "key" in events  # before: every key, then the start
+    assert len(counted) == len(set(counted))  # before: a source sharing a key had it worked out twice
+    assert two.pairs == alone.pairs and two.clusters == alone.clusters and alone.flagged
+
+
+def test_no_helper_below_the_sizes_where_one_pays(monkeypatch):
+    """Below ``_SPAWN_MIN`` distinct sources no helper is started (the real classes of 93-136
+    students: 368-463 sources, 249-312 keys, where one cost 0.09 s of CPU more than it saved);
+    above it, with fewer than ``_POOL_MIN`` keys to normalise, the helpers started are stopped
+    without work (``_Helpers.run`` is never called) and this process normalises alone."""
+    from grader.similarity import detect
+
+    submissions, template = _small_class()
+    distinct = len({source for funcs in submissions.values() for source in funcs.values()})
+    alone = detect.find_similar(submissions, template=template)
+    started, ran = [], []
+
+    def no_process(proc):
+        started.append(proc)
+        raise OSError("no process")
+
+    real_run = detect._Helpers.run
+    monkeypatch.setattr(detect, "_start_deaf", no_process)
+    monkeypatch.setattr(detect._Helpers, "run", lambda self, *a, **k: ran.append(1) or real_run(self, *a, **k))
+    monkeypatch.setattr(detect, "_SPAWN_MIN", distinct + 1)
+    monkeypatch.setattr(detect, "_POOL_MIN", 10)
+    below = detect.find_similar(submissions, template=template, workers=2)
+    assert (started, ran) == ([], [])  # before: a helper for 200 keys or more
+    monkeypatch.setattr(detect, "_SPAWN_MIN", 10)
+    monkeypatch.setattr(detect, "_POOL_MIN", distinct + 1)
+    few = detect.find_similar(submissions, template=template, workers=2)
+    assert len(started) == 1 and ran == []
+    monkeypatch.setattr(detect, "_POOL_MIN", 10)
+    shared = detect.find_similar(submissions, template=template, workers=2)
+    assert len(started) == 2 and ran == [1]
+    for report in (below, few, shared):
+        assert report.pairs == alone.pairs and report.clusters == alone.clusters and alone.flagged
+    assert detect._SPAWN_MIN >= detect._POOL_MIN > 0
+
+
+def test_a_helper_stopped_before_its_work_is_killed_at_once():
+    """The helpers are started before it is known whether there is work enough to share: one never
+    sent its batches' file is killed when the block ends, not waited for (a helper starts in
+    0.1-0.2 s, which the run would otherwise wait)."""
+    import time
+
+    from grader.similarity import detect
+
+    helpers = detect._Helpers(1)
+    with helpers:
+        procs = list(helpers._procs)
+        started = time.monotonic()
+    took = time.monotonic() - started
+    assert procs and not any(proc.is_alive() for proc in procs)
+    assert procs[0].exitcode == -9  # killed while it starts, not joined
+    assert took < 1.0, took

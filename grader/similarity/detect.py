@@ -5,7 +5,9 @@ precision and recall. A flag is evidence for a human to read, never a grade.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import time
 from array import array
@@ -17,6 +19,7 @@ from grader.similarity.normalise import (
     DEFAULT_KEEP_NAMES,
     NormalisedCode,
     Normaliser,
+    RenamingKey,
     normalise_function,
     renaming_key,
     statement_shapes,
@@ -155,10 +158,17 @@ def _normalise_batch(sources: Sequence[str], keep: frozenset[str], shapes: froze
 #: Rows of the class's n x n denominators worked out at a time (a temporary of this many rows).
 _ROW_BLOCK = 256
 
-#: Fewer distinct functions (up to renaming) than this are normalised in this process alone: a
-#: helper process costs about 0.25 s of CPU to start (an interpreter, NumPy), the time of about
-#: 100 functions.
-_POOL_MIN = 200
+#: Fewer functions to normalise (distinct up to renaming) than this are normalised in this process
+#: alone. A helper costs about 0.06 s of CPU to start and 0.1-0.2 s of wall, and a function about
+#: 0.65 ms: in the real classes (real30 and real34, 249 and 312 to normalise) one cost 0.09 s of
+#: CPU more than it saved this process, and on two idle cores it would save under 0.1 s of wall
+#: (thirty-sixth session; 200 before).
+_POOL_MIN = 400
+#: Helpers are started before the renaming keys are worked out (about 0.1 ms a source, 0.2 s for
+#: the generated class of 400), so that they start while this process works them out, when there
+#: are at least this many distinct sources; they are stopped unstarted on their work when fewer
+#: than ``_POOL_MIN`` are left to normalise. The real classes have about 0.67 keys a source.
+_SPAWN_MIN = 600
 
 
 def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozenset[str], k: int, w: int,
@@ -173,13 +183,14 @@ def _prepare_all(sources: Sequence[str], *, keep: frozenset[str], shapes: frozen
     few: they are normalised in this process).
     """
     normalise = Normaliser(keep_names=keep, template_shapes=shapes, compared_for=compared_for)
-    if workers > 1 and len(sources) >= _POOL_MIN and compared_for is None:
-        _normalise_shared(sources, normalise, keep=keep, shapes=shapes, workers=workers)
+    keys: dict[str, RenamingKey | None] = {}
+    if workers > 1 and len(sources) >= _SPAWN_MIN and compared_for is None:
+        keys = _normalise_shared(sources, normalise, keep=keep, shapes=shapes, workers=workers)
     token_cache: dict[str, int] = {}
     done: dict[tuple[str, ...], list[Fingerprint]] = {}
     out: dict[str, tuple[NormalisedCode, list[Fingerprint]]] = {}
     for source in sources:
-        code = normalise(source)
+        code = normalise(source, key=keys.get(source, False))
         fps = done.get(code.tokens)
         if fps is None:
             fps = done[code.tokens] = fingerprints(code.tokens, k=k, w=w, cache=token_cache)
@@ -262,25 +273,30 @@ def _normalised(units: Sequence[_Unit], *, keep: frozenset[str], shapes: frozens
 
 
 def _normalise_shared(sources: Sequence[str], normalise: Normaliser, *, keep: frozenset[str],
-                      shapes: frozenset[str], workers: int) -> None:
+                      shapes: frozenset[str], workers: int) -> dict[str, RenamingKey | None]:
     """Normalise one source per renaming key of ``sources`` with this process and ``workers - 1``
-    helpers (``_run_batches``), and ``remember`` each result in ``normalise``."""
-    seen: set[str] = set()
-    todo = []
-    for source in sources:
-        key = renaming_key(source, keep)
-        if key is None or key.text not in seen:
-            todo.append((source, key))
-            if key is not None:
-                seen.add(key.text)
-    if len(todo) < _POOL_MIN:
-        return
-    size = max(20, len(todo) // (8 * workers))
-    batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
-    results = _run_batches(batches, keep=keep, shapes=shapes, helpers=workers - 1)
+    helpers (``_Helpers``), ``remember`` each result in ``normalise``, and return each source's
+    key. The helpers start first, while this process works out the keys; when fewer than
+    ``_POOL_MIN`` sources are left to normalise they are stopped and nothing is normalised here."""
+    with _Helpers(workers - 1) as helpers:
+        keys: dict[str, RenamingKey | None] = {}
+        seen: set[str] = set()
+        todo = []
+        for source in sources:
+            key = keys[source] = renaming_key(source, keep)
+            if key is None or key.text not in seen:
+                todo.append((source, key))
+                if key is not None:
+                    seen.add(key.text)
+        if len(todo) < _POOL_MIN:
+            return keys
+        size = max(20, len(todo) // (8 * workers))
+        batches = [[source for source, _key in todo[i:i + size]] for i in range(0, len(todo), size)]
+        results = helpers.run(batches, keep=keep, shapes=shapes)
     codes = [code for batch in results for code in batch]
     for (source, key), code in zip(todo, codes):
         normalise.remember(source, code, key)
+    return keys
 
 
 #: Seconds this process waits for the batches' lock before it takes a helper for dead while
@@ -314,18 +330,27 @@ def _claim(ends, *, front: bool, wait: float | None = None) -> int | None:
         lock.release()
 
 
-def _helper(conn, path: str, ends) -> None:
-    """A spawned helper's loop: read the batches and settings from the file at ``path``, claim
-    batches from the front and send ``(index, codes)`` back until none is left. A batch that
-    raises is left to the parent (which gives the error a single process would); Ctrl-C is the
-    parent's to handle."""
+def _helper(conn, orders, ends) -> None:
+    """A spawned helper's loop: read the path of the batches' file from ``orders`` (none: the
+    helper is not needed, and ends), read the batches and settings from that file, claim batches
+    from the front and send ``(index, codes)`` back until none is left. A batch that raises is left
+    to the parent (which gives the error a single process would); Ctrl-C is the parent's to handle."""
     import marshal
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        with open(path, "rb") as fh:
-            batches, keep, shapes = marshal.load(fh)
+        try:
+            path = orders.recv()
+        except (EOFError, OSError):  # stopped before any work (too little to share), or the parent died
+            return
+        finally:
+            orders.close()
+        try:
+            with open(path, "rb") as fh:
+                batches, keep, shapes = marshal.load(fh)
+        except OSError:  # removed: the parent did every batch while this helper started
+            return
         keep, shapes = frozenset(keep), frozenset(shapes)
         while (index := _claim(ends, front=True)) is not None:
             try:
@@ -379,96 +404,142 @@ def _start_deaf(proc) -> None:
 
 def _run_batches(batches: Sequence[Sequence[str]], *, keep: frozenset[str], shapes: frozenset[str],
                  helpers: int) -> list[list[NormalisedCode]]:
-    """``_normalise_batch`` of each of ``batches``, by this process and ``helpers`` spawned ones.
+    """``_normalise_batch`` of each of ``batches``, by this process and ``helpers`` spawned ones
+    (``_Helpers``)."""
+    with _Helpers(helpers) as started:
+        return started.run(batches, keep=keep, shapes=shapes)
+
+
+class _Helpers:
+    """Spawned processes that normalise batches of sources with this one (``run``), started when
+    the ``with`` block is entered, before their work is known, and gone when it ends.
 
     Helpers claim batches from the front and this process from the back (``_claim``), so neither
     waits for the other; results come back through one pipe per helper, read between this
     process's own batches. A batch whose helper died (the OOM killer, a crash) or never started is
     done here at the end: the report does not depend on the helpers. Helpers are spawned, not
     forked (the caller may hold threads or sandbox pipes), get only source text (they parse, never
-    run it), start deaf to Ctrl-C (``_start_deaf``), and are gone when this returns. The batches go through a private file, not the
-    process's arguments: ``multiprocessing`` writes those into a pipe whose reading end it still
-    holds, so a helper that died before reading them all (a caller's main module that spawns
-    again when imported) left ``start`` waiting for ever; when that file cannot be written (a full
+    run it), start deaf to Ctrl-C (``_start_deaf``), and wait for the path of their batches' file on
+    a pipe of their own (``orders``): a helper never sent one (the block ended without ``run``, too
+    little work, an error, Ctrl-C) is killed unstarted on its work. The batches go through a private
+    file, not the process's arguments: ``multiprocessing`` writes those into a pipe whose reading
+    end it still holds, so a helper that died before reading them all (a caller's main module that
+    spawns again when imported) left ``start`` waiting for ever; the path is a short message that a
+    pipe holds whether or not its helper reads it. When that file cannot be written (a full
     ``/tmp``), this process does every batch, as with no helper. (``concurrent.futures.ProcessPoolExecutor``
     was used until the twenty-third session: when one of its processes died, the batches left in
     its call queue blocked the queue's feeding thread, and the interpreter hung at exit, after
     every report was written.)
     """
-    import contextlib
-    import marshal
-    import multiprocessing
-    import os
-    import tempfile
-    from multiprocessing.connection import wait
 
-    context = multiprocessing.get_context("spawn")
-    ends = context.Array("i", [0, len(batches)])
-    results: list[list[NormalisedCode] | None] = [None] * len(batches)
-    procs, pipes = [], []
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._procs: list = []
+        self._pipes: list = []  # results, one per live helper
+        self._orders: list = []  # the batches' file's path, one per helper
+        self._ends = None
+        self._path: str | None = None  # the batches' file, removed once the helpers are gone
+        self._finished = False
 
-    def receive(timeout: float | None) -> None:
-        for conn in wait(pipes, timeout):
+    def __enter__(self) -> _Helpers:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._ends = context.Array("i", [0, 0]) if self._count > 0 else None
+        try:
+            for _ in range(self._count):
+                ours, theirs = context.Pipe(duplex=False)
+                _roomy(ours)
+                told, orders = context.Pipe(duplex=False)
+                proc = context.Process(target=_helper, args=(theirs, told, self._ends), daemon=True)
+                try:
+                    _start_deaf(proc)
+                except OSError:  # no process to be had: the batches are done here
+                    for conn in (ours, orders):
+                        conn.close()
+                    break
+                finally:
+                    theirs.close()
+                    told.close()
+                self._procs.append(proc)
+                self._pipes.append(ours)
+                self._orders.append(orders)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _receive(self, results: list, timeout: float | None) -> None:
+        from multiprocessing.connection import wait
+
+        for conn in wait(self._pipes, timeout):
             try:
                 index, codes = conn.recv()
             except (EOFError, OSError):  # the helper is done, or died
-                pipes.remove(conn)
+                self._pipes.remove(conn)
                 conn.close()
                 continue
             results[index] = codes
 
-    path = None
-    finished = False
-    try:
-        try:
-            fd, path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
-        except OSError:  # no room for the batches' file (a full /tmp): every batch is done here
-            helpers = 0
-        for _ in range(helpers):
-            ours, theirs = context.Pipe(duplex=False)
-            _roomy(ours)
-            proc = context.Process(target=_helper, args=(theirs, path, ends), daemon=True)
+    def run(self, batches: Sequence[Sequence[str]], *, keep: frozenset[str],
+            shapes: frozenset[str]) -> list[list[NormalisedCode]]:
+        """``_normalise_batch`` of each of ``batches``, by this process and the helpers (once)."""
+        import marshal
+        import tempfile
+
+        results: list[list[NormalisedCode] | None] = [None] * len(batches)
+        if self._procs:
             try:
-                _start_deaf(proc)
-            except OSError:  # no process to be had: the batches are done here
-                ours.close()
-                break
-            finally:
-                theirs.close()
-            procs.append(proc)
-            pipes.append(ours)
-        while (index := _claim(ends, front=False, wait=_CLAIM_WAIT)) is not None:
+                fd, self._path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
+                with os.fdopen(fd, "wb") as fh:
+                    marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
+            except OSError:  # no room for the batches' file (a full /tmp): every batch is done here
+                pass
+            else:
+                self._ends[1] = len(batches)
+                for orders in self._orders:
+                    with contextlib.suppress(OSError):  # a helper that died: its pipe is closed
+                        orders.send(self._path)
+                    orders.close()
+                self._orders = []
+                self._share(batches, results, keep=keep, shapes=shapes)
+        self._finished = True
+        return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
+                for i, batch in enumerate(results)]
+
+    def _share(self, batches: Sequence[Sequence[str]], results: list, *, keep: frozenset[str],
+               shapes: frozenset[str]) -> None:
+        """Do batches from the back of the list while the helpers do them from the front, until
+        every batch is claimed and every helper's result is in (or the helper is gone)."""
+        while (index := _claim(self._ends, front=False, wait=_CLAIM_WAIT)) is not None:
             if index == _LOCK_LOST:  # a helper died holding the lock: every batch not in is done
                 for index, batch in enumerate(batches):  # here (one a live helper also does
                     if results[index] is None:           # comes out the same)
                         results[index] = _normalise_batch(batch, keep, shapes)
                 break
             results[index] = _normalise_batch(batches[index], keep, shapes)
-            if pipes:
-                receive(0)
-        while pipes and None in results:
-            receive(None)
-        finished = True
-    finally:
-        for conn in pipes:
+            if self._pipes:
+                self._receive(results, 0)
+        while self._pipes and None in results:
+            self._receive(results, None)
+
+    def __exit__(self, *_exc) -> None:
+        for conn in self._pipes + self._orders:
             conn.close()
         # A helper with nothing left to claim is ending: five seconds for all of them together,
         # since a helper waits for ever for a lock another took and died holding (``_CLAIM_WAIT``),
-        # and four such helpers given five seconds each cost a run 20 s.
+        # and four such helpers given five seconds each cost a run 20 s. One never sent its work,
+        # or interrupted (Ctrl-C, an error here), is killed at once.
         deadline = time.monotonic() + _HELPERS_END_WAIT
-        for proc in procs:
-            if finished:
+        for proc in self._procs:
+            if self._finished:
                 proc.join(max(0.0, deadline - time.monotonic()))
-            if proc.is_alive():  # interrupted (Ctrl-C, an error here), or waiting for a lost lock
+            if proc.is_alive():
                 proc.kill()
             proc.join()
-        if path is not None:
+        if self._path is not None:
             with contextlib.suppress(OSError):  # removed already, or never written
-                os.unlink(path)
-    return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
-            for i, batch in enumerate(results)]
+                os.unlink(self._path)
 
 
 def _merge_lines(lines: set[int]) -> LineRanges:

@@ -156,12 +156,14 @@ class Normaliser:
         #: How many sources were actually normalised (the others came from the cache).
         self.computed = 0
 
-    def __call__(self, source: str) -> NormalisedCode:
-        """Canonical tokens of ``source`` (see ``normalise_function``)."""
+    def __call__(self, source: str, *, key: RenamingKey | None | bool = False) -> NormalisedCode:
+        """Canonical tokens of ``source`` (see ``normalise_function``). ``key``: the
+        ``renaming_key`` of ``source`` if already known (``False``: compute it when needed)."""
         found = self._by_source.get(source)
         if found is not None:
             return found
-        key = renaming_key(source, self.keep_names)
+        if key is False:
+            key = renaming_key(source, self.keep_names)
         cached = self._by_key.get(key.text) if key is not None else None
         if cached is not None:
             tokens, ordinals = cached
