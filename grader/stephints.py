@@ -89,6 +89,35 @@ def repeated_argument_hint(source: str, *, callee: str, index: int, first_line: 
     return ""
 
 
+def initial_value_hint(source: str, *, callee: str, index: int, wanted: str, first_line: int = 1) -> str:
+    """For a per-step function whose first call, in a loop, got a wrong argument (the ``index``-th,
+    counted from 0) that is a plain name set before the loop and not in it before the call, and not
+    passed twice (``repeated_argument_hint``) (``c_next = 0``, ``a_next = np.zeros(a0.shape)``): that line, and ``wanted``, what a correct run
+    passes there ("`a0`", "an array of zeros"). "" otherwise (thirty-sixth session: told only that
+    the inputs differ from a correct run's, first at call 1, after the number 0 was told once)."""
+    fn = function_tree(source)
+    read = 0  # nodes read, nested loops' again: at most MOST_STATE_NODES
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        for call in ast.walk(loop):
+            read += 1
+            if read > MOST_STATE_NODES:
+                return ""
+            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)
+                    and isinstance(call.args[index], ast.Name)):
+                continue
+            name = call.args[index].id
+            sets = stores_of(fn, name)
+            made = [stmt for stmt in sets if stmt.lineno < loop.lineno]
+            if not made or any(isinstance(arg, ast.Name) and arg.id == name for arg in call.args[:index]
+                               + call.args[index + 1:]) or any(loop.lineno <= stmt.lineno < call.lineno for stmt in sets) \
+                    or name in names_in(loop.target, ast.Store):
+                return ""
+            return (f"Line {made[-1].lineno + first_line - 1} sets `{quoted_head(made[-1], source)}` before the loop: "
+                    f"that `{name}` is what line {call.lineno + first_line - 1} passes to `{callee}` at the first "
+                    f"step, where a correct run passes {wanted}.")
+    return ""
+
+
 def unfilled_slot_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
     """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
     from 0) that is the place of an array the loop fills at this very step, after the call

@@ -148,3 +148,29 @@ def test_two_cases_told_two_things_keep_them():
     assert _lone_mistakes_dropped(kept, messages) == kept
     dropped = _lone_mistakes_dropped(part("m/one", "m/two", "m/two"), messages)
     assert [c.diagnosis.id for c in dropped.cases] == ["m/two", "m/two", "m/two"], dropped.cases
+
+
+def test_an_initial_state_set_before_the_loop_is_told_at_its_line(tmp_path, context, sandbox):
+    # Thirty-sixth session. `c_next = 0`: the case said the number 0 (a cache's shape), then the
+    # generic "called `lstm_cell_forward` with inputs that differ ... (first at call 1, in `c_prev`)".
+    # Hidden states from zeros with a wrong cell too (the known mistake is computed with a right cell,
+    # so it never matched): the generic sentence, "in `a_prev` (an array of zeros)". Now the line.
+    part = _graded_part(tmp_path / "c0.ipynb", nbs.mutate(F, "c_next = np.zeros(a_next.shape)", "c_next = 0"),
+                        context, sandbox)
+    told = {c.diagnosis.message for c in part.cases if c.diagnosis is not None}
+    assert told == {"Line 14 sets `c_next = 0` before the loop: that `c_next` is what line 16 passes to "
+                    "`lstm_cell_forward` at the first step, where a correct run passes an array of zeros."}, told
+    zeros = nbs.mutate(F, "    a_next = a0\n", "    a_next = np.zeros(a0.shape)\n")
+    wrong_cells = {**nbs.mutate(C, "ft * c_prev", "ft * a_prev"), **nbs.mutate("rnn_cell_forward", "+ ba)", "+ ba + 0.1)")}
+    rnn_zeros = nbs.mutate("rnn_forward", "    a_next = a0\n", "    a_next = np.zeros(a0.shape)\n")
+    result = grade_submission(nbs.write(tmp_path / "zeros.ipynb", nbs.course_notebook({**zeros, **rnn_zeros,
+                                                                                        **wrong_cells})),
+                              context=context, sandbox=sandbox)
+    for function, step, line, at in ((F, C, 13, 16), ("rnn_forward", "rnn_cell_forward", 12, 14)):
+        told = {c.diagnosis.message for c in result.part(function).cases if c.diagnosis is not None}
+        assert told == {f"Line {line} sets `a_next = np.zeros(a0.shape)` before the loop: that `a_next` is what "
+                        f"line {at} passes to `{step}` at the first step, where a correct run passes `a0`."}, told
+    # Control: a loop that passes `a0` itself at every step keeps its own sentence (nothing set before it).
+    part = _graded_part(tmp_path / "a0.ipynb", nbs.mutate(F, _STEP, "lstm_cell_forward(x[:, :, t], a0, c_next, "
+                                                          "parameters)"), context, sandbox)
+    assert all("before the loop" not in c.diagnosis.message for c in part.cases if c.diagnosis is not None)
