@@ -51,6 +51,7 @@ MISTAKES = [
     ("dxt summed over the examples", RB, "dx[:, :, t] = dxt", "dx[:, :, t] += np.sum(dxt, axis=1, keepdims=True)",
      17, "Use it as it is: `dx[:, :, t] += dxt`"),
     ("dWaxt transposed", RB, "dWax += dWaxt", "dWax += dWaxt.T", 0, "leave out its `.T`"),
+
     ("the step before's cache", RB, "caches[t])", "caches[t - 1])", 5, "first at call 1, in `cache`"),
     ("da_prevt never updated", RB, "da_prevt, dWaxt", "da_prevt_unused, dWaxt", 4,
      "No step of the loop changes `da_prevt`"),
@@ -75,3 +76,16 @@ def test_a_backward_mistake_is_graded_fairly_and_told_its_fix(tmp_path, context,
     told = " ".join([*part.notes, *(c.message for c in part.cases),
                      *(c.diagnosis.message for c in part.cases if c.diagnosis is not None)])
     assert said in told, told
+
+
+def test_a_bias_gradient_not_summed_is_told_the_sum_not_another_output(tmp_path, context, sandbox):
+    # Thirty-sixth session (a real notebook, `dba = dtanh`): the shape's sentence said to sum over axis 1,
+    # then "`dba` has the shape (5, 10) that `da_prev` should have ... Check which weight and input it is
+    # computed from", misleading, and again on each hidden case with its own shapes.
+    path = nbs.write(tmp_path / "student.ipynb",
+                     nbs.course_notebook(nbs.mutate(CB, "np.sum(dtanh, axis=1, keepdims=True)", "dtanh")))
+    part = grade_submission(path, context=context, sandbox=sandbox).part(CB)
+    assert part.points == pytest.approx(17), part.points  # right when m = 1
+    told = " ".join([*(c.message for c in part.cases), *(c.diagnosis.message for c in part.cases if c.diagnosis)])
+    assert "Axis 1 has 10 entries where the expected array has 1: sum (or average) over that axis" in told, told
+    assert "should have" not in told and "which weight and input" not in told, told
