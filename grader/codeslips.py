@@ -11,7 +11,9 @@ notebook's code, with its line, since what fails later names neither:
   words only.
 
 Both scans read the def's syntax only; a cheap look at its text comes first, as most defs have
-neither.
+neither. A third (thirty-sixth session) is code below a ``return`` of the def's own body, which never
+runs (``unreached``): a student whose fix sat under their ``return`` was told only what the code
+above it returns.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from grader.hintcode import QUOTED, written_text
+from grader.placeholders import unreached_from
 
 #: A line that is only a dotted name (``caches.append``, maybe with a comment): the text the first
 #: scan needs before it parses.
@@ -34,6 +37,9 @@ _NAMED_ONLY = re.compile(r"^[ \t]*[A-Za-z_][\w.\[\]'\" \t]*\.[ \t]*\w+[ \t]*(?:#
 _SIZES_SET = re.compile(r"^[ \t]*(?:\([ \t]*)?(?:n_\w+|m|T_\w+)[ \t]*,[^=\n]*=[ \t]*[A-Za-z_]\w*[ \t]*"
                         r"(?:\[[^\]\n]*\][ \t]*)?(?:#.*)?$", re.M)
 #: The names a size of this assignment goes by (the course's notation).
+#: A ``return`` or ``raise`` line followed (past blank and comment lines) by code at its own
+#: indentation: the text ``unreached`` needs before it parses (most defs end at their return).
+_AFTER_END = re.compile(r"^([ \t]+)(?:return|raise)\b[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\n)*\1(?=[^ \t#\n])", re.M)
 _SIZE_NAME = re.compile(r"(?:n_\w+|m|T_\w+)$")
 
 
@@ -98,9 +104,7 @@ def slips(source: str, tree: ast.AST | None = None, *, most: int = 3) -> tuple[S
         return ()
     inputs = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
     lines = source.split("\n")
-    # The tree may count the cell's lines: its def line against the source's.
-    shift = fn.lineno - 1 - next((k for k, line in enumerate(lines) if re.match(
-        rf"[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(fn.name)}\b", line)), fn.lineno - 1)
+    shift = _shift(fn, lines)
     found: list[Slip] = []
     for stmt in _own_statements(fn):
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Attribute) \
@@ -113,6 +117,33 @@ def slips(source: str, tree: ast.AST | None = None, *, most: int = 3) -> tuple[S
         if len(found) == most:
             break
     return tuple(sorted(found, key=lambda s: s.line))
+
+
+def may_end_early(source: str) -> bool:
+    """Whether the def ``source`` may hold code below a ``return`` (or ``raise``) of its own body,
+    read from its text alone: a ``return`` line followed by code at its own indentation."""
+    return bool(_AFTER_END.search(source))
+
+
+def unreached(source: str, tree: ast.AST | None = None) -> Slip | None:
+    """The ``return`` or ``raise`` of the def's own body (not of a block in it) that code follows,
+    a slip of kind ``"unreached"`` at its line and as written (the code below it never runs);
+    None when the body runs to its end or ``source`` is not a def (``tree`` as for ``slips``)."""
+    if not may_end_early(source):
+        return None
+    fn = _function(source, tree)
+    first = unreached_from(fn) if fn is not None else None
+    if first is None:
+        return None
+    end = next(s for s, after in zip(fn.body, fn.body[1:]) if after.lineno == first)
+    return Slip(end.lineno, _written(end, source.split("\n"), _shift(fn, source.split("\n"))), "unreached")
+
+
+def _shift(fn: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> int:
+    """How many lines the tree of ``fn`` counts before the source's ``lines`` (the tree may count
+    the cell's lines): its def line against the source's."""
+    return fn.lineno - 1 - next((k for k, line in enumerate(lines) if re.match(
+        rf"[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(fn.name)}\b", line)), fn.lineno - 1)
 
 
 def _written(node: ast.expr, lines: list[str], shift: int) -> str:
@@ -142,6 +173,9 @@ def _an_input_array(value: ast.expr, inputs: set[str]) -> bool:
 
 def slip_sentence(function: str, slip: Slip, where: str) -> str:
     """The note on one slip of ``function``, at ``where`` ("cell 21 (In [7]), line 59")."""
+    if slip.kind == "unreached":
+        return (f"`{function}` ends at `{slip.text}` ({where}): the lines below it in the function never run. "
+                f"If they hold your work, move them above it.")
     if slip.kind == "uncalled":
         return (f"`{function}` names `{slip.text}` without calling it ({where}): the line does nothing. "
                 f"Add the parentheses and what it should take, `{slip.text}(...)`.")

@@ -41,7 +41,7 @@ from grader.cellparse import (ipython_might_help, ipython_transform, parsed_or_e
                               rewrite_ipython, top_level_starts)
 from grader.cellscan import (CELL_MEMO, FINDINGS_MEMO, PARSE_MEMO, USES_MEMO, FastDef, def_findings, fast_cell,
                               graded_markers)
-from grader.codeslips import may_slip, slip_sentence, slips
+from grader.codeslips import may_end_early, may_slip, slip_sentence, slips, unreached
 from grader.course import COURSE_HELPERS, COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import, MemberSet
 from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
@@ -1971,13 +1971,16 @@ class _Extractor:
     def _slip_notes(self, d: Def, node: ast.AST | None) -> None:
         """Say where a function that runs names a method without calling it (``caches.append``)
         or unpacks an input array where its shape was meant (``n_y, n_a = parameters["Wy"]``):
-        ``grader.codeslips``. What fails later names neither line."""
+        ``grader.codeslips``. What fails later names neither line. And where code below a
+        ``return`` of its body never runs (``codeslips.unreached``): a fix put there is not seen."""
         if node is None:  # found by the fast path: parsed only when its text may hold one
-            if not may_slip(d.source):
+            if not (may_slip(d.source) or may_end_early(d.source)):
                 return
             with unwarned():
                 node = PARSE_MEMO(d.source, d.first_line)
-        found = slips(d.source, node, most=PLACEHOLDERS_SHOWN)
+        found = list(slips(d.source, node, most=PLACEHOLDERS_SHOWN))
+        if (end := unreached(d.source, node)) is not None:
+            found.append(end)
         cell = f"{self._cell(d.cell_index)}, " if d.cell_index is not None else ""
         for slip in found:
             self.diags.append(Diagnostic(

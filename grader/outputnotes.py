@@ -183,10 +183,14 @@ def _returned_pairs(value: Any, expected: Any, failed: Sequence[Any]) -> Iterato
 def shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Sequence[Any]) -> str:
     """A sentence for the first failed output (a returned value or key) whose shape is not its own
     expected one but another output's (``dxt`` of shape (5, 10) where ``da_prev`` has it): it may be
-    computed as that one is. "" otherwise, and when several other outputs have that shape."""
+    computed as that one is. "" otherwise, and when several other outputs have that shape, and when
+    it differs from its own only where that one has a single entry: a sum left out (``dba = dtanh``,
+    of ``da_prev``'s shape, was told to check its weight and input; thirty-sixth session), which the
+    shape's own sentence says."""
     for spec, got, want in _returned_pairs(value, expected, failed):
         shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
-        if not isinstance(shape, tuple) or not isinstance(wanted, tuple) or shape == wanted or len(shape) < 2:
+        if not isinstance(shape, tuple) or not isinstance(wanted, tuple) or shape == wanted or len(shape) < 2 \
+                or (len(shape) == len(wanted) and all(w in (s, 1) for s, w in zip(shape, wanted))):
             continue
         others = []
         for other in specs:

@@ -148,6 +148,8 @@ class TraceStub:
         self.wrong_arguments: tuple[int, ...] = ()  # at the first miss, every argument unlike the step's
         self.wrong_argument_zeros = False  # that argument is all zeros where the step's is not
         self.wrong_argument_shapes: tuple[tuple, tuple] | None = None  # (passed, a correct run's), when they differ
+        self.wanted_argument: object = None  # that argument as a correct run passes it
+        self.missed_arguments: tuple = ()  # the arguments of the first call that missed
         self.memo = memo if memo is not None else {}  # (key, step) -> (WireExpectation | None, result bytes)
         self.key = key
 
@@ -192,7 +194,8 @@ class TraceStub:
                     got = args[self.first_wrong_argument]
                     self.wrong_argument_zeros = getattr(got, "ndim", 0) > 0 and got.size > 0 \
                         and got.dtype.kind in "fiub" and not got.any()  # a NumPy array, decoded
-                    want = step_args[self.first_wrong_argument]
+                    want = self.wanted_argument = step_args[self.first_wrong_argument]
+                    self.missed_arguments = args
                     shapes = (getattr(got, "shape", None), getattr(want, "shape", None))
                     if None not in shapes and shapes[0] != shapes[1]:
                         self.wrong_argument_shapes = shapes
@@ -1322,6 +1325,9 @@ class _Grader:
         #    earliest cause (memory shared with what was passed, below, is often its consequence).
         for dep, stub in stubs.items():
             if stub.misses:
+                initial = self._initial_value(dep, stub, fixture.args, names)
+                if initial:  # the line that set it before the loop says where, and what is wanted
+                    return Diagnosis("dependency/initial-value", initial)
                 # A backward step is given gradients and a cache, not a hidden state and a slice of x.
                 passed = stephints.step_arguments(dep)
                 return Diagnosis("unexpected-dependency-inputs", (
@@ -1411,6 +1417,27 @@ class _Grader:
              if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                      first_line=fn.first_line))), "")
         return f" {said}" if said else ""
+
+    def _initial_value(self, dep: str, stub: TraceStub, args: Sequence[Any], names: Sequence[str]) -> str:
+        """``stephints.initial_value_hint`` when the first call of ``dep`` got a wrong argument that a
+        correct run passes as one of the graded function's inputs (``args``, named ``names``: "`a0`")
+        or as zeros, and the student's loop passes a name set before it; "". Not when that call
+        passes what is wanted at another place (arguments in another order: their own sentence)."""
+        fn = self._own_function()
+        want, index = stub.wanted_argument, stub.first_wrong_argument
+        shape = getattr(want, "shape", None)  # a NumPy array of the reference trace
+        if fn is None or index is None or stub.misses[0] != 1 or not shape or any(
+                k != index and getattr(arg, "shape", None) == shape and checks.plain_equal(arg, want)
+                for k, arg in enumerate(stub.missed_arguments)):
+            return ""
+        given = next((k for k, arg in enumerate(args) if getattr(arg, "shape", None) == shape
+                      and checks.plain_equal(arg, want)), None)
+        if given is not None:
+            wanted = f"`{names[given]}`" if given < len(names) else ""
+        else:
+            wanted = "an array of zeros" if want.size and not want.any() else ""
+        return line_hint(stephints.initial_value_hint, fn.source, callee=dep, index=index, wanted=wanted,
+                         first_line=fn.first_line) if wanted else ""
 
     def _printed(self) -> str:
         """``valuehints.printed_instead_hint`` of the graded function's own source: for a case that

@@ -9,7 +9,7 @@ import ast
 import difflib
 import re
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, as_written, function_tree, line_statement, listed,
                              loops_of, names_in, ordinal, quoted_head, statement_blocks, stores_of)
@@ -73,30 +73,55 @@ def unchanged_argument_hint(source: str, *, callee: str, index: int, first_line:
     return ""
 
 
+def _named_step_calls(source: str, callee: str, index: int) -> Iterator[tuple[ast.AST, ast.For, ast.Call, str]]:
+    """The calls of ``callee`` in the loops of the def ``source`` whose ``index``-th argument is a
+    plain name: the def, the loop, the call and the name, in source order; the loops' nodes read, nested
+    loops' again, at most ``MOST_STATE_NODES``."""
+    fn = function_tree(source)
+    read = 0
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        for call in ast.walk(loop):
+            read += 1
+            if read > MOST_STATE_NODES:
+                return
+            if isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee) \
+                    and isinstance(call.args[index], ast.Name):
+                yield fn, loop, call, call.args[index].id
+
+
 def repeated_argument_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
     """For a per-step function that a loop called with a wrong argument (the ``index``-th, counted
     from 0) that is a plain name the same call also passes at another place
     (``lstm_cell_forward(x[:, :, t], a_next, a_next, parameters)``: the hidden state given as the
     memory too): the name and its two places. "" otherwise (thirty-fifth session: told only that the
     inputs differ from a correct run's)."""
-    fn = function_tree(source)
-    read = 0  # nodes read, nested loops' again: at most MOST_STATE_NODES
-    for loop, _after in loops_of(fn) if fn is not None else ():
-        for call in ast.walk(loop):
-            read += 1
-            if read > MOST_STATE_NODES:
-                return ""
-            if not (isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)
-                    and isinstance(call.args[index], ast.Name)):
-                continue
-            name = call.args[index].id
-            other = next((k for k, arg in enumerate(call.args) if k != index and isinstance(arg, ast.Name)
-                          and arg.id == name), None)
-            if other is None:
-                continue
-            return (f"Line {call.lineno + first_line - 1} passes `{name}` to `{callee}` twice, as its "
-                    f"{ordinal(other + 1)} and its {ordinal(index + 1)} argument: the {ordinal(index + 1)} needs its "
-                    f"own value, the one the step before gave back for it (the initial one at the first step).")
+    for _fn, _loop, call, name in _named_step_calls(source, callee, index):
+        other = next((k for k, arg in enumerate(call.args) if k != index and isinstance(arg, ast.Name)
+                      and arg.id == name), None)
+        if other is None:
+            continue
+        return (f"Line {call.lineno + first_line - 1} passes `{name}` to `{callee}` twice, as its "
+                f"{ordinal(other + 1)} and its {ordinal(index + 1)} argument: the {ordinal(index + 1)} needs its "
+                f"own value, the one the step before gave back for it (the initial one at the first step).")
+    return ""
+
+
+def initial_value_hint(source: str, *, callee: str, index: int, wanted: str, first_line: int = 1) -> str:
+    """For a per-step function whose first call, in a loop, got a wrong argument (the ``index``-th,
+    counted from 0) that is a plain name set before the loop and not in it before the call, and not
+    passed twice (``repeated_argument_hint``'s): that line (``c_next = 0``, ``a_next = np.zeros(a0.shape)``),
+    and ``wanted``, what a correct run passes there ("`a0`", "an array of zeros"). "" otherwise
+    (thirty-sixth session: told only that the inputs differ from a correct run's, first at call 1)."""
+    for fn, loop, call, name in _named_step_calls(source, callee, index):
+        sets = stores_of(fn, name)
+        made = [stmt for stmt in sets if stmt.lineno < loop.lineno]
+        twice = any(isinstance(arg, ast.Name) and arg.id == name for k, arg in enumerate(call.args) if k != index)
+        if not made or twice or name in names_in(loop.target, ast.Store) \
+                or any(loop.lineno <= stmt.lineno < call.lineno for stmt in sets):
+            return ""
+        return (f"Line {made[-1].lineno + first_line - 1} sets `{quoted_head(made[-1], source)}` before the loop: "
+                f"that `{name}` is what line {call.lineno + first_line - 1} passes to `{callee}` at the first "
+                f"step, where a correct run passes {wanted}.")
     return ""
 
 

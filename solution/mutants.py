@@ -1487,284 +1487,304 @@ def lstm_backward__dx_not_stored(da, caches):
 _CATALOG = [
     # rnn_cell_forward
     ("rnn_cell_forward/no_ba", rnn_cell_forward__no_ba,
-     "Your hidden state leaves out the bias ba: compute a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."),
+     "Your hidden state leaves out the bias `ba`: compute `a_next = np.tanh(np.dot(Waa, a_prev) + "
+     "np.dot(Wax, xt) + ba)`."),
     ("rnn_cell_forward/ba_outside_tanh", rnn_cell_forward__ba_outside_tanh,
-     "The bias ba is added after the tanh: it belongs inside it, "
-     "a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."),
+     "The bias `ba` is added after the tanh: it belongs inside it, `a_next = np.tanh(np.dot(Waa, a_prev) + "
+     "np.dot(Wax, xt) + ba)`."),
     ("rnn_cell_forward/no_by", rnn_cell_forward__no_by,
-     "Your prediction leaves out the output bias by: compute yt_pred = softmax(Wya·a_next + by)."),
+     "Your prediction leaves out the output bias `by`: compute `yt_pred = softmax(np.dot(Wya, a_next) + "
+     "by)`."),
     ("rnn_cell_forward/sigmoid_activation", rnn_cell_forward__sigmoid_activation,
-     "The RNN cell's hidden state uses a sigmoid where it needs tanh: compute a_next with np.tanh."),
+     "The RNN cell's hidden state uses a sigmoid where it needs tanh: compute `a_next` with `np.tanh`."),
     ("rnn_cell_forward/no_tanh", rnn_cell_forward__no_tanh,
-     "a_next leaves out the tanh: a_next = np.tanh(Waa·a_prev + Wax·xt + ba), whose values lie between -1 and 1."),
+     "`a_next` leaves out the tanh: `a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)`, whose "
+     "values lie between -1 and 1."),
     ("rnn_cell_forward/relu_activation", rnn_cell_forward__relu_activation,
-     "a_next uses a ReLU (np.maximum(0, ...)); the RNN cell's activation is tanh: "
-     "a_next = np.tanh(Waa·a_prev + Wax·xt + ba)."),
+     "`a_next` uses a ReLU (`np.maximum(0, ...)`); the RNN cell's activation is tanh: "
+     "`a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)`."),
     ("rnn_cell_forward/y_from_preactivation", rnn_cell_forward__y_from_preactivation,
-     "The prediction is made from the sum inside the tanh, not from a_next: compute "
-     "yt_pred = softmax(Wya·a_next + by) after a_next = np.tanh(...)."),
+     "The prediction is made from the sum inside the tanh, not from `a_next`: compute "
+     "`yt_pred = softmax(np.dot(Wya, a_next) + by)` after `a_next = np.tanh(...)`."),
     ("rnn_cell_forward/softmax_axis1", rnn_cell_forward__softmax_axis1,
-     "Your softmax normalises across the examples (axis=1); each column is one example and must sum to 1, "
-     "so normalise over axis 0, as the provided softmax does."),
+     "Your softmax normalises across the examples (`axis=1`); each column is one example and must sum to "
+     "1, so normalise over axis 0, as the provided `softmax` does."),
     ("rnn_cell_forward/softmax_whole_array", rnn_cell_forward__softmax_whole_array,
-     "Your softmax normalises the whole matrix at once (scipy.special.softmax does without axis=0); each "
-     "column is one example and must sum to 1: use the provided softmax."),
+     "Your softmax normalises the whole matrix at once (`scipy.special.softmax` does without `axis=0`); "
+     "each column is one example and must sum to 1: use the provided `softmax`."),
     ("rnn_cell_forward/transposed_Waa", rnn_cell_forward__transposed_Waa,
-     "You multiply a_prev by the transpose of Waa; use np.dot(Waa, a_prev) without transposing."),
+     "You multiply `a_prev` by the transpose of `Waa`; use `np.dot(Waa, a_prev)` without transposing."),
     ("rnn_cell_forward/cache_order", rnn_cell_forward__cache_order,
-     "Your cache is in another order: store it as (a_next, a_prev, xt, parameters), the order "
-     "rnn_cell_backward unpacks."),
+     "Your cache is in another order: store it as `(a_next, a_prev, xt, parameters)`, the order "
+     "`rnn_cell_backward` unpacks."),
     ("rnn_cell_forward/cache_without_x", rnn_cell_forward__cache_without_x,
-     "Your cache leaves out the input xt: store cache = (a_next, a_prev, xt, parameters), the four "
-     "values rnn_cell_backward unpacks."),
+     "Your cache leaves out the input `xt`: store `cache = (a_next, a_prev, xt, parameters)`, the four "
+     "values `rnn_cell_backward` unpacks."),
     ("rnn_cell_forward/cache_x_first", rnn_cell_forward__cache_x_first,
-     "Your cache puts the input xt first: store cache = (a_next, a_prev, xt, parameters), the order "
-     "rnn_cell_backward unpacks."),
+     "Your cache puts the input `xt` first: store `cache = (a_next, a_prev, xt, parameters)`, the order "
+     "`rnn_cell_backward` unpacks."),
     ("rnn_cell_forward/y_from_a_prev", rnn_cell_forward__y_from_a_prev,
-     "The prediction should come from the new hidden state a_next, not a_prev: "
-     "yt_pred = softmax(Wya·a_next + by)."),
+     "The prediction should come from the new hidden state `a_next`, not `a_prev`: `yt_pred = "
+     "softmax(np.dot(Wya, a_next) + by)`."),
     ("rnn_cell_forward/no_softmax", rnn_cell_forward__no_softmax,
-     "Your prediction is the raw scores Wya·a_next + by: pass them through the softmax, "
-     "yt_pred = softmax(Wya·a_next + by), so that each column is a probability distribution."),
+     "Your prediction is the raw scores `np.dot(Wya, a_next) + by`: pass them through the softmax, "
+     "`yt_pred = softmax(np.dot(Wya, a_next) + by)`, so that each column is a probability distribution."),
     ("rnn_cell_forward/sigmoid_output", rnn_cell_forward__sigmoid_output,
-     "The prediction uses a sigmoid; the RNN cell predicts with a softmax over the n_y classes: "
-     "yt_pred = softmax(Wya·a_next + by)."),
+     "The prediction uses a sigmoid; the RNN cell predicts with a softmax over the `n_y` classes: `yt_pred "
+     "= softmax(np.dot(Wya, a_next) + by)`."),
     # rnn_forward
     ("rnn_forward/a0_every_step", rnn_forward__a0_every_step,
-     "Every step is given a0 instead of the previous hidden state: keep the a_next that rnn_cell_forward "
-     "returns and pass it to the next step."),
+     "Every step is given `a0` instead of the previous hidden state: keep the `a_next` that "
+     "`rnn_cell_forward` returns and pass it to the next step."),
     ("rnn_forward/y_not_stored", rnn_forward__y_not_stored,
-     "Your predictions y stay zero: store each step's yt_pred in y[:, :, t]."),
+     "Your predictions `y` stay zero: store each step's `yt_pred` in `y[:, :, t]`."),
     ("rnn_forward/y_wrong_index", rnn_forward__y_wrong_index,
-     "Each step's prediction lands one slot early: store the prediction of step t in y[:, :, t]."),
+     "Each step's prediction lands one slot early: store the prediction of step `t` in `y[:, :, t]`."),
     ("rnn_forward/caches_without_x", rnn_forward__caches_without_x,
-     "Your third return value is the list of caches alone: return caches = (caches, x), the pair "
-     "rnn_backward unpacks."),
+     "Your third return value is the list of caches alone: return `caches = (caches, x)`, the pair "
+     "`rnn_backward` unpacks."),
     ("rnn_forward/caches_of_none", rnn_forward__caches_of_none,
-     "Your caches hold None: at each step, append the cache that rnn_cell_forward returns "
-     "(caches.append(cache))."),
+     "Your caches hold `None`: at each step, append the cache that `rnn_cell_forward` returns "
+     "(`caches.append(cache)`)."),
     ("rnn_forward/len_of_x", rnn_forward__len_of_x,
-     "len(x) is n_x, the size of x's first axis, not the number of time steps: loop with "
-     "for t in range(T_x), where n_x, m, T_x = x.shape."),
+     "`len(x)` is `n_x`, the size of `x`'s first axis, not the number of time steps: loop with `for t in "
+     "range(T_x)`, where `n_x, m, T_x = x.shape`."),
     ("rnn_forward/last_step_skipped", rnn_forward__last_step_skipped,
-     "The loop stops before the last step, so it is never computed (a and y stay zero there): loop "
-     "over every step, for t in range(T_x)."),
+     "The loop stops before the last step, so it is never computed (`a` and `y` stay zero there): loop "
+     "over every step, `for t in range(T_x)`."),
     ("rnn_forward/a_from_zeros", rnn_forward__a_from_zeros,
-     "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
+     "The hidden state starts from zeros, but it must start from the given `a0`: set `a_next = a0` before "
      "the loop."),
     ("rnn_forward/first_step_skipped", rnn_forward__first_step_skipped,
-     "The loop starts at step 1, so step 0 is never computed (a and y stay zero there): loop over "
-     "every step, for t in range(T_x)."),
+     "The loop starts at step 1, so step 0 is never computed (`a` and `y` stay zero there): loop over "
+     "every step, `for t in range(T_x)`."),
     ("rnn_forward/first_step_skipped_from_slice", rnn_forward__first_step_skipped_from_slice,
-     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of a[:, :, 0]: "
-     "loop over every step, for t in range(T_x), and pass a_next (a0 at the first step), not a[:, :, t - 1]."),
+     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of `a[:, :, 0]`: "
+     "loop over every step, `for t in range(T_x)`, and pass `a_next` (`a0` at the first step), not `a[:, "
+     ":, t - 1]`."),
     # lstm_cell_forward
     ("lstm_cell_forward/cct_sigmoid", lstm_cell_forward__cct_sigmoid,
-     "The candidate value cct uses a sigmoid; it needs tanh: cct = np.tanh(Wc·concat + bc)."),
+     "The candidate value `cct` uses a sigmoid; it needs tanh: `cct = np.tanh(np.dot(Wc, concat) + bc)`."),
     ("lstm_cell_forward/no_tanh_on_c", lstm_cell_forward__no_tanh_on_c,
-     "a_next must squash the memory through tanh: compute a_next = ot * np.tanh(c_next), not ot * c_next."),
+     "`a_next` must squash the memory through tanh: compute `a_next = ot * np.tanh(c_next)`, not `ot * "
+     "c_next`."),
     ("lstm_cell_forward/gates_swapped", lstm_cell_forward__gates_swapped,
-     "The forget and update gates are exchanged: c_next = ft * c_prev + it * cct (the forget gate ft "
+     "The forget and update gates are exchanged: `c_next = ft * c_prev + it * cct` (the forget gate `ft` "
      "multiplies the old memory)."),
     ("lstm_cell_forward/forget_gate_twice", lstm_cell_forward__forget_gate_twice,
-     "The candidate value is multiplied by the forget gate; it is the update gate's to scale: "
-     "c_next = ft * c_prev + it * cct."),
+     "The candidate value is multiplied by the forget gate; it is the update gate's to scale: `c_next = ft "
+     "* c_prev + it * cct`."),
     ("lstm_cell_forward/ot_tanh", lstm_cell_forward__ot_tanh,
-     "The output gate ot uses tanh; a gate needs a sigmoid: ot = sigmoid(Wo·concat + bo)."),
+     "The output gate `ot` uses tanh; a gate needs a sigmoid: `ot = sigmoid(np.dot(Wo, concat) + bo)`."),
     ("lstm_cell_forward/ft_tanh", lstm_cell_forward__ft_tanh,
-     "The forget gate ft uses tanh; a gate needs a sigmoid, so that it lies between 0 and 1: "
-     "ft = sigmoid(Wf·concat + bf)."),
+     "The forget gate `ft` uses tanh; a gate needs a sigmoid, so that it lies between 0 and 1: `ft = "
+     "sigmoid(np.dot(Wf, concat) + bf)`."),
     ("lstm_cell_forward/it_tanh", lstm_cell_forward__it_tanh,
-     "The update gate it uses tanh; a gate needs a sigmoid, so that it lies between 0 and 1: "
-     "it = sigmoid(Wi·concat + bi)."),
+     "The update gate `it` uses tanh; a gate needs a sigmoid, so that it lies between 0 and 1: `it = "
+     "sigmoid(np.dot(Wi, concat) + bi)`."),
     ("lstm_cell_forward/it_with_bf", lstm_cell_forward__it_with_bf,
-     "The update gate adds the forget gate's bias bf; it has its own: it = sigmoid(Wi·concat + bi)."),
+     "The update gate adds the forget gate's bias `bf`; it has its own: `it = sigmoid(np.dot(Wi, concat) + "
+     "bi)`."),
     ("lstm_cell_forward/ft_bias_outside", lstm_cell_forward__ft_bias_outside,
-     "The forget gate's bias bf is added after the sigmoid: it belongs inside it, "
-     "ft = sigmoid(Wf·concat + bf)."),
+     "The forget gate's bias `bf` is added after the sigmoid: it belongs inside it, `ft = "
+     "sigmoid(np.dot(Wf, concat) + bf)`."),
     ("lstm_cell_forward/biases_outside", lstm_cell_forward__biases_outside,
-     "The biases are added after the sigmoid (and the tanh); each belongs inside: "
-     "ft = sigmoid(Wf·concat + bf), and the same for it, cct = np.tanh(Wc·concat + bc) and ot."),
+     "The biases are added after the sigmoid (and the tanh); each belongs inside: `ft = sigmoid(np.dot(Wf, "
+     "concat) + bf)`, and the same for `it`, `cct = np.tanh(np.dot(Wc, concat) + bc)` and `ot`."),
     ("lstm_cell_forward/c_from_a_prev", lstm_cell_forward__c_from_a_prev,
-     "The forget gate multiplies the previous hidden state a_prev; it keeps the previous memory: "
-     "c_next = ft * c_prev + it * cct."),
+     "The forget gate multiplies the previous hidden state `a_prev`; it keeps the previous memory: `c_next "
+     "= ft * c_prev + it * cct`."),
     ("lstm_cell_forward/a_from_c_prev", lstm_cell_forward__a_from_c_prev,
-     "a_next squashes the previous memory c_prev; it needs the new one: a_next = ot * np.tanh(c_next)."),
+     "`a_next` squashes the previous memory `c_prev`; it needs the new one: `a_next = ot * "
+     "np.tanh(c_next)`."),
     ("lstm_cell_forward/concat_x_first", lstm_cell_forward__concat_x_first,
-     "Concatenate the previous hidden state first: concat = np.concatenate((a_prev, xt), axis=0), the "
+     "Concatenate the previous hidden state first: `concat = np.concatenate((a_prev, xt), axis=0)`, the "
      "order the weight matrices expect."),
     ("lstm_cell_forward/concat_unfilled", lstm_cell_forward__concat_unfilled,
-     "The concatenation is made but never filled: after concat = np.zeros((n_a + n_x, m)), write "
-     "concat[:n_a, :] = a_prev and concat[n_a:, :] = xt (or concat = np.concatenate((a_prev, xt), axis=0))."),
+     "The concatenation is made but never filled: after `concat = np.zeros((n_a + n_x, m))`, write "
+     "`concat[:n_a, :] = a_prev` and `concat[n_a:, :] = xt` (or `concat = np.concatenate((a_prev, xt), "
+     "axis=0)`)."),
     ("lstm_cell_forward/cache_order", lstm_cell_forward__cache_order,
-     "Your cache is in another order: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
-     "parameters), the order lstm_cell_backward unpacks."),
+     "Your cache is in another order: store `(a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
+     "parameters)`, the order `lstm_cell_backward` unpacks."),
     ("lstm_cell_forward/cache_without_x", lstm_cell_forward__cache_without_x,
-     "Your cache leaves out the input xt: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
-     "parameters), the ten values lstm_cell_backward unpacks."),
+     "Your cache leaves out the input `xt`: store `(a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
+     "parameters)`, the ten values `lstm_cell_backward` unpacks."),
     ("lstm_cell_forward/cache_x_first", lstm_cell_forward__cache_x_first,
-     "Your cache puts the input xt first: store (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
-     "parameters), the order lstm_cell_backward unpacks."),
+     "Your cache puts the input `xt` first: store `(a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
+     "parameters)`, the order `lstm_cell_backward` unpacks."),
     ("lstm_cell_forward/y_from_c", lstm_cell_forward__y_from_c,
-     "The prediction should come from the hidden state, not the memory: yt_pred = softmax(Wy·a_next + by)."),
+     "The prediction should come from the hidden state, not the memory: `yt_pred = softmax(np.dot(Wy, "
+     "a_next) + by)`."),
     ("lstm_cell_forward/sigmoid_output", lstm_cell_forward__sigmoid_output,
-     "The prediction uses a sigmoid; the LSTM cell predicts with a softmax: yt_pred = softmax(Wy·a_next + by)."),
+     "The prediction uses a sigmoid; the LSTM cell predicts with a softmax: `yt_pred = softmax(np.dot(Wy, "
+     "a_next) + by)`."),
     ("lstm_cell_forward/no_by", lstm_cell_forward__no_by,
-     "Your prediction leaves out the output bias by: compute yt_pred = softmax(Wy·a_next + by)."),
+     "Your prediction leaves out the output bias `by`: compute `yt_pred = softmax(np.dot(Wy, a_next) + "
+     "by)`."),
     ("lstm_cell_forward/no_output_gate", lstm_cell_forward__no_output_gate,
-     "a_next leaves out the output gate: a_next = ot * np.tanh(c_next), the gate ot scaling the squashed memory."),
+     "`a_next` leaves out the output gate: `a_next = ot * np.tanh(c_next)`, the gate `ot` scaling the "
+     "squashed memory."),
     ("lstm_cell_forward/tanh_of_gated", lstm_cell_forward__tanh_of_gated,
-     "The output gate is inside the tanh; it scales the squashed memory: a_next = ot * np.tanh(c_next), "
-     "not np.tanh(ot * c_next)."),
+     "The output gate is inside the tanh; it scales the squashed memory: `a_next = ot * np.tanh(c_next)`, "
+     "not `np.tanh(ot * c_next)`."),
     ("lstm_cell_forward/sigmoid_on_c", lstm_cell_forward__sigmoid_on_c,
-     "a_next squashes the memory with a sigmoid; it needs tanh: a_next = ot * np.tanh(c_next)."),
+     "`a_next` squashes the memory with a sigmoid; it needs tanh: `a_next = ot * np.tanh(c_next)`."),
     ("lstm_cell_forward/no_update_gate", lstm_cell_forward__no_update_gate,
-     "The candidate cct is added to the memory without the update gate: c_next = ft * c_prev + it * cct."),
+     "The candidate `cct` is added to the memory without the update gate: `c_next = ft * c_prev + it * "
+     "cct`."),
     ("lstm_cell_forward/cct_bias_outside", lstm_cell_forward__cct_bias_outside,
-     "The candidate's bias bc is added after the tanh: it belongs inside it, cct = np.tanh(Wc·concat + bc)."),
+     "The candidate's bias `bc` is added after the tanh: it belongs inside it, `cct = np.tanh(np.dot(Wc, "
+     "concat) + bc)`."),
     ("lstm_cell_forward/ot_with_Wf", lstm_cell_forward__ot_with_Wf,
-     "The output gate is made with the forget gate's weights Wf; it has its own: ot = sigmoid(Wo·concat + bo)."),
+     "The output gate is made with the forget gate's weights `Wf`; it has its own: `ot = "
+     "sigmoid(np.dot(Wo, concat) + bo)`."),
     ("lstm_cell_forward/softmax_axis1", lstm_cell_forward__softmax_axis1,
-     "Your softmax normalises across the examples (axis=1); each column is one example and must sum to 1, "
-     "so normalise over axis 0, as the provided softmax does."),
+     "Your softmax normalises across the examples (`axis=1`); each column is one example and must sum to "
+     "1, so normalise over axis 0, as the provided `softmax` does."),
     # lstm_forward
     ("lstm_forward/a_from_zeros", lstm_forward__a_from_zeros,
-     "The hidden state starts from zeros, but it must start from the given a0: set a_next = a0 before "
-     "the loop (only the memory c starts from zeros)."),
+     "The hidden state starts from zeros, but it must start from the given `a0`: set `a_next = a0` before "
+     "the loop (only the memory `c` starts from zeros)."),
     ("lstm_forward/c0_from_a0", lstm_forward__c0_from_a0,
-     "The memory starts from a0, but c0 must be zeros: set c_next = np.zeros((n_a, m)) before the loop."),
+     "The memory starts from `a0`, but `c0` must be zeros: set `c_next = np.zeros((n_a, m))` before the "
+     "loop."),
     ("lstm_forward/c_not_carried", lstm_forward__c_not_carried,
-     "The memory is reset at every step: pass the c_next of the previous step as c_prev to lstm_cell_forward."),
+     "The memory is reset at every step: pass the `c_next` of the previous step as `c_prev` to "
+     "`lstm_cell_forward`."),
     ("lstm_forward/c_not_stored", lstm_forward__c_not_stored,
-     "Your memory states c stay zero: store each step's c_next in c[:, :, t]."),
+     "Your memory states `c` stay zero: store each step's `c_next` in `c[:, :, t]`."),
     ("lstm_forward/c_stored_as_a", lstm_forward__c_stored_as_a,
-     "Your hidden states a hold the memory states: store each step's a_next in a[:, :, t] "
-     "(and its c_next in c[:, :, t])."),
+     "Your hidden states `a` hold the memory states: store each step's `a_next` in `a[:, :, t]` (and its "
+     "`c_next` in `c[:, :, t]`)."),
     ("lstm_forward/a0_every_step", lstm_forward__a0_every_step,
-     "Every step is given a0 instead of the previous hidden state: keep the a_next that lstm_cell_forward "
-     "returns and pass it to the next step."),
+     "Every step is given `a0` instead of the previous hidden state: keep the `a_next` that "
+     "`lstm_cell_forward` returns and pass it to the next step."),
     ("lstm_forward/first_step_skipped", lstm_forward__first_step_skipped,
-     "The loop starts at step 1, so step 0 is never computed (a, y and c stay zero there): loop over "
-     "every step, for t in range(T_x)."),
+     "The loop starts at step 1, so step 0 is never computed (`a`, `y` and `c` stay zero there): loop over "
+     "every step, `for t in range(T_x)`."),
     ("lstm_forward/first_step_skipped_from_slices", lstm_forward__first_step_skipped_from_slices,
-     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of a[:, :, 0] and "
-     "c[:, :, 0]: loop over every step, for t in range(T_x), and pass a_next and c_next (a0 and zeros first)."),
+     "The loop starts at step 1, so step 0 is never computed and step 1 reads the zeros of `a[:, :, 0]` "
+     "and `c[:, :, 0]`: loop over every step, `for t in range(T_x)`, and pass `a_next` and `c_next` (`a0` "
+     "and zeros first)."),
     ("lstm_forward/y_not_stored", lstm_forward__y_not_stored,
-     "Your predictions y stay zero: store each step's yt in y[:, :, t]."),
+     "Your predictions `y` stay zero: store each step's `yt` in `y[:, :, t]`."),
     ("lstm_forward/a_not_stored", lstm_forward__a_not_stored,
-     "Your hidden states a stay zero: store each step's a_next in a[:, :, t]."),
+     "Your hidden states `a` stay zero: store each step's `a_next` in `a[:, :, t]`."),
     ("lstm_forward/a_stored_as_c", lstm_forward__a_stored_as_c,
-     "Your memory states c hold the hidden states: store each step's c_next in c[:, :, t] "
-     "(and its a_next in a[:, :, t])."),
+     "Your memory states `c` hold the hidden states: store each step's `c_next` in `c[:, :, t]` (and its "
+     "`a_next` in `a[:, :, t]`)."),
     ("lstm_forward/y_wrong_index", lstm_forward__y_wrong_index,
-     "Each step's prediction lands one slot early: store the prediction of step t in y[:, :, t]."),
+     "Each step's prediction lands one slot early: store the prediction of step `t` in `y[:, :, t]`."),
     ("lstm_forward/caches_without_x", lstm_forward__caches_without_x,
-     "Your fourth return value is the list of caches alone: return caches = (caches, x), the pair "
-     "lstm_backward unpacks."),
+     "Your fourth return value is the list of caches alone: return `caches = (caches, x)`, the pair "
+     "`lstm_backward` unpacks."),
     ("lstm_forward/caches_of_none", lstm_forward__caches_of_none,
-     "Your caches hold None: at each step, append the cache that lstm_cell_forward returns "
-     "(caches.append(cache))."),
+     "Your caches hold `None`: at each step, append the cache that `lstm_cell_forward` returns "
+     "(`caches.append(cache)`)."),
     ("lstm_forward/last_step_skipped", lstm_forward__last_step_skipped,
-     "The loop stops before the last step, so it is never computed (a, y and c stay zero there): loop "
-     "over every step, for t in range(T_x)."),
+     "The loop stops before the last step, so it is never computed (`a`, `y` and `c` stay zero there): "
+     "loop over every step, `for t in range(T_x)`."),
     ("lstm_forward/len_of_x", lstm_forward__len_of_x,
-     "len(x) is n_x, the size of x's first axis, not the number of time steps: loop with "
-     "for t in range(T_x), where n_x, m, T_x = x.shape."),
+     "`len(x)` is `n_x`, the size of `x`'s first axis, not the number of time steps: loop with `for t in "
+     "range(T_x)`, where `n_x, m, T_x = x.shape`."),
     # rnn_cell_backward
     ("rnn_cell_backward/tanh_applied_twice", rnn_cell_backward__tanh_applied_twice,
-     "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)**2) "
-     "applies tanh a second time."),
+     "`a_next` is already `tanh(u)`, so the tanh derivative is `(1 - a_next**2)`; `(1 - "
+     "np.tanh(a_next)**2)` applies tanh a second time."),
     ("rnn_cell_backward/no_tanh_derivative", rnn_cell_backward__no_tanh_derivative,
-     "The gradient skips the tanh derivative: multiply da_next by (1 - a_next**2) before the matrix products."),
+     "The gradient skips the tanh derivative: multiply `da_next` by `(1 - a_next**2)` before the matrix "
+     "products."),
     ("rnn_cell_backward/dba_wrong_axis", rnn_cell_backward__dba_wrong_axis,
-     "dba is summed over the wrong axis: sum over the examples, np.sum(dtanh, axis=1, keepdims=True), "
-     "so it has the shape (n_a, 1) of ba."),
+     "`dba` is summed over the wrong axis: sum over the examples, `np.sum(dtanh, axis=1, keepdims=True)`, "
+     "so it has the shape `(n_a, 1)` of `ba`."),
     ("rnn_cell_backward/dba_no_keepdims", rnn_cell_backward__dba_no_keepdims,
-     "dba's values are right, the sum over the examples (axis 1) of dtanh: only the axis of size 1 "
-     "that ba has is lost in the sum."),
+     "`dba`'s values are right, the sum over the examples (axis 1) of `dtanh`: only the axis of size 1 "
+     "that `ba` has is lost in the sum."),
     ("rnn_cell_backward/untransposed_Waa", rnn_cell_backward__untransposed_Waa,
-     "da_prev needs the transpose of Waa: da_prev = np.dot(Waa.T, dtanh)."),
+     "`da_prev` needs the transpose of `Waa`: `da_prev = np.dot(Waa.T, dtanh)`."),
     ("rnn_cell_backward/dba_mean", rnn_cell_backward__dba_mean,
-     "dba is the sum of dtanh over the examples, not their mean: use np.sum(dtanh, axis=1, keepdims=True) "
-     "(np.mean divides it by the number of examples m)."),
+     "`dba` is the sum of `dtanh` over the examples, not their mean: use `np.sum(dtanh, axis=1, "
+     "keepdims=True)` (`np.mean` divides it by the number of examples `m`)."),
     ("rnn_cell_backward/tanh_of_square", rnn_cell_backward__tanh_of_square,
-     "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next**2)) "
-     "applies tanh a second time, to the square."),
+     "`a_next` is already `tanh(u)`, so the tanh derivative is `(1 - a_next**2)`; `(1 - "
+     "np.tanh(a_next**2))` applies tanh a second time, to the square."),
     ("rnn_cell_backward/square_forgotten", rnn_cell_backward__square_forgotten,
-     "a_next is already tanh(u), so the tanh derivative is (1 - a_next**2); (1 - np.tanh(a_next)) "
+     "`a_next` is already `tanh(u)`, so the tanh derivative is `(1 - a_next**2)`; `(1 - np.tanh(a_next))` "
      "applies tanh a second time and leaves out the square."),
     ("rnn_cell_backward/da_next_forgotten", rnn_cell_backward__da_next_forgotten,
-     "dtanh is the tanh derivative alone: multiply it by the gradient that comes in, "
-     "dtanh = (1 - a_next**2) * da_next (the chain rule)."),
+     "`dtanh` is the tanh derivative alone: multiply it by the gradient that comes in, `dtanh = (1 - "
+     "a_next**2) * da_next` (the chain rule)."),
     ("rnn_cell_backward/one_minus_forgotten", rnn_cell_backward__one_minus_forgotten,
-     "The tanh derivative is (1 - a_next**2); multiplying by a_next**2 alone leaves out the one minus: "
-     "dtanh = (1 - a_next**2) * da_next."),
+     "The tanh derivative is `(1 - a_next**2)`; multiplying by `a_next**2` alone leaves out the one minus: "
+     "`dtanh = (1 - a_next**2) * da_next`."),
     ("rnn_cell_backward/square_of_one_minus", rnn_cell_backward__square_of_one_minus,
-     "The tanh derivative squares a_next alone: (1 - a_next**2), not (1 - a_next)**2; "
-     "dtanh = (1 - a_next**2) * da_next."),
+     "The tanh derivative squares `a_next` alone: `(1 - a_next**2)`, not `(1 - a_next)**2`; `dtanh = (1 - "
+     "a_next**2) * da_next`."),
     ("rnn_cell_backward/dWaa_from_a_next", rnn_cell_backward__dWaa_from_a_next,
-     "dWaa multiplies dtanh by the previous hidden state, the input of this step: "
-     "dWaa = np.dot(dtanh, a_prev.T), not a_next.T."),
+     "`dWaa` multiplies `dtanh` by the previous hidden state, the input of this step: `dWaa = "
+     "np.dot(dtanh, a_prev.T)`, not `a_next.T`."),
     ("rnn_cell_backward/dtanh_from_a_prev", rnn_cell_backward__dtanh_from_a_prev,
-     "The tanh derivative is taken at a_prev; this step's tanh is a_next: "
-     "dtanh = (1 - a_next**2) * da_next."),
+     "The tanh derivative is taken at `a_prev`; this step's tanh is `a_next`: `dtanh = (1 - a_next**2) * "
+     "da_next`."),
     ("rnn_cell_backward/dba_axis0_no_keepdims", rnn_cell_backward__dba_axis0_no_keepdims,
-     "dba is summed over the units (axis 0) and lost an axis: sum over the examples, "
-     "np.sum(dtanh, axis=1, keepdims=True), so it has the shape (n_a, 1) of ba."),
+     "`dba` is summed over the units (axis 0) and lost an axis: sum over the examples, `np.sum(dtanh, "
+     "axis=1, keepdims=True)`, so it has the shape `(n_a, 1)` of `ba`."),
     # rnn_backward
     ("rnn_backward/no_recurrent_gradient", rnn_backward__no_recurrent_gradient,
-     "The gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt to "
-     "rnn_cell_backward, where da_prevt is the da_prev of the step after."),
+     "The gradient coming back from later steps is dropped: pass `da[:, :, t] + da_prevt` to "
+     "`rnn_cell_backward`, where `da_prevt` is the `da_prev` of the step after."),
     ("rnn_backward/not_accumulated", rnn_backward__not_accumulated,
-     "The weight gradients are overwritten at every step; add them up over time: dWax += dWaxt "
-     "(and the same for dWaa and dba)."),
+     "The weight gradients are overwritten at every step; add them up over time: `dWax += dWaxt` (and the "
+     "same for `dWaa` and `dba`)."),
     ("rnn_backward/sums_stay_zero", rnn_backward__sums_stay_zero,
-     "A gradient sum stays zero: add each step's gradient to it (dWax += dWaxt, dWaa += dWaat, "
-     "dba += dbat), not the sum to itself (dWaa += dWaa)."),
+     "A gradient sum stays zero: add each step's gradient to it (`dWax += dWaxt`, `dWaa += dWaat`, `dba += "
+     "dbat`), not the sum to itself (`dWaa += dWaa`)."),
     ("rnn_backward/dx_not_stored", rnn_backward__dx_not_stored,
-     "dx stays zero: store each step's dxt in dx[:, :, t]."),
+     "`dx` stays zero: store each step's `dxt` in `dx[:, :, t]`."),
     ("rnn_backward/forward_in_time", rnn_backward__forward_in_time,
-     "Backpropagation through time runs from the last step to the first: loop over reversed(range(T_x))."),
+     "Backpropagation through time runs from the last step to the first: loop over `reversed(range(T_x))`."),
     ("rnn_backward/first_step_skipped", rnn_backward__first_step_skipped,
-     "The loop stops before step 0, so it is never differentiated (dx stays zero there, the sums "
-     "lack its share, and da0 is not the gradient leaving it): loop over reversed(range(T_x))."),
+     "The loop stops before step 0, so it is never differentiated (`dx` stays zero there, the sums lack "
+     "its share, and `da0` is not the gradient leaving it): loop over `reversed(range(T_x))`."),
     ("rnn_backward/da0_is_da", rnn_backward__da0_is_da,
-     "da0 is the gradient that leaves the first step, not the upstream gradient da: after the loop, "
-     "set da0 = da_prevt, of shape (n_a, m)."),
+     "`da0` is the gradient that leaves the first step, not the upstream gradient `da`: after the loop, "
+     "set `da0 = da_prevt`, of shape `(n_a, m)`."),
     ("rnn_backward/da0_is_first_upstream", rnn_backward__da0_is_first_upstream,
-     "da0 is the gradient that leaves the first step, not the upstream gradient given to it "
-     "(da[:, :, 0]): after the loop, set da0 = da_prevt, the da_prev the first step returned."),
+     "`da0` is the gradient that leaves the first step, not the upstream gradient given to it (`da[:, :, "
+     "0]`): after the loop, set `da0 = da_prevt`, the `da_prev` the first step returned."),
     ("rnn_backward/da0_not_set", rnn_backward__da0_not_set,
-     "da0 stays zero: it is the gradient that leaves the first step, the da_prev that step's "
-     "rnn_cell_backward returns (kept in da_prevt): after the loop, set da0 = da_prevt."),
+     "`da0` stays zero: it is the gradient that leaves the first step, the `da_prev` that step's "
+     "`rnn_cell_backward` returns (kept in `da_prevt`): after the loop, set `da0 = da_prevt`."),
     ("rnn_backward/dx_wrong_index", rnn_backward__dx_wrong_index,
-     "Each step's dxt lands one slot early: store the gradient of step t in dx[:, :, t]."),
+     "Each step's `dxt` lands one slot early: store the gradient of step `t` in `dx[:, :, t]`."),
     ("rnn_backward/last_step_skipped", rnn_backward__last_step_skipped,
-     "The loop starts before the last step, so it is never differentiated (dx stays zero there and the "
-     "sums lack its share): loop over reversed(range(T_x))."),
+     "The loop starts before the last step, so it is never differentiated (`dx` stays zero there and the "
+     "sums lack its share): loop over `reversed(range(T_x))`."),
     # lstm_cell_backward
     ("lstm_cell_backward/no_tanh_derivative_on_c", lstm_cell_backward__no_tanh_derivative_on_c,
-     "The gradient from a_next into the memory misses the tanh derivative: use "
-     "dc_next + da_next * ot * (1 - np.tanh(c_next)**2)."),
+     "The gradient from `a_next` into the memory misses the tanh derivative: use `dc_next + da_next * ot * "
+     "(1 - np.tanh(c_next)**2)`."),
     ("lstm_cell_backward/dot_without_tanh", lstm_cell_backward__dot_without_tanh,
-     "The output-gate gradient needs tanh(c_next), not c_next: dot = da_next * np.tanh(c_next) * ot * (1 - ot)."),
+     "The output-gate gradient needs `tanh(c_next)`, not `c_next`: `dot = da_next * np.tanh(c_next) * ot * "
+     "(1 - ot)`."),
     ("lstm_cell_backward/dc_prev_without_ft", lstm_cell_backward__dc_prev_without_ft,
-     "dc_prev must pass through the forget gate: multiply the memory gradient by ft."),
+     "`dc_prev` must pass through the forget gate: multiply the memory gradient by `ft`."),
     ("lstm_cell_backward/dc_next_ignored", lstm_cell_backward__dc_next_ignored,
-     "The incoming memory gradient dc_next is dropped: add it to the gradient reaching c_next before "
-     "computing the gate gradients and dc_prev."),
+     "The incoming memory gradient `dc_next` is dropped: add it to the gradient reaching `c_next` before "
+     "computing the gate gradients and `dc_prev`."),
     # lstm_backward
     ("lstm_backward/no_recurrent_gradient", lstm_backward__no_recurrent_gradient,
-     "The hidden-state gradient coming back from later steps is dropped: pass da[:, :, t] + da_prevt as "
-     "da_next to lstm_cell_backward."),
+     "The hidden-state gradient coming back from later steps is dropped: pass `da[:, :, t] + da_prevt` as "
+     "`da_next` to `lstm_cell_backward`."),
     ("lstm_backward/dc_not_carried", lstm_backward__dc_not_carried,
-     "The memory gradient is not carried back: pass the dc_prev of the step after as dc_next to "
-     "lstm_cell_backward."),
+     "The memory gradient is not carried back: pass the `dc_prev` of the step after as `dc_next` to "
+     "`lstm_cell_backward`."),
     ("lstm_backward/not_accumulated", lstm_backward__not_accumulated,
-     "The gate gradients are overwritten at every step; add them up over time (dWf += ..., and so on "
-     "for every weight and bias)."),
+     "The gate gradients are overwritten at every step; add them up over time (`dWf += ...`, and so on for "
+     "every weight and bias)."),
     ("lstm_backward/dx_not_stored", lstm_backward__dx_not_stored,
-     "dx stays zero: store each step's dxt in dx[:, :, t]."),
+     "`dx` stays zero: store each step's `dxt` in `dx[:, :, t]`."),
 ]
 
 MUTANTS = types.MappingProxyType({

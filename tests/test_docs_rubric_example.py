@@ -47,7 +47,7 @@ def test_it_grades_the_cell_as_the_page_says(cells, sandbox, tmp_path):
     assert (good.points, good.max_points) == (10, 10)
     assert bad.points == 0
     part = bad.part("rnn_cell_forward")
-    assert "leaves out the bias ba" in part.cases[0].diagnosis.message
+    assert "leaves out the bias `ba`" in part.cases[0].diagnosis.message
     assert [c.name for c in part.cases] == ["assignment example", "hidden case 1"]
 
 

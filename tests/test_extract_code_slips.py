@@ -153,3 +153,42 @@ def test_may_slip_answers_as_its_two_patterns_line_by_line():
     assert answers == [two_patterns(text) for text in texts]
     assert answers[:8] == [True, True, False, True, False, False, False, True]  # "\r": not a line end
     assert 500 < sum(answers) < len(answers) - 500  # both answers are well tried
+
+
+#: A fix written below the function's ``return`` (thirty-sixth session): `dba` summed without
+#: `keepdims` above it, the right sum under it, where it never runs.
+FIX_BELOW_RETURN = nbs.mutate(
+    "rnn_cell_backward",
+    "    dba = np.sum(dtanh, axis=1, keepdims=True)\n",
+    "    dba = np.sum(dtanh, axis=1)\n",
+)
+FIX_BELOW_RETURN["rnn_cell_backward"] = FIX_BELOW_RETURN["rnn_cell_backward"].replace(
+    "    return gradients\n",
+    "    return gradients\n\n    # fixed the shape\n    gradients[\"dba\"] = np.sum(dtanh, axis=1, keepdims=True)\n")
+
+
+def test_code_below_the_return_is_told_it_never_runs(tmp_path, context, sandbox):
+    # Before, the student read only `dba`'s shape and keepdims=True, which their line below the
+    # return has: nothing said that line never runs.
+    source = FIX_BELOW_RETURN["rnn_cell_backward"]
+    result = _grade(tmp_path, nbs.course_notebook(FIX_BELOW_RETURN), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert 0 < part.points < part.max_points, (part.status, part.points)
+    line = _line(source, "return gradients")
+    (note,) = [n for n in result.messages if "never run" in n]
+    assert note.startswith("`rnn_cell_backward` ends at `return gradients` (cell "), note
+    assert note.endswith(f"line {line}): the lines below it in the function never run. If they hold your "
+                         "work, move them above it."), note
+
+
+def test_a_return_inside_a_block_or_at_the_end_gets_no_note(tmp_path):
+    # The course notebook's defs end at their return; a return in an `if` ends nothing below it;
+    # a raise of the body with code under it is told too.
+    assert not [n for n in _notes(tmp_path, None) if "never run" in n]
+    early = nbs.mutate("rnn_cell_backward", '    (a_next, a_prev, xt, parameters) = cache\n',
+                       '    if cache is None:\n        return None\n    (a_next, a_prev, xt, parameters) = cache\n')
+    assert not [n for n in _notes(tmp_path / "early", early) if "never run" in n]
+    raised = nbs.mutate("rnn_cell_backward", '    (a_next, a_prev, xt, parameters) = cache\n',
+                        '    raise NotImplementedError\n    (a_next, a_prev, xt, parameters) = cache\n')
+    (note,) = [n for n in _notes(tmp_path / "raised", raised) if "never run" in n]
+    assert note.startswith("`rnn_cell_backward` ends at `raise NotImplementedError` ("), note

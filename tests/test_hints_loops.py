@@ -111,7 +111,7 @@ def test_a_loop_written_so_that_one_step_counts_is_told_its_line(tmp_path, conte
     ("rnn_backward", _STEP, "    for t in range(T_x):\n", "Backpropagation through time runs from the last step"),
     ("rnn_backward", "da[:, :, t] + da_prevt", "da[:, :, t]", "The gradient coming back from later steps is dropped"),
     ("rnn_backward", "dWax += dWaxt", "dWax = dWaxt", "The weight gradients are overwritten at every step"),
-    ("lstm_forward", "        c[:, :, t] = c_next\n", "", "Your memory states c stay zero"),
+    ("lstm_forward", "        c[:, :, t] = c_next\n", "", "Your memory states `c` stay zero"),
 ])
 def test_other_loop_mistakes_keep_their_sentence(tmp_path, context, sandbox, function, old, new, kept):
     case = _part(tmp_path, _edit(function, (old, new)), function, context, sandbox).cases[0]

@@ -203,7 +203,7 @@ def test_a_rubric_roster_and_known_folder_outside_the_repository_are_hidden(plac
         feedback = (out / "b" / "feedback.md").read_text()
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    message = next(line for line in feedback.splitlines() if "RuntimeError" in line)
+    message = next(line for line in feedback.splitlines() if "Raised RuntimeError" in line)  # not the note on its raise
     # A folder is refused (an empty tmpfs no one may enter), a file reads empty (/dev/null over it).
     assert message.count("REFUSED ") + message.count("SAW ''") == 3, message
     assert "format" not in message and "Bea" not in message and "2025" not in message, message

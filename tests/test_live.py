@@ -126,7 +126,7 @@ def test_check_prints_the_verdicts_and_returns_a_frozen_summary(tmp_path, course
     assert summary.verdict("rnn_cell_forward") == "failed"
     assert summary.verdict("lstm_cell_forward") == "not implemented"
     assert summary.verdict("rnn_forward") == "passed"
-    assert "likely mistake: Your hidden state leaves out the bias ba" in text
+    assert "likely mistake: Your hidden state leaves out the bias `ba`" in text
     assert "cct = None" in text
     with pytest.raises(AttributeError):
         summary.cases_passed = 6  # type: ignore[misc]

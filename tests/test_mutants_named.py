@@ -5,7 +5,6 @@ its sentence must reach ``feedback.md``, ``feedback.html`` and ``grade.py --chec
 before its entry was added to ``solution/mutants.py`` and the fixtures regenerated."""
 from __future__ import annotations
 
-import html
 import json
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.feedback_html import prose
 from grader.report import sentence_text
 from solution.mutants import MUTANTS
 from tests import notebooks as nbs
@@ -80,8 +80,8 @@ def test_the_mistake_is_named_in_the_feedback(graded, mutant_id):
     assert all(p["points"] == p["max_points"] for p in others), [(p["function"], p["points"]) for p in others]
     # feedback.md shows code in the sentence as code spans (a_next**2), the rest as it is
     assert f"Likely mistake: {sentence_text(message)}" in (folder / "feedback.md").read_text(encoding="utf-8")
-    # (the page writes quotes as references: forget gate&#x27;s)
-    assert html.escape(message) in (folder / "feedback.html").read_text(encoding="utf-8")
+    # (the page writes quotes as references, forget gate&#x27;s, and code spans as code)
+    assert prose(message) in (folder / "feedback.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("mutant_id", sorted(MISTAKES))

@@ -21,13 +21,13 @@ CB, RB = "rnn_cell_backward", "rnn_backward"
 MISTAKES = [
     # (id, function, old, new, points of the part, what the student reads)
     ("dtanh from a_prev", CB, "(1 - a_next ** 2) * da_next", "(1 - a_prev ** 2) * da_next", 0,
-     "The tanh derivative is taken at a_prev"),
+     "The tanh derivative is taken at `a_prev`"),
     ("tanh applied twice", CB, "(1 - a_next ** 2) * da_next", "(1 - np.tanh(a_next) ** 2) * da_next", 0,
      "applies tanh a second time"),
     ("da_next forgotten", CB, "(1 - a_next ** 2) * da_next", "(1 - a_next ** 2)", 0,
      "multiply it by the gradient that comes in"),
     ("dba over axis 0", CB, "np.sum(dtanh, axis=1, keepdims=True)", "np.sum(dtanh, axis=0, keepdims=True)", 16,
-     "dba is summed over the wrong axis"),
+     "`dba` is summed over the wrong axis"),
     ("dxt from Waa", CB, "np.dot(Wax.T, dtanh)", "np.dot(Waa.T, dtanh)", 16,
      "`dxt` has the shape (5, 10) that `da_prev` should have"),
     ("keys swapped", CB, '{"dxt": dxt, "da_prev": da_prev', '{"dxt": da_prev, "da_prev": dxt', 12,
@@ -35,8 +35,8 @@ MISTAKES = [
     ("cache unpacked in another order", CB, "(a_next, a_prev, xt, parameters) = cache",
      "(a_prev, a_next, xt, parameters) = cache", 0, "`a_prev` and `a_next` take each other's values"),
     ("Waa not transposed", CB, "np.dot(Waa.T, dtanh)", "np.dot(Waa, dtanh)", 16,
-     "da_prev needs the transpose of Waa"),
-    ("dWaa from a_next", CB, "np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_next.T)", 16, "not a_next.T"),
+     "`da_prev` needs the transpose of `Waa`"),
+    ("dWaa from a_next", CB, "np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_next.T)", 16, "not `a_next.T`"),
     ("a tuple for the dict", CB, "    return gradients\n", "    return dxt, da_prev, dWax, dWaa, dba\n", 0,
      "where a dict is asked for"),
     ("da_prev not carried", RB, "rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
@@ -51,6 +51,7 @@ MISTAKES = [
     ("dxt summed over the examples", RB, "dx[:, :, t] = dxt", "dx[:, :, t] += np.sum(dxt, axis=1, keepdims=True)",
      17, "Use it as it is: `dx[:, :, t] += dxt`"),
     ("dWaxt transposed", RB, "dWax += dWaxt", "dWax += dWaxt.T", 0, "leave out its `.T`"),
+
     ("the step before's cache", RB, "caches[t])", "caches[t - 1])", 5, "first at call 1, in `cache`"),
     ("da_prevt never updated", RB, "da_prevt, dWaxt", "da_prevt_unused, dWaxt", 4,
      "No step of the loop changes `da_prevt`"),
@@ -75,3 +76,16 @@ def test_a_backward_mistake_is_graded_fairly_and_told_its_fix(tmp_path, context,
     told = " ".join([*part.notes, *(c.message for c in part.cases),
                      *(c.diagnosis.message for c in part.cases if c.diagnosis is not None)])
     assert said in told, told
+
+
+def test_a_bias_gradient_not_summed_is_told_the_sum_not_another_output(tmp_path, context, sandbox):
+    # Thirty-sixth session (a real notebook, `dba = dtanh`): the shape's sentence said to sum over axis 1,
+    # then "`dba` has the shape (5, 10) that `da_prev` should have ... Check which weight and input it is
+    # computed from", misleading, and again on each hidden case with its own shapes.
+    path = nbs.write(tmp_path / "student.ipynb",
+                     nbs.course_notebook(nbs.mutate(CB, "np.sum(dtanh, axis=1, keepdims=True)", "dtanh")))
+    part = grade_submission(path, context=context, sandbox=sandbox).part(CB)
+    assert part.points == pytest.approx(17), part.points  # right when m = 1
+    told = " ".join([*(c.message for c in part.cases), *(c.diagnosis.message for c in part.cases if c.diagnosis)])
+    assert "Axis 1 has 10 entries where the expected array has 1: sum (or average) over that axis" in told, told
+    assert "should have" not in told and "which weight and input" not in told, told

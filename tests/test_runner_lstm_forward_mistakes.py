@@ -26,22 +26,22 @@ MISTAKES = [
     # (id, function, old, new, points of the part, what the student reads)
     ("concat x first", C, "concat[: n_a, :] = a_prev\n    concat[n_a :, :] = xt",
      "concat[: n_x, :] = xt\n    concat[n_x :, :] = a_prev", 0, "Concatenate the previous hidden state first"),
-    ("c from a_prev", C, "ft * c_prev", "ft * a_prev", 0, "it keeps the previous memory: c_next = ft * c_prev"),
-    ("ft with tanh", C, "ft = sigmoid(", "ft = np.tanh(", 0, "The forget gate ft uses tanh"),
-    ("cct with sigmoid", C, "cct = np.tanh(", "cct = sigmoid(", 0, "The candidate value cct uses a sigmoid"),
+    ("c from a_prev", C, "ft * c_prev", "ft * a_prev", 0, "it keeps the previous memory: `c_next = ft * c_prev"),
+    ("ft with tanh", C, "ft = sigmoid(", "ft = np.tanh(", 0, "The forget gate `ft` uses tanh"),
+    ("cct with sigmoid", C, "cct = np.tanh(", "cct = sigmoid(", 0, "The candidate value `cct` uses a sigmoid"),
     ("ot * left out", C, "a_next = ot * np.tanh(c_next)", "a_next = np.tanh(c_next)", 40 / 7,
-     "a_next leaves out the output gate: a_next = ot * np.tanh(c_next)"),
+     "`a_next` leaves out the output gate: `a_next = ot * np.tanh(c_next)`"),
     ("y from c", C, "softmax(np.dot(Wy, a_next) + by)", "softmax(np.dot(Wy, c_next) + by)", 100 / 7,
      "The prediction should come from the hidden state, not the memory"),
     ("softmax over the examples", C, "yt_pred = softmax(np.dot(Wy, a_next) + by)",
      "z = np.dot(Wy, a_next) + by\n    yt_pred = np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)", 100 / 7,
-     "Your softmax normalises across the examples (axis=1)"),
+     "Your softmax normalises across the examples (`axis=1`)"),
     ("ot inside the tanh", C, "a_next = ot * np.tanh(c_next)", "a_next = np.tanh(ot * c_next)", 40 / 7,
-     "not np.tanh(ot * c_next)"),
+     "not `np.tanh(ot * c_next)`"),
     ("update gate left out", C, "c_next = ft * c_prev + it * cct", "c_next = ft * c_prev + cct", 0,
-     "without the update gate: c_next = ft * c_prev + it * cct"),
+     "without the update gate: `c_next = ft * c_prev + it * cct`"),
     ("sigmoid on the memory", C, "a_next = ot * np.tanh(c_next)", "a_next = ot * sigmoid(c_next)", 40 / 7,
-     "a_next squashes the memory with a sigmoid; it needs tanh"),
+     "`a_next` squashes the memory with a sigmoid; it needs tanh"),
     ("return order", C, "return a_next, c_next, yt_pred, cache", "return a_next, yt_pred, c_next, cache", 60 / 7,
      "Return them in the order asked for: `return a_next, c_next, yt_pred, cache`"),
     ("concatenated side by side", C, "concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n"
@@ -49,22 +49,22 @@ MISTAKES = [
      "to put `a_prev` over `xt`, write `np.concatenate((a_prev, xt), axis=0)`"),
     ("product in the wrong order", C, "np.dot(Wf, concat)", "np.dot(concat, Wf)", 0, "check the order of `concat` and `Wf`"),
     ("cct's bias outside", C, "cct = np.tanh(np.dot(Wc, concat) + bc)", "cct = np.tanh(np.dot(Wc, concat)) + bc", 0,
-     "The candidate's bias bc is added after the tanh"),
+     "The candidate's bias `bc` is added after the tanh"),
     ("a from c_prev", C, "a_next = ot * np.tanh(c_next)", "a_next = ot * np.tanh(c_prev)", 40 / 7,
-     "a_next squashes the previous memory c_prev"),
+     "`a_next` squashes the previous memory `c_prev`"),
     ("ot with Wf", C, "ot = sigmoid(np.dot(Wo, concat) + bo)", "ot = sigmoid(np.dot(Wf, concat) + bo)", 40 / 7,
-     "The output gate is made with the forget gate's weights Wf"),
+     "The output gate is made with the forget gate's weights `Wf`"),
     ("cache in another order", C, _CACHE, "cache = (a_next, a_prev, c_next, c_prev, ft, it, cct, ot, xt, parameters)",
      120 / 7, "write line 34 as `cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)`"),
     ("cache without parameters", C, _CACHE, "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt)", 120 / 7,
      "`cache` should have 10 elements, got 9. The last (the 10th) is missing; the other 9 are right."),
     ("a0 at every step", F, _STEP, "lstm_cell_forward(x[:, :, t], a0, c_next, parameters)", 4,
-     "Every step is given a0 instead of the previous hidden state"),
+     "Every step is given `a0` instead of the previous hidden state"),
     ("a0 and c0 at every step", F, "c_next = np.zeros(a_next.shape)\n    for t in range(T_x):\n        "
      "a_next, c_next, yt, cache = " + _STEP, "c0 = np.zeros(a_next.shape)\n    for t in range(T_x):\n        "
      "a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a0, c0, parameters)", 4,
      "No step of the loop changes `a0` and `c0`, which line 16 passes to `lstm_cell_forward`"),
-    ("c not stored", F, "        c[:, :, t] = c_next\n", "", 75 / 7, "store each step's c_next in c[:, :, t]"),
+    ("c not stored", F, "        c[:, :, t] = c_next\n", "", 75 / 7, "store each step's `c_next` in `c[:, :, t]`"),
     ("y and c returned swapped", F, "return a, y, c, caches", "return a, c, y, caches", 45 / 7,
      "Return them in the order asked for: `return a, y, c, caches`"),
     ("x sliced on the wrong axis", F, "x[:, :, t]", "x[:, t, :]", 0,
@@ -72,14 +72,14 @@ MISTAKES = [
     ("a stored in y", F, "y[:, :, t] = yt", "y[:, :, t] = a_next", 0, "and `a_next` has shape (5, 10)"),
     ("n_y and n_a swapped", F, 'n_y, n_a = parameters["Wy"].shape', 'n_a, n_y = parameters["Wy"].shape', 0,
      "check the sizes `a` was created with"),
-    ("c0 from a0", F, "c_next = np.zeros(a_next.shape)", "c_next = a0", 0, "The memory starts from a0, but c0 must be zeros"),
+    ("c0 from a0", F, "c_next = np.zeros(a_next.shape)", "c_next = a0", 0, "The memory starts from `a0`, but `c0` must be zeros"),
     ("nothing appended", F, "        caches.append(cache)\n", "", 90 / 7, "It is an empty list: nothing was appended to it"),
     ("memory reset at each step", F, _STEP, "lstm_cell_forward(x[:, :, t], a_next, np.zeros(a_next.shape), parameters)",
      4, "The memory is reset at every step"),
     ("step's values unpacked in another order", F, "a_next, c_next, yt, cache = lstm_cell_forward",
      "a_next, yt, c_next, cache = lstm_cell_forward", 0,
      "`yt` is the 2nd name of line 16, and your `lstm_cell_forward` returns `c_next` 2nd"),
-    ("a stored in c", F, "c[:, :, t] = c_next", "c[:, :, t] = a_next", 75 / 7, "Your memory states c hold the hidden states"),
+    ("a stored in c", F, "c[:, :, t] = c_next", "c[:, :, t] = a_next", 75 / 7, "Your memory states `c` hold the hidden states"),
 ]
 
 
@@ -152,3 +152,29 @@ def test_two_cases_told_two_things_keep_them():
     assert _lone_mistakes_dropped(kept, messages) == kept
     dropped = _lone_mistakes_dropped(part("m/one", "m/two", "m/two"), messages)
     assert [c.diagnosis.id for c in dropped.cases] == ["m/two", "m/two", "m/two"], dropped.cases
+
+
+def test_an_initial_state_set_before_the_loop_is_told_at_its_line(tmp_path, context, sandbox):
+    # Thirty-sixth session. `c_next = 0`: the case said the number 0 (a cache's shape), then the
+    # generic "called `lstm_cell_forward` with inputs that differ ... (first at call 1, in `c_prev`)".
+    # Hidden states from zeros with a wrong cell too (the known mistake is computed with a right cell,
+    # so it never matched): the generic sentence, "in `a_prev` (an array of zeros)". Now the line.
+    part = _graded_part(tmp_path / "c0.ipynb", nbs.mutate(F, "c_next = np.zeros(a_next.shape)", "c_next = 0"),
+                        context, sandbox)
+    told = {c.diagnosis.message for c in part.cases if c.diagnosis is not None}
+    assert told == {"Line 14 sets `c_next = 0` before the loop: that `c_next` is what line 16 passes to "
+                    "`lstm_cell_forward` at the first step, where a correct run passes an array of zeros."}, told
+    zeros = nbs.mutate(F, "    a_next = a0\n", "    a_next = np.zeros(a0.shape)\n")
+    wrong_cells = {**nbs.mutate(C, "ft * c_prev", "ft * a_prev"), **nbs.mutate("rnn_cell_forward", "+ ba)", "+ ba + 0.1)")}
+    rnn_zeros = nbs.mutate("rnn_forward", "    a_next = a0\n", "    a_next = np.zeros(a0.shape)\n")
+    result = grade_submission(nbs.write(tmp_path / "zeros.ipynb", nbs.course_notebook({**zeros, **rnn_zeros,
+                                                                                        **wrong_cells})),
+                              context=context, sandbox=sandbox)
+    for function, step, line, at in ((F, C, 13, 16), ("rnn_forward", "rnn_cell_forward", 12, 14)):
+        told = {c.diagnosis.message for c in result.part(function).cases if c.diagnosis is not None}
+        assert told == {f"Line {line} sets `a_next = np.zeros(a0.shape)` before the loop: that `a_next` is what "
+                        f"line {at} passes to `{step}` at the first step, where a correct run passes `a0`."}, told
+    # Control: a loop that passes `a0` itself at every step keeps its own sentence (nothing set before it).
+    part = _graded_part(tmp_path / "a0.ipynb", nbs.mutate(F, _STEP, "lstm_cell_forward(x[:, :, t], a0, c_next, "
+                                                          "parameters)"), context, sandbox)
+    assert all("before the loop" not in c.diagnosis.message for c in part.cases if c.diagnosis is not None)

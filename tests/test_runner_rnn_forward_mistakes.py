@@ -54,13 +54,13 @@ MISTAKES = [
      "Line 20, `cache = (a_next, a_next, xt, parameters)`, stores `a_next` twice, 1st and 2nd: its 2nd place needs "
      "another value, the one the backward pass unpacks 2nd."),
     ("tanh left out", _edits((CF, _CELL_LINE, "a_next = np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba")), CF, 0,
-     "a_next leaves out the tanh"),
+     "`a_next` leaves out the tanh"),
     ("a ReLU for the tanh", _edits((CF, "a_next = np.tanh(", "a_next = np.maximum(0, ")), CF, 0,
-     "a_next uses a ReLU (np.maximum(0, ...)); the RNN cell's activation is tanh"),
+     "`a_next` uses a ReLU (`np.maximum(0, ...)`); the RNN cell's activation is tanh"),
     ("y from the sum inside the tanh", _edits((CF, _CELL_LINE, "z = np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba\n"
                                                                "    a_next = np.tanh(z)"),
                                               (CF, "softmax(np.dot(Wya, a_next) + by)", "softmax(np.dot(Wya, z) + by)")),
-     CF, 6, "The prediction is made from the sum inside the tanh, not from a_next"),
+     CF, 6, "The prediction is made from the sum inside the tanh, not from `a_next`"),
     ("Wya read as Wy", _edits((CF, 'Wya = parameters["Wya"]', 'Wya = parameters["Wy"]')), CF, 0,
      "its keys are Waa, Wax, Wya, ba, by"),
     ("a stored before the step", _edits((RF, "        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, "

@@ -63,7 +63,7 @@ def test_wrong_functions_fail_with_the_diagnosed_mistake_and_exit_1():
     verdicts = verdict_lines(text)
     assert verdicts["rnn_cell_forward"] == "failed"
     assert verdicts["rnn_forward"] == "passed"  # graded in isolation: a wrong cell costs once
-    assert "likely mistake: Your hidden state leaves out the bias ba" in text
+    assert "likely mistake: Your hidden state leaves out the bias `ba`" in text
     assert "`a_next` has the right shape but" in text
 
 

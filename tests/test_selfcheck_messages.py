@@ -254,7 +254,7 @@ def test_a_function_defined_again_wrongly_says_which_definition_under_its_verdic
     head, _, rest = text.partition("rnn_cell_forward   failed  (0 of 1 public case, 0 of 2.5 points)\n")
     assert rest.startswith("    note: `rnn_cell_forward` is defined more than once (cell 4 (In [2]), line 3, and "
                            "cell 22 (In [20]), line 3); the last definition (cell 22 (In [20])) is the one graded.\n"), text
-    assert "likely mistake: Your hidden state leaves out the bias ba" in rest, text  # read against cell 22
+    assert "likely mistake: Your hidden state leaves out the bias `ba`" in rest, text  # read against cell 22
     assert "About the notebook" not in text and text.count("defined more than once") == 1, text
 
 

@@ -189,3 +189,18 @@ def test_raises_when_n_x_above_t_x_is_exact():
         builder = BUILDERS[EXAMPLES[function]]
         square = dict(OTHER_DIMS, n_x=OTHER_DIMS["T_x"])
         assert _same(MUTANTS[mutant_id].fn(*builder(**square)), getattr(rnn, function)(*builder(**square)))
+
+
+def test_every_message_writes_its_code_in_backticks():
+    # Thirty-sixth session: the sentences wrote code bare ("set a_next = a0 before the loop"), and
+    # feedback.md's guard then made a code span of a piece of one ("write `concat[:n_a, :]` =
+    # a_prev"). Now each is plain Markdown as written, its names and code in backticks.
+    import re
+
+    from grader.report import sentence_text
+
+    for mutant in MUTANTS.values():
+        message = mutant.message
+        assert sentence_text(message) == message, (mutant.id, sentence_text(message))
+        prose = re.sub(r"`[^`]+`", "", message)
+        assert not re.search(r"[_=\[\]·]|\w\(", prose), (mutant.id, prose)
