@@ -56,6 +56,16 @@ CASES = {
     "starred_tuple_call": ("rnn_forward", "rnn_cell_forward(x[:, :, t], a_next, parameters)",
                            "rnn_cell_forward(*(x[:, :, t], a_next, parameters))"),
     "out_none": ("rnn_cell_forward", "+ ba)", "+ ba, out=None)"),
+    # Thirty-sixth session (scores on main aa62e07). A call that only reports: ``warnings.warn``
+    # (0.78), ``logging.debug`` (0.72).
+    "warnings_warn": ("rnn_cell_forward", _A, "    import warnings\n    warnings.warn('step')\n" + _A),
+    "logging_debug": ("rnn_cell_forward", _A, "    import logging\n    logging.debug('step')\n" + _A),
+    # A loop that runs its body once: ``for _ in range(1):`` (0.43 around a line, 0.66 around the
+    # loop of ``rnn_forward``), ``while True:`` ending with ``break`` (0.41).
+    "for_once": ("rnn_cell_forward", _A, "    for _ in range(1):\n    " + _A),
+    "for_once_loop": ("rnn_forward", "    for t in range(T_x):",
+                      "    for _ in range(1):\n      for t in range(T_x):"),
+    "while_true_break": ("rnn_cell_forward", _A, "    while True:\n    " + _A + "        break\n"),
 }
 
 
@@ -103,7 +113,24 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    return f(*x)\n") != body_tokens("    return f(x)\n")
     # ``global`` of a name the def binds stays.
     assert body_tokens("    global z\n" + plain) != body_tokens(plain)
+    # A call of another ``warn``, or of ``logging``'s other functions, is work.
+    assert body_tokens("    warn(x)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    logging.basicConfig(level=x)\n" + plain) != body_tokens(plain)
+    # A loop that may run more than once, or whose body reads its name, or leaves it early, stays.
+    assert body_tokens("    for _ in range(2):\n        z = x + y\n    return z\n") != body_tokens(plain)
+    assert body_tokens("    for i in range(1):\n        z = x + i\n    return z\n") != body_tokens(
+        "    z = x + i\n    return z\n")
+    assert body_tokens("    while True:\n        z = x + y\n        if z:\n            break\n        y = y - 1\n"
+                       "        break\n    return z\n") != body_tokens("    z = x + y\n    y = y - 1\n    return z\n")
+    assert body_tokens("    while x:\n        z = x + y\n        break\n    return z\n") != body_tokens(plain)
+    assert body_tokens("    for _ in range(1):\n        z = x + y\n    else:\n        z = y\n    return z\n") != (
+        body_tokens(plain))
     # The same rewrites, seen as such: the equivalences this file tests, unit by unit.
     assert body_tokens("    g = lambda a: a + y\n    return g(x)\n") == body_tokens("    return x + y\n")
     assert body_tokens("    z = w = x + y\n    return z\n") == body_tokens(plain)
     assert body_tokens("    z = w = x + y\n    return z * w\n") == body_tokens("    z = x + y\n    return z * z\n")
+    assert body_tokens("    for _ in range(0, 1):\n        z = x + y\n        break\n    return z\n") == body_tokens(plain)
+    assert body_tokens("    while 1:\n        z = x + y\n        return z\n") == body_tokens(plain)
+    assert body_tokens("    while True:\n        for t in x:\n            if t:\n                break\n"
+                       "        break\n    return y\n") == body_tokens(
+        "    for t in x:\n        if t:\n            break\n    return y\n")
