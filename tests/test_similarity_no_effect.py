@@ -66,6 +66,11 @@ CASES = {
     "for_once_loop": ("rnn_forward", "    for t in range(T_x):",
                       "    for _ in range(1):\n      for t in range(T_x):"),
     "while_true_break": ("rnn_cell_forward", _A, "    while True:\n    " + _A + "        break\n"),
+    # The loop's range spelled otherwise: ``range(int(T_x))`` (0.47), ``enumerate`` of it with the
+    # index or the item unread (0.50, 0.47).
+    "range_of_int": ("rnn_forward", "range(T_x)", "range(int(T_x))"),
+    "enumerate_range": ("rnn_forward", "for t in range(T_x)", "for _i, t in enumerate(range(T_x))"),
+    "enumerate_range_index": ("rnn_forward", "for t in range(T_x)", "for t, _v in enumerate(range(T_x))"),
 }
 
 
@@ -125,11 +130,25 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    while x:\n        z = x + y\n        break\n    return z\n") != body_tokens(plain)
     assert body_tokens("    for _ in range(1):\n        z = x + y\n    else:\n        z = y\n    return z\n") != (
         body_tokens(plain))
+    # ``int`` of something else than a range's bound, and ``enumerate`` of another range, counting from
+    # another start, or whose names are bound again, stay.
+    assert body_tokens("    return int(x) + y\n") != body_tokens("    return x + y\n")
+    loop = "    for t in range(x):\n        y = y + t\n    return y\n"
+    assert body_tokens(loop.replace("t in range(x)", "i, t in enumerate(range(1, x))")) != body_tokens(
+        loop.replace("range(x)", "range(1, x)"))
+    assert body_tokens(loop.replace("t in range(x)", "i, t in enumerate(range(x), 1)")) != body_tokens(loop)
+    assert body_tokens(loop.replace("t in range(x)", "i, t in enumerate(range(x))").replace(
+        "y = y + t", "y = y + t + i\n        i = 2")) != body_tokens(loop.replace("y = y + t", "y = y + t + t\n        t = 2"))
+    assert body_tokens(loop.replace("t in range(x)", "i, t in enumerate(range(x))").replace(
+        "return y", "return y + i")) != body_tokens(loop.replace("return y", "return y + t"))
     # The same rewrites, seen as such: the equivalences this file tests, unit by unit.
     assert body_tokens("    g = lambda a: a + y\n    return g(x)\n") == body_tokens("    return x + y\n")
     assert body_tokens("    z = w = x + y\n    return z\n") == body_tokens(plain)
     assert body_tokens("    z = w = x + y\n    return z * w\n") == body_tokens("    z = x + y\n    return z * z\n")
     assert body_tokens("    for _ in range(0, 1):\n        z = x + y\n        break\n    return z\n") == body_tokens(plain)
+    assert body_tokens(loop.replace("t in range(x)", "i, t in enumerate(range(0, x))").replace(
+        "y + t", "y + i * t")) == body_tokens(loop.replace("y + t", "y + t * t"))
+    assert body_tokens(loop.replace("range(x)", "range(int(x - 1))")) == body_tokens(loop.replace("range(x)", "range(x - 1)"))
     assert body_tokens("    while 1:\n        z = x + y\n        return z\n") == body_tokens(plain)
     assert body_tokens("    while True:\n        for t in x:\n            if t:\n                break\n"
                        "        break\n    return y\n") == body_tokens(
