@@ -71,6 +71,12 @@ CASES = {
     "range_of_int": ("rnn_forward", "range(T_x)", "range(int(T_x))"),
     "enumerate_range": ("rnn_forward", "for t in range(T_x)", "for _i, t in enumerate(range(T_x))"),
     "enumerate_range_index": ("rnn_forward", "for t in range(T_x)", "for t, _v in enumerate(range(T_x))"),
+    # A float computed converted to float: ``.astype(np.float64)`` (0.29), ``.astype(float)`` (0.26);
+    # an array read whole by ``[:]`` (0.44 for ``a0[:]``, 0.47 for ``x[:][:, :, t]``).
+    "astype_float64_of_value": ("rnn_cell_forward", _A, f"    a_next = np.tanh({_Z}).astype(np.float64)\n"),
+    "astype_float_of_value": ("rnn_cell_forward", _A, f"    a_next = np.tanh({_Z}).astype(float)\n"),
+    "whole_slice": ("rnn_forward", "    a_next = a0\n", "    a_next = a0[:]\n"),
+    "whole_slice_then_index": ("rnn_forward", "x[:, :, t]", "x[:][:, :, t]"),
 }
 
 
@@ -141,6 +147,12 @@ def test_what_only_looks_alike_keeps_its_tokens():
         "y = y + t", "y = y + t + i\n        i = 2")) != body_tokens(loop.replace("y = y + t", "y = y + t + t\n        t = 2"))
     assert body_tokens(loop.replace("t in range(x)", "i, t in enumerate(range(x))").replace(
         "return y", "return y + i")) != body_tokens(loop.replace("return y", "return y + t"))
+    # ``astype`` of a test, of a name, or to another type stays; so do a write to ``x[:]`` and a part of ``x``.
+    assert body_tokens("    return (x < y).astype(float)\n") != body_tokens("    return x < y\n")
+    assert body_tokens("    z = x.astype(float)\n    return z + y\n") != body_tokens("    z = x\n    return z + y\n")
+    assert body_tokens("    return (x + y).astype(int)\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    x[:] = y\n    return x\n") != body_tokens("    x = y\n    return x\n")
+    assert body_tokens("    return x[1:] + y\n") != body_tokens("    return x + y\n")
     # The same rewrites, seen as such: the equivalences this file tests, unit by unit.
     assert body_tokens("    g = lambda a: a + y\n    return g(x)\n") == body_tokens("    return x + y\n")
     assert body_tokens("    z = w = x + y\n    return z\n") == body_tokens(plain)
@@ -148,6 +160,8 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    for _ in range(0, 1):\n        z = x + y\n        break\n    return z\n") == body_tokens(plain)
     assert body_tokens(loop.replace("t in range(x)", "i, t in enumerate(range(0, x))").replace(
         "y + t", "y + i * t")) == body_tokens(loop.replace("y + t", "y + t * t"))
+    assert body_tokens("    return (x @ y / 2).astype('float64')\n") == body_tokens("    return x @ y / 2\n")
+    assert body_tokens("    return np.exp(x[:]).astype(np.double)[:]\n") == body_tokens("    return np.exp(x)\n")
     assert body_tokens(loop.replace("range(x)", "range(int(x - 1))")) == body_tokens(loop.replace("range(x)", "range(x - 1)"))
     assert body_tokens("    while 1:\n        z = x + y\n        return z\n") == body_tokens(plain)
     assert body_tokens("    while True:\n        for t in x:\n            if t:\n                break\n"
