@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import copy
 
+from grader.astnodes import lambda_as_def
 from grader.similarity.nodetext import loaded_names, statement_blocks
 from grader.similarity.numpyreads import placed_copy, reads_as, swap
 from grader.similarity.syntax import CHILD_FIELDS, defs_of, stored_names, subnodes
@@ -176,6 +177,7 @@ def inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
     arguments. Runs after ``own_locals``, so the helper's locals keep spellings of their own; an
     argument that is a name or a constant takes the parameter's place, another is assigned to it
     first. Three rounds (a helper calling a helper), ``_INLINED_NODES`` copied at most."""
+    tree.body = [lambda_as_def(stmt) or stmt for stmt in tree.body]  # ``act = lambda z: ...``: a one-line def
     budget = [_INLINED_NODES]
     for _round in range(3):
         defs = [stmt for stmt in tree.body if isinstance(stmt, ast.FunctionDef)]
