@@ -77,6 +77,13 @@ CASES = {
     "astype_float_of_value": ("rnn_cell_forward", _A, f"    a_next = np.tanh({_Z}).astype(float)\n"),
     "whole_slice": ("rnn_forward", "    a_next = a0\n", "    a_next = a0[:]\n"),
     "whole_slice_then_index": ("rnn_forward", "x[:, :, t]", "x[:][:, :, t]"),
+    # A line in a ``try`` whose handlers do nothing (``pass`` 0.38, ``print(e)`` 0.38) or with an empty
+    # ``finally`` (0.43), under ``contextlib.suppress(Exception)`` (0.42); assigned by ``:=`` (0.24).
+    "try_except_pass": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    except Exception:\n        pass\n"),
+    "try_except_print": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    except Exception as e:\n        print(e)\n"),
+    "try_finally_pass": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    finally:\n        pass\n"),
+    "suppress": ("rnn_cell_forward", _A, "    import contextlib\n    with contextlib.suppress(Exception):\n    " + _A),
+    "walrus": ("rnn_cell_forward", _A, f"    (a_next := np.tanh({_Z}))\n"),
 }
 
 
@@ -153,6 +160,12 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    return (x + y).astype(int)\n") != body_tokens("    return x + y\n")
     assert body_tokens("    x[:] = y\n    return x\n") != body_tokens("    x = y\n    return x\n")
     assert body_tokens("    return x[1:] + y\n") != body_tokens("    return x + y\n")
+    # A ``try`` with a handler, an ``else`` or a ``finally`` that does work stays, as does ``:=`` in an expression.
+    assert body_tokens("    try:\n        z = x + y\n    except KeyError:\n        z = y\n    return z\n") != body_tokens(plain)
+    assert body_tokens("    try:\n        z = x + y\n    finally:\n        y = 0\n    return z\n") != body_tokens(plain)
+    assert body_tokens("    try:\n        z = x + y\n    except KeyError:\n        pass\n    else:\n        z = y\n"
+                       "    return z\n") != body_tokens("    z = x + y\n    z = y\n    return z\n")
+    assert body_tokens("    return (z := x + y) + z\n") != body_tokens("    z = x + y\n    return z + z\n")
     # The same rewrites, seen as such: the equivalences this file tests, unit by unit.
     assert body_tokens("    g = lambda a: a + y\n    return g(x)\n") == body_tokens("    return x + y\n")
     assert body_tokens("    z = w = x + y\n    return z\n") == body_tokens(plain)

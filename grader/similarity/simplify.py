@@ -64,7 +64,8 @@ _AS_IS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Im
 _STATE_SETTERS = frozenset({"seterr", "set_printoptions", "filterwarnings", "simplefilter"})
 
 #: Context managers that change no value a block computes (``with np.errstate(over="ignore"):``).
-_QUIET_CONTEXTS = frozenset({"errstate", "catch_warnings", "printoptions", "nullcontext"})
+#: ``contextlib.suppress(...)`` too: a ``try`` whose handlers do nothing (``Simplifier._quiet_try``).
+_QUIET_CONTEXTS = frozenset({"errstate", "catch_warnings", "printoptions", "nullcontext", "suppress"})
 
 
 def _plain_arguments(call: ast.Call) -> bool:
@@ -175,6 +176,14 @@ class Simplifier:
         in a copy, ``np`` never assigned there, scored 0.48 against its original (thirty-fifth session)."""
         return not self._defs or bool(stored_names(ast.Module(self._defs[-1].body, [])) & set(names))
 
+    def _quiet_try(self, stmt: ast.stmt) -> bool:
+        """Whether ``stmt`` is a ``try`` without ``else`` whose handlers and ``finally`` do nothing once
+        simplified (``pass``, ``print(e)``): on the grader's input its body is what runs. Around a line
+        of a copy, ``except Exception: pass`` scored 0.38 against its original, ``finally: pass`` 0.43
+        (thirty-sixth session)."""
+        return (type(stmt) is ast.Try and not stmt.orelse and not self.block(list(stmt.finalbody))
+                and not any(self.block(list(h.body)) for h in stmt.handlers))
+
     def _once(self, stmt: ast.stmt) -> list[ast.stmt] | None:
         """The body of a loop that runs it once, without its last ``break``: ``for _ in range(1):``
         whose name the def reads nowhere, or ``while True:`` whose body ends with ``break``,
@@ -236,8 +245,10 @@ class Simplifier:
                 return []
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
                 return []
+            if type(value) is ast.NamedExpr:  # ``(a := v)`` alone is ``a = v``: 0.24 (thirty-sixth session)
+                return [ast.copy_location(ast.Assign(targets=[value.target], value=value.value), stmt)]
             return [] if _sets_state(value) or _reports(value) else [stmt]
-        if _is_quiet_with(stmt) or is_guarded_try(stmt):
+        if _is_quiet_with(stmt) or is_guarded_try(stmt) or self._quiet_try(stmt):
             # A ``try`` whose handlers only leave (``raise e``, ``return None``) anywhere, not only
             # leading (``drop_leading_guards``): around a line of a copy, 0.38 (thirty-fifth session).
             return self.block(stmt.body)
