@@ -84,6 +84,8 @@ CASES = {
     "try_finally_pass": ("rnn_cell_forward", _A, "    try:\n    " + _A + "    finally:\n        pass\n"),
     "suppress": ("rnn_cell_forward", _A, "    import contextlib\n    with contextlib.suppress(Exception):\n    " + _A),
     "walrus": ("rnn_cell_forward", _A, f"    (a_next := np.tanh({_Z}))\n"),
+    # A value chosen by a constant test (0.27).
+    "constant_conditional": ("rnn_cell_forward", _A, f"    a_next = np.tanh({_Z}) if True else None\n"),
 }
 
 
@@ -166,6 +168,8 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    try:\n        z = x + y\n    except KeyError:\n        pass\n    else:\n        z = y\n"
                        "    return z\n") != body_tokens("    z = x + y\n    z = y\n    return z\n")
     assert body_tokens("    return (z := x + y) + z\n") != body_tokens("    z = x + y\n    return z + z\n")
+    # A conditional value whose test is not a constant stays.
+    assert body_tokens("    return x if y else y\n") != body_tokens("    return x\n")
     # The same rewrites, seen as such: the equivalences this file tests, unit by unit.
     assert body_tokens("    g = lambda a: a + y\n    return g(x)\n") == body_tokens("    return x + y\n")
     assert body_tokens("    z = w = x + y\n    return z\n") == body_tokens(plain)
@@ -176,6 +180,7 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    return (x @ y / 2).astype('float64')\n") == body_tokens("    return x @ y / 2\n")
     assert body_tokens("    return np.exp(x[:]).astype(np.double)[:]\n") == body_tokens("    return np.exp(x)\n")
     assert body_tokens(loop.replace("range(x)", "range(int(x - 1))")) == body_tokens(loop.replace("range(x)", "range(x - 1)"))
+    assert body_tokens("    return (x if 1 < 0 else y) + (x if not False else z)\n") == body_tokens("    return y + x\n")
     assert body_tokens("    while 1:\n        z = x + y\n        return z\n") == body_tokens(plain)
     assert body_tokens("    while True:\n        for t in x:\n            if t:\n                break\n"
                        "        break\n    return y\n") == body_tokens(

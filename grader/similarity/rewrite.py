@@ -9,6 +9,7 @@ import ast
 
 from grader.course import COURSE_PARAMETERS
 from grader.similarity.nodetext import statement_blocks
+from grader.similarity.simplify import const_truth as _const_truth
 from grader.similarity.numpyreads import (NUMPY_NAMES, NumpyReads, SIZES, hoist_lookups, key_read, resolve_aliases,
                                           split)
 from grader.similarity.syntax import CHILD_FIELDS, TALLIED, defs_of, subnodes, tally, tally_nodes
@@ -286,6 +287,17 @@ class Rewriter:
             return ast.copy_location(ast.Compare(left=node.comparators[0], ops=[flipped], comparators=[node.left]), node)
         return node
 
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        """``a if True else b`` -> ``a`` (a test whose value is constant, ``simplify._const_truth``): a
+        copy writing ``a_next = np.tanh(...) if True else None`` scored 0.27 (thirty-sixth session)."""
+        truth = _const_truth(node.test)
+        if truth is None:
+            return node
+        kept, dropped = (node.body, node.orelse) if truth else (node.orelse, node.body)
+        tally(node.test, self.counts, -1)
+        tally(dropped, self.counts, -1)
+        return kept
+
     def visit_List(self, node: ast.List) -> ast.AST:
         """A list display read as a value is spelled like a tuple (``np.zeros([n, m])`` ~ ``np.zeros((n, m))``)."""
         if isinstance(node.ctx, ast.Load):
@@ -403,6 +415,7 @@ _REWRITES = {
     ast.AugAssign: Rewriter.visit_AugAssign, ast.Subscript: Rewriter.visit_Subscript,
     ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Import: Rewriter.visit_Import, ast.Assign: Rewriter.visit_Assign,
     ast.AnnAssign: Rewriter.visit_AnnAssign, ast.Compare: Rewriter.visit_Compare, ast.List: Rewriter.visit_List,
+    ast.IfExp: Rewriter.visit_IfExp,
 }
 
 

@@ -18,7 +18,7 @@ from grader.similarity.syntax import all_args, defs_of, stored_names, subnodes
 _SINGLETONS = (type(None), bool, type(...))
 
 
-def _const_truth(test: ast.AST) -> bool | None:
+def const_truth(test: ast.AST) -> bool | None:
     """The truth value of a constant condition (``False``, ``0``, ``not True``, ``1 == 2``), else None."""
     if isinstance(test, ast.Constant):
         try:
@@ -26,10 +26,10 @@ def _const_truth(test: ast.AST) -> bool | None:
         except Exception:  # pragma: no cover - exotic constants
             return None
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _const_truth(test.operand)
+        inner = const_truth(test.operand)
         return None if inner is None else not inner
     if type(test) is ast.BoolOp:  # ``x.ndim == 2 and a.ndim == 2`` once the grader's input decided both
-        truths = [_const_truth(value) for value in test.values]
+        truths = [const_truth(value) for value in test.values]
         decisive = type(test.op) is ast.Or  # the value that decides an ``or``; ``and``'s is False
         if decisive in truths:
             return decisive
@@ -199,7 +199,7 @@ class Simplifier:
                     ast.Module(self._defs[-1].body, [])):
                 return None
             return body
-        if kind is ast.While and not stmt.orelse and _const_truth(stmt.test) is True:
+        if kind is ast.While and not stmt.orelse and const_truth(stmt.test) is True:
             last = type(stmt.body[-1])
             body = stmt.body[:-1] if last is ast.Break else stmt.body
             if (last is ast.Break or last is ast.Return or last is ast.Raise) and not _own_jumps(body):
@@ -253,12 +253,12 @@ class Simplifier:
             # leading (``drop_leading_guards``): around a line of a copy, 0.38 (thirty-fifth session).
             return self.block(stmt.body)
         if isinstance(stmt, ast.If):
-            truth = _const_truth(stmt.test)
+            truth = const_truth(stmt.test)
             if truth is True:
                 return self.block(stmt.body)
             if truth is False:
                 return self.block(stmt.orelse)
-        if isinstance(stmt, ast.While) and _const_truth(stmt.test) is False:
+        if isinstance(stmt, ast.While) and const_truth(stmt.test) is False:
             return self.block(stmt.orelse)
         once = self._once(stmt)
         if once is not None:
