@@ -38,7 +38,7 @@ if _TOO_OLD:  # an exit status 2, as for every command that cannot run
     print(_TOO_OLD, file=sys.stderr)
     sys.exit(2)
 
-from grader import commands  # noqa: E402 - after the version's check, which must come first
+from grader import commands, exits  # noqa: E402 - after the version's check, which must come first
 
 
 #: The end of ``--help``: what the exit status says, and where the guides are.
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--gradescope-root goes with --gradescope")
         if args.student_kit is not None:
             commands.student_kit(args.student_kit, rubric=args.rubric)
-            return commands.EXIT_OK
+            return exits.EXIT_OK
         if args.gradescope:
             return commands.gradescope(root=args.gradescope_root, rubric=args.rubric,
                                        stream=sys.stdout)
@@ -189,13 +189,13 @@ def main(argv: list[str] | None = None) -> int:
             force=args.force, similarity=args.similarity, template=args.template,
             known=args.known, feedback_html=args.feedback_html, roster=args.roster,
             excel=args.excel, adjust=args.adjust)
-    except commands.CommandError as exc:
+    except exits.CommandError as exc:
         print(f"grade.py: {exc}", file=sys.stderr)
-        return commands.EXIT_USAGE
+        return exits.EXIT_USAGE
     except KeyboardInterrupt as exc:  # its text: what a class run stopped there leaves, and what to run
         print(f"grade.py: interrupted{f'. {exc}' if str(exc) else ''}", file=sys.stderr)
-        return commands.EXIT_INTERRUPTED
-    return commands.EXIT_INTERRUPTED if summary.interrupted else commands.EXIT_OK
+        return exits.EXIT_INTERRUPTED
+    return exits.EXIT_INTERRUPTED if summary.interrupted else exits.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -36,7 +36,13 @@ import time
 from pathlib import Path
 marks = [time.process_time()]
 from grader import commands
-resume = commands._pause_collector() if hasattr(commands, "_pause_collector") else None
+try:  # where each checkout holds them (split out of grader.commands in the thirty-sixth session)
+    from grader.outputfolder import pause_collector
+    from grader.classfiles import DEFAULT_RUBRIC
+except ImportError:
+    pause_collector = getattr(commands, "_pause_collector", None)
+    DEFAULT_RUBRIC = commands.DEFAULT_RUBRIC
+resume = pause_collector() if pause_collector else None
 from grader.zygote import unprotected_reason
 from grader.batch import WorkerPool
 from grader.fixtures import fixtures_digest
@@ -47,7 +53,7 @@ from grader.runner import answer_layouts, argument_layouts
 from grader.sandbox import configure_zygote
 marks.append(time.process_time())
 options = {"fixture_cache": True} if "fixture_cache" in commands.load_context.__code__.co_varnames else {}
-context = commands.load_context(commands.DEFAULT_RUBRIC, **options)
+context = commands.load_context(DEFAULT_RUBRIC, **options)
 if resume is not None:  # as grade_class does, from the eighteenth session on
     resume(freeze=True)
 marks.append(time.process_time())

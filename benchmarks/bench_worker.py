@@ -348,17 +348,20 @@ def _stages_serve(args: argparse.Namespace, *, context) -> int:
     import shutil
     import tempfile
 
-    from grader.commands import _finisher, _prepare
+    try:  # grader.feedbackpages since the thirty-sixth session; grader.commands before (--against)
+        from grader.feedbackpages import finisher, prepare_folder
+    except ImportError:
+        from grader.commands import _finisher as finisher, _prepare as prepare_folder
 
     subs = _submissions(args.folder, loops=args.loops, half=args.half)
     warm = _submissions(args.folder, loops=False, half=None)[-8:]  # notebooks of the other half, mostly
     out_dir = Path(tempfile.mkdtemp(prefix="bench-worker-stages-"))
     try:
         clock = _StageClock()
-        hooks = {"prepare": _prepare(out_dir), "finish": _finisher(names=())}
+        hooks = {"prepare": prepare_folder(out_dir), "finish": finisher(names=())}
         with ResilientSandbox(protected_paths=[]) as sandbox:
             clock.grade(warm, context=context, sandbox=sandbox, out_dir=out_dir / "warm", **{
-                "prepare": _prepare(out_dir / "warm"), "finish": hooks["finish"]})
+                "prepare": prepare_folder(out_dir / "warm"), "finish": hooks["finish"]})
             for key in clock.spent:
                 clock.spent[key] = 0.0
             clock.by_kind.clear()

@@ -138,7 +138,11 @@ def profile_class(folder: str, *, kinds: set[str] | None = None) -> tuple[CpuSam
     from bench_worker import _kind, _submissions
 
     from grader import batch
-    from grader.commands import _finisher, _prepare, load_context
+    from grader.commands import load_context
+    try:  # grader.feedbackpages since the thirty-sixth session; grader.commands before (--against)
+        from grader.feedbackpages import finisher, prepare_folder
+    except ImportError:
+        from grader.commands import _finisher as finisher, _prepare as prepare_folder
 
     context = load_context(_CODE / "rubrics" / "rnn.yaml")
     gc.freeze()  # as grader.batch's workers do with what they inherit
@@ -149,7 +153,7 @@ def profile_class(folder: str, *, kinds: set[str] | None = None) -> tuple[CpuSam
 
     def grade(submissions, sandbox, out_dir: Path) -> None:
         """Grade and write each submission as a worker does, its record pickled as sent."""
-        prepare, finish = _prepare(out_dir), _finisher(names=())
+        prepare, finish = prepare_folder(out_dir), finisher(names=())
         for sub in submissions:
             graded = batch._graded(sub, context=context, sandbox=sandbox, out_dir=out_dir,
                                    prepare=prepare, finish=finish)

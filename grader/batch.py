@@ -185,7 +185,7 @@ def log_problem(folder: Path, text: str) -> None:
 
 
 #: A worker's exit status when its disk (or quota) is full: the grading process raises the
-#: error itself, so that the run ends with one message (``commands._full_disk_stops``).
+#: error itself, so that the run ends with one message (``outputfolder.full_disk_stops``).
 DISK_FULL_EXIT = 75
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 

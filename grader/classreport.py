@@ -625,7 +625,7 @@ def write_class_report(results: Sequence[SubmissionResult], *, rubric: Rubric, o
     ``known_sources`` (name -> function -> source) let the flagged pairs show their code side by
     side; without them the pairs are listed with "(source not available)". ``harness_notes``
     are the batch's own failures (a worker that died, a sandbox that would not start);
-    ``roster_notes`` what the roster says of the class (``grader.commands.roster_notes``).
+    ``roster_notes`` what the roster says of the class (``grader.classsummary.roster_notes``).
     """
     path = Path(out_dir) / REPORT_NAME
     write_atomic(path, html_utf8([class_report_html(results, rubric=rubric, similarity=similarity,
@@ -642,7 +642,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
     import sys
 
-    from grader.commands import DEFAULT_RUBRIC, EXIT_USAGE, GRADEBOOK
+    from grader.classfiles import DEFAULT_RUBRIC, GRADEBOOK
+    from grader.exits import EXIT_USAGE
     from grader.outputlock import LockUnusable, OutputBusy, output_lock
     from grader.rubric import RubricError, load_rubric
 
@@ -685,7 +686,8 @@ def _write_summary(out: Path, *, rubric: Rubric, rubric_path: Path) -> int:
     its hidden cases' names on the class's cases, until the thirty-fifth session)."""
     import sys
 
-    from grader.commands import EXIT_OK, EXIT_USAGE, GRADEBOOK
+    from grader.classfiles import GRADEBOOK
+    from grader.exits import EXIT_OK, EXIT_USAGE
     from grader.discover import listing
     from grader.files import spreadsheet_text
     from grader.incremental import stored_digest
@@ -718,7 +720,8 @@ def _no_gradebook(out: Path) -> int:
     """Say that ``out`` holds no gradebook listing a submission; the exit status."""
     import sys
 
-    from grader.commands import EXIT_USAGE, GRADEBOOK
+    from grader.classfiles import GRADEBOOK
+    from grader.exits import EXIT_USAGE
     from grader.unfinished import UNFINISHED_NOTE, previous
 
     if (out / UNFINISHED_NOTE).is_file():  # a run is grading there, or was stopped before its end

@@ -176,7 +176,7 @@ def platform_name(name: str) -> PlatformName | None:
 
 
 #: The names a class run writes beside the submissions' folders in its output folder: the class
-#: files (``grader.commands.CLASS_FILES``), each as the last finished run's while a run grades
+#: files (``grader.classfiles.CLASS_FILES``), each as the last finished run's while a run grades
 #: (``grader.unfinished.previous``), and the note of a run under way
 #: (``grader.unfinished.UNFINISHED_NOTE``), the options remembered (``grader.classoptions.OPTIONS_FILE``): no submission may take one for its folder (a notebook
 #: named ``previous-grades.csv.ipynb`` stopped the class run until the thirty-fourth session).

@@ -122,8 +122,10 @@ def run_gradescope(*, root: Path = DEFAULT_ROOT, rubric: Path | None = None,
     """
     from grader.batch import ResilientSandbox, grade_one
     from grader.choice import graded_functions, one_notebook
-    from grader.commands import (DEFAULT_RUBRIC, EXIT_OK, EXIT_USAGE, REPO, CommandError, load_context,
-                                 protected_inputs)
+    from grader.classfiles import DEFAULT_RUBRIC, REPO
+    from grader.commands import load_context
+    from grader.exits import CommandError, EXIT_OK, EXIT_USAGE
+    from grader.protectedpaths import protected_inputs
     from grader.files import visible_text, write_atomic
     from grader.models import GRADER_ERROR
     from grader.report import read_submission
@@ -198,7 +200,7 @@ _SETUP_LINE = b"context = load_context(DEFAULT_RUBRIC)"
 def _scripts_for(scripts: Path, rubric: str | None) -> dict[str, bytes]:
     """setup.sh and run_autograder of ``scripts``, naming ``rubric`` (``rubrics/NAME.yaml``, a
     path inside the zip) where given."""
-    from grader.commands import CommandError
+    from grader.exits import CommandError
 
     texts = {name: (scripts / name).read_bytes() for name in ("setup.sh", "run_autograder")}
     if rubric is not None:
@@ -214,7 +216,8 @@ def _rubric_in_zip(rubric: Path, repo: Path) -> str:
     """``rubric`` as the zip names it (``rubrics/NAME.yaml``), after loading it and its fixtures:
     a rubric outside ``rubrics/`` would not be in the zip, and one whose fixtures are stale
     would fail every student's run instead of this command."""
-    from grader.commands import CommandError, load_context
+    from grader.commands import load_context
+    from grader.exits import CommandError
 
     where = Path(rubric).resolve()
     if not where.is_relative_to((repo / "rubrics").resolve()):
@@ -257,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python3 -m grader.gradescope build autograder.zip``: the zip for Gradescope."""
     import argparse
 
-    from grader.commands import EXIT_USAGE, CommandError
+    from grader.exits import CommandError, EXIT_USAGE
 
     parser = argparse.ArgumentParser(prog="python3 -m grader.gradescope")
     sub = parser.add_subparsers(dest="command", required=True)

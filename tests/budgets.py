@@ -21,7 +21,7 @@ UNHURRIED = 30.0
 def public_context(*, timeout: float = UNHURRIED):
     """The self-check's context of the default rubric (``load_public_context``), every case's
     timeout ``timeout``."""
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import load_public_context
 
     return with_timeout(load_public_context(DEFAULT_RUBRIC), timeout=timeout)

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.classfiles import DEFAULT_RUBRIC
+from grader.commands import load_context
 from grader.sandbox import Sandbox
 
 

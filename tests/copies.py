@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.similarity import find_similar
 from grader.similarity.detect import SimilarityReport
 from tests import notebooks as nbs

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classsources
+from grader import exits
 from grader.archive import ArchiveLimits, StudentZips
 from grader.batch import _from_task, _task
 from grader.discover import Submission, find_submissions
@@ -187,10 +189,10 @@ def test_the_class_run_unpacks_nothing_of_the_class_zip_itself(tmp_path):
         zf.writestr("rnn.ipynb", b"{}")
     archive = make_zip(tmp_path / "canvas.zip", {"smithbob_340934_208490284_work.zip": inner.getvalue(),
                                                  "ann_1_2_rnn.ipynb": b"{}"})
-    with commands.opened_submissions(archive, stream=io.StringIO(), nested=False) as root:
+    with classsources.opened_submissions(archive, stream=io.StringIO(), nested=False) as root:
         assert sorted(p.name for p in root.iterdir()) == ["ann_1_2_rnn.ipynb",
                                                           "smithbob_340934_208490284_work.zip"]
-    assert commands.unpacked_note([Submission(id="a", path=Path("a"))]) is None
+    assert classsources.unpacked_note([Submission(id="a", path=Path("a"))]) is None
 
 
 @pytest.mark.slow
@@ -292,7 +294,7 @@ def test_a_class_download_among_the_submissions_stops_the_run_with_what_to_do(tm
                                              "doejohn_23456_2_rnn.ipynb": notebook})
     make_zip(subs / "moodle_sec2.zip", {f"{MOODLE}/rnn.ipynb": notebook,
                                         "Bo Lee_4243_assignsubmission_file_/rnn.ipynb": notebook})
-    with pytest.raises(commands.CommandError) as info:
+    with pytest.raises(exits.CommandError) as info:
         commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, progress_bar=False,
                              stream=io.StringIO(), similarity=False)
     said = str(info.value)

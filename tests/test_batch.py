@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classfiles
+from grader import classsummary
+from grader import exits
 from grader.choice import graded_functions
 from grader.batch import GRADER_FAILED, HOOK_ERRORS
 from grader.models import HARNESS
@@ -37,7 +40,7 @@ def small_class(folder: Path) -> Path:
     return folder
 
 
-def run(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+def run(subs: Path, out: Path, **options) -> tuple[classsummary.ClassSummary, str]:
     stream = io.StringIO()
     options = {"jobs": 1, "similarity": False, "class_report": False, "feedback_html": False,
                **options}
@@ -94,7 +97,7 @@ def test_extra_files_and_rubric_are_part_of_the_key(tmp_path):
     from grader.discover import find_submissions
     from grader.rubric import load_rubric
     import dataclasses
-    rubric = load_rubric(commands.DEFAULT_RUBRIC)
+    rubric = load_rubric(classfiles.DEFAULT_RUBRIC)
     sub, = find_submissions(subs)
     base = batch_key(rubric, fixtures_digest=fixtures_digest(rubric), options="")
     assert submission_key(sub, batch=base) == stored_key(out / "bob")
@@ -163,12 +166,12 @@ def test_output_folder_inside_the_submissions_and_removed_students(tmp_path):
 
 def test_no_submissions_and_bad_rubric_are_command_errors(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(commands.CommandError, match="no submissions"):
+    with pytest.raises(exits.CommandError, match="no submissions"):
         run(tmp_path / "empty", tmp_path / "out")
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nname: bad\ntitle: Bad\nparts: []\nunknown_key: 3\n")
     nbs.write(tmp_path / "one" / "a.ipynb", nbs.course_notebook())
-    with pytest.raises(commands.CommandError, match=r"bad\.yaml:\d+"):
+    with pytest.raises(exits.CommandError, match=r"bad\.yaml:\d+"):
         run(tmp_path / "one", tmp_path / "out", rubric=bad)
 
 
@@ -179,10 +182,10 @@ def test_similarity_flags_copies_template_excluded_known_sources_compared(tmp_pa
     nbs.write(subs / "bea.ipynb", copy)
     nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
     summary, log = run(subs, out, similarity=True)
-    stored = json.loads((out / "bea" / commands.SOURCES_FILE).read_text())["functions"]
+    stored = json.loads((out / "bea" / classfiles.SOURCES_FILE).read_text())["functions"]
     assert "h_new" in stored["rnn_cell_forward"] and set(stored) <= set(graded_functions(
-        commands.load_context(commands.DEFAULT_RUBRIC).rubric))
-    with open(out / commands.SIMILARITY_CSV, newline="") as handle:
+        commands.load_context(classfiles.DEFAULT_RUBRIC).rubric))
+    with open(out / classfiles.SIMILARITY_CSV, newline="") as handle:
         rows = list(csv.DictReader(handle))
     flagged = {frozenset((r["a"], r["b"])) for r in rows if r["flagged"] == "1"}
     assert frozenset(("ada", "bea")) in flagged
@@ -191,22 +194,22 @@ def test_similarity_flags_copies_template_excluded_known_sources_compared(tmp_pa
 
     template = nbs.write(tmp_path / "starter.ipynb", nbs.course_notebook())
     summary, _ = run(subs, out, similarity=True, template=template)
-    with open(out / commands.SIMILARITY_CSV, newline="") as handle:
+    with open(out / classfiles.SIMILARITY_CSV, newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert not any(r["flagged"] == "1" and {r["a"], r["b"]} == {"ada", "bea"} for r in rows)
 
     known = tmp_path / "found_online"
     nbs.write(known / "blog_solution.ipynb", nbs.alt_notebook())
     summary, _ = run(subs, out, similarity=True, known=known)
-    with open(out / commands.SIMILARITY_CSV, newline="") as handle:
+    with open(out / classfiles.SIMILARITY_CSV, newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert any(r["flagged"] == "1" and {r["a"], r["b"]} == {"grace", "known:blog_solution"}
                and r["known_source"] == "1" for r in rows)
 
     # a run without the check leaves no similarity.csv, and removes an earlier run's
-    assert (out / commands.SIMILARITY_CSV).exists()
+    assert (out / classfiles.SIMILARITY_CSV).exists()
     _, log = run(subs, out)  # similarity=False
-    assert not (out / commands.SIMILARITY_CSV).exists()
+    assert not (out / classfiles.SIMILARITY_CSV).exists()
     assert "Removed" in log and "earlier run's" in log
 
 
@@ -221,19 +224,19 @@ def test_a_notebook_named_like_the_similarity_csv_is_graded_and_nothing_of_it_re
     assert summary.graded == 2
     folders = {p.name for p in out.iterdir() if p.is_dir()}
     assert "similarity.csv" not in folders and any(f.startswith("similarity.csv~") for f in folders)
-    (out / commands.SIMILARITY_CSV).mkdir()  # as an older grader would have named the student's folder
+    (out / classfiles.SIMILARITY_CSV).mkdir()  # as an older grader would have named the student's folder
     summary, _ = run(subs, out, force=True)
-    assert summary.graded == 2 and (out / commands.SIMILARITY_CSV).is_dir()
+    assert summary.graded == 2 and (out / classfiles.SIMILARITY_CSV).is_dir()
 
 
 # --------------------------------------------------------------------------- summary and progress
 
 
 def test_distribution_line():
-    line = commands.distribution_line([10, 50, 90, 100, 110], 100)
+    line = classsummary.distribution_line([10, 50, 90, 100, 110], 100)
     assert line.startswith("min 10 · median 90 · mean 72.0 · max 110 (of 100)")
     assert "0-20%:1 20-40%:0 40-60%:1 60-80%:0 80-100%:3" in line
-    assert commands.distribution_line([], 100) == "no scores"
+    assert classsummary.distribution_line([], 100) == "no scores"
 
 
 class _Done:
@@ -317,7 +320,7 @@ def test_a_worker_that_dies_costs_only_its_submission(tmp_path):
 
     subs = small_class(tmp_path / "subs")
     nbs.write(subs / "zoe.ipynb", nbs.course_notebook())
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
 
     def finish(submission, result, folder, key):
         if submission.id == "alan":
@@ -344,7 +347,7 @@ def test_a_pool_keeps_what_it_holds_out_of_the_collector_until_it_closes(tmp_pat
 
     from grader.batch import WorkerPool
 
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     gc.unfreeze()
     with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2):
         assert gc.get_freeze_count() > 1000

@@ -1,6 +1,6 @@
 """WorkerPool.run's ``on_idle``: the caller's deferred work (feedback pages) is done one piece at a
 time, only when no worker's message waits, so that it never keeps a worker without a submission;
-and ``commands._Pages`` writes its queue that way."""
+and ``feedbackpages.FeedbackPages`` writes its queue that way."""
 from __future__ import annotations
 
 import io
@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 from grader import batch, commands
+from grader import classfiles
+from grader import feedbackpages
 from grader.batch import WorkerPool
 from grader.discover import find_submissions
 from grader.incremental import KEY_FILE
@@ -42,7 +44,7 @@ def test_on_idle_runs_only_when_no_worker_message_waits(tmp_path, monkeypatch):
         return bool(work)
 
     subs = find_submissions(_class(tmp_path / "subs", 8))
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2) as pool:
         done = pool.run(subs, on_done=lambda d: events.append(("done", d.submission_id)),
                         on_idle=on_idle)
@@ -74,7 +76,7 @@ def test_with_one_job_on_idle_runs_after_each_result_until_nothing_is_left(tmp_p
         return left["n"] > 0
 
     subs = find_submissions(_class(tmp_path / "subs", 3))
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=1) as pool:
         pool.run(subs, on_done=on_done, on_idle=on_idle)
     assert events == ["done", "idle", "idle"] * 3
@@ -82,38 +84,38 @@ def test_with_one_job_on_idle_runs_after_each_result_until_nothing_is_left(tmp_p
 
 def test_pages_are_queued_and_written_one_at_a_time_in_order(tmp_path, monkeypatch):
     written = []
-    monkeypatch.setattr(commands, "_write_page_and_key",
+    monkeypatch.setattr(feedbackpages, "_write_page_and_key",
                         lambda result, **kw: written.append(result))
-    pages = commands._Pages(batch=None, feedback_html=False)  # no renderer to wait for
+    pages = feedbackpages.FeedbackPages(batch=None, feedback_html=False)  # no renderer to wait for
     for number in range(3):
         pages.add(number, notebook_path=tmp_path, folder=tmp_path, key=None)
     assert written == []
     assert pages.write_one() is True and written == [0]
     assert pages.write_one() is True and pages.write_one() is False and written == [0, 1, 2]
     assert pages.write_one() is False
-    for number in range(3, 3 + commands._Pages.MAX_QUEUED + 2):  # at most MAX_QUEUED wait
+    for number in range(3, 3 + feedbackpages.FeedbackPages.MAX_QUEUED + 2):  # at most MAX_QUEUED wait
         pages.add(number, notebook_path=tmp_path, folder=tmp_path, key=None)
     assert written == [0, 1, 2, 3, 4]
     pages.flush()
-    assert written == list(range(3 + commands._Pages.MAX_QUEUED + 2))
+    assert written == list(range(3 + feedbackpages.FeedbackPages.MAX_QUEUED + 2))
 
 
 def test_nothing_is_written_before_the_renderer_is_ready(tmp_path, monkeypatch):
     written = []
-    monkeypatch.setattr(commands, "_write_page_and_key", lambda result, **kw: written.append(result))
+    monkeypatch.setattr(feedbackpages, "_write_page_and_key", lambda result, **kw: written.append(result))
     started = []
     gate = __import__("threading").Event()
-    monkeypatch.setattr(commands, "_build_feedback_renderer", lambda: (started.append(1), gate.wait(10)))
-    pages = commands._Pages(batch=None, feedback_html=True)
+    monkeypatch.setattr(feedbackpages, "_build_feedback_renderer", lambda: (started.append(1), gate.wait(10)))
+    pages = feedbackpages.FeedbackPages(batch=None, feedback_html=True)
     pages.start()
-    for number in range(commands._Pages.MAX_QUEUED + 5):
+    for number in range(feedbackpages.FeedbackPages.MAX_QUEUED + 5):
         pages.add(number, notebook_path=tmp_path, folder=tmp_path, key=None)
     assert pages.write_one() is False and written == []  # the renderer is still being built
     gate.set()
     pages.wait()
     assert pages.write_one() is True and written == [0]
     pages.flush()
-    assert written == list(range(commands._Pages.MAX_QUEUED + 5)) and started == [1]
+    assert written == list(range(feedbackpages.FeedbackPages.MAX_QUEUED + 5)) and started == [1]
 
 
 def test_a_class_run_writes_every_page_and_key(tmp_path):
@@ -154,7 +156,7 @@ def test_a_run_polls_its_workers_pipes_through_one_poll_object(tmp_path, monkeyp
 
     monkeypatch.setattr(batch.select, "poll", CountedPoll)
     subs = find_submissions(_class(tmp_path / "subs", 6))
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2) as pool:
         done = pool.run(subs, on_idle=lambda: False)
     assert sorted(d.submission_id for d in done) == [s.id for s in subs]

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from grader import commands, incremental
+from grader import classfiles
 from grader.batch import grade_batch
 from grader.discover import find_submissions
 from grader.incremental import KEY_FILE, _file_digests
@@ -36,7 +37,7 @@ def _read_back(folder: Path, names) -> dict:
 
 def test_a_pool_with_page_records_sends_them_and_its_files_digests(tmp_path):
     subs, out = _class(tmp_path / "subs"), tmp_path / "out"
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     for jobs in (1, 2):  # in this process, and from forked workers
         got = []
         grade_batch(find_submissions(subs), context=context, out_dir=out / str(jobs), jobs=jobs,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader import batch, commands
+from grader import classfiles
 from grader.batch import grade_batch
 from grader.discover import find_submissions
 from grader.models import HARNESS
@@ -47,7 +48,7 @@ def test_a_worker_extracts_its_first_submission_while_its_sandbox_starts(tmp_pat
 
     monkeypatch.setattr(grader.extract, "extract", extract)
     monkeypatch.setattr(batch.ResilientSandbox, "__init__", init)
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     notes = []
     done = grade_batch(find_submissions(two_notebooks(tmp_path / "subs")), context=context,
                        out_dir=tmp_path / "out", jobs=2, on_note=notes.append)
@@ -65,7 +66,7 @@ def test_a_sandbox_that_cannot_start_ends_its_worker_as_before(tmp_path, monkeyp
         raise SandboxError("sandbox did not start: no luck")
 
     monkeypatch.setattr(batch.ResilientSandbox, "__init__", init)
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     notes = []
     done = grade_batch(find_submissions(two_notebooks(tmp_path / "subs")), context=context,
                        out_dir=tmp_path / "out", jobs=2, on_note=notes.append)
@@ -109,7 +110,7 @@ def test_keys_are_looked_up_as_submissions_are_handed_out(tmp_path):
         with open(finished, "a") as out:
             out.write(f"{submission.id} {key}\n")
 
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     with batch.WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2, finish=finish) as pool:
         done = pool.run(found, keys=keys, on_started=lambda: at_start.append(list(keys.asked)))
     assert len(done) == 6 and at_start == [["a", "b", "c", "d"]]

@@ -15,6 +15,8 @@ import pytest
 import grader.fixtures
 import grader.zygote
 from grader import commands, sandbox
+from grader import classfiles
+from grader import exits
 from grader.batch import ResilientSandbox, WorkerPool
 from grader.discover import find_submissions
 from tests import notebooks as nbs
@@ -74,7 +76,7 @@ def test_forked_workers_adopt_the_zygotes_and_the_pool_reaps_them(tmp_path):
     subs = tmp_path / "subs"
     for name in ("ada", "alan", "grace"):
         nbs.write(subs / f"{name}.ipynb", nbs.course_notebook())
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     zygotes = [sandbox.start_zygote(), sandbox.start_zygote()]
     with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2, zygotes=zygotes) as pool:
         workers = [proc.pid for proc, _ in pool._workers.values()]
@@ -92,7 +94,7 @@ def test_forked_workers_adopt_the_zygotes_and_the_pool_reaps_them(tmp_path):
 def test_a_killed_worker_takes_its_zygote_with_it(tmp_path):
     """Only its adopter holds a zygote's socket (not the grading process, not the other worker,
     which inherited it), so the zygote leaves when its worker dies."""
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     zygotes = [sandbox.start_zygote(), sandbox.start_zygote()]
     with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2, zygotes=zygotes) as pool:
         for conn in list(pool._workers):
@@ -189,7 +191,7 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("not: [a rubric")
-    with pytest.raises(commands.CommandError):
+    with pytest.raises(exits.CommandError):
         commands.grade_class(subs, out_dir=tmp_path / "out2", rubric=bad, jobs=2, stream=io.StringIO())
     assert order[-3:] == ["zygote", "zygote", "context"]  # stopped unconfigured
     assert all(z.proc.returncode is not None for z in started[::2])

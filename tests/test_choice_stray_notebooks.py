@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classfiles
 from grader.choice import ONE_OF_SEVERAL, one_notebook
 from grader.discover import SEVERAL_NOTEBOOKS, find_submissions
 from tests import notebooks as nbs
@@ -139,8 +140,8 @@ def test_a_zip_holding_the_work_and_an_untitled_notebook_is_graded_at_its_turn(t
     page = (out / "ada" / "feedback.html").read_text()
     assert "Building a Recurrent Neural Network - Step by Step" in page and "print(x)" not in page
     commands.grade_class(subs, out_dir=out, jobs=2, similarity=True, stream=io.StringIO())  # --no-similarity is remembered
-    stored = json.loads((out / "ada" / commands.SOURCES_FILE).read_text())
-    assert "rnn_forward" in stored["functions"] and stored[commands.OWN_WORK_FIELD]
+    stored = json.loads((out / "ada" / classfiles.SOURCES_FILE).read_text())
+    assert "rnn_forward" in stored["functions"] and stored[classfiles.OWN_WORK_FIELD]
 
 
 def test_a_folder_of_many_notebooks_is_refused_without_reading_them(tmp_path, monkeypatch):
@@ -235,7 +236,7 @@ def test_a_class_run_chooses_in_the_workers_and_the_grading_process_reads_no_not
     assert [(r.graded, r.skipped, r.one_of_several) for r in runs] == [(2, 0, (said,)), (2, 2, (said,))]
     record = json.loads((out / "mallory" / "result.full.json").read_text())
     assert record["points"] == record["max_points"] and record["path"] == str(subs / "mallory" / "rnn.ipynb")
-    stored = json.loads((out / "mallory" / commands.SOURCES_FILE).read_text())  # compared for similarity
+    stored = json.loads((out / "mallory" / classfiles.SOURCES_FILE).read_text())  # compared for similarity
     assert "rnn_forward" in stored["functions"]
 
     # A stray notebook changed: graded again (its key holds every notebook), now refused.
@@ -329,7 +330,7 @@ def test_two_names_that_read_alike_still_give_the_notebook_graded(tmp_path):
     summary = commands.grade_class(tmp_path / "class", out_dir=out, jobs=2, stream=io.StringIO(),
                                    progress_bar=False)
     assert summary.graded == 2 and summary.one_of_several
-    stored = json.loads((out / "ada" / commands.SOURCES_FILE).read_text())
+    stored = json.loads((out / "ada" / classfiles.SOURCES_FILE).read_text())
     assert "rnn_forward" in stored["functions"]
     assert ",ada,bob," in (out / "similarity.csv").read_text()  # the same notebook: compared, flagged
     (sub,) = [s for s in find_submissions(tmp_path / "class") if s.id == "ada"]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import grade as cli
-from grader import commands
+from grader import classfiles
+from grader import exits
 from grader.classoptions import OPTIONS_FILE
 from tests import notebooks as nbs
 from tests.test_similarity_identical import starter
@@ -79,7 +80,7 @@ def test_a_remembered_roster_that_moved_is_refused_before_grading_with_what_to_g
     roster.rename(tmp_path / "moved.csv")
     nbs.write(subs / "bob.ipynb", nbs.course_notebook())
     before = (out / "grades.csv").read_bytes()
-    with pytest.raises(commands.CommandError) as raised:
+    with pytest.raises(exits.CommandError) as raised:
         grade(subs / "bob.ipynb", out, similarity=False)
     assert str(raised.value) == (
         f"the class in {out} was graded with --roster {roster} (remembered in {out / OPTIONS_FILE}), "
@@ -103,7 +104,7 @@ def test_a_relative_roster_is_remembered_from_wherever_the_next_run_starts(tmp_p
 def test_a_damaged_options_file_is_named_with_what_to_do(tmp_path):
     subs, out, _, _ = graded_class(tmp_path)
     (out / OPTIONS_FILE).write_text('{"roster": 3}')
-    with pytest.raises(commands.CommandError, match=f"{out / OPTIONS_FILE}: not the options this grader "
+    with pytest.raises(exits.CommandError, match=f"{out / OPTIONS_FILE}: not the options this grader "
                                                     f"writes: delete it and give --roster"):
         grade(subs, out, similarity=False)
 
@@ -131,7 +132,7 @@ def test_the_command_line_passes_no_roster_no_adjust_no_excel():
 
 
 def similarity_rows(out: Path) -> list[dict]:
-    with open(out / commands.SIMILARITY_CSV, newline="", encoding="utf-8") as handle:
+    with open(out / classfiles.SIMILARITY_CSV, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -174,7 +175,7 @@ def test_no_similarity_is_remembered_until_similarity_is_given(tmp_path):
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     _, printed = grade(subs / "bob.ipynb", out, similarity=None)
-    assert not (out / commands.SIMILARITY_CSV).exists()
+    assert not (out / classfiles.SIMILARITY_CSV).exists()
     assert (f"(its grading-options.json): --no-similarity; give another, or --similarity, to change "
             f"that\n") in printed
     grade(subs / "bob.ipynb", out, similarity=True)
@@ -184,7 +185,7 @@ def test_no_similarity_is_remembered_until_similarity_is_given(tmp_path):
 def test_remembered_known_solutions_that_moved_are_refused_naming_the_option(tmp_path):
     subs, out, _, known = compared_class(tmp_path)
     known.rename(tmp_path / "moved")
-    with pytest.raises(commands.CommandError) as raised:
+    with pytest.raises(exits.CommandError) as raised:
         grade(subs / "bob.ipynb", out)
     assert str(raised.value) == (
         f"the class in {out} was graded with --known {known} (remembered in {out / OPTIONS_FILE}), "

@@ -14,6 +14,7 @@ import pytest
 
 import grade
 from grader import commands
+from grader import exits
 from tests import notebooks as nbs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,23 +40,23 @@ def test_defaults_come_from_the_library():
 
 
 def test_exit_codes_are_named_and_distinct():
-    codes = [commands.EXIT_OK, commands.EXIT_CHECK_FAILED, commands.EXIT_USAGE,
-             commands.EXIT_INTERRUPTED]
+    codes = [exits.EXIT_OK, exits.EXIT_CHECK_FAILED, exits.EXIT_USAGE,
+             exits.EXIT_INTERRUPTED]
     assert codes == [0, 1, 2, 130]
 
 
 def test_harness_cannot_run_is_nonzero_with_the_reason(tmp_path, capsys, monkeypatch):
     (tmp_path / "empty").mkdir()
-    assert grade.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
+    assert grade.main([str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == exits.EXIT_USAGE
     assert "no submissions" in capsys.readouterr().err
-    assert grade.main([str(tmp_path / "nowhere")]) == commands.EXIT_USAGE
+    assert grade.main([str(tmp_path / "nowhere")]) == exits.EXIT_USAGE
     assert "no such file" in capsys.readouterr().err
 
     nbs.write(tmp_path / "subs" / "a.ipynb", nbs.course_notebook())
     bad = tmp_path / "bad.yaml"
     bad.write_text("version: 1\nname: bad\ntitle: Bad\nparts: []\ntypo_key: 1\n")
     code = grade.main([str(tmp_path / "subs"), "--rubric", str(bad), "--out", str(tmp_path / "o")])
-    assert code == commands.EXIT_USAGE
+    assert code == exits.EXIT_USAGE
     err = capsys.readouterr().err
     assert f"{bad}:5" in err or "bad.yaml:5" in err
 
@@ -69,10 +70,10 @@ def test_harness_cannot_run_is_nonzero_with_the_reason(tmp_path, capsys, monkeyp
     with monkeypatch.context() as patch:
         patch.setattr(archive, "extract_archive", functools.partial(
             archive.extract_archive, limits=archive.ArchiveLimits(max_members=3)))
-        assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
+        assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == exits.EXIT_USAGE
     assert "more than 3 members; refused" in capsys.readouterr().err
     broken_zip.write_bytes(b"PK\x03\x04 not a zip after all")
-    assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == commands.EXIT_USAGE
+    assert grade.main([str(broken_zip), "--out", str(tmp_path / "o")]) == exits.EXIT_USAGE
     assert "class.zip: not a zip that can be read" in capsys.readouterr().err
 
 
@@ -116,7 +117,7 @@ def test_canvas_zip_is_graded_with_canvas_ids(tmp_path, capsys):
     archive = canvas_zip(tmp_path / "submissions.zip")
     out = tmp_path / "out"
     code = grade.main([str(archive), "--out", str(out), "--jobs", "1", "--no-similarity", "--no-html"])
-    assert code == commands.EXIT_OK
+    assert code == exits.EXIT_OK
     with open(out / "grades.csv", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = {row["submission"]: row for row in reader}
@@ -132,7 +133,7 @@ def test_canvas_zip_is_graded_with_canvas_ids(tmp_path, capsys):
     assert "Extracted 2 file(s) from submissions.zip" in err
     # The temporary extraction is gone; a second run of the same zip grades nothing again.
     code = grade.main([str(archive), "--out", str(out), "--jobs", "1", "--no-similarity", "--no-html"])
-    assert code == commands.EXIT_OK and "Skipping 2 unchanged" in capsys.readouterr().err
+    assert code == exits.EXIT_OK and "Skipping 2 unchanged" in capsys.readouterr().err
 
 
 def test_check_exit_status(tmp_path, capsys):
@@ -148,7 +149,7 @@ def test_check_exit_status(tmp_path, capsys):
 def test_student_kit_and_its_check(tmp_path, capsys):
     pytest.importorskip("grader.kit")
     kit = tmp_path / "kit"
-    assert grade.main(["--student-kit", str(kit)]) == commands.EXIT_OK
+    assert grade.main(["--student-kit", str(kit)]) == exits.EXIT_OK
     # Thirty-second session: it said only "Student kit written to DIR"; now what to do with it.
     assert "hand out the folder whole" in capsys.readouterr().err
     assert (kit / "grade.py").is_file()
@@ -206,7 +207,7 @@ def test_jobs_below_one_is_refused_with_the_reason(value, says, capsys):
     # Thirty-second session: --jobs -3 and --jobs 0 graded the class without a word.
     with pytest.raises(SystemExit) as raised:
         grade.build_parser().parse_args(["subs", "--jobs", value])
-    assert raised.value.code == commands.EXIT_USAGE
+    assert raised.value.code == exits.EXIT_USAGE
     assert says in capsys.readouterr().err
     assert grade.build_parser().parse_args(["subs", "--jobs", "3"]).jobs == 3
 
@@ -222,6 +223,6 @@ def test_several_notebooks_given_are_said_not_dropped(tmp_path, capsys):
                        (["--check", str(a), "--bogus"], "unrecognized arguments: --bogus")):
         with pytest.raises(SystemExit) as raised:
             grade.main(argv)
-        assert raised.value.code == commands.EXIT_USAGE
+        assert raised.value.code == exits.EXIT_USAGE
         assert says in capsys.readouterr().err, argv
     assert not (tmp_path / "o").exists()

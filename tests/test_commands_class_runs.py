@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classsummary
+from grader import exits
 from grader.batch import BatchInterrupted, WorkerPool
 from grader.incremental import KEY_FILE
 from tests import notebooks as nbs
@@ -29,7 +31,7 @@ def small_class(folder: Path) -> Path:
     return folder
 
 
-def run(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+def run(subs: Path, out: Path, **options) -> tuple[classsummary.ClassSummary, str]:
     """grade.py SUBS --out OUT --jobs 1 (in this process), with what it printed."""
     stream = io.StringIO()
     summary = commands.grade_class(subs, out_dir=out, jobs=1, progress_bar=False, stream=stream,
@@ -141,7 +143,7 @@ def test_a_full_disk_stops_the_run_with_one_clear_message_and_keeps_what_was_gra
 
     monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
     monkeypatch.setattr(grader.report, "write_submission_record", disk_full)
-    with pytest.raises(commands.CommandError) as info:
+    with pytest.raises(exits.CommandError) as info:
         run(subs, out)
     message = str(info.value)
     assert message.startswith(f"{out}: "), message
@@ -169,7 +171,7 @@ def test_grade_py_says_the_disk_is_full_with_exit_status_2(tmp_path, monkeypatch
     monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
     monkeypatch.setattr("grader.report.write_submission_record", disk_full)
     subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
-    assert grade.main([str(subs), "--out", str(out), "--jobs", "1"]) == commands.EXIT_USAGE
+    assert grade.main([str(subs), "--out", str(out), "--jobs", "1"]) == exits.EXIT_USAGE
     err = capsys.readouterr().err
     assert f"grade.py: {out}: " in err and "No space left on device" in err, err
     assert "Traceback" not in err.split("grade.py: ")[-1]
@@ -187,7 +189,7 @@ def test_a_full_disk_leaves_no_earlier_gradebook_to_read_as_this_runs(tmp_path, 
 
     monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
     monkeypatch.setattr("grader.report.write_submission_record", disk_full)
-    with pytest.raises(commands.CommandError, match="Disk quota exceeded"):
+    with pytest.raises(exits.CommandError, match="Disk quota exceeded"):
         run(subs, out)
     assert not (out / "grades.csv").exists() and not (out / "report.html").exists()
     assert not (out / "similarity.csv").exists()
@@ -220,7 +222,7 @@ def test_folders_the_grader_did_not_write_are_not_named(tmp_path):
     assert summary.former == () and "Not among" not in printed
 
 
-@pytest.mark.parametrize("step", ["run_similarity", "_write_class_report"])
+@pytest.mark.parametrize("step", ["run_similarity", "write_report_html"])
 def test_ctrl_c_during_the_similarity_check_or_the_report_leaves_no_earlier_ones(
         tmp_path, monkeypatch, step):
     """Ctrl-C after the grading, while the similarity check (seconds for a large class) or the
@@ -239,7 +241,7 @@ def test_ctrl_c_during_the_similarity_check_or_the_report_leaves_no_earlier_ones
     assert summary.interrupted and "Interrupted" in printed, printed
     assert not (out / "report.html").exists()
     # Interrupted in the check, its earlier file is gone; in the report, the file is this run's.
-    assert (out / "similarity.csv").exists() == (step == "_write_class_report")
+    assert (out / "similarity.csv").exists() == (step == "write_report_html")
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
         scores = {row["submission"]: float(row["score"]) for row in csv.DictReader(handle)}
     assert scores["bob"] == scores["alice"] >= 100  # the gradebook is this run's
@@ -320,7 +322,7 @@ def test_an_output_path_that_is_a_file_is_refused_before_grading(tmp_path):
     """--out naming a file (a TA's typo: --out grades.csv) ended in a FileExistsError traceback."""
     subs = small_class(tmp_path / "subs")
     (tmp_path / "grades.csv").write_text("kept\n", encoding="utf-8")
-    with pytest.raises(commands.CommandError) as info:
+    with pytest.raises(exits.CommandError) as info:
         run(subs, tmp_path / "grades.csv")
     assert str(info.value).startswith(f"{tmp_path / 'grades.csv'}: the output folder cannot be used "
                                       f"(a file, not a folder)"), info.value
@@ -343,7 +345,7 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_grading(tmp_p
         return real(*args, dir=dir, **kwargs)
 
     monkeypatch.setattr(tempfile_module, "mkstemp", read_only)
-    with pytest.raises(commands.CommandError) as info:
+    with pytest.raises(exits.CommandError) as info:
         run(subs, out)
     message = str(info.value)
     assert message.startswith(f"{out}: the output folder cannot be used"), message
@@ -466,7 +468,7 @@ def test_a_full_disk_names_the_previous_files_only_when_they_are_there(tmp_path,
     real = grader.batch.write_submission_record
     monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
     monkeypatch.setattr("grader.report.write_submission_record", disk_full)
-    with pytest.raises(commands.CommandError) as info:
+    with pytest.raises(exits.CommandError) as info:
         run(subs, out, similarity=False)
     assert "previous-" not in str(info.value), info.value
 
@@ -476,6 +478,6 @@ def test_a_full_disk_names_the_previous_files_only_when_they_are_there(tmp_path,
     nbs.write(subs / "bob.ipynb", nbs.course_notebook())  # bob resubmits
     monkeypatch.setattr(grader.batch, "write_submission_record", disk_full)
     monkeypatch.setattr("grader.report.write_submission_record", disk_full)
-    with pytest.raises(commands.CommandError) as info:
+    with pytest.raises(exits.CommandError) as info:
         run(subs, out, similarity=False)
     assert "the last finished run's are the folder's previous-grades.csv" in str(info.value), info.value

@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classfiles
+from grader import classsources
+from grader import exits
+from grader import outputfolder
+from grader import similaritystage
 from grader.models import MISSING, NOT_IMPLEMENTED, PASSED, PartResult, SubmissionResult
 from tests import notebooks as nbs
 
@@ -30,15 +35,15 @@ def test_own_work_of_a_submission_that_attempted_nothing_does_not_read_the_noteb
     monkeypatch.setattr(grader.notebook, "load", lambda path, **kw: reads.append(path) or real_load(path, **kw))
     notebook = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook())
     names = ["f0", "f1"]
-    assert commands._own_work(notebook, _result(MISSING, NOT_IMPLEMENTED), names) == {
+    assert similaritystage._own_work(notebook, _result(MISSING, NOT_IMPLEMENTED), names) == {
         "cells": [], "attempted": False}
     assert reads == []
     # a missing file: before, None (unreadable); now nothing is read, so nothing can fail
-    assert commands._own_work(tmp_path / "gone.ipynb", _result(MISSING), names) == {
+    assert similaritystage._own_work(tmp_path / "gone.ipynb", _result(MISSING), names) == {
         "cells": [], "attempted": False}
-    attempted = commands._own_work(notebook, _result(MISSING, PASSED), names)
+    attempted = similaritystage._own_work(notebook, _result(MISSING, PASSED), names)
     assert attempted["attempted"] is True and attempted["cells"] and len(reads) == 1
-    assert commands._own_work_digest({"cells": [], "attempted": False}, frozenset()) is None
+    assert similaritystage._own_work_digest({"cells": [], "attempted": False}, frozenset()) is None
 
 
 def test_read_template_gives_what_function_sources_and_template_cells_gave(tmp_path):
@@ -46,12 +51,12 @@ def test_read_template_gives_what_function_sources_and_template_cells_gave(tmp_p
     from grader.similarity.ownwork import notebook_cells
 
     template = nbs.write(tmp_path / "starter.ipynb", nbs.course_notebook())
-    work = commands.read_template(template)
-    assert dict(work.sources) == commands.function_sources(template) and work.sources
+    work = similaritystage.read_template(template)
+    assert dict(work.sources) == similaritystage.function_sources(template) and work.sources
     assert work.cells == frozenset(d for d, _ in notebook_cells(load(template)))
     broken = tmp_path / "broken.ipynb"
     broken.write_text(template.read_text()[:200])
-    read = commands.read_template(broken)
+    read = similaritystage.read_template(broken)
     assert (read.sources, read.cells) == ({}, frozenset())
     # Thirty-second session: why it has no function is kept, for the run's error (a template saved
     # as a web page said only "no function found in the template notebook").
@@ -59,9 +64,9 @@ def test_read_template_gives_what_function_sources_and_template_cells_gave(tmp_p
         f"the template cannot be read: {broken}: not JSON")
     page = tmp_path / "page.ipynb"
     page.write_text("<!DOCTYPE html><html><body>rnn</body></html>")
-    with pytest.raises(commands.CommandError, match=r"the template cannot be read: .*page\.ipynb: not a notebook but a web page"):
+    with pytest.raises(exits.CommandError, match=r"the template cannot be read: .*page\.ipynb: not a notebook but a web page"):
         commands.grade_class(template, out_dir=tmp_path / "out", template=page, jobs=1)
-    assert commands.read_template(tmp_path / "missing.ipynb").cells == frozenset()
+    assert similaritystage.read_template(tmp_path / "missing.ipynb").cells == frozenset()
 
 
 @pytest.mark.slow
@@ -87,10 +92,10 @@ def test_a_class_run_reads_the_starter_notebook_once(tmp_path, monkeypatch):
     commands.grade_class(subs, out_dir=out, jobs=1, similarity=True, class_report=False,
                          feedback_html=False, template=template, stream=io.StringIO())
     assert reads.count(template) == 1
-    csv_text = (out / commands.SIMILARITY_CSV).read_text()
-    commands.run_similarity(commands._find(subs), rubric=commands.load_context(commands.DEFAULT_RUBRIC).rubric,
+    csv_text = (out / classfiles.SIMILARITY_CSV).read_text()
+    similaritystage.run_similarity(classsources.submissions_under(subs), rubric=commands.load_context(classfiles.DEFAULT_RUBRIC).rubric,
                             out_dir=out, template=template, stream=io.StringIO())
-    assert (out / commands.SIMILARITY_CSV).read_text() == csv_text
+    assert (out / classfiles.SIMILARITY_CSV).read_text() == csv_text
 
 
 def test_a_class_run_loads_its_context_with_the_collector_off_and_turns_it_back_on(tmp_path,
@@ -103,13 +108,13 @@ def test_a_class_run_loads_its_context_with_the_collector_off_and_turns_it_back_
 
     def failing_context(*args, **kwargs):
         seen.append(gc.isenabled())
-        raise commands.CommandError("no rubric today")
+        raise exits.CommandError("no rubric today")
 
     monkeypatch.setattr(commands, "load_context", failing_context)
     nbs.write(tmp_path / "class" / "a.ipynb", nbs.course_notebook())
     frozen = gc.get_freeze_count()
     assert gc.isenabled()
-    with pytest.raises(commands.CommandError, match="no rubric today"):
+    with pytest.raises(exits.CommandError, match="no rubric today"):
         commands.grade_class(tmp_path / "class", out_dir=tmp_path / "out", force=True,
                              similarity=False, stream=io.StringIO())
     assert seen == [False]
@@ -121,13 +126,13 @@ def test_the_collector_comes_back_with_the_start_up_frozen_and_stays_off_if_it_w
 
     frozen = gc.get_freeze_count()
     try:
-        resume = commands._pause_collector()
+        resume = outputfolder.pause_collector()
         assert not gc.isenabled()
         kept = [[] for _ in range(1000)]  # objects the collector tracks, made while it is off
         resume(freeze=True)
         assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(kept)
         gc.disable()
-        commands._pause_collector()(freeze=False)
+        outputfolder.pause_collector()(freeze=False)
         assert not gc.isenabled()  # whoever turned it off keeps it off
     finally:
         gc.enable()
@@ -149,6 +154,6 @@ def test_a_class_run_leaves_nothing_frozen_behind(tmp_path, case):
     try:
         commands.grade_class(folder, out_dir=tmp_path / "out", force=True, jobs=1, similarity=False,
                              stream=io.StringIO())
-    except commands.CommandError:
+    except exits.CommandError:
         assert case == "no_submission"
     assert gc.isenabled() and gc.get_freeze_count() == frozen

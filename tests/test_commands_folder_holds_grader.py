@@ -1,6 +1,6 @@
 """Session 27 review: a submissions folder that holds the grader itself.
 
-``commands._protected_paths`` left such a folder (``grade.py .`` from the repository, or a class
+``protectedpaths.protected_paths`` left such a folder (``grade.py .`` from the repository, or a class
 folder the grader was put in) unprotected, so where the grader sits under a path a child may read
 (``/usr/src/app``, the python image's working directory, under ``/usr``) a student's function read
 the other notebooks beside it, as root (no mount hid them) and without root (Landlock grants
@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import commands
+from grader import exits
+from grader import protectedpaths
 from tests import notebooks as nbs
 from tests.isolation import isolated
 
@@ -91,7 +92,7 @@ def test_the_repository_graded_whole_is_hidden_whole_but_the_grader_and_the_inte
     # Since the thirtieth session the folder itself is protected (its entries were, one by one,
     # which left an entry made later open where Landlock is absent: tests/test_hostile_s30.py);
     # the zygote covers it and binds back what it reads there (_child._cover).
-    protected = set(commands._protected_paths(REPO, out_dir=tmp_path / "out"))
+    protected = set(protectedpaths.protected_paths(REPO, out_dir=tmp_path / "out"))
     assert REPO in protected and REPO / "grader" not in protected
     from grader import _child
     venv = str(REPO / ".venv" / "lib")
@@ -107,13 +108,13 @@ def test_the_repository_graded_whole_is_hidden_whole_but_the_grader_and_the_inte
 
 
 def test_the_readme_command_still_hides_the_submissions_folder_whole(tmp_path):
-    protected = commands._protected_paths(REPO / "submissions", out_dir=tmp_path / "out")
+    protected = protectedpaths.protected_paths(REPO / "submissions", out_dir=tmp_path / "out")
     assert REPO / "submissions" in protected and REPO / "tests" not in protected
 
 
 def test_a_folder_holding_the_system_is_refused_with_what_to_do(tmp_path):
-    with pytest.raises(commands.CommandError, match="put the notebooks in a folder of their own"):
-        commands._protected_paths(Path("/"), out_dir=tmp_path / "out")
+    with pytest.raises(exits.CommandError, match="put the notebooks in a folder of their own"):
+        protectedpaths.protected_paths(Path("/"), out_dir=tmp_path / "out")
 
 
 def test_a_missing_folder_at_the_top_is_said_missing(tmp_path, capsys):

@@ -4,15 +4,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from grader.commands import ClassSummary, _print_summary
+from grader.classsummary import ClassSummary, print_summary
 
 
 def summary_line(**fields) -> str:
-    """The first line ``_print_summary`` writes for a ClassSummary with ``fields``."""
+    """The first line ``print_summary`` writes for a ClassSummary with ``fields``."""
     base = dict(graded=5, harness_failures=(), unreadable=("donald",), scores=(65.0, 85.0, 110.0, 100.0, 75.0),
                 max_score=100.0, seconds=1.0, out_dir=Path("out"), total=6)
     out = io.StringIO()
-    _print_summary(ClassSummary(**{**base, **fields}), stream=out, similarity_ran=False)
+    print_summary(ClassSummary(**{**base, **fields}), stream=out, similarity_ran=False)
     return out.getvalue().splitlines()[0]
 
 
@@ -53,7 +53,7 @@ def test_an_unreadable_reason_never_leaves_a_parenthesis_open():
     """Thirty-third session, a class of 600 with 40 broken notebooks: the run's summary grouped
     five nbformat 3 notebooks under "(broken nbformat 3 notebook (ValidationError)", the split
     at the exception's ': ' having cut its parenthesis open."""
-    from grader.commands import unreadable_reason
+    from grader.classsummary import unreadable_reason
 
     said = unreadable_reason(["b06.ipynb: broken nbformat 3 notebook (ValidationError: 'cells' is a "
                               "required property)"])

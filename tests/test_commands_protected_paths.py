@@ -1,4 +1,4 @@
-"""Session 29 hostile review: ``commands._protected_paths`` and what the sandbox hides of a class
+"""Session 29 hostile review: ``protectedpaths.protected_paths`` and what the sandbox hides of a class
 run, attacked as a student's notebook. What held is in docs/security.md ("Twenty-ninth session:
 hostile review"); these are the holes closed."""
 from __future__ import annotations

@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classfiles
+from grader import classsummary
+from grader import exits
+from grader import protectedpaths
 from grader.incremental import KEY_FILE
 from grader.report import gradebook_scores, gradebook_submissions
 from tests import notebooks as nbs
@@ -38,7 +42,7 @@ def small_class(folder: Path) -> Path:
     return folder
 
 
-def grade(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+def grade(subs: Path, out: Path, **options) -> tuple[classsummary.ClassSummary, str]:
     """A quick class run (one job, no pages; the similarity check unless told) and what it printed."""
     return quick_class_run(subs, out, **{"similarity": True, "progress_bar": False, **options})
 
@@ -132,7 +136,7 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     book = (out / "grades.csv").read_bytes()
     bob_key = (out / "bob" / KEY_FILE).read_bytes()
     rubric = _rubric_with_other_points(tmp_path)
-    with pytest.raises(commands.CommandError) as refused:
+    with pytest.raises(exits.CommandError) as refused:
         grade(subs / "bob.ipynb", out, rubric=rubric, similarity=False)
     message = str(refused.value)
     assert f"{out / 'grades.csv'} cannot take bob.ipynb" in message
@@ -195,7 +199,7 @@ def test_a_damaged_earlier_result_is_refused_by_name(tmp_path):
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     (out / "carol" / "result.full.json").write_text("{}")
-    with pytest.raises(commands.CommandError, match=r"incomplete or damaged in .* \(carol\)"):
+    with pytest.raises(exits.CommandError, match=r"incomplete or damaged in .* \(carol\)"):
         grade(subs / "bob.ipynb", out, similarity=False)
 
 
@@ -298,7 +302,7 @@ def test_a_changed_id_two_submissions_can_be_is_not_matched(tmp_path):
     nbs.write(subs / "120000001.ipynb", nbs.course_notebook())
     nbs.write(subs / "120000002.ipynb", nbs.course_notebook())
     for written in ("1.2E+08", "9.9e+09"):  # two agree; none agrees
-        with pytest.raises(commands.CommandError, match=rf"class.csv:2: the id '{re.escape(written)}' is a "
+        with pytest.raises(exits.CommandError, match=rf"class.csv:2: the id '{re.escape(written)}' is a "
                                                         r"number in scientific notation.*format the column "
                                                         r"'id' as Text"):
             grade(subs, tmp_path / "out2", roster=_roster(tmp_path, f"id\n{written}\n"), similarity=False)
@@ -397,8 +401,8 @@ def test_a_student_graded_again_alone_has_the_class_folder_hidden_from_their_cod
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     hidden = []
-    real = commands._protected_paths
-    monkeypatch.setattr(commands, "_protected_paths",
+    real = protectedpaths.protected_paths
+    monkeypatch.setattr(commands, "protected_paths",
                         lambda root, **kw: hidden.append(Path(root)) or real(root, **kw))
     grade(subs / "alice", out, similarity=False, force=True)
     assert hidden and all(root.resolve() == subs.resolve() for root in hidden), hidden
@@ -438,7 +442,7 @@ def test_a_class_report_without_names_to_share(tmp_path, capsys):
     assert 'id="parts"' in page and 'id="cases"' in page and 'id="similarity"' not in page
     assert "names no student" in page and "report-without-names.html" in capsys.readouterr().out
     assert classreport.main([str(tmp_path / "nothing")]) == 2
-    assert classreport.SUMMARY_NAME == commands.SUMMARY_REPORT
+    assert classreport.SUMMARY_NAME == classfiles.SUMMARY_REPORT
     _, printed = grade(subs, out)  # a later run: the copy's figures may be stale
     assert not (out / classreport.SUMMARY_NAME).exists()
     assert f"Removed {out / classreport.SUMMARY_NAME}: it was an earlier run's" in printed
@@ -620,7 +624,7 @@ def test_a_second_run_into_a_folder_being_graded_is_refused_before_grading(tmp_p
         fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.ftruncate(holder, 0)
         os.pwrite(holder, b"grade.py (process 4242, started 2026-11-29 08:00:00 UTC)", 0)
-        with pytest.raises(commands.CommandError) as refused:
+        with pytest.raises(exits.CommandError) as refused:
             grade(subs / "bob.ipynb", out, similarity=False)
         assert str(refused.value).startswith(
             f"{out}: grade.py (process 4242, started 2026-11-29 08:00:00 UTC) is grading into this "
@@ -636,7 +640,7 @@ def test_an_output_folder_around_the_submissions_gets_no_lock_among_them(tmp_pat
     from grader.outputlock import OUTPUT_LOCK
 
     subs = small_class(tmp_path / "subs")
-    with pytest.raises(commands.CommandError, match="the output folder holds the submissions folder"):
+    with pytest.raises(exits.CommandError, match="the output folder holds the submissions folder"):
         grade(subs, subs, similarity=False)
     assert not (subs / OUTPUT_LOCK).exists()
 

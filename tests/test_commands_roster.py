@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classfiles
+from grader import classsummary
+from grader import exits
 from grader.discover import (Roster, RosterError, RosterStudent, Submission, find_submissions,
                              load_roster, student_key)
 from grader.report import Gradebook
@@ -23,7 +26,7 @@ from grader.rubric import load_rubric
 from grader.runner import unreadable_result
 from tests import notebooks as nbs
 
-RUBRIC = load_rubric(commands.DEFAULT_RUBRIC)
+RUBRIC = load_rubric(classfiles.DEFAULT_RUBRIC)
 
 
 def write_roster(path: Path, text: str, *, encoding: str = "utf-8") -> Path:
@@ -46,7 +49,7 @@ def small_class(folder: Path) -> Path:
     return folder
 
 
-def grade(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+def grade(subs: Path, out: Path, **options) -> tuple[classsummary.ClassSummary, str]:
     """A quick class run (one job, no similarity, no pages) and what it printed."""
     stream = io.StringIO()
     settings = dict(jobs=1, similarity=False, feedback_html=False, stream=stream)
@@ -269,7 +272,7 @@ def test_a_bad_roster_stops_the_run_before_anything_is_graded(tmp_path):
     subs = small_class(tmp_path / "subs")
     roster = write_roster(tmp_path / "class.csv", "name;email\nAda;a@x\n")
     out = tmp_path / "out"
-    with pytest.raises(commands.CommandError, match=r"class\.csv:1: no id column"):
+    with pytest.raises(exits.CommandError, match=r"class\.csv:1: no id column"):
         grade(subs, out, roster=roster)
     assert not out.exists()
 
@@ -279,7 +282,7 @@ def test_grade_py_says_a_bad_roster_with_exit_status_2(tmp_path, capsys):
 
     subs = small_class(tmp_path / "subs")
     roster = write_roster(tmp_path / "class.csv", "id\nada\nADA\n")
-    assert grade.main([str(subs), "--out", str(tmp_path / "out"), "--roster", str(roster)]) == commands.EXIT_USAGE
+    assert grade.main([str(subs), "--out", str(tmp_path / "out"), "--roster", str(roster)]) == exits.EXIT_USAGE
     assert "class.csv:3: the id 'ADA' is on the roster twice" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
@@ -297,7 +300,7 @@ def test_an_interrupted_run_writes_every_roster_student(tmp_path):
     wait_for_keys(proc, out, 1)
     os.killpg(proc.pid, signal.SIGINT)
     output = proc.communicate(timeout=120)[0]
-    assert proc.returncode == commands.EXIT_INTERRUPTED, output
+    assert proc.returncode == exits.EXIT_INTERRUPTED, output
     table = {r["student_id"]: r for r in rows(out)}
     assert set(table) == {"a1", "z_loops", "nobody", ""}
     assert table["nobody"]["status"] == "no submission"

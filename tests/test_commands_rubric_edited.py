@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classsources
 from tests import notebooks as nbs
 from tests.test_commands_roster import grade
 
@@ -36,7 +37,7 @@ def copied_rubric(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, monkeypatch):
     rubrics, rubric, subs = copied_rubric(tmp_path)
-    sweep = commands._sweep_unpack_folders
+    sweep = classsources.sweep_unpack_folders
 
     def sweep_then_edit(*args, **kwargs):
         """The instructor's edit lands after the run read the rubric and fixtures (on main, before
@@ -48,14 +49,14 @@ def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, mon
             handle.write(b"\n")
         return result
 
-    monkeypatch.setattr(commands, "_sweep_unpack_folders", sweep_then_edit)
+    monkeypatch.setattr(commands, "sweep_unpack_folders", sweep_then_edit)
     out = tmp_path / "out"
     summary, printed = grade(subs, out, rubric=rubric)
     assert summary.graded == 1
     said = (f"{rubric} or its fixtures changed while this run graded: every grade of this run is the "
             f"rubric's as this run read it at its start, not the edit's; run again to grade with the edit")
     assert said in printed, printed
-    monkeypatch.setattr(commands, "_sweep_unpack_folders", sweep)
+    monkeypatch.setattr(commands, "sweep_unpack_folders", sweep)
     rubric.write_text(rubric.read_text().removesuffix("# edited\n"))  # the rubric as it was: the fixtures moved
     summary, printed = grade(subs, out, rubric=rubric)
     assert "other fixtures (1): graded again" in printed, printed

@@ -17,6 +17,8 @@ import pytest
 
 import grade as cli
 from grader import commands
+from grader import exits
+from grader import protectedpaths
 from tests import notebooks as nbs
 from tests.test_commands_protected_paths import NO_LANDLOCK, _lister, place  # noqa: F401 - a fixture
 from tests.test_commands_regrade import WRONG_CELL, grade, rows, scores
@@ -71,7 +73,7 @@ def test_one_student_in_two_sources_is_refused_naming_both_before_grading(tmp_pa
     two = section_zip(tmp_path / "sec2.zip", {"smithada_101_3001_rnn.ipynb": nbs.course_notebook(WRONG_CELL),
                                               "turinga_201_2001_rnn.ipynb": nbs.course_notebook()})
     out = tmp_path / "out"
-    with pytest.raises(commands.CommandError) as raised:
+    with pytest.raises(exits.CommandError) as raised:
         grade([one, two], out)
     assert str(raised.value).startswith(
         f"smithada_101: a submission of both {one} (smithada_101_1001_rnn.ipynb) and {two} "
@@ -83,7 +85,7 @@ def test_a_notebook_among_several_sources_is_refused_with_what_to_run(tmp_path):
     folder = tmp_path / "class"
     nbs.write(folder / "alice.ipynb", nbs.course_notebook())
     nbs.write(tmp_path / "bob.ipynb", nbs.course_notebook())
-    with pytest.raises(commands.CommandError, match=r"bob.ipynb: a notebook among several folders or zips;.*"
+    with pytest.raises(exits.CommandError, match=r"bob.ipynb: a notebook among several folders or zips;.*"
                                                     r"graded into the class's output folder after it"):
         grade([folder, tmp_path / "bob.ipynb"], tmp_path / "out")
 
@@ -92,7 +94,7 @@ def test_every_source_is_hidden_from_the_students_code(tmp_path):
     one, two = tmp_path / "sec1", tmp_path / "sec2"
     one.mkdir()
     two.mkdir()
-    protected = commands._protected_paths(one, two, out_dir=tmp_path / "out")
+    protected = protectedpaths.protected_paths(one, two, out_dir=tmp_path / "out")
     assert one.resolve() in protected and two.resolve() in protected
 
 
@@ -101,11 +103,11 @@ def test_the_command_line_passes_several_folders_and_zips_and_refuses_several_no
 
     def fake(submissions, **options):
         seen.append(submissions)
-        raise commands.CommandError("stop")
+        raise exits.CommandError("stop")
 
     monkeypatch.setattr(commands, "grade_class", fake)
     monkeypatch.setattr(commands, "default_of", lambda function, name: None)  # the fake has no defaults
-    assert cli.main(["sec1.zip", "sec2.zip"]) == commands.EXIT_USAGE
+    assert cli.main(["sec1.zip", "sec2.zip"]) == exits.EXIT_USAGE
     assert seen == [[Path("sec1.zip"), Path("sec2.zip")]]
     cli.main(["class"])
     assert seen[-1] == Path("class")
@@ -117,7 +119,7 @@ def test_the_command_line_passes_several_folders_and_zips_and_refuses_several_no
 def test_a_source_inside_another_is_refused(tmp_path):
     folder = tmp_path / "class"
     nbs.write(folder / "alice" / "rnn.ipynb", nbs.course_notebook())
-    with pytest.raises(commands.CommandError, match=f"{folder / 'alice'} is inside {folder}, also given"):
+    with pytest.raises(exits.CommandError, match=f"{folder / 'alice'} is inside {folder}, also given"):
         grade([folder, folder / "alice"], tmp_path / "out")
 
 

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 from grader import commands
+from grader import classfiles
+from grader import protectedpaths
+from grader import similaritystage
 from grader.incremental import KEY_FILE
 from tests import notebooks as nbs
 
@@ -19,7 +22,7 @@ def test_real_paths_are_what_resolve_gives(tmp_path, monkeypatch):
     os.symlink(tmp_path / "a" / "x.ipynb", tmp_path / "a" / "y.ipynb")
     os.symlink(tmp_path / "elsewhere.ipynb", tmp_path / "a" / "dangling.ipynb")
     monkeypatch.chdir(tmp_path)
-    real = commands._RealPaths()
+    real = protectedpaths.RealPaths()
     for path in [tmp_path / "a" / "x.ipynb", tmp_path / "link" / "x.ipynb", tmp_path / "a" / "y.ipynb",
                  tmp_path / "link" / "y.ipynb", tmp_path / "a" / "missing.ipynb",
                  tmp_path / "a" / "dangling.ipynb", Path("a/x.ipynb"), Path("link/../a/y.ipynb"),
@@ -56,7 +59,7 @@ def test_a_pool_with_full_records_sends_whole_results(tmp_path):
     subs = tmp_path / "subs"
     nbs.write(subs / "alan.ipynb", nbs.course_notebook(nbs.mutate("rnn_cell_forward", "+ ba)", ")")))
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     got = []
     done = grade_batch(find_submissions(subs), context=context, out_dir=tmp_path / "out", jobs=2,
                        full_records=True, on_done=lambda d: got.append(d.summary()))
@@ -76,7 +79,7 @@ def test_the_similarity_check_uses_as_many_processes_as_the_run_has_jobs(tmp_pat
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
     nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
     seen = []
-    original = commands.run_similarity
+    original = similaritystage.run_similarity
 
     def spy(*args, **kwargs):
         seen.append(kwargs.get("workers"))

@@ -223,7 +223,7 @@ def test_every_name_a_class_run_writes_in_its_output_folder_is_reserved():
     IsADirectoryError / NotADirectoryError, no gradebook for anyone; ``score-changes.csv``, the
     upload files and the summary report likewise once the run writes them."""
     from grader.classreport import REPORT_NAME, SUMMARY_NAME
-    from grader.commands import CLASS_FILES, GRADEBOOK, SIMILARITY_CSV
+    from grader.classfiles import CLASS_FILES, GRADEBOOK, SIMILARITY_CSV
     from grader.discover import RESERVED_IDS
     from grader.report import SCORE_CHANGES
     from grader.unfinished import UNFINISHED_NOTE, previous
@@ -240,6 +240,7 @@ def test_a_notebook_named_like_a_file_of_a_run_under_way_is_graded_and_the_run_e
     import json
 
     from grader import commands
+    from grader import classfiles
     from tests import notebooks as nbs
 
     subs, out = tmp_path / "subs", tmp_path / "out"
@@ -250,7 +251,7 @@ def test_a_notebook_named_like_a_file_of_a_run_under_way_is_graded_and_the_run_e
         summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
                                        stream=io.StringIO(), progress_bar=False)
         assert summary.graded == 2
-    assert (out / "grades.csv").is_file() and not (out / commands.GRADEBOOK).is_dir()
+    assert (out / "grades.csv").is_file() and not (out / classfiles.GRADEBOOK).is_dir()
     assert json.loads((out / f"{name}~ipynb" / "result.full.json").read_text())["status"] == "graded"
     assert (out / "score-changes.csv").is_file() and not (out / "GRADING-NOT-FINISHED.txt").exists()
 

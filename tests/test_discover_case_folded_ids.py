@@ -75,13 +75,14 @@ def test_one_student_of_a_folder_of_folders_regraded_keeps_the_class_runs_id(tmp
     """``grade.py SUBMISSIONS/ada`` beside ``SUBMISSIONS/Ada`` regrades the row a run of the whole
     class gave it (``ada~folder``), not a new row ``ada``."""
     from grader import commands
+    from grader import outputfolder
 
     subs, out = tmp_path / "subs", tmp_path / "out"
     nbs.write(subs / "Ada" / "rnn.ipynb", nbs.course_notebook())
     nbs.write(subs / "ada" / "rnn.ipynb", nbs.course_notebook())
     commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
                          stream=io.StringIO(), progress_bar=False)
-    found = commands.student_folder(subs / "ada", out_dir=out)
+    found = outputfolder.student_folder(subs / "ada", out_dir=out)
     assert found is not None and found[1].id == "ada~folder", found
     assert found[1].path.resolve().is_relative_to((subs / "ada").resolve())
 

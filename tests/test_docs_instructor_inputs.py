@@ -9,7 +9,8 @@ import zipfile
 import pytest
 
 import grade
-from grader import commands
+from grader import classsources
+from grader import exits
 from tests import notebooks as nbs
 
 
@@ -34,7 +35,7 @@ def test_a_class_zip_cut_short_is_named_as_a_zip_to_download_again(tmp_path, cap
     cut = cut_short_zip(tmp_path)
     code = grade.main([str(cut), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert code == commands.EXIT_USAGE
+    assert code == exits.EXIT_USAGE
     assert f"{cut}: not a zip that can be read" in err
     assert "download it again" in err
     assert "not a notebook" not in err
@@ -46,7 +47,7 @@ def test_a_known_zip_cut_short_stops_the_run_before_grading(tmp_path, capsys):
     out = tmp_path / "out"
     code = grade.main([str(tmp_path / "subs"), "--out", str(out), "--known", str(cut), "--jobs", "1"])
     err = capsys.readouterr().err
-    assert code == commands.EXIT_USAGE
+    assert code == exits.EXIT_USAGE
     assert f"{cut}: not a zip that can be read" in err
     assert not (out / "alice").exists()  # said before grading, not after it
 
@@ -58,7 +59,7 @@ def test_a_known_file_that_is_no_solution_is_refused_before_grading(tmp_path, ca
     out = tmp_path / "out"
     code = grade.main([str(tmp_path / "subs"), "--out", str(out), "--known", str(notes), "--jobs", "1"])
     err = capsys.readouterr().err
-    assert code == commands.EXIT_USAGE
+    assert code == exits.EXIT_USAGE
     assert f"{notes}: not a folder, a zip or a notebook (.ipynb, .py) of known solutions" in err
     assert not (out / "alice").exists()
 
@@ -67,10 +68,10 @@ def test_known_inputs_that_can_be_used_pass(tmp_path):
     notebook = nbs.write(tmp_path / "known" / "old.ipynb", nbs.course_notebook())
     with zipfile.ZipFile(tmp_path / "known.zip", "w") as archive:
         archive.write(notebook, notebook.name)
-    assert commands.known_problem(tmp_path / "known") is None
-    assert commands.known_problem(notebook) is None
-    assert commands.known_problem(tmp_path / "known.zip") is None
-    assert commands.known_problem(tmp_path / "none") == f"{tmp_path / 'none'}: no such folder of known solutions"
+    assert classsources.known_problem(tmp_path / "known") is None
+    assert classsources.known_problem(notebook) is None
+    assert classsources.known_problem(tmp_path / "known.zip") is None
+    assert classsources.known_problem(tmp_path / "none") == f"{tmp_path / 'none'}: no such folder of known solutions"
 
 
 def test_an_empty_known_folder_is_refused_before_grading_and_an_unreadable_solution_is_named(tmp_path, capsys):
@@ -81,12 +82,12 @@ def test_an_empty_known_folder_is_refused_before_grading_and_an_unreadable_solut
     (tmp_path / "empty").mkdir()
     out = tmp_path / "out"
     code = grade.main([str(tmp_path / "subs"), "--out", str(out), "--known", str(tmp_path / "empty"), "--jobs", "1"])
-    assert code == commands.EXIT_USAGE and not (out / "a").exists()
+    assert code == exits.EXIT_USAGE and not (out / "a").exists()
     assert f"{tmp_path / 'empty'}: holds no notebook (.ipynb, .py) of known solutions" in capsys.readouterr().err
     nbs.write(tmp_path / "known" / "old.ipynb", nbs.course_notebook())
     (tmp_path / "known" / "page.ipynb").write_text("<!DOCTYPE html><html><body>rnn</body></html>")
     code = grade.main([str(tmp_path / "subs"), "--out", str(out), "--known", str(tmp_path / "known"), "--jobs", "1"])
-    assert code == commands.EXIT_OK
+    assert code == exits.EXIT_OK
     said = capsys.readouterr()
     assert (f"Known solutions not compared (1 of 2 in {tmp_path / 'known'}: no graded function could be read "
             f"from them): page") in said.out + said.err

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import grade
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import grade
-from grader import commands
+from grader import exits
 from tests import notebooks as nbs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def class_output(tmp_path_factory) -> Path:
     nbs.write(folder / "subs" / "bob.ipynb", nbs.course_notebook(wrong))
     (folder / "subs" / "carol.ipynb").write_text('{"cells": [', encoding="utf-8")
     out = folder / "out"
-    assert grade.main([str(folder / "subs"), "--out", str(out), "--jobs", "1"]) == commands.EXIT_OK
+    assert grade.main([str(folder / "subs"), "--out", str(out), "--jobs", "1"]) == exits.EXIT_OK
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.models import CRASHED, ERROR, CaseResult, Location
 from grader.selfcheck import EXIT_FAILED, _without_place, run_check
 from tests import notebooks as nbs

@@ -269,7 +269,7 @@ def _checked(path) -> tuple[int, str]:
     """``run_check`` on ``path`` with the default rubric: exit status and printed text."""
     import io
 
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     out = io.StringIO()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classsummary
 from grader.files import digest_of
 from grader.incremental import KEY_FILE
 from tests import notebooks as nbs
@@ -33,7 +34,7 @@ def small_class(folder: Path) -> Path:
     return folder
 
 
-def run(subs: Path, out: Path, **options) -> commands.ClassSummary:
+def run(subs: Path, out: Path, **options) -> classsummary.ClassSummary:
     """A class run with every file a submission can have (feedback.html, functions.json)."""
     options = {"jobs": 2, "similarity": True, "class_report": False, "feedback_html": True,
                "stream": io.StringIO(), **options}

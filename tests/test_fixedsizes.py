@@ -93,7 +93,7 @@ def test_the_self_check_says_a_fixed_size_under_the_function_and_after_the_count
     # sizes; the self-check said "passed" (and "all 6 functions pass"), the grade 3 of 15 points.
     import io
 
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     path = nbs.write(tmp_path / "nb.ipynb", nbs.course_notebook(
@@ -118,7 +118,7 @@ def test_a_source_too_deep_for_ast_finds_nothing_and_the_self_check_still_report
     # graded: the self-check ended on the checker's own error instead of the student's results.
     import io
 
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     deep = "def rnn_cell_forward(xt, a_prev, parameters):\n    return " + " + ".join(["xt"] * 3_000) + "\n"

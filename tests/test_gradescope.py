@@ -8,7 +8,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from grader.commands import EXIT_OK, EXIT_USAGE
+from grader.exits import EXIT_OK, EXIT_USAGE
 from grader.gradescope import build_autograder_zip, run_gradescope
 from tests import notebooks as nbs
 
@@ -182,11 +182,12 @@ def test_cases_lost_to_missing_fixtures_are_explained_in_the_log_only(tmp_path, 
     """A rubric whose fixtures lack a case: the student's results.json gets the kind sentence,
     the autograder's log (instructor-only) the rubric line and the regenerate command."""
     from grader import commands
+    from grader import classfiles
     from grader.fixtures import Fixtures
     from grader.models import CASE_GRADER_FAILED
     from grader.runner import GradingContext
 
-    real = commands.load_context(commands.DEFAULT_RUBRIC)
+    real = commands.load_context(classfiles.DEFAULT_RUBRIC)
     case = next(c for c in real.rubric.part("rnn_cell_forward").cases if c.visibility == "public")
     lacking = GradingContext(
         rubric=real.rubric, mutant_messages=real.mutant_messages, imdb_config=real.imdb_config,
@@ -251,7 +252,7 @@ def test_build_with_another_rubric_names_it_in_both_scripts(tmp_path):
         (repo / "rubrics" / "quiz.yaml").read_text().replace("seed: 7,", "seed: 8,"))
     import pytest
 
-    from grader.commands import CommandError
+    from grader.exits import CommandError
 
     with pytest.raises(CommandError, match=r"quiz\.yaml:\d+: the fixture of case .* is stale"):
         build_autograder_zip(tmp_path / "c.zip", repo=repo, rubric=repo / "rubrics" / "quiz.yaml")

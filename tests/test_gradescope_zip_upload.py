@@ -11,7 +11,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from grader.commands import EXIT_OK
+from grader.exits import EXIT_OK
 from grader.gradescope import run_gradescope
 from tests import notebooks as nbs
 

@@ -143,7 +143,7 @@ def test_code_run_from_a_string_by_a_library_function_is_noted(tmp_path, context
     handler's class is ``eval``'d), ``pydoc.locate('builtins.exec')`` or ``typing.get_type_hints``
     (a string annotation is ``eval``'d) from a default value: 10 / 10 while the decoy, which alone
     scores 0, was the text compared, with no note. Now the compared text starts with the note."""
-    from grader.commands import function_sources
+    from grader.similaritystage import function_sources
     from grader.runner import grade_submission
 
     imports, body = _STRING_ROUTES[route]
@@ -264,7 +264,7 @@ def test_a_copy_run_by_a_new_interpreter_is_noted(tmp_path, context, sandbox, ru
     string with ``sys.executable -c`` and returned what it saved: 10 / 10 on 2e33195 (each of the
     three), no note. The points are not asserted here: 24 cases each starting an interpreter can
     pass the call's time limit on a loaded machine (seen once, at nice 19 beside other tests)."""
-    from grader.commands import function_sources
+    from grader.similaritystage import function_sources
     from grader.runner import grade_submission
 
     copy = ("import numpy as np\ndef softmax(x):\n    e = np.exp(x - x.max(0))\n    return e / e.sum(0)\n"

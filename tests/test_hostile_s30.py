@@ -244,17 +244,17 @@ def test_gradescope_with_a_rubric_of_its_own_closes_that_rubrics_fixtures(place)
 
 
 def test_protected_inputs_hide_a_rubrics_folder_or_only_its_files_where_the_folder_holds_more(tmp_path, monkeypatch):
-    from grader import commands
+    from grader import protectedpaths
 
     course = tmp_path / "course"
     (course / "fixtures").mkdir(parents=True)
     (course / "rnn.yaml").write_text("name: rnn\n")
     roster = tmp_path / "roster.csv"
     roster.write_text("id\n")
-    assert commands.protected_inputs([course / "rnn.yaml", None, roster]) == [course, roster]
+    assert protectedpaths.protected_inputs([course / "rnn.yaml", None, roster]) == [course, roster]
     # Beside the grader (or in a folder holding the system's): the YAML, its fixtures, its cache.
-    monkeypatch.setattr(commands, "REPO", course / "app")
-    assert commands.protected_inputs([course / "rnn.yaml"]) == [course / "rnn.yaml", course / "fixtures",
+    monkeypatch.setattr(protectedpaths, "REPO", course / "app")
+    assert protectedpaths.protected_inputs([course / "rnn.yaml"]) == [course / "rnn.yaml", course / "fixtures",
                                                                  course / ".cache"]
 
 

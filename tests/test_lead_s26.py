@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from grader import commands
-from grader.commands import DEFAULT_RUBRIC
+from grader import exits
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
 from tests import notebooks as nbs
 from tests.test_live import course_module  # noqa: F401 - a fixture: rnn_utils importable
@@ -228,7 +229,7 @@ def test_a_full_disk_in_the_workers_is_said_once_without_their_tracebacks(tmp_pa
 
     monkeypatch.setattr("grader.batch.write_submission_record", full)  # inherited by the forked workers
     subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
-    with pytest.raises(commands.CommandError) as raised:
+    with pytest.raises(exits.CommandError) as raised:
         commands.grade_class(subs, out_dir=out, jobs=2, progress_bar=False, stream=io.StringIO(),
                              similarity=False)
     assert "the disk filled up" in str(raised.value)

@@ -289,12 +289,12 @@ def test_a_grader_under_tmp_grades_a_notebook_in_tmp_with_tmp_hidden(monkeypatch
     import tempfile
     from pathlib import Path
 
-    from grader import commands
+    from grader import protectedpaths
 
     clone = Path(tempfile.mkdtemp(prefix="s27-clone-", dir="/tmp"))
     try:
-        monkeypatch.setattr(commands, "REPO", clone)
-        protected = commands._protected_paths(Path("/tmp/some-notebook.ipynb"), out_dir=tmp_path / "out")
+        monkeypatch.setattr(protectedpaths, "REPO", clone)
+        protected = protectedpaths.protected_paths(Path("/tmp/some-notebook.ipynb"), out_dir=tmp_path / "out")
         # Not refused; /tmp itself protected (since the thirtieth session: the folder, not its
         # entries, tests/test_hostile_s30.py), which a root zygote's own empty /tmp hides already
         # (``_child.SYSTEM_HIDDEN``) and Landlock never grants.

@@ -55,7 +55,7 @@ def test_the_prompt_is_said_with_the_cell_in_every_report(tmp_path, context, san
 def test_check_names_the_prompt(tmp_path):
     import io
 
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     path = nbs.write(tmp_path / "ada.ipynb", _counts(nbs.course_notebook(RAISES), iter(range(7, 200))))

@@ -93,7 +93,7 @@ def test_a_notebook_over_the_size_bound_is_told_to_clear_its_outputs(tmp_path, c
 def test_the_self_check_says_its_own_advice_once(tmp_path):
     """``--check`` prints the reason with its own advice (``selfcheck._unreadable``): the
     result's advice is not printed again."""
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     path = _truncated(tmp_path / "ada.ipynb")

@@ -180,6 +180,7 @@ def test_functions_json_written_for_a_kept_submission_is_listed_in_its_key(tmp_p
     import json
 
     from grader import commands
+    from grader import classfiles
     from grader.incremental import KEY_FILE, files_intact
 
     subs, out = tmp_path / "subs", tmp_path / "out"
@@ -187,12 +188,12 @@ def test_functions_json_written_for_a_kept_submission_is_listed_in_its_key(tmp_p
     options = {"jobs": 1, "class_report": False, "feedback_html": False, "stream": io.StringIO()}
     commands.grade_class(subs, out_dir=out, similarity=False, **options)
     folder = out / "ada"
-    assert commands.SOURCES_FILE not in json.loads((folder / KEY_FILE).read_text())["files"]
+    assert classfiles.SOURCES_FILE not in json.loads((folder / KEY_FILE).read_text())["files"]
     summary = commands.grade_class(subs, out_dir=out, similarity=True, **options)
     assert summary.skipped == summary.total == 1
     record = json.loads((folder / KEY_FILE).read_text())
-    data = (folder / commands.SOURCES_FILE).read_bytes()
-    assert record["files"][commands.SOURCES_FILE] == [len(data), hashlib.sha256(data).hexdigest()]
+    data = (folder / classfiles.SOURCES_FILE).read_bytes()
+    assert record["files"][classfiles.SOURCES_FILE] == [len(data), hashlib.sha256(data).hexdigest()]
     assert files_intact(folder, record["files"])
     summary = commands.grade_class(subs, out_dir=out, similarity=True, **options)
     assert summary.skipped == summary.total == 1

@@ -159,7 +159,7 @@ def test_the_bonus_reader_skips_the_same_cells():
 
 
 def test_the_similarity_check_does_not_see_a_skipped_function(tmp_path):
-    from grader.commands import function_sources
+    from grader.similaritystage import function_sources
 
     path = nbs.write(tmp_path / "big.ipynb", nbs.notebook([nbs.code_cell(_huge_rnn_forward(120_000))]))
     assert function_sources(path) == {}
@@ -205,7 +205,7 @@ def test_the_feedback_page_says_how_many_cells_it_leaves_out():
 def test_a_py_file_over_the_limit_is_shown_short(tmp_path):
     from grader.feedback_html import feedback_page
     from grader.runner import unreadable_result
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.rubric import load_rubric
 
     path = tmp_path / "big.py"
@@ -322,7 +322,7 @@ def test_grading_says_why_a_function_was_not_found(tmp_path, context, sandbox):
 
 
 def test_the_self_check_prints_the_note(tmp_path):
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     path = nbs.write(tmp_path / "big.ipynb", nbs.course_notebook(

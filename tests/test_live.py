@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.course import COURSE_MODULES
 from grader.live import LiveProgram, LiveSession, check, find_aliases, grade_live
 from grader.models import PASSED

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from grader import check
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.selfcheck import EXIT_PASSED, run_check
 from tests import notebooks as nbs
 from tests.budgets import unhurried_checks

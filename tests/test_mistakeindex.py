@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from grader import checks, wire
-from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.classfiles import DEFAULT_RUBRIC
+from grader.commands import load_context
 from grader.fixtures import MutantError
 from grader.mistakeindex import ENOUGH, MistakeIndex
 from grader.models import OutputSpec, Tolerance

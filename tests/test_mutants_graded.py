@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from grader import checks
-from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.classfiles import DEFAULT_RUBRIC
+from grader.commands import load_context
 from grader.runner import grade_submission
 from solution.mutants import MUTANTS, mutant_source
 from tests import notebooks as nbs

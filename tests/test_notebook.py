@@ -434,7 +434,7 @@ def test_a_notebook_with_git_merge_conflict_markers_is_named_as_such(tmp_path):
     """Thirty-fourth session (helper real): a real notebook held a merge's markers inside a cell's
     metadata and was told "not JSON (Expecting property name enclosed in double quotes at line 468,
     ...)", then to look for a damaged copy."""
-    from grader.commands import unreadable_reason
+    from grader.classsummary import unreadable_reason
     from tests import notebooks as nbs
 
     text = json.dumps(nbs.course_notebook(), indent=1).splitlines(keepends=True)

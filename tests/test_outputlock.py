@@ -230,7 +230,7 @@ def test_a_file_system_without_flock_is_said_on_a_line_of_the_run(tmp_path, monk
     import errno
     import io
 
-    from grader import commands
+    from grader import outputfolder
 
     def no_flock(fd, operation):
         raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
@@ -238,7 +238,7 @@ def test_a_file_system_without_flock_is_said_on_a_line_of_the_run(tmp_path, monk
     monkeypatch.setattr(fcntl, "flock", no_flock)
     stream = io.StringIO()
     with contextlib.ExitStack() as stack:
-        held = commands._hold_output(tmp_path / "out", sources=[tmp_path / "subs"], stack=stack,
+        held = outputfolder.hold_output(tmp_path / "out", sources=[tmp_path / "subs"], stack=stack,
                                      stream=stream)
     assert held is None
     said = stream.getvalue()
@@ -297,12 +297,13 @@ def test_a_lock_path_that_is_a_folder_stops_a_class_run_before_grading(tmp_path)
     submission is read."""
     import io
 
-    from grader import commands
+    from grader import outputfolder
+    from grader import exits
 
     out = tmp_path / "out"
     _not_a_lock_file(out, "folder")
-    with contextlib.ExitStack() as stack, pytest.raises(commands.CommandError) as refused:
-        commands._hold_output(out, sources=[tmp_path / "subs"], stack=stack, stream=io.StringIO())
+    with contextlib.ExitStack() as stack, pytest.raises(exits.CommandError) as refused:
+        outputfolder.hold_output(out, sources=[tmp_path / "subs"], stack=stack, stream=io.StringIO())
     assert str(refused.value).startswith(f"{out / OUTPUT_LOCK}: a folder, not the lock file"), refused.value
 
 

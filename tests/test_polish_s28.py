@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.runner import grade_submission
 from grader.selfcheck import run_check
 from tests import notebooks as nbs
@@ -218,7 +218,7 @@ def test_code_moved_through_a_library_class_holding_the_array_interface_is_noted
                                                                               view, address):
     # Before: passed 10/10 (f9's code ran: the decoy alone scores 0) and the decoy was compared
     # with no note: the twenty-seventh review's "Left", tried through the grader.
-    from grader.commands import function_sources
+    from grader.similaritystage import function_sources
     from tests.test_sandbox_code_replaced_in_memory import _COPY, _DECOY, _RUN
 
     cells = (f"{_COPY}\n{_DECOY}\n{_LIBRARY_VIEWS[view]}def _at(f):\n    return {_ADDRESSES[address]}\n\n\n"

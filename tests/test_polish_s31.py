@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.feedback_html import part_block, summary_html
 from grader.kit import write_student_kit
 from grader.models import (

@@ -137,7 +137,7 @@ def kit():
     notebooks: ada's (correct) and a hostile one."""
     if os.geteuid() != 0:
         pytest.skip("the simulation needs root (a mount namespace for /proc, and the drop to nobody)")
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.course import COURSE_MODULES
     from grader.kit import write_student_kit
 
@@ -250,7 +250,7 @@ def test_the_self_check_says_what_windows_lacks_before_anything_runs(monkeypatch
     import io
 
     from grader import selfcheck
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
 
     assert selfcheck.unsupported_system() is None  # here: Linux
     monkeypatch.delattr(os, "fork")

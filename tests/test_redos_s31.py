@@ -88,7 +88,7 @@ def test_extraction_gives_the_similarity_check_no_carriage_return(tmp_path):
     # Where the grader reads it: the notebook's cell holds the desynchronising source; the
     # function the similarity check compares is extracted with its line ends made "\n", so
     # its key is read in step (quickly, as before this session).
-    from grader.commands import function_sources
+    from grader.similaritystage import function_sources
 
     source = _desynced(15_000)
     path = _notebook(tmp_path, [{"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],

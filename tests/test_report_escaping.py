@@ -447,7 +447,7 @@ def test_score_changes_and_the_excel_gradebook_have_no_formula_from_a_file_name(
     import csv
     import io
 
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.rubric import load_rubric
     from grader.runner import unreadable_result
 

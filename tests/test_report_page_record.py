@@ -87,7 +87,7 @@ def test_the_gradebook_and_the_class_report_read_the_same_from_it(tmp_path):
 
 def nbs_rubric():
     """The shipped rubric (its parts name the gradebook's columns)."""
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.rubric import load_rubric
 
     return load_rubric(DEFAULT_RUBRIC)

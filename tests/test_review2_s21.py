@@ -12,7 +12,7 @@ import pytest
 
 from grader import archive as archive_module
 from grader.archive import StudentZips, extract_archive
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.discover import find_submissions
 from grader.models import PASSED
 from grader.runner import grade_submission

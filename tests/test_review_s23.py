@@ -137,7 +137,7 @@ def test_a_module_a_call_makes_or_renames_is_still_removed_after_it(sandbox):
 def test_a_copy_behind_a_one_line_wrapper_is_what_the_similarity_check_compares(tmp_path, context, sandbox):
     # rnn_cell_forward only calls `_step`, a classmate's function copied under another name: the
     # check compared the wrapper's two lines, and the copy got full points unseen.
-    from grader.commands import function_sources
+    from grader.similaritystage import function_sources
 
     helper = nbs.COURSE_CELLS["rnn_cell_forward"].replace("def rnn_cell_forward(", "def _step(")
     wrapper = "def rnn_cell_forward(xt, a_prev, parameters):\n    return _step(xt, a_prev, parameters)\n"

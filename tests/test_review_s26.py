@@ -196,7 +196,7 @@ def test_the_command_check_suggests_for_a_folder_can_be_typed_as_shown(tmp_path)
     import io
     import shlex
 
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     folder = tmp_path / "my work"

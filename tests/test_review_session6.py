@@ -147,7 +147,7 @@ def test_an_id_is_never_a_formula_in_the_gradebook(tmp_path):
     import csv
     import io
 
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.report import gradebook_csv
     from grader.rubric import load_rubric
     from grader.runner import unreadable_result
@@ -175,7 +175,7 @@ def test_a_notebook_named_like_a_class_output_does_not_break_the_run(tmp_path):
     and writing the gradebook at the end of the run raised IsADirectoryError: no gradebook and
     no report for the whole class. Such an id is renamed as a clashing one is."""
     from grader.classreport import REPORT_NAME
-    from grader.commands import DEFAULT_RUBRIC, SIMILARITY_CSV
+    from grader.classfiles import DEFAULT_RUBRIC, SIMILARITY_CSV
     from grader.discover import RESERVED_IDS, find_submissions
     from grader.report import Gradebook
     from grader.rubric import load_rubric

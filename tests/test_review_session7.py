@@ -139,7 +139,8 @@ def test_a_page_not_written_leaves_no_earlier_page_vouched_for_by_the_new_key(tm
     old page is removed before the key is written."""
     import json
 
-    from grader import commands, feedback_html, incremental
+    from grader import feedback_html, incremental
+    from grader import feedbackpages
     from grader.runner import unreadable_result
 
     folder = tmp_path / "student"
@@ -153,7 +154,7 @@ def test_a_page_not_written_leaves_no_earlier_page_vouched_for_by_the_new_key(tm
 
     monkeypatch.setattr(feedback_html, "write_feedback_html", broken)
     batch = incremental.BatchKey(rubric="r", fixtures="f", grader="g")
-    commands._write_page_and_key(result, notebook_path=tmp_path / "s.ipynb", folder=folder, key="k1",
+    feedbackpages._write_page_and_key(result, notebook_path=tmp_path / "s.ipynb", folder=folder, key="k1",
                                  batch=batch, feedback_html=page == "fails", files={})
     record = json.loads((folder / incremental.KEY_FILE).read_text(encoding="utf-8"))
     assert "feedback.html" not in record["files"]

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from grader import commands
+from grader import classfiles
+from grader import similaritystage
 from grader.choice import graded_functions
 from grader.models import (
     FAILED, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, CaseResult, PartResult, SubmissionResult,
@@ -48,10 +50,10 @@ def test_a_copied_bonus_on_an_untouched_starter_is_compared_as_own_work(tmp_path
     names = ["f0", "f1"]
     # a bonus at 0 points is not enough: an untouched starter whose code names IMDB has it present
     for status, attempted in ((PASSED, True), (FAILED, False), (NOT_ATTEMPTED, False), (MISSING, False)):
-        commands.write_sources(tmp_path, _bonus_only_result(status), names, key="k", path=notebook)
-        stored = json.loads((tmp_path / commands.SOURCES_FILE).read_text())[commands.OWN_WORK_FIELD]
+        similaritystage.write_sources(tmp_path, _bonus_only_result(status), names, key="k", path=notebook)
+        stored = json.loads((tmp_path / classfiles.SOURCES_FILE).read_text())[classfiles.OWN_WORK_FIELD]
         assert stored["attempted"] is attempted, status
-        digest = commands._own_work_digest(stored, frozenset())
+        digest = similaritystage._own_work_digest(stored, frozenset())
         assert (digest is not None) is attempted, status
 
 
@@ -94,8 +96,8 @@ def test_a_run_after_one_without_the_similarity_check_still_flags_identical_own_
     assert summary.skipped == summary.total == 3  # nothing graded again
     assert flagged_rows(out) == [("ada", "zoe", IDENTICAL_REASON)]
     # the file is written then, from the stored result, so the next run reads it
-    stored = json.loads((out / "zoe" / commands.SOURCES_FILE).read_text())
+    stored = json.loads((out / "zoe" / classfiles.SOURCES_FILE).read_text())
     assert stored["own_work"]["attempted"] is True and set(stored["functions"]) == set(
-        graded_functions(commands.load_context(commands.DEFAULT_RUBRIC).rubric))
+        graded_functions(commands.load_context(classfiles.DEFAULT_RUBRIC).rubric))
     commands.grade_class(subs, out_dir=out, similarity=True, **options)
     assert flagged_rows(out) == [("ada", "zoe", IDENTICAL_REASON)]

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from grader import wire
-from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.classfiles import DEFAULT_RUBRIC
+from grader.commands import load_context
 from grader.runner import _CasePlan, _Grader
 from grader.mistakematch import matches
 

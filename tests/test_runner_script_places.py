@@ -10,7 +10,7 @@ import io
 import re
 from pathlib import Path
 
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.report import feedback_markdown
 from grader.runner import grade_submission
 from grader.selfcheck import run_check

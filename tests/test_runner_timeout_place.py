@@ -48,7 +48,7 @@ def test_a_loop_that_never_ends_is_told_its_cell_line_and_loop(tmp_path, context
 
 
 def test_the_self_check_gives_the_same_sentence(tmp_path):
-    from grader.commands import DEFAULT_RUBRIC
+    from grader.classfiles import DEFAULT_RUBRIC
     from grader.selfcheck import run_check
 
     path = nbs.write(tmp_path / "loop.ipynb", nbs.course_notebook(_ENDLESS))

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs

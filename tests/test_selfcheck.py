@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.rubric import load_rubric
 from grader.selfcheck import (
     EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE, CheckSummary, load_public_context, run_check,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grader.notebook
 import grader.runner
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.selfcheck import EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE, run_check
 from tests import notebooks as nbs
 

@@ -14,7 +14,7 @@ import pytest
 import grader.checks
 import grader.sandbox
 from grader import selfcheck
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.kit import write_student_kit
 from grader.selfcheck import EXIT_UNUSABLE, run_check
 from tests import notebooks as nbs

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader import selfcheck
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.selfcheck import EXIT_FAILED, EXIT_UNUSABLE, missing_requirements, run_check
 from tests import notebooks as nbs
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC, load_context
+from grader.classfiles import DEFAULT_RUBRIC
+from grader.commands import load_context
 from grader.rubric import load_rubric
 from grader.runner import grade_submission
 from grader.selfcheck import load_public_context, run_check

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from grader.commands import DEFAULT_RUBRIC
+from grader.classfiles import DEFAULT_RUBRIC
 from grader.models import (
     CRASHED, ERROR, FAILED, GRADED, HARNESS, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, SKIPPED, STATUS_WORDS,
     TIMEOUT, CaseResult, PartResult, SubmissionResult,

@@ -2,7 +2,7 @@
 similarity check: twenty-second session's review. Each test failed on 8e4d40d."""
 from __future__ import annotations
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
 from tests import notebooks as nbs

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.extract import extract_file
 from grader.models import PASSED
 from grader.runner import grade_submission

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
 from grader.similarity import find_similar
@@ -81,16 +81,16 @@ def test_a_function_asked_for_without_the_default_rubric_is_compared_as_before(t
     # The default set of graded functions comes from the default rubric; where it cannot be read
     # (a copy of the grader without ``rubrics/``), the functions asked for are the graded ones, as
     # before the thirty-fourth session, instead of a RubricError.
-    from grader import commands
+    from grader import similaritystage
 
     path = nbs.write(tmp_path / "course.ipynb", nbs.course_notebook())
-    monkeypatch.setattr(commands, "DEFAULT_RUBRIC", tmp_path / "missing.yaml")
-    commands._default_graded.cache_clear()
+    monkeypatch.setattr(similaritystage, "DEFAULT_RUBRIC", tmp_path / "missing.yaml")
+    similaritystage._default_graded.cache_clear()
     try:
         alone = function_sources(path, names=["rnn_forward"])["rnn_forward"]
         every = function_sources(path)["rnn_forward"]
     finally:
-        commands._default_graded.cache_clear()
+        similaritystage._default_graded.cache_clear()
     assert alone == function_sources(path, names=["rnn_forward"], graded=["rnn_forward"])["rnn_forward"]
     assert every == function_sources(path, graded=list(nbs.COURSE_CELLS))["rnn_forward"] != alone
 

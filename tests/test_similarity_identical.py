@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classfiles
+from grader import classsummary
+from grader import similaritystage
 from grader.notebook import loads
 from grader.similarity import (
     CSV_COLUMNS,
@@ -157,11 +160,11 @@ def test_stored_cells_round_trip_and_stored_entries_are_checked():
     cells = notebook_cells(loads(json.dumps(solved(NOTE)).encode(), path="x.ipynb"))
     stored = json.loads(json.dumps({"cells": [list(c) for c in cells], "attempted": True}))
     assert cells_from_json(stored["cells"]) == cells
-    assert commands._own_work_digest(stored, frozenset()) == own_work_digest(cells)
+    assert similaritystage._own_work_digest(stored, frozenset()) == own_work_digest(cells)
     for bad in (None, [], "x", {"cells": stored["cells"]}, {"cells": stored["cells"], "attempted": 1},
                 {"cells": stored["cells"], "attempted": False}, {"cells": "x", "attempted": True}):
-        assert commands._own_work_digest(bad, frozenset()) is None
-    assert commands.OWN_WORK_FIELD == OWN_WORK_FIELD
+        assert similaritystage._own_work_digest(bad, frozenset()) is None
+    assert classfiles.OWN_WORK_FIELD == OWN_WORK_FIELD
 
 
 # --------------------------------------------------------------------------- the flag
@@ -233,7 +236,7 @@ def test_the_csv_and_the_html_say_why(tmp_path):
 # --------------------------------------------------------------------------- a class run
 
 
-def run(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
+def run(subs: Path, out: Path, **options) -> tuple[classsummary.ClassSummary, str]:
     """``grade_class`` with the similarity check, one job, no feedback pages."""
     stream = io.StringIO()
     options = {"jobs": 1, "similarity": True, "class_report": True, "feedback_html": False, **options}
@@ -242,7 +245,7 @@ def run(subs: Path, out: Path, **options) -> tuple[commands.ClassSummary, str]:
 
 def flagged_rows(out: Path) -> list[tuple[str, str, str]]:
     """``(a, b, reason)`` of the flagged rows of ``OUT/similarity.csv``."""
-    with open(out / commands.SIMILARITY_CSV, newline="") as handle:
+    with open(out / classfiles.SIMILARITY_CSV, newline="") as handle:
         return [(r["a"], r["b"], r["reason"]) for r in csv.DictReader(handle) if r["flagged"] == "1"]
 
 
@@ -268,11 +271,11 @@ def test_a_class_flags_a_copy_and_a_resave_not_untouched_or_unfinished_pairs(tmp
     assert summary.flagged_pairs == 2 and "Similarity: 2 pair(s) flagged" in log
     page = (out / "report.html").read_text("utf-8")
     assert "flagged: identical own work" in page and "{ada, ray, zoe}" in page
-    stored = json.loads((out / "uma" / commands.SOURCES_FILE).read_text())[commands.OWN_WORK_FIELD]
+    stored = json.loads((out / "uma" / classfiles.SOURCES_FILE).read_text())[classfiles.OWN_WORK_FIELD]
     assert stored == {"cells": [], "attempted": False}  # the one reason uma and una are not flagged:
     uma = notebook_cells(loads((subs / "uma.ipynb").read_bytes(), path="uma.ipynb"))
-    assert own_work_digest(uma, template=commands.read_template(template).cells) is not None
-    assert json.loads((out / "ada" / commands.SOURCES_FILE).read_text())[commands.OWN_WORK_FIELD]["attempted"]
+    assert own_work_digest(uma, template=similaritystage.read_template(template).cells) is not None
+    assert json.loads((out / "ada" / classfiles.SOURCES_FILE).read_text())[classfiles.OWN_WORK_FIELD]["attempted"]
 
     # without the template, the untouched starters are alike but attempted nothing
     summary, _ = run(subs, out, force=True)
@@ -299,11 +302,11 @@ def test_functions_json_holds_the_cells_only_of_a_readable_notebook_and_what_was
              (good, result(PASSED, PASSED, status="harness_error"), False),
              (good, result(PASSED, status="graded"), True)]
     for path, res, attempted in cases:
-        commands.write_sources(tmp_path, res, names, key="k", path=path)
-        data = json.loads((tmp_path / commands.SOURCES_FILE).read_text())
-        assert data[commands.OWN_WORK_FIELD]["attempted"] is attempted
+        similaritystage.write_sources(tmp_path, res, names, key="k", path=path)
+        data = json.loads((tmp_path / classfiles.SOURCES_FILE).read_text())
+        assert data[classfiles.OWN_WORK_FIELD]["attempted"] is attempted
         # nothing attempted: never compared, so the notebook is not read again for its cells
-        assert cells_from_json(data[commands.OWN_WORK_FIELD]["cells"]) == (notebook_cells(
+        assert cells_from_json(data[classfiles.OWN_WORK_FIELD]["cells"]) == (notebook_cells(
             loads(good.read_bytes(), path=str(good))) if attempted else ())
-    commands.write_sources(tmp_path, result(PASSED), names, key="k", path=broken)
-    assert commands.OWN_WORK_FIELD not in json.loads((tmp_path / commands.SOURCES_FILE).read_text())
+    similaritystage.write_sources(tmp_path, result(PASSED), names, key="k", path=broken)
+    assert classfiles.OWN_WORK_FIELD not in json.loads((tmp_path / classfiles.SOURCES_FILE).read_text())

@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.models import PASSED
 from grader.runner import grade_submission
 from grader.similarity import find_similar

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.models import PASSED
 from grader.gradedsource import UNSEEN_NOTE
 from grader.runner import grade_submission

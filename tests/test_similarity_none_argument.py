@@ -10,7 +10,7 @@ every argument ``None``, is still a placeholder.
 """
 from __future__ import annotations
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.models import NOT_IMPLEMENTED, PASSED
 from grader.runner import grade_submission
 from grader.similarity import find_similar

@@ -10,6 +10,7 @@ import pytest
 
 import grader.similarity.detect as detect
 from grader import commands
+from grader import classfiles
 from grader.similarity import find_similar
 from grader.similarity.store import load_store, save_store, store_path
 from tests import notebooks as nbs
@@ -109,7 +110,7 @@ def test_a_class_run_after_a_late_submission_normalises_its_functions_only(tmp_p
     grade = dict(out_dir=out, jobs=1, class_report=False, feedback_html=False, stream=io.StringIO())
     commands.grade_class(subs, **grade)
     assert store_path(out).is_file()
-    first = (out / commands.SIMILARITY_CSV).read_text()
+    first = (out / classfiles.SIMILARITY_CSV).read_text()
     nbs.write(subs / "grace.ipynb", nbs.course_notebook(nbs.mutate("rnn_forward", "a_next, yt_pred", "a_next, yt")))
     commands.grade_class(subs, **grade)
     late_sources = set(normalised[-1])
@@ -117,5 +118,5 @@ def test_a_class_run_after_a_late_submission_normalises_its_functions_only(tmp_p
     assert len(late_sources) == 1
     out_plain = tmp_path / "plain"
     commands.grade_class(subs, **{**grade, "out_dir": out_plain})
-    assert (out / commands.SIMILARITY_CSV).read_text() == (out_plain / commands.SIMILARITY_CSV).read_text()
+    assert (out / classfiles.SIMILARITY_CSV).read_text() == (out_plain / classfiles.SIMILARITY_CSV).read_text()
     assert first != ""

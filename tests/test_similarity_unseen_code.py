@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.commands import function_sources
+from grader.similaritystage import function_sources
 from grader.gradedsource import UNSEEN_NOTE
 from grader.similarity import find_similar, render_similarity_html
 from tests import notebooks as nbs

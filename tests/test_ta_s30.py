@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from grader import commands
+from grader import classsummary
+from grader import exits
 from tests import notebooks as nbs
 
 
-def grade(subs: Path, out: Path) -> tuple[commands.ClassSummary, str]:
+def grade(subs: Path, out: Path) -> tuple[classsummary.ClassSummary, str]:
     """A quick class run (one job, no similarity, no pages) and what it printed."""
     stream = io.StringIO()
     summary = commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False,
@@ -116,7 +118,7 @@ def test_an_output_folder_that_is_the_submissions_folder_is_named_as_the_problem
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
     nbs.write(subs / "bob.ipynb", nbs.course_notebook())
     for out in (subs, tmp_path):
-        with pytest.raises(commands.CommandError) as info:
+        with pytest.raises(exits.CommandError) as info:
             grade(subs, out)
         message = str(info.value)
         assert message.startswith(f"{out}: the output folder holds the submissions folder {subs}"), message
@@ -124,7 +126,7 @@ def test_an_output_folder_that_is_the_submissions_folder_is_named_as_the_problem
     assert sorted(p.name for p in subs.iterdir()) == ["ada.ipynb", "bob.ipynb"]  # nothing written there
     # An empty folder is still "no submissions".
     (tmp_path / "empty").mkdir()
-    with pytest.raises(commands.CommandError, match="no submissions found"):
+    with pytest.raises(exits.CommandError, match="no submissions found"):
         grade(tmp_path / "empty", tmp_path / "empty" / "out")
 
 

@@ -190,7 +190,8 @@ def test_the_quick_encoder_writes_the_careful_encoders_bytes():
     """Every value the quick path handles comes out byte for byte as the careful encoder
     writes it: the round-trip values, the fixtures of the course rubric, random nests."""
     from grader import wire
-    from grader.commands import DEFAULT_RUBRIC, load_context
+    from grader.classfiles import DEFAULT_RUBRIC
+    from grader.commands import load_context
 
     context = load_context(DEFAULT_RUBRIC)
     values = [v for v in ROUND_TRIPS]

@@ -177,13 +177,14 @@ def test_a_pool_whose_first_worker_cannot_be_forked_stops_the_twin_before_the_fi
 @pytest.mark.slow
 def test_forked_workers_adopt_the_first_zygote_and_its_twin_and_none_is_left(tmp_path):
     from grader import commands
+    from grader import classfiles
     from grader.discover import find_submissions
     from tests import notebooks as nbs
 
     subs = tmp_path / "subs"
     for name in ("ada", "alan", "grace"):
         nbs.write(subs / f"{name}.ipynb", nbs.course_notebook())
-    context = commands.load_context(commands.DEFAULT_RUBRIC)
+    context = commands.load_context(classfiles.DEFAULT_RUBRIC)
     zygotes = sandbox.start_zygotes(2)
     with WorkerPool(context=context, out_dir=tmp_path / "out", jobs=2, zygotes=zygotes) as pool:
         for conn in list(pool._workers):
