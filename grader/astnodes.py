@@ -111,3 +111,22 @@ def only_delegates(body: list[ast.stmt], *, by_name: bool = False) -> bool:
                     return False
                 calls = True
     return calls
+
+
+def lambda_as_def(stmt: ast.stmt) -> ast.FunctionDef | None:
+    """``def name(a, ...): return value`` for ``stmt`` when it is ``name = lambda a, ...: value`` (one
+    name bound, positional parameters without defaults), else None: a lambda bound at the notebook's
+    top level is a one-line helper (``grader.similarity.inline.inline_helpers``; the text compared
+    holds it when the graded def's calls of it can be put in place, ``gradedsource._inlined_helpers``).
+    A copy calling
+    ``act = lambda z: np.tanh(z)`` bound in another cell scored 0.41 (thirty-sixth session)."""
+    if not (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+            and type(stmt.value) is ast.Lambda):
+        return None
+    args = stmt.value.args
+    if args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults:
+        return None
+    body = [ast.copy_location(ast.Return(stmt.value.body), stmt.value.body)]
+    unit = ast.FunctionDef(name=stmt.targets[0].id, args=args, body=body, decorator_list=[], returns=None,
+                           type_comment=None)
+    return ast.copy_location(unit, stmt)

@@ -12,7 +12,7 @@ import re
 from types import CodeType, MappingProxyType
 from typing import Any, Collection, Mapping, Sequence
 
-from grader.astnodes import only_delegates
+from grader.astnodes import lambda_as_def, only_delegates
 from grader.course import COURSE_HELPERS
 from grader.notebook import SIZE_LIMITS, SourceMemo
 
@@ -321,8 +321,12 @@ def _call_forms(source: str) -> tuple[dict[str, int], tuple[tuple[str, int, bool
 
 def _helper_shape(text: str) -> tuple[str, int, bool, frozenset[str]] | None:
     """``(name, parameters, one line, names read)`` of the helper def ``text`` when its body can be
-    put in place of its calls (``_inlined_helpers``), else None."""
+    put in place of its calls (``_inlined_helpers``), else None. A lambda bound at the top level
+    (``act = lambda z: np.tanh(z)``) is a one-line def (``grader.astnodes.lambda_as_def``): its graded def was
+    compared alone, 0.41 against the classmate it copied (thirty-sixth session)."""
     found = _lone_def(text)
+    if found is None:
+        found = _lone_lambda(text)
     if found is None:
         return None
     helper, body = found
@@ -354,6 +358,17 @@ def _lone_def(source: str) -> tuple[ast.FunctionDef, list[ast.stmt]] | None:
         return None
     unit = tree.body[0]
     return unit, [stmt for stmt in unit.body if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))]
+
+
+def _lone_lambda(source: str) -> tuple[ast.FunctionDef, list[ast.stmt]] | None:
+    """``name = lambda ...: value``, the one statement of ``source``, as the def ``grader.astnodes.lambda_as_def``
+    makes of it and its body, or None (another text, or a lambda of another shape)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    unit = lambda_as_def(tree.body[0]) if len(tree.body) == 1 else None
+    return None if unit is None else (unit, unit.body)
 
 
 #: What a helper's body may not hold to be put in place of its calls (as ``inline._NOT_INLINED``).

@@ -60,6 +60,14 @@ def test_a_helper_doing_part_of_the_work_is_added_when_put_in_place():
                 _HEAD + "    a = _h(xt) * 2\n    return _h(a)\n",
                 _HEAD + "    z = xt + a_prev\n    return _h(z) + 1\n"):
         assert _compared(own, helper) == helper + "\n\n" + own, own
+    # A lambda bound at the top level is a one-line helper (thirty-sixth session); one with a default
+    # or a ``*args``, or whose name is bound by something else than a lambda, is not.
+    lam = "_h = lambda z: np.tanh(z)"
+    assert _compared(_HEAD + "    a = _h(xt + a_prev)\n    return a, softmax(a)\n", lam) == (
+        lam + "\n\n" + _HEAD + "    a = _h(xt + a_prev)\n    return a, softmax(a)\n")
+    for other in ("_h = lambda z, k=1: np.tanh(z)", "_h = lambda *z: np.tanh(z)", "_h = lambda z: _h(z)",
+                  "_h = lambda z: (lambda y: y)(z)", "_h = np.tanh"):
+        assert _compared(_HEAD + "    a = _h(xt + a_prev)\n    return a, softmax(a)\n", other).startswith(_HEAD), other
     long = "def _h(z):\n    y = z + 1\n    return np.tanh(y)\n"
     assert _compared(_HEAD + "    a = _h(xt)\n    b = a + 1\n    return a, b\n", long).startswith(long)
     for own, helper in ((_HEAD + "    a = _h(xt) * 2\n    return a\n", long),
@@ -85,13 +93,21 @@ SPLIT = {
         "it = sigmoid(np.dot(Wi, concat) + bi)", "it = _gate(Wi, concat, bi)").replace(
         "ot = sigmoid(np.dot(Wo, concat) + bo)", "ot = _gate(Wo, concat, bo)")
         + "\n\ndef _gate(W, x, b):\n    return sigmoid(np.dot(W, x) + b)\n"),
+    # Thirty-sixth session: a lambda bound at the notebook's top level, in the def's cell (0.41 on
+    # main, aa62e07: the def was compared alone) or in another cell, of one or two parameters.
+    "top_level_lambda": ("rnn_cell_forward", "act = lambda z: np.tanh(z)\n\n" + _CELL.replace(
+        "np.tanh(np.dot(Waa", "act(np.dot(Waa"), ()),
+    "top_level_lambda_in_another_cell": ("rnn_cell_forward", _CELL.replace(
+        "np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)", "affine_tanh(np.dot(Waa, a_prev), np.dot(Wax, xt) + ba)"),
+        ("affine_tanh = lambda u, v: np.tanh(u + v)\n",)),
 }
 
 
 @pytest.mark.parametrize("how", sorted(SPLIT))
 def test_a_copy_split_into_helpers_is_flagged(tmp_path, context, sandbox, how):
-    function, cell = SPLIT[how]
-    assert "_affine(Waa" in cell or "_gate(Wo" in cell
-    _path, _result, text = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox, function=function)
+    function, cell, *before = SPLIT[how]
+    assert "_affine(Waa" in cell or "_gate(Wo" in cell or "lambda" in cell or before
+    _path, _result, text = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox, function=function,
+                                       extra_cells=[nbs.code_cell(c) for c in (before[0] if before else ())])
     report = flagged_against_classmate(tmp_path, how, text, function=function)
     assert report.pairs[0].overall == 1.0, report.pairs

@@ -45,6 +45,9 @@ CASES = {
     "one_tuple": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = parameters["Wax"], parameters["Waa"], parameters["Wya"], '
                        'parameters["ba"], parameters["by"]\n'),
     "comprehension": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = [parameters[k] for k in ("Wax", "Waa", "Wya", "ba", "by")]\n'),
+    # Thirty-sixth session: a ``map`` of the lookups (0.00 on main, aa62e07).
+    "map_get": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = map(parameters.get, ("Wax", "Waa", "Wya", "ba", "by"))\n'),
+    "map_lambda": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = map(lambda k: parameters[k], ("Wax", "Waa", "Wya", "ba", "by"))\n'),
     # The parameters under another name (0.25).
     "parameters_aliased": _cell(_LOOKUPS, "    p = parameters\n" + _LOOKUPS.replace("parameters[", "p[")),
     # ``tanh`` imported bare in another cell (0.41), through a local alias (0.30), ``dot`` too (0.21).
@@ -108,6 +111,14 @@ def test_what_reads_otherwise_is_kept():
     assert _tokens(_HEAD + "    a, b = xt, parameters\n    a, b = b, a\n    return a - b\n") != _tokens(
         _HEAD + "    return parameters - xt\n")
     assert _tokens(_HEAD + "    a, b = xt, parameters\n    return a - b\n") == _tokens(_HEAD + "    return xt - parameters\n")
+    # A ``map`` of another function, over keys that are not constants, or as many keys as names no
+    # more, stays (thirty-sixth session).
+    pair = _HEAD + '    a, b = parameters["a"], parameters["b"]\n    return a @ b + xt\n'
+    assert _tokens(_HEAD + '    a, b = map(parameters.get, ("a", "b"))\n    return a @ b + xt\n') == _tokens(pair)
+    for other in ('map(parameters.pop, ("a", "b"))', 'map(lambda k: parameters[k] + 1, ("a", "b"))',
+                  'map(parameters.get, (xt, "b"))', 'map(parameters.get, ("a", "b", "c"))',
+                  'map(lambda k, j=1: parameters[k], ("a", "b"))'):
+        assert _tokens(_HEAD + f"    a, b = {other}\n    return a @ b + xt\n") != _tokens(pair), other
 
 
 #: A NumPy function named otherwise at the notebook's top level, outside the copied def: in the

@@ -7,9 +7,10 @@ from __future__ import annotations
 import ast
 import copy
 
+from grader.astnodes import lambda_as_def
 from grader.similarity.nodetext import loaded_names, statement_blocks
 from grader.similarity.numpyreads import placed_copy, reads_as, swap
-from grader.similarity.syntax import defs_of, stored_names, subnodes
+from grader.similarity.syntax import CHILD_FIELDS, defs_of, stored_names, subnodes
 
 
 #: How many nodes ``inline_helpers`` may copy into a text, at most: a one-line helper returning
@@ -176,7 +177,8 @@ def inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
     arguments. Runs after ``own_locals``, so the helper's locals keep spellings of their own; an
     argument that is a name or a constant takes the parameter's place, another is assigned to it
     first. Three rounds (a helper calling a helper), ``_INLINED_NODES`` copied at most."""
-    budget = _INLINED_NODES
+    tree.body = [lambda_as_def(stmt) or stmt for stmt in tree.body]  # ``act = lambda z: ...``: a one-line def
+    budget = [_INLINED_NODES]
     for _round in range(3):
         defs = [stmt for stmt in tree.body if isinstance(stmt, ast.FunctionDef)]
         names = [d.name for d in defs]
@@ -207,12 +209,16 @@ def inline_helpers(tree: ast.Module, keep_names: frozenset[str]) -> None:
         for name, found in sites.items():
             helper = helpers[name]
             cost = len(found) * len(subnodes(helper)) if found else 0
-            if not found or loads.get(name, 0) != len(found) or budget < cost:
+            if not found or loads.get(name, 0) != len(found) or budget[0] < cost:
                 continue
-            budget -= cost
+            budget[0] -= cost
             expressions = {id(call): helper.body[0].value for block, call in found if block is None}
             if expressions:
-                _ValueOf(helper, expressions).visit(tree)
+                placing = _ValueOf(helper, expressions, budget)
+                placing.visit(tree)
+                if placing.left:  # calls whose arguments, copied, would pass the budget stay calls of the def
+                    done = True
+                    continue
             by_block: dict[int, tuple[list[ast.stmt], set[int]]] = {}
             for block, call in found:
                 if block is not None:
@@ -333,12 +339,10 @@ class _LocalCalls(ast.NodeTransformer):
             function, value = func, func.body
         else:
             return node
-        cost = len(subnodes(value))
-        if cost > self.budget[0]:
+        if not _afford(self.budget, [a.arg for a in function.args.args], value, node.args):
             if type(func) is ast.Name:
                 self.left.add(func.id)
             return node
-        self.budget[0] -= cost
         if type(func) is ast.Name:
             self.put.add(func.id)
         put = ast.Expr(copy.deepcopy(value))
@@ -411,16 +415,61 @@ class _ValueOf(ast.NodeTransformer):
     """The calls given (by id) of a one-line helper become the value it returns, its parameters
     read as the arguments (``inline_helpers``)."""
 
-    def __init__(self, helper: ast.FunctionDef, calls: dict[int, ast.AST]) -> None:
+    def __init__(self, helper: ast.FunctionDef, calls: dict[int, ast.AST], budget: list[int]) -> None:
         self.params = [a.arg for a in helper.args.args]
         self.calls = calls
+        self.budget = budget
+        #: Whether a call was left (its value with the arguments read in it past the budget).
+        self.left = False
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         value = self.calls.get(id(node))
         if value is None:
             return node
+        if not _afford(self.budget, self.params, value, node.args):
+            self.left = True
+            return node
         return ast.copy_location(_Substitute(dict(zip(self.params, node.args))).visit(copy.deepcopy(value)), node)
+
+
+def _afford(budget: list[int], params: list[str], value: ast.AST, args: list[ast.AST]) -> bool:
+    """Whether ``budget`` (nodes left to copy, in a box) holds what putting ``value`` in place of a
+    call makes, each read of a parameter a copy of its argument; if so, that is taken from it.
+    Counted once per read: nested calls of ``def h(a): return a + a`` double their argument at each
+    level, and the budget of the function's nodes alone let 22 levels take 16 s to normalise
+    (thirty-sixth session). The argument is counted as far as the budget goes, so a call costs
+    what the budget holds at most."""
+    reads: dict[str, int] = {}
+    nodes = subnodes(value)
+    for node in nodes:
+        if type(node) is ast.Name and type(node.ctx) is ast.Load and node.id in params:
+            reads[node.id] = reads.get(node.id, 0) + 1
+    cost = len(nodes)
+    for param, arg in zip(params, args):
+        count = reads.get(param, 0)
+        if count:
+            cost += count * (_size_within(arg, budget[0] // count + 1) - 1)
+        if cost > budget[0]:
+            return False
+    budget[0] -= cost
+    return True
+
+
+def _size_within(node: ast.AST, limit: int) -> int:
+    """How many nodes ``node`` holds (as ``subnodes`` counts them: a node shared by two parents once
+    per parent), counting no further than ``limit``."""
+    count, stack = 0, [node]
+    while stack and count < limit:
+        current = stack.pop()
+        count += 1
+        for field in CHILD_FIELDS.get(type(current), ()):
+            child = getattr(current, field, None)
+            if type(child) is list:
+                stack.extend(item for item in child if isinstance(item, ast.AST))
+            elif isinstance(child, ast.AST):
+                stack.append(child)
+    return count
 
 
 def _inlined(helper: ast.FunctionDef, stmt: ast.stmt) -> list[ast.stmt]:

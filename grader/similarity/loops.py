@@ -11,7 +11,9 @@ from grader.similarity.syntax import stored_names, subnodes
 
 
 #: The ``range`` calls ``_canonical_range`` rewrites: ``range(n - 1, -1, -1)``, ``range(0, n)``, ``range(a, b, 1)``.
-_RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,|[^\n]*,\s*1\s*\))|(?:list|tuple)\s*\(\s*range")
+#: ``range(int(n))`` and ``enumerate(range(...))`` too (thirty-sixth session).
+_RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,|[^\n]*,\s*1\s*\)|\s*int\s*\()"
+                          r"|(?:list|tuple|enumerate)\s*\(\s*range")
 
 
 def may_count(source: str) -> bool:
@@ -53,6 +55,34 @@ def canonical_loops(tree: ast.Module) -> None:
                     block.remove(init)
         if type(node) is ast.For:
             node.iter = _canonical_range(node.iter)
+            if type(node.iter) is ast.Call and type(node.iter.func) is ast.Name and node.iter.func.id == "enumerate":
+                _enumerated_range(node, tree)
+
+
+def _enumerated_range(loop: ast.For, tree: ast.Module) -> None:
+    """``for i, t in enumerate(range(n)):`` as ``for t in range(n):`` with ``i`` read as ``t`` (the
+    index and the item are the same number), when neither name is bound again in the text, nor ``i``
+    read outside the loop's body. A copy of ``rnn_forward`` looping so scored 0.50 against its
+    original, 0.47 with the names the other way round (thirty-sixth session)."""
+    call, target = loop.iter, loop.target
+    if (len(call.args) != 1 or call.keywords or type(target) is not ast.Tuple or len(target.elts) != 2
+            or any(type(e) is not ast.Name for e in target.elts)):
+        return
+    inner = _canonical_range(call.args[0])
+    if not (type(inner) is ast.Call and type(inner.func) is ast.Name and inner.func.id == "range"
+            and len(inner.args) == 1 and type(inner.args[0]) is not ast.Starred and not inner.keywords):
+        return
+    index, item = target.elts[0].id, target.elts[1].id
+    if index == item:
+        return
+    stores = [n for n in subnodes(tree) if type(n) is ast.Name and n.id in (index, item) and type(n.ctx) is not ast.Load]
+    reads = [n for stmt in loop.body for n in subnodes(stmt) if type(n) is ast.Name and n.id == index]
+    if len(stores) != 2 or len(reads) != sum(1 for n in subnodes(tree) if type(n) is ast.Name and n.id == index) - 1:
+        return
+    for name in reads:
+        name.id = item
+    loop.target = target.elts[1]
+    loop.iter = inner
 
 
 def _counter_start(block: list[ast.stmt], i: int, name: str) -> ast.Assign | None:
@@ -156,6 +186,14 @@ def _is_int(node: ast.AST, value: int) -> bool:
     return type(node) is ast.Constant and type(node.value) is int and node.value == value
 
 
+def _int_of(node: ast.AST) -> ast.AST:
+    """What ``int(x)`` converts, ``x``, as a bound of ``range`` (which takes integers only); else ``node``."""
+    if (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "int" and len(node.args) == 1
+            and not node.keywords and type(node.args[0]) is not ast.Starred):
+        return node.args[0]
+    return node
+
+
 def _canonical_range(node: ast.AST) -> ast.AST:
     """``range(a, b, 1)`` -> ``range(a, b)``; ``range(0, n)`` -> ``range(n)``; ``range(n - 1, -1, -1)`` and ``range(n)[::-1]`` ->
     ``reversed(range(n))`` (``canonical_loops``)."""
@@ -177,7 +215,7 @@ def _canonical_range(node: ast.AST) -> ast.AST:
     node = _range_of(node)
     if not is_range(node):
         return node
-    args = node.args
+    args = node.args = [_int_of(a) for a in node.args]  # ``range(int(T_x))``: 0.47 (thirty-sixth session)
     if len(args) == 3 and _is_int(args[2], 1):  # ``range(0, T_x, 1)``: 0.46 (thirty-fourth session)
         args = node.args = args[:2]
     if len(args) == 2 and _is_int(args[0], 0):

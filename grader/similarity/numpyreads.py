@@ -28,7 +28,8 @@ def split(stmt: ast.stmt) -> list[ast.stmt]:
     many values none of them reads, ``a, b = x, y``, which is ``a = x`` then ``b = y``; a
     comprehension over a tuple of constants (``[p[k] for k in ("a", "b")]``) is the tuple of its
     items. A copy spelling the parameters' five lookups as one assignment scored 0.22 against its
-    original, as a comprehension it gave no pair (thirty-second session)."""
+    original, as a comprehension it gave no pair (thirty-second session); a ``map`` of the lookups too
+    (``_mapped_lookups``, thirty-sixth session)."""
     if type(stmt) is not ast.Assign or len(stmt.targets) != 1 or type(stmt.targets[0]) not in (ast.Tuple, ast.List):
         return [stmt]
     names = stmt.targets[0].elts
@@ -46,11 +47,46 @@ def split(stmt: ast.stmt) -> list[ast.stmt]:
                 swap(elt, reads_as({loop.target.id: item}))
                 items.append(elt.value)
             value = ast.copy_location(ast.Tuple(items, ast.Load()), value)
+    if type(value) is ast.Call:
+        value = _mapped_lookups(value, len(names)) or value
     if type(value) not in (ast.Tuple, ast.List) or len(value.elts) != len(names):
         return [stmt]
     if any(type(e) is ast.Starred for e in value.elts) or {n.id for n in names} & loaded_names(value):
         return [stmt]
     return [ast.copy_location(ast.Assign(targets=[name], value=item), stmt) for name, item in zip(names, value.elts)]
+
+
+#: What binds names of its own inside an expression (its parameter read there is not the lambda's).
+_SCOPES = frozenset({ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr})
+
+
+def _mapped_lookups(value: ast.Call, count: int) -> ast.Tuple | None:
+    """``map(p.get, ("a", "b"))`` (or ``p.__getitem__``, ``lambda k: p[k]``), ``count`` constant keys,
+    as the tuple of its items, ``(p["a"], p["b"])`` (the lambda's value with its parameter read as
+    each key); else None. A copy unpacking the parameters' five lookups from such a ``map`` gave no
+    pair (thirty-sixth session)."""
+    if not (type(value.func) is ast.Name and value.func.id == "map" and len(value.args) == 2 and not value.keywords):
+        return None
+    func, keys = value.args
+    if not (type(keys) in (ast.Tuple, ast.List) and len(keys.elts) == count
+            and all(type(e) is ast.Constant for e in keys.elts)):
+        return None
+    if type(func) is ast.Attribute and func.attr in ("get", "__getitem__") and type(func.value) is ast.Name:
+        items = [ast.copy_location(ast.Subscript(ast.Name(func.value.id, ast.Load()), key, ast.Load()), value)
+                 for key in keys.elts]
+    elif type(func) is ast.Lambda:
+        args = func.args
+        if (args.posonlyargs or args.vararg or args.kwonlyargs or args.kwarg or args.defaults
+                or len(args.args) != 1 or any(type(n) in _SCOPES for n in subnodes(func.body))):
+            return None
+        items = []
+        for key in keys.elts:
+            elt = ast.Expr(copy.deepcopy(func.body))
+            swap(elt, reads_as({args.args[0].arg: key}))
+            items.append(elt.value)
+    else:
+        return None
+    return ast.copy_location(ast.Tuple(items, ast.Load()), value)
 
 
 def join_shape_reads(tree: ast.Module) -> None:

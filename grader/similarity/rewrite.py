@@ -9,6 +9,7 @@ import ast
 
 from grader.course import COURSE_PARAMETERS
 from grader.similarity.nodetext import statement_blocks
+from grader.similarity.simplify import const_truth as _const_truth
 from grader.similarity.numpyreads import (NUMPY_NAMES, NumpyReads, SIZES, hoist_lookups, key_read, resolve_aliases,
                                           split)
 from grader.similarity.syntax import CHILD_FIELDS, TALLIED, defs_of, subnodes, tally, tally_nodes
@@ -153,6 +154,9 @@ class Rewriter:
             tally_nodes([func], self.counts, -1)
             return ast.copy_location(ast.Tuple(node.args[0].elts, ast.Load()), node)
         if isinstance(func, ast.Attribute) and not node.keywords:
+            if func.attr == "astype" and len(node.args) == 1 and is_float64(node.args[0]) and _float_valued(func.value):
+                tally(node.args[0], self.counts, -1)  # ``np.tanh(z).astype(np.float64)``: 0.29 (thirty-sixth session)
+                return func.value
             if _is_numpy(func.value):
                 op = _NP_BINARY.get(func.attr)
                 new: ast.AST | None = None
@@ -206,9 +210,15 @@ class Rewriter:
         return node
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-        """Counts the lookups by a constant key (``reads_to_canonise``)."""
-        if type(node.slice) is ast.Constant and key_read(node) is not None:
-            self.lookups += 1
+        """Counts the lookups by a constant key (``reads_to_canonise``); ``x[:]`` read is ``x`` (an
+        array whole: ``a_next = a0[:]`` in a copy scored 0.44, thirty-sixth session)."""
+        index = node.slice
+        if type(index) is ast.Constant:
+            if key_read(node) is not None:
+                self.lookups += 1
+        elif (type(index) is ast.Slice and index.lower is None and index.upper is None and index.step is None
+              and type(node.ctx) is ast.Load):
+            return node.value
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.AST:
@@ -277,11 +287,45 @@ class Rewriter:
             return ast.copy_location(ast.Compare(left=node.comparators[0], ops=[flipped], comparators=[node.left]), node)
         return node
 
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        """``a if True else b`` -> ``a`` (a test whose value is constant, ``simplify._const_truth``): a
+        copy writing ``a_next = np.tanh(...) if True else None`` scored 0.27 (thirty-sixth session)."""
+        truth = _const_truth(node.test)
+        if truth is None:
+            return node
+        kept, dropped = (node.body, node.orelse) if truth else (node.orelse, node.body)
+        tally(node.test, self.counts, -1)
+        tally(dropped, self.counts, -1)
+        return kept
+
     def visit_List(self, node: ast.List) -> ast.AST:
         """A list display read as a value is spelled like a tuple (``np.zeros([n, m])`` ~ ``np.zeros((n, m))``)."""
         if isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
         return node
+
+
+#: NumPy's functions whose value is a float array (given no ``dtype``), for ``_float_valued``.
+_FLOAT_VALUED = frozenset({"tanh", "exp", "log", "sqrt", "sin", "cos", "mean", "zeros", "ones", "empty",
+                           "zeros_like", "ones_like", "empty_like"})
+#: Arithmetic whose value is as float as its operands (a float array here: the grader's inputs are).
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.MatMult, ast.Pow)
+
+
+def _float_valued(node: ast.AST) -> bool:
+    """Whether ``node`` computes a float array: arithmetic (of the course's float arrays), a call of
+    ``_FLOAT_VALUED`` or of the course's ``softmax`` / ``sigmoid``; not a test (``x > 0`` holds
+    booleans: ``.astype(float)`` of it is work) nor a name (``a0.astype(float)``, as ``a0.copy()``,
+    is how honest students differ)."""
+    kind = type(node)
+    if kind is ast.BinOp:
+        return type(node.op) in _ARITHMETIC
+    if kind is not ast.Call or node.keywords:
+        return False
+    func = node.func
+    if type(func) is ast.Name:
+        return func.id in ("softmax", "sigmoid")
+    return type(func) is ast.Attribute and _is_numpy(func.value) and func.attr in _FLOAT_VALUED
 
 
 def _is_zero(node: ast.AST) -> bool:
@@ -371,6 +415,7 @@ _REWRITES = {
     ast.AugAssign: Rewriter.visit_AugAssign, ast.Subscript: Rewriter.visit_Subscript,
     ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Import: Rewriter.visit_Import, ast.Assign: Rewriter.visit_Assign,
     ast.AnnAssign: Rewriter.visit_AnnAssign, ast.Compare: Rewriter.visit_Compare, ast.List: Rewriter.visit_List,
+    ast.IfExp: Rewriter.visit_IfExp,
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from grader.similarity.nodetext import statement_blocks
+from grader.similarity.nodetext import loaded_names, statement_blocks
 from grader.similarity.specialise import is_guarded_try
 from grader.similarity.syntax import all_args, defs_of, stored_names, subnodes
 
@@ -18,7 +18,7 @@ from grader.similarity.syntax import all_args, defs_of, stored_names, subnodes
 _SINGLETONS = (type(None), bool, type(...))
 
 
-def _const_truth(test: ast.AST) -> bool | None:
+def const_truth(test: ast.AST) -> bool | None:
     """The truth value of a constant condition (``False``, ``0``, ``not True``, ``1 == 2``), else None."""
     if isinstance(test, ast.Constant):
         try:
@@ -26,10 +26,10 @@ def _const_truth(test: ast.AST) -> bool | None:
         except Exception:  # pragma: no cover - exotic constants
             return None
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _const_truth(test.operand)
+        inner = const_truth(test.operand)
         return None if inner is None else not inner
     if type(test) is ast.BoolOp:  # ``x.ndim == 2 and a.ndim == 2`` once the grader's input decided both
-        truths = [_const_truth(value) for value in test.values]
+        truths = [const_truth(value) for value in test.values]
         decisive = type(test.op) is ast.Or  # the value that decides an ``or``; ``and``'s is False
         if decisive in truths:
             return decisive
@@ -64,7 +64,8 @@ _AS_IS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete, ast.Im
 _STATE_SETTERS = frozenset({"seterr", "set_printoptions", "filterwarnings", "simplefilter"})
 
 #: Context managers that change no value a block computes (``with np.errstate(over="ignore"):``).
-_QUIET_CONTEXTS = frozenset({"errstate", "catch_warnings", "printoptions", "nullcontext"})
+#: ``contextlib.suppress(...)`` too: a ``try`` whose handlers do nothing (``Simplifier._quiet_try``).
+_QUIET_CONTEXTS = frozenset({"errstate", "catch_warnings", "printoptions", "nullcontext", "suppress"})
 
 
 def _plain_arguments(call: ast.Call) -> bool:
@@ -90,6 +91,45 @@ def _sets_state(value: ast.AST) -> bool:
         return (type(module) is ast.Name and module.id == "random") or (
             type(module) is ast.Attribute and module.attr == "random")
     return func.attr in _STATE_SETTERS
+
+
+#: Functions of ``logging`` whose call only writes a message (``logging.debug("step")``).
+_LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "critical", "exception", "log"})
+
+
+def _reports(value: ast.AST) -> bool:
+    """Whether ``value``, a statement's expression, is a call that only reports, as ``print`` does:
+    ``warnings.warn(...)`` or ``logging.debug(...)`` (another level too). Added to a copy they scored
+    0.78 and 0.72 against its original (thirty-sixth session)."""
+    if type(value) is not ast.Call or type(value.func) is not ast.Attribute or type(value.func.value) is not ast.Name:
+        return False
+    module, attr = value.func.value.id, value.func.attr
+    return (module == "warnings" and attr == "warn") or (module == "logging" and attr in _LOG_CALLS)
+
+
+def _is_range_of_one(node: ast.AST) -> bool:
+    """Whether ``node`` is ``range(1)`` or ``range(0, 1)``."""
+    if not (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id == "range" and not node.keywords):
+        return False
+    values = [a.value if type(a) is ast.Constant and type(a.value) is int else None for a in node.args]
+    return values in ([1], [0, 1])
+
+
+def _own_jumps(body: list[ast.stmt]) -> int:
+    """How many ``break`` and ``continue`` statements of ``body`` leave the loop that holds it (not
+    one nested in it: those in a nested loop's body are its own, those in its ``else`` not)."""
+    found = 0
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is ast.Break or kind is ast.Continue:
+            found += 1
+        elif kind in (ast.For, ast.AsyncFor, ast.While):
+            stack.extend(node.orelse)
+        elif kind not in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and isinstance(node, ast.stmt):
+            stack.extend(inner for _field, block in statement_blocks(node) for inner in block)
+    return found
 
 
 def _is_quiet_with(stmt: ast.stmt) -> bool:
@@ -136,6 +176,36 @@ class Simplifier:
         in a copy, ``np`` never assigned there, scored 0.48 against its original (thirty-fifth session)."""
         return not self._defs or bool(stored_names(ast.Module(self._defs[-1].body, [])) & set(names))
 
+    def _quiet_try(self, stmt: ast.stmt) -> bool:
+        """Whether ``stmt`` is a ``try`` without ``else`` whose handlers and ``finally`` do nothing once
+        simplified (``pass``, ``print(e)``): on the grader's input its body is what runs. Around a line
+        of a copy, ``except Exception: pass`` scored 0.38 against its original, ``finally: pass`` 0.43
+        (thirty-sixth session)."""
+        return (type(stmt) is ast.Try and not stmt.orelse and not self.block(list(stmt.finalbody))
+                and not any(self.block(list(h.body)) for h in stmt.handlers))
+
+    def _once(self, stmt: ast.stmt) -> list[ast.stmt] | None:
+        """The body of a loop that runs it once, without its last ``break``: ``for _ in range(1):``
+        whose name the def reads nowhere, or ``while True:`` whose body ends with ``break``,
+        ``return`` or ``raise``, with no ``else`` and no other ``break`` or ``continue`` leaving it;
+        else None. Around a line of a copy they scored 0.43 and 0.41 against its original, around the
+        loop of ``rnn_forward`` 0.66 (thirty-sixth session)."""
+        kind = type(stmt)
+        if not getattr(stmt, "body", None):
+            return None
+        if kind is ast.For and not stmt.orelse and type(stmt.target) is ast.Name and _is_range_of_one(stmt.iter):
+            body = stmt.body[:-1] if type(stmt.body[-1]) is ast.Break else stmt.body
+            if not self._defs or _own_jumps(body) or stmt.target.id in loaded_names(
+                    ast.Module(self._defs[-1].body, [])):
+                return None
+            return body
+        if kind is ast.While and not stmt.orelse and const_truth(stmt.test) is True:
+            last = type(stmt.body[-1])
+            body = stmt.body[:-1] if last is ast.Break else stmt.body
+            if (last is ast.Break or last is ast.Return or last is ast.Raise) and not _own_jumps(body):
+                return body
+        return None
+
     def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
         """Simplify a statement list; returns the new list (possibly empty)."""
         out: list[ast.stmt] = []
@@ -175,19 +245,24 @@ class Simplifier:
                 return []
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
                 return []
-            return [] if _sets_state(value) else [stmt]
-        if _is_quiet_with(stmt) or is_guarded_try(stmt):
+            if type(value) is ast.NamedExpr:  # ``(a := v)`` alone is ``a = v``: 0.24 (thirty-sixth session)
+                return [ast.copy_location(ast.Assign(targets=[value.target], value=value.value), stmt)]
+            return [] if _sets_state(value) or _reports(value) else [stmt]
+        if _is_quiet_with(stmt) or is_guarded_try(stmt) or self._quiet_try(stmt):
             # A ``try`` whose handlers only leave (``raise e``, ``return None``) anywhere, not only
             # leading (``drop_leading_guards``): around a line of a copy, 0.38 (thirty-fifth session).
             return self.block(stmt.body)
         if isinstance(stmt, ast.If):
-            truth = _const_truth(stmt.test)
+            truth = const_truth(stmt.test)
             if truth is True:
                 return self.block(stmt.body)
             if truth is False:
                 return self.block(stmt.orelse)
-        if isinstance(stmt, ast.While) and _const_truth(stmt.test) is False:
+        if isinstance(stmt, ast.While) and const_truth(stmt.test) is False:
             return self.block(stmt.orelse)
+        once = self._once(stmt)
+        if once is not None:
+            return self.block(once)
         unit = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         if unit:
             self._defs.append(stmt)
