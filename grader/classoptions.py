@@ -93,7 +93,10 @@ def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, C
     blank = ClassOptions(excel=False, similarity=True)
     taken = ClassOptions(**{name: getattr(earlier if given.get(name) is None else blank, name)
                             for name in (*_PATHS, "excel", "similarity")})
-    for flag in _PATHS:
+    # The similarity check's files are read only by a run that checks: a remembered --template
+    # that moved stopped a run given --no-similarity (kept for a later run with the check).
+    checks = taken.similarity if given.get("similarity") is None else bool(given["similarity"])
+    for flag in _PATHS if checks else ("roster", "adjust"):
         path = getattr(taken, flag)
         if path is not None and not (path.exists() if flag == "known" else path.is_file()):
             raise OptionsError(

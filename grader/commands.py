@@ -281,9 +281,9 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         stack.callback(gc.unfreeze)
         stack.enter_context(early)
         roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False)) for source in sources]
-        if template and not Path(template).is_file():
+        if similarity and template and not Path(template).is_file():  # read by the check only
             raise CommandError(f"{template}: no such template notebook")
-        if known and (problem := known_problem(Path(known))):
+        if similarity and known and (problem := known_problem(Path(known))):
             raise CommandError(problem)
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
                           options="")  # feedback.html wanted or not: the key file's PAGES

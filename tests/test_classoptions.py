@@ -241,3 +241,18 @@ def test_the_runs_last_lines_name_the_graders_scores_and_give_those_with_the_poi
     assert sorted(graded) == sorted(summary.adjusted_scores)  # the figures are grades.csv's
     _, printed = grade(subs, out, similarity=False, adjust=False)
     assert "the grader's scores" not in printed and "points by hand" not in printed
+
+
+def test_a_remembered_template_that_moved_stops_no_run_without_the_similarity_check(tmp_path):
+    """On main a run given --no-similarity (or a folder that remembers it) was refused for the
+    starter notebook it would not read; the next run with the check still names it."""
+    subs, out, template, known = compared_class(tmp_path)
+    template.unlink()
+    known.rename(tmp_path / "moved")
+    grade(subs / "bob.ipynb", out, similarity=False)
+    assert not (out / classfiles.SIMILARITY_CSV).exists()
+    remembered = json.loads((out / OPTIONS_FILE).read_text())
+    assert (remembered["template"], remembered["similarity"]) == (str(template), False)
+    grade(subs / "bob.ipynb", out, similarity=None)  # the folder remembers --no-similarity
+    with pytest.raises(exits.CommandError, match=r"was graded with --template .*--no-template"):
+        grade(subs / "bob.ipynb", out, similarity=True)
