@@ -2,6 +2,7 @@
 the roster and points by hand, their notes, the earlier gradebook's head and options."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -115,6 +116,34 @@ def class_options(out_dir: Path, *, stream: TextIO, **given: Path | bool | None)
                      f"{' '.join(flag for flag, _ in flags)}; give another, or "
                      f"{', '.join(drop for _, drop in flags)}, to change that\n")
     return used, frozenset(name for name, value in given.items() if value is False)
+
+
+def remembered_class_sources(out_dir: Path, *, stream: TextIO) -> tuple[Path, ...]:
+    """``grade.py --out OUT`` with no SUBMISSIONS: those of the class's last class run
+    (``grader.classoptions.remembered_sources``), said on a line."""
+    from grader.classoptions import OptionsError, remembered_sources
+
+    try:
+        sources = remembered_sources(out_dir)
+    except OptionsError as exc:
+        raise CommandError(str(exc)) from None
+    stream.write(f"Grading the submissions the class in {out_dir} was graded from (its grading-options.json): "
+                 f"{' and '.join(map(str, sources))}\n")
+    return sources
+
+
+def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrade: bool) -> Any:
+    """``options`` (``grader.classoptions.ClassOptions``) with the SUBMISSIONS of this run to
+    remember: a class run's, or, for a ``regrade`` (one notebook, one student's folder), the
+    class's as they were. Raises ``CommandError`` for a class run that leaves out some of the
+    sources the class was graded from (``sources_left_out``), before anything is graded."""
+    from grader.classoptions import absolute, sources_left_out
+
+    if regrade:
+        return options
+    if problem := sources_left_out(options.sources, sources, out_dir=out_dir):
+        raise CommandError(problem)
+    return dataclasses.replace(options, sources=tuple(absolute(source) for source in sources))
 
 
 def gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:

@@ -24,8 +24,9 @@ from grader.classsources import (TurnsOpener, find_in, known_problem, opened_sub
                                  submission_sources, sweep_unpack_folders, unpacked_note)
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
-                                 roster_counts, roster_notes, roster_of, scores_adjusted, show_adjustments,
-                                 spreadsheet_ids_note, unreadable_reason)
+                                 remembered_class_sources, roster_counts, roster_notes, roster_of,
+                                 scores_adjusted, show_adjustments, spreadsheet_ids_note, unreadable_reason,
+                                 with_sources)
 from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.outputfolder import (INTERRUPTED_AFTER, earlier_class_note, former_note, full_disk_stops,
@@ -155,7 +156,7 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
+def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
                 jobs: int | None = None, force: bool = False, similarity: bool | None = None,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
@@ -196,6 +197,8 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
     """
     stream = stream or sys.stderr
     started = time.perf_counter()
+    if submissions is None:  # grade.py --out OUT: the SUBMISSIONS of the class's last class run
+        submissions = remembered_class_sources(Path(out_dir), stream=stream)
     sources = submission_sources(submissions)
     submissions = sources[0]  # of several, the first: every use of it below asks len(sources) first
     several = len(sources) > 1
@@ -244,6 +247,12 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         # hidden from the children as in that run.
         one_student = None if several else student_folder(Path(submissions), out_dir=out_dir)
         hidden = [one_student[0]] if one_student is not None else sources
+        from grader.discover import is_zip_name
+
+        # A section left out of a run of the class (its students would leave grades.csv) is
+        # refused here; the sources of a class run are remembered for the next.
+        options = with_sources(options, sources, out_dir=out_dir, regrade=one_student is not None or (
+            not several and Path(submissions).is_file() and not is_zip_name(Path(submissions).name)))
         reads = (Path(rubric), roster, known)
         sandbox_options = {"protected_paths": protected_paths(*hidden, out_dir=out_dir,
                                                               also=(unpack_dir,), reads=reads),

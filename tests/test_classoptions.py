@@ -14,7 +14,7 @@ import pytest
 
 import grade as cli
 from grader import classfiles
-from grader import exits
+from grader import classoptions, exits
 from grader.classoptions import OPTIONS_FILE
 from tests import notebooks as nbs
 from tests.test_similarity_identical import starter
@@ -116,7 +116,8 @@ def test_a_notebook_named_as_the_options_file_is_a_submission_of_its_own(tmp_pat
     grade(subs, out, similarity=False)
     assert "grading-options.json~ipynb" in scores(out)
     assert json.loads((out / OPTIONS_FILE).read_text()) == {
-        "roster": None, "adjust": None, "template": None, "known": None, "excel": False, "similarity": False}
+        "roster": None, "adjust": None, "template": None, "known": None, "excel": False, "similarity": False,
+        "sources": [str(subs)]}
 
 
 def test_the_command_line_passes_no_roster_no_adjust_no_excel():
@@ -256,3 +257,16 @@ def test_a_remembered_template_that_moved_stops_no_run_without_the_similarity_ch
     grade(subs / "bob.ipynb", out, similarity=None)  # the folder remembers --no-similarity
     with pytest.raises(exits.CommandError, match=r"was graded with --template .*--no-template"):
         grade(subs / "bob.ipynb", out, similarity=True)
+
+
+def test_a_file_of_the_thirty_fifth_sessions_grader_without_sources_is_read(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / OPTIONS_FILE).write_text(json.dumps({"roster": None, "adjust": None, "template": None,
+                                                "known": None, "excel": True, "similarity": False}))
+    options = classoptions.remembered(out)
+    assert (options.sources, options.excel) == ((), True)
+    (out / OPTIONS_FILE).write_text(json.dumps({"roster": None, "adjust": None, "template": None, "known": None,
+                                                "excel": True, "similarity": False, "sources": [3]}))
+    with pytest.raises(classoptions.OptionsError, match="not the options this grader writes"):
+        classoptions.remembered(out)
