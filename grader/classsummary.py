@@ -42,6 +42,7 @@ class ClassSummary:
     not_on_roster: tuple[str, ...] = ()
     several_submissions: tuple[str, ...] = ()
     earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
+    excused: str = ""  # what the run says of the students the roster marks excused (withdrawn), or ""
     #: A run of one notebook into the class's output folder: the earlier gradebook's other
     #: submissions, kept as graded then (``grader.incremental.earlier_class``).
     earlier_kept: int = 0
@@ -299,6 +300,8 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
         stream.write(f"Roster: {summary.roster_size} student(s){staff}; {absent}\n")
         if summary.earlier_only:
             stream.write(f"Roster: {summary.earlier_only}\n")
+        if summary.excused:
+            stream.write(f"Roster: {summary.excused}\n")
         if summary.not_on_roster:
             stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
                          f"{', '.join(summary.not_on_roster)}\n")
@@ -322,6 +325,7 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
 
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
+_EXCUSED = "excused"  # grader.report.EXCUSED
 _SEVERAL = "several submissions"  # grader.report.SEVERAL_SUBMISSIONS
 _NOT_GRADED_YET = "not graded yet"  # grader.report.NOT_GRADED_YET
 
@@ -371,6 +375,8 @@ def roster_notes(matched: Any) -> list[str]:
              + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
     if matched.earlier:
         notes.append(_earlier_note(matched))
+    if excused := _excused_note(matched):
+        notes.append(excused)
     if matched.unlisted:
         notes.append(f"{len(matched.unlisted)} submission(s) of no student on the roster, graded and in "
                      f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
@@ -426,6 +432,18 @@ def _earlier_note(matched: Any) -> str:
             f"class to have their scores): {', '.join(readable_id(rid) for rid in matched.earlier)}.")
 
 
+def _excused_note(matched: Any) -> str:
+    """What the run and the class report say of the students the roster marks excused who have
+    no submission (``RosterMatch.excused``), "" when there are none."""
+    from grader.discover import readable_id
+
+    if not (excused := matched.excused()):
+        return ""
+    return (f"{len(excused)} excused by the roster's column '{readable_id(matched.roster.excused_column)}' "
+            f"and without a submission (in {GRADEBOOK} without a score, status '{_EXCUSED}'; the upload file keeps "
+            f"their cell): {', '.join(f'{_roster_student(s)} [{readable_id(s.excused)}]' for s in excused)}.")
+
+
 def roster_counts(matched: Any) -> dict:
     """``ClassSummary``'s roster fields for ``matched`` (none without a roster)."""
     if matched is None:
@@ -435,6 +453,7 @@ def roster_counts(matched: Any) -> dict:
     return {"roster_size": len(matched.roster.students), "roster_staff": len(matched.roster.staff),
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
             "earlier_only": _earlier_note(matched) if matched.earlier else "",
+            "excused": _excused_note(matched),
             "not_on_roster": matched.unlisted,
             "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in matched.several().items())}
