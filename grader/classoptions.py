@@ -44,6 +44,9 @@ class ClassOptions:
     #: The SUBMISSIONS of the class's last class run (absolute paths): a run of one notebook or
     #: one student's folder, a regrade, leaves them as they were.
     sources: tuple[Path, ...] = ()
+    #: Notebooks graded alone into the folder since, each a row of its own (an extension's late
+    #: notebook, outside ``sources``): a later class run grades them with the class.
+    late: tuple[Path, ...] = ()
 
     def flags(self) -> list[tuple[str, str]]:
         """The options that differ from a run given none, as a command line gives them, each with
@@ -74,15 +77,17 @@ def remembered(out_dir: Path) -> ClassOptions | None:
     if isinstance(data, dict):  # a file of the grader that remembered only the gradebook's options
         data = {**_DEFAULTS, **data}
     if isinstance(data, dict):  # nor in those of the thirty-fifth session's
-        data = {"sources": [], **data}
+        data = {"sources": [], "late": [], **data}
     if not (isinstance(data, dict) and all(isinstance(data.get(k), (str, type(None))) for k in _PATHS)
             and isinstance(data.get("excel"), bool) and isinstance(data.get("similarity"), bool)
-            and isinstance(data["sources"], list) and all(isinstance(s, str) and s for s in data["sources"])):
+            and all(isinstance(data[k], list) and all(isinstance(s, str) and s for s in data[k])
+                    for k in ("sources", "late"))):
         raise OptionsError(f"{path}: not the options this grader writes: delete it and give {_ALL} "
                            f"as the class needs them")
     return ClassOptions(**{k: Path(data[k]) if data[k] else None for k in _PATHS},
                         excel=data["excel"], similarity=data["similarity"],
-                        sources=tuple(Path(source) for source in data["sources"]))
+                        sources=tuple(Path(source) for source in data["sources"]),
+                        late=tuple(Path(source) for source in data["late"]))
 
 
 _ALL = "--roster, --adjust, --excel, --template, --known and --no-similarity"
@@ -119,7 +124,7 @@ def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, C
            else (absolute(given[name]) if given[name] else None) for name in _PATHS},
         **{name: getattr(taken, name) if given.get(name) is None else bool(given[name])
            for name in ("excel", "similarity")})
-    return dataclasses.replace(used, sources=earlier.sources), taken
+    return dataclasses.replace(used, sources=earlier.sources, late=earlier.late), taken
 
 
 def remembered_sources(out_dir: Path) -> tuple[Path, ...]:
@@ -160,7 +165,8 @@ def remember(out_dir: Path, options: ClassOptions) -> None:
     """Record ``options`` in ``out_dir`` for the next run into it."""
     data = {**{name: str(getattr(options, name)) if getattr(options, name) else None for name in _PATHS},
             "excel": options.excel, "similarity": options.similarity,
-            "sources": [str(source) for source in options.sources]}
+            "sources": [str(source) for source in options.sources],
+            "late": [str(source) for source in options.late]}
     write_atomic(Path(out_dir) / OPTIONS_FILE, json.dumps(data, indent=1) + "\n")
 
 

@@ -140,11 +140,32 @@ def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrad
     sources the class was graded from (``sources_left_out``), before anything is graded."""
     from grader.classoptions import absolute, sources_left_out
 
-    if regrade:
+    if regrade:  # one notebook outside the class's sources: a later class run grades it too
+        notebook = absolute(sources[0])
+        if notebook.is_file() and not any(notebook.is_relative_to(source) for source in options.sources) \
+                and notebook not in options.late:
+            return dataclasses.replace(options, late=(*options.late, notebook))
         return options
     if problem := sources_left_out(options.sources, sources, out_dir=out_dir):
         raise CommandError(problem)
     return dataclasses.replace(options, sources=tuple(absolute(source) for source in sources))
+
+
+def late_notebooks(options: Any, sources: Sequence[Path]) -> tuple[Path, ...]:
+    """The notebooks graded alone into ``out_dir`` since its class run (``ClassOptions.late``: an
+    extension's) that a class run of ``sources`` grades with the class: those still there and
+    not inside one of ``sources``. Until the thirty-sixth session the next class run left them out
+    of ``grades.csv`` ('not in this run', without a score)."""
+    given = [source.resolve() for source in sources]
+    late = tuple(path for path in options.late if path.is_file()
+                 and not any(path.resolve() == source or path.resolve().is_relative_to(source) for source in given))
+    return late
+
+
+def late_note(late: Sequence[Path], *, out_dir: Path) -> str:
+    """The run's line naming the notebooks graded alone since that it grades with the class."""
+    return (f"Grading with the class the notebooks graded alone into {out_dir} since (its "
+            f"grading-options.json): {', '.join(map(str, late))}")
 
 
 def gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:

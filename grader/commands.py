@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
 from grader.classsources import (TurnsOpener, find_in, known_problem, opened_submissions, shown_sources,
-                                 submission_sources, sweep_unpack_folders, unpacked_note)
+                                 submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
-                                 remembered_class_sources, roster_counts, roster_notes, roster_of,
+                                 late_note, late_notebooks, remembered_class_sources, roster_counts, roster_notes, roster_of,
                                  scores_adjusted, show_adjustments, spreadsheet_ids_note, unreadable_reason,
                                  with_sources)
 from grader.exits import CommandError
@@ -250,9 +250,13 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         from grader.discover import is_zip_name
 
         # A section left out of a run of the class (its students would leave grades.csv) is
-        # refused here; the sources of a class run are remembered for the next.
-        options = with_sources(options, sources, out_dir=out_dir, regrade=one_student is not None or (
-            not several and Path(submissions).is_file() and not is_zip_name(Path(submissions).name)))
+        # refused here; the sources of a class run are remembered for the next, and a notebook
+        # graded alone (an extension's) is graded with the class by the next class run.
+        regrade = one_student is not None or (
+            not several and Path(submissions).is_file() and not is_zip_name(Path(submissions).name))
+        options = with_sources(options, sources, out_dir=out_dir, regrade=regrade)
+        late = () if regrade else late_notebooks(options, sources)
+        hidden = [*hidden, *late]
         reads = (Path(rubric), roster, known)
         sandbox_options = {"protected_paths": protected_paths(*hidden, out_dir=out_dir,
                                                               also=(unpack_dir,), reads=reads),
@@ -298,7 +302,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
                           options="")  # feedback.html wanted or not: the key file's PAGES
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options["protected_paths"] = protected_paths(*(hidden if one_student is not None else roots),
+        sandbox_options["protected_paths"] = protected_paths(*(hidden if one_student is not None else (*roots, *late)),
                                                              out_dir=out_dir, also=(unpack_dir,), reads=reads)
         # feedback.html pages and the keys after them are written here (``FeedbackPages``), the
         # rest of each submission's files by the workers.
@@ -332,6 +336,14 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one is graded,
         # chosen by the worker at the student's turn (grader.choice); this process reads none.
         found = [one_student[1]] if one_student is not None else find_in(roots, sources=sources)
+        if not regrade:  # a late notebook whose student the sources now hold is theirs no more
+            taken_ids, graded_late = {sub.id for sub in found}, []
+            for path in late:
+                if new := [sub for sub in submissions_under(path, defer=True) if sub.id not in taken_ids]:
+                    found, graded_late = [*found, *new], [*graded_late, path]
+            options = replace(options, late=tuple(graded_late))
+            if graded_late:
+                stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
         if one_student is not None:
             stream.write(student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]

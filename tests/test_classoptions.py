@@ -117,7 +117,7 @@ def test_a_notebook_named_as_the_options_file_is_a_submission_of_its_own(tmp_pat
     assert "grading-options.json~ipynb" in scores(out)
     assert json.loads((out / OPTIONS_FILE).read_text()) == {
         "roster": None, "adjust": None, "template": None, "known": None, "excel": False, "similarity": False,
-        "sources": [str(subs)]}
+        "sources": [str(subs)], "late": []}
 
 
 def test_the_command_line_passes_no_roster_no_adjust_no_excel():

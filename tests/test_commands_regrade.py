@@ -6,6 +6,7 @@ with a decimal comma; the class report on paper and without names."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from pathlib import Path
@@ -684,3 +685,28 @@ def test_one_notebook_graded_again_after_a_killed_run_keeps_the_class(tmp_path):
     assert f"The run before this one into {out} did not finish ({UNFINISHED_NOTE} was there)" in printed
     assert "1 score(s) differ from the earlier grades.csv: 1 gains (+10 points, +10% of 100). bob 90 -> 100" in printed
     assert not (out / "previous-grades.csv").exists() and not (out / UNFINISHED_NOTE).exists()
+
+
+def test_an_extensions_notebook_graded_alone_is_graded_with_the_class_by_the_next_class_run(tmp_path):
+    """On main the class run after it (a rubric fix, a late submission) left dan out of grades.csv
+    ('Not among this run's submissions'; with a roster, 'not in this run' without a score): the
+    TA who had graded his extension uploaded nothing for him."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    nbs.write(tmp_path / "extensions" / "dan.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(tmp_path / "extensions" / "dan.ipynb", out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
+    summary, printed = grade(subs, out)  # the whole class again
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
+    assert (f"Grading with the class the notebooks graded alone into {out} since (its grading-options.json): "
+            f"{tmp_path / 'extensions' / 'dan.ipynb'}\n") in printed and summary.skipped == 4
+    assert "Not among this run's submissions" not in printed
+    similar = (out / classfiles.SIMILARITY_CSV).read_text("utf-8")
+    assert "bob,dan" in similar.replace('"', "")  # compared with the class
+    # Put into the class's folder later, his notebook there is graded, not the one beside it.
+    shutil.move(tmp_path / "extensions" / "dan.ipynb", subs / "dan.ipynb")
+    nbs.write(tmp_path / "extensions" / "dan.ipynb", nbs.course_notebook())
+    _, printed = grade(subs, out)
+    assert scores(out)["dan"] == "90" and "notebooks graded alone" not in printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == []
