@@ -298,8 +298,13 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
                      f"{said}\n")
     if summary.several_notebooks:  # readable work, not graded: the TA can fix it, the feedback says so
+        # A Moodle download unzipped over an earlier one keeps a notebook the student replaced
+        # since, under its old name: Moodle's names say nothing of which upload is later.
+        download = ("; a platform's download unzipped over an earlier one keeps the files a student "
+                    "replaced since: unzip each download into an empty folder"
+                    if any(re.search(r"_\d+$", sid) for sid in summary.several_notebooks) else "")
         stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
-                     f"leave the one to grade in the student's files and run again): "
+                     f"leave the one to grade in the student's files and run again{download}): "
                      f"{', '.join(summary.several_notebooks)}\n")
     if summary.zero_on_every_function:  # graded, yet perhaps the wrong file: a TA looks first
         stream.write(f"Graded with 0 on every function (the wrong notebook handed in, or code that "
