@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("submissions", type=Path, nargs="?", metavar="SUBMISSIONS",
                         help="a folder of notebooks (or of folders holding one notebook each), "
                              "one notebook, or a Canvas/Moodle zip; several folders and zips "
-                             "(sections) grade into one gradebook")
+                             "(sections) grade into one gradebook; none: those the --out folder's class "
+                             "was graded from")
     parser.add_argument("--out", type=Path, metavar="DIR", default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
     parser.add_argument("--rubric", type=Path, metavar="FILE", default=commands.default_of(grade, "rubric"),
