@@ -140,10 +140,10 @@ def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrad
     sources the class was graded from (``sources_left_out``), before anything is graded."""
     from grader.classoptions import absolute, sources_left_out
 
-    if regrade:  # one notebook outside the class's sources: a later class run grades it too
+    if regrade:  # one notebook outside the sources of a class graded here: its next class run grades it too
         notebook = absolute(sources[0])
-        if notebook.is_file() and not any(notebook.is_relative_to(source) for source in options.sources) \
-                and notebook not in options.late:
+        if options.sources and notebook.is_file() and notebook not in options.late \
+                and not any(notebook.is_relative_to(source) for source in options.sources):
             return dataclasses.replace(options, late=(*options.late, notebook))
         return options
     if problem := sources_left_out(options.sources, sources, out_dir=out_dir):

@@ -710,3 +710,11 @@ def test_an_extensions_notebook_graded_alone_is_graded_with_the_class_by_the_nex
     _, printed = grade(subs, out)
     assert scores(out)["dan"] == "90" and "notebooks graded alone" not in printed
     assert json.loads((out / "grading-options.json").read_text())["late"] == []
+
+
+def test_a_notebook_graded_alone_into_a_folder_of_no_class_run_is_not_taken_into_a_later_class(tmp_path):
+    nbs.write(tmp_path / "trial" / "try.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(tmp_path / "trial" / "try.ipynb", out)
+    grade(small_class(tmp_path / "subs"), out)
+    assert set(scores(out)) == {"alice", "bob", "carol"}
