@@ -43,6 +43,7 @@ if _TOO_OLD:  # an exit status 2, as for every command that cannot run
     sys.exit(2)
 
 from grader import commands, exits  # noqa: E402 - after the version's check, which must come first
+from grader.classoptions import OPTIONS_FILE  # noqa: E402
 
 
 #: The end of ``--help``: what the exit status says, and where the guides are.
@@ -149,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("submissions", type=Path, nargs="?", metavar="SUBMISSIONS",
                         help="a folder of notebooks (or of folders holding one notebook each), "
                              "one notebook, or a Canvas/Moodle zip; several folders and zips "
-                             "(sections) grade into one gradebook")
+                             "(sections) grade into one gradebook; none: those the --out folder's class "
+                             "was graded from")
     parser.add_argument("--out", type=Path, metavar="DIR", default=commands.default_of(grade, "out_dir"),
                         help="output folder (default: %(default)s)")
     parser.add_argument("--rubric", type=Path, metavar="FILE", default=commands.default_of(grade, "rubric"),
@@ -245,10 +247,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.gradescope:
             return commands.gradescope(root=args.gradescope_root, rubric=args.rubric,
                                        stream=sys.stdout)
-        if args.submissions is None:
+        if args.submissions is None and not (args.out / OPTIONS_FILE).is_file():
             parser.error("give the submissions to grade (a folder, a notebook or a zip), "
                          "or --check NOTEBOOK")
-        summary = commands.grade_class(
+        summary = commands.grade_class(  # none given: those the --out folder's class was graded from
             given if len(given) > 1 else args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
             force=args.force, similarity=args.similarity, template=args.template,
             known=args.known, feedback_html=args.feedback_html, roster=args.roster,

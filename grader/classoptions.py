@@ -6,12 +6,16 @@ so a later run given none of them (a regrade of one notebook, a late submission 
 gradebook without the roster's students and without the points by hand, and a similarity.csv
 that flagged the starter code's lines as shared. A class run records the options it graded
 with; a later run into the folder that does not name an option takes it from there, and one that
-names it (``--roster OTHER.csv``, ``--no-roster``, ``--similarity``) records that instead.
+names it (``--roster OTHER.csv``, ``--no-roster``, ``--similarity``) records that instead. The
+SUBMISSIONS of the last class run are recorded too (``sources``): ``grade.py --out OUT`` grades
+them again, and a class run that leaves out one still there is refused (``sources_left_out``).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +41,12 @@ class ClassOptions:
     template: Path | None = None
     known: Path | None = None
     similarity: bool = True
+    #: The SUBMISSIONS of the class's last class run (absolute paths): a run of one notebook or
+    #: one student's folder, a regrade, leaves them as they were.
+    sources: tuple[Path, ...] = ()
+    #: Notebooks graded alone into the folder since, each a row of its own (an extension's late
+    #: notebook, outside ``sources``): a later class run grades them with the class.
+    late: tuple[Path, ...] = ()
 
     def flags(self) -> list[tuple[str, str]]:
         """The options that differ from a run given none, as a command line gives them, each with
@@ -66,12 +76,18 @@ def remembered(out_dir: Path) -> ClassOptions | None:
                            f"delete it and give {_ALL} as the class needs them") from None
     if isinstance(data, dict):  # a file of the grader that remembered only the gradebook's options
         data = {**_DEFAULTS, **data}
+    if isinstance(data, dict):  # nor in those of the thirty-fifth session's
+        data = {"sources": [], "late": [], **data}
     if not (isinstance(data, dict) and all(k in data and (data[k] is None or _written_path(data[k])) for k in _PATHS)
-            and isinstance(data.get("excel"), bool) and isinstance(data.get("similarity"), bool)):
+            and isinstance(data.get("excel"), bool) and isinstance(data.get("similarity"), bool)
+            and all(isinstance(data[k], list) and all(_written_path(s) for s in data[k])
+                    for k in ("sources", "late"))):
         raise OptionsError(f"{path}: not the options this grader writes: delete it and give {_ALL} "
                            f"as the class needs them")
     return ClassOptions(**{k: Path(data[k]) if data[k] else None for k in _PATHS},
-                        excel=data["excel"], similarity=data["similarity"])
+                        excel=data["excel"], similarity=data["similarity"],
+                        sources=tuple(Path(source) for source in data["sources"]),
+                        late=tuple(Path(source) for source in data["late"]))
 
 
 def _written_path(value: object) -> bool:
@@ -107,7 +123,10 @@ def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, C
     blank = ClassOptions(excel=False, similarity=True)
     taken = ClassOptions(**{name: getattr(earlier if given.get(name) is None else blank, name)
                             for name in (*_PATHS, "excel", "similarity")})
-    for flag in _PATHS:
+    # The similarity check's files are read only by a run that checks: a remembered --template
+    # that moved stopped a run given --no-similarity (kept for a later run with the check).
+    checks = taken.similarity if given.get("similarity") is None else bool(given["similarity"])
+    for flag in _PATHS if checks else ("roster", "adjust"):
         path = getattr(taken, flag)
         if path is not None and not (path.exists() if flag == "known" else path.is_file()):
             raise OptionsError(
@@ -116,19 +135,55 @@ def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, C
                 f"{'DIR' if flag == 'known' else 'FILE'}, its new place, or --no-{flag} {_WITHOUT[flag]}")
     used = ClassOptions(
         **{name: getattr(taken, name) if given.get(name) is None
-           else (_absolute(given[name]) if given[name] else None) for name in _PATHS},
+           else (absolute(given[name]) if given[name] else None) for name in _PATHS},
         **{name: getattr(taken, name) if given.get(name) is None else bool(given[name])
            for name in ("excel", "similarity")})
-    return used, taken
+    return dataclasses.replace(used, sources=earlier.sources, late=earlier.late), taken
+
+
+def remembered_sources(out_dir: Path) -> tuple[Path, ...]:
+    """The SUBMISSIONS of the class graded into ``out_dir`` (``grade.py --out OUT`` grades them
+    again). Raises ``OptionsError`` when the folder remembers none, or one of them is gone."""
+    sources = (remembered(out_dir) or ClassOptions()).sources
+    if not sources:
+        raise OptionsError(f"give the submissions to grade (a folder, a notebook or a zip): {out_dir} "
+                           f"remembers none (its {OPTIONS_FILE}, written by a class run)")
+    if gone := [str(source) for source in sources if not source.exists()]:
+        raise OptionsError(f"the class in {out_dir} was graded from {' and '.join(map(str, sources))} "
+                           f"(remembered in {Path(out_dir) / OPTIONS_FILE}); {', '.join(gone)} is no "
+                           f"longer there: give the submissions to grade")
+    return sources
+
+
+def sources_left_out(earlier: Sequence[Path], given: Sequence[Path], *, out_dir: Path) -> str | None:
+    """Why a class run of ``given`` into ``out_dir`` is refused, None when it is not: it names some
+    of the sources the class was graded from (``earlier``), not all, and the others are still
+    there. Graded alone, a section's run left the other section's students out of ``grades.csv``
+    ('not in this run', no score), and the upload file with it. A run of sources none of which
+    the class was graded from (a new download) replaces them."""
+    named = {absolute(source) for source in given}
+    if not named & set(earlier):
+        return None
+    if not (left := [source for source in earlier if source not in named and source.exists()]):
+        return None
+    everything = " ".join(str(source) for source in dict.fromkeys([*earlier, *named]) if source.exists())
+    return (f"the class in {out_dir} was graded from {' and '.join(map(str, earlier))} (remembered in "
+            f"{Path(out_dir) / OPTIONS_FILE}); this run leaves out {' and '.join(map(str, left))}, whose "
+            f"students would leave grades.csv: give every source (python3 grade.py {everything} --out "
+            f"{out_dir}, or python3 grade.py --out {out_dir} for those of the last run; nothing unchanged is "
+            f"graded again), one student's notebook alone (a late submission: its row is updated, the "
+            f"class kept), or another --out to grade these alone")
 
 
 def remember(out_dir: Path, options: ClassOptions) -> None:
     """Record ``options`` in ``out_dir`` for the next run into it."""
     data = {**{name: str(getattr(options, name)) if getattr(options, name) else None for name in _PATHS},
-            "excel": options.excel, "similarity": options.similarity}
+            "excel": options.excel, "similarity": options.similarity,
+            "sources": [str(source) for source in options.sources],
+            "late": [str(source) for source in options.late]}
     write_atomic(Path(out_dir) / OPTIONS_FILE, json.dumps(data, indent=1) + "\n")
 
 
-def _absolute(path: Path | bool) -> Path:
+def absolute(path: Path | bool) -> Path:
     """``path`` as given on the command line, made absolute: the next run may start elsewhere."""
     return Path(os.path.abspath(path))

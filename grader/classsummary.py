@@ -2,6 +2,7 @@
 the roster and points by hand, their notes, the earlier gradebook's head and options."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class ClassSummary:
     not_on_roster: tuple[str, ...] = ()
     several_submissions: tuple[str, ...] = ()
     earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
+    excused: str = ""  # what the run says of the students the roster marks excused (withdrawn), or ""
     #: A run of one notebook into the class's output folder: the earlier gradebook's other
     #: submissions, kept as graded then (``grader.incremental.earlier_class``).
     earlier_kept: int = 0
@@ -117,6 +119,55 @@ def class_options(out_dir: Path, *, stream: TextIO, **given: Path | bool | None)
                      f"{' '.join(flag for flag, _ in flags)}; give another, or "
                      f"{', '.join(drop for _, drop in flags)}, to change that\n")
     return used, frozenset(name for name, value in given.items() if value is False)
+
+
+def remembered_class_sources(out_dir: Path, *, stream: TextIO) -> tuple[Path, ...]:
+    """``grade.py --out OUT`` with no SUBMISSIONS: those of the class's last class run
+    (``grader.classoptions.remembered_sources``), said on a line."""
+    from grader.classoptions import OptionsError, remembered_sources
+
+    try:
+        sources = remembered_sources(out_dir)
+    except OptionsError as exc:
+        raise CommandError(str(exc)) from None
+    stream.write(f"Grading the submissions the class in {out_dir} was graded from (its grading-options.json): "
+                 f"{' and '.join(map(str, sources))}\n")
+    return sources
+
+
+def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrade: bool) -> Any:
+    """``options`` (``grader.classoptions.ClassOptions``) with the SUBMISSIONS of this run to
+    remember: a class run's, or, for a ``regrade`` (one notebook, one student's folder), the
+    class's as they were. Raises ``CommandError`` for a class run that leaves out some of the
+    sources the class was graded from (``sources_left_out``), before anything is graded."""
+    from grader.classoptions import absolute, sources_left_out
+
+    if regrade:  # one notebook outside the sources of a class graded here: its next class run grades it too
+        notebook = absolute(sources[0])
+        if options.sources and notebook.is_file() and notebook not in options.late \
+                and not any(notebook.is_relative_to(source) for source in options.sources):
+            return dataclasses.replace(options, late=(*options.late, notebook))
+        return options
+    if problem := sources_left_out(options.sources, sources, out_dir=out_dir):
+        raise CommandError(problem)
+    return dataclasses.replace(options, sources=tuple(absolute(source) for source in sources))
+
+
+def late_notebooks(options: Any, sources: Sequence[Path]) -> tuple[Path, ...]:
+    """The notebooks graded alone into ``out_dir`` since its class run (``ClassOptions.late``: an
+    extension's) that a class run of ``sources`` grades with the class: those still there and
+    not inside one of ``sources``. Until the thirty-sixth session the next class run left them out
+    of ``grades.csv`` ('not in this run', without a score)."""
+    given = [source.resolve() for source in sources]
+    late = tuple(path for path in options.late if path.is_file()
+                 and not any(path.resolve() == source or path.resolve().is_relative_to(source) for source in given))
+    return late
+
+
+def late_note(late: Sequence[Path], *, out_dir: Path) -> str:
+    """The run's line naming the notebooks graded alone since that it grades with the class."""
+    return (f"Grading with the class the notebooks graded alone into {out_dir} since (its "
+            f"grading-options.json): {', '.join(map(str, late))}")
 
 
 def gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
@@ -249,8 +300,13 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
         stream.write(f"Unreadable submissions (0 points each in grades.csv, and in report.html's figures): "
                      f"{said}\n")
     if summary.several_notebooks:  # readable work, not graded: the TA can fix it, the feedback says so
+        # A Moodle download unzipped over an earlier one keeps a notebook the student replaced
+        # since, under its old name: Moodle's names say nothing of which upload is later.
+        download = ("; a platform's download unzipped over an earlier one keeps the files a student "
+                    "replaced since: unzip each download into an empty folder"
+                    if any(re.search(r"_\d+$", sid) for sid in summary.several_notebooks) else "")
         stream.write(f"Several notebooks in one submission, none graded (each one's feedback names them; "
-                     f"leave the one to grade in the student's files and run again): "
+                     f"leave the one to grade in the student's files and run again{download}): "
                      f"{', '.join(summary.several_notebooks)}\n")
     if summary.zero_on_every_function:  # graded, yet perhaps the wrong file: a TA looks first
         stream.write(f"Graded with 0 on every function (the wrong notebook handed in, or code that "
@@ -272,6 +328,8 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
         stream.write(f"Roster: {summary.roster_size} student(s){staff}; {absent}\n")
         if summary.earlier_only:
             stream.write(f"Roster: {summary.earlier_only}\n")
+        if summary.excused:
+            stream.write(f"Roster: {summary.excused}\n")
         if summary.not_on_roster:
             stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
                          f"{', '.join(summary.not_on_roster)}\n")
@@ -297,6 +355,7 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
 
 _NO_SUBMISSION = "no submission"  # grader.report.NO_SUBMISSION (not imported before the fork)
 _NOT_IN_THIS_RUN = "not in this run"  # grader.report.NOT_IN_THIS_RUN
+_EXCUSED = "excused"  # grader.report.EXCUSED
 _SEVERAL = "several submissions"  # grader.report.SEVERAL_SUBMISSIONS
 _NOT_GRADED_YET = "not graded yet"  # grader.report.NOT_GRADED_YET
 
@@ -346,6 +405,8 @@ def roster_notes(matched: Any) -> list[str]:
              + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
     if matched.earlier:
         notes.append(_earlier_note(matched))
+    if excused := _excused_note(matched):
+        notes.append(excused)
     if matched.unlisted:
         notes.append(f"{len(matched.unlisted)} submission(s) of no student on the roster, graded and in "
                      f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
@@ -401,6 +462,18 @@ def _earlier_note(matched: Any) -> str:
             f"class to have their scores): {', '.join(readable_id(rid) for rid in matched.earlier)}.")
 
 
+def _excused_note(matched: Any) -> str:
+    """What the run and the class report say of the students the roster marks excused who have
+    no submission (``RosterMatch.excused``), "" when there are none."""
+    from grader.discover import readable_id
+
+    if not (excused := matched.excused()):
+        return ""
+    return (f"{len(excused)} excused by the roster's column '{readable_id(matched.roster.excused_column)}' "
+            f"and without a submission (in {GRADEBOOK} without a score, status '{_EXCUSED}'; the upload file keeps "
+            f"their cell): {', '.join(f'{_roster_student(s)} [{readable_id(s.excused)}]' for s in excused)}.")
+
+
 def roster_counts(matched: Any) -> dict:
     """``ClassSummary``'s roster fields for ``matched`` (none without a roster)."""
     if matched is None:
@@ -410,6 +483,7 @@ def roster_counts(matched: Any) -> dict:
     return {"roster_size": len(matched.roster.students), "roster_staff": len(matched.roster.staff),
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
             "earlier_only": _earlier_note(matched) if matched.earlier else "",
+            "excused": _excused_note(matched),
             "not_on_roster": matched.unlisted,
             "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in matched.several().items())}

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
 from grader.classsources import (TurnsOpener, find_in, known_problem, opened_submissions, shown_sources,
-                                 submission_sources, sweep_unpack_folders, unpacked_note)
+                                 submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
-                                 roster_counts, roster_notes, roster_of, scores_adjusted, show_adjustments,
-                                 spreadsheet_ids_note, unreadable_reason)
+                                 late_note, late_notebooks, remembered_class_sources, roster_counts, roster_notes, roster_of,
+                                 scores_adjusted, show_adjustments, spreadsheet_ids_note, unreadable_reason,
+                                 with_sources)
 from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.outputfolder import (INTERRUPTED_AFTER, earlier_class_note, former_note, full_disk_stops,
@@ -156,7 +157,7 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
+def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
                 jobs: int | None = None, force: bool = False, similarity: bool | None = None,
                 template: Path | None = None, known: Path | None = None,
                 feedback_html: bool = True, class_report: bool = True,
@@ -197,6 +198,8 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
     """
     stream = stream or sys.stderr
     started = time.perf_counter()
+    if submissions is None:  # grade.py --out OUT: the SUBMISSIONS of the class's last class run
+        submissions = remembered_class_sources(Path(out_dir), stream=stream)
     sources = submission_sources(submissions)
     submissions = sources[0]  # of several, the first: every use of it below asks len(sources) first
     several = len(sources) > 1
@@ -246,6 +249,16 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         # hidden from the children as in that run.
         one_student = None if several else student_folder(Path(submissions), out_dir=out_dir)
         hidden = [one_student[0]] if one_student is not None else sources
+        from grader.discover import is_zip_name
+
+        # A section left out of a run of the class (its students would leave grades.csv) is
+        # refused here; the sources of a class run are remembered for the next, and a notebook
+        # graded alone (an extension's) is graded with the class by the next class run.
+        regrade = one_student is not None or (
+            not several and Path(submissions).is_file() and not is_zip_name(Path(submissions).name))
+        options = with_sources(options, sources, out_dir=out_dir, regrade=regrade)
+        late = () if regrade else late_notebooks(options, sources)
+        hidden = [*hidden, *late]
         reads = (Path(rubric), roster, adjust, known)  # adjust: ids, points and reasons by hand
         sandbox_options = {"protected_paths": protected_paths(*hidden, out_dir=out_dir,
                                                               also=(unpack_dir,), reads=reads),
@@ -284,15 +297,15 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         stack.callback(gc.unfreeze)
         stack.enter_context(early)
         roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False)) for source in sources]
-        if template and not Path(template).is_file():
+        if similarity and template and not Path(template).is_file():  # read by the check only
             raise CommandError(f"{template}: no such template notebook")
-        if known and (problem := known_problem(Path(known))):
+        if similarity and known and (problem := known_problem(Path(known))):
             raise CommandError(problem)
         batch = batch_key(context.rubric, fixtures_digest=fixtures,
                           options="")  # feedback.html wanted or not: the key file's PAGES
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options["protected_paths"] = protected_paths(*(hidden if one_student is not None else roots),
+        sandbox_options["protected_paths"] = protected_paths(*(hidden if one_student is not None else (*roots, *late)),
                                                              out_dir=out_dir, also=(unpack_dir,), reads=reads)
         # feedback.html pages and the keys after them are written here (``FeedbackPages``), the
         # rest of each submission's files by the workers.
@@ -326,6 +339,14 @@ def grade_class(submissions: Path | Sequence[Path], *, out_dir: Path = DEFAULT_O
         # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one is graded,
         # chosen by the worker at the student's turn (grader.choice); this process reads none.
         found = [one_student[1]] if one_student is not None else find_in(roots, sources=sources)
+        if not regrade:  # a late notebook whose student the sources now hold is theirs no more
+            taken_ids, graded_late = {sub.id for sub in found}, []
+            for path in late:
+                if new := [sub for sub in submissions_under(path, defer=True) if sub.id not in taken_ids]:
+                    found, graded_late = [*found, *new], [*graded_late, path]
+            options = replace(options, late=tuple(graded_late))
+            if graded_late:
+                stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
         if one_student is not None:
             stream.write(student_folder_note(Path(submissions), one_student[1]) + "\n")
         subs = [sub for sub in found if not real(Path(sub.path)).is_relative_to(out_real)]

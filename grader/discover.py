@@ -625,6 +625,11 @@ ROSTER_EMAIL_COLUMNS = ("email", "email address", "e mail", "e mail address")
 #: Student, Instructor, TA, Reader; Moodle's participants ``Roles``): a line whose role is not a
 #: student's is left out (``Roster.staff``), as a course's staff hand in nothing.
 ROSTER_ROLE_COLUMNS = ("role", "roles")
+#: A column marking the students not to be graded (withdrawn, excused, exempt): any cell but a
+#: blank, ``no``, ``n``, ``0`` or ``false`` marks them (``yes``, ``x``, ``W``, ``medical leave``).
+#: One without a submission has no score in ``grades.csv`` (status ``excused``), not a 0.
+ROSTER_EXCUSED_COLUMNS = ("excused", "withdrawn", "exempt")
+_NOT_MARKED = frozenset({"", "no", "n", "0", "false", "-"})
 #: The separators a roster may use: a European Excel writes ``;`` where others write ``,``.
 _ROSTER_SEPARATORS = (",", ";", "\t")
 #: The suffix ``find_submissions`` gives the second of two submissions of one name
@@ -682,6 +687,8 @@ class RosterStudent:
     name: str = ""
     email: str = ""
     line: int = 0  # the roster's line, for messages
+    #: The cell of the roster's excused column (``ROSTER_EXCUSED_COLUMNS``) that marks them, "" when none.
+    excused: str = ""
 
 
 @dataclass(frozen=True)
@@ -695,6 +702,8 @@ class Roster:
     #: member without a student id stopped the run ("no id on this line"), and one with an id was
     #: listed with 'no submission' and a 0.
     staff: tuple[int, ...] = ()
+    #: The header's name of the column that marks students excused, "" when it has none.
+    excused_column: str = ""
 
     def match(self, submissions: Sequence[Submission], *, earlier: Sequence[str] = ()) -> "RosterMatch":
         """Which student each of ``submissions`` is: the roster id whose ``student_key`` is the
@@ -847,7 +856,14 @@ class RosterMatch:
         one (``earlier``), in the roster's order."""
         had = {student.id for student in self.student_of.values()}
         return tuple(student for student in self.roster.students
-                     if student.id not in had and student.id not in self.earlier)
+                     if student.id not in had and student.id not in self.earlier and not student.excused)
+
+    def excused(self) -> tuple[RosterStudent, ...]:
+        """The students the roster marks excused (withdrawn) who have no submission, in this run or
+        an earlier one: not ``missing``, no 0 (until the thirty-sixth session they were)."""
+        had = {student.id for student in self.student_of.values()}
+        return tuple(student for student in self.roster.students
+                     if student.excused and student.id not in had and student.id not in self.earlier)
 
     def changed_ids(self) -> tuple[tuple[RosterStudent, str], ...]:
         """The roster's students without a submission whose id a spreadsheet changed beyond
@@ -979,6 +995,7 @@ def load_roster(path: Path) -> Roster:
     first_at, last_at = _column(header, ROSTER_FIRST_NAME_COLUMNS), _column(header, ROSTER_LAST_NAME_COLUMNS)
     email_at = _column(header, ROSTER_EMAIL_COLUMNS)
     role_at = _column(header, ROSTER_ROLE_COLUMNS)
+    excused_at = _column(header, ROSTER_EXCUSED_COLUMNS)
     students: list[RosterStudent] = []
     seen: dict[str, RosterStudent] = {}
     staff: list[int] = []
@@ -991,6 +1008,9 @@ def load_roster(path: Path) -> Roster:
                               id_at=id_at, name_at=name_at, first_at=first_at, last_at=last_at, email_at=email_at)
         if student is None:
             continue
+        mark = row[excused_at].strip() if excused_at is not None and excused_at < len(row) else ""
+        if mark.casefold() not in _NOT_MARKED:
+            student = replace(student, excused=mark)
         key = student_key(student.id)
         if key in seen:
             raise RosterError(f"{path}:{number}: the id {student.id!r} is on the roster twice (line "
@@ -1001,7 +1021,8 @@ def load_roster(path: Path) -> Roster:
     if not students:
         raise RosterError(f"{path}: the roster lists no student (only its header line)")
     return Roster(path=path, students=_whole_number_ids(students, comma=separator != ","),
-                  id_column=header[id_at].strip(), staff=tuple(staff))
+                  id_column=header[id_at].strip(), staff=tuple(staff),
+                  excused_column=header[excused_at].strip() if excused_at is not None else "")
 
 
 def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[RosterStudent, ...]:

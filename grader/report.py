@@ -753,6 +753,8 @@ NOT_GRADED_YET = "not graded yet"  # found by an interrupted run, before its tur
 #: A roster student whose folder an earlier run wrote, not among this run's submissions (a run
 #: of one notebook into the class's folder): no score is written, as this run did not read it.
 NOT_IN_THIS_RUN = "not in this run"
+#: A roster student its excused column marks (withdrawn) who has no submission: no score, not a 0.
+EXCUSED = "excused"
 #: A roster student with more than one submission: their row of the roster's block has no score
 #: (which counts is the course's rule), their submissions' rows follow the block.
 SEVERAL_SUBMISSIONS = "several submissions"
@@ -827,6 +829,10 @@ class Gradebook:
                 values = [spreadsheet_text(roster.earlier[student.id])] + [""] * (len(columns) - 1)
                 writer.writerow(values + [spreadsheet_text(student.id), spreadsheet_text(student.name),
                                           spreadsheet_text(student.email), "yes", NOT_IN_THIS_RUN])
+                continue
+            if student is not None and not sid and student.excused:
+                writer.writerow([""] * len(columns) + [spreadsheet_text(student.id), spreadsheet_text(student.name),
+                                                       spreadsheet_text(student.email), "yes", EXCUSED])
                 continue
             # A submission whose turn an interrupted run did not reach has no score yet: its
             # cells are left empty, not 0 (a 0 pasted into the platform would read as a grade).

@@ -162,7 +162,7 @@ def _filled(matched: Any, rows: list[tuple[int, list[str]]], *, scores: Mapping[
                 row[target] = f"{score:g}"
                 filled += 1
             else:
-                why = ("no submission" if not sids else "several submissions" if len(sids) > 1
+                why = ("excused" if not sids and student.excused else "no submission" if not sids else "several submissions" if len(sids) > 1
                        else "several notebooks, none graded" if sids[0] in unchosen else "not graded")
                 left.append(f"{shown} ({why})")
         writer.writerow([row[at] for at in keep])

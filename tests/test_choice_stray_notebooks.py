@@ -421,3 +421,24 @@ def test_two_canvas_notebooks_of_other_names_are_refused_saying_which_is_later(t
     nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
     nbs.write(folder / "rnn-final.ipynb", nbs.alt_notebook())
     assert "Canvas numbered" not in only(folder).problem
+
+
+def test_a_moodle_download_unzipped_over_an_earlier_one_is_named_as_the_likely_cause(tmp_path):
+    """Jane resubmitted as rnn_final.ipynb; the TA's second download, unzipped over the first, left
+    her rnn.ipynb beside it. On main the run's line said only to leave the one to grade; now it
+    says what to do with the downloads. A folder of plain ids is told as before."""
+    subs = tmp_path / "moodle"
+    nbs.write(subs / "Jane Smith_4242_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "Jane Smith_4242_assignsubmission_file_" / "rnn_final.ipynb", nbs.alt_notebook())
+    stream = io.StringIO()
+    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
+                         stream=stream)
+    assert ("leave the one to grade in the student's files and run again; a platform's download unzipped "
+            "over an earlier one keeps the files a student replaced since: unzip each download into an "
+            "empty folder): Jane Smith_4242\n") in stream.getvalue()
+    nbs.write(tmp_path / "plain" / "zoe" / "a.ipynb", nbs.course_notebook())
+    nbs.write(tmp_path / "plain" / "zoe" / "b.ipynb", nbs.alt_notebook())
+    stream = io.StringIO()
+    commands.grade_class(tmp_path / "plain", out_dir=tmp_path / "out2", jobs=1, similarity=False,
+                         feedback_html=False, stream=stream)
+    assert "and run again): zoe\n" in stream.getvalue()

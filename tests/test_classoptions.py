@@ -15,7 +15,7 @@ import pytest
 
 import grade as cli
 from grader import classfiles
-from grader import exits
+from grader import classoptions, exits
 from grader.classoptions import OPTIONS_FILE
 from tests import notebooks as nbs
 from tests.test_similarity_identical import starter
@@ -117,7 +117,8 @@ def test_a_notebook_named_as_the_options_file_is_a_submission_of_its_own(tmp_pat
     grade(subs, out, similarity=False)
     assert "grading-options.json~ipynb" in scores(out)
     assert json.loads((out / OPTIONS_FILE).read_text()) == {
-        "roster": None, "adjust": None, "template": None, "known": None, "excel": False, "similarity": False}
+        "roster": None, "adjust": None, "template": None, "known": None, "excel": False, "similarity": False,
+        "sources": [str(subs)], "late": []}
 
 
 def test_the_command_line_passes_no_roster_no_adjust_no_excel():
@@ -288,3 +289,31 @@ def test_the_points_by_hand_are_hidden_from_the_children_as_the_roster_is(tmp_pa
     subs, out, roster, adjust = graded_class(tmp_path)
     grade(subs / "carol.ipynb", out, similarity=False)  # both remembered from the folder
     assert len(given) >= 2 and all(roster in reads and adjust in reads for reads in given), given
+
+
+def test_a_remembered_template_that_moved_stops_no_run_without_the_similarity_check(tmp_path):
+    """On main a run given --no-similarity (or a folder that remembers it) was refused for the
+    starter notebook it would not read; the next run with the check still names it."""
+    subs, out, template, known = compared_class(tmp_path)
+    template.unlink()
+    known.rename(tmp_path / "moved")
+    grade(subs / "bob.ipynb", out, similarity=False)
+    assert not (out / classfiles.SIMILARITY_CSV).exists()
+    remembered = json.loads((out / OPTIONS_FILE).read_text())
+    assert (remembered["template"], remembered["similarity"]) == (str(template), False)
+    grade(subs / "bob.ipynb", out, similarity=None)  # the folder remembers --no-similarity
+    with pytest.raises(exits.CommandError, match=r"was graded with --template .*--no-template"):
+        grade(subs / "bob.ipynb", out, similarity=True)
+
+
+def test_a_file_of_the_thirty_fifth_sessions_grader_without_sources_is_read(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / OPTIONS_FILE).write_text(json.dumps({"roster": None, "adjust": None, "template": None,
+                                                "known": None, "excel": True, "similarity": False}))
+    options = classoptions.remembered(out)
+    assert (options.sources, options.excel) == ((), True)
+    (out / OPTIONS_FILE).write_text(json.dumps({"roster": None, "adjust": None, "template": None, "known": None,
+                                                "excel": True, "similarity": False, "sources": [3]}))
+    with pytest.raises(classoptions.OptionsError, match="not the options this grader writes"):
+        classoptions.remembered(out)

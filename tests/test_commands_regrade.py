@@ -6,6 +6,7 @@ with a decimal comma; the class report on paper and without names."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from pathlib import Path
@@ -733,3 +734,36 @@ def test_a_folder_an_earlier_grader_named_otherwise_is_this_run_s_student(tmp_pa
     summary, printed = grade(subs, out, similarity=False)
     assert summary.former == () and "Not among this run's submissions" not in printed, printed
     assert said in printed and scores(out) == {"ada_1": "100", "bob": "100"}
+
+
+def test_an_extensions_notebook_graded_alone_is_graded_with_the_class_by_the_next_class_run(tmp_path):
+    """On main the class run after it (a rubric fix, a late submission) left dan out of grades.csv
+    ('Not among this run's submissions'; with a roster, 'not in this run' without a score): the
+    TA who had graded his extension uploaded nothing for him."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    nbs.write(tmp_path / "extensions" / "dan.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(tmp_path / "extensions" / "dan.ipynb", out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
+    summary, printed = grade(subs, out)  # the whole class again
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
+    assert (f"Grading with the class the notebooks graded alone into {out} since (its grading-options.json): "
+            f"{tmp_path / 'extensions' / 'dan.ipynb'}\n") in printed and summary.skipped == 4
+    assert "Not among this run's submissions" not in printed
+    similar = (out / classfiles.SIMILARITY_CSV).read_text("utf-8")
+    assert "bob,dan" in similar.replace('"', "")  # compared with the class
+    # Put into the class's folder later, his notebook there is graded, not the one beside it.
+    shutil.move(tmp_path / "extensions" / "dan.ipynb", subs / "dan.ipynb")
+    nbs.write(tmp_path / "extensions" / "dan.ipynb", nbs.course_notebook())
+    _, printed = grade(subs, out)
+    assert scores(out)["dan"] == "90" and "notebooks graded alone" not in printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == []
+
+
+def test_a_notebook_graded_alone_into_a_folder_of_no_class_run_is_not_taken_into_a_later_class(tmp_path):
+    nbs.write(tmp_path / "trial" / "try.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(tmp_path / "trial" / "try.ipynb", out)
+    grade(small_class(tmp_path / "subs"), out)
+    assert set(scores(out)) == {"alice", "bob", "carol"}

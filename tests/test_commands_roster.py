@@ -584,3 +584,44 @@ def test_a_student_with_two_notebooks_graded_neither_keeps_the_platforms_cell(tm
     assert (out / "canvas-import.csv").read_text("utf-8").splitlines()[2:] == [
         "\"Smith, Jane\",12345,s-1,jsmith,A,100", "\"Doe, John\",23456,s-2,jdoe,A,60"]
     assert "left as the roster had it for 1: 23456 (several notebooks, none graded)" in printed, printed
+
+
+# --------------------------------------------------------------------------- excused (withdrawn) students
+
+
+def test_a_student_the_roster_marks_withdrawn_has_no_zero_in_grades_csv_nor_the_report(tmp_path):
+    """On main a withdrawn student on the roster was a 0 with 'no submission' in grades.csv and
+    counted among the missing in the run's lines and the class report. A roster column
+    'withdrawn' (or 'excused', 'exempt') marks them: no score, status 'excused', named apart."""
+    subs = small_class(tmp_path / "subs")
+    roster = write_roster(tmp_path / "class.csv", "id,name,Withdrawn\nada,Ada,\nbob,Bob,no\nJosé García,José,\n"
+                                                 "carl,Carl,W\ndora,Dora,\neve,Eve,yes\n")
+    out = tmp_path / "out"
+    summary, printed = grade(subs, out, roster=roster, class_report=True)
+    assert [(r["student_id"], r["score"], r["max_score"], r["status"]) for r in rows(out)] == [
+        ("ada", "100", "100", "graded"), ("bob", "0", "100", "unreadable"),
+        ("José García", "100", "100", "graded"), ("carl", "", "", "excused"),
+        ("dora", "0", "100", "no submission"), ("eve", "", "", "excused")]
+    assert summary.no_submission == ("dora",)
+    assert ("Roster: 6 student(s); 1 with no submission: dora" in printed
+            and "Roster: 2 excused by the roster's column 'Withdrawn' and without a submission (in grades.csv "
+                "without a score, status 'excused'; the upload file keeps their cell): carl (Carl) [W], eve (Eve) [yes]."
+            in printed), printed
+    page = (out / "report.html").read_text("utf-8")
+    assert "1 with no submission: dora (Dora)" in page and "carl (Carl) [W]" in page
+
+
+def test_an_excused_student_who_submitted_is_graded_and_keeps_the_worksheets_cell_otherwise(tmp_path):
+    moodle = tmp_path / "moodle"
+    nbs.write(moodle / "Dora Díaz_4242_assignsubmission_file_" / "rnn.ipynb", nbs.course_notebook())
+    worksheet = write_roster(tmp_path / "Grades-RNN.csv", "Identifier,Full name,Email address,Status,Grade,"
+                             "Maximum Grade,Last modified (grade),Excused\n"
+                             "Participant 4242,Dora Díaz,d@x,Submitted,,100.00,-,yes\n"
+                             "Participant 5151,Eli Eng,e@x,No submission,,100.00,-,medical leave\n")
+    out = tmp_path / "out"
+    _, printed = grade(moodle, out, roster=worksheet)
+    assert [(r["student_id"], r["score"], r["status"]) for r in rows(out)] == [
+        ("Participant 4242", "100", "graded"), ("Participant 5151", "", "excused")]
+    sheet = list(csv.reader(io.StringIO((out / "moodle-worksheet.csv").read_text("utf-8-sig"))))
+    assert [row[4] for row in sheet[1:]] == ["100", ""]
+    assert "Participant 5151 (Eli Eng) [medical leave]" in printed and "Participant 5151 (excused)" in printed

@@ -158,7 +158,71 @@ def test_a_section_left_out_of_a_later_run_is_not_given_zeros_by_a_roster_of_can
     roster.write_text("Student,ID\nAda,101\nAlan,201\nBea,301\n", "utf-8")
     out = tmp_path / "out"
     grade([one, two], out, roster=roster, similarity=False)
+    two.unlink()  # still there, the run is refused (the test below)
     _, printed = grade(one, out, similarity=False)
     assert [(r["submission"], r["score"], r["status"]) for r in rows(out)] == [
         ("smithada_101", "100", "graded"), ("turinga_201", "", "not in this run"), ("", "0", "no submission")]
     assert "1 not in this run but graded by an earlier one" in printed and "201" in printed
+
+
+def two_sections(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """Two sections graded into one folder with a roster of Canvas numbers (Bea submitted nothing)."""
+    one = section_zip(tmp_path / "sec1.zip", {"smithada_101_1001_rnn.ipynb": nbs.course_notebook()})
+    two = section_zip(tmp_path / "sec2.zip", {"turinga_201_2001_rnn.ipynb": nbs.course_notebook(WRONG_CELL)})
+    roster = tmp_path / "course.csv"
+    roster.write_text("Student,ID\nAda,101\nAlan,201\nBea,301\n", "utf-8")
+    out = tmp_path / "out"
+    grade([one, two], out, roster=roster, similarity=False)
+    return one, two, roster, out
+
+
+def test_a_run_of_one_section_into_the_class_folder_is_refused_naming_the_other(tmp_path):
+    """On main the run went on and wrote turinga_201 'not in this run' without a score: the
+    gradebook uploaded after it gave Alan nothing. Now it stops before grading, naming sec2.zip and
+    the commands; grades.csv is as the class run wrote it."""
+    one, two, _, out = two_sections(tmp_path)
+    before = (out / "grades.csv").read_bytes()
+    with pytest.raises(exits.CommandError) as raised:
+        grade(one, out, similarity=False)
+    assert str(raised.value).startswith(
+        f"the class in {out} was graded from {one} and {two} (remembered in {out / 'grading-options.json'}); "
+        f"this run leaves out {two}, whose students would leave grades.csv: give every source "
+        f"(python3 grade.py {one} {two} --out {out}, or python3 grade.py --out {out} for those of the last run")
+    late = section_zip(tmp_path / "late.zip", {"hopperb_301_3001_rnn.ipynb": nbs.course_notebook()})
+    with pytest.raises(exits.CommandError, match="this run leaves out .*sec2.zip"):
+        grade([one, late], out, similarity=False)  # a late zip in place of a section, not beside it
+    assert (out / "grades.csv").read_bytes() == before
+    summary, _ = grade([one, two, late], out, similarity=False)  # all three: the late one graded alone
+    assert (summary.skipped, [r["status"] for r in rows(out)]) == (2, ["graded"] * 3)
+
+
+def test_a_regrade_of_one_notebook_keeps_the_sections_remembered(tmp_path):
+    one, two, _, out = two_sections(tmp_path)
+    nbs.write(tmp_path / "late" / "turinga_201_2002_rnn.ipynb", nbs.course_notebook())  # Alan's fix
+    grade(tmp_path / "late" / "turinga_201_2002_rnn.ipynb", out, similarity=False)
+    assert [(r["submission"], r["score"]) for r in rows(out)] == [
+        ("smithada_101", "100"), ("turinga_201", "100"), ("", "0")]
+    assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(one), str(two)]
+
+
+def test_a_new_download_replaces_the_remembered_sources(tmp_path):
+    _, _, _, out = two_sections(tmp_path)
+    new = section_zip(tmp_path / "new" / "all.zip", {"smithada_101_1001_rnn.ipynb": nbs.course_notebook(),
+                                                     "turinga_201_2001_rnn.ipynb": nbs.course_notebook()})
+    grade(new, out, similarity=False)
+    assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(new)]
+
+
+def test_the_command_line_without_submissions_grades_those_the_folder_remembers(tmp_path, capsys):
+    one, two, _, out = two_sections(tmp_path)
+    assert cli.main(["--out", str(out), "--no-similarity", "--no-html", "--jobs", "1"]) == exits.EXIT_OK
+    err = capsys.readouterr().err
+    assert (f"Grading the submissions the class in {out} was graded from (its grading-options.json): "
+            f"{one} and {two}\n") in err and "Skipping 2 unchanged" in err
+    assert [r["status"] for r in rows(out)] == ["graded", "graded", "no submission"]
+    two.unlink()
+    assert cli.main(["--out", str(out), "--jobs", "1"]) == exits.EXIT_USAGE
+    assert f"{two} is no longer there: give the submissions to grade" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # a folder that remembers nothing: the usage line, as before
+        cli.main(["--out", str(tmp_path / "empty")])
+    assert "give the submissions to grade (a folder, a notebook or a zip), or --check" in capsys.readouterr().err
