@@ -11,9 +11,10 @@
 
 SUBMISSIONS is a folder of notebooks, a folder of folders (one notebook each),
 one notebook, or the zip of a Canvas or Moodle bulk download; several are graded
-into one gradebook. These lines are ``--help``'s usage, and each lists every option
-its command takes (``TAKES``): an option given to a command that does not take it
-is refused, naming the command it goes with.
+into one gradebook; left out, those the --out folder's last class run graded
+(remembered in its grading-options.json). These lines are ``--help``'s usage, and
+each lists every option its command takes (``TAKES``): an option given to a
+command that does not take it is refused, naming the command it goes with.
 """
 import argparse
 import gc
@@ -210,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return its exit status (``grader.commands.EXIT_*``)."""
+    """Run one command; return its exit status (``grader.exits.EXIT_*``)."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if any(word.startswith("-") for word in extra):
