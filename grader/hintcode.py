@@ -192,7 +192,7 @@ def quoted_head(stmt: ast.stmt, source: str) -> str:
         return as_written(stmt, source).splitlines()[0].rstrip().rstrip(":")
     head = _Span(stmt.lineno, stmt.col_offset, last.end_lineno, last.end_col_offset)
     text = written_text(head, source_lines(source))
-    return text if text is not None else ast.unparse(stmt).splitlines()[0].rstrip().rstrip(":")
+    return _cut(text if text is not None else ast.unparse(stmt).splitlines()[0].rstrip().rstrip(":"))
 
 
 class _Span(NamedTuple):
@@ -208,7 +208,12 @@ def as_written(node: ast.AST, source: str) -> str:
     several lines on one line, :func:`written_text`), else as ``ast`` writes it; past ``QUOTED``
     characters, its start and end around " ... ". A node over several lines was written by
     ``ast.unparse`` until the thirty-sixth session."""
-    text = written_text(node, source_lines(source)) or ast.unparse(node)
+    return _cut(written_text(node, source_lines(source)) or ast.unparse(node))
+
+
+def _cut(text: str) -> str:
+    """``text`` as a quote: past ``QUOTED`` characters, its start and end around " ... " (a loop's
+    head quoted by :func:`quoted_head` was quoted whole: 7,900 characters of an iterable written out)."""
     return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
 
 
