@@ -238,7 +238,8 @@ def written_text(node: Any, lines: Sequence[str], *, most: int | None = None, sh
     Lines are read only until the text is longer than ``most`` characters, when given (a chain of
     ``None **`` over thousands of lines costs its first lines), and `WRITTEN_LINES` at the most
     (then "..."); the caller cuts. None when the positions do not fit ``lines``, or when a line the
-    node continues past holds a comment beside a string (where ``#`` may be either): the caller
+    node continues past holds a ``#`` beside a string or after one on an earlier line (a string
+    of three quotes over several lines: ``#`` may be in it, or a comment): the caller
     writes it with ``ast.unparse`` then. The one reader of the student's text for a quote: the
     placeholders' snippets (``placeholders._snippet_of``, where it was ``_written``), the hints'
     :func:`as_written` and the code slips' notes (thirty-sixth session)."""
@@ -251,15 +252,17 @@ def written_text(node: Any, lines: Sequence[str], *, most: int | None = None, sh
         return None
     pieces: list[str] = []
     length = 0
+    quoted = False  # a quote seen on an earlier line: a string over several lines may hold a "#"
     try:
         for number in range(first, last + 1):
             raw = lines[number - 1].encode()
             piece = raw[start if number == first else 0 : end if number == last else len(raw)].decode()
             if number < last:
                 if "#" in piece:
-                    if "'" in piece or '"' in piece:
+                    if quoted or "'" in piece or '"' in piece:
                         return None
                     piece = piece[: piece.index("#")]
+                quoted = quoted or "'" in piece or '"' in piece
                 piece = piece.rstrip()
                 if piece.endswith("\\"):
                     piece = piece[:-1]

@@ -149,3 +149,19 @@ def test_a_loop_head_over_a_long_iterable_is_quoted_no_longer_than_any_quote():
     said = hints.shadowed_name_hint("UnboundLocalError", "local variable 'np' referenced before assignment",
                                     "    y = np", source=with_statement)
     assert len(said.split("(line 3: `", 1)[1].split("`)", 1)[0]) <= QUOTED + len(" ... "), said
+
+
+def test_a_hash_in_a_string_over_several_lines_is_not_taken_for_a_comment():
+    """``written_text`` cut a line it continued past at its ``#`` unless a quote stood on that same
+    line: the middle line of a string of three quotes (``# not a comment``) was dropped, and the
+    hint quoted ``a = \"\"\"x \"\"\" + g(x)``, code the student never wrote."""
+    import ast
+
+    from grader import hintcode
+
+    source = 'def f(x):\n    a = """x\n# not a comment\n""" + g(\n  x)  # a comment\n    return a\n'
+    assign = ast.parse(source).body[0].body[0]
+    quoted = hintcode.as_written(assign, source)
+    assert "not a comment" in quoted and "a comment" not in quoted.replace("not a comment", ""), quoted
+    plain = 'def f(x):\n    a = g(x,  # the input\n          x)\n    return a\n'
+    assert hintcode.as_written(ast.parse(plain).body[0].body[0], plain) == "a = g(x, x)"  # a comment: left out
