@@ -209,7 +209,7 @@ def quoted_head(stmt: ast.stmt, source: str) -> str:
         return as_written(stmt, source).splitlines()[0].rstrip().rstrip(":")
     head = _Span(stmt.lineno, stmt.col_offset, last.end_lineno, last.end_col_offset)
     text = written_text(head, source_lines(source))
-    return text if text is not None else ast.unparse(stmt).splitlines()[0].rstrip().rstrip(":")
+    return _cut(text if text is not None else ast.unparse(stmt).splitlines()[0].rstrip().rstrip(":"))
 
 
 class _Span(NamedTuple):
@@ -225,7 +225,12 @@ def as_written(node: ast.AST, source: str) -> str:
     several lines on one line, :func:`written_text`), else as ``ast`` writes it; past ``QUOTED``
     characters, its start and end around " ... ". A node over several lines was written by
     ``ast.unparse`` until the thirty-sixth session."""
-    text = written_text(node, source_lines(source)) or ast.unparse(node)
+    return _cut(written_text(node, source_lines(source)) or ast.unparse(node))
+
+
+def _cut(text: str) -> str:
+    """``text`` as a quote: past ``QUOTED`` characters, its start and end around " ... " (a loop's
+    head quoted by :func:`quoted_head` was quoted whole: 7,900 characters of an iterable written out)."""
     return text if len(text) <= QUOTED else f"{text[:QUOTED // 2]} ... {text[-QUOTED // 4:]}"
 
 
@@ -252,7 +257,8 @@ def written_text(node: Any, lines: Sequence[str], *, most: int | None = None, sh
     Lines are read only until the text is longer than ``most`` characters, when given (a chain of
     ``None **`` over thousands of lines costs its first lines), and `WRITTEN_LINES` at the most
     (then "..."); the caller cuts. None when the positions do not fit ``lines``, or when a line the
-    node continues past holds a comment beside a string (where ``#`` may be either): the caller
+    node continues past holds a ``#`` beside a string or after one on an earlier line (a string
+    of three quotes over several lines: ``#`` may be in it, or a comment): the caller
     writes it with ``ast.unparse`` then. The one reader of the student's text for a quote: the
     placeholders' snippets (``placeholders._snippet_of``, where it was ``_written``), the hints'
     :func:`as_written` and the code slips' notes (thirty-sixth session)."""
@@ -265,15 +271,17 @@ def written_text(node: Any, lines: Sequence[str], *, most: int | None = None, sh
         return None
     pieces: list[str] = []
     length = 0
+    quoted = False  # a quote seen on an earlier line: a string over several lines may hold a "#"
     try:
         for number in range(first, last + 1):
             raw = lines[number - 1].encode()
             piece = raw[start if number == first else 0 : end if number == last else len(raw)].decode()
             if number < last:
                 if "#" in piece:
-                    if "'" in piece or '"' in piece:
+                    if quoted or "'" in piece or '"' in piece:
                         return None
                     piece = piece[: piece.index("#")]
+                quoted = quoted or "'" in piece or '"' in piece
                 piece = piece.rstrip()
                 if piece.endswith("\\"):
                     piece = piece[:-1]

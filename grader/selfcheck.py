@@ -58,7 +58,9 @@ class CheckSummary:
     ``ok`` is True only when every public case passed; ``points`` is the public cases' score out of
     ``public_points``, and ``hidden_points`` what the hidden cases of the same functions are worth;
     ``bonus`` the bonus functions among them (``bonus: true``: their points add to a score beyond
-    ``max_score``), whose hidden cases ``bonus_hidden`` is worth (not in ``hidden_points``).
+    ``max_score``), whose hidden cases ``bonus_hidden`` is worth (not in ``hidden_points``);
+    ``bonus_left`` those of them the notebook leaves out (missing, not implemented), whose
+    ``bonus_left_cases`` public cases ``ok`` does not count: a bonus is optional.
     """
 
     verdicts: tuple[tuple[str, str], ...]
@@ -70,11 +72,15 @@ class CheckSummary:
     bonus: tuple[str, ...] = ()  # the bonus functions checked
     bonus_public: float = 0.0    # what their public cases are worth (within public_points)
     bonus_hidden: float = 0.0    # what their hidden cases are worth
+    bonus_left: tuple[str, ...] = ()  # the bonus functions not written (missing, not implemented)
+    bonus_left_cases: int = 0    # their public cases
 
     @property
     def ok(self) -> bool:
-        """Every public case of every checked function passed."""
-        return self.cases_total > 0 and self.cases_passed == self.cases_total
+        """Every public case of every checked function passed, a bonus function not written aside
+        (a student who did all that is asked and no bonus was told to fix it, exit status 1)."""
+        counted = self.cases_total - self.bonus_left_cases
+        return counted > 0 and self.cases_passed == counted
 
     def verdict(self, function: str) -> str | None:
         """The verdict word of ``function``, or None if it was not checked."""
@@ -137,12 +143,14 @@ def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = Mappi
     verdicts = tuple((p.function, verdict(p.status)) for p in result.parts)
     cases = [c for p in result.parts for c in p.cases]
     bonus = [p for p in result.parts if p.bonus]
+    left = [p for p in bonus if p.status in (MISSING, NOT_IMPLEMENTED)]
     return CheckSummary(verdicts=verdicts, cases_passed=sum(c.status == PASSED for c in cases),
                         cases_total=len(cases), points=sum(p.points for p in result.parts),
                         public_points=sum(p.max_points for p in result.parts),
                         hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts if not p.bonus),
                         bonus=tuple(p.function for p in bonus), bonus_public=sum(p.max_points for p in bonus),
-                        bonus_hidden=sum(withheld.get(p.function, 0.0) for p in bonus))
+                        bonus_hidden=sum(withheld.get(p.function, 0.0) for p in bonus),
+                        bonus_left=tuple(p.function for p in left), bonus_left_cases=sum(len(p.cases) for p in left))
 
 
 def withheld_points(rubric: Any) -> Mapping[str, float]:
@@ -190,7 +198,7 @@ def render(result: SubmissionResult, *, stream: TextIO,
         write("\nAbout the notebook:\n")
     for message in notes:  # placeholders are already said under their function
         write(_indent(f"- {message}", "  ") + "\n")
-    failing = [f for f, v in summary.verdicts if v != "passed"]
+    failing = [f for f, v in summary.verdicts if v != "passed" and f not in summary.bonus_left]
     noted = [p.function for p in result.parts if p.status == PASSED and p.notes]
     write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, "
           f"{summary.points:g} of their {summary.public_points:g} points")
@@ -242,6 +250,12 @@ def _hidden_share(summary: CheckSummary) -> str:
 def _all_pass(summary: CheckSummary) -> str:
     """The end of the count line when nothing is to fix: "all 6 functions pass their public
     cases", or for one function (``--function``) its name ("all 1 function(s) pass" before)."""
+    if summary.bonus_left:  # "all 2 functions pass" of a notebook without its bonus function
+        left = ", ".join(f"`{function}`" for function in summary.bonus_left)
+        one = len(summary.bonus_left) == 1
+        return (f"; every function asked for passes its public cases, and {left} "
+                f"({'a bonus' if one else 'bonuses'}) {'is' if one else 'are'} not written: "
+                f"{'it is' if one else 'they are'} optional.\n")
     if len(summary.verdicts) == 1:
         cases = "its public case" if summary.cases_total == 1 else "its public cases"
         return f"; `{summary.verdicts[0][0]}` passes {cases}.\n"

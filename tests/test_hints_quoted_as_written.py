@@ -129,3 +129,39 @@ def test_code_over_several_lines_is_quoted_as_written_on_one_line():
     assert 'It prints (`print("a_next:", x)`)' in said, said
     slip = codeslips.slips('def f(x, parameters):\n    n_y, n_a = parameters["Wy"]  # sizes\n    return n_y\n')
     assert [s.text for s in slip] == ['n_y, n_a = parameters["Wy"]'], slip
+
+
+def test_a_loop_head_over_a_long_iterable_is_quoted_no_longer_than_any_quote():
+    """``quoted_head`` read a ``for`` loop's header through ``written_text`` and quoted it whole:
+    a header of 6,000 characters (an iterable written out) was quoted whole in the hint of an
+    ``UnboundLocalError``, where ``as_written`` cuts every other quote at ``QUOTED`` characters."""
+    from grader.hintcode import QUOTED
+
+    iterable = "[" + ", ".join(str(i) for i in range(1500)) + "]"
+    source = f"def f(x):\n    y = np\n    for np in {iterable}:\n        pass\n    return y\n"
+    said = hints.shadowed_name_hint("UnboundLocalError",
+                                    "cannot access local variable 'np' where it is not associated with a value",
+                                    "    y = np", source=source)
+    quoted = said.split("(line 3: `", 1)[1].split("`)", 1)[0]
+    assert quoted.startswith("for np in [0, 1, 2, ") and quoted.endswith("1498, 1499]"), quoted
+    assert len(quoted) <= QUOTED + len(" ... "), len(quoted)
+    with_statement = f"def f(x):\n    y = np\n    with open({iterable!r}) as np:\n        pass\n    return y\n"
+    said = hints.shadowed_name_hint("UnboundLocalError", "local variable 'np' referenced before assignment",
+                                    "    y = np", source=with_statement)
+    assert len(said.split("(line 3: `", 1)[1].split("`)", 1)[0]) <= QUOTED + len(" ... "), said
+
+
+def test_a_hash_in_a_string_over_several_lines_is_not_taken_for_a_comment():
+    """``written_text`` cut a line it continued past at its ``#`` unless a quote stood on that same
+    line: the middle line of a string of three quotes (``# not a comment``) was dropped, and the
+    hint quoted ``a = \"\"\"x \"\"\" + g(x)``, code the student never wrote."""
+    import ast
+
+    from grader import hintcode
+
+    source = 'def f(x):\n    a = """x\n# not a comment\n""" + g(\n  x)  # a comment\n    return a\n'
+    assign = ast.parse(source).body[0].body[0]
+    quoted = hintcode.as_written(assign, source)
+    assert "not a comment" in quoted and "a comment" not in quoted.replace("not a comment", ""), quoted
+    plain = 'def f(x):\n    a = g(x,  # the input\n          x)\n    return a\n'
+    assert hintcode.as_written(ast.parse(plain).body[0].body[0], plain) == "a = g(x, x)"  # a comment: left out

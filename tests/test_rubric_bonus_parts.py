@@ -157,12 +157,16 @@ def test_score_changes_of_a_bonus_reweighted_count_it_beyond_max_score(graded, q
     assert "2 gain (at most +2 points, +20% of 10)" in printed, printed
 
 
+def kit_check(kit: Path, notebook: Path) -> subprocess.CompletedProcess:
+    """The kit's ``grade.py --check NOTEBOOK``, run from the kit's folder as a student runs it."""
+    return subprocess.run([sys.executable, "grade.py", "--check", str(notebook)], cwd=kit, env=kit_env(),
+                          capture_output=True, text=True, timeout=120)
+
+
 def test_the_kit_s_self_check_says_the_bonus_is_beyond_the_total(quiz, tmp_path):
     kit = write_student_kit(tmp_path / "kit", rubric=quiz)
     assert "bonus: true" in (kit / "rubrics" / "quiz.yaml").read_text(encoding="utf-8")
-    notebook = nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook(WRONG_BONUS))
-    done = subprocess.run([sys.executable, "grade.py", "--check", str(notebook)], cwd=kit, env=kit_env(),
-                          capture_output=True, text=True, timeout=120)
+    done = kit_check(kit, nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook(WRONG_BONUS)))
     said = done.stdout
     assert done.returncode == 1, said + done.stderr
     assert "rnn_cell_forward   passed\n" in said, said
@@ -209,3 +213,39 @@ def test_a_class_run_of_a_rubric_without_a_bonus_part_says_its_points_alone(tmp_
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
     summary, printed = grade(subs, tmp_path / "out")
     assert "with rnn (100 points) into" in printed and "of bonus" not in printed, printed
+
+
+def test_the_self_check_of_a_notebook_without_the_bonus_function_passes(quiz, tmp_path):
+    """A bonus is optional: a student who wrote every function asked for and left the bonus one out
+    was told "to fix: rnn_cell_backward" and the kit's grade.py --check ended with exit status 1,
+    as for a wrong function. A bonus function written and wrong still fails the check (above)."""
+    kit = write_student_kit(tmp_path / "kit", rubric=quiz)
+    left_out = nbs.mutate("rnn_cell_backward", "def rnn_cell_backward", "def my_scratch")
+    done = kit_check(kit, nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook(left_out)))
+    said = done.stdout
+    assert done.returncode == 0, said + done.stderr
+    assert "rnn_cell_backward  missing (bonus)" in said, said
+    assert "to fix" not in said, said
+    assert ("1 of 2 public case(s) passed, 5 of their 7 points; every function asked for passes its public "
+            "cases, and `rnn_cell_backward` (a bonus) is not written: it is optional.\n") in said, said
+    done = kit_check(kit, nbs.write(tmp_path / "cy.ipynb", nbs.course_notebook({**left_out, **WRONG_CELL})))
+    assert done.returncode == 1 and "; to fix: rnn_cell_forward.\n" in done.stdout, done.stdout  # the bonus not listed
+
+
+def test_a_summary_counts_a_bonus_left_out_as_optional():
+    from grader.models import MISSING, NOT_IMPLEMENTED, PASSED, CaseResult, PartResult, SubmissionResult
+    from grader.selfcheck import summarise
+
+    def part(function, status, *, bonus=False):
+        case = CaseResult("c", "c", "public", status, points=2.0 if status == PASSED else 0.0, max_points=2.0)
+        return PartResult(function, function, status, case.points, 2.0, (case,), bonus=bonus)
+
+    def result(*parts):
+        return SubmissionResult(submission_id="s", path="s", status="graded", points=0.0, max_points=2.0,
+                                parts=parts)
+
+    assert summarise(result(part("f", PASSED), part("g", MISSING, bonus=True))).ok
+    assert summarise(result(part("f", PASSED), part("g", NOT_IMPLEMENTED, bonus=True))).ok
+    assert not summarise(result(part("f", PASSED), part("g", MISSING))).ok  # not a bonus: to do
+    assert not summarise(result(part("f", MISSING), part("g", MISSING, bonus=True))).ok
+    assert not summarise(result(part("g", MISSING, bonus=True))).ok  # --function g: nothing checked passed
