@@ -68,7 +68,7 @@ class ClassSummary:
 
 
 def distribution_line(scores: Sequence[float], max_score: float) -> str:
-    """One line: ``min 12 · median 80 · mean 71.5 · max 100 (of 100) · 0-20%:1 20-40%:0 ...``."""
+    """One line: ``min 12 · median 80 · mean 71.5 · max 100 (of 100) · 0-20%:1 20-40%:0 ... 80-100%+:3``."""
     if not scores:
         return "no scores"
     ordered = sorted(scores)
@@ -78,7 +78,8 @@ def distribution_line(scores: Sequence[float], max_score: float) -> str:
     for s in scores:
         frac = s / max_score if max_score else 0
         bins[max(0, min(4, int(frac * 5)))] += 1
-    labels = " ".join(f"{i * 20}-{(i + 1) * 20}%:{count}" for i, count in enumerate(bins))
+    # The last bin holds a bonus's scores over max_score too: "80-100%+", as the class report's table.
+    labels = " ".join(f"{i * 20}-{(i + 1) * 20}%{'+' if i == 4 else ''}:{count}" for i, count in enumerate(bins))
     return (f"min {ordered[0]:g} · median {median:g} · mean {sum(ordered) / n:.1f} · "
             f"max {ordered[-1]:g} (of {max_score:g}) · {labels}")
 
