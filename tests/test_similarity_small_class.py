@@ -82,8 +82,23 @@ def test_the_note_names_the_holders_the_count_and_each_pair():
     note = common_code_note(stats)
     assert note.startswith("Code held by 3 or more of the 6 submissions compared is set aside as common "
                            "to the class (911 of 1174 fingerprints)"), note
-    assert "ada and barbara (1.00), ada and known:web (0.90)" in note
-    assert "not flagged" in note and "open their notebooks side by side" in note
+    # A known solution's pair is said apart from the classmates' (the review of the thirty-sixth
+    # session: "code most students write alike" does not explain a match with a known solution).
+    assert "these pairs reach the threshold: ada and barbara (1.00). They are not flagged" in note, note
+    assert "open their notebooks side by side" in note
+    assert note.endswith("With it counted, this reaches the threshold against a known solution (--known): "
+                         "ada and known:web (0.90). A known solution is no classmate's: read it beside the "
+                         "solution."), note
+
+
+def test_a_known_solution_s_pair_alone_is_not_told_as_code_a_small_class_writes_alike():
+    stats = {"submissions": 5, "fingerprints": 100, "ignored_template": 0, "ignored_common": 60,
+             "common_holders": 3, "alike_with_common": (("ada", "known:web", 1.0),)}
+    note = common_code_note(stats)
+    assert note == ("Code held by 3 or more of the 5 submissions compared is set aside as common to the class "
+                    "(60 of 100 fingerprints). With it counted, this reaches the threshold against a known "
+                    "solution (--known): ada and known:web (1.00). A known solution is no classmate's: read it "
+                    "beside the solution."), note
 
 
 def test_the_note_names_ten_pairs_and_counts_the_others():

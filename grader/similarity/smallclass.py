@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping
 
-from grader.similarity.detect import SimilarityReport, find_similar
+from grader.similarity.detect import KNOWN_PREFIX, SimilarityReport, find_similar
 
 #: A class of at most this many submissions compared is compared again with its common code
 #: counted (the exclusion's limit is then at most 4 submissions with the default 30 %).
@@ -48,15 +48,30 @@ def with_common_counted(report: SimilarityReport, submissions: Mapping[str, Mapp
 
 
 def common_code_note(stats: Mapping[str, object]) -> str | None:
-    """What a TA reads of the pairs ``with_common_counted`` found, or None when there are none."""
+    """What a TA reads of the pairs ``with_common_counted`` found, or None when there are none. A
+    pair with a ``--known`` solution is said apart: that a small class writes code alike does not
+    explain a match with a known solution (until the thirty-sixth session's review it was told
+    with the classmates' pairs, as code "most students write alike")."""
     alike = stats.get("alike_with_common") or ()
     if not alike:
         return None
-    pairs = ", ".join(f"{a} and {b} ({overall:.2f})" for a, b, overall in alike[:NAMED_PAIRS])
-    if len(alike) > NAMED_PAIRS:
-        pairs += f" and {len(alike) - NAMED_PAIRS} more"
-    return (f"Code held by {stats['common_holders']} or more of the {stats['submissions']} submissions "
+    classmates = [pair for pair in alike if not str(pair[1]).startswith(KNOWN_PREFIX)]
+    known = [pair for pair in alike if str(pair[1]).startswith(KNOWN_PREFIX)]
+    said = [f"Code held by {stats['common_holders']} or more of the {stats['submissions']} submissions "
             f"compared is set aside as common to the class ({stats['ignored_common']} of "
-            f"{stats['fingerprints']} fingerprints); with it counted, these pairs reach the threshold: "
-            f"{pairs}. They are not flagged: in a class this small, code most students write alike "
-            f"cannot be told from a copy; open their notebooks side by side.")
+            f"{stats['fingerprints']} fingerprints)"]
+    if classmates:
+        said.append(f"; with it counted, these pairs reach the threshold: {_named(classmates)}. They are not "
+                    f"flagged: in a class this small, code most students write alike cannot be told from "
+                    f"a copy; open their notebooks side by side.")
+    if known:
+        said.append(f"{'' if classmates else '.'} With it counted, {'these reach' if len(known) > 1 else 'this reaches'} "
+                    f"the threshold against a known solution (--known): {_named(known)}. A known solution is "
+                    f"no classmate's: read {'each' if len(known) > 1 else 'it'} beside the solution.")
+    return "".join(said)
+
+
+def _named(pairs: list) -> str:
+    """``"a and b (1.00), ..."``: the first ``NAMED_PAIRS``, the others counted."""
+    text = ", ".join(f"{a} and {b} ({overall:.2f})" for a, b, overall in pairs[:NAMED_PAIRS])
+    return text + (f" and {len(pairs) - NAMED_PAIRS} more" if len(pairs) > NAMED_PAIRS else "")
