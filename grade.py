@@ -248,9 +248,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.gradescope:
             return commands.gradescope(root=args.gradescope_root, rubric=args.rubric,
                                        stream=sys.stdout)
-        if args.submissions is None and not (args.out / OPTIONS_FILE).is_file():
-            parser.error("give the submissions to grade (a folder, a notebook or a zip), "
-                         "or --check NOTEBOOK")
+        # None given: those the --out folder's class was graded from, when --out is typed (a bare
+        # `grade.py` is a usage error, not a run of whatever the default folder graded last).
+        if args.submissions is None and not ("out" in options and (args.out / OPTIONS_FILE).is_file()):
+            again = (f", or --out {args.out} to grade again the submissions its class was graded from"
+                     if (args.out / OPTIONS_FILE).is_file() else "")
+            parser.error(f"give the submissions to grade (a folder, a notebook or a zip), "
+                         f"or --check NOTEBOOK{again}")
         summary = commands.grade_class(  # none given: those the --out folder's class was graded from
             given if len(given) > 1 else args.submissions, out_dir=args.out, rubric=args.rubric, jobs=args.jobs,
             force=args.force, similarity=args.similarity, template=args.template,

@@ -226,3 +226,20 @@ def test_several_notebooks_given_are_said_not_dropped(tmp_path, capsys):
         assert raised.value.code == exits.EXIT_USAGE
         assert says in capsys.readouterr().err, argv
     assert not (tmp_path / "o").exists()
+
+
+def test_a_bare_grade_py_is_a_usage_error_even_where_the_default_folder_remembers_a_class(tmp_path, capsys,
+                                                                                         monkeypatch):
+    """Since the output folder remembers its class's SUBMISSIONS (thirty-sixth session), `grade.py --out OUT`
+    alone grades them again; a bare `grade.py` in a folder whose grading-output/ remembers a class ran
+    that class again (the fresh clone's test run after the README's first command: test_usage_errors
+    failed). It is refused, and the message names the --out that would grade them again."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "grading-output").mkdir()
+    (tmp_path / "grading-output" / "grading-options.json").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        grade.main([])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "give the submissions to grade" in err
+    assert "or --out grading-output to grade again the submissions its class was graded from" in err, err
