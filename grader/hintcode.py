@@ -126,7 +126,13 @@ def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | Non
 #: session 16 entries, so a notebook whose hints read 17 functions in turn parsed each every
 #: time), and a worker keeps at most that much between gradings (a tree takes about 55 bytes a
 #: character of its text: 11 MB, where 400,000 characters, 22 MB, were allowed before).
-_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=SIZE_LIMITS.max_code_chars // len("def f():0"),
+#: Characters of ``SIZE_LIMITS.max_code_chars`` a function's tree counts for at the least, as
+#: ``LINE_ENTRY_CHARS`` for a line: a tiny def's entry costs about 3 kB (tracemalloc: 5,940 of them
+#: 17.5 MB), so a floor of ``len("def f():0")`` let 22,222 tiny defs hold about 65 MB where the
+#: characters say 11 MB (the perf helper's note, thirty-sixth session); 2,000 entries now, about
+#: 6 MB of tiny trees, and a notebook holds a few dozen defs.
+FUNCTION_ENTRY_CHARS = 100
+_FUNCTION_TREES = SourceMemo(_parse_function, max_entries=SIZE_LIMITS.max_code_chars // FUNCTION_ENTRY_CHARS,
                              max_chars=SIZE_LIMITS.max_code_chars, max_key_chars=SIZE_LIMITS.max_cell_chars,
                              keep_at_first_sight=True)
 

@@ -147,3 +147,28 @@ def test_the_line_memos_are_bounded_by_size_not_by_a_count():
     finally:
         for memo in memos:
             memo.clear()
+
+
+def test_the_function_trees_of_many_tiny_defs_are_bounded_by_their_count_too():
+    """Thirty-sixth session (the perf helper's note): ``_FUNCTION_TREES`` counted a def for its
+    characters alone, at least ``len("def f():0")``: 22,222 tiny defs could be held, about 65 MB of
+    trees and bookkeeping where its characters say 11 MB (6,000 of them: 5,940 held, 17.5 MB). An
+    entry counts for ``FUNCTION_ENTRY_CHARS`` at the least now: 2,000 entries, about 6 MB."""
+    import tracemalloc
+
+    from grader.notebook import SIZE_LIMITS
+
+    memo = hintcode._FUNCTION_TREES
+    assert memo.max_entries == SIZE_LIMITS.max_code_chars // hintcode.FUNCTION_ENTRY_CHARS == 2_000
+    memo.clear()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for k in range(6_000):
+            assert hintcode.function_tree(f"def f{k}(a):\n    return a + {k}\n") is not None
+        held = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))
+        assert len(memo) <= 2_000, len(memo)
+        assert held < 10_000_000, held  # 2,000 entries about 6 MB; 5,940 held 17.5 MB before
+    finally:
+        tracemalloc.stop()
+        memo.clear()
