@@ -417,8 +417,13 @@ class SubmissionResult:
 
 def marked_bonus(parts: Iterable[PartResult], bonus: Collection[str]) -> tuple[PartResult, ...]:
     """``parts`` with ``bonus`` True on those named in ``bonus`` (the rubric's bonus parts, the
-    IMDB bonus's part): what every report reads to show a part's points beyond ``max_points``."""
-    return tuple(replace(part, bonus=True) if part.name in bonus and not part.bonus else part for part in parts)
+    IMDB bonus's part): what every report reads to show a part's points beyond ``max_points``. A
+    bonus function the notebook leaves out (missing, or the template's placeholders left) is
+    ``NOT_ATTEMPTED``, as the IMDB bonus left out is: nothing was asked of the student, and "missing"
+    in red read as a failure (thirty-sixth session)."""
+    return tuple(replace(part, bonus=True, status=NOT_ATTEMPTED if part.status in (MISSING, NOT_IMPLEMENTED)
+                         else part.status)
+                 if part.name in bonus and not part.bonus else part for part in parts)
 
 
 def bonus_mark(part: PartResult) -> str:

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
 from grader.copycommands import GRADE_PY, grade_command, python_command, quoted, shown_path
 from grader.models import (
-    CASE_GRADER_FAILED, ERROR, MISSING, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
+    CASE_GRADER_FAILED, ERROR, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
     SubmissionResult, bonus_mark,
 )
 
@@ -143,7 +143,7 @@ def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = Mappi
     verdicts = tuple((p.function, verdict(p.status)) for p in result.parts)
     cases = [c for p in result.parts for c in p.cases]
     bonus = [p for p in result.parts if p.bonus]
-    left = [p for p in bonus if p.status in (MISSING, NOT_IMPLEMENTED)]
+    left = [p for p in bonus if p.status in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED)]
     return CheckSummary(verdicts=verdicts, cases_passed=sum(c.status == PASSED for c in cases),
                         cases_total=len(cases), points=sum(p.points for p in result.parts),
                         public_points=sum(p.max_points for p in result.parts),

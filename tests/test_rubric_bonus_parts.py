@@ -224,7 +224,7 @@ def test_the_self_check_of_a_notebook_without_the_bonus_function_passes(quiz, tm
     done = kit_check(kit, nbs.write(tmp_path / "ada.ipynb", nbs.course_notebook(left_out)))
     said = done.stdout
     assert done.returncode == 0, said + done.stderr
-    assert "rnn_cell_backward  missing (bonus)" in said, said
+    assert "rnn_cell_backward  not attempted (bonus)" in said, said  # "missing (bonus)" before: a failure's word
     assert "to fix" not in said, said
     assert ("1 of 2 public case(s) passed, 5 of their 7 points; every function asked for passes its public "
             "cases, and `rnn_cell_backward` (a bonus) is not written: it is optional.\n") in said, said
@@ -249,3 +249,17 @@ def test_a_summary_counts_a_bonus_left_out_as_optional():
     assert not summarise(result(part("f", PASSED), part("g", MISSING))).ok  # not a bonus: to do
     assert not summarise(result(part("f", MISSING), part("g", MISSING, bonus=True))).ok
     assert not summarise(result(part("g", MISSING, bonus=True))).ok  # --function g: nothing checked passed
+
+
+def test_a_bonus_function_left_out_is_not_attempted_in_the_feedback_not_missing(quiz, tmp_path):
+    """Thirty-sixth session: a bonus function the notebook leaves out (or leaves as the template's
+    placeholders) read "missing" / "not implemented" in red in feedback.md and feedback.html, a
+    failure's words, where the IMDB bonus left out reads "not attempted": nothing was asked."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    left_out = nbs.mutate("rnn_cell_backward", "def rnn_cell_backward", "def my_scratch")
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook(left_out))
+    grade(subs, out, rubric=quiz, feedback_html=True)
+    feedback = (out / "ada" / "feedback.md").read_text(encoding="utf-8")
+    assert "| `rnn_cell_backward` (bonus) | 0 / 4 | not attempted |" in feedback, feedback
+    assert "| `rnn_cell_backward` (bonus) | 0 / 4 | missing |" not in feedback
+    assert rows(out)["ada"]["score"] == "10" and rows(out)["ada"]["max_score"] == "10"
