@@ -193,8 +193,9 @@ def refuse_output_around(out_dir: Path, *, sources: Sequence[Path]) -> None:
             continue
         what = ("the submissions folder" if source.is_dir() else "the notebook")
         where = (f"is {what} {source}" if real == out_real else f"holds {what} {source}")
+        beside = "among the students' files" if real == out_real else "in a folder that holds the students' files"
         raise CommandError(f"{out_dir}: the output folder {where}; the grader would write a folder per "
-                           f"student, grades.csv and report.html among the students' files: give --out a "
+                           f"student, grades.csv and report.html {beside}: give --out a "
                            f"folder of its own, such as grading-output")
 
 

@@ -59,6 +59,8 @@ def test_a_folder_around_the_submissions_says_it_holds_them(tmp_path):
     nbs.write(subs / "ada.ipynb", nbs.course_notebook())
     message = refused(subs, tmp_path)
     assert message.startswith(f"{tmp_path}: the output folder holds the submissions folder {subs}; "), message
+    # Where it would write: beside the folder, not "among the students' files" (the review's note).
+    assert "report.html in a folder that holds the students' files: give --out" in message, message
     assert not (tmp_path / "grades.csv").exists()
 
 
