@@ -44,6 +44,7 @@ from grader.cellscan import (CELL_MEMO, FINDINGS_MEMO, PARSE_MEMO, USES_MEMO, Fa
 from grader.codeslips import may_end_early, may_slip, slip_sentence, slips, unreached
 from grader.course import COURSE_HELPERS, COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import, MemberSet
+from grader.hintcode import LINE_ENDS
 from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
                                   outside_import_text, unreadable_words)
 from grader.models import at_line, cell_words
@@ -412,8 +413,6 @@ def _compiles(d: Def, known: dict[int, bool]) -> bool:
     return known[id(d)]
 
 
-#: Where the parser ends a line (after "\n", "\r\n" or a lone "\r"), as ``ast.get_source_segment``.
-_LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 
 
 #: Decorators after which a class member is still its def's own code.
@@ -1784,7 +1783,7 @@ class _Extractor:
         for member in cls.body if cls is not None else ():
             for name in _bound_in_class(member):
                 members[name] = member
-        lines = _LINE_ENDS.split(source)
+        lines = LINE_ENDS.split(source)
         self.class_members[id(source)] = (source, cls, members, lines)  # holds `source`: its id stays its
         return source, cls, members, lines
 

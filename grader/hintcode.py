@@ -241,14 +241,12 @@ def _cut(text: str) -> str:
 
 
 def source_lines(source: str) -> Sequence[str]:
-    """``source``'s lines as ``ast`` numbers them (a line ends at ``\\r\\n``, ``\\r`` or ``\\n`` only:
-    ``str.splitlines`` also breaks at a form feed or U+2028, which would shift every line after),
-    split once for the sources quoted lately (a hint quoting each of thousands of nodes of one
-    function split its whole text at every quote, as :func:`source_segment` tells)."""
-    return (source,) if "\n" not in source and "\r" not in source else _SPLIT_LINES(source)
-
-
-_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+    """``source``'s lines as ``ast`` numbers them, each with its end (a line ends at ``\\r\\n``,
+    ``\\r`` or ``\\n`` only: ``str.splitlines`` also breaks at a form feed or U+2028, which would
+    shift every line after), split once for the sources quoted lately: a hint quoting each of
+    thousands of nodes of one function split its whole text at every quote (:func:`source_segment`,
+    :func:`written_text`, which drop the ends)."""
+    return (source,) if "\n" not in source and "\r" not in source else _SOURCE_LINES(source)
 
 
 #: Lines `written_text` reads of a node at the most (a call whose arguments stand 30,000 blank lines
@@ -306,16 +304,12 @@ def written_text(node: Any, lines: Sequence[str], *, most: int | None = None, sh
         return None
     return "".join(pieces)
 #: Where the parser ends a line (after "\n", "\r\n" or a lone "\r"), as ``ast.get_source_segment``.
-_LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
+LINE_ENDS = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")
 #: The lines of the sources quoted lately, their ends kept (a function's text: a cell's at most,
-#: and the hints' own for their tests).
-_SOURCE_LINES = SourceMemo(lambda source: tuple(_LINE_ENDS.split(source)), max_entries=16,
+#: and the hints' own for their tests): :func:`source_lines`.
+_SOURCE_LINES = SourceMemo(lambda source: tuple(LINE_ENDS.split(source)), max_entries=16,
                            max_chars=4 * SIZE_LIMITS.max_cell_chars,
                            max_key_chars=2 * SIZE_LIMITS.max_cell_chars, keep_at_first_sight=True)
-#: The same sources' lines without their ends, for :func:`source_lines`.
-_SPLIT_LINES = SourceMemo(lambda source: tuple(_LINE_BREAKS.split(source)), max_entries=16,
-                          max_chars=4 * SIZE_LIMITS.max_cell_chars,
-                          max_key_chars=2 * SIZE_LIMITS.max_cell_chars, keep_at_first_sight=True)
 
 
 def source_segment(source: str, node: ast.AST) -> str | None:
@@ -326,7 +320,7 @@ def source_segment(source: str, node: ast.AST) -> str | None:
     end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
     if end_line is None or end_col is None or getattr(node, "lineno", None) is None:
         return None
-    lines = (source,) if "\n" not in source and "\r" not in source else _SOURCE_LINES(source)
+    lines = source_lines(source)
     first, last, col = node.lineno - 1, end_line - 1, node.col_offset  # type: ignore[attr-defined]
     if first == last:
         return lines[first].encode()[col:end_col].decode()
