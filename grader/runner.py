@@ -1406,7 +1406,8 @@ class _Grader:
         its loop passed to ``dep``, when no step changes it, or ``stephints.unfilled_slot_hint`` when it is the
         place of an array the loop fills after the call (``a[:, :, t]``, zeros at every step), or
         ``stephints.fixed_step_hint`` when it is indexed at a number (``x[:, :, 1]``), or
-        ``stephints.carried_only_hint`` for a backward step given only the carried gradient; ""."""
+        ``stephints.carried_only_hint`` for a backward step given only the carried gradient, or
+        ``stephints.step_only_hint`` for one given only its own step's; ""."""
         fn = self._own_function()
         if fn is None:
             return ""
@@ -1418,7 +1419,7 @@ class _Grader:
         said = line_hint(stephints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                          first_line=fn.first_line, others=stub.wrong_arguments[1:]) or next(
             (found for hint in (stephints.repeated_argument_hint, stephints.unfilled_slot_hint,
-                                stephints.fixed_step_hint, stephints.carried_only_hint)
+                                stephints.fixed_step_hint, stephints.carried_only_hint, stephints.step_only_hint)
              if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                      first_line=fn.first_line))), "")
         return f" {said}" if said else ""
