@@ -292,6 +292,26 @@ def first_cache_hint(error_type: str, message: str, line: str) -> str:
             f"the first time step) is `{name}[0]`.")
 
 
+def squeeze_hint(source: str, *, dims: Mapping[str, int], first_line: int = 1) -> str:
+    """For a case that raised, on inputs one of whose sizes is 1 (``dims``: the case's), in a function
+    (``source``) that calls ``np.squeeze`` (or ``.squeeze()``) without naming an axis: that call
+    drops every axis of size 1, the one the student meant and the other too. Said of the code alone,
+    so a hidden case may show it: a real notebook's ``xt = np.squeeze(x[:, :, t])`` raised on a
+    hidden case only, told only its place (left by the thirty-sixth session). ""."""
+    if "squeeze" not in source or 1 not in dims.values():
+        return ""
+    fn = function_tree(source)
+    for node in ast.walk(fn) if fn is not None else ():
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "squeeze" \
+                and not node.keywords and len(node.args) <= (1 if isinstance(node.func.value, ast.Name)
+                                                             and node.func.value.id in NUMPY_NAMES else 0):
+            return (f"Line {node.lineno + first_line - 1} calls `{as_written(node, source)}`, which drops every "
+                    f"axis of size 1, not only the one you meant: where another size is 1 too, that axis goes "
+                    f"as well, and the shapes after it no longer fit. Leave it out (an index such as "
+                    f"`x[:, :, t]` already drops the axis it picks) or name the axis (`axis=...`).")
+    return ""
+
+
 def renamed_key_hint(key: Any, value: Any, specs: Sequence[Any]) -> str:
     """For a key the rubric reads (``key``, the first step of an output's path) missing from the
     dict a function returned: the key of that dict the student likely meant for it, one no output

@@ -858,9 +858,12 @@ class _Grader:
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
             first = "" if blame else line_hint(hints.first_cache_hint, outcome.error_type, outcome.message or "",
                                                 self._student_line(location))
+            squeezed = "" if blame or first else self._squeezed(location, case.dims)
+            diagnosis = Diagnosis("first-cache-index", first) if first else (
+                Diagnosis("numpy/squeeze", squeezed) if squeezed else None)
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")),
-                diagnosis=Diagnosis("first-cache-index", first) if first else None, **common)
+                diagnosis=diagnosis, **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
@@ -990,6 +993,15 @@ class _Grader:
         that reads the function around the line; {} when the extraction holds none."""
         fn = self._student_function(location)
         return {"source": fn.source, "first_line": fn.first_line} if fn is not None else {}
+
+    def _squeezed(self, location: Location | None, dims: Mapping[str, int]) -> str:
+        """``hints.squeeze_hint`` of the function the error was raised in, else of the graded one (a
+        ``np.squeeze`` of the loop's slice raises in the step it is passed to); ""."""
+        for fn in (self._student_function(location), self._own_function()):
+            said = line_hint(hints.squeeze_hint, fn.source, dims=dims, first_line=fn.first_line) if fn else ""
+            if said:
+                return said
+        return ""
 
     def _student_source(self, location: Location | None) -> str:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
