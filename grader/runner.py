@@ -338,8 +338,9 @@ class _Grader:
             # ``rnn_cell_backward``).
             graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
             graded.update(COURSE_ARITY)
-            near = difflib.get_close_matches(
-                part.function, [name for name in self.extraction.functions if name not in graded], n=1)
+            # Compared in lower case: `LSTM_forward_pass` is as near `lstm_forward` as `lstm_forward_pass`.
+            others = {name.lower(): name for name in reversed(list(self.extraction.functions)) if name not in graded}
+            near = [others[found] for found in difflib.get_close_matches(part.function.lower(), list(others), n=1)]
             hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""
             if self.extraction.unread_cells or self.extraction.cells_left_out:
                 hint = (" The grader did not read all of the notebook's code for its size (see the note "
