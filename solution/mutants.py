@@ -673,9 +673,8 @@ def lstm_cell_forward__y_from_a_prev(xt, a_prev, c_prev, parameters):
     Shapes as the reference."""
     ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
     c_next = ft * c_prev + it * cct
-    a_next = ot * np.tanh(c_next)
-    yt_pred = softmax(np.dot(parameters["Wy"], a_prev) + parameters["by"])
-    return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
+    a_next, c_next, _, cache = _lstm_out(ft, it, cct, ot, ot * np.tanh(c_next), c_next, xt, a_prev, c_prev, parameters)
+    return a_next, c_next, softmax(np.dot(parameters["Wy"], a_prev) + parameters["by"]), cache
 
 
 def lstm_cell_forward__a_from_cct(xt, a_prev, c_prev, parameters):
