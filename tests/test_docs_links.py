@@ -143,6 +143,30 @@ def named_paths(text: str) -> list[str]:
     return paths
 
 
+def named_patterns(text: str) -> list[str]:
+    """The file patterns a page names in code spans (`tests/test_wire*.py`, `rubrics/*.yaml`), and
+    the prefixes of names (`tests/test_hostile_s21_`, read as ending in ``*``), which
+    ``named_paths`` leaves out: placeholders (`rubrics/<name>.yaml`, `rubrics/NAME.yaml`) aside."""
+    patterns = []
+    for span in re.findall(r"`([^`\n]+)`", text):
+        for path in re.findall(rf"(?<![\w./-])((?:{'|'.join(map(re.escape, ROOTS))})/[\w./*-]*)", span):
+            path = path.rstrip(".:")
+            if any(c in span for c in "<{") or re.search(r"(^|/)[A-Z]+(\.|/|$)", path):
+                continue
+            if "*" in path or path.endswith("_"):
+                patterns.append(path + ("*" if path.endswith("_") else ""))
+    return patterns
+
+
+def test_file_patterns_the_pages_name_match_a_file():
+    """Thirty-seventh session: `tests/test_hostile_s22_*.py` and seven more patterns of
+    docs/security.md named test files renamed for their modules in the thirty-sixth session, and
+    passed here, patterns being left out of ``named_paths``."""
+    unmatched = [f"{name}: {pattern}" for name in PAGES for pattern in named_patterns(page_text(name))
+                 if not any(REPO.glob(pattern))]
+    assert not unmatched, unmatched
+
+
 def test_file_paths_the_pages_name_exist():
     missing = []
     for name in PAGES:
@@ -162,6 +186,9 @@ def test_the_checks_of_this_file_see_what_they_check():
                        "`--rubric rubrics/NAME.yaml`") == ["grader/kit.py"]
     assert without_code("[a](x.md) `LAYERS[k](32)`\n```\n[b](y.md)\n```") == "[a](x.md) \n"
     assert "grader/commands.py" in named_paths(page_text("docs/architecture.md"))
+    assert named_patterns("`tests/test_x*.py`, `tests/test_y_` and `rubrics/<name>.yaml`, "
+                          "`rubrics/NAME.yaml`, `grader/kit.py`") == ["tests/test_x*.py", "tests/test_y_*"]
+    assert "tests/test_wire*.py" in named_patterns(page_text("docs/security.md"))
 
 
 def requirement_names() -> set[str]:
