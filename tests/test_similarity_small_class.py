@@ -141,3 +141,25 @@ def test_fingerprints_counted_with_a_known_solution_say_so():
            f"fingerprints (0 ignored" in plain, plain
     assert f"of {alone.stats['fingerprints']} fingerprints)" in common_code_note(
         with_common_counted(alone, class_).stats)
+
+
+def test_a_class_over_the_bound_is_compared_once_as_the_docs_say():
+    """docs/similarity.md and docs/instructors.md: over ``SMALL_CLASS`` there is no second comparison,
+    so four of 13 (seven of 20) who wrote the same code leave no pair and no note (thirty-seventh
+    session, the words for what the exclusion's limit, ``max(0.3 n, 2)``, hides)."""
+    said = {}
+    for n in (SMALL_CLASS + 1, 20):
+        class_ = {f"s{i}": sources(CELL.replace("cache", f"c{i}")) for i in range(4)}
+        class_.update({f"o{i}": sources(f"def rnn_cell_forward(xt, a_prev, parameters):\n"
+                                        f"    return np.tanh(parameters['W{i}'] @ xt * {i})\n")
+                       for i in range(4, n)})
+        report = with_common_counted(find_similar(class_), class_)
+        said[n] = report.stats["common_holders"]
+        if n == SMALL_CLASS + 1:
+            assert report.flagged == () and common_code_note(report.stats) is None
+    similarity = " ".join((ROOT / "docs" / "similarity.md").read_text(encoding="utf-8").split())
+    guide = " ".join((ROOT / "docs" / "instructors.md").read_text(encoding="utf-8").split())
+    assert f"A class of {SMALL_CLASS + 1} or more is compared once" in similarity
+    assert f"({said[13]} of 13, {said[20]} of 20)" in similarity, said
+    words = {4: "four", 7: "seven"}
+    assert f"{words[said[13]]} of 13 students who wrote the same code ({words[said[20]]} of 20)" in guide
