@@ -18,15 +18,36 @@ if TYPE_CHECKING:  # the records' module comes with the rest, after the zygotes 
     from grader.models import Rubric, SubmissionResult
 
 
-def former_note(former: Sequence[str], *, out_dir: Path) -> str:
+#: What a run of the whole class is given, said when no one command grades it (a class run of other
+#: sources: the folder remembers this run's, not those that held the students it left out).
+EVERY_SOURCE = "every folder and zip it came in"
+
+
+def former_note(former: Sequence[str], *, out_dir: Path, again: str = "") -> str:
     """The line that names the folders of submissions no longer in the class (a withdrawn
     student, a notebook removed): never removed by the grader, since a run of one notebook into
-    the class's output folder would take everyone else's results with it."""
+    the class's output folder would take everyone else's results with it. ``again``: the command
+    that grades the class again from the sources the folder remembers (a run of one notebook
+    into it; ``class_again``), "" when there is none to give."""
     shown = ", ".join(former[:10]) + (f" and {len(former) - 10} more" if len(former) > 10 else "")
+    run = f"{again}, the class again," if again else f"a run of the whole class, {EVERY_SOURCE},"
     return (f"Not among this run's submissions: {shown}. Their folders in {out_dir} hold an "
             f"earlier run's results, left out of {GRADEBOOK}, {CLASS_REPORT} and "
-            f"{SIMILARITY_CSV} (a run of the whole class puts back those still in it); delete "
+            f"{SIMILARITY_CSV} ({run} puts back those still in it); delete "
             f"the folders of students who withdrew before handing the folders back")
+
+
+def class_again(*, out_dir: Path, sources: Sequence[Path]) -> str:
+    """``python3 grade.py --out OUT``, which grades the class again from ``sources``, the
+    SUBMISSIONS its folder remembers (``grader.classoptions``), "" when there are none or one is
+    gone (that run would stop, saying so). Until the thirty-seventh session a run of one notebook
+    said "grade the whole class" of the students it left without a score, as before the folder
+    remembered its sources."""
+    from grader.copycommands import grade_command, quoted
+
+    if not sources or not all(Path(source).exists() for source in sources):
+        return ""
+    return f"{grade_command()} --out {quoted(str(out_dir))}"
 
 
 def renamed_note(renamed: Mapping[str, str], *, out_dir: Path) -> str:
