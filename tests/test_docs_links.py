@@ -276,3 +276,29 @@ def test_files_named_in_examples_exist():
     missing = [f"{name}: {path}" for name in PAGES for path in files_named(page_text(name))
                if path not in MADE_BY_A_RUN and not (REPO / path).exists()]
     assert not missing, missing
+
+
+def benchmark_flags() -> dict[str, set[str]]:
+    """Each script of ``benchmarks/`` -> the options its parser adds (read from its text, not run)."""
+    return {path.name: set(re.findall(r"add_argument\(\s*[\"'](--[a-z0-9-]+)[\"']", path.read_text(encoding="utf-8")))
+            for path in (REPO / "benchmarks").glob("*.py")}
+
+
+def test_the_benchmarks_options_the_pages_give_are_theirs():
+    """``bench_grading.py --scaling --rounds 3``, ``bench_similarity.py --outputs``: each option a
+    page gives a benchmark's command is one its parser takes (thirty-seventh session: 41 such uses,
+    385 with the history, all right; unpinned until then). docs/performance-history.md, the log of
+    every session's runs, is left out."""
+    flags = benchmark_flags()
+    pages = ["README.md", *(f"docs/{path.name}" for path in sorted((REPO / "docs").glob("*.md"))
+                            if path.name != "performance-history.md")]
+    wrong, seen = [], 0
+    for name in pages:
+        text = (REPO / name).read_text(encoding="utf-8")
+        for script, rest in re.findall(r"((?:bench_\w+|design_floor)\.py)((?:[^`\n|]|\n(?!\n))*)", text):
+            for flag in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", rest.split("`")[0]):
+                seen += 1
+                if flag not in flags.get(script, ()):
+                    wrong.append(f"{name}: {script} {flag}")
+    assert seen > 20 and "--scaling" in flags["bench_grading.py"]
+    assert wrong == [], wrong
