@@ -144,8 +144,8 @@ def test_fingerprints_counted_with_a_known_solution_say_so():
 
 
 def test_a_class_over_the_bound_is_compared_once_as_the_docs_say():
-    """docs/similarity.md and docs/instructors.md: over ``SMALL_CLASS`` there is no second comparison,
-    so four of 13 (seven of 20) who wrote the same code leave no pair and no note (thirty-seventh
+    """docs/similarity.md and docs/instructors.md: over ``SMALL_CLASS`` the classmates' pairs are not
+    looked for again, so four of 13 (seven of 20) who wrote the same code leave no pair and no note (thirty-seventh
     session, the words for what the exclusion's limit, ``max(0.3 n, 2)``, hides)."""
     said = {}
     for n in (SMALL_CLASS + 1, 20):
@@ -159,7 +159,7 @@ def test_a_class_over_the_bound_is_compared_once_as_the_docs_say():
             assert report.flagged == () and common_code_note(report.stats) is None
     similarity = " ".join((ROOT / "docs" / "similarity.md").read_text(encoding="utf-8").split())
     guide = " ".join((ROOT / "docs" / "instructors.md").read_text(encoding="utf-8").split())
-    assert f"A class of {SMALL_CLASS + 1} or more is compared once" in similarity
+    assert f"Over {SMALL_CLASS} submissions the classmates' pairs are not looked for again" in similarity
     assert f"({said[13]} of 13, {said[20]} of 20)" in similarity, said
     words = {4: "four", 7: "seven"}
     assert f"{words[said[13]]} of 13 students who wrote the same code ({words[said[20]]} of 20)" in guide
