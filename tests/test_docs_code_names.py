@@ -17,7 +17,8 @@ PAGES = [REPO / "README.md", *sorted(page for page in (REPO / "docs").glob("*.md
 #: Names of other libraries a page gives in the same form: Keras's data set.
 OTHERS = {"imdb.load_data()"}
 #: What follows a name the page tells as history.
-HISTORY = re.compile(r"^`?(?:,? removed|,? since removed| then|, now `|\) then|, since (?:the \w+(?:-\w+)? session )?`)")
+HISTORY = re.compile(r"^`?(?:,? removed|,? since removed| then|, now `|\) then"
+                     r"|, since (?:the \w+(?:-\w+)? session )?`)")
 
 
 def modules() -> dict[str, Path]:
@@ -49,7 +50,8 @@ def named(page: Path) -> list[tuple[str, str, str]]:
     """(span, module, last name) of each ``module.name`` code span, history left out."""
     text = page.read_text(encoding="utf-8")
     found = []
-    for match in re.finditer(r"`((?:grader\.)?((?:solution\.)?[a-z_]+(?:\.[a-z_]+)*?)\.([A-Za-z_]\w*)(?:\(\))?)`", text):
+    spans = r"`((?:grader\.)?((?:solution\.)?[a-z_]+(?:\.[a-z_]+)*?)\.([A-Za-z_]\w*)(?:\(\))?)`"
+    for match in re.finditer(spans, text):
         span, module, name = match.groups()
         if HISTORY.match(text[match.end():match.end() + 60]) or span in OTHERS:
             continue
