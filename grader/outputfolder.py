@@ -113,14 +113,36 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
     except EarlierClassError as exc:
         from grader.copycommands import grade_command, quoted
 
+        sources = _sources_holding(submissions, out_dir=out_dir)
+        how = (f"{class_again(out_dir=out_dir, sources=sources)}: the submissions it was graded from, "
+               f"{', '.join(map(str, sources))}, this notebook among them" if sources else
+               f"{grade_command()} SUBMISSIONS --out {quoted(str(out_dir))}, with this notebook among the submissions")
         raise CommandError(
             f"{out_dir / GRADEBOOK} cannot take {submissions.name}: {exc}. Grade the whole class "
-            f"again into {out_dir} ({grade_command()} SUBMISSIONS --out {quoted(str(out_dir))}, with this notebook "
-            f"among the submissions), or grade this notebook into a folder of its own "
+            f"again into {out_dir} ({how}), or grade this notebook into a folder of its own "
             f"(--out ANOTHER_FOLDER)") from None
     if not earlier.keys:
         return None
     return replace(earlier, added=tuple(sid for sid in graded if spreadsheet_text(sid) not in listed))
+
+
+def _sources_holding(notebook: Path, *, out_dir: Path) -> tuple[Path, ...]:
+    """The SUBMISSIONS ``out_dir`` remembers (``grader.classoptions``) when they are all there and
+    one of them is, or holds, ``notebook``: ``grade.py --out OUT`` then grades the class with it.
+    Empty otherwise (none remembered, one gone, the notebook elsewhere: an extension's)."""
+    from grader.classoptions import OptionsError, remembered
+
+    try:
+        options = remembered(out_dir)
+    except OptionsError:
+        return ()
+    sources = options.sources if options is not None else ()
+    if not class_again(out_dir=out_dir, sources=sources):
+        return ()
+    here = notebook.resolve()
+    if any(here == source.resolve() or source.resolve() in here.parents for source in sources):
+        return sources
+    return ()
 
 
 def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | None:
