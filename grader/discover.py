@@ -563,6 +563,9 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         sid = folder_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if folded_id(sid) in _RESERVED_FOLDED
                            else sid, path=root)]
+    if not root.is_dir():  # a FIFO, a device, a socket: listed as a folder, a traceback (37th session)
+        raise DiscoveryError(f"{root}: not a notebook, a zip or a folder (a named pipe, a device or a socket): "
+                             f"give the folder that holds the students' notebooks")
     found: dict[str, Submission] = {}
     taken = set(_RESERVED_FOLDED)  # the folded ids of found and of the class run's files
     # Platform downloads: every entry of one student, gathered by the id in its name.
