@@ -214,13 +214,10 @@ def test_a_line_of_blanks_costs_the_place_of_a_module_given_another_value_little
 
 def test_the_place_of_a_module_given_another_value_is_found_where_it_was():
     # Control: the possessive pattern's match is the old one's on every text of up to 5 pieces.
-    import itertools
     import re
 
-    old = re.compile(r"^[ \t]*(?:for[ \t]+)?\(?[ \t]*np\b(?![ \t]*[.(\[])", re.MULTILINE)
-    new = re.compile(r"^[ \t]*+(?:for[ \t]++)?\(?[ \t]*+np\b(?![ \t]*[.(\[])", re.MULTILINE)
-    for n in range(1, 6):
-        for parts in itertools.product(["\n", " ", "\t", "for", "(", "np", ".", "=", "x"], repeat=n):
-            text = "".join(parts)
-            then, now = old.search(text), new.search(text)
-            assert (then and then.span()) == (now and now.span()), repr(text)
+    from tests.patterns import assert_same_matches
+
+    assert_same_matches(re.compile(r"^[ \t]*(?:for[ \t]+)?\(?[ \t]*np\b(?![ \t]*[.(\[])", re.MULTILINE),
+                        re.compile(r"^[ \t]*+(?:for[ \t]++)?\(?[ \t]*+np\b(?![ \t]*[.(\[])", re.MULTILINE),
+                        ["\n", " ", "\t", "for", "(", "np", ".", "=", "x"], most=5)
