@@ -583,3 +583,14 @@ def test_a_kit_written_again_by_another_grader_says_so_and_its_self_check_names_
     said = changes_since(mixed, kit_dir)
     assert "public case(s) added" in said and "the grader: 1 of its" in said and "(hints.py; grader" in said, said
     assert again.grader == read_kit(kit_dir).grader
+
+
+def test_kit_readme_aligns_the_comments_of_its_check_calls(rnn_kit):
+    """``check()  # every function`` and ``check("rnn_cell_forward")  # one function``: the second
+    comment stood 6 columns right of the first (a fixed padding written for a shorter name)."""
+    kit_dir, _ = rnn_kit
+    readme = (kit_dir / "README.md").read_text(encoding="utf-8")
+    calls = [line for line in readme.splitlines() if line.lstrip().startswith("check(") and "#" in line]
+    assert len(calls) == 2, calls
+    assert calls[1].lstrip().startswith('check("rnn_cell_forward")'), calls
+    assert len({line.index("#") for line in calls}) == 1, calls
