@@ -71,6 +71,7 @@ class CheckSummary:
     hidden_points: float = 0.0   # what the hidden cases of the same functions are worth (bonus ones aside)
     bonus: tuple[str, ...] = ()  # the bonus functions checked
     bonus_public: float = 0.0    # what their public cases are worth (within public_points)
+    bonus_earned: float = 0.0    # what their public cases earned (within points)
     bonus_hidden: float = 0.0    # what their hidden cases are worth
     bonus_left: tuple[str, ...] = ()  # the bonus functions not written (missing, not implemented)
     bonus_left_cases: int = 0    # their public cases
@@ -149,6 +150,7 @@ def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = Mappi
                         public_points=sum(p.max_points for p in result.parts),
                         hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts if not p.bonus),
                         bonus=tuple(p.function for p in bonus), bonus_public=sum(p.max_points for p in bonus),
+                        bonus_earned=sum(p.points for p in bonus),
                         bonus_hidden=sum(withheld.get(p.function, 0.0) for p in bonus),
                         bonus_left=tuple(p.function for p in left), bonus_left_cases=sum(len(p.cases) for p in left))
 
@@ -200,8 +202,7 @@ def render(result: SubmissionResult, *, stream: TextIO,
         write(_indent(f"- {message}", "  ") + "\n")
     failing = [f for f, v in summary.verdicts if v != "passed" and f not in summary.bonus_left]
     noted = [p.function for p in result.parts if p.status == PASSED and p.notes]
-    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, "
-          f"{summary.points:g} of their {summary.public_points:g} points")
+    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, {_points_said(summary)}")
     if not failing:
         write(_all_pass(summary))
     else:
@@ -211,6 +212,16 @@ def render(result: SubmissionResult, *, stream: TextIO,
               f"{'they say' if len(noted) > 1 else 'it says'} what hidden cases may fail.\n")
     write(_hidden_share(summary))
     return summary
+
+
+def _points_said(summary: CheckSummary) -> str:
+    """``"11 of their 23.5 points"``, the bonus's apart (``"5 of their 5 points and 0 of 2 bonus
+    points"``): a bonus's points are beyond the assignment's total, and "5 of their 7 points" of a
+    notebook whose every function asked for passed read as 2 points lost (thirty-sixth session's note)."""
+    if summary.bonus_public <= 0:
+        return f"{summary.points:g} of their {summary.public_points:g} points"
+    return (f"{summary.points - summary.bonus_earned:g} of their {summary.public_points - summary.bonus_public:g} "
+            f"points and {summary.bonus_earned:g} of {summary.bonus_public:g} bonus points")
 
 
 def _redefined_notes(result: SubmissionResult) -> dict[str, tuple[str, ...]]:
@@ -285,13 +296,13 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
     head = f"{part.function:<{width}}{word}{bonus_mark(part)}"
-    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):  # partial credit is said as the grade says it
+    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED):  # partial credit, as the grade says it
         head += (f"  ({passed} of {total} public case{'s' if total != 1 else ''}, "
                  f"{part.points:g} of {part.max_points:g} points)")
     write(head + "\n")
     for note in first:
         write(_indent(f"note: {note}", "    ") + "\n")
-    if part.status in (MISSING, NOT_IMPLEMENTED):
+    if part.status in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED):  # a bonus left out: not a failure
         message = part.cases[0].message if part.cases else (part.notes[0] if part.notes else "")
         if message:
             write(_indent(message, "    ") + "\n")
