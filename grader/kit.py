@@ -209,6 +209,11 @@ in a plain string `"C:\\Users..."` is a syntax error (`\\U`). If `from grader im
 says "No module named 'grader'", the path does not name this folder (the one holding
 `grade.py` and `grader/`).
 
+In Google Colab: upload this folder to your Google Drive, mount the drive in a cell
+(`from google.colab import drive; drive.mount("/content/drive")`), and use the folder's path
+in the drive, spaces and all: `sys.path.insert(0, "/content/drive/MyDrive/Colab Notebooks/handout")`
+(Colab has NumPy and PyYAML already).
+
 It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
 `In [7], line 3`: cell execution number 7, line 3 of that cell.

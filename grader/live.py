@@ -921,8 +921,7 @@ def _absent_notes(names: Collection[str]) -> tuple[str, ...]:
     return (f"{said} {'is' if one else 'are'} not defined in this kernel (did the cell that imports "
             f"{'it' if one else 'them'} stop at an error, or not run?). Your instructor's grader runs the "
             f"imports your functions use, so check() gave {'it' if one else 'them'} to your functions as the "
-            f"grade will; to call your functions yourself, run that cell again without the line that "
-            f"failed.",)
+            f"grade will. To call your functions yourself, make that cell run to its end.",)
 
 
 # --------------------------------------------------------------------------- grading
