@@ -352,13 +352,17 @@ def _printed(output: str) -> str:
     """The ``printed:`` line under a case: its first `PRINTED_LINES` lines, each cut at
     `PRINTED_LINE_CHARS` characters. A function that printed one line of 10 MB showed the 64 kB
     the sandbox keeps of it, on one line, and the verdicts above it scrolled out of the
-    terminal (thirty-fourth session, as a student); the batch's feedback shows 2,000 characters."""
-    shown = output.strip().splitlines()
+    terminal (thirty-fourth session, as a student); the batch's feedback shows 2,000 characters.
+    Several lines are shown one under the other, as printed: joined by " | " on one line, a printed
+    array's rows wrapped into a wall of numbers (thirty-seventh session, as a student)."""
+    shown = [line.rstrip() for line in output.strip("\n").splitlines()]
     cut = [line if len(line) <= PRINTED_LINE_CHARS else
            f"{line[:PRINTED_LINE_CHARS]}... ({len(line) - PRINTED_LINE_CHARS:,} more characters)"
            for line in shown[:PRINTED_LINES]]
-    more = f" (+{len(shown) - PRINTED_LINES} more lines)" if len(shown) > PRINTED_LINES else ""
-    return "      printed: " + " | ".join(cut) + more + "\n"
+    if len(shown) == 1:
+        return f"      printed: {cut[0].strip()}\n"
+    more = f"        (+{len(shown) - PRINTED_LINES} more lines)\n" if len(shown) > PRINTED_LINES else ""
+    return "      printed:\n" + "".join(f"        {line}\n" for line in cut) + more
 
 
 def _without_place(case: CaseResult, describe: Callable[[Location], str] = _describe_default) -> str:

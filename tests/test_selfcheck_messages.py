@@ -133,12 +133,30 @@ def test_a_function_that_printed_a_huge_line_shows_its_start_not_the_whole(tmp_p
     path = nbs.write(tmp_path / "loud.ipynb", nbs.course_notebook(wrong))
     code, text = check(path, function="rnn_cell_forward")
     assert code == EXIT_FAILED
-    printed = next(line for line in text.splitlines() if line.lstrip().startswith("printed:"))
-    assert printed.startswith("      printed: " + "x" * 100 + "... (") and "more characters)" in printed, printed[:300]
+    lines = text.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.lstrip().startswith("printed:"))
+    printed = lines[at] if lines[at] != "      printed:" else lines[at + 1]  # the sandbox's note of what it cut
+    assert printed.lstrip().startswith("x" * 100 + "... (") and "more characters)" in printed, printed[:300]
     assert len(text) < 3000, len(text)
     # many short lines: five shown, the others counted, as before
     case = selfcheck._printed("\n".join(f"line {k}" for k in range(12)))
-    assert case == "      printed: line 0 | line 1 | line 2 | line 3 | line 4 (+7 more lines)\n", case
+    assert case == ("      printed:\n" + "".join(f"        line {k}\n" for k in range(5))
+                    + "        (+7 more lines)\n"), case
+
+
+def test_a_printed_array_keeps_its_rows_one_under_the_other(tmp_path):
+    """A wrong function that printed an array at each step: its rows were joined by " | " on one
+    line of about 520 characters, a wall of numbers (thirty-seventh session, as a student)."""
+    wrong = nbs.mutate("rnn_cell_forward", "+ ba)", ")\n    print('a_next =', a_next)")
+    code, text = check(nbs.write(tmp_path / "loud.ipynb", nbs.course_notebook(wrong)), function="rnn_cell_forward")
+    assert code == EXIT_FAILED
+    lines = text.splitlines()
+    at = lines.index("      printed:")
+    assert lines[at + 1].startswith("        a_next = [[ "), lines[at:at + 4]
+    assert all(line.startswith("         ") and line.rstrip()[-1].isdigit() or line.endswith("]")
+               for line in lines[at + 2:at + 6]), lines[at:at + 7]
+    assert lines[at + 6] == "        (+5 more lines)", lines[at:at + 8]
+    assert max(len(line) for line in lines) < 400 and " | " not in text, text
 
 
 def test_a_syntax_error_in_a_function_quotes_its_line(tmp_path):
