@@ -898,7 +898,8 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
                          withheld=withheld_points(context.rubric))
-        stream.write(unfenced + _outputs_note(cells.cells) + _name_note(notebook))
+        stream.write(unfenced + _outputs_note(cells.cells) + _name_note(notebook)
+                     + (_unchecked_note(cells.cells, context.rubric, script=cells.script) if function is None else ""))
     except BrokenPipeError:
         raise
     except Exception:  # noqa: BLE001 - likewise
@@ -954,6 +955,32 @@ def _outputs_note(cells: Sequence[Any]) -> str:
             f"instructor reads training results, such as the bonus's test accuracy, from the outputs saved in "
             f"the notebook, and a result no output shows earns no points. Run {them} and save the notebook with "
             f"the outputs before you submit it.\n")
+
+
+def _unchecked_note(cells: Sequence[Any], rubric: Any, *, script: bool = False) -> str:
+    """The note ending the report of a notebook that marks a function ``# GRADED FUNCTION: name``
+    which the kit's rubric does not grade, or "". A kit handed out before the assignment gained a
+    function checks the functions it knows and says "all 6 functions pass" of a notebook whose
+    seventh is wrong (thirty-seventh session, as a student with an old kit and a newer notebook)."""
+    from grader.cellscan import graded_markers
+    from grader.models import cell_words
+
+    graded = {part.function for part in rubric.parts} | {part.name for part in rubric.parts}
+    marked: dict[str, Any] = {}
+    for cell in cells:
+        if cell.kind == "code" and "raded" in cell.source.lower():
+            for name in graded_markers(cell.source):
+                if name not in graded:
+                    marked.setdefault(name, cell)
+    if not marked:
+        return ""
+    named = ", ".join(f"`{name}`" + ("" if script else f" ({cell_words(cell.index, cell.prompt)})")
+                      for name, cell in marked.items())
+    one = len(marked) == 1
+    return (f"\nNote: the notebook marks {named} as {'a graded function' if one else 'graded functions'}, and this "
+            f"kit checks no function of {'that name' if one else 'those names'}. If your assignment asks for "
+            f"{'it' if one else 'them'}, your kit may be older than the assignment: ask your instructor for the "
+            f"current kit (the first line names this one's version); if not, ignore this note.\n")
 
 
 def _name_note(notebook: Path) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from grader import selfcheck
 from grader.classfiles import DEFAULT_RUBRIC
-from grader.selfcheck import EXIT_FAILED, EXIT_UNUSABLE, missing_requirements, run_check
+from grader.selfcheck import EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE, missing_requirements, run_check
 from tests import notebooks as nbs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -281,3 +281,20 @@ def test_a_function_defined_again_that_passes_keeps_the_note_at_the_end(tmp_path
     assert code == 0
     assert "About the notebook:\n  - `rnn_cell_forward` is defined more than once" in text, text
     assert "Read the note" not in text, text
+
+
+def test_a_marked_graded_function_the_kit_does_not_check_is_said(tmp_path):
+    """An old kit and a newer notebook: the assignment gained ``lstm_cell_backward`` (its cell marked
+    ``# GRADED FUNCTION``), the kit checks the six it knows and said "all 6 functions pass" with no
+    word of the seventh (thirty-seventh session, as a student)."""
+    seventh = "# GRADED FUNCTION: lstm_cell_backward\n\ndef lstm_cell_backward(da_next, dc_next, cache):\n    return {}\n"
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell(seventh, count=14)])
+    code, text = check(nbs.write(tmp_path / "newer.ipynb", nb))
+    assert code == EXIT_PASSED, text
+    assert ("Note: the notebook marks `lstm_cell_backward` (cell " in text
+            and "(In [14])) as a graded function, and this kit checks no function of that name." in text), text
+    assert "ask your instructor for the current kit" in text, text
+    code, text = check(nbs.write(tmp_path / "course.ipynb", nbs.course_notebook()))
+    assert code == EXIT_PASSED and "marks" not in text, text  # the six the kit checks: nothing to say
+    code, text = check(tmp_path / "newer.ipynb", function="rnn_forward")
+    assert "marks" not in text, text  # one function asked for: the others are not the question
