@@ -939,6 +939,22 @@ def _live_cells_said(match: re.Match) -> str:
     return _NUMBER.sub(r"In [\g<0>]", match.group(1))
 
 
+def _live_words(text: str) -> str:
+    """``text`` with "cell 7" said "In [7]" and "cells 2 and 3" "In [2] and In [3]" (`_in_jupyter_words`)."""
+    return _LIVE_CELL.sub(r"In [\1]", _LIVE_CELLS.sub(_live_cells_said, text)) if text and "cell" in text else text
+
+
+def _syntax_notes(diagnostics: Any, parts: Any) -> tuple[str, ...]:
+    """The syntax errors of the cells the kernel ran that define a graded function and that no
+    part's notes say: a cell run again whose ``def`` does not parse leaves the kernel (and the
+    grade) the earlier definition, and check() said "passed" and nothing else (thirty-seventh
+    session, as a student editing a cell in place: the notebook saved holds the broken one)."""
+    graded = {part.function for part in parts}
+    told = {note for part in parts for note in part.notes}
+    return tuple(said for d in diagnostics if d.severity == "error" and d.function in graded
+                 and d.message.startswith("Syntax error") and (said := _live_words(d.message)) not in told)
+
+
 def _in_jupyter_words(part: PartResult) -> PartResult:
     """``part`` with "cell 7" in its notes and case messages said "In [7]", and "cells 2 and 3"
     (or "cells 2, 3 and 5") said "In [2] and In [3]".
@@ -948,9 +964,7 @@ def _in_jupyter_words(part: PartResult) -> PartResult:
     grader's words "cell 7" meant In [7], and a student counting cells from the top of their
     notebook found another one. The live path says the prompt alone, as `_describe` does for a
     location ("at In [7], line 3"); the graded path keeps "cell 16 (In [10])" (`cell_words`)."""
-    def said(text: str) -> str:
-        return _LIVE_CELL.sub(r"In [\1]", _LIVE_CELLS.sub(_live_cells_said, text)) if text and "cell" in text else text
-
+    said = _live_words
     cases = tuple(dataclasses.replace(c, message=said(c.message)) if c.message and "cell" in c.message else c
                   for c in part.cases)
     return dataclasses.replace(part, notes=tuple(said(n) for n in part.notes), cases=cases)
@@ -988,7 +1002,8 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         submission_id="live", path="<live>", status=GRADED,
         points=round(sum(p.points for p in parts), 6),
         max_points=counted_points(parts), parts=parts,
-        messages=_rebinding_notes(namespace, rebound),
+        messages=(_syntax_notes(built[1].diagnostics, parts) if built is not None else ())
+        + _rebinding_notes(namespace, rebound),
         timings=MappingProxyType({"checks": time.perf_counter() - t0}))
     return result, program
 
