@@ -29,8 +29,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
 from grader.copycommands import GRADE_PY, grade_command, python_command, quoted, shown_path
 from grader.models import (
-    CASE_GRADER_FAILED, ERROR, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
-    SubmissionResult, bonus_mark,
+    CASE_GRADER_FAILED, ERROR, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, TIMEOUT, CaseResult,
+    Location, PartResult, SubmissionResult, bonus_mark,
 )
 
 __all__ = [
@@ -325,7 +325,9 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
         if case.diagnosis is not None:
             write(_indent(f"likely mistake: {case.diagnosis.message}", "      ") + "\n")
         if case.location is not None:
-            write(f"      at {describe(case.location)}\n")
+            if not (case.status == TIMEOUT and describe(case.location) in case.message):
+                # a timeout's message says where the code was running: "at" said it again
+                write(f"      at {describe(case.location)}\n")
             code = line_of(case.location).strip()
             if code:
                 write(f"      >   {code}\n")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -298,3 +299,16 @@ def test_a_marked_graded_function_the_kit_does_not_check_is_said(tmp_path):
     assert code == EXIT_PASSED and "marks" not in text, text  # the six the kit checks: nothing to say
     code, text = check(tmp_path / "newer.ipynb", function="rnn_forward")
     assert "marks" not in text, text  # one function asked for: the others are not the question
+
+
+def test_a_timeout_says_its_place_once(tmp_path):
+    """A timeout's message says where the code was running ("When the time ran out it was running
+    cell 7 (In [4]), line 14, ..."), and the check said the place again on an "at" line below it
+    (thirty-seventh session, as a student); the line's code is still quoted."""
+    endless = nbs.mutate("rnn_forward", "    for t in range(T_x):", "    while True:\n        pass\n    for t in range(T_x):")
+    code, text = check(nbs.write(tmp_path / "endless.ipynb", nbs.course_notebook(endless)), function="rnn_forward")
+    assert code == EXIT_FAILED and "timed out" in text, text
+    place = re.search(r"When the time ran out it was running (cell \d+ \(In \[\d+\]\), line \d+)", text)
+    assert place is not None, text
+    assert text.count(place.group(1)) == 1, text
+    assert "      >   pass\n" in text or "      >   while True:\n" in text, text
