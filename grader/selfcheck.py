@@ -999,7 +999,8 @@ def _unchecked_note(cells: Sequence[Any], rubric: Any, *, script: bool = False) 
     """The note ending the report of a notebook that marks a function ``# GRADED FUNCTION: name``
     which the kit's rubric does not grade, or "". A kit handed out before the assignment gained a
     function checks the functions it knows and says "all 6 functions pass" of a notebook whose
-    seventh is wrong (thirty-seventh session, as a student with an old kit and a newer notebook)."""
+    seventh is wrong (thirty-seventh session, as a student with an old kit and a newer notebook).
+    Said without alarm: a kit of a quiz on some of the notebook's functions has the same note."""
     from grader.cellscan import graded_markers
     from grader.models import cell_words
 
@@ -1016,9 +1017,9 @@ def _unchecked_note(cells: Sequence[Any], rubric: Any, *, script: bool = False) 
                       for name, cell in marked.items())
     one = len(marked) == 1
     return (f"\nNote: the notebook marks {named} as {'a graded function' if one else 'graded functions'}, and this "
-            f"kit checks no function of {'that name' if one else 'those names'}. If your assignment asks for "
-            f"{'it' if one else 'them'}, your kit may be older than the assignment: ask your instructor for the "
-            f"current kit (the first line names this one's version); if not, ignore this note.\n")
+            f"kit does not check {'it' if one else 'them'}: if you are not sure {'it is' if one else 'they are'} "
+            f"graded, ask your instructor (a kit older than the assignment checks fewer functions; the first "
+            f"line names this one's version).\n")
 
 
 def _name_note(notebook: Path) -> str:
