@@ -86,6 +86,11 @@ CASES = {
     "walrus": ("rnn_cell_forward", _A, f"    (a_next := np.tanh({_Z}))\n"),
     # A value chosen by a constant test (0.27).
     "constant_conditional": ("rnn_cell_forward", _A, f"    a_next = np.tanh({_Z}) if True else None\n"),
+    # Thirty-seventh session (scores on main f03c756). A value computed and left unused: ``np.sum(a_next)``
+    # (0.68), ``np.mean(a_next, axis=0)`` (0.68), ``a_next.sum() + 1`` (0.68).
+    "numpy_value_unused": ("rnn_cell_forward", _A, _A + "    np.sum(a_next)\n"),
+    "numpy_mean_unused": ("rnn_cell_forward", _A, _A + "    np.mean(a_next, axis=0)\n"),
+    "array_method_unused": ("rnn_cell_forward", _A, _A + "    a_next.sum() + 1\n"),
 }
 
 
@@ -168,6 +173,16 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    try:\n        z = x + y\n    except KeyError:\n        pass\n    else:\n        z = y\n"
                        "    return z\n") != body_tokens("    z = x + y\n    z = y\n    return z\n")
     assert body_tokens("    return (z := x + y) + z\n") != body_tokens("    z = x + y\n    return z + z\n")
+    # A NumPy call given its ``out`` (by name or by position), a call of another function, a method
+    # that changes its object, or a value whose argument calls another function, stays.
+    assert body_tokens("    np.clip(x, 0, 1, x)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.tanh(x, y)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(x, out=y)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(*x)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    x.sort()\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(f(x))\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.random.rand(3)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(x, 0, float)\n    y.max(0)\n    x[0] + np.tanh(y).T\n" + plain) == body_tokens(plain)
     # A conditional value whose test is not a constant stays.
     assert body_tokens("    return x if y else y\n") != body_tokens("    return x\n")
     # The same rewrites, seen as such: the equivalences this file tests, unit by unit.
