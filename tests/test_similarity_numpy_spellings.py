@@ -37,6 +37,12 @@ CASES = {
     "zeros_dtype_float": ("rnn_forward", "a = np.zeros((n_a, m, T_x))", "a = np.zeros((n_a, m, T_x), dtype=np.float64)"),
     "empty_list_called": ("rnn_forward", "caches = []", "caches = list()"),
     "range_with_step_one": ("rnn_forward", "range(T_x)", "range(0, T_x, 1)"),
+    # Thirty-seventh session (main f03c756): an array transposed twice (0.32), signs that cancel (0.30,
+    # 0.35 for a unary ``+``).
+    "transposed_twice": ("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(Wax, xt.T.T)"),
+    "transposed_twice_by_call": ("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(Wax, np.transpose(xt.T))"),
+    "minus_a_negated": ("rnn_cell_forward", "+ ba)", "- -ba)"),
+    "unary_plus": ("rnn_cell_forward", "np.tanh(", "np.tanh(+"),
 }
 
 
@@ -68,6 +74,14 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    return range(1, x, 2)\n") != body_tokens("    return range(1, x)\n")
     assert body_tokens("    return dict(y)\n") != body_tokens("    return {'y': y}\n")
     assert body_tokens("    return tuple([*x, y])\n") != body_tokens("    return (*x, y)\n")
+    # Thirty-seventh session: one transpose, one minus, or a minus on its own, stay.
+    assert body_tokens("    return x.T @ y\n") != body_tokens("    return x @ y\n")
+    assert body_tokens("    return x.T.T.T @ y\n") == body_tokens("    return x.T @ y\n")
+    assert body_tokens("    return x - y\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    return x - -y\n") == body_tokens("    return x + y\n")
+    assert body_tokens("    return x + -y\n") == body_tokens("    return x - y\n")
+    assert body_tokens("    return -x * y\n") != body_tokens("    return x * y\n")
+    assert body_tokens("    return -(-x) * +y\n") == body_tokens("    return x * y\n")
     unpacked = "    a, b = {0}.shape\n    return a + b\n"
     by_index = "    a = {0}.shape[0]\n    b = {0}.shape[1]\n    return a + b\n"
     assert body_tokens(by_index.format("x")) == body_tokens(unpacked.format("x"))

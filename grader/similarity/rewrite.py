@@ -166,7 +166,7 @@ class Rewriter:
                     two = ast.copy_location(ast.Constant(2), node)
                     new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
                 elif func.attr == "transpose" and len(node.args) == 1:
-                    new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                    new = _transposed(node.args[0], node)
                 elif func.attr == "shape" and len(node.args) == 1:  # ``np.shape(x)``: 0.38 (thirty-fifth session)
                     new = ast.copy_location(ast.Attribute(value=node.args[0], attr="shape", ctx=ast.Load()), node)
                 if new is not None:
@@ -176,7 +176,7 @@ class Rewriter:
                 if func.attr in ("dot", "matmul") and len(node.args) == 1:
                     return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
                 if func.attr == "transpose" and not node.args:
-                    return ast.copy_location(ast.Attribute(value=func.value, attr="T", ctx=ast.Load()), node)
+                    return _transposed(func.value, node)
         return node
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
@@ -207,6 +207,25 @@ class Rewriter:
                 return right
         elif op is ast.Sub and _is_zero(right):
             return left
+        if (op is ast.Add or op is ast.Sub) and type(right) is ast.UnaryOp and type(right.op) is ast.USub:
+            node.op = ast.Sub() if op is ast.Add else ast.Add()  # ``a - -b`` -> ``a + b``, ``a + -b`` -> ``a - b``
+            node.right = right.operand
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        """``x.T.T`` read is ``x`` (``xt.T.T`` in a copy: 0.32, thirty-seventh session)."""
+        value = node.value
+        if node.attr == "T" and type(value) is ast.Attribute and value.attr == "T" and type(node.ctx) is ast.Load:
+            return value.value
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        """``+x`` -> ``x`` and ``-(-x)`` -> ``x`` (``+ -(-ba)`` in a copy: 0.30, thirty-seventh session)."""
+        op, operand = type(node.op), node.operand
+        if op is ast.UAdd:
+            return operand
+        if op is ast.USub and type(operand) is ast.UnaryOp and type(operand.op) is ast.USub:
+            return operand.operand
         return node
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
@@ -410,12 +429,19 @@ def _keyword_name(keyword: ast.keyword) -> str:
 
 #: The ``Rewriter`` method of each node class it rewrites (a table of the class, not of each
 #: instance: bound methods kept by an instance would make a reference cycle of every rewriter).
+def _transposed(value: ast.expr, where: ast.AST) -> ast.expr:
+    """``value.T`` (at ``where``'s place), or what ``value`` transposes when it is ``x.T`` read: ``x``."""
+    if type(value) is ast.Attribute and value.attr == "T" and type(value.ctx) is ast.Load:
+        return value.value
+    return ast.copy_location(ast.Attribute(value=value, attr="T", ctx=ast.Load()), where)
+
+
 _REWRITES = {
     ast.Name: Rewriter.visit_Name, ast.Call: Rewriter.visit_Call, ast.BinOp: Rewriter.visit_BinOp,
     ast.AugAssign: Rewriter.visit_AugAssign, ast.Subscript: Rewriter.visit_Subscript,
     ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Import: Rewriter.visit_Import, ast.Assign: Rewriter.visit_Assign,
     ast.AnnAssign: Rewriter.visit_AnnAssign, ast.Compare: Rewriter.visit_Compare, ast.List: Rewriter.visit_List,
-    ast.IfExp: Rewriter.visit_IfExp,
+    ast.IfExp: Rewriter.visit_IfExp, ast.Attribute: Rewriter.visit_Attribute, ast.UnaryOp: Rewriter.visit_UnaryOp,
 }
 
 
