@@ -269,7 +269,7 @@ class Rewriter:
             elif len(piece.targets) == 1 and type(target) is ast.Name:
                 if kind is ast.Subscript and key_read(value) is not None:
                     self.holders += 1
-                elif kind is ast.Name or kind is ast.Attribute:
+                elif kind is ast.Name or kind is ast.Attribute or (kind is ast.Constant and type(value.value) is str):
                     self.aliases.append((target.id, value))
         return pieces if len(pieces) > 1 else node
 
