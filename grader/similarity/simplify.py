@@ -204,6 +204,30 @@ def _chain_split(stmt: ast.Assign) -> list[ast.stmt]:
     return out
 
 
+def _appended(stmt: ast.stmt) -> ast.stmt | None:
+    """``x.append(y)`` for ``x += [y]``, ``x = x + [y]`` or ``x.extend([y])`` (a list display of one
+    item), else None: ``caches += [cache]`` in a copy scored 0.75 against ``caches.append(cache)``
+    (thirty-seventh session)."""
+    kind = type(stmt)
+    if kind is ast.AugAssign:
+        name, op, item = stmt.target, stmt.op, stmt.value
+    elif kind is ast.Assign and len(stmt.targets) == 1 and type(stmt.value) is ast.BinOp:
+        name, op, item = stmt.targets[0], stmt.value.op, stmt.value.right
+        if type(stmt.value.left) is not ast.Name or type(name) is not ast.Name or stmt.value.left.id != name.id:
+            return None
+    elif (kind is ast.Expr and type(stmt.value) is ast.Call and type(stmt.value.func) is ast.Attribute
+          and stmt.value.func.attr == "extend" and len(stmt.value.args) == 1 and not stmt.value.keywords):
+        name, op, item = stmt.value.func.value, ast.Add(), stmt.value.args[0]
+    else:
+        return None
+    if (type(name) is not ast.Name or type(op) is not ast.Add or type(item) is not ast.List or len(item.elts) != 1
+            or type(item.elts[0]) is ast.Starred):
+        return None
+    call = ast.Call(func=ast.Attribute(value=ast.Name(name.id, ast.Load()), attr="append", ctx=ast.Load()),
+                    args=[item.elts[0]], keywords=[])
+    return ast.fix_missing_locations(ast.copy_location(ast.Expr(ast.copy_location(call, stmt)), stmt))
+
+
 def _is_check(stmt: ast.stmt) -> bool:
     """Whether ``stmt`` is an ``assert`` or an ``if`` without ``else`` whose body only raises."""
     kind = type(stmt)
@@ -269,6 +293,11 @@ class Simplifier:
             if kind is ast.Assign and len(stmt.targets) > 1 and type(stmt.targets[0]) is ast.Name:
                 out.extend(_chain_split(stmt))
                 continue
+            if kind is ast.AugAssign or kind is ast.Assign or kind is ast.Expr:
+                appended = _appended(stmt)
+                if appended is not None:
+                    out.append(appended)
+                    continue
             if kind is ast.Delete and all(type(t) is ast.Name for t in stmt.targets):
                 continue  # ``del`` of locals (0.81 at the end of a copy): what they held is not returned
             if (kind is ast.Global or kind is ast.Nonlocal) and not self._binds(stmt.names):
