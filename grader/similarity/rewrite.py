@@ -153,6 +153,10 @@ class Rewriter:
               and not any(type(e) is ast.Starred for e in node.args[0].elts)):  # ``tuple([a, b])`` -> ``(a, b)``
             tally_nodes([func], self.counts, -1)
             return ast.copy_location(ast.Tuple(node.args[0].elts, ast.Load()), node)
+        if len(node.args) == 1 and not node.keywords:
+            same = self._same_value(node)
+            if same is not None:
+                return same
         if isinstance(func, ast.Attribute) and not node.keywords:
             if func.attr == "astype" and len(node.args) == 1 and is_float64(node.args[0]) and _float_valued(func.value):
                 tally(node.args[0], self.counts, -1)  # ``np.tanh(z).astype(np.float64)``: 0.29 (thirty-sixth session)
@@ -173,11 +177,42 @@ class Rewriter:
                     tally(func, self.counts, -1)  # ``np.dot`` and its name go
                     return self.visit_BinOp(new) if type(new) is ast.BinOp else new
             else:
+                if func.attr == "copy" and not node.args and _float_valued(func.value):
+                    return func.value  # ``np.tanh(z).copy()``: 0.29 (thirty-seventh session)
                 if func.attr in ("dot", "matmul") and len(node.args) == 1:
                     return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
                 if func.attr == "transpose" and not node.args:
                     return _transposed(func.value, node)
         return node
+
+    def _same_value(self, node: ast.Call) -> ast.AST | None:
+        """What a call of one argument (no keywords) is another spelling of, else None (thirty-seventh
+        session, each in a copy against its original): ``float(1)`` and ``np.float64(1)`` are ``1.0``
+        (0.26, 0.29 for ``ba * np.float64(1)``); ``np.asarray(v)``, ``np.array(v)`` and ``v.copy()`` of
+        a float array computed (``_float_valued``) are ``v`` (0.50, 0.29); ``p.__getitem__(k)`` is
+        ``p[k]`` (0.52); the builtin ``sum`` of a display of terms is their sum (0.25)."""
+        func, arg = node.func, node.args[0]
+        kind = type(arg)
+        if kind is ast.Starred:
+            return None
+        if kind is ast.Constant and type(arg.value) in (int, float) and is_float64(func):
+            tally(func, self.counts, -1)
+            return ast.copy_location(ast.Constant(float(arg.value)), node)
+        if type(func) is ast.Attribute:
+            if func.attr in ("asarray", "array") and _is_numpy(func.value) and _float_valued(arg):
+                tally(func, self.counts, -1)
+                return arg
+            if func.attr == "__getitem__":
+                return self.visit_Subscript(ast.copy_location(ast.Subscript(value=func.value, slice=arg, ctx=ast.Load()),
+                                                              node))
+        elif (type(func) is ast.Name and func.id == "sum" and kind is ast.Tuple and len(arg.elts) > 1
+              and not any(type(e) is ast.Starred for e in arg.elts)):
+            tally_nodes([func], self.counts, -1)
+            total = arg.elts[0]
+            for term in arg.elts[1:]:
+                total = self.visit_BinOp(ast.copy_location(ast.BinOp(left=total, op=ast.Add(), right=term), node))
+            return total
+        return None
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         """``0 * x``, ``x * 0`` -> ``0``; ``x + 0``, ``0 + x``, ``x - 0`` -> ``x`` (children already
@@ -189,6 +224,9 @@ class Rewriter:
         copy padded with ``a_next = a_next * 1`` scored 0.72 (thirty-first session); the
         assignment left, ``x = x``, is dead code (``_is_dead``)."""
         op, left, right = type(node.op), node.left, node.right
+        if op is ast.Add and type(left) is ast.Constant and type(right) is ast.Constant and type(
+                left.value) is str and type(right.value) is str:  # ``p["W" + "ax"]``: 0.20 (thirty-seventh session)
+            return ast.copy_location(ast.Constant(left.value + right.value), node)
         if op is ast.Mult:
             if _is_zero(left) or _is_zero(right):
                 zero, other = (left, right) if _is_zero(left) else (right, left)
@@ -232,6 +270,9 @@ class Rewriter:
         """Counts the lookups by a constant key (``reads_to_canonise``); ``x[:]`` read is ``x`` (an
         array whole: ``a_next = a0[:]`` in a copy scored 0.44, thirty-sixth session)."""
         index = node.slice
+        if type(index) is ast.JoinedStr and all(type(v) is ast.Constant for v in index.values):
+            # An f-string of text alone is that text (``p[f"Wax"]``: 0.20, thirty-seventh session).
+            index = node.slice = ast.copy_location(ast.Constant("".join(v.value for v in index.values)), index)
         if type(index) is ast.Constant:
             if key_read(node) is not None:
                 self.lookups += 1
@@ -320,7 +361,14 @@ class Rewriter:
     def visit_List(self, node: ast.List) -> ast.AST:
         """A list display read as a value is spelled like a tuple (``np.zeros([n, m])`` ~ ``np.zeros((n, m))``)."""
         if isinstance(node.ctx, ast.Load):
-            return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
+            return self.visit_Tuple(ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node))
+        return node
+
+    def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
+        """A display read as a value holds the items of a display starred in it: ``(*(a, b), c)`` is ``(a, b,
+        c)`` (a copy's cache so: 0.65, thirty-seventh session)."""
+        if type(node.ctx) is ast.Load and any(type(e) is ast.Starred and type(e.value) is ast.Tuple for e in node.elts):
+            node.elts = _spliced(node.elts)
         return node
 
 
@@ -427,8 +475,6 @@ def _keyword_name(keyword: ast.keyword) -> str:
     return keyword.arg or ""
 
 
-#: The ``Rewriter`` method of each node class it rewrites (a table of the class, not of each
-#: instance: bound methods kept by an instance would make a reference cycle of every rewriter).
 def _transposed(value: ast.expr, where: ast.AST) -> ast.expr:
     """``value.T`` (at ``where``'s place), or what ``value`` transposes when it is ``x.T`` read: ``x``."""
     if type(value) is ast.Attribute and value.attr == "T" and type(value.ctx) is ast.Load:
@@ -436,12 +482,15 @@ def _transposed(value: ast.expr, where: ast.AST) -> ast.expr:
     return ast.copy_location(ast.Attribute(value=value, attr="T", ctx=ast.Load()), where)
 
 
+#: The ``Rewriter`` method of each node class it rewrites (a table of the class, not of each
+#: instance: bound methods kept by an instance would make a reference cycle of every rewriter).
 _REWRITES = {
     ast.Name: Rewriter.visit_Name, ast.Call: Rewriter.visit_Call, ast.BinOp: Rewriter.visit_BinOp,
     ast.AugAssign: Rewriter.visit_AugAssign, ast.Subscript: Rewriter.visit_Subscript,
     ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Import: Rewriter.visit_Import, ast.Assign: Rewriter.visit_Assign,
     ast.AnnAssign: Rewriter.visit_AnnAssign, ast.Compare: Rewriter.visit_Compare, ast.List: Rewriter.visit_List,
     ast.IfExp: Rewriter.visit_IfExp, ast.Attribute: Rewriter.visit_Attribute, ast.UnaryOp: Rewriter.visit_UnaryOp,
+    ast.Tuple: Rewriter.visit_Tuple,
 }
 
 
