@@ -58,6 +58,11 @@ CASES = {
                       "sum([np.dot(Waa, a_prev), np.dot(Wax, xt), ba])"),
     "starred_display": ("rnn_cell_forward", "cache = (a_next, a_prev, xt, parameters)",
                         "cache = (*(a_next, a_prev), xt, parameters)"),
+    # ``.get`` given ``None`` for its default (0.50), ``np.copy`` of a value (0.48), ``- np.negative(ba)`` (0.26).
+    "get_with_none": ("rnn_cell_forward", 'parameters["Wax"]', 'parameters.get("Wax", None)'),
+    "np_copy_of_a_value": ("rnn_cell_forward", "np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+                           "np.copy(np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba))"),
+    "minus_np_negative": ("rnn_cell_forward", "+ ba)", "- np.negative(ba))"),
 }
 
 
@@ -108,6 +113,9 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    return sum([x, y], 1)\n") != body_tokens("    return x + y\n")
     assert body_tokens("    return (*x, y)\n") != body_tokens("    return (x, y)\n")
     assert body_tokens("    return sum([x, y]) + (*[x], y)[0]\n") == body_tokens("    return x + y + (x, y)[0]\n")
+    assert body_tokens("    return np.negative(x) * y\n") == body_tokens("    return -x * y\n")
+    assert body_tokens("    return np.negative(x, y)\n") != body_tokens("    return -x\n")
+    assert body_tokens("    return np.copy(x) + y\n") != body_tokens("    return x + y\n")
     unpacked = "    a, b = {0}.shape\n    return a + b\n"
     by_index = "    a = {0}.shape[0]\n    b = {0}.shape[1]\n    return a + b\n"
     assert body_tokens(by_index.format("x")) == body_tokens(unpacked.format("x"))

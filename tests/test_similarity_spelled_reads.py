@@ -105,6 +105,7 @@ def test_what_reads_otherwise_is_kept():
         _HEAD + '    parameters["W"] = xt\n    W = parameters["W"]\n    return W @ xt\n')
     assert _tokens(_HEAD + '    return parameters.get("W", 0) @ xt\n') != _tokens(held)
     assert _tokens(_HEAD + '    return parameters.get("W") @ xt\n') == _tokens(held)
+    assert _tokens(_HEAD + '    return parameters.get("W", None) @ xt\n') == _tokens(held)  # thirty-seventh session
     # Read for its size, a lookup stays in place (the course's ``*_forward`` read ``parameters["Wya"].shape``).
     assert _tokens(_HEAD + '    n = parameters["W"].shape\n    return n\n') != _tokens(
         _HEAD + '    W = parameters["W"]\n    n = W.shape\n    return n\n')

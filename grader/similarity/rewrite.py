@@ -146,6 +146,9 @@ class Rewriter:
             return ast.copy_location(_EMPTY[func.id](), node)
         if len(node.keywords) > 1:
             node.keywords.sort(key=_keyword_name)
+        if (type(func) is ast.Attribute and func.attr == "get" and len(node.args) == 2 and not node.keywords
+                and type(node.args[1]) is ast.Constant and node.args[1].value is None):
+            node.args = node.args[:1]  # ``p.get("Wax", None)`` is ``p.get("Wax")``: 0.50 (thirty-seventh session)
         if type(func) is ast.Attribute and func.attr == "get" and key_read(node) is not None:
             self.rereads = True
         if (type(func) is ast.Name and func.id == "tuple" and len(node.args) == 1 and not node.keywords
@@ -171,6 +174,8 @@ class Rewriter:
                     new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
                 elif func.attr == "transpose" and len(node.args) == 1:
                     new = _transposed(node.args[0], node)
+                elif func.attr == "negative" and len(node.args) == 1:  # ``- np.negative(ba)``: 0.26 (thirty-seventh session)
+                    new = self.visit_UnaryOp(ast.copy_location(ast.UnaryOp(op=ast.USub(), operand=node.args[0]), node))
                 elif func.attr == "shape" and len(node.args) == 1:  # ``np.shape(x)``: 0.38 (thirty-fifth session)
                     new = ast.copy_location(ast.Attribute(value=node.args[0], attr="shape", ctx=ast.Load()), node)
                 if new is not None:
@@ -188,7 +193,7 @@ class Rewriter:
     def _same_value(self, node: ast.Call) -> ast.AST | None:
         """What a call of one argument (no keywords) is another spelling of, else None (thirty-seventh
         session, each in a copy against its original): ``float(1)`` and ``np.float64(1)`` are ``1.0``
-        (0.26, 0.29 for ``ba * np.float64(1)``); ``np.asarray(v)``, ``np.array(v)`` and ``v.copy()`` of
+        (0.26, 0.29 for ``ba * np.float64(1)``); ``np.asarray(v)``, ``np.array(v)``, ``np.copy(v)`` and ``v.copy()`` of
         a float array computed (``_float_valued``) are ``v`` (0.50, 0.29); ``p.__getitem__(k)`` is
         ``p[k]`` (0.52); the builtin ``sum`` of a display of terms is their sum (0.25)."""
         func, arg = node.func, node.args[0]
@@ -199,7 +204,7 @@ class Rewriter:
             tally(func, self.counts, -1)
             return ast.copy_location(ast.Constant(float(arg.value)), node)
         if type(func) is ast.Attribute:
-            if func.attr in ("asarray", "array") and _is_numpy(func.value) and _float_valued(arg):
+            if func.attr in ("asarray", "array", "copy") and _is_numpy(func.value) and _float_valued(arg):
                 tally(func, self.counts, -1)
                 return arg
             if func.attr == "__getitem__":
