@@ -17,15 +17,17 @@ _RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,|[^\n]*,\s*1\s
 
 
 #: The tests of a loop's counter ``_decided_tests`` folds: ``if t >= 0:``, ``if 0 <= t:``, ``if t > -1:``,
-#: ``if t < n:`` (and ``n > t``), as written (before ``a > b`` is ``b < a``).
-_DECIDED = re.compile(r"\bif\s+(?:\w+\s*(?:>=\s*0|>\s*-\s*1|<|>)|0\s*<=|-\s*1\s*<)")
+#: ``if t < n:`` (and ``n > t``), as written (before ``a > b`` is ``b < a``). No ``\b`` before ``if``: the
+#: search took 25 times as long, and an ``elif`` is an ``if`` to fold too.
+_DECIDED = re.compile(r"if\s+(?:\w+\s*(?:>=\s*0|>\s*-\s*1|<|>)|0\s*<=|-\s*1\s*<)")
 
 
 def may_count(source: str) -> bool:
     """A cheap look for the loops ``canonical_loops`` rewrites, before any walk: most texts hold
     none."""
     return "while" in source or "::" in source or "arange" in source or (
-        "range" in source and (_RANGE_FORMS.search(source) is not None or _DECIDED.search(source) is not None))
+        "range" in source and (_RANGE_FORMS.search(source) is not None
+                               or ("if " in source and _DECIDED.search(source) is not None)))
 
 
 def canonical_loops(tree: ast.Module) -> None:

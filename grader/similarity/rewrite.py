@@ -372,8 +372,11 @@ class Rewriter:
     def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
         """A display read as a value holds the items of a display starred in it: ``(*(a, b), c)`` is ``(a, b,
         c)`` (a copy's cache so: 0.65, thirty-seventh session)."""
-        if type(node.ctx) is ast.Load and any(type(e) is ast.Starred and type(e.value) is ast.Tuple for e in node.elts):
-            node.elts = _spliced(node.elts)
+        Starred, Tuple = ast.Starred, ast.Tuple
+        for item in node.elts:
+            if type(item) is Starred and type(item.value) is Tuple and type(node.ctx) is ast.Load:
+                node.elts = _spliced(node.elts)
+                break
         return node
 
 

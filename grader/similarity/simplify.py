@@ -134,7 +134,11 @@ def _only_computes(value: ast.AST) -> bool:
     reads and calls of ``_NUMPY_VALUES`` (``np.sum(a_next)``) or ``_ARRAY_VALUES``
     (``a_next.sum()``) given fewer arguments than reach their ``out`` and no ``out=``. Added to a copy,
     ``np.sum(a_next)`` scored 0.68 against its original (thirty-sixth session)."""
-    if type(value) is ast.Name or type(value) is ast.Constant:
+    if type(value) is ast.Call:  # most statements: a call of something else (``caches.append(cache)``)
+        func = value.func
+        if type(func) is not ast.Attribute or (func.attr not in _ARRAY_VALUES and func.attr not in _NUMPY_VALUES):
+            return False
+    elif type(value) is ast.Name or type(value) is ast.Constant:
         return False  # dropped already, with attributes (``Simplifier.stmt``)
     for node in ast.walk(value):
         if type(node) is ast.Call:
@@ -293,7 +297,8 @@ class Simplifier:
             if kind is ast.Assign and len(stmt.targets) > 1 and type(stmt.targets[0]) is ast.Name:
                 out.extend(_chain_split(stmt))
                 continue
-            if kind is ast.AugAssign or kind is ast.Assign or kind is ast.Expr:
+            if ((kind is ast.Assign and type(stmt.value) is ast.BinOp) or kind is ast.AugAssign
+                    or (kind is ast.Expr and type(stmt.value) is ast.Call)):  # the forms ``_appended`` reads
                 appended = _appended(stmt)
                 if appended is not None:
                     out.append(appended)
