@@ -32,7 +32,9 @@ def test_the_example_call_gives_find_similar_s_defaults():
 def test_the_stats_listed_are_find_similar_s():
     bullet = API[API.index("`stats` ("):]
     bullet = bullet[:bullet.index("\n* ")]
-    listed = set(re.findall(r"`(\w+)`", bullet)) - {"stats", "alike_with_common"}
+    named = set(re.findall(r"`(\w+)`", bullet))
+    assert {"alike_with_common", "known_with_common"} <= named  # a small class's; a known solution's hidden pairs
+    listed = named - {"stats", "alike_with_common", "known_with_common"}
     source = "def rnn_cell_forward(xt, a_prev, parameters):\n    return np.tanh(xt @ a_prev)\n"
     report = find_similar({"a": {"rnn_cell_forward": source}, "b": {"rnn_cell_forward": source}})
     assert listed == set(report.stats)

@@ -14,6 +14,7 @@ from tests.copies import body_tokens, edited_copy_flagged
 _A = "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
 _Z = "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba"
 _W = '    Wax = parameters["Wax"]\n'
+_LOOP = "        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)\n"
 
 #: case -> (function, old, new) in the course's cell.
 CASES = {
@@ -86,6 +87,18 @@ CASES = {
     "walrus": ("rnn_cell_forward", _A, f"    (a_next := np.tanh({_Z}))\n"),
     # A value chosen by a constant test (0.27).
     "constant_conditional": ("rnn_cell_forward", _A, f"    a_next = np.tanh({_Z}) if True else None\n"),
+    # Thirty-seventh session (scores on main f03c756). A value computed and left unused: ``np.sum(a_next)``
+    # (0.68), ``np.mean(a_next, axis=0)`` (0.68), ``a_next.sum() + 1`` (0.68).
+    "numpy_value_unused": ("rnn_cell_forward", _A, _A + "    np.sum(a_next)\n"),
+    "numpy_mean_unused": ("rnn_cell_forward", _A, _A + "    np.mean(a_next, axis=0)\n"),
+    "array_method_unused": ("rnn_cell_forward", _A, _A + "    a_next.sum() + 1\n"),
+    # The list of caches grown by ``+= [cache]`` (0.75), ``= caches + [cache]`` (0.75) or ``.extend([cache])``
+    # (0.85); a test the loop's range decides around a line of it (``t >= 0`` 0.68, ``T_x > t`` 0.64).
+    "list_grown_by_plus": ("rnn_forward", "        caches.append(cache)\n", "        caches += [cache]\n"),
+    "list_grown_by_sum": ("rnn_forward", "        caches.append(cache)\n", "        caches = caches + [cache]\n"),
+    "list_extended": ("rnn_forward", "        caches.append(cache)\n", "        caches.extend([cache])\n"),
+    "counter_not_negative": ("rnn_forward", _LOOP, "        if t >= 0:\n    " + _LOOP),
+    "counter_under_its_stop": ("rnn_forward", _LOOP, "        if T_x > t:\n    " + _LOOP),
 }
 
 
@@ -168,6 +181,33 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    try:\n        z = x + y\n    except KeyError:\n        pass\n    else:\n        z = y\n"
                        "    return z\n") != body_tokens("    z = x + y\n    z = y\n    return z\n")
     assert body_tokens("    return (z := x + y) + z\n") != body_tokens("    z = x + y\n    return z + z\n")
+    # A NumPy call given its ``out`` (by name or by position), a call of another function, a method
+    # that changes its object, or a value whose argument calls another function, stays.
+    assert body_tokens("    np.clip(x, 0, 1, x)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.tanh(x, y)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(x, out=y)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(*x)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    x.sort()\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(f(x))\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.random.rand(3)\n" + plain) != body_tokens(plain)
+    assert body_tokens("    np.sum(x, 0, float)\n    y.max(0)\n    x[0] + np.tanh(y).T\n" + plain) == body_tokens(plain)
+    # A list grown by more than one item, or by another list, or an array added to; a test the range
+    # does not decide (another bound, another start, a counter or bound the loop binds) stays.
+    assert body_tokens("    x += [y, y]\n    return x\n") != body_tokens("    x.append(y)\n    return x\n")
+    assert body_tokens("    x += y\n    return x\n") != body_tokens("    x.append(y)\n    return x\n")
+    assert body_tokens("    x = y + [x]\n    return x\n") != body_tokens("    y.append(x)\n    return x\n")
+    assert body_tokens("    x *= [y]\n    return x\n") != body_tokens("    x.append(y)\n    return x\n")
+    assert body_tokens("    x += [y]\n    return x\n") == body_tokens("    x.append(y)\n    return x\n")
+    looped = "    for t in range({n}):\n        {test}\n            y = y + t\n    return y\n"
+    bare = body_tokens(looped.format(n="x", test="if True:"))
+    assert body_tokens(looped.format(n="x", test="if t >= 0:")) == bare
+    assert body_tokens(looped.format(n="x", test="if 0 <= t:")) == bare
+    assert body_tokens(looped.format(n="x", test="if x > t:")) == bare
+    assert body_tokens(looped.format(n="x", test="if t >= 1:")) != bare
+    assert body_tokens(looped.format(n="x", test="if t < y:")) != bare
+    assert body_tokens(looped.format(n="1, x", test="if t < x:")) != body_tokens(looped.format(n="1, x", test="if True:"))
+    assert body_tokens(looped.format(n="x", test="x = 2\n        if t < x:")) != body_tokens(
+        looped.format(n="x", test="x = 2\n        if True:"))
     # A conditional value whose test is not a constant stays.
     assert body_tokens("    return x if y else y\n") != body_tokens("    return x\n")
     # The same rewrites, seen as such: the equivalences this file tests, unit by unit.

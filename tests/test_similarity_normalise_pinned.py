@@ -363,7 +363,7 @@ PINNED: dict[str, tuple[str, str, str, str]] = {
     'nested_defs': ('71f76c1e5485488f', '95c1a95360121ae9', '71f76c1e5485488f', '6c6bd11a16aea30d'),  # s27: parameters by use
     'numpy_spellings': ('f75f3ec30f56d87a', 'f75f3ec30f56d87a', '14d3277e9c67f29f', 'f75f3ec30f56d87a'),  # s34: dtype=float of np.zeros goes
     'reorder': ('265f940236a031c6', 'c6e01047f61d6863', '4af759a59e009cf8', '265f940236a031c6'),  # s27: parameters by use
-    'slices_ops': ('3f530cf2a5cbe6ef', 'a92af22d25d7ac9e', '3f530cf2a5cbe6ef', '3f530cf2a5cbe6ef'),
+    'slices_ops': ('34e8cef3d7b55cf3', '356a4351e86e42a7', '34e8cef3d7b55cf3', '34e8cef3d7b55cf3'),  # s37: +b is b
     'star_args': ('2975a1b731e01f7e', '999431b707844000', '2975a1b731e01f7e', '2975a1b731e01f7e'),  # s27: parameters by use
     'tiny': ('a4552b7986004f74', 'a4552b7986004f74', 'a4552b7986004f74', 'a4552b7986004f74'),  # s27: parameters by use
     'try_with': ('0bf1353c6dd0dd4e', '0bf1353c6dd0dd4e', '0bf1353c6dd0dd4e', 'ed526d50dcd46dae'),

@@ -37,6 +37,32 @@ CASES = {
     "zeros_dtype_float": ("rnn_forward", "a = np.zeros((n_a, m, T_x))", "a = np.zeros((n_a, m, T_x), dtype=np.float64)"),
     "empty_list_called": ("rnn_forward", "caches = []", "caches = list()"),
     "range_with_step_one": ("rnn_forward", "range(T_x)", "range(0, T_x, 1)"),
+    # Thirty-seventh session (main f03c756): an array transposed twice (0.32), signs that cancel (0.30,
+    # 0.35 for a unary ``+``).
+    "transposed_twice": ("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(Wax, xt.T.T)"),
+    "transposed_twice_by_call": ("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(Wax, np.transpose(xt.T))"),
+    "minus_a_negated": ("rnn_cell_forward", "+ ba)", "- -ba)"),
+    "unary_plus": ("rnn_cell_forward", "np.tanh(", "np.tanh(+"),
+    # A key spelled in pieces (0.20) or as an f-string (0.20), read by ``__getitem__`` (0.52); one written
+    # ``float(1)`` (0.26) or ``np.float64(1)`` (0.29); a value computed wrapped in ``np.asarray`` (0.50)
+    # or copied (0.29); the terms summed by ``sum([...])`` (0.25); a display starred in the cache (0.65).
+    "key_in_pieces": ("rnn_cell_forward", 'parameters["Wax"]', 'parameters["W" + "ax"]'),
+    "key_as_fstring": ("rnn_cell_forward", 'parameters["Wax"]', 'parameters[f"Wax"]'),
+    "key_by_getitem": ("rnn_cell_forward", 'parameters["Wax"]', 'parameters.__getitem__("Wax")'),
+    "times_float_one": ("rnn_cell_forward", "+ ba)", "+ ba * float(1))"),
+    "times_float64_one": ("rnn_cell_forward", "+ ba)", "+ ba * np.float64(1))"),
+    "asarray_of_a_value": ("rnn_cell_forward", "np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+                           "np.asarray(np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba))"),
+    "copy_of_a_value": ("rnn_cell_forward", "+ ba)", "+ ba).copy()"),
+    "sum_of_a_list": ("rnn_cell_forward", "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba",
+                      "sum([np.dot(Waa, a_prev), np.dot(Wax, xt), ba])"),
+    "starred_display": ("rnn_cell_forward", "cache = (a_next, a_prev, xt, parameters)",
+                        "cache = (*(a_next, a_prev), xt, parameters)"),
+    # ``.get`` given ``None`` for its default (0.50), ``np.copy`` of a value (0.48), ``- np.negative(ba)`` (0.26).
+    "get_with_none": ("rnn_cell_forward", 'parameters["Wax"]', 'parameters.get("Wax", None)'),
+    "np_copy_of_a_value": ("rnn_cell_forward", "np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
+                           "np.copy(np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba))"),
+    "minus_np_negative": ("rnn_cell_forward", "+ ba)", "- np.negative(ba))"),
 }
 
 
@@ -68,6 +94,28 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    return range(1, x, 2)\n") != body_tokens("    return range(1, x)\n")
     assert body_tokens("    return dict(y)\n") != body_tokens("    return {'y': y}\n")
     assert body_tokens("    return tuple([*x, y])\n") != body_tokens("    return (*x, y)\n")
+    # Thirty-seventh session: one transpose, one minus, or a minus on its own, stay.
+    assert body_tokens("    return x.T @ y\n") != body_tokens("    return x @ y\n")
+    assert body_tokens("    return x.T.T.T @ y\n") == body_tokens("    return x.T @ y\n")
+    assert body_tokens("    return x - y\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    return x - -y\n") == body_tokens("    return x + y\n")
+    assert body_tokens("    return x + -y\n") == body_tokens("    return x - y\n")
+    assert body_tokens("    return -x * y\n") != body_tokens("    return x * y\n")
+    assert body_tokens("    return -(-x) * +y\n") == body_tokens("    return x * y\n")
+    # A key built from names, ``float`` of a name, ``np.asarray`` or ``.copy()`` of a name (``a0.copy()``
+    # is how honest students differ), ``np.sum`` of a list (a scalar), ``sum`` with a start, a starred name stay.
+    assert body_tokens('    return x["W" + y]\n') != body_tokens('    return x["W"]\n')
+    assert body_tokens('    return x[f"W{y}"]\n') != body_tokens('    return x["W"]\n')
+    assert body_tokens("    return x * float(y)\n") != body_tokens("    return x\n")
+    assert body_tokens("    return np.asarray(x) + y\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    return x.copy() + y\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    return np.sum([x, y])\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    return sum([x, y], 1)\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    return (*x, y)\n") != body_tokens("    return (x, y)\n")
+    assert body_tokens("    return sum([x, y]) + (*[x], y)[0]\n") == body_tokens("    return x + y + (x, y)[0]\n")
+    assert body_tokens("    return np.negative(x) * y\n") == body_tokens("    return -x * y\n")
+    assert body_tokens("    return np.negative(x, y)\n") != body_tokens("    return -x\n")
+    assert body_tokens("    return np.copy(x) + y\n") != body_tokens("    return x + y\n")
     unpacked = "    a, b = {0}.shape\n    return a + b\n"
     by_index = "    a = {0}.shape[0]\n    b = {0}.shape[1]\n    return a + b\n"
     assert body_tokens(by_index.format("x")) == body_tokens(unpacked.format("x"))

@@ -55,6 +55,11 @@ CASES = {
     "tanh_aliased": {"rnn_cell_forward": _CELL.replace(_LOOKUPS, "    t = np.tanh\n" + _LOOKUPS).replace("np.tanh(", "t(")},
     "dot_imported": {"rnn_cell_forward": "from numpy import dot, tanh\n\n"
                      + _CELL.replace("np.tanh(", "tanh(").replace("np.dot(", "dot(")},
+    # Thirty-seventh session: a key held in a name (0.18 on main, f03c756), or every key (no pair).
+    "key_in_a_name": _cell('    Wax = parameters["Wax"]\n', '    k = "Wax"\n    Wax = parameters[k]\n'),
+    "every_key_in_a_name": _cell(_LOOKUPS, "".join(f'    k_{n} = "{n}"\n' for n in ("Wax", "Waa", "Wya", "ba", "by"))
+                                 + _LOOKUPS.replace('["Wax"]', "[k_Wax]").replace('["Waa"]', "[k_Waa]").replace(
+                                     '["Wya"]', "[k_Wya]").replace('["ba"]', "[k_ba]").replace('["by"]', "[k_by]")),
 }
 #: The same in the backward functions: ``rnn_cell_backward`` reading the parameters it unpacks
 #: from ``cache`` in place (0.35), and ``rnn_backward`` reading the gradients by a comprehension (0.63).
@@ -100,6 +105,7 @@ def test_what_reads_otherwise_is_kept():
         _HEAD + '    parameters["W"] = xt\n    W = parameters["W"]\n    return W @ xt\n')
     assert _tokens(_HEAD + '    return parameters.get("W", 0) @ xt\n') != _tokens(held)
     assert _tokens(_HEAD + '    return parameters.get("W") @ xt\n') == _tokens(held)
+    assert _tokens(_HEAD + '    return parameters.get("W", None) @ xt\n') == _tokens(held)  # thirty-seventh session
     # Read for its size, a lookup stays in place (the course's ``*_forward`` read ``parameters["Wya"].shape``).
     assert _tokens(_HEAD + '    n = parameters["W"].shape\n    return n\n') != _tokens(
         _HEAD + '    W = parameters["W"]\n    n = W.shape\n    return n\n')
@@ -111,6 +117,10 @@ def test_what_reads_otherwise_is_kept():
     assert _tokens(_HEAD + "    a, b = xt, parameters\n    a, b = b, a\n    return a - b\n") != _tokens(
         _HEAD + "    return parameters - xt\n")
     assert _tokens(_HEAD + "    a, b = xt, parameters\n    return a - b\n") == _tokens(_HEAD + "    return xt - parameters\n")
+    # A key held in a name bound once is the key; bound twice, or to another constant, it stays.
+    assert _tokens(_HEAD + '    k = "W"\n    return parameters[k] @ xt\n') == _tokens(held)
+    assert _tokens(_HEAD + '    k = "W"\n    k = "V"\n    return parameters[k] @ xt\n') != _tokens(held)
+    assert _tokens(_HEAD + '    k = 0\n    return parameters[k] @ xt\n') != _tokens(_HEAD + "    return parameters[0] @ xt\n")
     # A ``map`` of another function, over keys that are not constants, or as many keys as names no
     # more, stays (thirty-sixth session).
     pair = _HEAD + '    a, b = parameters["a"], parameters["b"]\n    return a @ b + xt\n'

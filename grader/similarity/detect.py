@@ -677,6 +677,11 @@ def find_similar(
     # out a block of rows at a time (``_scored_rows``), and a listed pair's own scores are
     # counted from its two documents (``_pair``).
     shared_total = np.zeros((n, n), dtype=np.float32)
+    # A known source's shared counts of the fingerprints set aside as common, and every row's
+    # counts with nothing set aside: the known pairs scored with the common code counted
+    # (``_known_with_common``). Filled only when a known source holds common code.
+    known_common = np.zeros((n_class, n - n_class), dtype=np.float32) if n > n_class else None
+    counted_all: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
     sizes_of: dict[str, np.ndarray] = {}
     counted: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []  # each function's (sizes, present, noted)
     noted_of: dict[str, np.ndarray] = {}  # function -> which rows' source of it is noted, when any is
@@ -702,6 +707,10 @@ def find_similar(
                 ignored_common += len(doc.positions) - kept
                 sizes[row] = kept
                 present[row] = 1.0
+        if known_common is not None:
+            every = np.array([len(entity[fname].positions) if fname in entity else 0 for entity in docs],
+                             dtype=np.float32)
+            every_present = present * (every > 0) if measure == "min" else present.copy()
         if measure == "min":
             present *= sizes > 0
         sizes_of[fname] = np.where(present > 0, sizes, np.float32(-1.0))
@@ -709,6 +718,13 @@ def find_similar(
             noted_of[fname] = np.zeros(n, dtype=bool)
             noted_of[fname][noted[fname]] = True
         counted.append((sizes, present, noted_of.get(fname)))
+        if known_common is not None:
+            counted_all.append((every, every_present, noted_of.get(fname)))
+            for value in bad:
+                rows = occurrences[value]
+                if rows[-1] >= n_class:  # rows ascend: the known sources are the last
+                    holders = [row for row in rows if row < n_class]
+                    known_common[np.ix_(holders, [row - n_class for row in rows if row >= n_class])] += 1
         # A fingerprint two rows share is held by both: the counts need no mask.
         _cooccurrence([rows for v, rows in occurrences.items() if len(rows) > 1 and v not in bad],
                       n, into=shared_total)
@@ -718,7 +734,12 @@ def find_similar(
     for start in range(0, n, _ROW_BLOCK):
         scored.add(_scored_rows(start, min(n, start + _ROW_BLOCK), shared_total, counted, measure=measure,
                                 is_known=is_known, groups=groups, threshold=threshold, min_shared=min_shared))
-    del shared_total
+    hidden = None
+    if known_common is not None and known_common.any():
+        known_common += shared_total[:n_class, n_class:]
+        hidden = _scored_rows(0, n_class, known_common, counted_all, measure=measure, is_known=is_known, groups=(),
+                              threshold=threshold, min_shared=min_shared, first_column=n_class)
+    del shared_total, known_common
     keep_count = min(max(max_pairs, scored.n_flagged), scored.n_candidates)
     order = sorted(scored.kept(), key=lambda e: (not e[4], not e[5], -e[2], -e[3], ids[e[0]], ids[e[1]]))
     pairs = []
@@ -748,6 +769,13 @@ def find_similar(
         "identical_pairs": sum(1 for p in pairs if p.reason == IDENTICAL_REASON), "unparsable": unparsable,
         "seconds": round(time.perf_counter() - started, 3),
     }
+    if hidden is not None:
+        flagged_pairs = {(p.a, p.b) for p in pairs if p.flagged}
+        found = sorted(((ids[r], ids[c], round(value, 2)) for r, c, value, _count, flagged, _same
+                        in hidden.where(hidden.flagged).entries() if (ids[r], ids[c]) not in flagged_pairs),
+                       key=lambda pair: (-pair[2], pair[0], pair[1]))
+        if found:
+            stats["known_with_common"] = tuple(found)
     return SimilarityReport(tuple(pairs), clusters, threshold, settings, stats)
 
 
@@ -797,7 +825,7 @@ _CANDIDATE_FIELDS = ("rows", "cols", "overall", "shared", "flagged", "identical"
 def _scored_rows(start: int, stop: int, shared_total: np.ndarray,
                  counted: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
                  *, measure: str, is_known: np.ndarray, groups: Sequence[Sequence[int]], threshold: float,
-                 min_shared: int) -> _Candidates:
+                 min_shared: int, first_column: int = 0) -> _Candidates:
     """The candidate pairs of rows ``start`` to ``stop`` (against every later row), scored.
 
     ``shared_total``: the n x n shared counts; ``counted``: each function's ``(sizes, present,
@@ -806,6 +834,7 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray,
     float32 sum ``find_similar`` defines; ``groups``: rows of identical own work (each group's
     first row paired with every other member is flagged whatever its score; the other pairs
     within a group only when their score flags them). Temporaries are (stop - start) x n.
+    ``first_column``: the row the first column of ``shared_total`` stands for (the others follow it).
     """
     import numpy as np
 
@@ -813,24 +842,24 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray,
     denom = np.zeros(shared.shape, dtype=np.float32)
     term = np.empty(shared.shape, dtype=np.float32)
     for sizes, present, noted in counted:
-        column = sizes[start:stop, None]
+        column, across = sizes[start:stop, None], sizes[None, first_column:]
         if measure == "min":
-            np.minimum(column, sizes[None, :], out=term)
+            np.minimum(column, across, out=term)
         elif measure == "max":
-            np.maximum(column, sizes[None, :], out=term)
+            np.maximum(column, across, out=term)
         else:
-            np.add(column, sizes[None, :], out=term)
+            np.add(column, across, out=term)
             term /= 2
         if noted is not None:
-            _noted_terms(term, column, sizes[None, :], noted[start:stop, None], noted[None, :])
+            _noted_terms(term, column, across, noted[start:stop, None], noted[None, first_column:])
         term *= present[start:stop, None]
-        term *= present[None, :]
+        term *= present[None, first_column:]
         denom += term
     overall = np.divide(shared, denom, out=np.zeros(shared.shape), where=denom > 0, dtype=np.float64)
     del denom, term
     n = shared.shape[1]
-    candidates = (np.arange(n)[None, :] > np.arange(start, stop)[:, None]) & (shared > 0)
-    candidates &= ~(is_known[start:stop, None] & is_known[None, :])
+    candidates = (np.arange(first_column, first_column + n)[None, :] > np.arange(start, stop)[:, None]) & (shared > 0)
+    candidates &= ~(is_known[start:stop, None] & is_known[None, first_column:])
     flagged = candidates & (overall >= threshold - 1e-12) & (shared >= min_shared)
     same = np.zeros(shared.shape, dtype=bool)
     for members in groups:
@@ -845,8 +874,8 @@ def _scored_rows(start: int, stop: int, shared_total: np.ndarray,
     if groups:
         candidates &= ~same | flagged
     r_idx, c_idx = np.nonzero(candidates)
-    return _Candidates(r_idx + start, c_idx, overall[r_idx, c_idx], shared[r_idx, c_idx], flagged[r_idx, c_idx],
-                       same[r_idx, c_idx])
+    return _Candidates(r_idx + start, c_idx + first_column, overall[r_idx, c_idx], shared[r_idx, c_idx],
+                       flagged[r_idx, c_idx], same[r_idx, c_idx])
 
 
 def _holds_reached(source: str) -> bool:

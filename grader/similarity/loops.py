@@ -16,11 +16,18 @@ _RANGE_FORMS = re.compile(r"range\s*\((?:[^\n]*-\s*1\s*\)|\s*0\s*,|[^\n]*,\s*1\s
                           r"|(?:list|tuple|enumerate)\s*\(\s*range")
 
 
+#: The tests of a loop's counter ``_decided_tests`` folds: ``if t >= 0:``, ``if 0 <= t:``, ``if t > -1:``,
+#: ``if t < n:`` (and ``n > t``), as written (before ``a > b`` is ``b < a``). No ``\b`` before ``if``: the
+#: search took 25 times as long, and an ``elif`` is an ``if`` to fold too.
+_DECIDED = re.compile(r"if\s+(?:\w+\s*(?:>=\s*0|>\s*-\s*1|<|>)|0\s*<=|-\s*1\s*<)")
+
+
 def may_count(source: str) -> bool:
     """A cheap look for the loops ``canonical_loops`` rewrites, before any walk: most texts hold
     none."""
     return "while" in source or "::" in source or "arange" in source or (
-        "range" in source and _RANGE_FORMS.search(source) is not None)
+        "range" in source and (_RANGE_FORMS.search(source) is not None
+                               or ("if " in source and _DECIDED.search(source) is not None)))
 
 
 def canonical_loops(tree: ast.Module) -> None:
@@ -57,6 +64,59 @@ def canonical_loops(tree: ast.Module) -> None:
             node.iter = _canonical_range(node.iter)
             if type(node.iter) is ast.Call and type(node.iter.func) is ast.Name and node.iter.func.id == "enumerate":
                 _enumerated_range(node, tree)
+            _decided_tests(node)
+
+
+def _decided_tests(loop: ast.For) -> None:
+    """In ``for t in range(n):`` (or ``reversed(range(n))``), an ``if`` testing what the range decides
+    gives way to the block that runs: ``t >= 0``, ``0 <= t``, ``t > -1`` and ``t < n`` (``n > t``) are
+    true, when the body binds neither ``t`` nor ``n`` (a name or a constant). ``if t >= 0:`` around a
+    line of a copy's loop scored 0.68 against its original, ``if t < T_x:`` 0.64 (thirty-seventh session)."""
+    counted = loop.iter
+    if type(counted) is ast.Call and type(counted.func) is ast.Name and counted.func.id == "reversed" and counted.args:
+        counted = counted.args[0]
+    if not (type(counted) is ast.Call and type(counted.func) is ast.Name and counted.func.id == "range"
+            and len(counted.args) == 1 and not counted.keywords and type(loop.target) is ast.Name):
+        return
+    name, stop = loop.target.id, counted.args[0]
+    bound = set().union(*(stored_names(stmt) for stmt in loop.body))
+    if name in bound or not (type(stop) is ast.Constant or (type(stop) is ast.Name and stop.id not in bound)):
+        return
+    todo = [loop]
+    while todo:
+        node = todo.pop()
+        for _field, block in statement_blocks(node):
+            if not block:  # an ``orelse`` left out
+                continue
+            i = 0
+            while i < len(block):
+                stmt = block[i]
+                truth = _truth_in_range(stmt.test, name, stop) if type(stmt) is ast.If else None
+                if truth is None:
+                    todo.append(stmt)
+                    i += 1
+                    continue
+                kept = stmt.body if truth else stmt.orelse
+                block[i:i + 1] = kept  # its statements are looked at in turn
+            if not block:
+                block.append(ast.copy_location(ast.Pass(), node))
+
+
+def _truth_in_range(test: ast.AST, name: str, stop: ast.AST) -> bool | None:
+    """True when ``test`` holds for every ``name`` of ``range(stop)`` (``_decided_tests``), else None."""
+    if type(test) is not ast.Compare or len(test.ops) != 1:
+        return None
+    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
+    if type(right) is ast.Name and right.id == name:  # ``0 <= t``: the other way round
+        left, right = right, left
+        op = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}.get(op, op)
+    if not (type(left) is ast.Name and left.id == name):
+        return None
+    if (op is ast.GtE and _is_int(right, 0)) or (op is ast.Gt and _minus_one(right)):
+        return True
+    if op is ast.Lt and (ast.dump(right) == ast.dump(stop)):
+        return True
+    return None
 
 
 def _enumerated_range(loop: ast.For, tree: ast.Module) -> None:

@@ -71,6 +71,7 @@ import textwrap
 from grader.astnodes import stack_budget
 from grader.similarity.canonise import Canoniser
 from grader.similarity.deadcode import remove_dead_code
+from grader.similarity.deepexpr import make_shallow
 from grader.similarity.inline import inline_held_state, inline_helpers, inline_local_functions
 from grader.similarity.loops import canonical_loops, may_count
 from grader.similarity.nodetext import DEFAULT_KEEP_NAMES, NormalisedCode, dump, statement_blocks
@@ -257,14 +258,22 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
     tree = _parse(source)
     if tree is None:
         return fallback_tokens(source, keep_names)
+    settings = dict(keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
+                    by_position=by_position, tests_none="None" in source, tests_inputs=may_test_inputs(source),
+                    loops=may_count(source), sizes=".shape[" in source, lambdas="lambda" in source,
+                    nested=source.count("def ") > 1)
     try:
-        return _normalise_tree(tree, keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
-                               by_position=by_position, tests_none="None" in source,
-                               tests_inputs=may_test_inputs(source), loops=may_count(source),
-                               sizes=".shape[" in source, lambdas="lambda" in source,
-                               nested=source.count("def ") > 1)
+        return _normalise_tree(tree, **settings)
     except RecursionError:
-        return fallback_tokens(source, keep_names)
+        pass
+    for keep_chains in (True, False):  # a sum of a thousand terms (``deepexpr``): its text normalised, not plain tokens
+        tree = _parse(source)  # the passes changed the tree they gave up on
+        make_shallow(tree, keep_chains=keep_chains)
+        try:
+            return _normalise_tree(tree, **settings)
+        except RecursionError:
+            pass
+    return fallback_tokens(source, keep_names)
 
 
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],

@@ -146,6 +146,9 @@ class Rewriter:
             return ast.copy_location(_EMPTY[func.id](), node)
         if len(node.keywords) > 1:
             node.keywords.sort(key=_keyword_name)
+        if (type(func) is ast.Attribute and func.attr == "get" and len(node.args) == 2 and not node.keywords
+                and type(node.args[1]) is ast.Constant and node.args[1].value is None):
+            node.args = node.args[:1]  # ``p.get("Wax", None)`` is ``p.get("Wax")``: 0.50 (thirty-seventh session)
         if type(func) is ast.Attribute and func.attr == "get" and key_read(node) is not None:
             self.rereads = True
         if (type(func) is ast.Name and func.id == "tuple" and len(node.args) == 1 and not node.keywords
@@ -153,6 +156,10 @@ class Rewriter:
               and not any(type(e) is ast.Starred for e in node.args[0].elts)):  # ``tuple([a, b])`` -> ``(a, b)``
             tally_nodes([func], self.counts, -1)
             return ast.copy_location(ast.Tuple(node.args[0].elts, ast.Load()), node)
+        if len(node.args) == 1 and not node.keywords:
+            same = self._same_value(node)
+            if same is not None:
+                return same
         if isinstance(func, ast.Attribute) and not node.keywords:
             if func.attr == "astype" and len(node.args) == 1 and is_float64(node.args[0]) and _float_valued(func.value):
                 tally(node.args[0], self.counts, -1)  # ``np.tanh(z).astype(np.float64)``: 0.29 (thirty-sixth session)
@@ -166,18 +173,51 @@ class Rewriter:
                     two = ast.copy_location(ast.Constant(2), node)
                     new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
                 elif func.attr == "transpose" and len(node.args) == 1:
-                    new = ast.copy_location(ast.Attribute(value=node.args[0], attr="T", ctx=ast.Load()), node)
+                    new = _transposed(node.args[0], node)
+                elif func.attr == "negative" and len(node.args) == 1:  # ``- np.negative(ba)``: 0.26 (thirty-seventh session)
+                    new = self.visit_UnaryOp(ast.copy_location(ast.UnaryOp(op=ast.USub(), operand=node.args[0]), node))
                 elif func.attr == "shape" and len(node.args) == 1:  # ``np.shape(x)``: 0.38 (thirty-fifth session)
                     new = ast.copy_location(ast.Attribute(value=node.args[0], attr="shape", ctx=ast.Load()), node)
                 if new is not None:
                     tally(func, self.counts, -1)  # ``np.dot`` and its name go
                     return self.visit_BinOp(new) if type(new) is ast.BinOp else new
             else:
+                if func.attr == "copy" and not node.args and _float_valued(func.value):
+                    return func.value  # ``np.tanh(z).copy()``: 0.29 (thirty-seventh session)
                 if func.attr in ("dot", "matmul") and len(node.args) == 1:
                     return ast.copy_location(ast.BinOp(left=func.value, op=ast.MatMult(), right=node.args[0]), node)
                 if func.attr == "transpose" and not node.args:
-                    return ast.copy_location(ast.Attribute(value=func.value, attr="T", ctx=ast.Load()), node)
+                    return _transposed(func.value, node)
         return node
+
+    def _same_value(self, node: ast.Call) -> ast.AST | None:
+        """What a call of one argument (no keywords) is another spelling of, else None (thirty-seventh
+        session, each in a copy against its original): ``float(1)`` and ``np.float64(1)`` are ``1.0``
+        (0.26, 0.29 for ``ba * np.float64(1)``); ``np.asarray(v)``, ``np.array(v)``, ``np.copy(v)`` and ``v.copy()`` of
+        a float array computed (``_float_valued``) are ``v`` (0.50, 0.29); ``p.__getitem__(k)`` is
+        ``p[k]`` (0.52); the builtin ``sum`` of a display of terms is their sum (0.25)."""
+        func, arg = node.func, node.args[0]
+        kind = type(arg)
+        if kind is ast.Starred:
+            return None
+        if kind is ast.Constant and type(arg.value) in (int, float) and is_float64(func):
+            tally(func, self.counts, -1)
+            return ast.copy_location(ast.Constant(float(arg.value)), node)
+        if type(func) is ast.Attribute:
+            if func.attr in ("asarray", "array", "copy") and _is_numpy(func.value) and _float_valued(arg):
+                tally(func, self.counts, -1)
+                return arg
+            if func.attr == "__getitem__":
+                return self.visit_Subscript(ast.copy_location(ast.Subscript(value=func.value, slice=arg, ctx=ast.Load()),
+                                                              node))
+        elif (type(func) is ast.Name and func.id == "sum" and kind is ast.Tuple and len(arg.elts) > 1
+              and not any(type(e) is ast.Starred for e in arg.elts)):
+            tally_nodes([func], self.counts, -1)
+            total = arg.elts[0]
+            for term in arg.elts[1:]:
+                total = self.visit_BinOp(ast.copy_location(ast.BinOp(left=total, op=ast.Add(), right=term), node))
+            return total
+        return None
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         """``0 * x``, ``x * 0`` -> ``0``; ``x + 0``, ``0 + x``, ``x - 0`` -> ``x`` (children already
@@ -189,6 +229,9 @@ class Rewriter:
         copy padded with ``a_next = a_next * 1`` scored 0.72 (thirty-first session); the
         assignment left, ``x = x``, is dead code (``_is_dead``)."""
         op, left, right = type(node.op), node.left, node.right
+        if op is ast.Add and type(left) is ast.Constant and type(right) is ast.Constant and type(
+                left.value) is str and type(right.value) is str:  # ``p["W" + "ax"]``: 0.20 (thirty-seventh session)
+            return ast.copy_location(ast.Constant(left.value + right.value), node)
         if op is ast.Mult:
             if _is_zero(left) or _is_zero(right):
                 zero, other = (left, right) if _is_zero(left) else (right, left)
@@ -207,12 +250,34 @@ class Rewriter:
                 return right
         elif op is ast.Sub and _is_zero(right):
             return left
+        if (op is ast.Add or op is ast.Sub) and type(right) is ast.UnaryOp and type(right.op) is ast.USub:
+            node.op = ast.Sub() if op is ast.Add else ast.Add()  # ``a - -b`` -> ``a + b``, ``a + -b`` -> ``a - b``
+            node.right = right.operand
+        return node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        """``x.T.T`` read is ``x`` (``xt.T.T`` in a copy: 0.32, thirty-seventh session)."""
+        value = node.value
+        if node.attr == "T" and type(value) is ast.Attribute and value.attr == "T" and type(node.ctx) is ast.Load:
+            return value.value
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        """``+x`` -> ``x`` and ``-(-x)`` -> ``x`` (``+ -(-ba)`` in a copy: 0.30, thirty-seventh session)."""
+        op, operand = type(node.op), node.operand
+        if op is ast.UAdd:
+            return operand
+        if op is ast.USub and type(operand) is ast.UnaryOp and type(operand.op) is ast.USub:
+            return operand.operand
         return node
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         """Counts the lookups by a constant key (``reads_to_canonise``); ``x[:]`` read is ``x`` (an
         array whole: ``a_next = a0[:]`` in a copy scored 0.44, thirty-sixth session)."""
         index = node.slice
+        if type(index) is ast.JoinedStr and all(type(v) is ast.Constant for v in index.values):
+            # An f-string of text alone is that text (``p[f"Wax"]``: 0.20, thirty-seventh session).
+            index = node.slice = ast.copy_location(ast.Constant("".join(v.value for v in index.values)), index)
         if type(index) is ast.Constant:
             if key_read(node) is not None:
                 self.lookups += 1
@@ -250,7 +315,7 @@ class Rewriter:
             elif len(piece.targets) == 1 and type(target) is ast.Name:
                 if kind is ast.Subscript and key_read(value) is not None:
                     self.holders += 1
-                elif kind is ast.Name or kind is ast.Attribute:
+                elif kind is ast.Name or kind is ast.Attribute or (kind is ast.Constant and type(value.value) is str):
                     self.aliases.append((target.id, value))
         return pieces if len(pieces) > 1 else node
 
@@ -301,7 +366,17 @@ class Rewriter:
     def visit_List(self, node: ast.List) -> ast.AST:
         """A list display read as a value is spelled like a tuple (``np.zeros([n, m])`` ~ ``np.zeros((n, m))``)."""
         if isinstance(node.ctx, ast.Load):
-            return ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node)
+            return self.visit_Tuple(ast.copy_location(ast.Tuple(elts=node.elts, ctx=ast.Load()), node))
+        return node
+
+    def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
+        """A display read as a value holds the items of a display starred in it: ``(*(a, b), c)`` is ``(a, b,
+        c)`` (a copy's cache so: 0.65, thirty-seventh session)."""
+        Starred, Tuple = ast.Starred, ast.Tuple
+        for item in node.elts:
+            if type(item) is Starred and type(item.value) is Tuple and type(node.ctx) is ast.Load:
+                node.elts = _spliced(node.elts)
+                break
         return node
 
 
@@ -408,6 +483,13 @@ def _keyword_name(keyword: ast.keyword) -> str:
     return keyword.arg or ""
 
 
+def _transposed(value: ast.expr, where: ast.AST) -> ast.expr:
+    """``value.T`` (at ``where``'s place), or what ``value`` transposes when it is ``x.T`` read: ``x``."""
+    if type(value) is ast.Attribute and value.attr == "T" and type(value.ctx) is ast.Load:
+        return value.value
+    return ast.copy_location(ast.Attribute(value=value, attr="T", ctx=ast.Load()), where)
+
+
 #: The ``Rewriter`` method of each node class it rewrites (a table of the class, not of each
 #: instance: bound methods kept by an instance would make a reference cycle of every rewriter).
 _REWRITES = {
@@ -415,7 +497,8 @@ _REWRITES = {
     ast.AugAssign: Rewriter.visit_AugAssign, ast.Subscript: Rewriter.visit_Subscript,
     ast.ImportFrom: Rewriter.visit_ImportFrom, ast.Import: Rewriter.visit_Import, ast.Assign: Rewriter.visit_Assign,
     ast.AnnAssign: Rewriter.visit_AnnAssign, ast.Compare: Rewriter.visit_Compare, ast.List: Rewriter.visit_List,
-    ast.IfExp: Rewriter.visit_IfExp,
+    ast.IfExp: Rewriter.visit_IfExp, ast.Attribute: Rewriter.visit_Attribute, ast.UnaryOp: Rewriter.visit_UnaryOp,
+    ast.Tuple: Rewriter.visit_Tuple,
 }
 
 

@@ -48,15 +48,22 @@ def with_common_counted(report: SimilarityReport, submissions: Mapping[str, Mapp
 
 
 def common_code_note(stats: Mapping[str, object]) -> str | None:
-    """What a TA reads of the pairs ``with_common_counted`` found, or None when there are none. A
-    pair with a ``--known`` solution is said apart: that a small class writes code alike does not
-    explain a match with a known solution (until the thirty-sixth session's review it was told
-    with the classmates' pairs, as code "most students write alike")."""
+    """What a TA reads of the pairs ``with_common_counted`` found, and of the pairs with a known
+    solution that reach the threshold with the common code counted in a class of any size
+    (``stats["known_with_common"]``, ``find_similar``), or None when there are none. A pair with a
+    ``--known`` solution is said apart: that a small class writes code alike does not explain a
+    match with a known solution (until the thirty-sixth session's review it was told with the
+    classmates' pairs, as code "most students write alike"). In a class over ``SMALL_CLASS`` where
+    30 % or more copied one known solution, its code was common to the class and set aside without
+    a word: "0 pair(s) flagged" (thirty-seventh session)."""
     alike = stats.get("alike_with_common") or ()
-    if not alike:
+    hidden = stats.get("known_with_common") or ()
+    if not alike and not hidden:
         return None
     classmates = [pair for pair in alike if not str(pair[1]).startswith(KNOWN_PREFIX)]
     known = [pair for pair in alike if str(pair[1]).startswith(KNOWN_PREFIX)]
+    said_already = {(a, b) for a, b, _overall in known}
+    known += [pair for pair in hidden if (pair[0], pair[1]) not in said_already]
     said = [f"Code held by {stats['common_holders']} or more of the {stats['submissions']} submissions "
             f"compared is set aside as common to the class ({stats['ignored_common']} of "
             f"{'the ' if stats.get('known') else ''}{stats['fingerprints']} fingerprints{whose_fingerprints(stats)})"]

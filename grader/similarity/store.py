@@ -41,7 +41,7 @@ _MAGIC = b"rnn-grader similarity store\n"
 #: normalisation, the fingerprints and the settings' key import from the grader.
 _CODE = tuple(f"similarity/{name}.py" for name in (
     "normalise", "nodetext", "simplify", "numpyreads", "rewrite", "deadcode", "canonise", "inline", "loops",
-    "spellings", "tokens", "renamingkey", "specialise", "syntax", "winnow", "detect", "store")) + (
+    "spellings", "tokens", "renamingkey", "specialise", "syntax", "winnow", "detect", "store", "deepexpr")) + (
     "astnodes.py", "course.py")
 #: Bytes the file may hold: about 1.5 kB a function, so some 100,000 functions.
 _MAX_BYTES = 256 << 20
