@@ -874,7 +874,10 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
             changes = case_changes(rubric, old[visibility], path.read_bytes())
             print(f"{path}: written ({path.stat().st_size} bytes){': ' + changes if changes else ''}")
         print(f"{rubric.path}: {points_line(rubric)}")
-        if public_rewritten:
+        if public_rewritten and old["public"] is None:  # a new rubric: no kit was made from it before
+            print(f"{rubric.path}: its student kit, the public cases to check a notebook against: "
+                  f"python3 grade.py --student-kit DIR --rubric {rubric.path}")
+        elif public_rewritten:
             print(f"{rubric.path}: its public cases changed: a student kit made before checks the old ones, not "
                   f"those graded; make the kit again "
                   f"(python3 grade.py --student-kit DIR --rubric {rubric.path}) and give it to the class")

@@ -320,3 +320,21 @@ def test_a_part_renamed_with_a_case_changed_is_not_a_rename():
         "part a renamed to b (the same 2 case(s), the same inputs)")
     said = rg.case_changes(rubric, old, stored({"b/hidden-1": "x", "b/hidden-2": "z"}))
     assert said == "2 case(s) added: b/hidden-1, b/hidden-2; 2 removed: a/hidden-1, a/hidden-2", said
+
+
+def test_a_new_rubric_is_not_said_to_have_changed_its_public_cases(tmp_path, capsys):
+    """Thirty-seventh session, a GRU rubric written from docs/rubrics.md: its first regenerate said
+    "its public cases changed: a student kit made before checks the old ones", of a rubric no kit
+    was ever made from. It now says how to make its kit; after an edit of a public case, the old words."""
+    rubric = tmp_path / "cells.yaml"
+    docs = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    start = docs.index("<!-- small-rubric: cells")
+    rubric.write_text(docs[docs.index("```yaml\n", start) + 8:docs.index("```", docs.index("```yaml\n", start) + 8)])
+    assert rg.main([str(rubric)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    assert "its public cases changed" not in out, out
+    assert f"{rubric}: its student kit, the public cases to check a notebook against: python3 grade.py " \
+           f"--student-kit DIR --rubric {rubric}" in out, out
+    rubric.write_text(rubric.read_text().replace("seed: 1, points: 5", "seed: 2, points: 5"))
+    assert rg.main([str(rubric)]) == rg.EXIT_OK
+    assert f"{rubric}: its public cases changed: a student kit made before checks the old ones" in capsys.readouterr().out
