@@ -177,9 +177,12 @@ def compute_case(rubric: Rubric, part: Part, case: Case, reference: Reference) -
         for dep in part.depends:
             target = function.__globals__.get(dep)
             if not callable(target):
+                callables = {name: value for name, value in function.__globals__.items()
+                             if callable(value) and not name.startswith("_")}
                 raise RegenerateError(
                     f"{_where(rubric, part.line)}: depends names {dep!r}, which the reference "
                     f"{part.function} cannot call (no such global in its module)"
+                    f"{_did_you_mean(dep, callables)}"
                 )
             recorded[dep] = []
             rebound[dep] = _recorder(target, recorded[dep])

@@ -43,7 +43,9 @@ __all__ = [
 #: The rubric format version this grader reads.
 SUPPORTED_VERSION = 1
 
-#: Per-step functions a part may name in ``depends`` without grading them itself.
+#: Per-step functions of the assignment a part may name in ``depends`` without grading them itself
+#: (a name a letter away from one of them is refused as a slip; any other name the generator checks
+#: against the reference).
 KNOWN_STEP_FUNCTIONS = (
     "rnn_cell_forward",
     "rnn_cell_backward",
@@ -139,6 +141,20 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _misspelt(name: str, known: Iterable[str]) -> str:
+    """The one of ``known`` that ``name``, not among them, is a slip of (a letter left out, added,
+    changed or two swapped: ``rnn_cell_forwrd``), or "". Another name in ``depends`` (a per-step
+    function the course added, ``gru_cell_forward``) is the generator's to check, against the
+    reference: it was refused here, "did you mean 'rnn_cell_forward'?", until the thirty-seventh
+    session, so a part could not be graded apart from a new per-step function that is not graded."""
+    if name in known:
+        return ""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.9)
+    return close[0] if close and abs(len(close[0]) - len(name)) <= 1 else ""
 
 
 class RubricError(Exception):
@@ -686,11 +702,12 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
 
     known = set(seen_functions) | set(KNOWN_STEP_FUNCTIONS)
     for node, dep in depends_nodes:
-        if dep not in known:
+        typo = _misspelt(dep, known)
+        if typo:
             raise reader.error(
                 node,
                 f"depends names {dep!r}, which is neither a graded function of this rubric "
-                f"nor a known per-step function{_did_you_mean(dep, sorted(known))}",
+                f"nor a known per-step function; did you mean {typo!r}?",
             )
 
     return Rubric(
