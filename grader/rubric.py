@@ -394,6 +394,13 @@ class _Reader:
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(node, f"{what} must be a whole number, not {value!r}{_whole_hint(value, node)}")
+        written = str(node.value).strip().replace("_", "")
+        if not node.style and _NOT_DECIMAL.match(written):
+            digits = written.lstrip("+-").lstrip("0")
+            how = (f"write it without the leading 0 ({digits}), or {value} if {value} is meant"
+                   if written.lstrip("+-").isdigit() else f"write it in decimal digits ({value})")
+            raise self.error(node, f"{what} is written `{node.value}`, which YAML reads as {value} (a leading 0 "
+                                   f"makes an octal number, 0x a hexadecimal one, a colon one in base 60); {how}")
         if minimum is not None and value < minimum:
             raise self.error(node, f"{what} must be at least {minimum}, not {value}")
         if maximum is not None and value > maximum[0]:
@@ -513,6 +520,10 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
 _CONTEXT_IS_THE_MISTAKE = ("while scanning a simple key", "while scanning a quoted scalar",
                            "while parsing a flow mapping", "while parsing a flow sequence")
 
+
+#: A whole number YAML 1.1 reads in another base: ``011`` (octal, 9), ``0x1f``, ``0b11``, ``1:30``
+#: (base 60, 90). A seed written ``007`` was silently seed 7, ``010`` seed 8 (thirty-seventh session).
+_NOT_DECIMAL = re.compile(r"[-+]?(0[0-9]|0[xXoObB]|[0-9]+:)")
 
 #: The line breaks YAML counts (``str.splitlines`` knows more, which would shift the lines shown).
 _YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
