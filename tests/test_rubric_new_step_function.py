@@ -6,6 +6,7 @@ be named so. The generator checks such a name against the reference instead."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from pathlib import Path
 
 import numpy as np
@@ -49,25 +50,13 @@ def halved_forward(x, a0, parameters):
     return a, y
 
 
-STUDENT = '''import numpy as np
-
-def softmax(x):
-    e = np.exp(x - np.max(x, axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+#: A student's loop, the reference's own, over a wrong cell of their own.
+STUDENT = """import numpy as np
 
 def halved_cell(xt, a_prev, parameters):
     return a_prev, a_prev, None   # wrong: costs nothing in halved_forward, graded apart from it
 
-def halved_forward(x, a0, parameters):
-    n_x, m, T_x = x.shape
-    n_y, n_a = parameters["Wya"].shape
-    a, y = np.zeros((n_a, m, T_x)), np.zeros((n_y, m, T_x))
-    a_next = a0
-    for t in range(T_x):
-        a_next, yt, _ = halved_cell(x[:, :, t], a_next, parameters)
-        a[:, :, t], y[:, :, t] = a_next, yt
-    return a, y
-'''
+""" + inspect.getsource(halved_forward)
 
 
 @pytest.fixture(autouse=True)
