@@ -115,7 +115,7 @@ _WITHOUT = {"roster": "to write the gradebook without it", "adjust": "to write t
 def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, ClassOptions]:
     """The options this run grades with, and those of them taken from the folder.
 
-    ``given``: each of ``ClassOptions``'s fields as ``grader.commands.grade_class`` takes it: a
+    ``given``: each of ``ClassOptions``'s fields as ``grader.classrun.grade_class`` takes it: a
     value given is used (``False``: none, ``--no-roster``); ``None`` takes the folder's remembered
     value. A remembered file that is no longer there (the known solutions: a folder, a zip or a
     notebook) raises ``OptionsError`` saying which option to give."""

@@ -509,7 +509,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     ``near``: only the entries of ``root`` whose name gives that id (``alice/``, ``alice.ipynb``,
     Moodle's ``Jane Smith_4242_...`` folders for ``Jane Smith_4242``), with the ids a run of the
     whole folder gives them, without reading the other students' folders: one student of a folder
-    of folders graded again (``grader.commands``).
+    of folders graded again (``grader.classrun``).
 
     With ``unpack``, the zips among a student's files are unpacked (see ``submission_from_files``),
     and a zip at the top of ``root`` that follows no platform's naming is a student's submission
@@ -524,7 +524,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     ``StudentZips``'s limits a student (256 MiB and 100 files) times the students with zips, where
     a class run holds those of the few students being graded. A caller that cannot give a
     class that much room passes ``defer=True`` and unpacks each submission when it needs it
-    (``StudentTurns.open``, then ``release``), as ``grader.commands.grade_class`` does; one that
+    (``StudentTurns.open``, then ``release``), as ``grader.classrun.grade_class`` does; one that
     passes ``StudentZips(class_bytes=...)`` bounds the disk instead, at the cost the class run
     removed: the first students served may use it up, and every later student's zip is refused.
     """

@@ -14,7 +14,7 @@ import pytest
 
 import grader.fixtures
 import grader.zygote
-from grader import commands, sandbox
+from grader import classrun, commands, sandbox
 from grader import classfiles
 from grader import exits
 from grader.batch import ResilientSandbox, WorkerPool
@@ -141,7 +141,7 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
                 time.sleep(0.01)
         return real_load(*args, **kwargs)
 
-    real_configure, real_bonus = grader.zygote.configure_zygote, commands.with_bonus
+    real_configure, real_bonus = grader.zygote.configure_zygote, classrun.with_bonus
     real_digest = grader.fixtures.fixtures_digest
 
     def configure(zygote, **options):
@@ -157,9 +157,9 @@ def test_grade_class_starts_the_zygotes_first_and_leaves_none(tmp_path, monkeypa
         return real_digest(rubric)
 
     monkeypatch.setattr(grader.zygote, "start_zygotes", start)
-    monkeypatch.setattr(commands, "load_context", load)
+    monkeypatch.setattr(classrun, "load_context", load)
     monkeypatch.setattr(grader.zygote, "configure_zygote", configure)
-    monkeypatch.setattr(commands, "with_bonus", bonus)
+    monkeypatch.setattr(classrun, "with_bonus", bonus)
     monkeypatch.setattr(grader.fixtures, "fixtures_digest", digest)
     real_init = WorkerPool.__init__
 

@@ -280,11 +280,11 @@ def test_the_points_by_hand_are_hidden_from_the_children_as_the_roster_is(tmp_pa
     ``--adjust`` (each student's id, points by hand and the reason: "regrade request", an
     extension), given or remembered, open to every child where Landlock is absent (the mounts
     alone hide it)."""
-    from grader import commands, protectedpaths
+    from grader import classrun, protectedpaths
 
     given = []
     real = protectedpaths.protected_paths
-    monkeypatch.setattr(commands, "protected_paths",
+    monkeypatch.setattr(classrun, "protected_paths",
                         lambda *roots, **kw: given.append(kw["reads"]) or real(*roots, **kw))
     subs, out, roster, adjust = graded_class(tmp_path)
     grade(subs / "carol.ipynb", out, similarity=False)  # both remembered from the folder

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import commands
+from grader import classrun, commands
 from grader import classsummary
 from grader import exits
 from grader.batch import BatchInterrupted, WorkerPool
@@ -236,7 +236,7 @@ def test_ctrl_c_during_the_similarity_check_or_the_report_leaves_no_earlier_ones
     def ctrl_c(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(commands, step, ctrl_c)
+    monkeypatch.setattr(classrun, step, ctrl_c)
     summary, printed = run(subs, out)
     assert summary.interrupted and "Interrupted" in printed, printed
     assert not (out / "report.html").exists()

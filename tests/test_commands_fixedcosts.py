@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import commands
+from grader import classrun, commands
 from grader import classfiles
 from grader import classsources
 from grader import exits
@@ -110,7 +110,7 @@ def test_a_class_run_loads_its_context_with_the_collector_off_and_turns_it_back_
         seen.append(gc.isenabled())
         raise exits.CommandError("no rubric today")
 
-    monkeypatch.setattr(commands, "load_context", failing_context)
+    monkeypatch.setattr(classrun, "load_context", failing_context)
     nbs.write(tmp_path / "class" / "a.ipynb", nbs.course_notebook())
     frozen = gc.get_freeze_count()
     assert gc.isenabled()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import commands
+from grader import classrun
 from grader import classfiles
 from grader import classsummary
 from grader import exits
@@ -403,7 +403,7 @@ def test_a_student_graded_again_alone_has_the_class_folder_hidden_from_their_cod
     grade(subs, out, similarity=False)
     hidden = []
     real = protectedpaths.protected_paths
-    monkeypatch.setattr(commands, "protected_paths",
+    monkeypatch.setattr(classrun, "protected_paths",
                         lambda root, **kw: hidden.append(Path(root)) or real(root, **kw))
     grade(subs / "alice", out, similarity=False, force=True)
     assert hidden and all(root.resolve() == subs.resolve() for root in hidden), hidden

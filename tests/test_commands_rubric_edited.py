@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import commands
+from grader import classrun
 from grader import classsources
 from tests import notebooks as nbs
 from tests.test_commands_roster import grade
@@ -49,14 +49,14 @@ def test_an_edit_during_the_run_is_said_and_graded_again_next_time(tmp_path, mon
             handle.write(b"\n")
         return result
 
-    monkeypatch.setattr(commands, "sweep_unpack_folders", sweep_then_edit)
+    monkeypatch.setattr(classrun, "sweep_unpack_folders", sweep_then_edit)
     out = tmp_path / "out"
     summary, printed = grade(subs, out, rubric=rubric)
     assert summary.graded == 1
     said = (f"{rubric} or its fixtures changed while this run graded: every grade of this run is the "
             f"rubric's as this run read it at its start, not the edit's; run again to grade with the edit")
     assert said in printed, printed
-    monkeypatch.setattr(commands, "sweep_unpack_folders", sweep)
+    monkeypatch.setattr(classrun, "sweep_unpack_folders", sweep)
     rubric.write_text(rubric.read_text().removesuffix("# edited\n"))  # the rubric as it was: the fixtures moved
     summary, printed = grade(subs, out, rubric=rubric)
     assert "other fixtures (1): graded again" in printed, printed
@@ -72,10 +72,10 @@ def test_a_regrade_after_an_edit_that_moves_no_score_says_so_at_its_end(tmp_path
     out = tmp_path / "out"
     grade(subs, out, rubric=rubric)
     _, printed = grade(subs, out, rubric=rubric)
-    assert commands.NO_SCORE_CHANGED not in printed  # nothing graded again: nothing promised
+    assert classrun.NO_SCORE_CHANGED not in printed  # nothing graded again: nothing promised
     rubric.write_text(rubric.read_text() + "# a comment: another rubric file, the same grades\n")
     _, printed = grade(subs, out, rubric=rubric)
     assert "another rubric (1): graded again; the run ends saying which scores changed" in printed, printed
     lines = printed.splitlines()
     at = next(k for k, line in enumerate(lines) if line.startswith("Graded 1 of 1"))
-    assert lines[at + 1] == commands.NO_SCORE_CHANGED, printed  # where a change would be said
+    assert lines[at + 1] == classrun.NO_SCORE_CHANGED, printed  # where a change would be said

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from grader import commands
+from grader import classrun, commands
 from grader import classfiles
 from grader import protectedpaths
 from grader import similaritystage
@@ -85,7 +85,7 @@ def test_the_similarity_check_uses_as_many_processes_as_the_run_has_jobs(tmp_pat
         seen.append(kwargs.get("workers"))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(commands, "run_similarity", spy)
+    monkeypatch.setattr(classrun, "run_similarity", spy)
     for jobs in (1, 2):
         summary = commands.grade_class(subs, out_dir=tmp_path / f"out{jobs}", jobs=jobs, similarity=True,
                                        class_report=False, stream=io.StringIO())
