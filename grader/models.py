@@ -195,9 +195,12 @@ class Rubric:
     title: str
     path: str
     parts: tuple[Part, ...]
-    digest: str  # sha256 of the rubric file's bytes
+    digest: str  # sha256 of what the rubric says, not of its file's bytes (``grader.rubric.rubric_digest``)
     imdb: Mapping | None = None  # the raw `imdb:` section, validated by grader.imdb
     imdb_line: int = 0
+    # sha256 of the file's bytes: the rubric's digest until the thirty-seventh session, which the
+    # keys of a class graded before then hold (``grader.incremental.BatchKey.same_rubric``).
+    file_digest: str = ""
 
     @property
     def cases(self) -> tuple[Case, ...]:

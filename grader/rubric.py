@@ -12,8 +12,10 @@ The schema is documented in ``docs/rubrics.md`` and at the top of
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass, replace
@@ -461,7 +463,7 @@ def load_rubric(path: str | Path, *, cache: bool = False) -> Rubric:
     """Read and validate the rubric file at ``path``.
 
     Returns a frozen :class:`grader.models.Rubric` whose ``path`` is ``str(path)``
-    and whose ``digest`` is the sha256 of the file's bytes. Raises
+    and whose ``digest`` is :func:`rubric_digest`'s, of what it says. Raises
     :class:`RubricError` (``"FILE:LINE: problem"``) for anything invalid,
     including a file that cannot be read (line 0, ``"FILE: problem"``).
 
@@ -490,7 +492,6 @@ def load_rubric(path: str | Path, *, cache: bool = False) -> Rubric:
 def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
     """Validate rubric YAML text (``path`` is only used in messages and ``Rubric.path``)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -509,9 +510,46 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
         if root is None:
             raise RubricError(path, 1, "the rubric file is empty")
         reader = _Reader(path, loader, tuple(_YAML_LINE_BREAK.split(text)))
-        return _read_rubric(reader, root, digest)
+        rubric = _read_rubric(reader, root)
+        return replace(rubric, digest=rubric_digest(rubric), file_digest=hashlib.sha256(raw).hexdigest())
     finally:
         loader.dispose()
+
+
+#: What a rubric's digest leaves out, by record: where a thing is written (the file, its lines) and
+#: what only the fixtures' generator reads (``blind_to``: the known mistakes a case is meant not to
+#: catch). A field added to the rubric's records is in the digest unless it is named here
+#: (``tests/test_rubric_digest.py`` makes each new field a decision).
+NOT_DIGESTED: Mapping[str, frozenset[str]] = MappingProxyType({
+    "Rubric": frozenset({"path", "digest", "imdb_line", "file_digest"}), "Part": frozenset({"line"}),
+    "Case": frozenset({"line", "blind_to"}), "OutputSpec": frozenset({"line"})})
+
+#: The first line of what ``rubric_digest`` hashes: another form of it, another number.
+_DIGEST_FORM = "rubric digest 1\n"
+
+
+def _digested(value: Any) -> Any:
+    """``value`` (a rubric record, or what one holds) as plain JSON data, without ``NOT_DIGESTED``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        left_out = NOT_DIGESTED.get(type(value).__name__, frozenset())
+        return {f.name: _digested(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name not in left_out}
+    if isinstance(value, Mapping):
+        return {str(key): _digested(item) for key, item in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_digested(item) for item in value]
+    return value
+
+
+def rubric_digest(rubric: Rubric) -> str:
+    """The sha256 of what ``rubric`` says (``Rubric.digest``): its parts, cases, outputs, points,
+    tolerances, timeouts, names and titles, its ``imdb:`` section; not how its file writes them.
+    A comment, a blank line, keys in another order, ``1e-5`` for ``1.0e-5``, or a ``blind_to``
+    edited leave it as it was, so a class graded with the rubric is not graded again (the keys of
+    ``grader.incremental`` hold it): until the thirty-seventh session it was the sha256 of the
+    file's bytes, and a comment edited in ``rubrics/rnn.yaml`` regraded everyone."""
+    text = json.dumps(_digested(rubric), sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256((_DIGEST_FORM + text).encode("utf-8")).hexdigest()
 
 
 #: Syntax errors whose mistake is where PyYAML's *context* starts, not where it gave up:
@@ -642,7 +680,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     return line, f"{message}; {hint}" if hint else message
 
 
-def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
+def _read_rubric(reader: _Reader, root: yaml.Node) -> Rubric:
+    """The rubric ``root`` holds, its ``digest`` left empty (``parse_rubric`` gives it)."""
     import yaml
 
     if not isinstance(root, yaml.MappingNode):
@@ -727,7 +766,7 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
         title=title,
         path=reader.path,
         parts=tuple(parts),
-        digest=digest,
+        digest="",
         imdb=imdb,
         imdb_line=imdb_line,
     )
