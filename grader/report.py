@@ -277,7 +277,8 @@ def gradescope_results(result: SubmissionResult) -> dict:
         notes = tuple(note for note in student_notes(part) if note)
         if part.status == NOT_ATTEMPTED and part.cases:  # a bonus function left out: nothing failed
             tests.append({"name": part.name + bonus_mark(part),
-                          "output": "\n\n".join((*notes, all_cases_line(part) or part_verdict(part))),
+                          "output": "\n\n".join((*notes, all_cases_line(part)
+                                                     or f"{part_verdict(part)} (0 / {part.max_points:g})")),
                           "visibility": "visible"})
             continue
         first_public = None

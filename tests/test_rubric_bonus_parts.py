@@ -300,3 +300,20 @@ def test_a_bonus_only_partly_written_is_graded_as_written_not_as_not_attempted()
     assert partly.bonus and partly.status == NOT_IMPLEMENTED, partly
     assert [c.status for c in partly.cases] == [NOT_IMPLEMENTED, FAILED]
     assert marked_bonus([part(MISSING, MISSING)], set())[0].status == MISSING  # not a bonus: missing
+
+
+def test_a_one_case_bonus_left_out_is_one_neutral_line_everywhere():
+    """A bonus of one case left out: no red cross in feedback.md or feedback.html, and one
+    results.json test without a score that says its points."""
+    from grader.feedback_html import part_block
+    from grader.models import GRADED, MISSING, CaseResult, PartResult, SubmissionResult, marked_bonus
+    from grader.report import feedback_markdown, gradescope_results
+
+    case = CaseResult("g/public-1", "example", "public", MISSING, 0.0, 4.0)
+    part, = marked_bonus([PartResult("g", "g", MISSING, 0.0, 4.0, (case,))], {"g"})
+    result = SubmissionResult("s", "s.ipynb", GRADED, 0.0, 0.0, (part,))
+    assert "- ➖ example: not attempted (0 / 4)\n" in feedback_markdown(result)
+    block = part_block(part, [])
+    assert 'class="grader-skip"' in block and "grader-fail" not in block, block
+    assert gradescope_results(result)["tests"] == [
+        {"name": "g (bonus)", "output": "not attempted (0 / 4)", "visibility": "visible"}]
