@@ -101,6 +101,8 @@ LATER_MUTANTS = frozenset({
     "lstm_cell_forward/softmax_axis1",
     # thirty-sixth session
     "rnn_cell_forward/no_tanh", "rnn_cell_forward/relu_activation", "rnn_cell_forward/y_from_preactivation",
+    # thirty-seventh session
+    "lstm_cell_forward/y_from_a_prev", "lstm_cell_forward/a_from_cct", "lstm_cell_forward/update_gate_added",
 })
 
 # Errors a student makes that raise (shapes that do not fit, a name not defined).

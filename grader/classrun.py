@@ -29,7 +29,7 @@ from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, 
 from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.gradingcontext import load_context, with_bonus
-from grader.outputfolder import (INTERRUPTED_AFTER, earlier_class_note, former_note, full_disk_stops,
+from grader.outputfolder import (INTERRUPTED_AFTER, class_again, earlier_class_note, former_note, full_disk_stops,
                                  hold_output, keep_earlier_class, pause_collector, refuse_output_around,
                                  remove_earlier, remove_stale_temporaries, renamed_note, stops_say_what_is_left,
                                  student_folder, student_folder_note, usable_out_dir, write_report_html,
@@ -117,6 +117,7 @@ class _StartUp:
     unpack_dir: Path  # where the students' zips are unpacked, each at its turn
     one_student: tuple | None  # (folder, submission) of one student graded into the class's folder
     regrade: bool  # one student or one notebook into the class's folder
+    again: str  # of a regrade: the command that grades the class again (``outputfolder.class_again``)
     late: tuple[Path, ...]  # notebooks graded alone earlier, graded with this class run
     hidden: tuple[Path, ...]  # what no child may see, besides the output folder
     reads: tuple  # the rubric, roster, adjustments and known solutions: read here only
@@ -206,7 +207,8 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
                     class_roster=class_roster, adjustments=adjustments, zygotes=tuple(zygotes),
                     context=context, fixtures=fixtures, lock=lock, unpack_dir=unpack_dir,
                     one_student=one_student, regrade=regrade, late=tuple(late), hidden=tuple(hidden),
-                    reads=reads, sandbox_options=sandbox_options)
+                    reads=reads, sandbox_options=sandbox_options,
+                    again=class_again(out_dir=out_dir, sources=options.sources) if regrade else "")
 
 
 class _Workers:
@@ -316,7 +318,7 @@ def _announce(start: _StartUp, *, todo: Sequence, kept: Mapping, subs: Sequence,
     if matched is not None and (changed := spreadsheet_ids_note(matched)):
         notes.say(changed)
     if former:
-        notes.say(former_note(former, out_dir=out_dir))
+        notes.say(former_note(former, out_dir=out_dir, again=start.again))
     if renamed:
         notes.say(renamed_note(renamed, out_dir=out_dir))
     if late := [sub.id for sub in subs if sub.late]:
@@ -331,7 +333,8 @@ def _announce(start: _StartUp, *, todo: Sequence, kept: Mapping, subs: Sequence,
             own_folder_note(one), *((hidden_entries_note(one), other_files_note(one)) if one.is_dir() else ()))):
         if left_out is not None:  # grader.discover left it out
             notes.say(left_out)
-    said_of_roster = roster_notes(matched) if matched is not None else []
+    said_of_roster = (roster_notes(matched, again=start.again, sources=start.options.sources)
+                      if matched is not None else [])
     return because, former, everyone_subs, matched, said_of_roster
 
 
@@ -561,8 +564,9 @@ def _write_class_files(everyone_subs: Sequence, *, start: _StartUp, books: Any, 
 
 def _summary(files: _ClassFiles, *, book: Any, written: _Written, context: Any, matched: Any, started: float,
              out_dir: Path, total: int, earlier: Any, kept: Mapping, not_graded: tuple, former: tuple,
-             one_of_several: Sequence[str]) -> ClassSummary:
-    """The run's ``ClassSummary`` from the class report's figures and the gradebook."""
+             one_of_several: Sequence[str], again: str = "", remembered: Sequence[Path] = ()) -> ClassSummary:
+    """The run's ``ClassSummary`` from the class report's figures and the gradebook; ``again`` and
+    ``remembered``, what grades the class again and from which sources (``_StartUp.again``)."""
     from grader.discover import SEVERAL_NOTEBOOKS
     from grader.models import HARNESS
 
@@ -588,7 +592,7 @@ def _summary(files: _ClassFiles, *, book: Any, written: _Written, context: Any, 
         former=former,
         score_changes=written.changes,
         upload_note=written.upload_note,
-        **roster_counts(matched))
+        **roster_counts(matched, again=again, sources=remembered))
 
 
 def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DEFAULT_OUT, rubric: Path = DEFAULT_RUBRIC,
@@ -762,6 +766,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
 
     summary = _summary(files, book=book, written=written, context=context, matched=matched,
                        started=started, out_dir=out_dir, total=len(subs), earlier=earlier, kept=kept,
-                       not_graded=not_graded, former=former, one_of_several=books.one_of_several)
+                       not_graded=not_graded, former=former, one_of_several=books.one_of_several,
+                       again=start.again, remembered=start.options.sources)
     print_summary(summary, stream=stream, similarity_ran=files.similarity_ran)
     return summary

@@ -390,7 +390,7 @@ def _roster_student(student: Any) -> str:
     return readable_id(f"{student.id} ({student.name})" if student.name else student.id)
 
 
-def roster_notes(matched: Any) -> list[str]:
+def roster_notes(matched: Any, *, again: str = "", sources: Sequence[Path] = ()) -> list[str]:
     """What the class report's Roster section says (``grader.discover.RosterMatch``): who has
     no submission, which submissions are of no student on it, who has several."""
     from grader.discover import readable_id
@@ -405,7 +405,7 @@ def roster_notes(matched: Any) -> list[str]:
              + (f": {', '.join(_roster_student(s) for s in missing)}" if missing else "")
              + f" (in {GRADEBOOK} with 0 points and status '{_NO_SUBMISSION}')."]
     if matched.earlier:
-        notes.append(_earlier_note(matched))
+        notes.append(_earlier_note(matched, again=again, sources=sources))
     if excused := _excused_note(matched):
         notes.append(excused)
     if matched.unlisted:
@@ -454,13 +454,21 @@ def spreadsheet_ids_note(matched: Any) -> str:
     return note + "." if note else ""
 
 
-def _earlier_note(matched: Any) -> str:
-    """What the run says of the roster's students it did not grade but an earlier run did."""
+def _earlier_note(matched: Any, *, again: str = "", sources: Sequence[Path] = ()) -> str:
+    """What the run says of the roster's students it did not grade but an earlier run did;
+    ``again`` (``outputfolder.class_again``), the command that grades the class again from
+    ``sources``, those its output folder remembers."""
     from grader.discover import readable_id
+    from grader.outputfolder import EVERY_SOURCE
 
+    if again:
+        what = (f"grade the class again to have their scores ({again}: the submissions it was graded "
+                f"from, {', '.join(map(str, sources))})")
+    else:
+        what = f"grade the whole class, {EVERY_SOURCE}, to have their scores"
     return (f"{len(matched.earlier)} not in this run but graded by an earlier one into the output "
-            f"folder (in {GRADEBOOK} without a score, status '{_NOT_IN_THIS_RUN}': grade the whole "
-            f"class to have their scores): {', '.join(readable_id(rid) for rid in matched.earlier)}.")
+            f"folder (in {GRADEBOOK} without a score, status '{_NOT_IN_THIS_RUN}': {what}): "
+            f"{', '.join(readable_id(rid) for rid in matched.earlier)}.")
 
 
 def _excused_note(matched: Any) -> str:
@@ -475,15 +483,16 @@ def _excused_note(matched: Any) -> str:
             f"their cell): {', '.join(f'{_roster_student(s)} [{readable_id(s.excused)}]' for s in excused)}.")
 
 
-def roster_counts(matched: Any) -> dict:
-    """``ClassSummary``'s roster fields for ``matched`` (none without a roster)."""
+def roster_counts(matched: Any, *, again: str = "", sources: Sequence[Path] = ()) -> dict:
+    """``ClassSummary``'s roster fields for ``matched`` (none without a roster); ``again`` and
+    ``sources`` as ``roster_notes``'."""
     if matched is None:
         return {}
     from grader.discover import readable_id
 
     return {"roster_size": len(matched.roster.students), "roster_staff": len(matched.roster.staff),
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
-            "earlier_only": _earlier_note(matched) if matched.earlier else "",
+            "earlier_only": _earlier_note(matched, again=again, sources=sources) if matched.earlier else "",
             "excused": _excused_note(matched),
             "not_on_roster": matched.unlisted,
             "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"

@@ -37,9 +37,12 @@ _NAMED_ONLY = re.compile(r"^[ \t]*[A-Za-z_][\w.\[\]'\" \t]*\.[ \t]*\w+[ \t]*(?:#
 _SIZES_SET = re.compile(r"^[ \t]*(?:\([ \t]*)?(?:n_\w+|m|T_\w+)[ \t]*,[^=\n]*=[ \t]*[A-Za-z_]\w*[ \t]*"
                         r"(?:\[[^\]\n]*\][ \t]*)?(?:#.*)?$", re.M)
 #: The names a size of this assignment goes by (the course's notation).
-#: A ``return`` or ``raise`` line followed (past blank and comment lines) by code at its own
-#: indentation: the text ``unreached`` needs before it parses (most defs end at their return).
-_AFTER_END = re.compile(r"^([ \t]+)(?:return|raise)\b[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\n)*\1(?=[^ \t#\n])", re.M)
+#: A ``return`` or ``raise`` line followed (past blank and comment lines, and the lines it goes on over,
+#: indented deeper: ``return (a,`` then ``b)``) by code at its own indentation: the text ``unreached``
+#: needs before it parses (most defs end at their return). A deeper line is told apart from a blank or
+#: comment one by its first character, so no line can be read both ways (no backtracking between them).
+_AFTER_END = re.compile(r"^([ \t]+)(?:return|raise)\b[^\n]*\n(?:\1[ \t]+[^ \t#\n][^\n]*\n|[ \t]*(?:#[^\n]*)?\n)*"
+                        r"\1(?=[^ \t#\n])", re.M)
 _SIZE_NAME = re.compile(r"(?:n_\w+|m|T_\w+)$")
 
 

@@ -794,6 +794,8 @@ class _Extractor:
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             last = node.end_lineno or node.lineno
             source = "\n".join(cell.lines[first - 1 : last])
+            if source.endswith("\\"):  # a continuation onto the blank line after the def (the parse
+                source = source[:-1]   # ends the def here): cut with it, the text would not compile
             kind = "class" if isinstance(node, ast.ClassDef) else "function"
             try:
                 uses = USES_MEMO(source)

@@ -79,6 +79,23 @@ def _array_operations(line: str, ops: tuple[type, ...]) -> list[ast.BinOp]:
             and not any(_is_number(side) for side in (node.left, node.right))]
 
 
+#: NumPy's element-by-element functions of two arrays, which broadcast as their operators do.
+_ELEMENTWISE = frozenset({"multiply", "add", "subtract", "divide", "true_divide"})
+
+
+def _elementwise_calls(line: str) -> list[tuple[ast.expr, ast.expr]]:
+    """The two arrays of each ``np.multiply(a, b)`` (``add``, ``subtract``, ``divide``) on ``line``
+    neither of which is a number: operations as ``a * b`` is (`_array_operations`), which
+    ``named_sides_hint`` did not count until the thirty-seventh session (NumPy's words only)."""
+    statement = line_statement(line)
+    if statement is None:
+        return []
+    return [(node.args[0], node.args[1]) for node in ast.walk(statement) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr in _ELEMENTWISE
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in NUMPY_NAMES
+            and len(node.args) == 2 and not any(_is_number(side) for side in node.args)]
+
+
 def _times(left: str, right: str) -> str:
     """``left * right`` for two expressions of the student's line, each as the student wrote it
     (``in_line``) and put in brackets only where Python needs them (a sum; a product on the right):
@@ -193,10 +210,12 @@ def named_sides_hint(message: str, line: str) -> str:
     with one operation between two arrays: which side has which shape, in the student's words
     (the message names neither), and where a wrong shape comes from. "" otherwise."""
     found = _TWO_SHAPES.search(message)
-    operations = _array_operations(line, (ast.Mult, ast.Add, ast.Sub, ast.Div)) if found else []
+    operations: list[tuple[ast.expr, ast.expr]] = [
+        (op.left, op.right) for op in _array_operations(line, (ast.Mult, ast.Add, ast.Sub, ast.Div))] if found else []
+    operations += _elementwise_calls(line) if found else []
     if len(operations) != 1:
         return ""
-    left, right = in_line(operations[0].left, line), in_line(operations[0].right, line)
+    left, right = in_line(operations[0][0], line), in_line(operations[0][1], line)
     first, second = (_shape(group) for group in found.groups())
     return (f"`{left}` has shape {first} and `{right}` has shape {second}: an element-by-element "
             f"operation needs arrays of one shape. Check which of the two is not the array you meant: how "
@@ -271,6 +290,26 @@ def first_cache_hint(error_type: str, message: str, line: str) -> str:
     name = statement.value.value.id
     return (f"`{name}[1]` is the second cache: a list counts from 0, so the first cache (the template's t=1, "
             f"the first time step) is `{name}[0]`.")
+
+
+def squeeze_hint(source: str, *, dims: Mapping[str, int], first_line: int = 1) -> str:
+    """For a case that raised, on inputs one of whose sizes is 1 (``dims``: the case's), in a function
+    (``source``) that calls ``np.squeeze`` (or ``.squeeze()``) without naming an axis: that call
+    drops every axis of size 1, the one the student meant and the other too. Said of the code alone,
+    so a hidden case may show it: a real notebook's ``xt = np.squeeze(x[:, :, t])`` raised on a
+    hidden case only, told only its place (left by the thirty-sixth session). ""."""
+    if "squeeze" not in source or 1 not in dims.values():
+        return ""
+    fn = function_tree(source)
+    for node in ast.walk(fn) if fn is not None else ():
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "squeeze" \
+                and not node.keywords and len(node.args) <= (1 if isinstance(node.func.value, ast.Name)
+                                                             and node.func.value.id in NUMPY_NAMES else 0):
+            return (f"Line {node.lineno + first_line - 1} calls `{as_written(node, source)}`, which drops every "
+                    f"axis of size 1, not only the one you meant: where another size is 1 too, that axis goes "
+                    f"as well, and the shapes after it no longer fit. Leave it out (an index such as "
+                    f"`x[:, :, t]` already drops the axis it picks) or name the axis (`axis=...`).")
+    return ""
 
 
 def renamed_key_hint(key: Any, value: Any, specs: Sequence[Any]) -> str:

@@ -327,12 +327,14 @@ def _list_in_loop(parsed: _Parsed) -> tuple[str, str]:
     """In a loop, a list made before it extended by a name (``caches += cache``: the cache's values
     one by one), or a name wrapped in a tuple with itself (``caches = (caches, x)``: a pair inside a
     pair at every step); real notebooks' ``rnn_forward`` and ``lstm_forward`` (thirty-fourth session),
-    told only "`caches[0]` should have 4 elements, got 16" (or "got 2")."""
+    told only "`caches[0]` should have 4 elements, got 16" (or "got 2"). Or the list replaced by a name
+    in the loop (``caches = cache``, told "`caches[0][0]` should be a tuple of length 4, got an
+    array"), or its tuple made after the loop of the step's name (`_step_value_kept`; thirty-seventh)."""
     offset, source = parsed.offset, parsed.source
     lists = {target.id for block in parsed.blocks for stmt in block if isinstance(stmt, ast.Assign)
              and isinstance(stmt.value, ast.List) and not stmt.value.elts
              for target in stmt.targets if isinstance(target, ast.Name)}
-    for loop, _after in parsed.loops:
+    for loop, after in parsed.loops:
         for stmt in (node for node in ast.walk(loop) if isinstance(node, (ast.AugAssign, ast.Assign))):
             line = stmt.lineno + offset
             if isinstance(stmt, ast.AugAssign):
@@ -344,16 +346,48 @@ def _list_in_loop(parsed: _Parsed) -> tuple[str, str]:
                         f"`{name}` one by one, as `extend` does: write `{name}.append({value})` to add it as one "
                         f"element.")
                 continue
-            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name) \
-                    or not isinstance(stmt.value, ast.Tuple):
+            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
                 continue
             name = stmt.targets[0].id
+            if name in lists and isinstance(stmt.value, ast.Name) and stmt.value.id != name:
+                value = stmt.value.id  # `caches = cache`: the step's value in place of the list
+                return "loop/list-replaced", (
+                    f"`{as_written(stmt, source)}` on line {line} puts this step's `{value}` in place of the "
+                    f"list `{name}`, so after the loop `{name}` holds the last step's alone: write "
+                    f"`{name}.append({value})` to add it to the list.")
+            if not isinstance(stmt.value, ast.Tuple):
+                continue
             if any(isinstance(element, ast.Name) and element.id == name for element in stmt.value.elts):
                 return "loop/wrapped-in-loop", (
                     f"`{as_written(stmt, source)}` on line {line} is inside the loop: each step wraps `{name}` in a "
                     f"new tuple, one inside the other. Make that tuple once, after the loop; in the loop, add each "
                     f"step's value to `{name}` (`{name}.append(...)`).")
+        if (found := _step_value_kept(loop, after, lists, parsed)) is not None:
+            return found
     return "", ""
+
+
+def _step_value_kept(loop: ast.For, after: list[ast.stmt], lists: set[str],
+                     parsed: _Parsed) -> tuple[str, str] | None:
+    """After the loop, the list's tuple made of a name the loop sets at each step in the list's place
+    (``caches = (cache, x)``: the last step's cache, not the list of them; a real notebook's
+    ``lstm_forward``, thirty-seventh session, told only "`caches[0]` should have 7 elements, got 10")."""
+    set_in_loop = {node.id for node in ast.walk(loop) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    for stmt in after:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id in lists and isinstance(stmt.value, ast.Tuple)):
+            continue
+        name, elements = stmt.targets[0].id, stmt.value.elts
+        named = [e.id for e in elements if isinstance(e, ast.Name)]
+        step = next((n for n in named if n in set_in_loop and n not in lists), None)
+        if step is None or name in named:
+            continue
+        fixed = ", ".join(name if isinstance(e, ast.Name) and e.id == step else as_written(e, parsed.source)
+                          for e in elements)
+        return "loop/step-value-kept", (
+            f"`{as_written(stmt, parsed.source)}` on line {stmt.lineno + parsed.offset} keeps the last step's "
+            f"`{step}`, not the list `{name}` of every step's: write `{name} = ({fixed})`.")
+    return None
 
 
 def endless_loop_hint(source: str, *, first_line: int = 1) -> str:

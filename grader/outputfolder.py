@@ -18,15 +18,36 @@ if TYPE_CHECKING:  # the records' module comes with the rest, after the zygotes 
     from grader.models import Rubric, SubmissionResult
 
 
-def former_note(former: Sequence[str], *, out_dir: Path) -> str:
+#: What a run of the whole class is given, said when no one command grades it (a class run of other
+#: sources: the folder remembers this run's, not those that held the students it left out).
+EVERY_SOURCE = "every folder and zip it came in"
+
+
+def former_note(former: Sequence[str], *, out_dir: Path, again: str = "") -> str:
     """The line that names the folders of submissions no longer in the class (a withdrawn
     student, a notebook removed): never removed by the grader, since a run of one notebook into
-    the class's output folder would take everyone else's results with it."""
+    the class's output folder would take everyone else's results with it. ``again``: the command
+    that grades the class again from the sources the folder remembers (a run of one notebook
+    into it; ``class_again``), "" when there is none to give."""
     shown = ", ".join(former[:10]) + (f" and {len(former) - 10} more" if len(former) > 10 else "")
+    run = f"{again}, the class again," if again else f"a run of the whole class, {EVERY_SOURCE},"
     return (f"Not among this run's submissions: {shown}. Their folders in {out_dir} hold an "
             f"earlier run's results, left out of {GRADEBOOK}, {CLASS_REPORT} and "
-            f"{SIMILARITY_CSV} (a run of the whole class puts back those still in it); delete "
+            f"{SIMILARITY_CSV} ({run} puts back those still in it); delete "
             f"the folders of students who withdrew before handing the folders back")
+
+
+def class_again(*, out_dir: Path, sources: Sequence[Path]) -> str:
+    """``python3 grade.py --out OUT``, which grades the class again from ``sources``, the
+    SUBMISSIONS its folder remembers (``grader.classoptions``), "" when there are none or one is
+    gone (that run would stop, saying so). Until the thirty-seventh session a run of one notebook
+    said "grade the whole class" of the students it left without a score, as before the folder
+    remembered its sources."""
+    from grader.copycommands import grade_command, quoted
+
+    if not sources or not all(Path(source).exists() for source in sources):
+        return ""
+    return f"{grade_command()} --out {quoted(str(out_dir))}"
 
 
 def renamed_note(renamed: Mapping[str, str], *, out_dir: Path) -> str:
@@ -92,14 +113,36 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
     except EarlierClassError as exc:
         from grader.copycommands import grade_command, quoted
 
+        sources = _sources_holding(submissions, out_dir=out_dir)
+        how = (f"{class_again(out_dir=out_dir, sources=sources)}: the submissions it was graded from, "
+               f"{', '.join(map(str, sources))}, this notebook among them" if sources else
+               f"{grade_command()} SUBMISSIONS --out {quoted(str(out_dir))}, with this notebook among the submissions")
         raise CommandError(
             f"{out_dir / GRADEBOOK} cannot take {submissions.name}: {exc}. Grade the whole class "
-            f"again into {out_dir} ({grade_command()} SUBMISSIONS --out {quoted(str(out_dir))}, with this notebook "
-            f"among the submissions), or grade this notebook into a folder of its own "
+            f"again into {out_dir} ({how}), or grade this notebook into a folder of its own "
             f"(--out ANOTHER_FOLDER)") from None
     if not earlier.keys:
         return None
     return replace(earlier, added=tuple(sid for sid in graded if spreadsheet_text(sid) not in listed))
+
+
+def _sources_holding(notebook: Path, *, out_dir: Path) -> tuple[Path, ...]:
+    """The SUBMISSIONS ``out_dir`` remembers (``grader.classoptions``) when they are all there and
+    one of them is, or holds, ``notebook``: ``grade.py --out OUT`` then grades the class with it.
+    Empty otherwise (none remembered, one gone, the notebook elsewhere: an extension's)."""
+    from grader.classoptions import OptionsError, remembered
+
+    try:
+        options = remembered(out_dir)
+    except OptionsError:
+        return ()
+    sources = options.sources if options is not None else ()
+    if not class_again(out_dir=out_dir, sources=sources):
+        return ()
+    here = notebook.resolve()
+    if any(here == source.resolve() or source.resolve() in here.parents for source in sources):
+        return sources
+    return ()
 
 
 def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | None:

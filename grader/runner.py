@@ -252,6 +252,11 @@ def _label_path(path: str, names: Sequence[str]) -> str:
     return path
 
 
+def _shape_of(value: Any) -> tuple | None:
+    """An array's shape; None for anything else."""
+    return getattr(value, "shape", None)
+
+
 def _split_path(path: str) -> tuple[str, tuple]:
     """``"result[2][0]"`` -> ``("result", (2, 0))``; ``"args[1]['Wax']"`` -> ``("args", (1, "Wax"))``.
 
@@ -333,8 +338,9 @@ class _Grader:
             # ``rnn_cell_backward``).
             graded = {name for p in self.context.rubric.parts for name in (p.function, *p.depends)}
             graded.update(COURSE_ARITY)
-            near = difflib.get_close_matches(
-                part.function, [name for name in self.extraction.functions if name not in graded], n=1)
+            # Compared in lower case: `LSTM_forward_pass` is as near `lstm_forward` as `lstm_forward_pass`.
+            others = {name.lower(): name for name in reversed(list(self.extraction.functions)) if name not in graded}
+            near = [others[found] for found in difflib.get_close_matches(part.function.lower(), list(others), n=1)]
             hint = f" Did you mean to name `{near[0]}` `{part.function}`?" if near else ""
             if self.extraction.unread_cells or self.extraction.cells_left_out:
                 hint = (" The grader did not read all of the notebook's code for its size (see the note "
@@ -853,9 +859,12 @@ class _Grader:
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
             first = "" if blame else line_hint(hints.first_cache_hint, outcome.error_type, outcome.message or "",
                                                 self._student_line(location))
+            squeezed = "" if blame or first else self._squeezed(location, case.dims)
+            diagnosis = Diagnosis("first-cache-index", first) if first else (
+                Diagnosis("numpy/squeeze", squeezed) if squeezed else None)
             return self._case(case, ERROR, 0.0, location=location, message=(
                 f"Raised {text}{where}" + (". " + " ".join(extra) if extra else "")),
-                diagnosis=Diagnosis("first-cache-index", first) if first else None, **common)
+                diagnosis=diagnosis, **common)
         if status == "memory":
             return self._case(case, CRASHED, 0.0, location=location, message=(
                 "Ran out of memory: check the shapes of the arrays you create."), **common)
@@ -985,6 +994,15 @@ class _Grader:
         that reads the function around the line; {} when the extraction holds none."""
         fn = self._student_function(location)
         return {"source": fn.source, "first_line": fn.first_line} if fn is not None else {}
+
+    def _squeezed(self, location: Location | None, dims: Mapping[str, int]) -> str:
+        """``hints.squeeze_hint`` of the function the error was raised in, else of the graded one (a
+        ``np.squeeze`` of the loop's slice raises in the step it is passed to); ""."""
+        for fn in (self._student_function(location), self._own_function()):
+            said = line_hint(hints.squeeze_hint, fn.source, dims=dims, first_line=fn.first_line) if fn else ""
+            if said:
+                return said
+        return ""
 
     def _student_source(self, location: Location | None) -> str:
         """The text of the student's function ``location`` is in, "" when the extraction holds none."""
@@ -1401,7 +1419,8 @@ class _Grader:
         its loop passed to ``dep``, when no step changes it, or ``stephints.unfilled_slot_hint`` when it is the
         place of an array the loop fills after the call (``a[:, :, t]``, zeros at every step), or
         ``stephints.fixed_step_hint`` when it is indexed at a number (``x[:, :, 1]``), or
-        ``stephints.carried_only_hint`` for a backward step given only the carried gradient; ""."""
+        ``stephints.carried_only_hint`` for a backward step given only the carried gradient, or
+        ``stephints.step_only_hint`` for one given only its own step's; ""."""
         fn = self._own_function()
         if fn is None:
             return ""
@@ -1413,7 +1432,7 @@ class _Grader:
         said = line_hint(stephints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                          first_line=fn.first_line, others=stub.wrong_arguments[1:]) or next(
             (found for hint in (stephints.repeated_argument_hint, stephints.unfilled_slot_hint,
-                                stephints.fixed_step_hint, stephints.carried_only_hint)
+                                stephints.fixed_step_hint, stephints.carried_only_hint, stephints.step_only_hint)
              if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                      first_line=fn.first_line))), "")
         return f" {said}" if said else ""
@@ -1553,6 +1572,12 @@ class _Grader:
                     continue  # a list of another length (a cache appended twice): its places are not the reference's
                 if checks.plain_equal(expected, expected_other):
                     continue  # the reference holds the same values there: sharing is harmless
+                if _shape_of(student) != _shape_of(expected) or other_head == "result" and _shape_of(
+                        checks.get_path(outcome.value, other_path)) != _shape_of(expected_other):
+                    # One of the two places holds an array of another shape than belongs there: the
+                    # other's, stored in the wrong place (`cache = (..., ot, c_next, parameters)`,
+                    # c_next where xt goes), which that place's own note tells and no copy fixes.
+                    continue
                 label, whole = self._label_alias(head, path, names)
                 other_label, other_whole = self._label_alias(other_head, other_path, names)
                 # Within the case's tolerance: a student's own sigmoid is not bit for bit the

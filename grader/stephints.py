@@ -223,6 +223,44 @@ def carried_only_hint(source: str, *, callee: str, index: int, first_line: int =
     return ""
 
 
+def step_only_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a backward step that a loop called with a wrong gradient (its first argument, ``index`` 0)
+    that is only an input at the loop's step (``rnn_cell_backward(da[:, :, t], caches[t])``), while
+    the loop keeps the gradient the call gives back for the step before (``da_prevt =
+    gradients["da_prev"]``) and never adds it: the line, and the sum to pass. A real notebook of the
+    thirtieth corpus, which also set ``da0 = da``, was told only "inputs that differ ... (first
+    at call 2, in `da_next`)" (the known mistake, of ``da0`` right, did not match). "" otherwise."""
+    fn = function_tree(source) if callee.endswith("_backward") and index == 0 and "prev" in source else None
+    params = {arg.arg for arg in fn.args.args} if fn is not None else set()
+    for loop, _after in loops_of(fn) if fn is not None else ():
+        if not isinstance(loop.target, ast.Name):
+            continue
+        carried = next((target.id for stmt in ast.walk(loop) if isinstance(stmt, ast.Assign)
+                        for target, value in _pairs(stmt) if isinstance(target, ast.Name)
+                        and isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant)
+                        and value.slice.value == "da_prev"), "")
+        for call in ast.walk(loop):
+            if not (carried and isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
+                continue
+            place = call.args[index]
+            if _at_step(place, loop.target.id) and place.value.id in params:
+                return (f"Line {call.lineno + first_line - 1} passes `{as_written(place, source)}` to `{callee}` alone: "
+                        f"the gradient the step after carried back, `{carried}`, is never added to it. Pass "
+                        f"`{as_written(place, source)} + {carried}`.")
+    return ""
+
+
+def _pairs(stmt: ast.Assign) -> list[tuple[ast.expr, ast.expr]]:
+    """The (target, value) pairs of an assignment of one target, a tuple's element by element."""
+    if len(stmt.targets) != 1:
+        return []
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (ast.Tuple, ast.List)) \
+            and len(target.elts) == len(value.elts):
+        return list(zip(target.elts, value.elts))
+    return [(target, value)]
+
+
 def _at_step(node: ast.expr, step: str) -> bool:
     """Whether ``node`` is a plain name indexed at the loop's ``step`` last (``a[:, :, t]``, ``a[t]``)."""
     index = _last_index(node)

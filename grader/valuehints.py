@@ -106,8 +106,9 @@ def created_shape_hint(source: str, *, output: Any, got: tuple[int, ...], expect
     line, value = last.lineno + first_line - 1, last.value
     inputs = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
     if isinstance(value, ast.Name) and value.id in inputs and value.id != name:
-        return (f" Line {line} sets `{name}` to the input `{value.id}` itself, so it has `{value.id}`'s shape; "
-                f"`{name}` is computed, of shape {expected}.")
+        # The shapes are said just before, and the value meant by the known mistake's sentence after it
+        # (`da0_is_da`): "`da0` is computed, of shape (5, 10)" read oddly and said the shape again.
+        return f" Line {line} sets `{name}` to the input `{value.id}` itself, so it has `{value.id}`'s shape."
     sizes = _written_sizes(value)
     if sizes is None or len(sizes) != len(got) or len(got) != len(expected):
         return ""

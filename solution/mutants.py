@@ -667,6 +667,31 @@ def lstm_cell_forward__softmax_axis1(xt, a_prev, c_prev, parameters):
     return a_next, c_next, yt_pred, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
 
 
+
+def lstm_cell_forward__y_from_a_prev(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward predicting from the previous hidden state: yt_pred = softmax(Wy @ a_prev + by).
+    Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    a_next, c_next, _, cache = _lstm_out(ft, it, cct, ot, ot * np.tanh(c_next), c_next, xt, a_prev, c_prev, parameters)
+    return a_next, c_next, softmax(np.dot(parameters["Wy"], a_prev) + parameters["by"]), cache
+
+
+def lstm_cell_forward__a_from_cct(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with a_next = ot * np.tanh(cct): the candidate squashed where the new memory
+    belongs (c_next right).  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it * cct
+    return _lstm_out(ft, it, cct, ot, ot * np.tanh(cct), c_next, xt, a_prev, c_prev, parameters)
+
+
+def lstm_cell_forward__update_gate_added(xt, a_prev, c_prev, parameters):
+    """lstm_cell_forward with c_next = ft * c_prev + it + cct: the update gate added to the candidate,
+    not multiplied.  Shapes as the reference."""
+    ft, it, cct, ot = _lstm_gates(xt, a_prev, parameters)
+    c_next = ft * c_prev + it + cct
+    return _lstm_out(ft, it, cct, ot, ot * np.tanh(c_next), c_next, xt, a_prev, c_prev, parameters)
+
 # =============================================================================== lstm_forward
 
 
@@ -1642,6 +1667,13 @@ _CATALOG = [
     ("lstm_cell_forward/softmax_axis1", lstm_cell_forward__softmax_axis1,
      "Your softmax normalises across the examples (`axis=1`); each column is one example and must sum to "
      "1, so normalise over axis 0, as the provided `softmax` does."),
+    ("lstm_cell_forward/y_from_a_prev", lstm_cell_forward__y_from_a_prev,
+     "The prediction is made from the previous hidden state `a_prev`; it needs this step's: `yt_pred = "
+     "softmax(np.dot(Wy, a_next) + by)`."),
+    ("lstm_cell_forward/a_from_cct", lstm_cell_forward__a_from_cct,
+     "`a_next` squashes the candidate `cct`; it needs the new memory: `a_next = ot * np.tanh(c_next)`."),
+    ("lstm_cell_forward/update_gate_added", lstm_cell_forward__update_gate_added,
+     "The update gate is added to the candidate; it multiplies it: `c_next = ft * c_prev + it * cct`."),
     # lstm_forward
     ("lstm_forward/a_from_zeros", lstm_forward__a_from_zeros,
      "The hidden state starts from zeros, but it must start from the given `a0`: set `a_next = a0` before "

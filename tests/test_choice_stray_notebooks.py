@@ -106,6 +106,11 @@ def test_a_class_run_grades_the_one_and_names_the_files_in_feedback_and_summary(
     assert summary.one_of_several == ("ada (rnn.ipynb was graded, not Untitled.ipynb)",)
     line = next(l for l in printed.splitlines() if "the one holding the work graded" in l)
     assert line.endswith(": ada (rnn.ipynb was graded, not Untitled.ipynb)"), line
+    # docs/instructors.md quotes the line (it left out "(its feedback names the others)" until the
+    # thirty-seventh session)
+    guide = " ".join((Path(__file__).resolve().parent.parent / "docs" / "instructors.md").read_text(
+        encoding="utf-8").split())
+    assert f'("{line.strip()}")' in guide, line
     record = json.loads((out / "ada" / "result.full.json").read_text())
     assert record["status"] == "graded" and record["points"] == record["max_points"]
     feedback = (out / "ada" / "feedback.md").read_text()

@@ -143,8 +143,18 @@ def test_another_rubric_is_refused_before_grading_and_names_what_to_do(tmp_path)
     assert f"{out / 'grades.csv'} cannot take bob.ipynb" in message
     assert "2 of its 2 other submission(s) were graded with another rubric or other fixtures" in message
     assert "alice, carol" in message
-    assert f"python3 grade.py SUBMISSIONS --out {out}" in message and "--out ANOTHER_FOLDER" in message
+    # The folder remembers the class's SUBMISSIONS, which hold bob.ipynb: the command that grades the
+    # class again is that one (thirty-seventh session: 'python3 grade.py SUBMISSIONS --out OUT, with
+    # this notebook among the submissions', the placeholder to fill in)
+    assert (f"python3 grade.py --out {out}: the submissions it was graded from, {subs.resolve()}, this "
+            f"notebook among them") in message and "--out ANOTHER_FOLDER" in message, message
     assert (out / "grades.csv").read_bytes() == book  # nothing written, nothing graded
+    elsewhere = tmp_path / "extensions" / "dan.ipynb"  # not in the remembered SUBMISSIONS
+    elsewhere.parent.mkdir()
+    shutil.copy(subs / "bob.ipynb", elsewhere)
+    with pytest.raises(exits.CommandError) as refused:
+        grade(elsewhere, out, rubric=rubric, similarity=False)
+    assert f"python3 grade.py SUBMISSIONS --out {out}, with this notebook among the submissions" in str(refused.value)
     assert (out / "bob" / KEY_FILE).read_bytes() == bob_key
     # The whole class graded again with the new rubric: every row under it, and the run says why
     # it grades everyone again and which scores changed (on main: not a word of either).

@@ -19,6 +19,7 @@ from grader import commands
 from grader import classfiles
 from grader import classsummary
 from grader import exits
+from grader.copycommands import grade_command, quoted
 from grader.discover import (Roster, RosterError, RosterStudent, Submission, find_submissions,
                              load_roster, student_key)
 from grader.report import Gradebook
@@ -414,6 +415,14 @@ def test_one_notebook_run_into_the_class_folder_does_not_call_the_others_absent(
                      ("cleo", "", "0", "0", "no submission")]
     assert summary.no_submission == ("cleo",)
     assert "2 not in this run but graded by an earlier one into" in printed
+    # What to run to have their scores (thirty-seventh session: "grade the whole class", where the
+    # output folder remembers the class's SUBMISSIONS and one command grades them again).
+    again = f"{grade_command()} --out {quoted(str(out))}"
+    roster_line = next(line for line in printed.splitlines() if "not in this run but graded" in line)
+    assert f"grade the class again to have their scores ({again}: the submissions it was graded from," \
+           f" {quoted(str(subs.resolve()))})" in roster_line, roster_line
+    former = next(line for line in printed.splitlines() if line.startswith("Not among this run's"))
+    assert f"({again}, the class again, puts back those still in it)" in former, former
 
 
 def test_a_student_with_two_submissions_keeps_one_row_in_the_rosters_block(tmp_path):

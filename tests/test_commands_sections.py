@@ -163,6 +163,11 @@ def test_a_section_left_out_of_a_later_run_is_not_given_zeros_by_a_roster_of_can
     assert [(r["submission"], r["score"], r["status"]) for r in rows(out)] == [
         ("smithada_101", "100", "graded"), ("turinga_201", "", "not in this run"), ("", "0", "no submission")]
     assert "1 not in this run but graded by an earlier one" in printed and "201" in printed
+    # sec2.zip is gone from the remembered sources: 'grade.py --out OUT' would not grade it
+    # (thirty-seventh session: the words for a class run, not the one-notebook run's command)
+    assert "grade the whole class, every folder and zip it came in, to have their scores" in printed
+    assert "(a run of the whole class, every folder and zip it came in, puts back those still in it)" in printed
+    assert "--out" not in printed.split("not in this run but graded")[1].splitlines()[0]
 
 
 def two_sections(tmp_path: Path) -> tuple[Path, Path, Path, Path]:

@@ -52,3 +52,18 @@ def test_each_constant_a_page_gives_has_that_value():
                     wrong.append(f"{page.relative_to(REPO)}:{lineno}: {module}{name} = {said}, "
                                  f"the code: {sorted((str(p.relative_to(REPO)), v) for p, v in values.items())}")
     assert wrong == [], "\n".join(wrong)
+
+
+def test_the_count_of_known_mistakes_the_pages_give_is_solution_s():
+    """docs/rubrics.md and docs/solution.md count ``solution.mutants.MUTANTS`` ("known mistakes (102)",
+    "`MUTANTS` (102 known mistakes)"): they said 92 and 99 while the code held others (thirty-sixth
+    and thirty-seventh sessions: each helper adding mistakes edits one page)."""
+    from solution.mutants import MUTANTS
+
+    said = []
+    for page in PAGES:
+        text = " ".join(page.read_text(encoding="utf-8").split())
+        said += [(page.name, int(n)) for n in re.findall(r"known mistakes \((\d+)\)|\((\d+) known mistakes\)", text)
+                 for n in n if n]
+    assert {name for name, _ in said} >= {"rubrics.md", "solution.md"}, said
+    assert [(name, n) for name, n in said if n != len(MUTANTS)] == [], (said, len(MUTANTS))

@@ -63,3 +63,28 @@ def test_the_example_class_flags_nothing_and_names_the_known_copy_as_the_page_sa
     with open(out / "similarity.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row for row in rows if row["flagged"] == "1"] == []
+
+
+def test_the_summary_the_page_shows_is_the_example_class_s(tmp_path):
+    """docs/instructors.md's "The run ends with a summary" block, line for line, against a run of
+    ``submissions/`` (the time and the output folder aside). Thirty-seventh session: it left out the
+    line that names the pairs the small class's common code hid, which the run prints after
+    ``Similarity:`` since the thirty-sixth session."""
+    import io
+    import re
+
+    from grader import commands
+
+    repo = Path(__file__).resolve().parent.parent
+    block = PAGE.split("The run ends with a summary:", 1)[1].split("```")[1].strip().splitlines()
+    out = tmp_path / "grading-output"
+    printed = io.StringIO()
+    commands.grade_class(repo / "submissions", out_dir=out, jobs=1, feedback_html=False,
+                         progress_bar=False, stream=printed)
+    ran = printed.getvalue().replace(str(out), "grading-output").splitlines()
+    tail = ran[ran.index(next(line for line in ran if line.startswith("Graded "))):]
+
+    def timeless(line: str) -> str:
+        return re.sub(r" in [\d.]+s;", " in Ts;", line)
+
+    assert [timeless(line) for line in tail] == [timeless(line) for line in block]

@@ -124,3 +124,22 @@ def test_the_score_columns_of_similarity_csv_are_those_of_its_pairs(tmp_path):
         assert [c for c in header(tmp_path / "similarity.csv") if c.startswith("score:")] == scored
     assert ("`score:<function>` per function scored in a listed pair, by name (so a file listing no "
             "pair has none of these columns)") in " ".join(PAGE.split())
+
+
+def test_the_entry_points_the_page_gives_are_the_functions_signatures():
+    """The table at the top gives ``write_feedback_html(...)`` and ``write_class_report(...)`` with
+    their parameters and defaults: each is the function's (thirty-seventh session: right, unpinned)."""
+    import ast
+    import inspect
+
+    from grader.classreport import write_class_report
+    from grader.feedback_html import write_feedback_html
+
+    for function in (write_feedback_html, write_class_report):
+        said = re.search(rf"`{function.__name__}\((.*?)\) -> Path`", PAGE).group(1)
+        tree = ast.parse(f"def f({said}): pass").body[0].args
+        page = [(a.arg, None) for a in tree.args] + [(a.arg, ast.literal_eval(d) if d is not None else None)
+                                                     for a, d in zip(tree.kwonlyargs, tree.kw_defaults)]
+        code = [(name, None if p.default is inspect.Parameter.empty else p.default)
+                for name, p in inspect.signature(function).parameters.items()]
+        assert page == code, (function.__name__, page, code)

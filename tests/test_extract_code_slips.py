@@ -192,3 +192,18 @@ def test_a_return_inside_a_block_or_at_the_end_gets_no_note(tmp_path):
                         '    raise NotImplementedError\n    (a_next, a_prev, xt, parameters) = cache\n')
     (note,) = [n for n in _notes(tmp_path / "raised", raised) if "never run" in n]
     assert note.startswith("`rnn_cell_backward` ends at `raise NotImplementedError` ("), note
+
+
+def test_code_below_a_return_written_over_two_lines_is_told_it_never_runs(tmp_path):
+    # Left by the thirty-sixth session: the text gate looked for code at the return's indentation on the
+    # line right after it, and a return continued on a second line (a tuple in brackets) hid it.
+    split = nbs.mutate("rnn_cell_backward", "    return gradients\n",
+                       "    return {\"dxt\": dxt, \"da_prev\": da_prev, \"dWax\": dWax,\n"
+                       "            \"dWaa\": dWaa, \"dba\": dba}\n    gradients = None\n")
+    (note,) = [n for n in _notes(tmp_path, split) if "never run" in n]
+    assert note.startswith('`rnn_cell_backward` ends at `return {"dxt": dxt, '), note
+    # Control: the same return at the end of the body ends nothing.
+    whole = nbs.mutate("rnn_cell_backward", "    return gradients\n",
+                       "    return {\"dxt\": dxt, \"da_prev\": da_prev, \"dWax\": dWax,\n"
+                       "            \"dWaa\": dWaa, \"dba\": dba}\n")
+    assert not [n for n in _notes(tmp_path / "whole", whole) if "never run" in n]

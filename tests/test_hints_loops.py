@@ -89,6 +89,17 @@ CASES = {
         "loop/wrapped-in-loop", "`caches = (caches, x)` on line 20 is inside the loop: each step wraps `caches` in a "
                                 "new tuple, one inside the other. Make that tuple once, after the loop; in the loop, "
                                 "add each step's value to `caches` (`caches.append(...)`).", None),
+    # Thirty-seventh session (helper real): two real notebooks, told only "`caches[0][0]` should be a tuple of
+    # length 4, got an array of shape (5, 10)" and "`caches[0]` should have 7 elements, got 10".
+    "the list replaced by the step's cache": (
+        "rnn_forward", [("caches.append(cache)", "caches = cache")],
+        "loop/list-replaced", "`caches = cache` on line 17 puts this step's `cache` in place of the list `caches`, so "
+                              "after the loop `caches` holds the last step's alone: write `caches.append(cache)` to "
+                              "add it to the list.", None),
+    "the last step's cache in the pair": (
+        "lstm_forward", [("    caches = (caches, x)", "    caches = (cache, x)")],
+        "loop/step-value-kept", "`caches = (cache, x)` on line 23 keeps the last step's `cache`, not the list "
+                                "`caches` of every step's: write `caches = (caches, x)`.", None),
     "comparison for a store": (
         "rnn_forward", [("a[:, :, t] = a_next", "a[:, :, t] == a_next")],
         "loop/value-unused", "`a[:, :, t] == a_next` on line 15 compares the two and throws the answer away: to "

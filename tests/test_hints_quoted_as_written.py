@@ -165,3 +165,17 @@ def test_a_hash_in_a_string_over_several_lines_is_not_taken_for_a_comment():
     assert "not a comment" in quoted and "a comment" not in quoted.replace("not a comment", ""), quoted
     plain = 'def f(x):\n    a = g(x,  # the input\n          x)\n    return a\n'
     assert hintcode.as_written(ast.parse(plain).body[0].body[0], plain) == "a = g(x, x)"  # a comment: left out
+
+
+def test_the_two_sides_of_np_multiply_are_named_as_those_of_an_operator():
+    # Left by the thirty-sixth session: np.multiply was not counted an operation, and a line holding one
+    # (with a dot product inside it) was told NumPy's words only.
+    message = "operands could not be broadcast together with shapes (3,10) (5,10) "
+    said = hints.named_sides_hint(message, "    dxt = np.multiply(np.dot(Wax.T, dtanh), da_next)")
+    assert said.startswith("`np.dot(Wax.T, dtanh)` has shape (3, 10) and `da_next` has shape (5, 10)"), said
+    assert hints.named_sides_hint(message, "    d = numpy.subtract(a, b)").startswith("`a` has shape (3, 10)")
+    # Two operations on the line (which one failed is not known), or a number for a side: nothing.
+    assert hints.named_sides_hint(message, "    d = np.multiply(a, b) + c * e") == ""
+    assert hints.named_sides_hint(message, "    d = np.multiply(2, b) * c").startswith(
+        "`np.multiply(2, b)` has shape (3, 10) and `c` has shape (5, 10)")  # 2 is no array: the `*` is the one
+    assert hints.named_sides_hint(message, "    d = np.dot(a, b)") == ""

@@ -103,3 +103,34 @@ def test_carried_only_hint_is_for_a_backward_step_whose_loop_never_reads_the_gra
     assert stephints.carried_only_hint(forward, callee="cell_forward", index=0) == ""
     assert stephints.carried_only_hint(source.replace("        g = out['da_prev']\n", ""), callee="cell_backward",
                                    index=0) == ""  # never carried: unchanged_argument_hint's
+
+
+# Left by the thirty-sixth session: `rnn_cell_backward(da[:, :, t], caches[t])` with `da0 = da` (a real
+# notebook of the thirtieth corpus): the known mistake of the slice alone has `da0` right, so it did not
+# match, and the student read only "inputs that differ ... (first at call 2, in `da_next`)".
+def test_a_backward_step_given_only_its_own_gradient_is_told_its_line(tmp_path, context, sandbox):
+    source = nbs.COURSE_CELLS["rnn_backward"].replace("    da0 = da_prevt\n", "    da0 = da\n").replace(
+        "da[:, :, t] + da_prevt", "da[:, :, t]")
+    part = _grade(tmp_path, nbs.course_notebook({"rnn_backward": source}), context, sandbox).part("rnn_backward")
+    said = part.cases[0].diagnosis.message
+    assert ("passes `da[:, :, t]` to `rnn_cell_backward` alone: the gradient the step after carried back, "
+            "`da_prevt`, is never added to it. Pass `da[:, :, t] + da_prevt`.") in said, said
+
+
+def test_step_only_hint_needs_the_input_alone_and_a_carried_gradient():
+    source = ("def back(da, caches):\n    g = np.zeros(3)\n    for t in reversed(range(4)):\n"
+              "        out = cell_backward(da[:, :, t], caches[t])\n        dx, g = out['dx'], out['da_prev']\n"
+              "    return g\n")
+    assert stephints.step_only_hint(source, callee="cell_backward", index=0) == (
+        "Line 4 passes `da[:, :, t]` to `cell_backward` alone: the gradient the step after carried back, `g`, is "
+        "never added to it. Pass `da[:, :, t] + g`.")
+    # The sum passed, nothing carried, another argument, a forward step, a slice of a local: not this.
+    assert stephints.step_only_hint(source.replace("(da[:, :, t],", "(da[:, :, t] + g,"), callee="cell_backward",
+                                    index=0) == ""
+    assert stephints.step_only_hint(source.replace("out['da_prev']", "out['dW']"), callee="cell_backward",
+                                    index=0) == ""
+    assert stephints.step_only_hint(source, callee="cell_backward", index=1) == ""
+    assert stephints.step_only_hint(source.replace("cell_backward", "cell_forward"), callee="cell_forward",
+                                    index=0) == ""
+    assert stephints.step_only_hint(source.replace("(da[:, :, t],", "(h[:, :, t],"), callee="cell_backward",
+                                    index=0) == ""

@@ -53,6 +53,16 @@ def test_a_close_name_that_nothing_grades_still_gets_the_rename_hint(tmp_path, c
     assert "Did you mean to name `rnn_cell_backwards` `rnn_cell_backward`?" in part.notes[0]
 
 
+def test_a_close_name_in_capitals_gets_the_rename_hint(tmp_path, context, sandbox):
+    # A real notebook (thirty-seventh session) named its LSTM loop `LSTM_forward_pass`: the capitals made it
+    # too far from `lstm_forward` for the rename hint, which its `forward_pass` for `rnn_forward` got.
+    renamed = nbs.COURSE_CELLS["lstm_forward"].replace("def lstm_forward(", "def LSTM_forward_pass(", 1)
+    result = grade(tmp_path, nbs.course_notebook({"lstm_forward": renamed}), context, sandbox)
+    part = result.part("lstm_forward")
+    assert part.status == MISSING
+    assert "Did you mean to name `LSTM_forward_pass` `lstm_forward`?" in part.notes[0], part.notes
+
+
 def test_a_missing_function_is_not_said_to_be_another_of_the_course_s_functions(tmp_path, context, sandbox):
     """A notebook with the course's optional ``lstm_cell_backward`` (which this rubric does not
     grade) and no ``rnn_cell_backward`` was told to rename the one into the other."""

@@ -408,3 +408,15 @@ def test_an_error_without_a_matrix_made_is_not_told_of_matrices(tmp_path, contex
     from grader import hints
     assert hints.matrix_hint("TypeError", "matrix.max() got an unexpected keyword argument 'keepdims'",
                              source="def f(x):\n    return softmax(x)\n") == ""
+
+
+def test_an_output_stored_in_a_cache_place_of_another_shape_is_not_told_shared_memory(tmp_path, context, sandbox):
+    # A real notebook (thirty-seventh session) stored `c_next` where the cache keeps `xt` (5 x 10 where
+    # 3 x 10 goes) and computed `c_next` wrong for another reason (its own sigmoid): it was told
+    # "`c_next` shares its memory with `cache[8]` ... Create each array on its own or store a copy",
+    # which no copy fixes. Places of two shapes are never one array in a right run.
+    cells = {"lstm_cell_forward": nbs.COURSE_CELLS["lstm_cell_forward"]
+             .replace("ot, xt, parameters)", "ot, c_next, parameters)").replace("it * cct", "it + cct")}
+    case = _first_case(tmp_path, cells, "lstm_cell_forward", context, sandbox)
+    assert case.points == 0, case
+    assert case.diagnosis is None or "shares its memory" not in case.diagnosis.message, case.diagnosis

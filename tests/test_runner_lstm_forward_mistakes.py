@@ -9,7 +9,9 @@ candidate's bias outside its tanh, the output gate made with ``Wf``, a softmax o
 cache in another order), one was sent to "check the sizes `y` was created with" for the step's
 values unpacked in another order, and one was misled: a loop passing ``a_next`` as the memory too was told, on the case of one time step,
 "set c_next = np.zeros((n_a, m)) before the loop", which the student had written. The grades were
-fair: a part loses what its wrong outputs are worth, no more.
+fair: a part loses what its wrong outputs are worth, no more. Three rows more of real notebooks
+(thirty-seventh session): the prediction from ``a_prev``, ``np.tanh(cct)`` for the new memory's and
+``it + cct``.
 """
 from __future__ import annotations
 
@@ -54,6 +56,12 @@ MISTAKES = [
      "`a_next` squashes the previous memory `c_prev`"),
     ("ot with Wf", C, "ot = sigmoid(np.dot(Wo, concat) + bo)", "ot = sigmoid(np.dot(Wf, concat) + bo)", 40 / 7,
      "The output gate is made with the forget gate's weights `Wf`"),
+    # Thirty-seventh session (helper real): three real notebooks, told only that values differ.
+    ("y from a_prev", C, "softmax(np.dot(Wy, a_next) + by)", "softmax(np.dot(Wy, a_prev) + by)", 100 / 7,
+     "The prediction is made from the previous hidden state `a_prev`"),
+    ("a from cct", C, "a_next = ot * np.tanh(c_next)", "a_next = ot * np.tanh(cct)", 40 / 7,
+     "`a_next` squashes the candidate `cct`; it needs the new memory"),
+    ("update gate added", C, "it * cct", "it + cct", 0, "The update gate is added to the candidate; it multiplies it"),
     ("cache in another order", C, _CACHE, "cache = (a_next, a_prev, c_next, c_prev, ft, it, cct, ot, xt, parameters)",
      120 / 7, "write line 34 as `cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)`"),
     ("cache without parameters", C, _CACHE, "cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt)", 120 / 7,

@@ -788,7 +788,10 @@ def test_a_process_left_behind_cannot_plant_files_for_the_next_child_given_the_s
                         time.sleep(0.005)
                     os._exit(0)
                 os._exit(0)
-            time.sleep(0.05)
+            for _ in range(400):  # until the grandchild has planted (a loaded machine starts it late)
+                if os.path.exists(os.path.join(here, "solution.py")):
+                    break
+                time.sleep(0.005)
             return here, sorted(os.listdir(here))
     """
     looker = """

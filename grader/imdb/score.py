@@ -985,6 +985,220 @@ def _band(config: ImdbConfig, best: float | None) -> tuple[float, str]:
     return 0.0, f"below {config.bands[-1].min:.2f}, the lowest accuracy that earns points"
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """One part of the bonus's score as its section of ``score_imdb`` found it: the item's points
+    and message, and the feedback lines and flags the section adds, in order."""
+
+    points: float = 0.0
+    message: str = ""
+    feedback: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+def _alternatives_item(models: Sequence[ModelEvidence], checked: Sequence[Claim], *, code_only: bool,
+                       config: ImdbConfig, cell_name: Any) -> tuple[_Scored, list[ModelEvidence]]:
+    """The distinct recurrent alternatives trained and reported, each model's line, those not
+    counted and why, the trainings stopped mid-epoch; and the models counted (``counted``)."""
+    feedback: list[str] = []
+    flags: list[str] = []
+    verified_alts = {c.alternative for c in checked if c.status == "verified" and c.alternative}
+    counted: list[ModelEvidence] = []
+    unreported: list[ModelEvidence] = []
+    for m in models:
+        reported = m.test_accuracy is not None or m.best_val_accuracy is not None or m.alternative in verified_alts
+        if code_only:
+            ok = config.code_only_alternatives
+        else:
+            ok = m.has_output and reported
+        if ok:
+            counted.append(m)
+        elif m.has_output and m.epochs_completed and not m.interrupted and m.alternative \
+                and is_recurrent(m.alternative):
+            unreported.append(m)
+    alts = distinct(m.alternative for m in counted)
+    unknown = [m for m in counted if m.alternative is None]
+    nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
+    n = min(len(alts), config.alternatives_required)
+    alt_points = config.alternatives_points * n / config.alternatives_required
+    # Said once, in the item (thirty-second session: a note "Only 1 distinct recurrent alternative(s) were
+    # trained ..." above it said the same; so did the notes on validation and accuracy below).
+    alt_msg = ((f"{len(alts)} distinct recurrent alternative{'' if len(alts) == 1 else 's'} trained and reported: "
+                f"{_listing([_quoted(a) for a in alts])}") if alts else "no recurrent alternative trained and reported")
+    if len(alts) < config.alternatives_required:
+        alt_msg += f"; the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU)"
+    if code_only:
+        alt_msg += "; read from the code only"
+    named = [m for m in counted if m.alternative is not None]
+    for m in _listed_models(named):
+        where = _cell_listing([cell_name(c, heading=True) for c in m.cells])
+        if not m.has_output:
+            feedback.append(f"{_quoted(m.alternative or '')} ({where}): trained in the code, no outputs; "
+                            f"validation: {_quoted(m.validation)}.")
+            continue
+        feedback.append(f"{_quoted(m.alternative or '')} ({where}): best validation accuracy "
+                        f"{_fmt(m.best_val_accuracy)}, test accuracy {_fmt(m.test_accuracy)}, "
+                        f"validation: {_quoted(m.validation)}.")
+    if len(named) > MAX_MODEL_LINES:
+        feedback.append(f"{len(named) - MAX_MODEL_LINES:,} more trained models are not listed here (the feedback "
+                        f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
+    if unknown:
+        feedback.append(f"Could not tell which recurrent layers the model{'' if len(unknown) == 1 else 's'} trained in "
+                        + _listing([cell_name(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells")
+                        + " use; name the alternative in a print or show model.summary().")
+    if nonrec:
+        feedback.append("Models without a recurrent layer are not counted as alternatives: "
+                        + _listing([_quoted(a) for a in sorted({m.alternative or "" for m in nonrec})]) + ".")
+    for m in _listed_models([m for m in unreported if m.alternative not in alts]):
+        # thirty-first session: a fit log with training accuracies only was told nothing of its model
+        feedback.append(f"{_quoted(m.alternative or '')} ({_cell_listing([cell_name(c, heading=True) for c in m.cells])})"
+                        f": trained ({m.epochs_completed} epochs), but no validation or test accuracy of it "
+                        f"appears in the outputs, so it is not counted; validate it on held-out training data and "
+                        f"evaluate it on the test set, keeping the outputs.")
+    stopped = [m for m in models if m.interrupted]
+    for m in stopped[:MAX_MODEL_LINES]:
+        where = f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else 'a cell'}"
+        if not m.epochs_completed:  # "0 of 5 epochs completed; only the completed epochs were used": none were
+            feedback.append(f"Training of the {where} stopped during its first epoch (of {m.epochs_planned}), "
+                            f"so no accuracy of it was read.")
+            continue
+        feedback.append(f"Training of the {where} stopped during an epoch "
+                        f"({m.epochs_completed} of {m.epochs_planned} epochs completed); only the completed "
+                        f"epochs were used.")
+    if len(stopped) > MAX_MODEL_LINES:
+        feedback.append(f"The training of {len(stopped) - MAX_MODEL_LINES:,} more models stopped during an epoch "
+                        f"(not listed).")
+    if stopped:
+        flags.append("training stopped mid-epoch")
+    return _Scored(alt_points, alt_msg, tuple(feedback), tuple(flags)), counted
+
+
+def _validation_item(counted: Sequence[ModelEvidence], models: Sequence[ModelEvidence],
+                     statements: Sequence[Statement], *, config: ImdbConfig, cell_name: Any) -> _Scored:
+    """Whether the models counted validate on a share of the training data (stated), on the test set,
+    or on the data they train on."""
+    feedback: list[str] = []
+    flags: list[str] = []
+    pool = [m for m in counted if m.alternative is None or is_recurrent(m.alternative)] or list(models)
+    stated_train = [s for s in statements if s.origin != "test" and s.fraction is not None]
+    said_test = [s for s in statements if s.origin == "test"]
+    on_test = [m for m in pool if m.validation_source == "test"]
+    on_fit = [m for m in pool if m.validation_source == "fit"]
+    good = [m for m in pool if m.validation_source == "train" or
+            (m.validation_source == "unknown" and stated_train and not said_test)]
+    if on_fit and not (on_test or said_test):
+        flags.append("validates on its training data")
+        feedback.append(_validates_on_training(on_fit, config, cell_name=cell_name))
+    if on_test or said_test:
+        val_points = 0.0
+        flags.append("validates on the test set")
+        # models of one alternative validating on the same arrays are named once, with their cells
+        # (thirty-second session: four SimpleRNNs on validation_data=(x_test, y_test) said it four times)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for m in on_test:
+            groups.setdefault((m.alternative or "model", m.validation), []).append(
+                cell_name(m.cells[0], heading=True) if m.cells else "?")
+        where = _listing([f"{_quoted(alt)} in {_cell_listing(cells)}: {_quoted(validation)}"
+                          for (alt, validation), cells in groups.items()], "models", sep="; ") \
+            if on_test else _quoted(said_test[0].text)
+        if len(groups) > 1 and len({validation for _alt, validation in groups}) == 1:
+            # eight alternatives on validation_data=(x_test, y_test) said it eight times, each model's line
+            # above saying it once more (thirty-fourth session, two real notebooks)
+            where = (("both" if len(on_test) == 2 else f"all {len(on_test):,}") if len(on_test) == len(pool)
+                     else f"{len(on_test):,}") + f" models above: {_quoted(on_test[0].validation)}"
+        val_msg = "validation on the test set (the models are named above)"
+        feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
+                        f"data as validation, so that the test set stays unseen until the final evaluation."
+                        + (" Take it from the training part of that split (fit(..., validation_split=0.2), or a "
+                           "second train_test_split of the training part) and keep the held-out part for the final "
+                           "evaluation." if any(HELD_TEXT in m.validation for m in on_test) else ""))
+    elif not pool or not good:
+        val_points = 0.0
+        val_msg = "no validation split from the training data was found"
+        printed = [m for m in pool if m.val_accuracies and m not in on_fit]
+        if on_fit:
+            val_msg = "validation on the data the model trains on"
+            if printed:
+                feedback.append(_unshown_validation(printed, config, cell_name=cell_name))
+        else:
+            feedback.append(_unshown_validation(printed, config, cell_name=cell_name) if printed else
+                            # the item below says none was found (thirty-third session: said twice)
+                            "Hold out a share of the training data as validation (validation_split=0.2, or "
+                            "validation_data from a slice of the training set) and say how much you held out.")
+    else:
+        share = len(good) / len(pool)
+        fractions = sorted({round(m.validation_fraction, 4) for m in good if m.validation_fraction})
+        stated = bool(fractions) or bool(stated_train)
+        if not fractions and stated_train:
+            fractions = [round(stated_train[0].fraction or 0, 4)]
+        val_points = config.validation_points * share * (1.0 if stated else config.validation_unstated_share)
+        frac_text = _listing([f"{f:.0%}" for f in fractions]) if fractions else "size not stated"
+        val_msg = (f"{len(good)} of {len(pool)} model{' validates' if len(pool) == 1 else 's validate'} "
+                   f"on training data ({frac_text})")
+        if not stated:
+            feedback.append("The validation data comes from the training set, but its size is not stated; "
+                            "say which share of the training data you held out.")
+        missing = [m for m in pool if m not in good and m not in on_fit]  # on_fit: told above
+        if missing:
+            feedback.append("Without a validation split from the training data: "
+                            + _listing([f"{_quoted(m.alternative or 'model')} ({_quoted(m.validation)})"
+                                        for m in missing], "models", sep="; ") + ".")
+    return _Scored(val_points, val_msg, tuple(feedback), tuple(flags))
+
+
+def _accuracy_item(models: Sequence[ModelEvidence], *, code_only: bool, config: ImdbConfig) -> _Scored:
+    """The best verified test accuracy of a recurrent model, in the config's bands."""
+    best_model = None
+    best = None
+    for m in models:
+        if m.test_accuracy is None or (m.alternative and not is_recurrent(m.alternative)):
+            continue
+        if best is None or m.test_accuracy > best:
+            best, best_model = m.test_accuracy, m
+    if code_only:
+        acc_points, acc_msg = 0.0, "no outputs: the test accuracy cannot be verified"
+    elif best is None:
+        acc_points = 0.0
+        acc_msg = ("no test accuracy in the outputs: evaluate each model on the test set "
+                   "(model.evaluate(x_test, y_test)) and keep the output")
+    else:
+        acc_points, band = _band(config, best)
+        who = _quoted(best_model.alternative or "model" if best_model else "model")
+        acc_msg = f"best verified test accuracy {_fmt(best)} ({who}): {band}"
+    return _Scored(acc_points, acc_msg)
+
+
+def _claims_told(checked: Sequence[Claim], *, code_only: bool) -> _Scored:
+    """What the feedback says of the reported accuracies contradicted by the outputs or backed by none."""
+    feedback: list[str] = []
+    flags: list[str] = []
+    told = 0  # lines about claims
+    for c in checked:
+        what = {"test": "test accuracy", "val": "validation accuracy"}.get(c.kind, "accuracy")
+        who = f"{_quoted(c.alternative)} " if c.alternative else ""
+        if c.status == "contradicted":
+            if told < MAX_CLAIM_LINES:
+                feedback.append(f"Your report ({_quoted(c.source)}) gives {who}{what} {_fmt(c.value)} "
+                                f"(written {_quoted(c.text)!r}), but {c.evidence}.")
+            told += 1
+            if "claim contradicted by outputs" not in flags:
+                flags.append("claim contradicted by outputs")
+        elif c.status == "unverified" and not code_only:
+            if told < MAX_CLAIM_LINES:
+                feedback.append(f"The {who}{what} in {_quoted(c.source)} ({_quoted(c.text)!r}) is not backed by "
+                                f"any output ({c.evidence}), so it earns no accuracy points.")
+            told += 1
+            if "unverified claim" not in flags:
+                flags.append("unverified claim")
+    if told > MAX_CLAIM_LINES:
+        feedback.append(f"{told - MAX_CLAIM_LINES:,} more reported accuracies are contradicted by the outputs or "
+                        f"not backed by any output (not listed).")
+    if code_only and checked:
+        feedback.append(f"{len(checked)} reported {'accuracy' if len(checked) == 1 else 'accuracies'} could not "
+                        f"be checked without outputs.")
+    return _Scored(feedback=tuple(feedback), flags=tuple(flags))
+
+
 def score_imdb(notebook: Any, *, config: ImdbConfig,
                extra_files: Mapping[str, bytes] | None = None) -> ImdbResult:
     """Score the bonus of ``notebook`` (a `grader.notebook.Notebook`) without running it.
@@ -1067,190 +1281,19 @@ def score_imdb(notebook: Any, *, config: ImdbConfig,
                         + "): it is not valid Python (a syntax error, or a shell command without its `!`). The "
                         "rest of those cells was read; fix it and run the cell again.")
 
-    # -- alternatives ---------------------------------------------------------
-    verified_alts = {c.alternative for c in checked if c.status == "verified" and c.alternative}
-    counted: list[ModelEvidence] = []
-    unreported: list[ModelEvidence] = []
-    for m in models:
-        reported = m.test_accuracy is not None or m.best_val_accuracy is not None or m.alternative in verified_alts
-        if code_only:
-            ok = config.code_only_alternatives
-        else:
-            ok = m.has_output and reported
-        if ok:
-            counted.append(m)
-        elif m.has_output and m.epochs_completed and not m.interrupted and m.alternative \
-                and is_recurrent(m.alternative):
-            unreported.append(m)
-    alts = distinct(m.alternative for m in counted)
-    unknown = [m for m in counted if m.alternative is None]
-    nonrec = [m for m in counted if m.alternative and not is_recurrent(m.alternative)]
-    n = min(len(alts), config.alternatives_required)
-    alt_points = config.alternatives_points * n / config.alternatives_required
-    # Said once, in the item (thirty-second session: a note "Only 1 distinct recurrent alternative(s) were
-    # trained ..." above it said the same; so did the notes on validation and accuracy below).
-    alt_msg = ((f"{len(alts)} distinct recurrent alternative{'' if len(alts) == 1 else 's'} trained and reported: "
-                f"{_listing([_quoted(a) for a in alts])}") if alts else "no recurrent alternative trained and reported")
-    if len(alts) < config.alternatives_required:
-        alt_msg += f"; the bonus asks for {config.alternatives_required} (e.g. SimpleRNN, LSTM, GRU)"
-    if code_only:
-        alt_msg += "; read from the code only"
-    named = [m for m in counted if m.alternative is not None]
-    for m in _listed_models(named):
-        where = _cell_listing([cell_name(c, heading=True) for c in m.cells])
-        if not m.has_output:
-            feedback.append(f"{_quoted(m.alternative or '')} ({where}): trained in the code, no outputs; "
-                            f"validation: {_quoted(m.validation)}.")
-            continue
-        feedback.append(f"{_quoted(m.alternative or '')} ({where}): best validation accuracy "
-                        f"{_fmt(m.best_val_accuracy)}, test accuracy {_fmt(m.test_accuracy)}, "
-                        f"validation: {_quoted(m.validation)}.")
-    if len(named) > MAX_MODEL_LINES:
-        feedback.append(f"{len(named) - MAX_MODEL_LINES:,} more trained models are not listed here (the feedback "
-                        f"lists {MAX_MODEL_LINES}: the best of each alternative first).")
-    if unknown:
-        feedback.append(f"Could not tell which recurrent layers the model{'' if len(unknown) == 1 else 's'} trained in "
-                        + _listing([cell_name(c) for c in sorted({m.cells[0] for m in unknown if m.cells})], "cells")
-                        + " use; name the alternative in a print or show model.summary().")
-    if nonrec:
-        feedback.append("Models without a recurrent layer are not counted as alternatives: "
-                        + _listing([_quoted(a) for a in sorted({m.alternative or "" for m in nonrec})]) + ".")
-    for m in _listed_models([m for m in unreported if m.alternative not in alts]):
-        # thirty-first session: a fit log with training accuracies only was told nothing of its model
-        feedback.append(f"{_quoted(m.alternative or '')} ({_cell_listing([cell_name(c, heading=True) for c in m.cells])})"
-                        f": trained ({m.epochs_completed} epochs), but no validation or test accuracy of it "
-                        f"appears in the outputs, so it is not counted; validate it on held-out training data and "
-                        f"evaluate it on the test set, keeping the outputs.")
-    stopped = [m for m in models if m.interrupted]
-    for m in stopped[:MAX_MODEL_LINES]:
-        where = f"{_quoted(m.alternative or 'model')} in {cell_name(m.cells[0]) if m.cells else 'a cell'}"
-        if not m.epochs_completed:  # "0 of 5 epochs completed; only the completed epochs were used": none were
-            feedback.append(f"Training of the {where} stopped during its first epoch (of {m.epochs_planned}), "
-                            f"so no accuracy of it was read.")
-            continue
-        feedback.append(f"Training of the {where} stopped during an epoch "
-                        f"({m.epochs_completed} of {m.epochs_planned} epochs completed); only the completed "
-                        f"epochs were used.")
-    if len(stopped) > MAX_MODEL_LINES:
-        feedback.append(f"The training of {len(stopped) - MAX_MODEL_LINES:,} more models stopped during an epoch "
-                        f"(not listed).")
-    if stopped:
-        flags.append("training stopped mid-epoch")
+    alternatives, counted = _alternatives_item(models, checked, code_only=code_only, config=config,
+                                               cell_name=cell_name)
+    validation = _validation_item(counted, models, statements, config=config, cell_name=cell_name)
+    accuracy = _accuracy_item(models, code_only=code_only, config=config)
+    told = _claims_told(checked, code_only=code_only)
+    for part in (alternatives, validation, accuracy, told):
+        feedback.extend(part.feedback)
+        flags.extend(part.flags)
 
-    # -- validation -----------------------------------------------------------
-    pool = [m for m in counted if m.alternative is None or is_recurrent(m.alternative)] or list(models)
-    stated_train = [s for s in statements if s.origin != "test" and s.fraction is not None]
-    said_test = [s for s in statements if s.origin == "test"]
-    on_test = [m for m in pool if m.validation_source == "test"]
-    on_fit = [m for m in pool if m.validation_source == "fit"]
-    good = [m for m in pool if m.validation_source == "train" or
-            (m.validation_source == "unknown" and stated_train and not said_test)]
-    if on_fit and not (on_test or said_test):
-        flags.append("validates on its training data")
-        feedback.append(_validates_on_training(on_fit, config, cell_name=cell_name))
-    if on_test or said_test:
-        val_points = 0.0
-        flags.append("validates on the test set")
-        # models of one alternative validating on the same arrays are named once, with their cells
-        # (thirty-second session: four SimpleRNNs on validation_data=(x_test, y_test) said it four times)
-        groups: dict[tuple[str, str], list[str]] = {}
-        for m in on_test:
-            groups.setdefault((m.alternative or "model", m.validation), []).append(
-                cell_name(m.cells[0], heading=True) if m.cells else "?")
-        where = _listing([f"{_quoted(alt)} in {_cell_listing(cells)}: {_quoted(validation)}"
-                          for (alt, validation), cells in groups.items()], "models", sep="; ") \
-            if on_test else _quoted(said_test[0].text)
-        if len(groups) > 1 and len({validation for _alt, validation in groups}) == 1:
-            # eight alternatives on validation_data=(x_test, y_test) said it eight times, each model's line
-            # above saying it once more (thirty-fourth session, two real notebooks)
-            where = (("both" if len(on_test) == 2 else f"all {len(on_test):,}") if len(on_test) == len(pool)
-                     else f"{len(on_test):,}") + f" models above: {_quoted(on_test[0].validation)}"
-        val_msg = "validation on the test set (the models are named above)"
-        feedback.append(f"Validation uses the test set ({where}). Step 3 asks for a share of the training "
-                        f"data as validation, so that the test set stays unseen until the final evaluation."
-                        + (" Take it from the training part of that split (fit(..., validation_split=0.2), or a "
-                           "second train_test_split of the training part) and keep the held-out part for the final "
-                           "evaluation." if any(HELD_TEXT in m.validation for m in on_test) else ""))
-    elif not pool or not good:
-        val_points = 0.0
-        val_msg = "no validation split from the training data was found"
-        printed = [m for m in pool if m.val_accuracies and m not in on_fit]
-        if on_fit:
-            val_msg = "validation on the data the model trains on"
-            if printed:
-                feedback.append(_unshown_validation(printed, config, cell_name=cell_name))
-        else:
-            feedback.append(_unshown_validation(printed, config, cell_name=cell_name) if printed else
-                            # the item below says none was found (thirty-third session: said twice)
-                            "Hold out a share of the training data as validation (validation_split=0.2, or "
-                            "validation_data from a slice of the training set) and say how much you held out.")
-    else:
-        share = len(good) / len(pool)
-        fractions = sorted({round(m.validation_fraction, 4) for m in good if m.validation_fraction})
-        stated = bool(fractions) or bool(stated_train)
-        if not fractions and stated_train:
-            fractions = [round(stated_train[0].fraction or 0, 4)]
-        val_points = config.validation_points * share * (1.0 if stated else config.validation_unstated_share)
-        frac_text = _listing([f"{f:.0%}" for f in fractions]) if fractions else "size not stated"
-        val_msg = (f"{len(good)} of {len(pool)} model{' validates' if len(pool) == 1 else 's validate'} "
-                   f"on training data ({frac_text})")
-        if not stated:
-            feedback.append("The validation data comes from the training set, but its size is not stated; "
-                            "say which share of the training data you held out.")
-        missing = [m for m in pool if m not in good and m not in on_fit]  # on_fit: told above
-        if missing:
-            feedback.append("Without a validation split from the training data: "
-                            + _listing([f"{_quoted(m.alternative or 'model')} ({_quoted(m.validation)})"
-                                        for m in missing], "models", sep="; ") + ".")
-
-    # -- accuracy -------------------------------------------------------------
-    best_model = None
-    best = None
-    for m in models:
-        if m.test_accuracy is None or (m.alternative and not is_recurrent(m.alternative)):
-            continue
-        if best is None or m.test_accuracy > best:
-            best, best_model = m.test_accuracy, m
-    if code_only:
-        acc_points, acc_msg = 0.0, "no outputs: the test accuracy cannot be verified"
-    elif best is None:
-        acc_points = 0.0
-        acc_msg = ("no test accuracy in the outputs: evaluate each model on the test set "
-                   "(model.evaluate(x_test, y_test)) and keep the output")
-    else:
-        acc_points, band = _band(config, best)
-        who = _quoted(best_model.alternative or "model" if best_model else "model")
-        acc_msg = f"best verified test accuracy {_fmt(best)} ({who}): {band}"
-
-    # -- claims ---------------------------------------------------------------
-    told = 0  # lines about claims
-    for c in checked:
-        what = {"test": "test accuracy", "val": "validation accuracy"}.get(c.kind, "accuracy")
-        who = f"{_quoted(c.alternative)} " if c.alternative else ""
-        if c.status == "contradicted":
-            if told < MAX_CLAIM_LINES:
-                feedback.append(f"Your report ({_quoted(c.source)}) gives {who}{what} {_fmt(c.value)} "
-                                f"(written {_quoted(c.text)!r}), but {c.evidence}.")
-            told += 1
-            if "claim contradicted by outputs" not in flags:
-                flags.append("claim contradicted by outputs")
-        elif c.status == "unverified" and not code_only:
-            if told < MAX_CLAIM_LINES:
-                feedback.append(f"The {who}{what} in {_quoted(c.source)} ({_quoted(c.text)!r}) is not backed by "
-                                f"any output ({c.evidence}), so it earns no accuracy points.")
-            told += 1
-            if "unverified claim" not in flags:
-                flags.append("unverified claim")
-    if told > MAX_CLAIM_LINES:
-        feedback.append(f"{told - MAX_CLAIM_LINES:,} more reported accuracies are contradicted by the outputs or "
-                        f"not backed by any output (not listed).")
-    if code_only and checked:
-        feedback.append(f"{len(checked)} reported {'accuracy' if len(checked) == 1 else 'accuracies'} could not "
-                        f"be checked without outputs.")
-
-    items = (ScoreItem("alternatives", round(alt_points, 6), config.alternatives_points, alt_msg),
-             ScoreItem("validation", round(val_points, 6), config.validation_points, val_msg),
-             ScoreItem("accuracy", round(acc_points, 6), config.accuracy_points, acc_msg))
+    items = (ScoreItem("alternatives", round(alternatives.points, 6), config.alternatives_points,
+                       alternatives.message),
+             ScoreItem("validation", round(validation.points, 6), config.validation_points, validation.message),
+             ScoreItem("accuracy", round(accuracy.points, 6), config.accuracy_points, accuracy.message))
     total = round(sum(i.points for i in items), 6)
     return ImdbResult(points=total, max_points=config.max_points, status="code_only" if code_only else "graded",
                       models=models, claims=checked, flags=tuple(flags), feedback=tuple(feedback),

@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 from grader.files import spreadsheet_text, write_atomic
 from grader.similarity.detect import KNOWN_PREFIX, PairMatch, Regions, SimilarityReport
 from grader.similarity.ownwork import IDENTICAL_REASON, UNSEEN_NOTE
-from grader.similarity.smallclass import common_code_note
+from grader.similarity.smallclass import common_code_note, whose_fingerprints
 
 __all__ = ["CSV_COLUMNS", "write_similarity_csv", "render_similarity_html"]
 
@@ -160,12 +160,13 @@ def render_similarity_html(report: SimilarityReport, submissions: Mapping[str, M
                  "Short, constrained functions resemble each other even when written independently; "
                  "read the highlighted code before drawing any conclusion.</p>")
     identical = sum(1 for p in flagged if p.reason == IDENTICAL_REASON)
-    parts.append("<p>%d submissions, %d known sources; threshold %.2f; %d flagged pairs%s in %d clusters; "
-                 "%d fingerprints (%d ignored as starter code, %d as common to the class); %.2f s.</p>" % (
-                     stats.get("submissions", 0), stats.get("known", 0), report.threshold, len(flagged),
-                     " (%d of them for identical own work)" % identical if identical else "",
-                     len(report.clusters), stats.get("fingerprints", 0), stats.get("ignored_template", 0),
-                     stats.get("ignored_common", 0), stats.get("seconds", 0.0)))
+    known_count = stats.get("known", 0)
+    parts.append("<p>%d submissions, %d known source%s; threshold %.2f; %d flagged pairs%s in %d clusters; "
+                 "%d fingerprints%s (%d ignored as starter code, %d as common to the class); %.2f s.</p>" % (
+                     stats.get("submissions", 0), known_count, "" if known_count == 1 else "s", report.threshold,
+                     len(flagged), " (%d of them for identical own work)" % identical if identical else "",
+                     len(report.clusters), stats.get("fingerprints", 0), whose_fingerprints(stats),
+                     stats.get("ignored_template", 0), stats.get("ignored_common", 0), stats.get("seconds", 0.0)))
     note = common_code_note(stats)  # a small class: the pairs its common code hid
     if note:
         parts.append('<p class="note">%s</p>' % e(note))

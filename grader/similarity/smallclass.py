@@ -4,7 +4,7 @@
 more than two submissions (``stats["common_holders"]`` or more): in a class of a few dozen that is
 the code everyone writes alike. In a class of five it is any code three students wrote alike: two
 students whose graded code is the same left no trace when a third wrote it too (the shipped class:
-911 of 1,174 fingerprints set aside, "No similar pairs"). Such a class is compared a second time
+911 of 1,167 fingerprints set aside, "No similar pairs"). Such a class is compared a second time
 with that code counted (``find_similar(common_fraction=1.0)``, a few milliseconds for a dozen
 notebooks); the pairs that reach the threshold then are named for a human to read, not flagged:
 code most of a small class writes alike (the textbook lines) cannot be told from a copy.
@@ -59,7 +59,7 @@ def common_code_note(stats: Mapping[str, object]) -> str | None:
     known = [pair for pair in alike if str(pair[1]).startswith(KNOWN_PREFIX)]
     said = [f"Code held by {stats['common_holders']} or more of the {stats['submissions']} submissions "
             f"compared is set aside as common to the class ({stats['ignored_common']} of "
-            f"{stats['fingerprints']} fingerprints)"]
+            f"{'the ' if stats.get('known') else ''}{stats['fingerprints']} fingerprints{whose_fingerprints(stats)})"]
     if classmates:
         said.append(f"; with it counted, these pairs reach the threshold: {_named(classmates)}. They are not "
                     f"flagged: in a class this small, code most students write alike cannot be told from "
@@ -69,6 +69,18 @@ def common_code_note(stats: Mapping[str, object]) -> str | None:
                     f"the threshold against a known solution (--known): {_named(known)}. A known solution is "
                     f"no classmate's: read {'each' if len(known) > 1 else 'it'} beside the solution.")
     return "".join(said)
+
+
+def whose_fingerprints(stats: Mapping[str, object]) -> str:
+    """``""``, or ``" of the submissions and the known solution(s)"`` when ``--known`` gave any:
+    ``stats["fingerprints"]`` and ``stats["ignored_common"]`` count a known solution's too (it does not
+    vote for what is common, but its fingerprints the class holds are ignored with the class's), so
+    "1154 of 1412 fingerprints" beside "the 5 submissions compared" read as the class's alone
+    (thirty-seventh session)."""
+    known = stats.get("known") or 0
+    if not known:
+        return ""
+    return " of the submissions and the known solution" + ("s" if known != 1 else "")
 
 
 def _named(pairs: list) -> str:
