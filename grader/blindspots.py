@@ -22,11 +22,14 @@ import numpy as np
 
 from grader import checks
 from grader.fixtures import CaseFixture, MutantError
-from grader.models import DIMENSIONS, Case, Part, Rubric
+from grader.models import DIMENSIONS, Case, Part, Rubric, Tolerance
 from grader.rubric import format_path
 
 __all__ = ["blind_mistakes", "blind_case_warnings", "telling_dims", "unknown_blind_to", "twin_case_warnings",
-           "shared_case_warnings"]
+           "shared_case_warnings", "idle_rtol_warnings"]
+
+#: The rtol a case has when nothing sets one (``grader.rubric``'s built-in default).
+DEFAULT_RTOL = Tolerance().rtol
 
 #: Differences up to this (absolute and relative) are the same value: the generator's ``--check`` tolerance.
 SAME = 1e-12
@@ -334,4 +337,33 @@ def shared_case_warnings(rubric: Rubric, others: Sequence[Rubric]) -> list[str]:
                         f"(line {public[0].line}): the student kit of {public[1].name} gives its expected value away; "
                         f"give one of the two another seed or other dims")
             break
+    return said
+
+
+def idle_rtol_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> list[str]:
+    """``"FILE:LINE: ..."`` for each case whose ``rtol``, tightened (below another case's of its
+    part, or the default's), is below its ``atol`` and plays no part:
+    ``atol`` is at least ``rtol`` times every expected value it compares, so the bound is ``atol``
+    alone. An instructor who tightens one output's tolerance by a case's ``rtol: 1.0e-9`` (docs/rubrics.md,
+    A tighter tolerance for one output) under the default ``atol: 1.0e-7`` tightened nothing: a
+    ``float32`` hidden state passed it (thirty-seventh session)."""
+    said = []
+    for part in rubric.parts:
+        specs = {spec.name: spec for spec in part.outputs}
+        for case in part.cases:
+            rtol, atol = case.tolerance.rtol, case.tolerance.atol
+            others = max((c.tolerance.rtol for c in part.cases if c is not case), default=DEFAULT_RTOL)
+            fixture = fixtures.get(case.id)
+            if fixture is None or not 0 < rtol < min(atol, others):  # an rtol tightened, under its atol
+                continue
+            largest = [float(np.nanmax(np.abs(array))) for name in case.outputs
+                       if specs[name].check == "allclose"
+                       for array in _arrays(checks.get_path(fixture.expected, specs[name].path))
+                       if array.size and array.dtype.kind in "fc" and np.isfinite(array).any()]
+            if largest and atol >= rtol * max(largest):
+                said.append(f"{rubric.path}:{case.line}: case {case.name!r} ({case.id}) has rtol {rtol:g} under "
+                            f"atol {atol:g}, which is larger than rtol times every value it compares (the largest "
+                            f"is {max(largest):.3g}): its bound is atol alone, and the rtol tightens nothing; give "
+                            f"the case an atol too (atol: {rtol * max(largest) / 10:.0e}, a tenth of rtol times "
+                            f"that value)")
     return said

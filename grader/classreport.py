@@ -706,7 +706,7 @@ def _write_summary(out: Path, *, rubric: Rubric, rubric_path: Path) -> int:
         return _no_gradebook(out)
     folders = sorted(p for p in out.iterdir() if p.is_dir() and spreadsheet_text(p.name) in listed)
     other = [folder.name for folder in folders
-             if stored_digest(folder, "rubric") not in (None, rubric.digest)]
+             if stored_digest(folder, "rubric") not in (None, rubric.digest, rubric.file_digest or None)]
     if other:
         print(f"{out}: {len(other)} of its {len(folders)} submission(s) were graded with another rubric "
               f"than {rubric_path} ({listing(other)}), or with this one before an edit; "

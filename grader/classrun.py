@@ -55,16 +55,19 @@ def _fixtures_digest(rubric) -> str:
 
 
 def _edited_while_grading(rubric_path: Path, rubric, fixtures: str) -> str:
-    """A note when the rubric file or its fixtures are no longer those this run read (an
-    instructor's edit and regenerate while the class was graded), or ""."""
+    """A note when the rubric or its fixtures are no longer those this run read (an instructor's
+    edit and regenerate while the class was graded), or "". The rubric is read again: what it says
+    (``Rubric.digest``), not its file's bytes, which a comment changes and which key no grade."""
     import hashlib
 
     from grader.fixtures import FixtureError, fixtures_digest
+    from grader.rubric import RubricError, load_rubric
 
-    try:
-        edited = hashlib.sha256(rubric_path.read_bytes()).hexdigest() != rubric.digest
+    try:  # the same bytes (the usual case) need no YAML read
+        edited = hashlib.sha256(rubric_path.read_bytes()).hexdigest() != rubric.file_digest \
+            and load_rubric(rubric_path).digest != rubric.digest
         edited = edited or fixtures_digest(rubric) != fixtures
-    except (OSError, FixtureError):
+    except (OSError, RubricError, FixtureError):
         edited = True
     if not edited:
         return ""

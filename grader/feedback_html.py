@@ -151,6 +151,7 @@ body{margin:0;background:#fafafa;color:#1f1f1f;font:15px/1.5 system-ui,-apple-sy
 .grader-mark{display:inline-block;width:1.4em;font-weight:bold}
 .grader-pass .grader-mark{color:#2e7d32}
 .grader-fail .grader-mark{color:#c62828}
+.grader-skip .grader-mark{color:#607d8b}
 .grader-detail{margin:.15em 0 .15em 1.4em;white-space:pre-wrap;font-size:.95em}
 ul.grader-detail{white-space:normal;padding-left:1.2em}
 .grader-diag{margin:.15em 0 .15em 1.4em;color:#6a1b9a}
@@ -1082,8 +1083,8 @@ def _case_html(case: CaseResult, hidden_number: int, cells: Sequence[str], *, ag
                                  case.points, case.max_points)
     ok = case.status == PASSED
     verdict = STATUS_WORDS.get(case.status, case.status)
-    mark = "&#10003;" if ok else "&#10007;"
-    cls = "grader-pass" if ok else "grader-fail"
+    mark = "&#10003;" if ok else "&ndash;" if case.status == NOT_ATTEMPTED else "&#10007;"
+    cls = "grader-pass" if ok else "grader-skip" if case.status == NOT_ATTEMPTED else "grader-fail"
     pts = f' <span class="grader-pts">({_points(case.points)} / {_points(case.max_points)})</span>'
     hidden = case.visibility == HIDDEN
     title = f"hidden case {hidden_number}" if hidden else e(case.name)
@@ -1143,7 +1144,7 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
     if notes:
         out.append("<ul>" + "".join(f"<li>{prose(n)}</li>" for n in notes) + "</ul>")
     shown_cases = part.cases
-    if part.status in (MISSING, NOT_IMPLEMENTED) and notes:
+    if part.status in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED) and notes:
         # Every case repeats the part's note; one line per case with its verdict suffices.
         shown_cases = tuple(dataclasses.replace(c, message="") for c in part.cases)
     elif told or notes:  # said once: a grader failure, an unreadable file at the top of the
@@ -1156,8 +1157,9 @@ def part_block(part: PartResult, cells: Sequence[str], *, told: Sequence[str] = 
         message = part.cases[0].message  # the cases' one message, unless said above (as feedback.md)
         detail = (f'<div class="grader-detail">{prose(message)}</div>'
                   if message and message not in (*told, *notes) else "")
-        out.append(f'<ul class="grader-cases"><li class="grader-fail"><span class="grader-mark">&#10007;</span>'
-                   f'{e(together)}{detail}</li></ul></section>')
+        item = ('<li class="grader-skip"><span class="grader-mark">&ndash;</span>' if part.status == NOT_ATTEMPTED
+                else '<li class="grader-fail"><span class="grader-mark">&#10007;</span>')  # a bonus left out
+        out.append(f'<ul class="grader-cases">{item}{e(together)}{detail}</li></ul></section>')
         return "".join(out)
     hidden_number = 0
     items = []

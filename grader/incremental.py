@@ -64,17 +64,26 @@ class BatchKey:
     fixtures: str
     grader: str
     options: str = ""  # anything else that changes results (e.g. feedback.html wanted or not)
+    # The rubric file's sha256 (``Rubric.file_digest``), not in the key: what a key written before the
+    # thirty-seventh session holds for the same rubric (``same_rubric``).
+    rubric_file: str = ""
 
     def digest(self) -> str:
         """sha256 of the four parts."""
         text = json.dumps([self.rubric, self.fixtures, self.grader, self.options])
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def same_rubric(self, stored: object) -> bool:
+        """Whether a key's rubric digest ``stored`` is this run's rubric: its digest, or the sha256 of
+        its file, which a class graded before the thirty-seventh session holds (a late notebook graded
+        into such a class is merged with it, not refused as graded with another rubric)."""
+        return stored == self.rubric or (bool(self.rubric_file) and stored == self.rubric_file)
+
 
 def batch_key(rubric: Rubric, *, fixtures_digest: str, options: str = "") -> BatchKey:
     """The shared part of the keys of a run with ``rubric`` and its fixtures."""
     return BatchKey(rubric=rubric.digest, fixtures=fixtures_digest, grader=grader_digest(),
-                    options=options)
+                    options=options, rubric_file=rubric.file_digest)
 
 
 def _update_file(digest, label: str, path: Path, *, limit: int | None = None) -> None:
@@ -396,7 +405,7 @@ def earlier_class(out_dir: Path, former: Sequence[str], *, batch: BatchKey, list
     ids = [sid for sid in former if spreadsheet_text(sid) in listed]
     records = {sid: _key_record(out_dir / sid) for sid in ids}
     other = [sid for sid, record in records.items() if record is not None
-             and (record.get("rubric"), record.get("fixtures")) != (batch.rubric, batch.fixtures)]
+             and not (batch.same_rubric(record.get("rubric")) and record.get("fixtures") == batch.fixtures)]
     if other:
         raise EarlierClassError(
             f"{len(other)} of its {len(ids)} other submission(s) were graded with another rubric or "
@@ -462,7 +471,7 @@ def regraded_because(out_dir: Path, ids: Iterable[str], *, batch: BatchKey,
         if record is None:
             continue
         for part, words in _KEY_PARTS:
-            if record.get(part) != getattr(batch, part):
+            if not (batch.same_rubric(record.get(part)) if part == "rubric" else record.get(part) == getattr(batch, part)):
                 found[words] = found.get(words, 0) + 1
         if pages and record.get(PAGES) is False:
             found[WITHOUT_PAGES] = found.get(WITHOUT_PAGES, 0) + 1

@@ -195,9 +195,12 @@ class Rubric:
     title: str
     path: str
     parts: tuple[Part, ...]
-    digest: str  # sha256 of the rubric file's bytes
+    digest: str  # sha256 of what the rubric says, not of its file's bytes (``grader.rubric.rubric_digest``)
     imdb: Mapping | None = None  # the raw `imdb:` section, validated by grader.imdb
     imdb_line: int = 0
+    # sha256 of the file's bytes: the rubric's digest until the thirty-seventh session, which the
+    # keys of a class graded before then hold (``grader.incremental.BatchKey.same_rubric``).
+    file_digest: str = ""
 
     @property
     def cases(self) -> tuple[Case, ...]:
@@ -253,8 +256,9 @@ MISSING = "missing"  # no such function in the submission
 #: bonus's feedback.
 BONUS_FLAGS = ("validates on the test set", "validates on its training data", "claim contradicted by outputs",
                "unverified claim", "training stopped mid-epoch", "no outputs", "not tf.keras")
-#: A part's status (never a case's): an optional part (the IMDB bonus) that the submission did
-#: not attempt. 0 of its bonus points and no failure: nothing was asked of the student.
+#: The status of an optional part (the IMDB bonus, a ``bonus: true`` part) that the submission did
+#: not attempt, and of the cases of such a part (``marked_bonus``). 0 of its bonus points and no
+#: failure: nothing was asked of the student.
 NOT_ATTEMPTED = "not_attempted"
 SKIPPED = "skipped"  # not run (an earlier case of the same function timed out)
 HARNESS = "harness_error"  # our fault, never the student's
@@ -418,12 +422,27 @@ class SubmissionResult:
 def marked_bonus(parts: Iterable[PartResult], bonus: Collection[str]) -> tuple[PartResult, ...]:
     """``parts`` with ``bonus`` True on those named in ``bonus`` (the rubric's bonus parts, the
     IMDB bonus's part): what every report reads to show a part's points beyond ``max_points``. A
-    bonus function the notebook leaves out (missing, or the template's placeholders left) is
-    ``NOT_ATTEMPTED``, as the IMDB bonus left out is: nothing was asked of the student, and "missing"
-    in red read as a failure (thirty-sixth session)."""
-    return tuple(replace(part, bonus=True, status=NOT_ATTEMPTED if part.status in (MISSING, NOT_IMPLEMENTED)
-                         else part.status)
+    bonus function the notebook leaves out (missing, or the template's placeholders left: every
+    case so) is ``NOT_ATTEMPTED``, it and its cases, as the IMDB bonus left out is: nothing was
+    asked of the student, and "missing" in red read as a failure (thirty-sixth session; its cases
+    still read "missing" under red crosses in feedback.md, feedback.html, results.json and the
+    class report until the thirty-seventh)."""
+    return tuple((_not_attempted(part) if _left_out(part) else replace(part, bonus=True))
                  if part.name in bonus and not part.bonus else part for part in parts)
+
+
+_UNWRITTEN = (MISSING, NOT_IMPLEMENTED)
+
+
+def _left_out(part: PartResult) -> bool:
+    """Whether ``part``'s function is not in the notebook or still the template's, in every case."""
+    return part.status in _UNWRITTEN and all(case.status in _UNWRITTEN for case in part.cases)
+
+
+def _not_attempted(part: PartResult) -> PartResult:
+    """``part``, a bonus left out, as not attempted: it and each of its cases."""
+    return replace(part, bonus=True, status=NOT_ATTEMPTED,
+                   cases=tuple(replace(case, status=NOT_ATTEMPTED) for case in part.cases))
 
 
 def bonus_mark(part: PartResult) -> str:

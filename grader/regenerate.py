@@ -178,9 +178,12 @@ def compute_case(rubric: Rubric, part: Part, case: Case, reference: Reference) -
         for dep in part.depends:
             target = function.__globals__.get(dep)
             if not callable(target):
+                callables = {name: value for name, value in function.__globals__.items()
+                             if callable(value) and not name.startswith("_")}
                 raise RegenerateError(
                     f"{_where(rubric, part.line)}: depends names {dep!r}, which the reference "
                     f"{part.function} cannot call (no such global in its module)"
+                    f"{_did_you_mean(dep, callables)}"
                 )
             recorded[dep] = []
             rebound[dep] = _recorder(target, recorded[dep])
@@ -375,8 +378,12 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
     if removed:
         said.append(f"{len(removed)} removed: {named(removed)}")
     if recomputed:
+        outputs = {case.id: rubric.part(case.part).outputs for case in rubric.cases}
+        what = {case_id: recomputed_values(was[case_id], now[case_id], outputs=outputs.get(case_id, ()))
+                for case_id in recomputed}
         said.append(f"{len(recomputed)} recomputed on the same inputs (the reference, its traces or its known "
-                    f"mistakes changed): {named(recomputed)}")
+                    f"mistakes changed): " + ", ".join(f"{named([case_id])}: {what[case_id]}" if what[case_id]
+                                                         else named([case_id]) for case_id in recomputed))
     edited = _edited_messages(before, after)
     if edited:
         said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
@@ -385,6 +392,45 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
         said.append("a case's id counts the cases of its part and visibility in file order, so deleting or "
                     "inserting one moves the ids of the cases after it, whose fixtures are made again (an id: "
                     "given in a case keeps it)")
+    return "; ".join(said)
+
+
+def recomputed_values(was: Mapping[str, Any], now: Mapping[str, Any], *, outputs: Sequence[Any] = ()) -> str:
+    """What changed in one stored case recomputed on the same inputs, value by value: each output
+    of ``outputs`` (the part's ``OutputSpec``s) whose expected value changed, by name, with how
+    (``"expected a_next: values by up to 1.2e-06"``, ``"expected cache: float64 (5, 10) vs float64
+    (6, 10)"``), then the inputs, the reference traces and the known mistakes' outputs that
+    changed (``"the outputs of 2 known mistake(s): no_ba, no_by"``); "" when none is told apart.
+    Until the thirty-seventh session regenerate said "recomputed" and nothing of what moved."""
+    from grader.checks import get_path
+
+    said = []
+    expected = was.get("expected"), now.get("expected")
+    if _difference(*expected) is not None:
+        told = []
+        for spec in outputs:
+            try:
+                old, new = (get_path(value, spec.path) for value in expected)
+            except LookupError:
+                continue
+            found = _difference(old, new, spec.name)
+            if found:
+                told.append(found)
+        said.append("expected " + ", ".join(told) if told else
+                    f"expected values ({_difference(*expected, 'expected')})")
+    for key, words in (("args", "inputs"), ("traces", "reference traces")):
+        found = _difference(was.get(key), now.get(key), key)
+        if found:
+            said.append(f"{words} ({found})")
+    mutants = was.get("mutants"), now.get("mutants")
+    if isinstance(mutants[0], dict) and isinstance(mutants[1], dict):
+        changed = sorted(m for m in set(mutants[0]) | set(mutants[1])
+                         if _difference(mutants[0].get(m), mutants[1].get(m)) is not None)
+        if changed:
+            shown = [m.rsplit("/", 1)[-1] for m in changed[:4]] + (["..."] if len(changed) > 4 else [])
+            said.append(f"the outputs of {len(changed)} known mistake(s): {', '.join(shown)}")
+    elif _difference(*mutants) is not None:
+        said.append("the known mistakes' outputs")
     return "; ".join(said)
 
 
@@ -439,8 +485,8 @@ def _difference(a: Any, b: Any, where: str = "") -> str | None:
         if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
             return f"{where or 'value'}: {type(a).__name__} vs {type(b).__name__}"
         if a.shape != b.shape or a.dtype != b.dtype:
-            return f"{where or 'value'}: {a.dtype}{a.shape} vs {b.dtype}{b.shape}"
-        return None if _close(a, b) else f"{where or 'value'}: values differ"
+            return f"{where or 'value'}: {a.dtype} {a.shape} vs {b.dtype} {b.shape}"
+        return None if _close(a, b) else f"{where or 'value'}: {_by_how_much(a, b)}"
     if type(a) is not type(b):
         return f"{where or 'value'}: {type(a).__name__} vs {type(b).__name__}"
     if isinstance(a, (tuple, list)):
@@ -462,6 +508,21 @@ def _difference(a: Any, b: Any, where: str = "") -> str | None:
     if isinstance(a, (float, complex, np.generic)):
         return None if _close(np.asarray(a), np.asarray(b)) else f"{where or 'value'}: {a!r} vs {b!r}"
     return None if a == b else f"{where or 'value'}: {a!r} vs {b!r}"
+
+
+def _by_how_much(a: np.ndarray, b: np.ndarray) -> str:
+    """How two arrays of one shape and dtype differ: "values by up to 0.031 (3 of 50)"; or which
+    elements became or stopped being NaN or infinite."""
+    if a.dtype.kind not in "fciub" or b.dtype.kind not in "fciub":
+        return "values differ"
+    x, y = a.astype(complex if "c" in a.dtype.kind + b.dtype.kind else float), \
+        b.astype(complex if "c" in a.dtype.kind + b.dtype.kind else float)
+    finite = np.isfinite(x) & np.isfinite(y)
+    changed = int(np.count_nonzero(~np.isclose(x, y, rtol=CHECK_TOLERANCE, atol=CHECK_TOLERANCE, equal_nan=True)))
+    if not finite.all() and (np.isfinite(x) != np.isfinite(y)).any():
+        return f"{changed} of {x.size} value(s) differ, some now or before not finite (NaN or infinite)"
+    largest = float(np.max(np.abs(x[finite] - y[finite]))) if finite.any() else 0.0
+    return f"values by up to {largest:.2g} ({changed} of {x.size})"
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -795,7 +856,7 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
         raise RegenerateError(unknown)
     for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
                     *without_known_mistakes(rubric, reference=reference),
-                    *blindspots.twin_case_warnings(rubric),
+                    *blindspots.twin_case_warnings(rubric), *blindspots.idle_rtol_warnings(rubric, fresh),
                     *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
                     *blindspots.blind_case_warnings(
                         rubric, fresh, compute=lambda part, case: compute_case(rubric, part, case, reference))):
@@ -818,7 +879,10 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
             changes = case_changes(rubric, old[visibility], path.read_bytes())
             print(f"{path}: written ({path.stat().st_size} bytes){': ' + changes if changes else ''}")
         print(f"{rubric.path}: {points_line(rubric)}")
-        if public_rewritten:
+        if public_rewritten and old["public"] is None:  # a new rubric: no kit was made from it before
+            print(f"{rubric.path}: its student kit, the public cases to check a notebook against: "
+                  f"python3 grade.py --student-kit DIR --rubric {rubric.path}")
+        elif public_rewritten:
             print(f"{rubric.path}: its public cases changed: a student kit made before checks the old ones, not "
                   f"those graded; make the kit again "
                   f"({grade_command()} --student-kit DIR --rubric {rubric.path}) and give it to the class")

@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from grader import scorechanges
 from grader.files import spreadsheet_text, visible_text, write_atomic
 from grader.models import (
-    BONUS_FLAGS, CRASHED, ERROR, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_IMPLEMENTED, PASSED, SKIPPED,
+    BONUS_FLAGS, CRASHED, ERROR, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED,
+    SKIPPED,
     STATUS_WORDS, CaseResult, CheckResult, Diagnosis, Location, PartResult, Rubric, SubmissionResult, bonus_mark,
 )
 
@@ -254,7 +255,9 @@ def gradescope_results(result: SubmissionResult) -> dict:
     placeholder left, the bonus's feedback) are said once, above the output of the part's
     first public case; a part without any (an unattempted bonus, a part graded on hidden cases
     only) gets a test of its own for them, before its cases, without a score (Gradescope
-    marks it neither passed nor failed). A hidden case's test is never given them.
+    marks it neither passed nor failed). A hidden case's test is never given them. A bonus
+    function left out (``NOT_ATTEMPTED``) is that one test alone, saying so: its cases, each a
+    failed test reading "missing", read as failures.
 
     Every output and name is declared ``text`` (Gradescope then renders no HTML, Markdown or
     ANSI in it): they hold the student's printed output, exception messages and code.
@@ -272,6 +275,12 @@ def gradescope_results(result: SubmissionResult) -> dict:
     tests = []
     for part in result.parts:
         notes = tuple(note for note in student_notes(part) if note)
+        if part.status == NOT_ATTEMPTED and part.cases:  # a bonus function left out: nothing failed
+            tests.append({"name": part.name + bonus_mark(part),
+                          "output": "\n\n".join((*notes, all_cases_line(part)
+                                                     or f"{part_verdict(part)} (0 / {part.max_points:g})")),
+                          "visibility": "visible"})
+            continue
         first_public = None
         if notes:
             first_public = next((case for case in part.cases if case.visibility != HIDDEN), None)
@@ -367,7 +376,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
             out.write("\n")
         together = all_cases_line(part)
         if together:  # the same verdict, and nothing more, case after case
-            out.write(f"- ❌ {together}\n")
+            out.write(f"- {'' if part.status == NOT_ATTEMPTED else '❌ '}{together}\n")
             message = part.cases[0].message
             if message and message not in told:
                 out.write(_markdown_lines(message, first="  ", rest="  "))
@@ -389,9 +398,10 @@ def all_cases_line(part: PartResult) -> str:
     template's, or a syntax error in its cell, which the part's note names) and they say the same:
     "all 4 cases (the assignment example and 3 hidden): not implemented (0 / 15)"; "" otherwise.
     Four lines each saying "not implemented" said nothing the first did not (thirty-second session:
-    nor four bare "raised an error" under a syntax error's note)."""
+    nor four bare "raised an error" under a syntax error's note). A bonus left out: "all 4 cases
+    (...): not attempted (0 / 20)", under no red cross (``models.marked_bonus``)."""
     cases = part.cases
-    unrun = part.status in (MISSING, NOT_IMPLEMENTED) or \
+    unrun = part.status in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED) or \
         part.status == ERROR and bool(cases) and cases[0].message in part.notes \
         and all(c.location is None for c in cases)
     if not unrun or len(cases) < 2 \
@@ -414,7 +424,7 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
     hidden case only its verdict and the mistake's name. A likely mistake already in
     ``said`` (named by a case above in the part; this case's is added) is not written out
     again: the same sentence under every case of a part read as four mistakes."""
-    mark = "✅" if case.status == PASSED else "❌"
+    mark = "✅" if case.status == PASSED else "➖" if case.status == NOT_ATTEMPTED else "❌"
     verdict = STATUS_WORDS.get(case.status, case.status)
     head = f"hidden case {number}: {verdict}" if case.visibility == HIDDEN else f"{case.name}: {verdict}"
     out = [f"- {mark} {head} ({case.points:g} / {case.max_points:g})\n"]

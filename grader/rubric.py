@@ -12,8 +12,10 @@ The schema is documented in ``docs/rubrics.md`` and at the top of
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass, replace
@@ -43,7 +45,9 @@ __all__ = [
 #: The rubric format version this grader reads.
 SUPPORTED_VERSION = 1
 
-#: Per-step functions a part may name in ``depends`` without grading them itself.
+#: Per-step functions of the assignment a part may name in ``depends`` without grading them itself
+#: (a name a letter away from one of them is refused as a slip; any other name the generator checks
+#: against the reference).
 KNOWN_STEP_FUNCTIONS = (
     "rnn_cell_forward",
     "rnn_cell_backward",
@@ -139,6 +143,20 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _misspelt(name: str, known: Iterable[str]) -> str:
+    """The one of ``known`` that ``name``, not among them, is a slip of (a letter left out, added,
+    changed or two swapped: ``rnn_cell_forwrd``), or "". Another name in ``depends`` (a per-step
+    function the course added, ``gru_cell_forward``) is the generator's to check, against the
+    reference: it was refused here, "did you mean 'rnn_cell_forward'?", until the thirty-seventh
+    session, so a part could not be graded apart from a new per-step function that is not graded."""
+    if name in known:
+        return ""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.9)
+    return close[0] if close and abs(len(close[0]) - len(name)) <= 1 else ""
 
 
 class RubricError(Exception):
@@ -378,6 +396,13 @@ class _Reader:
         value = self.scalar(node, what)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(node, f"{what} must be a whole number, not {value!r}{_whole_hint(value, node)}")
+        written = str(node.value).strip().replace("_", "")
+        if not node.style and _NOT_DECIMAL.match(written):
+            digits = written.lstrip("+-").lstrip("0")
+            how = (f"write it without the leading 0 ({digits}), or {value} if {value} is meant"
+                   if written.lstrip("+-").isdigit() else f"write it in decimal digits ({value})")
+            raise self.error(node, f"{what} is written `{node.value}`, which YAML reads as {value} (a leading 0 "
+                                   f"makes an octal number, 0x a hexadecimal one, a colon one in base 60); {how}")
         if minimum is not None and value < minimum:
             raise self.error(node, f"{what} must be at least {minimum}, not {value}")
         if maximum is not None and value > maximum[0]:
@@ -438,7 +463,7 @@ def load_rubric(path: str | Path, *, cache: bool = False) -> Rubric:
     """Read and validate the rubric file at ``path``.
 
     Returns a frozen :class:`grader.models.Rubric` whose ``path`` is ``str(path)``
-    and whose ``digest`` is the sha256 of the file's bytes. Raises
+    and whose ``digest`` is :func:`rubric_digest`'s, of what it says. Raises
     :class:`RubricError` (``"FILE:LINE: problem"``) for anything invalid,
     including a file that cannot be read (line 0, ``"FILE: problem"``).
 
@@ -467,7 +492,6 @@ def load_rubric(path: str | Path, *, cache: bool = False) -> Rubric:
 def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
     """Validate rubric YAML text (``path`` is only used in messages and ``Rubric.path``)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -486,9 +510,46 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
         if root is None:
             raise RubricError(path, 1, "the rubric file is empty")
         reader = _Reader(path, loader, tuple(_YAML_LINE_BREAK.split(text)))
-        return _read_rubric(reader, root, digest)
+        rubric = _read_rubric(reader, root)
+        return replace(rubric, digest=rubric_digest(rubric), file_digest=hashlib.sha256(raw).hexdigest())
     finally:
         loader.dispose()
+
+
+#: What a rubric's digest leaves out, by record: where a thing is written (the file, its lines) and
+#: what only the fixtures' generator reads (``blind_to``: the known mistakes a case is meant not to
+#: catch). A field added to the rubric's records is in the digest unless it is named here
+#: (``tests/test_rubric_digest.py`` makes each new field a decision).
+NOT_DIGESTED: Mapping[str, frozenset[str]] = MappingProxyType({
+    "Rubric": frozenset({"path", "digest", "imdb_line", "file_digest"}), "Part": frozenset({"line"}),
+    "Case": frozenset({"line", "blind_to"}), "OutputSpec": frozenset({"line"})})
+
+#: The first line of what ``rubric_digest`` hashes: another form of it, another number.
+_DIGEST_FORM = "rubric digest 1\n"
+
+
+def _digested(value: Any) -> Any:
+    """``value`` (a rubric record, or what one holds) as plain JSON data, without ``NOT_DIGESTED``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        left_out = NOT_DIGESTED.get(type(value).__name__, frozenset())
+        return {f.name: _digested(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if f.name not in left_out}
+    if isinstance(value, Mapping):
+        return {str(key): _digested(item) for key, item in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_digested(item) for item in value]
+    return value
+
+
+def rubric_digest(rubric: Rubric) -> str:
+    """The sha256 of what ``rubric`` says (``Rubric.digest``): its parts, cases, outputs, points,
+    tolerances, timeouts, names and titles, its ``imdb:`` section; not how its file writes them.
+    A comment, a blank line, keys in another order, ``1e-5`` for ``1.0e-5``, or a ``blind_to``
+    edited leave it as it was, so a class graded with the rubric is not graded again (the keys of
+    ``grader.incremental`` hold it): until the thirty-seventh session it was the sha256 of the
+    file's bytes, and a comment edited in ``rubrics/rnn.yaml`` regraded everyone."""
+    text = json.dumps(_digested(rubric), sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256((_DIGEST_FORM + text).encode("utf-8")).hexdigest()
 
 
 #: Syntax errors whose mistake is where PyYAML's *context* starts, not where it gave up:
@@ -497,6 +558,10 @@ def parse_rubric(data: bytes | str, *, path: str = "<rubric>") -> Rubric:
 _CONTEXT_IS_THE_MISTAKE = ("while scanning a simple key", "while scanning a quoted scalar",
                            "while parsing a flow mapping", "while parsing a flow sequence")
 
+
+#: A whole number YAML 1.1 reads in another base: ``011`` (octal, 9), ``0x1f``, ``0b11``, ``1:30``
+#: (base 60, 90). A seed written ``007`` was silently seed 7, ``010`` seed 8 (thirty-seventh session).
+_NOT_DECIMAL = re.compile(r"[-+]?(0[0-9]|0[xXoObB]|[0-9]+:)")
 
 #: The line breaks YAML counts (``str.splitlines`` knows more, which would shift the lines shown).
 _YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
@@ -615,7 +680,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     return line, f"{message}; {hint}" if hint else message
 
 
-def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
+def _read_rubric(reader: _Reader, root: yaml.Node) -> Rubric:
+    """The rubric ``root`` holds, its ``digest`` left empty (``parse_rubric`` gives it)."""
     import yaml
 
     if not isinstance(root, yaml.MappingNode):
@@ -686,11 +752,12 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
 
     known = set(seen_functions) | set(KNOWN_STEP_FUNCTIONS)
     for node, dep in depends_nodes:
-        if dep not in known:
+        typo = _misspelt(dep, known)
+        if typo:
             raise reader.error(
                 node,
                 f"depends names {dep!r}, which is neither a graded function of this rubric "
-                f"nor a known per-step function{_did_you_mean(dep, sorted(known))}",
+                f"nor a known per-step function; did you mean {typo!r}?",
             )
 
     return Rubric(
@@ -699,7 +766,7 @@ def _read_rubric(reader: _Reader, root: yaml.Node, digest: str) -> Rubric:
         title=title,
         path=reader.path,
         parts=tuple(parts),
-        digest=digest,
+        digest="",
         imdb=imdb,
         imdb_line=imdb_line,
     )

@@ -25,6 +25,7 @@ EDITS = {
     "unknown check 'alclose'": (73, "weight: 1}", "weight: 1, check: alclose}"),
     "rubric version 2": (56, "version: 1", "version: 2"),
     "not 7.0": (77, "seed: 11,", "seed: 7.0,"),
+    "is written `010`": (77, "seed: 11,", "seed: 010,"),
     "a part has no key 'points'": (139, "    mutation_weight: 0.1", "    points: 20\n    mutation_weight: 0.1"),
     "expected '-' indicator": (83, "    outputs:", "   outputs:"),
     "found a tab character": (83, "    outputs:", "\toutputs:"),

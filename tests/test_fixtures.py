@@ -409,9 +409,11 @@ def test_check_finds_changed_value(workspace, reference, capsys):
     rubric = load_rubric(rubric_path)
     report = rg.check(rubric, reference=reference, fixtures_dir=fixtures_dir)
     line = rubric.part("lstm_forward").cases[2].line
-    assert report.problems == (
-        (f"lstm_forward/hidden-2 ({rubric_path}:{line})", "differs: expected[0]: values differ"),
-    )
+    (label, problem), = report.problems
+    assert label == f"lstm_forward/hidden-2 ({rubric_path}:{line})"
+    # How many and by how much (thirty-seventh session; "values differ" before): one number of 21, by 1e-9 of it
+    assert problem.startswith("differs: expected[0]: values by up to ") and problem.endswith(" (1 of 21)"), problem
+    assert 1e-12 < float(problem.split("up to ")[1].split()[0]) < 1e-9, problem
     assert rg.main([str(rubric_path), "--check", "--fixtures-dir", str(fixtures_dir)]) == rg.EXIT_STALE
     err = capsys.readouterr().err
     assert "lstm_forward/hidden-2" in err and "run: python3 -m grader.regenerate" in err

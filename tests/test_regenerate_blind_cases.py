@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from grader import blindspots
@@ -147,6 +148,36 @@ def test_the_same_inputs_with_other_outputs_are_a_tighter_tolerance_not_a_twin(w
     edit_rubric(rubric_path, "outputs: [yt_pred, cache]", "outputs: [a_next, cache]")
     said = _said_of_inputs(capsys, rubric_path)
     assert len(said) == 1 and "compares a_next too: the same comparison is graded twice" in said[0], said
+
+
+def test_an_rtol_under_the_atol_that_tightens_nothing_is_named(workspace, capsys):
+    """Thirty-seventh session, docs/rubrics.md's recipe tried on a GRU rubric: a case's `rtol:
+    1.0e-9` for one output, under the default `atol: 1.0e-7`, bounds nothing tighter (atol is
+    larger than rtol times every value), and a float32 hidden state passed it. The generator now
+    says so at the case's line; with an atol of its own (as the recipe now writes) it says nothing."""
+    from grader.checks import CHECKS
+    from grader.models import Tolerance
+
+    rubric_path, _ = workspace
+    case = ("      - {name: narrow hidden state, visibility: hidden, seed: 23, dims: {n_x: 6, n_a: 3, n_y: 4, m: 8, "
+            "T_x: 1}, points: 2.5}\n")
+    tight = case.replace("narrow hidden state", "narrow (a_next to 1e-9)").replace(
+        "points: 2.5}", "points: 1, rtol: 1.0e-9, outputs: [a_next]}")
+    line = edit_rubric(rubric_path, case, case.replace("points: 2.5}", "points: 1.5, outputs: [yt_pred, cache]}") + tight)
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = [w for w in _warnings(capsys.readouterr().err) if "tightens nothing" in w]
+    assert len(said) == 1 and said[0].startswith(
+        f"warning: {rubric_path}:{line + 1}: case 'narrow (a_next to 1e-9)' (rnn_cell_forward/hidden-4) has rtol 1e-09 "
+        "under atol 1e-07, which is larger than rtol times every value it compares"), said
+    assert "give the case an atol too (atol: " in said[0], said
+    # What it lets through: a_next rounded to float32, within 1e-7 of every value (all under 1 in size).
+    expected = np.tanh(np.random.RandomState(0).randn(3, 8))
+    rounded = expected.astype(np.float32).astype(np.float64)
+    assert CHECKS["allclose"](rounded, expected, tolerance=Tolerance(1e-9, 1e-7), name="a_next") is None
+    assert CHECKS["allclose"](rounded, expected, tolerance=Tolerance(1e-9, 1e-12), name="a_next") is not None
+    edit_rubric(rubric_path, "rtol: 1.0e-9, outputs", "rtol: 1.0e-9, atol: 1.0e-12, outputs")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    assert not [w for w in _warnings(capsys.readouterr().err) if "tightens nothing" in w]
 
 
 def test_the_shipped_rubrics_say_every_case_that_is_meant_blind(capsys):

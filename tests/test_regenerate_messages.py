@@ -263,10 +263,33 @@ def test_regenerating_after_the_reference_changed_names_the_cases_recomputed(wor
     out = capsys.readouterr().out
     public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
     assert public.endswith(f"1 recomputed on the same inputs (the reference, its traces or its known mistakes "
-                           f"changed): rnn_cell_forward/public-1 (line {lines['rnn_cell_forward/public-1']}); the message(s) of 1 known mistake(s): "
-                           "rnn_cell_forward/no_ba"), public
+                           f"changed): rnn_cell_forward/public-1 (line {lines['rnn_cell_forward/public-1']}): expected a_next: "
+                           "values by up to 1e-06 (50 of 50); the message(s) of 1 known mistake(s): "
+                           "rnn_cell_forward/no_ba"), public  # thirty-seventh session: which value, by how much
     hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
-    assert "3 recomputed on the same inputs" in hidden and f"rnn_cell_forward/hidden-3 (line {lines['rnn_cell_forward/hidden-3']})" in hidden, hidden
+    assert "3 recomputed on the same inputs" in hidden and f"rnn_cell_forward/hidden-3 (line {lines['rnn_cell_forward/hidden-3']}): " \
+           "expected a_next: values by up to" in hidden, hidden
+    assert "yt_pred" not in hidden and "cache" not in hidden, hidden  # unchanged: not named
+
+
+def test_a_recomputed_case_names_each_value_that_changed_and_how():
+    """Thirty-seventh session: "recomputed on the same inputs" said nothing of what moved: a
+    shape, a dtype, values by how much, the traces, which known mistakes' outputs."""
+    from grader.models import OutputSpec
+
+    outputs = (OutputSpec("a", (0,)), OutputSpec("y", (1,)), OutputSpec("cache", (2,)))
+    a, y = np.zeros((2, 3)), np.ones((4, 3))
+    was = {"args": (a,), "expected": (a, y, (a,)), "traces": {}, "mutants": {
+        "f/no_ba": {"result": (a, y, (a,))}, "f/no_by": {"error": "ValueError: x"}, "f/same": {"result": 1.0}}}
+    now = {"args": (a,), "expected": (a + 0.25, y.astype(np.float32), (np.zeros((3, 3)),)), "traces": {}, "mutants": {
+        "f/no_ba": {"result": (a, y, (a,))}, "f/no_by": {"result": (a, y, (a,))}, "f/same": {"result": 1.0}}}
+    said = rg.recomputed_values(was, now, outputs=outputs)
+    assert said == ("expected a: values by up to 0.25 (6 of 6), y: float64 (4, 3) vs float32 (4, 3), cache[0]: "
+                    "float64 (2, 3) vs float64 (3, 3); the outputs of 1 known mistake(s): no_by"), said
+    assert rg.recomputed_values(was, was, outputs=outputs) == ""
+    traced = {**was, "traces": {"g": [[(a,), a + 1]]}}
+    assert rg.recomputed_values({**was, "traces": {"g": [[(a,), a]]}}, traced, outputs=outputs) == (
+        "reference traces (traces['g'][0][1]: values by up to 1 (6 of 6))")
 
 
 def test_a_part_renamed_is_said_to_be_renamed_not_its_cases_removed_and_added(workspace, capsys):
@@ -318,3 +341,21 @@ def test_commands_to_copy_name_the_python_that_ran(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         classreport.main(["--help"])
     assert f"usage: '{venv}' -m grader.classreport" in capsys.readouterr().out
+
+
+def test_a_new_rubric_is_not_said_to_have_changed_its_public_cases(tmp_path, capsys):
+    """Thirty-seventh session, a GRU rubric written from docs/rubrics.md: its first regenerate said
+    "its public cases changed: a student kit made before checks the old ones", of a rubric no kit
+    was ever made from. It now says how to make its kit; after an edit of a public case, the old words."""
+    rubric = tmp_path / "cells.yaml"
+    docs = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    start = docs.index("<!-- small-rubric: cells")
+    rubric.write_text(docs[docs.index("```yaml\n", start) + 8:docs.index("```", docs.index("```yaml\n", start) + 8)])
+    assert rg.main([str(rubric)]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    assert "its public cases changed" not in out, out
+    assert f"{rubric}: its student kit, the public cases to check a notebook against: python3 grade.py " \
+           f"--student-kit DIR --rubric {rubric}" in out, out
+    rubric.write_text(rubric.read_text().replace("seed: 1, points: 5", "seed: 2, points: 5"))
+    assert rg.main([str(rubric)]) == rg.EXIT_OK
+    assert f"{rubric}: its public cases changed: a student kit made before checks the old ones" in capsys.readouterr().out

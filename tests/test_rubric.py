@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.models import DIMENSIONS, HIDDEN, PUBLIC
-from grader.rubric import RubricError, format_path, load_rubric, parse_path
+from grader.rubric import RubricError, format_path, load_rubric, parse_path, rubric_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 RNN = ROOT / "rubrics" / "rnn.yaml"
@@ -74,7 +74,7 @@ def assert_error(tmp_path: Path, text: str, line: int, *fragments: str) -> Rubri
 def test_base_rubric_loads_with_ids_lines_and_defaults(tmp_path):
     rubric = load_rubric(write(tmp_path, BASE))
     assert rubric.name == "demo" and rubric.version == 1 and rubric.title == "Demo rubric"
-    assert rubric.digest == hashlib.sha256(BASE.encode()).hexdigest()
+    assert rubric.digest == rubric_digest(rubric) != hashlib.sha256(BASE.encode()).hexdigest()  # of what it says
     cell, loop = rubric.parts
     assert cell.name == cell.function == "rnn_cell_forward"
     assert cell.line == 6 and loop.line == 14

@@ -263,8 +263,62 @@ def test_a_bonus_function_left_out_is_not_attempted_in_the_feedback_not_missing(
     subs, out = tmp_path / "subs", tmp_path / "out"
     left_out = nbs.mutate("rnn_cell_backward", "def rnn_cell_backward", "def my_scratch")
     nbs.write(subs / "ada.ipynb", nbs.course_notebook(left_out))
-    grade(subs, out, rubric=quiz, feedback_html=True)
+    grade(subs, out, rubric=quiz, feedback_html=True, class_report=True)
     feedback = (out / "ada" / "feedback.md").read_text(encoding="utf-8")
     assert "| `rnn_cell_backward` (bonus) | 0 / 4 | not attempted |" in feedback, feedback
     assert "| `rnn_cell_backward` (bonus) | 0 / 4 | missing |" not in feedback
     assert rows(out)["ada"]["score"] == "10" and rows(out)["ada"]["max_score"] == "10"
+    # Thirty-seventh session: its cases too, everywhere a left-out bonus is shown. They read
+    # "❌ all 2 cases (...): missing" in feedback.md, a red cross and "missing" per case in
+    # feedback.html, a failed test per case in results.json, "missing: 1" in the class report.
+    bonus = feedback[feedback.index("## `rnn_cell_backward`"):]
+    assert "- all 2 cases (course dimensions and 1 hidden): not attempted (0 / 4)\n" in bonus, bonus
+    assert "❌" not in bonus and "missing" not in bonus.replace("No function named", ""), bonus
+    page = (out / "ada" / "feedback.html").read_text(encoding="utf-8")
+    section = page[page.index('id="grader-part-rnn_cell_backward"'):]
+    section = section[:section.index("</section>")]
+    assert "all 2 cases (course dimensions and 1 hidden): not attempted (0 / 4)" in section, section
+    assert "grader-fail" not in section and "&#10007;" not in section and ": missing" not in section, section
+    tests = json.loads((out / "ada" / "results.json").read_text(encoding="utf-8"))["tests"]
+    bonus_tests = [test for test in tests if test["name"].startswith("rnn_cell_backward")]
+    assert bonus_tests == [{"name": "rnn_cell_backward (bonus)", "visibility": "visible", "output": (
+        "No function named `rnn_cell_backward` was found in the notebook.\n\n"
+        "all 2 cases (course dimensions and 1 hidden): not attempted (0 / 4)")}], bonus_tests
+    report = (out / "report.html").read_text(encoding="utf-8")
+    cases = report[report.index("rnn_cell_backward/public-1"):]
+    assert "not attempted: 1" in cases[:2000] and "missing: 1" not in cases[:2000], cases[:2000]
+
+
+def test_a_bonus_only_partly_written_is_graded_as_written_not_as_not_attempted():
+    """The control: a bonus part some of whose cases ran keeps its verdicts; "not attempted" is
+    for a function left out in every case (missing, or the template's placeholders)."""
+    from grader.models import FAILED, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, CaseResult, PartResult, marked_bonus
+
+    def part(*statuses: str) -> PartResult:
+        cases = tuple(CaseResult(f"g/public-{k}", f"case {k}", "public", status, 0.0, 1.0)
+                      for k, status in enumerate(statuses, 1))
+        return PartResult("g", "g", statuses[0], 0.0, float(len(statuses)), cases)
+
+    left_out, = marked_bonus([part(MISSING, MISSING)], {"g"})
+    assert left_out.status == NOT_ATTEMPTED and {c.status for c in left_out.cases} == {NOT_ATTEMPTED}
+    partly, = marked_bonus([part(NOT_IMPLEMENTED, FAILED)], {"g"})
+    assert partly.bonus and partly.status == NOT_IMPLEMENTED, partly
+    assert [c.status for c in partly.cases] == [NOT_IMPLEMENTED, FAILED]
+    assert marked_bonus([part(MISSING, MISSING)], set())[0].status == MISSING  # not a bonus: missing
+
+
+def test_a_one_case_bonus_left_out_is_one_neutral_line_everywhere():
+    """A bonus of one case left out: no red cross in feedback.md or feedback.html, and one
+    results.json test without a score that says its points."""
+    from grader.feedback_html import part_block
+    from grader.models import GRADED, MISSING, CaseResult, PartResult, SubmissionResult, marked_bonus
+    from grader.report import feedback_markdown, gradescope_results
+
+    case = CaseResult("g/public-1", "example", "public", MISSING, 0.0, 4.0)
+    part, = marked_bonus([PartResult("g", "g", MISSING, 0.0, 4.0, (case,))], {"g"})
+    result = SubmissionResult("s", "s.ipynb", GRADED, 0.0, 0.0, (part,))
+    assert "- ➖ example: not attempted (0 / 4)\n" in feedback_markdown(result)
+    block = part_block(part, [])
+    assert 'class="grader-skip"' in block and "grader-fail" not in block, block
+    assert gradescope_results(result)["tests"] == [
+        {"name": "g (bonus)", "output": "not attempted (0 / 4)", "visibility": "visible"}]

@@ -129,6 +129,33 @@ def test_a_quoted_number_says_to_remove_the_quotes(tmp_path):
     assert "comma" not in message
 
 
+@pytest.mark.parametrize("written, read, fragment", [
+    ("seed: 010", 8, "write it without the leading 0 (10), or 8 if 8 is meant"),
+    ("seed: 007", 7, "write it without the leading 0 (7), or 7 if 7 is meant"),
+    ("seed: 0x1f", 31, "write it in decimal digits (31)"),
+    ("seed: 1:30", 90, "write it in decimal digits (90)"),
+    ("seed: 1, dims: {n_x: 3, n_a: 05", 5, "write it without the leading 0 (5)"),
+])
+def test_a_whole_number_yaml_reads_in_another_base_is_refused(tmp_path, written, read, fragment):
+    """Thirty-seventh session: YAML 1.1 reads `seed: 010` as the octal 8, `0x1f` as 31 and `1:30`
+    as 90; a seed an instructor padded with zeros (`seed: 010` for ten) was silently another."""
+    text = replace_line(12, "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, "
+                            "points: 2}".replace("seed: 1, dims: {n_x: 3, n_a: 5", written) if "dims" in written else
+                        "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, "
+                        "points: 2}".replace("seed: 1", written))
+    error_at(tmp_path, text, 12, f"is written `{written.rsplit(': ', 1)[1]}`, which YAML reads as {read} (a leading 0",
+             fragment)
+
+
+def test_zero_and_underscores_are_decimal_numbers(tmp_path):
+    """The controls: `seed: 0` and `seed: 1_000` are the numbers they look like."""
+    for written, seed in (("seed: 0", 0), ("seed: 1_000", 1000)):
+        path = tmp_path / "r.yaml"
+        path.write_text(replace_line(12, "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, "
+                                         "n_y: 2, m: 10, T_x: 1}, points: 2}".replace("seed: 1", written)))
+        assert load_rubric(path).cases[0].seed == seed
+
+
 def test_a_decimal_comma_in_a_flow_mapping_is_explained(tmp_path):
     text = replace_line(12, "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2,5}")
     error_at(tmp_path, text, 12, "must be words, not 5", "`points: 2,5` reads as `points: 2` and a key `5`",
