@@ -569,7 +569,7 @@ def _summary(files: _ClassFiles, *, book: Any, written: _Written, context: Any, 
              out_dir: Path, total: int, earlier: Any, kept: Mapping, not_graded: tuple, former: tuple,
              one_of_several: Sequence[str]) -> ClassSummary:
     """The run's ``ClassSummary`` from the class report's figures and the gradebook."""
-    from grader.discover import SEVERAL_NOTEBOOKS
+    from grader.discover import NONE_GRADED
     from grader.models import HARNESS
 
     stats = files.stats
@@ -581,7 +581,7 @@ def _summary(files: _ClassFiles, *, book: Any, written: _Written, context: Any, 
         unreadable_why=tuple(unreadable_reason(r.messages) for r in stats.unreadable),
         zero_on_every_function=stats.zero_on_every_function,
         several_notebooks=tuple(r.submission_id for r in stats.unreadable
-                                if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
+                                if r.messages and NONE_GRADED in r.messages[0]),
         one_of_several=tuple(sorted(one_of_several)),
         scores=tuple(r.points for r in stats.graded),
         adjusted_scores=scores_adjusted(stats.graded, book=book, adjustments=written.by_cell),
