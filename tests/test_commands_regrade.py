@@ -770,11 +770,19 @@ def test_a_notebook_graded_alone_into_a_folder_of_no_class_run_is_not_taken_into
     assert set(scores(out)) == {"alice", "bob", "carol"}
 
 
-def _zipped(notebook: Path, zip_path: Path) -> Path:
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(zip_path, "w") as archive:
+def _late_zip_graded(tmp_path: Path, student: str) -> tuple[Path, Path, Path, str]:
+    """The small class graded, then late/<student>.zip (their notebook, a wrong RNN cell) graded
+    into its folder: the class's folder, output folder, the zip and what the second run printed."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    notebook = nbs.write(tmp_path / "mail" / f"{student}.ipynb", nbs.course_notebook(WRONG_CELL))
+    late = tmp_path / "late" / f"{student}.zip"
+    late.parent.mkdir(parents=True)
+    with zipfile.ZipFile(late, "w") as archive:
         archive.write(notebook, notebook.name)
-    return zip_path
+    _, printed = grade(late, out)
+    return subs, out, late, printed
 
 
 def test_one_students_late_zip_is_graded_into_the_class_not_as_a_class_of_its_own(tmp_path):
@@ -782,12 +790,7 @@ def test_one_students_late_zip_is_graded_into_the_class_not_as_a_class_of_its_ow
     of that zip: grades.csv held carol alone (alice and bob 'not among this run's submissions'),
     and the zip replaced the class's remembered SUBMISSIONS, so grade.py --out OUT graded carol
     alone again. Now it is her regrade: her row updated, the class kept, the sources kept."""
-    subs = small_class(tmp_path / "subs")
-    out = tmp_path / "out"
-    grade(subs, out)
-    late = _zipped(nbs.write(tmp_path / "mail" / "carol.ipynb", nbs.course_notebook(WRONG_CELL)),
-                   tmp_path / "late" / "carol.zip")
-    _, printed = grade(late, out)
+    subs, out, late, printed = _late_zip_graded(tmp_path, "carol")
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}
     assert f"Kept in {out / 'grades.csv'}, report.html and similarity.csv: its 2 other" in printed
     assert "Not among this run's submissions" not in printed
@@ -798,12 +801,7 @@ def test_one_students_late_zip_is_graded_into_the_class_not_as_a_class_of_its_ow
 
 
 def test_a_late_zip_of_a_new_student_is_graded_with_the_class_by_the_next_class_run(tmp_path):
-    subs = small_class(tmp_path / "subs")
-    out = tmp_path / "out"
-    grade(subs, out)
-    late = _zipped(nbs.write(tmp_path / "mail" / "dan.ipynb", nbs.course_notebook(WRONG_CELL)),
-                   tmp_path / "late" / "dan.zip")
-    _, printed = grade(late, out)
+    subs, out, late, printed = _late_zip_graded(tmp_path, "dan")
     assert "dan was not in it and is a new row" in printed
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
     summary, printed = grade(subs, out)  # a rubric fix's class run: dan's zip is graded with it
