@@ -140,7 +140,7 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
                         and any(_file_name(o) == m["stem"] + m["suffix"] for o in holders)]:
             several = (f"{NONE_GRADED}. {listing([_shown(n) for n in unzipped])} is named as "
                        f"unzipping names a file it would otherwise replace: a download of the class "
-                       f"unzipped over an earlier one, your instructor's to sort out, not yours")
+                       f"unzipped over an earlier one, your instructor's to sort out, not yours.")
         problem = submission.problem.replace(f" {SEVERAL_NOTEBOOKS}", f" {said}{_upload_order({n: submission.notebooks[n] for n in holders})}. "
                                              f"{several}", 1)
         return replace(submission, problem=problem)

@@ -475,7 +475,7 @@ def test_a_downloads_renamed_copy_of_other_work_is_refused_telling_the_student_i
     sub = one_notebook(find_submissions(subs)[0], graded=GRADED)
     assert SEVERAL_NOTEBOOKS not in sub.problem and "hand in" not in sub.problem
     assert ("rnn (1).ipynb is named as unzipping names a file it would otherwise replace: a download of "
-            "the class unzipped over an earlier one, your instructor's to sort out, not yours") in sub.problem
+            "the class unzipped over an earlier one, your instructor's to sort out, not yours.") in sub.problem
     stream = io.StringIO()
     commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
                          stream=stream)
