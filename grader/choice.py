@@ -24,13 +24,14 @@ takes the choice from the result (``chosen``) and reads none of the notebooks.
 """
 from __future__ import annotations
 
+import filecmp
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Collection
+from typing import Collection, Mapping
 
-from grader.discover import SEVERAL_NOTEBOOKS, Submission, listing, platform_name, readable_id
+from grader.discover import NONE_GRADED, SEVERAL_NOTEBOOKS, Submission, listing, platform_name, readable_id
 from grader.models import Rubric, SubmissionResult
 
 #: The names Jupyter, JupyterLab and Colab give a new notebook (``Untitled.ipynb``,
@@ -42,6 +43,9 @@ _CHECKPOINT_COPY = re.compile(r"-checkpoint\.ipynb$", re.IGNORECASE)
 #: The first words of the note a student's feedback gets when one of their notebooks was graded;
 #: the run's summary lists those notes.
 ONE_OF_SEVERAL = "Of the notebooks handed in, "
+#: The name unzipping gives a file beside one of its name (``rnn (1).ipynb``, ``rnn - Copy.ipynb``):
+#: Windows' and 7-Zip's "keep both", a download of the class unzipped over an earlier one.
+_UNZIP_COPY = re.compile(r"^(?P<stem>.+?)(?: \(\d+\)| - Copy(?: \(\d+\))?)(?P<suffix>\.ipynb)$", re.IGNORECASE)
 #: The most notebooks of one submission read to choose one: each is extracted in the grading
 #: process before any student is graded, and a zip may hold thousands (0.45 ms a small course
 #: notebook, 9 s for 20,000; up to a second or two one at the size bounds). Past it, refused as
@@ -118,6 +122,10 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
     names = [name for name in submission.notebooks if name not in earlier]
     if len(names) == 1:  # two downloads' copies of one upload, nothing else: the later graded
         return _graded_one(submission, names[0], notes=(*submission.notes, *_reupload_notes(names[0], earlier)))
+    copies = _identical_copies(submission.notebooks, names)
+    if len(names) - len(copies) == 1 and not earlier:  # one notebook, copied by the TA's unzipping
+        chosen = next(name for name in names if name not in copies)
+        return _graded_one(submission, chosen, notes=(*submission.notes, *_copy_notes(chosen, copies)))
     read = {name: notebook_code(submission.notebooks[name], graded=graded) for name in names}
     if any(code is None for code in read.values()):
         return submission
@@ -127,8 +135,14 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
     if len(holders) > 1:
         said = (f"{listing([_shown(n) for n in holders])} each define graded functions"
                 if len(holders) > 2 else f"{_shown(holders[0])} and {_shown(holders[1])} both define graded functions")
+        several = SEVERAL_NOTEBOOKS
+        if unzipped := [n for n in holders if (m := _UNZIP_COPY.match(_file_name(n)))
+                        and any(_file_name(o) == m["stem"] + m["suffix"] for o in holders)]:
+            several = (f"{NONE_GRADED}. {listing([_shown(n) for n in unzipped])} is named as "
+                       f"unzipping names a file it would otherwise replace: a download of the class "
+                       f"unzipped over an earlier one, your instructor's to sort out, not yours.")
         problem = submission.problem.replace(f" {SEVERAL_NOTEBOOKS}", f" {said}{_upload_order({n: submission.notebooks[n] for n in holders})}. "
-                                             f"{SEVERAL_NOTEBOOKS}", 1)
+                                             f"{several}", 1)
         return replace(submission, problem=problem)
     if holders:
         chosen = holders[0]
@@ -171,6 +185,35 @@ def _earlier_uploads(notebooks: Collection[str]) -> dict[str, str]:
             earlier[name] = (f"an earlier upload of {_shown(original)} to Canvas, attachment {attachment} "
                              f"before {later}")
     return earlier
+
+
+def _identical_copies(notebooks: Mapping[str, Path], names: Collection[str]) -> dict[str, str]:
+    """Of a student's notebooks ``names`` (``notebooks``: their files), those named as unzipping
+    names a file beside one of its name (``rnn (1).ipynb`` beside ``rnn.ipynb``, ``_UNZIP_COPY``)
+    and that file byte for byte, each with why it is not graded. A download unzipped over an
+    earlier one (Moodle's, whose names carry no upload number) writes such copies: the
+    thirty-seventh session's TA found the student given 0 and told to hand in one notebook."""
+    by_name = {_file_name(name): name for name in names}
+    copies = {}
+    for name in names:
+        if (m := _UNZIP_COPY.match(_file_name(name))) is None:
+            continue
+        original = by_name.get(m["stem"] + m["suffix"])
+        try:
+            if original is not None and filecmp.cmp(notebooks[original], notebooks[name], shallow=False):
+                copies[name] = f"the same file as {_shown(original)}, byte for byte"
+        except OSError:  # read at the student's turn, which says why
+            return {}
+    return copies
+
+
+def _copy_notes(chosen: str, copies: Mapping[str, str]) -> tuple[str, str]:
+    """The notes of a submission whose notebooks are ``chosen`` and byte-for-byte ``copies`` of it."""
+    return (f"{ONE_OF_SEVERAL}{_shown(chosen)} was graded, not {listing([_shown(n) for n in copies])}: "
+            f"{listing(list(copies.values()))}.",
+            "Your notebook was in the folder graded more than once, under other names (as when a "
+            "download of the class is unzipped over an earlier one, which renames the files it "
+            "would replace): the copies are the same work, graded once. Nothing for you to do.")
 
 
 def _upload_order(notebooks: dict[str, Path]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping
 
 from grader.choice import ONE_OF_SEVERAL, chosen
-from grader.discover import SEVERAL_NOTEBOOKS
+from grader.discover import NONE_GRADED
 from grader.report import Gradebook
 
 if TYPE_CHECKING:
@@ -51,5 +51,5 @@ class ClassBooks:
             self.graded_ones[sub.id] = chosen(sub, result)
         self.one_of_several.extend(f"{result.submission_id} ({m.removeprefix(ONE_OF_SEVERAL).rstrip('.')})"
                                    for m in result.messages if m.startswith(ONE_OF_SEVERAL))
-        if result.status == "unreadable" and result.messages and SEVERAL_NOTEBOOKS in result.messages[0]:
+        if result.status == "unreadable" and result.messages and NONE_GRADED in result.messages[0]:
             self.unchosen.append(result.submission_id)

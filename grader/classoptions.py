@@ -177,6 +177,15 @@ def sources_left_out(earlier: Sequence[Path], given: Sequence[Path], *, out_dir:
             f"class kept), or another --out to grade these alone")
 
 
+def outside_sources(options: ClassOptions, path: Path) -> bool:
+    """Whether ``path`` (a notebook, or a zip of one student's late work) is graded into a class
+    whose class run is remembered (``options.sources``) without being one of its sources or
+    inside one: graded alone, it is a regrade of its students, the class kept."""
+    path = absolute(path)
+    return bool(options.sources) and path.is_file() and not any(
+        path == source or path.is_relative_to(source) for source in options.sources)
+
+
 def remember(out_dir: Path, options: ClassOptions) -> None:
     """Record ``options`` in ``out_dir`` for the next run into it."""
     data = {**{name: str(getattr(options, name)) if getattr(options, name) else None for name in _PATHS},

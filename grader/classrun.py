@@ -117,6 +117,7 @@ class _StartUp:
     unpack_dir: Path  # where the students' zips are unpacked, each at its turn
     one_student: tuple | None  # (folder, submission) of one student graded into the class's folder
     regrade: bool  # one student or one notebook into the class's folder
+    late_zip: bool  # a zip of one student's late work, outside the class's sources: a regrade
     again: str  # of a regrade: the command that grades the class again (``outputfolder.class_again``)
     late: tuple[Path, ...]  # notebooks graded alone earlier, graded with this class run
     hidden: tuple[Path, ...]  # what no child may see, besides the output folder
@@ -178,12 +179,20 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     # hidden from the children as in that run.
     one_student = None if several else student_folder(submissions, out_dir=out_dir)
     hidden = [one_student[0]] if one_student is not None else sources
+    from grader.archive import students_in
+    from grader.classoptions import outside_sources
     from grader.discover import is_zip_name
 
     # A section left out of a run of the class (its students would leave grades.csv) is
     # refused here; the sources of a class run are remembered for the next, and a notebook
     # graded alone (an extension's) is graded with the class by the next class run.
-    regrade = one_student is not None or (
+    # A zip of one student's late work (outside the class's remembered sources, no class's
+    # download: its names carry fewer than two Canvas or Moodle students) is graded as a notebook
+    # is, its rows updated: until the thirty-seventh session it was a class run of that zip,
+    # grades.csv holding them alone and the zip the class's remembered source.
+    late_zip = (not several and is_zip_name(submissions.name) and outside_sources(options, submissions)
+                and len(students_in(submissions)) < 2)
+    regrade = one_student is not None or late_zip or (
         not several and submissions.is_file() and not is_zip_name(submissions.name))
     options = with_sources(options, sources, out_dir=out_dir, regrade=regrade)
     late = () if regrade else late_notebooks(options, sources)
@@ -211,8 +220,8 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     return _StartUp(sources=tuple(sources), options=options, on_purpose=on_purpose,
                     class_roster=class_roster, adjustments=adjustments, zygotes=tuple(zygotes),
                     context=context, fixtures=fixtures, lock=lock, unpack_dir=unpack_dir,
-                    one_student=one_student, regrade=regrade, late=tuple(late), hidden=tuple(hidden),
-                    reads=reads, sandbox_options=sandbox_options,
+                    one_student=one_student, regrade=regrade, late_zip=late_zip, late=tuple(late),
+                    hidden=tuple(hidden), reads=reads, sandbox_options=sandbox_options,
                     again=class_again(out_dir=out_dir, sources=options.sources) if regrade else "")
 
 
@@ -260,10 +269,10 @@ class _Notes:
         self.kept.append(note)
 
 
-def _submissions_found(start: _StartUp, roots: Sequence[Path], *, out_dir: Path,
+def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Sequence[Path], out_dir: Path,
                        stream: TextIO) -> tuple[list, Any]:
-    """The submissions to grade under ``roots`` (the opened sources) and the late notebooks taken,
-    the output folder left out; the options with the late notebooks graded. Raises CommandError
+    """The submissions to grade under ``roots`` (the opened sources) and the late notebooks taken
+    (``late_roots``: ``start.late`` opened, a zip extracted), the output folder left out; the options with the late notebooks graded. Raises CommandError
     when none is found."""
     options = start.options
     # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one is graded,
@@ -272,8 +281,8 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, out_dir: Path,
              else find_in(roots, sources=start.sources))
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
         taken_ids, graded_late = {sub.id for sub in found}, []
-        for path in start.late:
-            if new := [sub for sub in submissions_under(path, defer=True) if sub.id not in taken_ids]:
+        for path, opened in zip(start.late, late_roots):
+            if new := [sub for sub in submissions_under(opened, defer=True) if sub.id not in taken_ids]:
                 found, graded_late = [*found, *new], [*graded_late, path]
         options = replace(options, late=tuple(graded_late))
         if graded_late:
@@ -572,7 +581,7 @@ def _summary(files: _ClassFiles, *, book: Any, written: _Written, context: Any, 
              one_of_several: Sequence[str], again: str = "", remembered: Sequence[Path] = ()) -> ClassSummary:
     """The run's ``ClassSummary`` from the class report's figures and the gradebook; ``again`` and
     ``remembered``, what grades the class again and from which sources (``_StartUp.again``)."""
-    from grader.discover import SEVERAL_NOTEBOOKS
+    from grader.discover import NONE_GRADED
     from grader.models import HARNESS
 
     stats = files.stats
@@ -584,7 +593,7 @@ def _summary(files: _ClassFiles, *, book: Any, written: _Written, context: Any, 
         unreadable_why=tuple(unreadable_reason(r.messages) for r in stats.unreadable),
         zero_on_every_function=stats.zero_on_every_function,
         several_notebooks=tuple(r.submission_id for r in stats.unreadable
-                                if r.messages and SEVERAL_NOTEBOOKS in r.messages[0]),
+                                if r.messages and NONE_GRADED in r.messages[0]),
         one_of_several=tuple(sorted(one_of_several)),
         scores=tuple(r.points for r in stats.graded),
         adjusted_scores=scores_adjusted(stats.graded, book=book, adjustments=written.by_cell),
@@ -677,6 +686,9 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         stack.enter_context(early)
         roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False))
                  for source in start.sources]
+        # The late notebooks and zips graded alone since the class run (a zip opened as a source is)
+        late_roots = tuple(stack.enter_context(opened_submissions(path, stream=stream, nested=False))
+                           for path in start.late)
         if similarity and template and not Path(template).is_file():  # read by the check only
             raise CommandError(f"{template}: no such template notebook")
         if similarity and known and (problem := known_problem(Path(known))):
@@ -687,7 +699,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # folder, were configured above with the folder itself).
         sandbox_options = start.sandbox_options
         sandbox_options["protected_paths"] = protected_paths(
-            *(start.hidden if start.one_student is not None else (*roots, *start.late)),
+            *(start.hidden if start.one_student is not None else (*roots, *start.late, *late_roots)),
             out_dir=out_dir, also=(start.unpack_dir,), reads=start.reads)
         workers = _Workers(
             stack=stack, zygotes=start.zygotes, batch=batch, feedback_html=feedback_html,
@@ -701,7 +713,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
             inherited=() if start.lock is None else (start.lock,))
         if force or not has_keys(out_dir):  # most likely everything is to grade: start now
             workers.start(min(wanted, sum(map(entries_at_most, roots))))
-        subs, options = _submissions_found(start, roots, out_dir=out_dir, stream=stream)
+        subs, options = _submissions_found(start, roots, late_roots=late_roots, out_dir=out_dir, stream=stream)
         starter = read_template(Path(template)) if template and similarity else None
         if starter is not None and not starter.sources:
             raise CommandError(starter.no_function(Path(template)))
@@ -723,7 +735,8 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # earlier gradebook's other submissions are kept as graded, not dropped from it.
         earlier = (keep_earlier_class(start.first, out_dir=out_dir, former=former, batch=batch,
                                       on_kept=books.absorb, graded=tuple(by_id),
-                                      student=start.one_student is not None)
+                                      student=start.one_student is not None,
+                                      late_zip=start.late_zip)
                    if former and not start.several else None)
         if force:
             todo, kept = list(subs), {}

@@ -141,12 +141,11 @@ def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrad
     remember: a class run's, or, for a ``regrade`` (one notebook, one student's folder), the
     class's as they were. Raises ``CommandError`` for a class run that leaves out some of the
     sources the class was graded from (``sources_left_out``), before anything is graded."""
-    from grader.classoptions import absolute, sources_left_out
+    from grader.classoptions import absolute, outside_sources, sources_left_out
 
-    if regrade:  # one notebook outside the sources of a class graded here: its next class run grades it too
+    if regrade:  # one notebook (or late zip) outside the class's sources: its next class run grades it too
         notebook = absolute(sources[0])
-        if options.sources and notebook.is_file() and notebook not in options.late \
-                and not any(notebook.is_relative_to(source) for source in options.sources):
+        if outside_sources(options, notebook) and notebook not in options.late:
             return dataclasses.replace(options, late=(*options.late, notebook))
         return options
     if problem := sources_left_out(options.sources, sources, out_dir=out_dir):

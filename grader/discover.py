@@ -303,7 +303,9 @@ def files_under(folder: Path) -> dict[str, Path]:
 
 #: What the message of a submission with several notebooks adds: none is graded until one is left.
 #: Worded for both readers: a Gradescope student can resubmit, a class run's TA reads the run's line.
-SEVERAL_NOTEBOOKS = ("None of them was graded: hand in the notebook to grade alone, or tell your "
+#: ``NONE_GRADED`` begins every such message (``grader.choice`` words the rest for a download's copies).
+NONE_GRADED = "None of them was graded"
+SEVERAL_NOTEBOOKS = (f"{NONE_GRADED}: hand in the notebook to grade alone, or tell your "
                      "instructor which one it is.")
 
 

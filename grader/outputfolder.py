@@ -66,12 +66,14 @@ INTERRUPTED_AFTER = ("\nInterrupted: every submission is graded and the gradeboo
 
 
 def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str], batch: Any,
-                       on_kept: Callable, graded: Sequence[str] = (), student: bool = False) -> Any:
+                       on_kept: Callable, graded: Sequence[str] = (), student: bool = False,
+                       late_zip: bool = False) -> Any:
     """The earlier gradebook's submissions a run of the one notebook ``submissions`` keeps
     (``grader.incremental.earlier_class``), or None when the run is of a folder or a zip (a
     submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
     lists any of ``former``. ``student``: ``submissions`` is one student's folder, or a notebook in
-    it (``student_folder``), kept as a notebook is. Raises CommandError, before anything is graded,
+    it (``student_folder``), kept as a notebook is; ``late_zip``: ``submissions`` is a zip of one
+    student's late work (outside the class's sources, ``classoptions.outside_sources``), kept so too. Raises CommandError, before anything is graded,
     when they cannot be kept (another rubric or other fixtures; damaged results), saying what to do."""
     from grader.discover import folder_id, is_zip_name, platform_name, readable_id
     from grader.files import spreadsheet_text
@@ -80,7 +82,7 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
 
     from grader.unfinished import earlier as earlier_file
 
-    if is_zip_name(submissions.name) or not (listed := gradebook_submissions(earlier_file(out_dir, GRADEBOOK))):
+    if (is_zip_name(submissions.name) and not late_zip) or not (listed := gradebook_submissions(earlier_file(out_dir, GRADEBOOK))):
         return None
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
@@ -97,7 +99,7 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
                 f"{quoted(str(submissions.parent))} --out {quoted(str(out_dir))}): {folder} is graded again, the "
                 f"others are kept")
         return None
-    if strangers and spreadsheet_text(folder) in listed:
+    if strangers and spreadsheet_text(folder) in listed and not late_zip:
         # A folder of folders' student (alice/rnn.ipynb): graded alone it is a row 'rnn' beside
         # alice's, without the files beside it in alice/ (an imdb_report.json).
         from grader.copycommands import grade_command, quoted

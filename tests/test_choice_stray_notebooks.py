@@ -447,3 +447,49 @@ def test_a_moodle_download_unzipped_over_an_earlier_one_is_named_as_the_likely_c
     commands.grade_class(tmp_path / "plain", out_dir=tmp_path / "out2", jobs=1, similarity=False,
                          feedback_html=False, stream=stream)
     assert "and run again): zoe\n" in stream.getvalue()
+
+
+def test_a_downloads_byte_for_byte_copy_is_graded_once_and_the_student_not_blamed(tmp_path):
+    """A Moodle download unzipped over an earlier one renamed Jane's rnn.ipynb to 'rnn (1).ipynb'
+    (Windows' and 7-Zip's 'keep both'). On main she had 0 and read 'hand in the notebook to grade
+    alone'; the copy is the same work: it is graded, and she has nothing to do."""
+    subs = tmp_path / "moodle"
+    folder = subs / "Jane Smith_4242_assignsubmission_file_"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    (folder / "rnn (1).ipynb").write_bytes((folder / "rnn.ipynb").read_bytes())
+    sub = one_notebook(find_submissions(subs)[0], graded=GRADED)
+    assert sub.problem == "" and sub.path == folder / "rnn.ipynb"
+    assert sub.notes[0] == (f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not rnn (1).ipynb: the same file as "
+                            f"rnn.ipynb, byte for byte.")
+    assert "Nothing for you to do." in sub.notes[1] and "hand in" not in " ".join(sub.notes)
+    stream = io.StringIO()
+    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
+                         stream=stream)
+    assert "Jane Smith_4242 (rnn.ipynb was graded, not rnn (1).ipynb: the same file as" in stream.getvalue()
+    assert "**Score: 100 / 100**" in (tmp_path / "out" / "Jane Smith_4242" / "feedback.md").read_text("utf-8")
+
+
+def test_a_downloads_renamed_copy_of_other_work_is_refused_telling_the_student_it_is_not_theirs(tmp_path):
+    """Jane resubmitted rnn.ipynb; the second download unzipped over the first named the new one
+    'rnn (1).ipynb'. Which counts is the TA's to say: refused still, and the run's line names her,
+    but her feedback no longer tells her to hand in one notebook."""
+    subs = tmp_path / "moodle"
+    folder = subs / "Jane Smith_4242_assignsubmission_file_"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "rnn (1).ipynb", nbs.alt_notebook())
+    sub = one_notebook(find_submissions(subs)[0], graded=GRADED)
+    assert SEVERAL_NOTEBOOKS not in sub.problem and "hand in" not in sub.problem
+    assert ("rnn (1).ipynb is named as unzipping names a file it would otherwise replace: a download of "
+            "the class unzipped over an earlier one, your instructor's to sort out, not yours.") in sub.problem
+    stream = io.StringIO()
+    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
+                         stream=stream)
+    assert "unzip each download into an empty folder): Jane Smith_4242\n" in stream.getvalue()
+
+
+def test_two_different_notebooks_of_unrelated_names_are_still_the_students_to_sort(tmp_path):
+    """The control: Jupyter's own copy (rnn-Copy1.ipynb) is the student's doing, told as before."""
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    nbs.write(folder / "rnn-Copy1.ipynb", nbs.alt_notebook())
+    assert SEVERAL_NOTEBOOKS in only(folder).problem

@@ -9,6 +9,7 @@ import csv
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -777,3 +778,60 @@ def test_a_notebook_graded_alone_into_a_folder_of_no_class_run_is_not_taken_into
     grade(tmp_path / "trial" / "try.ipynb", out)
     grade(small_class(tmp_path / "subs"), out)
     assert set(scores(out)) == {"alice", "bob", "carol"}
+
+
+def _late_zip_graded(tmp_path: Path, student: str) -> tuple[Path, Path, Path, str]:
+    """The small class graded, then late/<student>.zip (their notebook, a wrong RNN cell) graded
+    into its folder: the class's folder, output folder, the zip and what the second run printed."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    notebook = nbs.write(tmp_path / "mail" / f"{student}.ipynb", nbs.course_notebook(WRONG_CELL))
+    late = tmp_path / "late" / f"{student}.zip"
+    late.parent.mkdir(parents=True)
+    with zipfile.ZipFile(late, "w") as archive:
+        archive.write(notebook, notebook.name)
+    _, printed = grade(late, out)
+    return subs, out, late, printed
+
+
+def test_one_students_late_zip_is_graded_into_the_class_not_as_a_class_of_its_own(tmp_path):
+    """On main a zip of one student's late work graded into the class's folder was a class run
+    of that zip: grades.csv held carol alone (alice and bob 'not among this run's submissions'),
+    and the zip replaced the class's remembered SUBMISSIONS, so grade.py --out OUT graded carol
+    alone again. Now it is her regrade: her row updated, the class kept, the sources kept."""
+    subs, out, late, printed = _late_zip_graded(tmp_path, "carol")
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}
+    assert f"Kept in {out / 'grades.csv'}, report.html and similarity.csv: its 2 other" in printed
+    assert "Not among this run's submissions" not in printed
+    remembered = json.loads((out / "grading-options.json").read_text())
+    assert remembered["sources"] == [str(subs)] and remembered["late"] == [str(late)]
+    summary, printed = grade(None, out)  # grade.py --out OUT: the class, not the zip alone
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100"} and summary.total == 3
+
+
+def test_a_late_zip_of_a_new_student_is_graded_with_the_class_by_the_next_class_run(tmp_path):
+    subs, out, late, printed = _late_zip_graded(tmp_path, "dan")
+    assert "dan was not in it and is a new row" in printed
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
+    summary, printed = grade(subs, out)  # a rubric fix's class run: dan's zip is graded with it
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
+    assert f"since (its grading-options.json): {late}\n" in printed, printed
+    assert "Not among this run's submissions" not in printed and summary.total == 4
+
+
+def test_a_zip_of_the_class_given_again_is_still_a_class_run(tmp_path):
+    """The control: the class's own zip (its remembered source) is graded as the class."""
+    small_class(tmp_path / "subs")
+    whole = tmp_path / "class.zip"
+    with zipfile.ZipFile(whole, "w") as archive:
+        for name in ("alice", "bob", "carol"):
+            archive.write(tmp_path / "subs" / f"{name}.ipynb", f"{name}.ipynb")
+    out = tmp_path / "out"
+    grade(whole, out)
+    (tmp_path / "subs" / "bob.ipynb").unlink()
+    with zipfile.ZipFile(whole, "w") as archive:  # a new download: bob withdrew
+        for name in ("alice", "carol"):
+            archive.write(tmp_path / "subs" / f"{name}.ipynb", f"{name}.ipynb")
+    summary, _ = grade(whole, out)
+    assert scores(out) == {"alice": "100", "carol": "100"} and summary.former == ("bob",)
