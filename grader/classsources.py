@@ -92,12 +92,17 @@ def submission_sources(submissions: Path | Sequence[Path]) -> tuple[Path, ...]:
     """What ``grade_class`` grades: one folder, zip or notebook, or several folders and zips (two
     sections' downloads, a folder and a late zip) into one gradebook. A notebook among several is
     refused: a run of one notebook into the class's output folder keeps the class (a regrade),
-    a run of several sources is the class, and the two would read alike."""
+    a run of several sources is the class, and the two would read alike. A source that does not
+    exist (a typo) is said first and alone: until the thirty-seventh session the output folder's
+    remembered options were said before it."""
     if isinstance(submissions, (str, os.PathLike)):
-        return (Path(submissions),)
+        submissions = (submissions,)
     sources = tuple(dict.fromkeys(Path(source) for source in submissions))
     if not sources:
         raise CommandError("no submissions given: a folder, a zip or a notebook")
+    for source in sources:
+        if not source.exists():
+            raise CommandError(f"{source}: no such file or folder")
     if len(sources) > 1 and (files := [s for s in sources if s.is_file() and not is_zip_file(s)]):
         from grader.copycommands import grade_command, quoted
 

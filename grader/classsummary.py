@@ -472,14 +472,16 @@ def _earlier_note(matched: Any, *, again: str = "", sources: Sequence[Path] = ()
 
 def _excused_note(matched: Any) -> str:
     """What the run and the class report say of the students the roster marks excused who have
-    no submission (``RosterMatch.excused``), "" when there are none."""
-    from grader.discover import readable_id
+    no submission (``RosterMatch.excused``), the first ``MAX_LISTED`` named and the rest counted
+    (a course marking hundreds withdrawn made one line of them all), "" when there are none."""
+    from grader.discover import listing, readable_id
 
     if not (excused := matched.excused()):
         return ""
+    named = listing([f"{_roster_student(s)} [{readable_id(s.excused)}]" for s in excused])
     return (f"{len(excused)} excused by the roster's column '{readable_id(matched.roster.excused_column)}' "
             f"and without a submission (in {GRADEBOOK} without a score, status '{_EXCUSED}'; the upload file keeps "
-            f"their cell): {', '.join(f'{_roster_student(s)} [{readable_id(s.excused)}]' for s in excused)}.")
+            f"their cell): {named}.")
 
 
 def roster_counts(matched: Any, *, again: str = "", sources: Sequence[Path] = ()) -> dict:

@@ -570,8 +570,8 @@ class SourceMemo(Generic[_V]):
 
     Bounded in entries and in size: at most ``max_entries`` entries holding
     at most ``max_chars`` characters of text in all, the least recently used
-    going first; a text longer than ``max_key_chars`` is computed but never
-    stored (a huge cell would pin its AST).  The values' size follows the
+    going first; a text longer than ``max_key_chars``, or weighing more than
+    ``max_chars``, is computed but never stored (a huge cell would pin its AST).  The values' size follows the
     text's, so the bound on text bounds the memory: by default 500,000
     characters, where a course's template cells take a few tens of thousands.
     A memo of syntax trees counts each text for its `tree_weight` instead and
@@ -642,6 +642,8 @@ class SourceMemo(Generic[_V]):
                 self._seen.pop(digest, None)
                 if self._weigh is not len:
                     size = self._weigh(text) if isinstance(text, str) else sum(map(self._weigh, text))
+                if size > self.max_chars:  # would empty the memo, then go itself: refused
+                    return value
                 self._store[key] = (size, value)
                 self._chars += size
                 while len(self._store) > self.max_entries or self._chars > self.max_chars:

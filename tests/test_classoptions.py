@@ -348,3 +348,19 @@ def test_the_remembered_options_a_run_names_are_quoted_for_the_shell(tmp_path):
     roster = tmp_path / "fall term; roster.csv"
     flags = classoptions.ClassOptions(roster=roster, excel=True).flags()
     assert [shlex.split(flag) for flag, _ in flags] == [["--roster", str(roster)], ["--excel"]]
+
+
+@pytest.mark.parametrize("typo", ["nonexist/", "nonexist.zip"])
+def test_a_missing_submissions_path_is_said_first_and_alone(tmp_path, capsys, typo):
+    """Thirty-seventh session: ``grade.py nonexist/`` into a folder that remembers its options first
+    said the options it would take from it ("As the class in ... was graded before"), then that the
+    path does not exist; the missing path is said now, before anything is read of the folder."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / OPTIONS_FILE).write_text(json.dumps({"roster": None, "adjust": None, "template": None,
+                                                "known": None, "excel": True, "similarity": False}))
+    missing = tmp_path / typo
+    status = cli.main([str(missing), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status != exits.EXIT_OK
+    assert err.strip().splitlines() == [f"grade.py: {missing}: no such file or folder"], err

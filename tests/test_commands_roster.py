@@ -634,3 +634,18 @@ def test_an_excused_student_who_submitted_is_graded_and_keeps_the_worksheets_cel
     sheet = list(csv.reader(io.StringIO((out / "moodle-worksheet.csv").read_text("utf-8-sig"))))
     assert [row[4] for row in sheet[1:]] == ["100", ""]
     assert "Participant 5151 (Eli Eng) [medical leave]" in printed and "Participant 5151 (excused)" in printed
+
+
+def test_the_excused_note_names_a_few_students_and_counts_the_rest(tmp_path):
+    """A roster of a large course marking 500 students withdrawn said each of them, with their
+    roster cell, in one line of the run and of the class report; it names ``MAX_LISTED`` now, as
+    the other notes of the roster name a few, and counts the rest."""
+    from grader.discover import MAX_LISTED
+
+    students = tuple(RosterStudent(id=f"s{n:03d}", line=n + 2, excused="W") for n in range(500))
+    matched = Roster(path=tmp_path / "roster.csv", students=students, id_column="id",
+                     excused_column="Withdrawn").match([])
+    note = classsummary._excused_note(matched)
+    assert note.startswith("500 excused by the roster's column 'Withdrawn'")
+    assert note.count("[W]") == MAX_LISTED and f"and {500 - MAX_LISTED} more." in note
+    assert "s000" in note and "s499" not in note and len(note) < 500

@@ -54,3 +54,22 @@ def test_each_public_name_of_a_row_is_defined_in_its_modules():
             if not defines(where, name):
                 wrong.append(f"{row[0]}: {item}")
     assert wrong == [], wrong
+
+
+def test_a_package_rows_public_names_are_the_packages():
+    """A row of a package (``grader/similarity/``) gives the names imported from the package;
+    one only a submodule exports is given with its module (``with_common_counted``, thirty-seventh
+    session, is ``grader.similarity.smallclass``'s, not ``grader.similarity``'s)."""
+    import importlib
+
+    wrong = []
+    for row in ROWS:
+        package = re.fullmatch(r"`(grader/\w+)/`", row[0])
+        if not package:
+            continue
+        module = importlib.import_module(package.group(1).replace("/", "."))
+        for item in re.findall(r"`([^`]+)`", row[2]):
+            name = re.match(r"\w+", item).group(0)
+            if not item.startswith("grader.") and not hasattr(module, name):
+                wrong.append(f"{row[0]}: {item}")
+    assert wrong == [], wrong

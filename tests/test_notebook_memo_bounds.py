@@ -98,3 +98,15 @@ def test_the_weight_bounds_what_is_kept_not_what_is_asked():
         assert memo(text) == len(text)
     assert calls == [dense, dense, usual, usual]  # each kept the second time, both held
     assert memo.chars == tree_weight(dense) + tree_weight(usual) == 14_000 + len(usual)
+
+
+def test_an_entry_heavier_than_the_whole_memo_is_not_kept_and_the_memo_keeps_what_it_held():
+    """A text under ``max_key_chars`` whose weight is over ``max_chars`` (dense code) emptied the
+    memo to make room, then was dropped itself; it is refused now, the memo as it was."""
+    memo = SourceMemo(len, max_chars=1_000, max_key_chars=1_000, weigh=tree_weight)
+    usual, dense = "value = compute(first_argument)\n" * 3, "a;" * 400
+    assert len(dense) <= memo.max_key_chars < tree_weight(dense)
+    for text in (usual, usual, dense, dense, dense):
+        assert memo(text) == len(text)
+    assert len(memo) == 1 and memo.chars == len(usual)
+    assert memo(usual) == len(usual) and memo.hits == 1
