@@ -12,7 +12,7 @@ from types import CodeType
 from typing import Collection
 
 from grader.cellparse import has_prompt, parses_at, starts_inside_strings, top_level_starts
-from grader.notebook import SourceMemo
+from grader.notebook import TREES_HELD, SourceMemo, tree_weight
 from grader.placeholders import empty_regions, may_hold_placeholder, template_placeholders
 from grader.scopes import def_scope, first_loads
 
@@ -216,9 +216,12 @@ class FastDef:
 # Per-process memos of pure functions of text (grader.notebook.SourceMemo): a
 # class's notebooks share their template cells, and the def blocks students left
 # as the template wrote them.  Values are shared between notebooks: read-only.
-CELL_MEMO: SourceMemo[tuple[object, ...] | None] = SourceMemo(_classify_cell_frozen)
+# The cells' and defs' trees are weighed by their tokens (`tree_weight`, ``TREES_HELD``).
+CELL_MEMO: SourceMemo[tuple[object, ...] | None] = SourceMemo(_classify_cell_frozen, max_chars=TREES_HELD,
+                                                              weigh=tree_weight)
 USES_MEMO: SourceMemo[tuple[frozenset[str], frozenset[str], CodeType | None]] = SourceMemo(def_scope)
-PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(parses_at)  # (def source, its first line)
+PARSE_MEMO: SourceMemo[ast.Module | None] = SourceMemo(parses_at, max_chars=TREES_HELD,  # (def source, its first line)
+                                                       weigh=tree_weight)
 # (def source, first line, last line, reads free names?, the notebook's function names) ->
 # def_findings; the names are the same set in most notebooks of a class.
 FINDINGS_MEMO: SourceMemo[tuple[tuple[tuple[int, str, str], ...], dict[str, int]]] = SourceMemo(def_findings)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.copycommands import grade_command, quoted
 from grader.files import read_bytes, write_atomic
 
 OPTIONS_FILE = "grading-options.json"
@@ -52,7 +53,7 @@ class ClassOptions:
         """The options that differ from a run given none, as a command line gives them, each with
         the option that drops it: (``--roster /x/class.csv``, ``--no-roster``), (``--no-similarity``,
         ``--similarity``)."""
-        given = [(f"--{name} {path}", f"--no-{name}") for name, path in
+        given = [(f"--{name} {quoted(str(path))}", f"--no-{name}") for name, path in
                  (("roster", self.roster), ("adjust", self.adjust), ("template", self.template),
                   ("known", self.known)) if path is not None]
         given += [("--excel", "--no-excel")] if self.excel else []
@@ -166,11 +167,12 @@ def sources_left_out(earlier: Sequence[Path], given: Sequence[Path], *, out_dir:
         return None
     if not (left := [source for source in earlier if source not in named and source.exists()]):
         return None
-    everything = " ".join(str(source) for source in dict.fromkeys([*earlier, *named]) if source.exists())
+    everything = " ".join(quoted(str(source)) for source in dict.fromkeys([*earlier, *named]) if source.exists())
+    command, typed_out = grade_command(), quoted(str(out_dir))  # pasted into a shell: quoted (thirty-seventh session)
     return (f"the class in {out_dir} was graded from {' and '.join(map(str, earlier))} (remembered in "
             f"{Path(out_dir) / OPTIONS_FILE}); this run leaves out {' and '.join(map(str, left))}, whose "
-            f"students would leave grades.csv: give every source (python3 grade.py {everything} --out "
-            f"{out_dir}, or python3 grade.py --out {out_dir} for those of the last run; nothing unchanged is "
+            f"students would leave grades.csv: give every source ({command} {everything} --out "
+            f"{typed_out}, or {command} --out {typed_out} for those of the last run; nothing unchanged is "
             f"graded again), one student's notebook alone (a late submission: its row is updated, the "
             f"class kept), or another --out to grade these alone")
 

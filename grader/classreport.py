@@ -649,11 +649,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
     from grader.classfiles import DEFAULT_RUBRIC, GRADEBOOK
+    from grader.copycommands import module_command
     from grader.exits import EXIT_USAGE
     from grader.outputlock import LockUnusable, OutputBusy, output_lock
     from grader.rubric import RubricError, load_rubric
 
-    parser = argparse.ArgumentParser(prog="python3 -m grader.classreport", description=(
+    command = module_command("grader.classreport")
+    parser = argparse.ArgumentParser(prog=command, description=(
         f"Write OUT/{SUMMARY_NAME}: the class report of a graded output folder without a "
         "student's name or code, to share (it names hidden cases: not for students)."))
     parser.add_argument("out", type=Path, metavar="OUT", help="the output folder of a class run")
@@ -672,14 +674,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # an earlier run's copy of this page (it was written without the lock until the
     # thirty-second session, which could leave a copy of half the class's figures).
     try:
-        with output_lock(args.out, holder="python3 -m grader.classreport"):
+        with output_lock(args.out, holder=command):
             return _write_summary(args.out, rubric=rubric, rubric_path=args.rubric)
     except LockUnusable as exc:
         print(f"{exc} ({SUMMARY_NAME} was not written)", file=sys.stderr)
         return EXIT_USAGE
     except OutputBusy as exc:
         print(f"{args.out}: {exc.holder} is grading into this folder; {SUMMARY_NAME} was not "
-              f"written: run python3 -m grader.classreport again when that run has ended",
+              f"written: run {command} again when that run has ended",
               file=sys.stderr)
         return EXIT_USAGE
 

@@ -185,7 +185,12 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     options = with_sources(options, sources, out_dir=out_dir, regrade=regrade)
     late = () if regrade else late_notebooks(options, sources)
     hidden = [*hidden, *late]
-    reads = (rubric, options.roster, options.adjust, options.known)  # adjust: ids, points and reasons by hand
+    # A run of one notebook or one student into a class's folder hides the rest of the class as its
+    # class run does: the sources the folder remembers and its late notebooks (thirty-seventh session:
+    # open to that child where Landlock is absent, a classmate's notebook to read and run for its own).
+    of_the_class = [path for path in (*options.sources, *options.late) if path.exists()] if regrade else []
+    reads = (rubric, options.roster, options.adjust, options.known,  # adjust: ids, points and reasons by hand
+             *of_the_class)
     sandbox_options = {"protected_paths": protected_paths(*hidden, out_dir=out_dir,
                                                           also=(unpack_dir,), reads=reads),
                        "layouts": answer_layouts(context),

@@ -35,6 +35,7 @@ from typing import Callable, Mapping, Sequence
 
 from grader.copycommands import grade_command, quoted
 from grader.notebook import SUBMISSION_SUFFIXES
+from grader.outputlock import OUTPUT_LOCK
 
 IGNORED_DIRS = {".ipynb_checkpoints", "__pycache__", "__MACOSX", ".git"}
 _IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
@@ -411,12 +412,31 @@ def own_folder_in(root: Path) -> Path | None:
         return None
 
 
+def _is_output_folder(entry: Path) -> bool:
+    """Whether the folder ``entry`` is a class run's output folder: it holds the lock every class
+    run makes there and leaves (``grader.outputlock.OUTPUT_LOCK``). Thirty-seventh session: another
+    run's output folder inside the folder graded (``--out SUBMISSIONS/out5``, then another
+    ``--out``) was graded as a student with no notebook, a 0 row ``out5``."""
+    return os.path.lexists(entry / OUTPUT_LOCK)
+
+
 def own_folder_note(root: Path) -> str | None:
-    """The sentence of a class run whose folder holds the grader itself, or None."""
-    own = own_folder_in(root)
-    if own is None:
-        return None
-    return f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), which is no submission."
+    """The sentence of a class run whose folder holds the grader's own folders (``find_submissions``
+    leaves them out): the grader itself, class runs' output folders; or None."""
+    said = []
+    if (own := own_folder_in(root)) is not None:
+        said.append(f"Not graded: {readable_id(own.name)}, the grader's own folder (grade.py is there), "
+                    f"which is no submission.")
+    try:
+        outputs = sorted(readable_id(entry.name) for entry in Path(root).iterdir()
+                         if _visible(entry) and not entry.is_symlink() and entry.is_dir()
+                         and _is_output_folder(entry))
+    except OSError:
+        outputs = []
+    if outputs:
+        said.append(f"Not graded: {listing(outputs)}, a class run's output folder ({OUTPUT_LOCK} is there), "
+                    f"which is no submission.")
+    return " ".join(said) or None
 
 
 def _top_files(root: Path, keep: Callable[[Path], bool]) -> list[str]:
@@ -543,6 +563,9 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         sid = folder_id(root.stem)
         return [Submission(id=f"{sid}~{root.suffix.lstrip('.')}" if folded_id(sid) in _RESERVED_FOLDED
                            else sid, path=root)]
+    if not root.is_dir():  # a FIFO, a device, a socket: listed as a folder, a traceback (37th session)
+        raise DiscoveryError(f"{root}: not a notebook, a zip or a folder (a named pipe, a device or a socket): "
+                             f"give the folder that holds the students' notebooks")
     found: dict[str, Submission] = {}
     taken = set(_RESERVED_FOLDED)  # the folded ids of found and of the class run's files
     # Platform downloads: every entry of one student, gathered by the id in its name.
@@ -583,7 +606,7 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
             _no_class_download(entry)
             add(submission_from_files(entry.stem, {entry.name: entry}, entry, unpack=unpack,
                                       defer=defer), entry)
-        elif entry.is_dir() and not _is_grader_home(entry):
+        elif entry.is_dir() and not _is_grader_home(entry) and not _is_output_folder(entry):
             add(_folder_submission(entry, unpack, defer), entry)
     for sid in sorted(groups):
         grouped = submission_from_files(sid, groups[sid], root / sid, unpack=unpack, defer=defer)

@@ -61,8 +61,10 @@ def _parse(text: str) -> ast.Module | None:
 
 
 #: Characters of student lines each line memo holds between gradings: a line's tree takes about
-#: 120 bytes a character (tracemalloc: a 43,000-character line, 5.3 MB), so at most 12 MB of trees,
-#: and the longest line kept at all (a cell's) fits. A grading reads one distinct line or none in
+#: 120 bytes a character of usual code (tracemalloc: a 43,000-character line, 5.3 MB), so 12 MB of
+#: trees, and the longest line kept at all (a cell's) fits; the densest code (``a;a;a``, one node a
+#: character: 340 bytes) takes 34 MB, as much as the grading that reads that line holds anyway
+#: (12 MB, the comment said until the thirty-seventh session). A grading reads one distinct line or none in
 #: the generated class of 400 and the real classes (real30, real34: at most 97 characters).
 LINES_HELD = SIZE_LIMITS.max_cell_chars
 #: Characters of ``LINES_HELD`` an entry counts for at the least: its own cost (its key, its tree's
@@ -125,7 +127,9 @@ def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | Non
 #: not by a count: every function of one notebook fits, however many (until the thirty-fifth
 #: session 16 entries, so a notebook whose hints read 17 functions in turn parsed each every
 #: time), and a worker keeps at most that much between gradings (a tree takes about 55 bytes a
-#: character of its text: 11 MB, where 400,000 characters, 22 MB, were allowed before).
+#: character of usual code: 11 MB, where 400,000 characters, 22 MB, were allowed before; the
+#: densest code, ``a;a;a``, 340 bytes a character: 69 MB, which the grading of such a notebook
+#: holds anyway, since its hints read every function).
 #: Characters of ``SIZE_LIMITS.max_code_chars`` a function's tree counts for at the least, as
 #: ``LINE_ENTRY_CHARS`` for a line: a tiny def's entry costs about 3 kB (tracemalloc: 5,940 of them
 #: 17.5 MB), so a floor of ``len("def f():0")`` let 22,222 tiny defs hold about 65 MB where the

@@ -199,8 +199,8 @@ Put this folder on the path once, then call `check()` after defining your functi
 
     import sys; sys.path.insert(0, "/path/to/this/folder")
     from grader import check
-    check()                 # every function
-    check("{example}")    # one function
+    {check_all}# every function
+    {check_one}# one function
 
 The path is this folder's full path as a Python string: `~` is not your home folder
 there (write `/home/ana/handout`, or `os.path.expanduser("~/handout")` after `import os`),
@@ -208,6 +208,11 @@ and on Windows write it with `/` (`"C:/Users/ana/handout"`) or as `r"C:\\Users\\
 in a plain string `"C:\\Users..."` is a syntax error (`\\U`). If `from grader import check`
 says "No module named 'grader'", the path does not name this folder (the one holding
 `grade.py` and `grader/`).
+
+In Google Colab: upload this folder to your Google Drive, mount the drive in a cell
+(`from google.colab import drive; drive.mount("/content/drive")`), and use the folder's path
+in the drive, spaces and all: `sys.path.insert(0, "/content/drive/MyDrive/Colab Notebooks/handout")`
+(Colab has NumPy and PyYAML already).
 
 It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
@@ -479,8 +484,11 @@ def write_student_kit(out_dir: Path, *, rubric: Path) -> Path:
     # student who did it read nothing of it.
     bonus = ("\n\nThe bonus is not checked here: your instructor scores it from your notebook's code and\n"
              "stored outputs (run its cells and save the notebook with their outputs)." if full.imdb else "")
+    calls = ("check()", f'check("{example.function}")')  # their comments aligned, whatever the name
+    width = max(len(call) for call in calls) + 2
     (out_dir / "README.md").write_text(_README.format(title=public.title, example=example.function,
-                                                      outputs=outputs, bonus=bonus), encoding="utf-8")
+                                                      outputs=outputs, bonus=bonus, check_all=calls[0].ljust(width),
+                                                      check_one=calls[1].ljust(width)), encoding="utf-8")
     version = public_version((rubrics_dir / rubric_file).read_bytes(), data)
     (out_dir / MARKER).write_text(f"student kit of {public.name} ({len(public.cases)} public cases), "
                                   f"version {version}, grader {package_version(package)}\n", encoding="utf-8")

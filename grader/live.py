@@ -41,6 +41,7 @@ import sys
 import textwrap
 import threading
 import time
+import traceback
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -817,12 +818,35 @@ def _graders_program(namespace: Mapping[str, Any]) -> tuple[dict[str, Any], Any]
         # (`_in_jupyter_words` says it so in check()'s notes).
         extraction = extract(Notebook(path="<history>", nbformat=(4, 5),
                                       cells=tuple(Cell(i - 1, "code", src) for i, src in enumerate(history) if i)))
-        program: dict[str, Any] = {"__name__": "__grader_program__"}
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            exec(compile(extraction.program().source, "<grader's program>", "exec"), program)  # noqa: S102
+        program = _run_program(extraction.program())
     except Exception:  # noqa: BLE001 - the live functions are then checked as they are
         return None
-    return program, extraction
+    return (program, extraction) if program is not None else None
+
+
+def _run_program(program: Any) -> dict[str, Any] | None:
+    """The namespace of ``program`` (a :class:`grader.program.Program`) run here, a top-level
+    statement that raises left out and the rest run again, as the grade loads it
+    (``loading.loaded_session``, at most ``LOAD_RETRIES`` statements); None when it cannot be run.
+    One statement that raised (``x = np.load("data.npy")``, a file the laptop has) lost the whole
+    program, and with it the imports the grade gives the functions (thirty-seventh session)."""
+    from grader.loading import LOAD_RETRIES, failing_segment, without_segment
+
+    filename, source = "<grader's program>", program.source
+    for _ in range(LOAD_RETRIES + 1):
+        namespace: dict[str, Any] = {"__name__": "__grader_program__"}
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                exec(compile(source, filename, "exec"), namespace)  # noqa: S102
+            return namespace
+        except Exception as exc:  # noqa: BLE001 - the statement is left out, as the grade does
+            frames = tuple((line, frame.f_code.co_name) for frame, line in traceback.walk_tb(exc.__traceback__)
+                           if frame.f_code.co_filename == filename)
+            segment = failing_segment(types.SimpleNamespace(frames=frames), program)
+            if segment is None:
+                return None
+            source = without_segment(source, segment)
+    return None
 
 
 def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
@@ -835,7 +859,12 @@ def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
     module = _module_of(namespace)
     rebound = {}
     for name, value in program.items():
-        if name.startswith("__") or name in own or name not in namespace:
+        if name.startswith("__") or name in own:
+            continue
+        if name not in namespace:  # an import cell that raised before it, or never ran
+            if isinstance(value, types.ModuleType) or callable(value) and (
+                    name in helpers or _origin(value)[0] != "__grader_program__"):
+                rebound[name] = value
             continue
         live = namespace[name]
         if getattr(live, "__module__", None) == module or _origin(value)[0] == "__grader_program__" \
@@ -853,8 +882,10 @@ def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -
     course's module (scipy's softmax, not ``rnn_utils``'), and what the grader uses instead."""
     from grader.course import COURSE_MODULES
 
-    notes = []
+    notes = list(_absent_notes([name for name in rebound if name not in namespace]))
     for name, value in sorted(rebound.items()):
+        if name not in namespace:
+            continue
         live = namespace.get(name)
         if isinstance(live, types.ModuleType):
             home, now = live.__name__, f"`{live.__name__}`"
@@ -876,6 +907,23 @@ def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -
     return tuple(notes)
 
 
+def _absent_notes(names: Collection[str]) -> tuple[str, ...]:
+    """What the student is told of the imported names the grade binds and the kernel lacks (the cell
+    importing them raised before them: ``import tensorflow as tf`` first, on a laptop without it),
+    which check() gave the functions as the grade does. check() said every function "raised an
+    error", ``NameError: name 'np' is not defined``, of a notebook the grade passes (thirty-seventh
+    session, as a student)."""
+    if not names:
+        return ()
+    shown = [f"`{name}`" for name in sorted(names)]
+    said = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    one = len(shown) == 1
+    return (f"{said} {'is' if one else 'are'} not defined in this kernel (did the cell that imports "
+            f"{'it' if one else 'them'} stop at an error, or not run?). Your instructor's grader runs the "
+            f"imports your functions use, so check() gave {'it' if one else 'them'} to your functions as the "
+            f"grade will. To call your functions yourself, make that cell run to its end.",)
+
+
 # --------------------------------------------------------------------------- grading
 
 
@@ -891,6 +939,22 @@ def _live_cells_said(match: re.Match) -> str:
     return _NUMBER.sub(r"In [\g<0>]", match.group(1))
 
 
+def _live_words(text: str) -> str:
+    """``text`` with "cell 7" said "In [7]" and "cells 2 and 3" "In [2] and In [3]" (`_in_jupyter_words`)."""
+    return _LIVE_CELL.sub(r"In [\1]", _LIVE_CELLS.sub(_live_cells_said, text)) if text and "cell" in text else text
+
+
+def _syntax_notes(diagnostics: Any, parts: Any) -> tuple[str, ...]:
+    """The syntax errors of the cells the kernel ran that define a graded function and that no
+    part's notes say: a cell run again whose ``def`` does not parse leaves the kernel (and the
+    grade) the earlier definition, and check() said "passed" and nothing else (thirty-seventh
+    session, as a student editing a cell in place: the notebook saved holds the broken one)."""
+    graded = {part.function for part in parts}
+    told = {note for part in parts for note in part.notes}
+    return tuple(said for d in diagnostics if d.severity == "error" and d.function in graded
+                 and d.message.startswith("Syntax error") and (said := _live_words(d.message)) not in told)
+
+
 def _in_jupyter_words(part: PartResult) -> PartResult:
     """``part`` with "cell 7" in its notes and case messages said "In [7]", and "cells 2 and 3"
     (or "cells 2, 3 and 5") said "In [2] and In [3]".
@@ -900,9 +964,7 @@ def _in_jupyter_words(part: PartResult) -> PartResult:
     grader's words "cell 7" meant In [7], and a student counting cells from the top of their
     notebook found another one. The live path says the prompt alone, as `_describe` does for a
     location ("at In [7], line 3"); the graded path keeps "cell 16 (In [10])" (`cell_words`)."""
-    def said(text: str) -> str:
-        return _LIVE_CELL.sub(r"In [\1]", _LIVE_CELLS.sub(_live_cells_said, text)) if text and "cell" in text else text
-
+    said = _live_words
     cases = tuple(dataclasses.replace(c, message=said(c.message)) if c.message and "cell" in c.message else c
                   for c in part.cases)
     return dataclasses.replace(part, notes=tuple(said(n) for n in part.notes), cases=cases)
@@ -940,7 +1002,8 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         submission_id="live", path="<live>", status=GRADED,
         points=round(sum(p.points for p in parts), 6),
         max_points=counted_points(parts), parts=parts,
-        messages=_rebinding_notes(namespace, rebound),
+        messages=(_syntax_notes(built[1].diagnostics, parts) if built is not None else ())
+        + _rebinding_notes(namespace, rebound),
         timings=MappingProxyType({"checks": time.perf_counter() - t0}))
     return result, program
 

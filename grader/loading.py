@@ -50,7 +50,7 @@ def loaded_session(sandbox: Any, program: Any, source: str, messages: list[str],
                     f"default arguments) {_what_stopped(outcome, session.limits)}, "
                     f"so no function could be called: look for a slow import, or a loop there.")
                 break
-            segment = _failing_segment(outcome, program)
+            segment = failing_segment(outcome, program)
             text = error_text(outcome)
             where = _load_where(outcome, program, prompts=prompts, script=script)
             retry = outcome.status == "error" and segment is not None and attempt < LOAD_RETRIES
@@ -62,9 +62,7 @@ def loaded_session(sandbox: Any, program: Any, source: str, messages: list[str],
             if segment.function is not None:
                 load_errors.setdefault(segment.function, (
                     f"`{segment.function}` could not be defined: its definition raised {text}{where}."))
-            lines = source.split("\n")
-            lines[segment.first - 1:segment.last] = [""] * (segment.last - segment.first + 1)
-            source = "\n".join(lines)
+            source = without_segment(source, segment)
             # The next child spends what is left of this submission's budget, not a new one.
             limits = dataclasses.replace(session.limits, submission_timeout=max(
                 session.limits.submission_timeout - session.seconds_spent, 0.0))
@@ -97,7 +95,15 @@ def top_level_broken(session: Any, outcome: Any) -> str | None:
     return " when the program was started again, after an earlier call had ended its process"
 
 
-def _failing_segment(outcome: Any, program: Any) -> Any:
+def without_segment(source: str, segment: Any) -> str:
+    """``source`` with the lines of ``segment`` (a top-level statement that raised) blanked: every
+    other line keeps its number."""
+    lines = source.split("\n")
+    lines[segment.first - 1:segment.last] = [""] * (segment.last - segment.first + 1)
+    return "\n".join(lines)
+
+
+def failing_segment(outcome: Any, program: Any) -> Any:
     """The program segment (a top-level statement) in which the load ``outcome`` stopped, from
     its outermost frame in the program's top level; None when that frame is not there (cut
     off by a deep traceback) or lies outside every segment, or in code the grader added (a

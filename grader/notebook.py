@@ -572,9 +572,13 @@ class SourceMemo(Generic[_V]):
     at most ``max_chars`` characters of text in all, the least recently used
     going first; a text longer than ``max_key_chars`` is computed but never
     stored (a huge cell would pin its AST).  The values' size follows the
-    text's (an AST is about 50 bytes per character of code), so the bound on
-    text bounds the memory: by default 500,000 characters, under 30 MB of
-    ASTs, where a course's template cells take a few tens of thousands.  A value is stored only the second time its arguments
+    text's, so the bound on text bounds the memory: by default 500,000
+    characters, where a course's template cells take a few tens of thousands.
+    A memo of syntax trees counts each text for its `tree_weight` instead and
+    holds ``TREES_HELD``: a tree takes 15-70 bytes a character of usual code
+    but up to 340 of the densest (``a;a;a``: one node a character), so
+    500,000 characters could hold 170 MB of trees (tracemalloc; under 30 MB, the
+    comment said until the thirty-seventh session).  A value is stored only the second time its arguments
     are seen (the hashes of arguments seen once are remembered, at most
     ``4 * max_entries`` of them): a cell only one student wrote then costs
     neither memory nor garbage-collector time.  A memo whose values are asked for again within
@@ -584,9 +588,13 @@ class SourceMemo(Generic[_V]):
     """
 
     def __init__(self, fn: Callable[..., _V], *, max_entries: int = 2048, max_chars: int = 500_000,
-                 max_key_chars: int = 50_000, keep_at_first_sight: bool = False) -> None:
-        """Memoise ``fn(text, *extra)``; ``extra`` must be hashable and is part of the key."""
+                 max_key_chars: int = 50_000, keep_at_first_sight: bool = False,
+                 weigh: Callable[[str], int] = len) -> None:
+        """Memoise ``fn(text, *extra)``; ``extra`` must be hashable and is part of the key. An entry
+        counts for ``weigh(text)`` characters of ``max_chars`` (at least its length; a tuple of
+        texts for the sum of theirs)."""
         self._fn = fn
+        self._weigh = weigh
         self.keep_at_first_sight = keep_at_first_sight
         self.max_entries = max_entries
         self.max_chars = max_chars
@@ -632,6 +640,8 @@ class SourceMemo(Generic[_V]):
                     self._seen.popitem(last=False)
             elif key not in self._store:
                 self._seen.pop(digest, None)
+                if self._weigh is not len:
+                    size = self._weigh(text) if isinstance(text, str) else sum(map(self._weigh, text))
                 self._store[key] = (size, value)
                 self._chars += size
                 while len(self._store) > self.max_entries or self._chars > self.max_chars:
@@ -645,7 +655,7 @@ class SourceMemo(Generic[_V]):
 
     @property
     def chars(self) -> int:
-        """Characters of text held now (never more than ``max_chars``)."""
+        """Characters of text held now, as weighed (never more than ``max_chars``)."""
         return self._chars
 
     def clear(self) -> None:
@@ -655,6 +665,27 @@ class SourceMemo(Generic[_V]):
             self._seen.clear()
             self._chars = 0
             self.hits = self.misses = 0
+
+
+#: A token of code as `tree_weight` counts them: a run of letters, digits and underscores, or any
+#: other character but a space or a tab (line ends count: ``a\na`` is two statements).
+_TOKEN = re.compile(r"\w+|[^\w \t]")
+#: Characters a token counts for in `tree_weight`: a tree takes at most about 340 bytes a token
+#: (``a;``, ``1;``, ``-``: one node each, tracemalloc), about 100 a character at this weight, near
+#: what usual code takes a character (15-70 bytes; 155 in the densest real cell), which writes
+#: 2-4 characters a token and so weighs what its length says.
+TOKEN_CHARS = 3.5
+#: What a memo of syntax trees holds (``SourceMemo(..., max_chars=TREES_HELD, weigh=tree_weight)``):
+#: at most about 30 MB of trees at 100 bytes a weighed character, 300,000 characters of usual code
+#: (a real class of 147 kept 276,000 characters of cells read twice in one process).
+TREES_HELD = 300_000
+
+
+def tree_weight(text: str) -> int:
+    """Characters the syntax tree of ``text`` counts for in a memo: its length, or `TOKEN_CHARS`
+    a token (`_TOKEN`) when that is more (code denser than usual: a tree takes memory by its
+    nodes, not by its characters). About 30 ns a character, a tenth of a parse."""
+    return max(len(text), int(TOKEN_CHARS * len(_TOKEN.findall(text))))
 
 
 def without_trailing_comments(source: str) -> str:

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
+from grader.copycommands import quoted
 from grader.files import NO_FLOCK, visible_text
 
 #: The file of an output folder that the class run grading into it holds an exclusive ``flock``
@@ -186,15 +187,16 @@ def _refuse_not_a_file(path: Path, seen: os.stat_result | None = None) -> None:
             return  # nothing there: the folder cannot be written, said by the run
     if stat.S_ISREG(seen.st_mode) and seen.st_nlink <= 1:
         return
+    typed = quoted(str(path))  # a folder named "fall term" or "x; y" (thirty-seventh session)
     if stat.S_ISDIR(seen.st_mode):
-        what, remove = "a folder", f"rm -r {path}"
+        what, remove = "a folder", f"rm -r {typed}"
     elif stat.S_ISLNK(seen.st_mode):
-        what, remove = "a symbolic link", f"rm {path} (the link alone)"
+        what, remove = "a symbolic link", f"rm {typed} (the link alone)"
     elif stat.S_ISREG(seen.st_mode):
         what, remove = (f"a file with {seen.st_nlink} names (a hard link)",
-                        f"rm {path} (this name alone; the file keeps its other names)")
+                        f"rm {typed} (this name alone; the file keeps its other names)")
     else:
-        what, remove = "not a regular file", f"rm {path}"
+        what, remove = "not a regular file", f"rm {typed}"
     raise LockUnusable(
         f"{path}: {what}, not the lock file a run of the grader makes, so this run could not keep "
         f"a second run out of the folder (two runs into one folder each write grades.csv from what "
@@ -218,7 +220,7 @@ def _unreadable(path: Path, exc: OSError) -> LockUnusable:
         f"{path}: this user cannot open it ({exc.strerror}), so this run could not keep a second "
         f"run out of the folder (two runs into one folder each write grades.csv from what they "
         f"read, one's grades replacing the other's) and is refused. It belongs to user {owner}: if "
-        f"no run of theirs is grading into this folder, remove it with rm {path} and run again (a "
+        f"no run of theirs is grading into this folder, remove it with rm {quoted(str(path))} and run again (a "
         f"run makes the lock file itself, readable by the folder's other users), or give another "
         f"--out", holder=f"{path} (user {owner}'s)")
 

@@ -31,6 +31,7 @@ import numpy as np
 from grader import blindspots
 from grader import fixtures as fx
 from grader import plaindata
+from grader.copycommands import grade_command, module_command
 from grader.models import VISIBILITIES, Case, Part, Rubric
 from grader.rubric import RubricError, load_rubric
 
@@ -567,7 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python3 -m grader.regenerate RUBRIC... [--check] [--fixtures-dir DIR]``; a folder given as
     RUBRIC stands for every rubric in it."""
     parser = argparse.ArgumentParser(
-        prog="python3 -m grader.regenerate",
+        prog=module_command("grader.regenerate"),
         description="Compute the fixtures of a rubric from the reference solution, or verify them.",
     )
     parser.add_argument("rubrics", nargs="+", type=Path, metavar="RUBRIC",
@@ -618,12 +619,13 @@ def next_steps(rubric: Path | str) -> str:
     (its scores in points and percent, ``score-changes.csv``) before publishing it; and make the
     student kit again, whose rubric holds the public cases' tolerances and points and what the
     hidden ones are worth (nothing here knows the rubric a kit was made from)."""
-    return (f"Next: python3 -m grader.regenerate {rubric} --check; for a class graded before, see what "
-            f"the edit does to each student before publishing: cp -r OUT preview && python3 grade.py "
+    regenerate, grade = module_command("grader.regenerate"), grade_command()
+    return (f"Next: {regenerate} {rubric} --check; for a class graded before, see what "
+            f"the edit does to each student before publishing: cp -r OUT preview && {grade} "
             f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
             f"who loses, in points and percent; docs/instructors.md, After editing the rubric). A student kit "
             f"made before checks the public cases with the rubric it was made from: after an edit of a public "
-            f"case (its tolerance, outputs or points too) or of any points, make it again: python3 grade.py "
+            f"case (its tolerance, outputs or points too) or of any points, make it again: {grade} "
             f"--student-kit DIR --rubric {rubric}")
 
 
@@ -819,7 +821,7 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
         if public_rewritten:
             print(f"{rubric.path}: its public cases changed: a student kit made before checks the old ones, not "
                   f"those graded; make the kit again "
-                  f"(python3 grade.py --student-kit DIR --rubric {rubric.path}) and give it to the class")
+                  f"({grade_command()} --student-kit DIR --rubric {rubric.path}) and give it to the class")
         return EXIT_OK
     report = check(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh)
     if report.ok:
@@ -828,7 +830,7 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     print(f"{rubric.path}: {len(report.problems)} problem(s):", file=sys.stderr)
     for what, problem in report.problems:
         print(f"  {what}: {problem}", file=sys.stderr)
-    print(f"  run: python3 -m grader.regenerate {rubric.path}", file=sys.stderr)
+    print(f"  run: {module_command('grader.regenerate')} {rubric.path}", file=sys.stderr)
     return EXIT_STALE
 
 

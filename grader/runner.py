@@ -854,7 +854,8 @@ class _Grader:
                                        line_hint(hints.none_from_list_method_hint, outcome.error_type,
                                                   outcome.message or "", self._student_source(location)),
                                        "" if blame else self._matrix_hint(outcome, location),
-                                       hints.refused_hint(outcome.error_type))
+                                       hints.refused_hint(outcome.error_type),
+                                       self._own_signature_hint(outcome, location, plan.args))
                      if hint]
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
             first = "" if blame else line_hint(hints.first_cache_hint, outcome.error_type, outcome.message or "",
@@ -1480,6 +1481,30 @@ class _Grader:
                     if fn is not None else ("", "")
             self.loop_mistake = found if found else ("", "")
         return self.loop_mistake
+
+    def _own_signature_hint(self, outcome: Any, location: Location | None, args: Sequence[Any]) -> str:
+        """For a call of the graded function that Python refused before its first line (a
+        ``TypeError`` of its arguments, no place in the student's code): the ``def`` graded, and
+        that it is the last of the name's definitions when there are several (a Keras builder of
+        the bonus named ``def lstm_forward(units=32)``: thirty-seventh session, as a student, told
+        only "takes from 0 to 1 positional arguments but 3 were given"). "" otherwise."""
+        from grader.extract import defined_again_words
+
+        name = self.part.function
+        fn = self._own_function()
+        if (outcome.error_type != "TypeError" or location is not None or fn is None
+                or not (outcome.message or "").startswith(f"TypeError: {name}()")):
+            return ""
+        header = next((line.strip() for line in fn.source.splitlines()
+                       if _DEF_NAME.match(line) and _DEF_NAME.match(line).group(1) == name), "")
+        shown = header.removesuffix(":")
+        said = (f"The grader calls `{name}` with the assignment's {len(args)} arguments, and the definition "
+                f"graded, `{shown}` ({self._line(fn.cell_index, fn.first_line)}), does not take them")
+        again = any(d.message.startswith(defined_again_words(name)) for d in self.extraction.diagnostics)
+        if again:
+            return (f"{said}: it is the last function named `{name}` in the notebook. If it is a helper of your "
+                    f"own (a model builder, a test), give it another name, so that your `{name}` is graded.")
+        return f"{said}: keep the template's `def` line."
 
     def _own_function(self) -> Any:
         """The extraction's ``FunctionSource`` of the graded function (an alias followed to the def

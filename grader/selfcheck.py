@@ -29,8 +29,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
 from grader.copycommands import GRADE_PY, grade_command, python_command, quoted, shown_path
 from grader.models import (
-    CASE_GRADER_FAILED, ERROR, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, CaseResult, Location, PartResult,
-    SubmissionResult, bonus_mark,
+    CASE_GRADER_FAILED, ERROR, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, TIMEOUT, CaseResult,
+    Location, PartResult, SubmissionResult, bonus_mark,
 )
 
 __all__ = [
@@ -71,6 +71,7 @@ class CheckSummary:
     hidden_points: float = 0.0   # what the hidden cases of the same functions are worth (bonus ones aside)
     bonus: tuple[str, ...] = ()  # the bonus functions checked
     bonus_public: float = 0.0    # what their public cases are worth (within public_points)
+    bonus_earned: float = 0.0    # what their public cases earned (within points)
     bonus_hidden: float = 0.0    # what their hidden cases are worth
     bonus_left: tuple[str, ...] = ()  # the bonus functions not written (missing, not implemented)
     bonus_left_cases: int = 0    # their public cases
@@ -149,6 +150,7 @@ def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = Mappi
                         public_points=sum(p.max_points for p in result.parts),
                         hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts if not p.bonus),
                         bonus=tuple(p.function for p in bonus), bonus_public=sum(p.max_points for p in bonus),
+                        bonus_earned=sum(p.points for p in bonus),
                         bonus_hidden=sum(withheld.get(p.function, 0.0) for p in bonus),
                         bonus_left=tuple(p.function for p in left), bonus_left_cases=sum(len(p.cases) for p in left))
 
@@ -200,8 +202,7 @@ def render(result: SubmissionResult, *, stream: TextIO,
         write(_indent(f"- {message}", "  ") + "\n")
     failing = [f for f, v in summary.verdicts if v != "passed" and f not in summary.bonus_left]
     noted = [p.function for p in result.parts if p.status == PASSED and p.notes]
-    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, "
-          f"{summary.points:g} of their {summary.public_points:g} points")
+    write(f"\n{summary.cases_passed} of {summary.cases_total} public case(s) passed, {_points_said(summary)}")
     if not failing:
         write(_all_pass(summary))
     else:
@@ -211,6 +212,16 @@ def render(result: SubmissionResult, *, stream: TextIO,
               f"{'they say' if len(noted) > 1 else 'it says'} what hidden cases may fail.\n")
     write(_hidden_share(summary))
     return summary
+
+
+def _points_said(summary: CheckSummary) -> str:
+    """``"11 of their 23.5 points"``, the bonus's apart (``"5 of their 5 points and 0 of 2 bonus
+    points"``): a bonus's points are beyond the assignment's total, and "5 of their 7 points" of a
+    notebook whose every function asked for passed read as 2 points lost (thirty-sixth session's note)."""
+    if summary.bonus_public <= 0:
+        return f"{summary.points:g} of their {summary.public_points:g} points"
+    return (f"{summary.points - summary.bonus_earned:g} of their {summary.public_points - summary.bonus_public:g} "
+            f"points and {summary.bonus_earned:g} of {summary.bonus_public:g} bonus points")
 
 
 def _redefined_notes(result: SubmissionResult) -> dict[str, tuple[str, ...]]:
@@ -285,13 +296,13 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
     passed = sum(c.status == PASSED for c in part.cases)
     word = verdict(part.status)
     head = f"{part.function:<{width}}{word}{bonus_mark(part)}"
-    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED):  # partial credit is said as the grade says it
+    if part.status not in (PASSED, MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED):  # partial credit, as the grade says it
         head += (f"  ({passed} of {total} public case{'s' if total != 1 else ''}, "
                  f"{part.points:g} of {part.max_points:g} points)")
     write(head + "\n")
     for note in first:
         write(_indent(f"note: {note}", "    ") + "\n")
-    if part.status in (MISSING, NOT_IMPLEMENTED):
+    if part.status in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED):  # a bonus left out: not a failure
         message = part.cases[0].message if part.cases else (part.notes[0] if part.notes else "")
         if message:
             write(_indent(message, "    ") + "\n")
@@ -314,7 +325,9 @@ def _render_part(part: PartResult, write: Callable[[str], Any], width: int,
         if case.diagnosis is not None:
             write(_indent(f"likely mistake: {case.diagnosis.message}", "      ") + "\n")
         if case.location is not None:
-            write(f"      at {describe(case.location)}\n")
+            if not (case.status == TIMEOUT and describe(case.location) in case.message):
+                # a timeout's message says where the code was running: "at" said it again
+                write(f"      at {describe(case.location)}\n")
             code = line_of(case.location).strip()
             if code:
                 write(f"      >   {code}\n")
@@ -341,13 +354,17 @@ def _printed(output: str) -> str:
     """The ``printed:`` line under a case: its first `PRINTED_LINES` lines, each cut at
     `PRINTED_LINE_CHARS` characters. A function that printed one line of 10 MB showed the 64 kB
     the sandbox keeps of it, on one line, and the verdicts above it scrolled out of the
-    terminal (thirty-fourth session, as a student); the batch's feedback shows 2,000 characters."""
-    shown = output.strip().splitlines()
+    terminal (thirty-fourth session, as a student); the batch's feedback shows 2,000 characters.
+    Several lines are shown one under the other, as printed: joined by " | " on one line, a printed
+    array's rows wrapped into a wall of numbers (thirty-seventh session, as a student)."""
+    shown = [line.rstrip() for line in output.strip("\n").splitlines()]
     cut = [line if len(line) <= PRINTED_LINE_CHARS else
            f"{line[:PRINTED_LINE_CHARS]}... ({len(line) - PRINTED_LINE_CHARS:,} more characters)"
            for line in shown[:PRINTED_LINES]]
-    more = f" (+{len(shown) - PRINTED_LINES} more lines)" if len(shown) > PRINTED_LINES else ""
-    return "      printed: " + " | ".join(cut) + more + "\n"
+    if len(shown) == 1:
+        return f"      printed: {cut[0].strip()}\n"
+    more = f"        (+{len(shown) - PRINTED_LINES} more lines)\n" if len(shown) > PRINTED_LINES else ""
+    return "      printed:\n" + "".join(f"        {line}\n" for line in cut) + more
 
 
 def _without_place(case: CaseResult, describe: Callable[[Location], str] = _describe_default) -> str:
@@ -391,6 +408,35 @@ def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callab
                 f"shapes (`.shape`).")
         parts.append(replace(part, notes=part.notes + (note,)))
     return replace(result, parts=tuple(parts))
+
+
+#: The line Jupyter writes before each code cell of a notebook saved as a script (``# In[12]:``),
+#: then two blank lines; ``# In[ ]:`` for a cell never run.
+_EXPORTED_CELL = re.compile(r"^# In\[(\d*) ?\]:[ \t]*$")
+
+
+def _exported_describe(source: str) -> Callable[[Location], str]:
+    """``describe`` for a ``.py`` file: its line, and, in a script Jupyter saved (``# In[12]:``
+    before each cell), the cell's prompt and line beside it: ``line 207 (In [10], line 12), in f``.
+    The student who fixes the function in the notebook had only the file's line to count to."""
+    marks = [(k, int(m.group(1)) if m.group(1) else None) for k, text in enumerate(source.splitlines(), 1)
+             if text.startswith("# In[") and (m := _EXPORTED_CELL.match(text))]
+
+    def describe(location: Location) -> str:
+        """The file's line, with the exported cell's prompt and line when a marker is above it."""
+        said = location.describe()
+        if location.line is None or not marks:
+            return said
+        above = [(k, count) for k, count in marks if k + 2 < location.line]
+        if not above:
+            return said
+        mark, count = above[-1]
+        if count is None:  # a cell saved without being run: no prompt to name
+            return said
+        line = f"line {location.line}"
+        return said.replace(line, f"{line} (In [{count}], line {location.line - mark - 2})", 1)
+
+    return describe
 
 
 def _cell_source(notebook: Any) -> Callable[[PartResult], str]:
@@ -882,8 +928,10 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
              f"{kit_version_words(Path(rubric), context.rubric)}\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
-                         withheld=withheld_points(context.rubric))
-        stream.write(unfenced + _outputs_note(cells.cells) + _name_note(notebook))
+                         withheld=withheld_points(context.rubric),
+                         describe=_exported_describe(cells.cells[0].source) if cells.script else _describe_default)
+        stream.write(unfenced + _outputs_note(cells.cells, script=cells.script) + _name_note(notebook)
+                     + (_unchecked_note(cells.cells, context.rubric, script=cells.script) if function is None else ""))
     except BrokenPipeError:
         raise
     except Exception:  # noqa: BLE001 - likewise
@@ -920,7 +968,7 @@ def kit_version_words(rubric: Path, public: Any) -> str:
 _TRAINS_RE = re.compile(r"\.fit\s*\(")
 
 
-def _outputs_note(cells: Sequence[Any]) -> str:
+def _outputs_note(cells: Sequence[Any], *, script: bool = False) -> str:
     """The note ending the report of a notebook whose cells that train a model hold no output, or
     "". The check runs the functions and needs no output, but a class run reads the bonus's test
     accuracy from the outputs saved in the notebook: one saved without them (VS Code's "Clear All
@@ -931,6 +979,12 @@ def _outputs_note(cells: Sequence[Any]) -> str:
     training = [c for c in cells if c.kind == "code" and not c.outputs and _TRAINS_RE.search(c.source)]
     if not training or any(c.outputs for c in cells if c.kind == "code" and _TRAINS_RE.search(c.source)):
         return ""
+    if script:  # a .py file holds no output at all: there was no "cell 1" to run and save
+        line = next(k for k, text in enumerate(training[0].source.splitlines(), 1) if _TRAINS_RE.search(text))
+        return (f"\nNote: a .py file holds no outputs, and this one trains a model (line {line}): your instructor "
+                f"reads training results, such as the bonus's test accuracy, from the outputs saved in a notebook, "
+                f"and a result no output shows earns no points. If you did the bonus, submit the notebook (.ipynb) "
+                f"saved with its outputs.\n")
     named = [cell_words(c.index, c.prompt) for c in training]
     which = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
     subject, verb, them = (("the cell that trains a model", "holds", "it") if len(named) == 1 else
@@ -939,6 +993,33 @@ def _outputs_note(cells: Sequence[Any]) -> str:
             f"instructor reads training results, such as the bonus's test accuracy, from the outputs saved in "
             f"the notebook, and a result no output shows earns no points. Run {them} and save the notebook with "
             f"the outputs before you submit it.\n")
+
+
+def _unchecked_note(cells: Sequence[Any], rubric: Any, *, script: bool = False) -> str:
+    """The note ending the report of a notebook that marks a function ``# GRADED FUNCTION: name``
+    which the kit's rubric does not grade, or "". A kit handed out before the assignment gained a
+    function checks the functions it knows and says "all 6 functions pass" of a notebook whose
+    seventh is wrong (thirty-seventh session, as a student with an old kit and a newer notebook).
+    Said without alarm: a kit of a quiz on some of the notebook's functions has the same note."""
+    from grader.cellscan import graded_markers
+    from grader.models import cell_words
+
+    graded = {part.function for part in rubric.parts} | {part.name for part in rubric.parts}
+    marked: dict[str, Any] = {}
+    for cell in cells:
+        if cell.kind == "code" and "raded" in cell.source.lower():
+            for name in graded_markers(cell.source):
+                if name not in graded:
+                    marked.setdefault(name, cell)
+    if not marked:
+        return ""
+    named = ", ".join(f"`{name}`" + ("" if script else f" ({cell_words(cell.index, cell.prompt)})")
+                      for name, cell in marked.items())
+    one = len(marked) == 1
+    return (f"\nNote: the notebook marks {named} as {'a graded function' if one else 'graded functions'}, and this "
+            f"kit does not check {'it' if one else 'them'}: if you are not sure {'it is' if one else 'they are'} "
+            f"graded, ask your instructor (a kit older than the assignment checks fewer functions; the first "
+            f"line names this one's version).\n")
 
 
 def _name_note(notebook: Path) -> str:

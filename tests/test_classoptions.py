@@ -317,3 +317,34 @@ def test_a_file_of_the_thirty_fifth_sessions_grader_without_sources_is_read(tmp_
                                                 "excel": True, "similarity": False, "sources": [3]}))
     with pytest.raises(classoptions.OptionsError, match="not the options this grader writes"):
         classoptions.remembered(out)
+
+
+@pytest.mark.parametrize("name", ["fall term", "sec1; touch pwned", "$(touch pwned)", "it's (1)"])
+def test_the_commands_a_refusal_of_a_source_left_out_gives_are_quoted_for_the_shell(tmp_path, name):
+    """Thirty-seventh session: the commands to paste named the sources and the output folder as
+    they were, and ``python3 grade.py`` whatever Python ran: Canvas's second download of one name is
+    ``submissions (1).zip``, a syntax error pasted into bash; ``;`` or ``$(...)`` in a name ran what
+    followed. Each path is now quoted as the shell reads it, after ``copycommands.grade_command``."""
+    import shlex
+
+    from grader.copycommands import grade_command
+
+    sources = [tmp_path / f"{name} A", tmp_path / f"{name} B"]
+    for source in sources:
+        source.mkdir()
+    out = tmp_path / f"{name} out"
+    said = classoptions.sources_left_out(sources, sources[:1], out_dir=out)
+    assert said is not None
+    every = said.split("give every source (", 1)[1].split(", or ", 1)[0]
+    assert shlex.split(every) == [*shlex.split(grade_command()), *map(str, sources), "--out", str(out)], said
+    last = said.split(", or ", 1)[1].split(" for those of the last run", 1)[0]
+    assert shlex.split(last) == [*shlex.split(grade_command()), "--out", str(out)], said
+
+
+def test_the_remembered_options_a_run_names_are_quoted_for_the_shell(tmp_path):
+    # The line 'As the class in OUT was graded before: --roster PATH ...' names the options to give.
+    import shlex
+
+    roster = tmp_path / "fall term; roster.csv"
+    flags = classoptions.ClassOptions(roster=roster, excel=True).flags()
+    assert [shlex.split(flag) for flag, _ in flags] == [["--roster", str(roster)], ["--excel"]]

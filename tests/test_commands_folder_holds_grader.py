@@ -125,3 +125,22 @@ def test_a_missing_folder_at_the_top_is_said_missing(tmp_path, capsys):
     assert grade.main(["/no-such-submissions-folder", "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "grade.py: /no-such-submissions-folder: no such file or folder" in err, err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_submissions_that_are_no_file_nor_folder_are_refused_with_a_sentence(tmp_path, capsys, kind):
+    """Thirty-seventh session: ``grade.py x.ipynb`` where ``x.ipynb`` is a FIFO (a named pipe), or a
+    device (``/dev/null``), or such a path remembered as the class's SUBMISSIONS in its
+    grading-options.json, ended in a traceback (NotADirectoryError, listing it as a folder)."""
+    import os
+
+    import grade
+
+    if kind == "fifo":
+        path = tmp_path / "x.ipynb"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/null")
+    assert grade.main([str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"grade.py: {path}: not a notebook, a zip or a folder" in err, err

@@ -138,3 +138,40 @@ def test_a_log_written_through_a_pipe_is_hidden_from_the_children(place):
     log.chmod(0o644)
     feedback = _feedback_of_the_reader(done, log, out)
     assert "SAW ''" in feedback or "REFUSED " in feedback, feedback
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the mounts that hide the protected paths need root")
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the filter names x86-64 system calls")
+def test_a_notebook_graded_alone_into_a_class_folder_sees_none_of_the_class(place):
+    """Thirty-seventh session (hostile): a late notebook graded alone into the class's output folder
+    (``grade.py late/c.ipynb --out OUT``, its row added to the class's gradebook) hid that notebook
+    only: the class's SUBMISSIONS the folder remembers, and the other late notebooks, were open to
+    its child where Landlock is absent, so its function could read a classmate's notebook and run
+    their code for its own. Before the fix: 'SAW a.ipynb,b.ipynb'."""
+    klass, late, out = place / "class", place / "late", place / "out"
+    nbs.write(klass / "a.ipynb", nbs.course_notebook())
+    nbs.write(klass / "b.ipynb", nbs.course_notebook())
+    nbs.write(place / "other-late" / "d.ipynb", nbs.course_notebook())
+    nbs.write(late / "c.ipynb", nbs.course_notebook({"rnn_cell_forward": _lister(klass)}))
+    for folder in place.rglob("*"):
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    for source in (klass, place / "other-late" / "d.ipynb", late / "c.ipynb"):
+        graded_without_landlock(source, out=out)
+    assert_listing_refused((out / "c" / "feedback.md").read_text())
+
+
+def graded_without_landlock(*sources: Path, out: Path) -> None:
+    """``grade.py SOURCES --out OUT`` (one job, no similarity check) where the kernel has no Landlock,
+    which must end well."""
+    done = subprocess.run([sys.executable, "-c", NO_LANDLOCK, sys.executable, "grade.py", *map(str, sources),
+                           "--out", str(out), "--jobs", "1", "--no-similarity"], cwd=REPO,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def assert_listing_refused(feedback: str) -> None:
+    """A ``_lister``'s feedback says the folder was hidden: refused by the mount, or not there at all
+    (a child as root has a /tmp of its own)."""
+    assert "SAW " not in feedback, feedback
+    assert "REFUSED PermissionError" in feedback or "REFUSED FileNotFoundError" in feedback, feedback

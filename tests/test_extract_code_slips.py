@@ -246,3 +246,32 @@ def test_a_staircase_of_returns_costs_the_text_gate_little():
         for _ in range(5):
             assert not codeslips.may_end_early(source)
     assert codeslips.may_end_early(source + "    y = x\n")
+
+
+def test_a_line_of_blanks_costs_the_place_of_a_module_given_another_value_little(tmp_path):
+    """Thirty-seventh session (hostile): the line of a name an import binds to a module given another
+    value (``extract._Extractor._module_replaced``) was searched with two runs of blanks side by side
+    (``^[ \\t]*(?:for[ \\t]+)?\\(?[ \\t]*np``), tried at every split of a line's blanks: 20,000 blanks
+    0.17 s, a cell's 90,000 about 3.5 s a name, for each of the cell's module names so given. Read
+    possessively now, and the line is still named."""
+    from tests.cpu import cpu_budget
+
+    names = [f"m{k}" for k in range(20)]
+    hostile = ("import numpy as np\n" + "".join(f"import math as {name}\n" for name in names) + " \t" * 40_000
+               + "\n" + "".join(f"{name} = 1\n" for name in names) + "np = 3\n")
+    path = nbs.write(tmp_path / "blanks.ipynb", nbs.notebook([nbs.code_cell(hostile)]))
+    with cpu_budget(2.0):
+        found = extract(load(path))
+    said = [d.message for d in found.diagnostics if "sets `np` to another value" in d.message]
+    assert len(said) == 1 and said[0].startswith(f"Line {len(names) + 3 + len(names)} of cell 1"), said
+
+
+def test_the_place_of_a_module_given_another_value_is_found_where_it_was():
+    # Control: the possessive pattern's match is the old one's on every text of up to 5 pieces.
+    import re
+
+    from tests.patterns import assert_same_matches
+
+    assert_same_matches(re.compile(r"^[ \t]*(?:for[ \t]+)?\(?[ \t]*np\b(?![ \t]*[.(\[])", re.MULTILINE),
+                        re.compile(r"^[ \t]*+(?:for[ \t]++)?\(?[ \t]*+np\b(?![ \t]*[.(\[])", re.MULTILINE),
+                        ["\n", " ", "\t", "for", "(", "np", ".", "=", "x"], most=5)

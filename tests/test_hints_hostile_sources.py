@@ -324,3 +324,26 @@ def test_the_hints_across_functions_read_hostile_functions_in_bounded_time():
         said = stephints.asked_key_hint("KeyError", "KeyError: 'x'", "    y = g['x']", source=keyed,
                                         asked={"rnn_cell_backward": ["dxt", "da_prev"]})
     assert "none of them `'x'`" in said, said
+
+
+def test_the_makers_of_a_tuple_are_found_among_blank_lines_in_linear_time():
+    # Thirty-seventh session (hostile): given_layout_hint looked for a function that assigns the name
+    # with ^\s*name\s*= (MULTILINE), whose \s* ran from every line start to the end of a run of blank
+    # lines: a function of 60,000 blank lines (60 kB) cost each of _MOST_MAKERS functions 2.6 s.
+    functions = {f"maker{k}": "def maker%d(x):\n" % k + "\n" * 60_000 + "    return x\n" for k in range(3)}
+    functions["maker"] = "def maker(x):\n\n\n   \n    cache = (1, 2)\n    return cache\n"
+    with cpu_budget(1.0):
+        said = hints.given_layout_hint("ValueError", "not enough values to unpack (expected 2, got 4)",
+                                       "    (a, b) = cache", function="rnn_cell_backward",
+                                       arguments={"cache": (1, 2, 3, 4)}, functions=functions)
+    assert "Your `maker` stores 2 in `cache` (`cache = (1, 2)`)" in said, said
+
+
+def test_the_makers_pattern_finds_the_functions_it_found_before():
+    # Control: ^[^\S\n]*+name\s*+= finds a function where ^\s*name\s*= did (every text of up to 5 pieces).
+    import re
+
+    from tests.patterns import assert_same_matches
+
+    assert_same_matches(re.compile(r"^\s*cache\s*=", re.MULTILINE), re.compile(r"^[^\S\n]*+cache\s*+=", re.MULTILINE),
+                        ["\n", " ", "\t", "\r", "\x0c", "cache", "=", "x", "\u2028"], most=5, spans=False)

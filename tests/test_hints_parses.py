@@ -172,3 +172,41 @@ def test_the_function_trees_of_many_tiny_defs_are_bounded_by_their_count_too():
     finally:
         tracemalloc.stop()
         memo.clear()
+
+
+def test_the_hints_memos_hold_what_their_comments_say_of_the_densest_code():
+    """Thirty-seventh session (perf helper): the comments said 12 MB of lines' trees and 11 MB of
+    functions' trees, measured on usual code (120 and 55 bytes a character); ``a;a;a`` takes 340
+    bytes a character, one node each: a cell-long line 34 MB, a notebook's worth of functions
+    69 MB (tracemalloc). Both are what their grading holds anyway (a cell's line and every function
+    of a notebook are kept by design, else each hint parses them again); the comments say so now,
+    and this pins it."""
+    import gc
+    import tracemalloc
+
+    from grader.notebook import SIZE_LIMITS
+
+    def held(memo, texts, ask):
+        memo.clear()
+        gc.collect()
+        tracemalloc.start()
+        try:
+            for text in texts:
+                assert ask(text) is not None
+            gc.collect()
+            full, kept = tracemalloc.get_traced_memory()[0], memo.chars
+            memo.clear()
+            gc.collect()
+            return full - tracemalloc.get_traced_memory()[0], kept
+        finally:
+            tracemalloc.stop()
+            memo.clear()
+
+    line = "a;" * (hintcode.LINES_HELD // 2 - 10)
+    line_bytes, line_kept = held(hintcode._PARSED_LINES, [line], hintcode.parsed_line)
+    function = "def f():\n " + "a;" * (SIZE_LIMITS.max_cell_chars // 2 - 20)
+    function_bytes, function_kept = held(hintcode._FUNCTION_TREES, [function], hintcode.function_tree)
+    assert line_kept == len(line) and function_kept == len(function)  # kept: each hint's ask is a hit
+    assert hintcode._FUNCTION_TREES.max_chars == 2 * len(function) + 60  # two such functions fit
+    assert line_bytes < 40_000_000, line_bytes  # 34 MB measured
+    assert function_bytes * 2 < 76_000_000, function_bytes  # 69 MB measured for two

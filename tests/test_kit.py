@@ -583,3 +583,34 @@ def test_a_kit_written_again_by_another_grader_says_so_and_its_self_check_names_
     said = changes_since(mixed, kit_dir)
     assert "public case(s) added" in said and "the grader: 1 of its" in said and "(hints.py; grader" in said, said
     assert again.grader == read_kit(kit_dir).grader
+
+
+def test_kit_readme_aligns_the_comments_of_its_check_calls(rnn_kit):
+    """``check()  # every function`` and ``check("rnn_cell_forward")  # one function``: the second
+    comment stood 6 columns right of the first (a fixed padding written for a shorter name)."""
+    kit_dir, _ = rnn_kit
+    readme = (kit_dir / "README.md").read_text(encoding="utf-8")
+    calls = [line for line in readme.splitlines() if line.lstrip().startswith("check(") and "#" in line]
+    assert len(calls) == 2, calls
+    assert calls[1].lstrip().startswith('check("rnn_cell_forward")'), calls
+    assert len({line.index("#") for line in calls}) == 1, calls
+
+
+def test_kit_readme_s_colab_path_works_with_its_spaces(tmp_path):
+    """The README's Colab line, ``sys.path.insert(0, "/content/drive/MyDrive/Colab Notebooks/handout")``,
+    run as written with the drive's folder moved under ``tmp_path``: a kit in a folder whose path
+    has a space, put on the path by that line alone, checks the kernel's functions."""
+    drive = tmp_path / "content" / "drive" / "MyDrive" / "Colab Notebooks" / "handout"
+    kit_dir = write_student_kit(drive, rubric=RUBRICS[0])
+    readme = (kit_dir / "README.md").read_text(encoding="utf-8")
+    line = re.search(r'sys\.path\.insert\(0, "(/content/drive/MyDrive/Colab Notebooks/handout)"\)', readme)
+    assert line is not None and 'drive.mount("/content/drive")' in readme, readme
+    script = (f"import sys; sys.path.insert(0, {str(tmp_path) + line.group(1)!r})\n"
+              "import io\nimport numpy as np\n"
+              + "\n".join(__import__("grader.course", fromlist=["x"]).COURSE_MODULES["rnn_utils"].values())
+              + "\n" + nbs.COURSE_CELLS["rnn_cell_forward"]
+              + "\nfrom grader import check\nbuf = io.StringIO()\n"
+                "print(check('rnn_cell_forward', stream=buf).ok)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=kit_env(), capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.strip() == "True", done.stdout + done.stderr

@@ -415,3 +415,21 @@ def test_a_lock_taken_on_a_file_replaced_meanwhile_is_taken_again_on_the_new_one
     with output_lock(tmp_path) as fd:
         assert os.fstat(fd).st_ino == replaced[0] == os.stat(tmp_path / OUTPUT_LOCK).st_ino
         assert f"(process {os.getpid()} " in (tmp_path / OUTPUT_LOCK).read_text()
+
+
+@pytest.mark.parametrize("name", ["fall term", "x; touch pwned", "$(touch pwned)", "it's"])
+def test_the_rm_a_refusal_gives_is_quoted_for_the_shell(tmp_path, name):
+    """Thirty-seventh session: the ``rm`` to paste named the lock's path as it was, so an output
+    folder named ``fall term`` gave ``rm -r .../fall term/.grading.lock``, which removes ``fall``
+    (a folder of its own) and ``term/.grading.lock``; ``;`` or ``$(...)`` in a folder's name ran
+    what followed. The command is now quoted as the shell reads it."""
+    import shlex
+
+    out = tmp_path / name
+    _not_a_lock_file(out, "folder")
+    with pytest.raises(OutputBusy) as refused:
+        with output_lock(out):
+            pytest.fail("the block ran without the folder's lock")
+    said = str(refused.value)
+    command = said.split("Remove it with ", 1)[1].split(" and run again", 1)[0]
+    assert shlex.split(command) == ["rm", "-r", str(out / OUTPUT_LOCK)], said

@@ -297,3 +297,24 @@ def test_a_part_renamed_with_a_case_changed_is_not_a_rename():
         "part a renamed to b (the same 2 case(s), the same inputs)")
     said = rg.case_changes(rubric, old, stored({"b/hidden-1": "x", "b/hidden-2": "z"}))
     assert said == "2 case(s) added: b/hidden-1, b/hidden-2; 2 removed: a/hidden-1, a/hidden-2", said
+
+
+def test_commands_to_copy_name_the_python_that_ran(monkeypatch, capsys):
+    """A virtual environment's Python (not the PATH's ``python3``, which may lack NumPy) is named in
+    the commands the regenerator and the class report print, as grade.py's messages name it
+    (``grader.copycommands``); both said ``python3`` until the thirty-seventh session."""
+    import sys
+
+    import pytest
+
+    from grader import classreport
+
+    venv = "/home/ta/venvs/grader env/bin/python3"
+    monkeypatch.setattr(sys, "executable", venv)
+    steps = rg.next_steps("rubrics/rnn.yaml")
+    assert f"Next: '{venv}' -m grader.regenerate rubrics/rnn.yaml --check" in steps, steps
+    assert f"--student-kit DIR --rubric rubrics/rnn.yaml" in steps and "python3 grade.py" not in steps, steps
+    assert f"'{venv}' " in steps.split("make it again: ")[1], steps
+    with pytest.raises(SystemExit):
+        classreport.main(["--help"])
+    assert f"usage: '{venv}' -m grader.classreport" in capsys.readouterr().out

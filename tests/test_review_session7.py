@@ -84,8 +84,8 @@ def test_a_forged_load_frame_cannot_blank_code_the_grader_added():
     program = SimpleNamespace(segments=(Segment(first=1, last=4, function="sigmoid", cell_index=None, cell_line=None),
                                         Segment(first=6, last=9, function="rnn_forward", cell_index=2, cell_line=1)))
     forged = SimpleNamespace(frames=((2, "<module>"),))
-    assert loading._failing_segment(forged, program) is None
-    assert loading._failing_segment(SimpleNamespace(frames=((7, "<module>"),)), program).function == "rnn_forward"
+    assert loading.failing_segment(forged, program) is None
+    assert loading.failing_segment(SimpleNamespace(frames=((7, "<module>"),)), program).function == "rnn_forward"
 
 
 def test_a_typo_note_does_not_make_the_grader_import_numpy_submodules():

@@ -171,11 +171,13 @@ def test_the_kit_s_self_check_says_the_bonus_is_beyond_the_total(quiz, tmp_path)
     assert done.returncode == 1, said + done.stderr
     assert "rnn_cell_forward   passed\n" in said, said
     assert "rnn_cell_backward  failed (bonus)" in said, said
-    assert said.rstrip().endswith(
+    # the bonus's points apart from the assignment's: "5 of their 7 points" read as 2 points lost
+    assert "1 of 2 public case(s) passed, 5 of their 5 points and 0 of 2 bonus points; to fix" in said, said
+    assert (  # then the note that the quiz's kit does not check the notebook's other marked functions
         "Your instructor also grades hidden cases with other inputs and sizes, worth the other 5 of "
         "`rnn_cell_forward`'s 10 points: passing the public ones is necessary, not sufficient.\n"
         "`rnn_cell_backward` is a bonus: its 4 points (hidden cases included) add to your score beyond the "
-        "assignment's total."), said
+        "assignment's total.\n\nNote: the notebook marks `rnn_forward`") in said, said
 
 
 def test_check_in_jupyter_marks_the_bonus_as_the_self_check_does(quiz, tmp_path, course_module, monkeypatch):  # noqa: F811
@@ -226,8 +228,11 @@ def test_the_self_check_of_a_notebook_without_the_bonus_function_passes(quiz, tm
     assert done.returncode == 0, said + done.stderr
     assert "rnn_cell_backward  not attempted (bonus)" in said, said  # "missing (bonus)" before: a failure's word
     assert "to fix" not in said, said
-    assert ("1 of 2 public case(s) passed, 5 of their 7 points; every function asked for passes its public "
-            "cases, and `rnn_cell_backward` (a bonus) is not written: it is optional.\n") in said, said
+    assert ("1 of 2 public case(s) passed, 5 of their 5 points and 0 of 2 bonus points; every function asked for "
+            "passes its public cases, and `rnn_cell_backward` (a bonus) is not written: it is optional.\n") in said, said
+    # said as a function not written is, in one sentence: not as a failure, its case "missing" under it
+    assert "rnn_cell_backward  not attempted (bonus)\n    No function named `rnn_cell_backward`" in said, said
+    assert 'case "course dimensions"' not in said and "0 of 1 public case" not in said, said
     done = kit_check(kit, nbs.write(tmp_path / "cy.ipynb", nbs.course_notebook({**left_out, **WRONG_CELL})))
     assert done.returncode == 1 and "; to fix: rnn_cell_forward.\n" in done.stdout, done.stdout  # the bonus not listed
 

@@ -121,12 +121,12 @@ def test_only_a_top_level_statement_of_the_program_is_left_out():
     def outcome(*frames):
         return SimpleNamespace(frames=frames)
 
-    assert loading._failing_segment(outcome((2, "<module>"), (40, "g")), program).function == "f"
-    assert loading._failing_segment(outcome((7, "<module>")), program).first == 5
-    assert loading._failing_segment(outcome((4, "<module>")), program) is None   # between segments
-    assert loading._failing_segment(outcome((99, "<module>")), program) is None  # forged line
-    assert loading._failing_segment(outcome((2, "f"), (3, "g")), program) is None  # module frame cut off
-    assert loading._failing_segment(outcome(), program) is None
+    assert loading.failing_segment(outcome((2, "<module>"), (40, "g")), program).function == "f"
+    assert loading.failing_segment(outcome((7, "<module>")), program).first == 5
+    assert loading.failing_segment(outcome((4, "<module>")), program) is None   # between segments
+    assert loading.failing_segment(outcome((99, "<module>")), program) is None  # forged line
+    assert loading.failing_segment(outcome((2, "f"), (3, "g")), program) is None  # module frame cut off
+    assert loading.failing_segment(outcome(), program) is None
 
 
 def test_thousands_of_broken_lines_give_a_readable_list(tmp_path, context, sandbox):

@@ -65,3 +65,52 @@ def test_a_notebook_still_names_its_cells(tmp_path, context, sandbox):
     text = feedback_markdown(grade_submission(nbs.write(tmp_path / "nb.ipynb", nb), context=context, sandbox=sandbox))
     assert "## `rnn_cell_backward` (cell 16, In [10]):" in text, text
     assert "(cell 16 (In [10]), line 12, in rnn_cell_backward)" in text, text
+
+
+def _exported(tmp_path: Path, *, training: bool = False) -> tuple[Path, int]:
+    """The course's functions as Jupyter's File > Save and Export as > Executable Script writes
+    them: ``# In[n]:`` and two blank lines before each cell; ``rnn_cell_backward`` (In [10]) wrong.
+    Returns the file and the line of the wrong product."""
+    cells = dict(nbs.COURSE_CELLS)
+    cells.update(nbs.mutate("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = np.dot(Wax, dtanh)"))
+    text = "#!/usr/bin/env python\n# coding: utf-8\n\n# In[1]:\n\n\nimport numpy as np\n"
+    for count, source in enumerate(cells.values(), 5):
+        text += f"\n\n# In[{count}]:\n\n\n{source}"
+    if training:
+        text += "\n\n# In[20]:\n\n\nhistory = model.fit(x_train, y_train, epochs=3)\n"
+    path = tmp_path / "exported.py"
+    path.write_text(text, encoding="utf-8")
+    return path, next(k for k, line in enumerate(text.splitlines(), 1) if "dxt = np.dot(Wax, dtanh)" in line)
+
+
+def test_an_exported_script_s_place_names_its_jupyter_cell_too(tmp_path):
+    """A script saved by Jupyter marks each cell ``# In[n]:``: the student who fixes the function in
+    the notebook is told the cell and its line beside the file's line ("line 125" alone sent them
+    counting lines of a file they do not edit)."""
+    path, line = _exported(tmp_path)
+    backward = nbs.COURSE_CELLS["rnn_cell_backward"].splitlines()
+    in_cell = next(k for k, text in enumerate(backward, 1) if "dxt = np.dot(Wax.T, dtanh)" in text)
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_cell_backward")
+    said = out.getvalue()
+    assert f"      at line {line} (In [9], line {in_cell}), in rnn_cell_backward\n" in said, said
+    unrun = path.read_text(encoding="utf-8").replace("# In[9]:", "# In[ ]:")  # a cell never run: no prompt
+    path.write_text(unrun, encoding="utf-8")
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_cell_backward")
+    assert f"      at line {line}, in rnn_cell_backward\n" in out.getvalue(), out.getvalue()  # not In [8]'s
+    plain, _ = _script(tmp_path)  # no markers: the file's line alone, as before
+    out = io.StringIO()
+    run_check(plain, rubric=DEFAULT_RUBRIC, stream=out, function="rnn_cell_backward")
+    assert re.search(r"      at line \d+, in rnn_cell_backward\n", out.getvalue()), out.getvalue()
+
+
+def test_a_script_that_trains_a_model_is_told_a_py_holds_no_outputs(tmp_path):
+    """A ``.py`` holds no outputs at all: the note said "the cell that trains a model (cell 1) holds no
+    output ... save the notebook with the outputs", of a file that has no cell 1 and cannot hold one."""
+    path, _ = _exported(tmp_path, training=True)
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out)
+    said = " ".join(out.getvalue().split())
+    assert "cell 1" not in said, said
+    assert "Note: a .py file holds no outputs" in said and "submit the notebook (.ipynb) saved with its outputs" in said, said

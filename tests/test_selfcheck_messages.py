@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from grader import selfcheck
 from grader.classfiles import DEFAULT_RUBRIC
-from grader.selfcheck import EXIT_FAILED, EXIT_UNUSABLE, missing_requirements, run_check
+from grader.selfcheck import EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE, missing_requirements, run_check
 from tests import notebooks as nbs
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,12 +134,30 @@ def test_a_function_that_printed_a_huge_line_shows_its_start_not_the_whole(tmp_p
     path = nbs.write(tmp_path / "loud.ipynb", nbs.course_notebook(wrong))
     code, text = check(path, function="rnn_cell_forward")
     assert code == EXIT_FAILED
-    printed = next(line for line in text.splitlines() if line.lstrip().startswith("printed:"))
-    assert printed.startswith("      printed: " + "x" * 100 + "... (") and "more characters)" in printed, printed[:300]
+    lines = text.splitlines()
+    at = next(k for k, line in enumerate(lines) if line.lstrip().startswith("printed:"))
+    printed = lines[at] if lines[at] != "      printed:" else lines[at + 1]  # the sandbox's note of what it cut
+    assert printed.lstrip().startswith("x" * 100 + "... (") and "more characters)" in printed, printed[:300]
     assert len(text) < 3000, len(text)
     # many short lines: five shown, the others counted, as before
     case = selfcheck._printed("\n".join(f"line {k}" for k in range(12)))
-    assert case == "      printed: line 0 | line 1 | line 2 | line 3 | line 4 (+7 more lines)\n", case
+    assert case == ("      printed:\n" + "".join(f"        line {k}\n" for k in range(5))
+                    + "        (+7 more lines)\n"), case
+
+
+def test_a_printed_array_keeps_its_rows_one_under_the_other(tmp_path):
+    """A wrong function that printed an array at each step: its rows were joined by " | " on one
+    line of about 520 characters, a wall of numbers (thirty-seventh session, as a student)."""
+    wrong = nbs.mutate("rnn_cell_forward", "+ ba)", ")\n    print('a_next =', a_next)")
+    code, text = check(nbs.write(tmp_path / "loud.ipynb", nbs.course_notebook(wrong)), function="rnn_cell_forward")
+    assert code == EXIT_FAILED
+    lines = text.splitlines()
+    at = lines.index("      printed:")
+    assert lines[at + 1].startswith("        a_next = [[ "), lines[at:at + 4]
+    assert all(line.startswith("         ") and line.rstrip()[-1].isdigit() or line.endswith("]")
+               for line in lines[at + 2:at + 6]), lines[at:at + 7]
+    assert lines[at + 6] == "        (+5 more lines)", lines[at:at + 8]
+    assert max(len(line) for line in lines) < 400 and " | " not in text, text
 
 
 def test_a_syntax_error_in_a_function_quotes_its_line(tmp_path):
@@ -263,3 +282,33 @@ def test_a_function_defined_again_that_passes_keeps_the_note_at_the_end(tmp_path
     assert code == 0
     assert "About the notebook:\n  - `rnn_cell_forward` is defined more than once" in text, text
     assert "Read the note" not in text, text
+
+
+def test_a_marked_graded_function_the_kit_does_not_check_is_said(tmp_path):
+    """An old kit and a newer notebook: the assignment gained ``lstm_cell_backward`` (its cell marked
+    ``# GRADED FUNCTION``), the kit checks the six it knows and said "all 6 functions pass" with no
+    word of the seventh (thirty-seventh session, as a student)."""
+    seventh = "# GRADED FUNCTION: lstm_cell_backward\n\ndef lstm_cell_backward(da_next, dc_next, cache):\n    return {}\n"
+    nb = nbs.course_notebook(extra_cells=[nbs.code_cell(seventh, count=14)])
+    code, text = check(nbs.write(tmp_path / "newer.ipynb", nb))
+    assert code == EXIT_PASSED, text
+    assert ("Note: the notebook marks `lstm_cell_backward` (cell " in text
+            and "(In [14])) as a graded function, and this kit does not check it: if you are not sure it is graded, "
+                "ask your instructor" in " ".join(text.split())), text
+    code, text = check(nbs.write(tmp_path / "course.ipynb", nbs.course_notebook()))
+    assert code == EXIT_PASSED and "marks" not in text, text  # the six the kit checks: nothing to say
+    code, text = check(tmp_path / "newer.ipynb", function="rnn_forward")
+    assert "marks" not in text, text  # one function asked for: the others are not the question
+
+
+def test_a_timeout_says_its_place_once(tmp_path):
+    """A timeout's message says where the code was running ("When the time ran out it was running
+    cell 7 (In [4]), line 14, ..."), and the check said the place again on an "at" line below it
+    (thirty-seventh session, as a student); the line's code is still quoted."""
+    endless = nbs.mutate("rnn_forward", "    for t in range(T_x):", "    while True:\n        pass\n    for t in range(T_x):")
+    code, text = check(nbs.write(tmp_path / "endless.ipynb", nbs.course_notebook(endless)), function="rnn_forward")
+    assert code == EXIT_FAILED and "timed out" in text, text
+    place = re.search(r"When the time ran out it was running (cell \d+ \(In \[\d+\]\), line \d+)", text)
+    assert place is not None, text
+    assert text.count(place.group(1)) == 1, text
+    assert "      >   pass\n" in text or "      >   while True:\n" in text, text

@@ -318,3 +318,34 @@ def test_a_helper_stopped_before_its_work_is_killed_at_once():
     assert procs and not any(proc.is_alive() for proc in procs)
     assert procs[0].exitcode == -9  # killed while it starts, not joined
     assert took < 1.0, took
+
+
+@pytest.mark.parametrize("failing", ["mkstemp", "dump"])
+def test_helpers_are_killed_when_their_batches_file_cannot_be_written(monkeypatch, failing):
+    """Thirty-seventh session: when the batches' file could not be made (a read-only temporary
+    folder: ``mkstemp``) or written (a full disk: ``dump``), this process did every batch and then
+    waited for the started helpers to end (up to ``_HELPERS_END_WAIT`` for work it had thrown
+    away) instead of killing them, as it kills helpers never sent their work."""
+    import errno
+    import marshal
+    import tempfile
+    import time
+
+    from grader.similarity import detect
+
+    def refused(*_args, **_kwargs):
+        raise OSError(errno.EROFS if failing == "mkstemp" else errno.ENOSPC, "refused")
+
+    batches = [[f"def f{k}(x):\n    return x + {k}\n"] for k in range(3)]
+    alone = [detect._normalise_batch(batch, frozenset(), frozenset()) for batch in batches]
+    helpers = detect._Helpers(1)
+    with helpers:
+        procs = list(helpers._procs)
+        monkeypatch.setattr(*((tempfile, "mkstemp") if failing == "mkstemp" else (marshal, "dump")), refused)
+        results = helpers.run(batches, keep=frozenset(), shapes=frozenset())
+        started = time.monotonic()
+    took = time.monotonic() - started
+    assert results == alone
+    assert procs and not any(proc.is_alive() for proc in procs)
+    assert procs[0].exitcode == -9  # killed while it starts: before, joined once it had started
+    assert took < 1.0, took

@@ -25,7 +25,8 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from grader.astnodes import nodes
 from grader.imdb.labels import CELLS, RECURRENT, WRAPPERS, stack_label
-from grader.notebook import SIZE_LIMITS, SizeLimits, SourceMemo, skipped_code, without_trailing_comments
+from grader.notebook import (SIZE_LIMITS, TREES_HELD, SizeLimits, SourceMemo, skipped_code, tree_weight,
+                             without_trailing_comments)
 
 __all__ = ["Validation", "FitCall", "EvalCall", "ReportLiteral", "CodeFacts", "read_code", "clear_memos"]
 
@@ -1524,8 +1525,11 @@ class _Unparsed(Sequence[int]):
 
 # Per-process memos (grader.notebook.SourceMemo): a class's notebooks share their
 # template cells.  The statements are shared between notebooks; the walker only reads them.
-_CELL_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_source)
-_TEXT_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_text)
+# The statements are trees: weighed by their tokens (`tree_weight`, ``TREES_HELD``).
+_CELL_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_source, max_chars=TREES_HELD,
+                                                                       weigh=tree_weight)
+_TEXT_MEMO: SourceMemo[tuple[tuple[ast.stmt, ...], bool]] = SourceMemo(_parse_text, max_chars=TREES_HELD,
+                                                                       weigh=tree_weight)
 _LITERALS_MEMO: SourceMemo[frozenset[str]] = SourceMemo(_cell_literals)
 _WALK_MEMO: SourceMemo[bool] = SourceMemo(_decide_walk)
 _DEFS_MEMO: SourceMemo[tuple[str, ...] | None] = SourceMemo(_defs_only)

@@ -426,7 +426,8 @@ class _Helpers:
     end it still holds, so a helper that died before reading them all (a caller's main module that
     spawns again when imported) left ``start`` waiting for ever; the path is a short message that a
     pipe holds whether or not its helper reads it. When that file cannot be written (a full
-    ``/tmp``), this process does every batch, as with no helper. (``concurrent.futures.ProcessPoolExecutor``
+    or read-only ``/tmp``), this process does every batch, as with no helper, and the helpers are
+    killed as those never sent their work are. (``concurrent.futures.ProcessPoolExecutor``
     was used until the twenty-third session: when one of its processes died, the batches left in
     its call queue blocked the queue's feeding thread, and the interpreter hung at exit, after
     every report was written.)
@@ -439,7 +440,7 @@ class _Helpers:
         self._orders: list = []  # the batches' file's path, one per helper
         self._ends = None
         self._path: str | None = None  # the batches' file, removed once the helpers are gone
-        self._finished = False
+        self._finished = False  # the helpers were sent their work and are ending on their own
 
     def __enter__(self) -> _Helpers:
         import multiprocessing
@@ -493,8 +494,8 @@ class _Helpers:
                 fd, self._path = tempfile.mkstemp(prefix="grader-similarity-", suffix=".marshal")
                 with os.fdopen(fd, "wb") as fh:
                     marshal.dump(([list(batch) for batch in batches], sorted(keep), sorted(shapes)), fh)
-            except OSError:  # no room for the batches' file (a full /tmp): every batch is done here
-                pass
+            except OSError:  # no room for the batches' file (a full or read-only /tmp): every batch
+                pass          # is done here, and the helpers, never sent it, are killed at the end
             else:
                 self._ends[1] = len(batches)
                 for orders in self._orders:
@@ -503,7 +504,7 @@ class _Helpers:
                     orders.close()
                 self._orders = []
                 self._share(batches, results, keep=keep, shapes=shapes)
-        self._finished = True
+                self._finished = True  # (not on Ctrl-C or an error in ``_share``: killed then)
         return [batch if batch is not None else _normalise_batch(batches[i], keep, shapes)
                 for i, batch in enumerate(results)]
 
