@@ -6,6 +6,10 @@ appended to it." (the student had written the append), the second "Raised TypeEr
 scalar arrays can be converted to a scalar index" at the ``np.zeros`` below it, 0 / 15."""
 from __future__ import annotations
 
+import random
+import re
+
+from grader import codeslips
 from grader.codeslips import slips
 from grader.extract import extract
 from grader.notebook import load
@@ -207,6 +211,41 @@ def test_code_below_a_return_written_over_two_lines_is_told_it_never_runs(tmp_pa
                        "    return {\"dxt\": dxt, \"da_prev\": da_prev, \"dWax\": dWax,\n"
                        "            \"dWaa\": dWaa, \"dba\": dba}\n")
     assert not [n for n in _notes(tmp_path / "whole", whole) if "never run" in n]
+
+
+#: The pattern ``may_end_early`` was until its one-pass scan (thirty-seventh session): the meaning
+#: it keeps, checked below on random texts.
+_SCANNED_ON = re.compile(r"^([ \t]+)(?:return|raise)\b[^\n]*\n(?:\1[ \t]+[^ \t#\n][^\n]*\n|[ \t]*(?:#[^\n]*)?\n)*"
+                         r"\1(?=[^ \t#\n])", re.M)
+
+
+def test_may_end_early_answers_as_the_pattern_it_replaced():
+    pieces = ["", " ", "  ", "\t", " \t", "   "]
+    words = ["return x", "raise E", "returns", "x = 1", "# c", "", ")", "\r", "\x0creturn", "return"]
+    draw = random.Random(37)
+    for _ in range(20_000):
+        source = "\n".join(draw.choice(pieces) + draw.choice(words) for _ in range(draw.randint(1, 7)))
+        source += draw.choice(["", "\n"])
+        assert codeslips.may_end_early(source) == bool(_SCANNED_ON.search(source)), repr(source)
+    assert codeslips.may_end_early("def f(x):\n    return (x,\n            x)\n    y = 1\n")
+    assert not codeslips.may_end_early("def f(x):\n    if x:\n        return (x,\n   x)\n    y = 1\n")
+
+
+def test_a_staircase_of_returns_costs_the_text_gate_little():
+    """Thirty-seventh session (review): the pattern that passed the lines a return goes on over
+    scanned on from every return, and backtracked through every blank of each deeper line: a
+    docstring of returns indented deeper and deeper (258 of them, 258 lines under them, 100 kB)
+    cost 0.6 s of CPU for each call of ``may_end_early`` (its def's extraction calls it twice), and
+    1,000 such lines 7.9 s. Fails on the pattern by its budget."""
+    from tests.cpu import cpu_budget
+
+    stairs = "".join(" " * (k + 1) + "return x\n" for k in range(258)) + (" " * 259 + "x\n") * 258
+    source = 'def f(x):\n    """\n' + stairs + '"""\n    return x\n'
+    assert len(source) <= 140_000
+    with cpu_budget(0.25):
+        for _ in range(5):
+            assert not codeslips.may_end_early(source)
+    assert codeslips.may_end_early(source + "    y = x\n")
 
 
 def test_a_line_of_blanks_costs_the_place_of_a_module_given_another_value_little(tmp_path):
