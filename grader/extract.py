@@ -1306,9 +1306,10 @@ class _Extractor:
         self.module_warned.add(name)
         imp = self.module_binds[name]
         text = self.nb.cells[cell_index].source if 0 <= cell_index < len(self.nb.cells) else ""
-        # Blanks read possessively: two runs side by side were tried at every split of a line's
-        # blanks, 90,000 of them 3.5 s a name (thirty-seventh session).
-        found = re.search(rf"^[ \t]*+(?:for[ \t]++)?\(?[ \t]*+{re.escape(name)}\b(?![ \t]*[.(\[])", text[:200_000],
+        # One run of blanks at a time (the blanks after a bracket only with the bracket): two runs
+        # side by side were tried at every split of a line's blanks, 90,000 of them 3.5 s a name
+        # (thirty-seventh session). Not possessive quantifiers, which Python 3.10 (the kit's) lacks.
+        found = re.search(rf"^[ \t]*(?:for[ \t]+)?(?:\([ \t]*)?{re.escape(name)}\b(?![ \t]*[.(\[])", text[:200_000],
                           re.MULTILINE)
         line = text.count("\n", 0, found.start()) + 1 if found else None
         place = f"Line {line} of {self._cell(cell_index)}" if line else _first_up(self._cell(cell_index))

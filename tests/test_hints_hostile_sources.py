@@ -345,5 +345,5 @@ def test_the_makers_pattern_finds_the_functions_it_found_before():
 
     from tests.patterns import assert_same_matches
 
-    assert_same_matches(re.compile(r"^\s*cache\s*=", re.MULTILINE), re.compile(r"^[^\S\n]*+cache\s*+=", re.MULTILINE),
+    assert_same_matches(re.compile(r"^\s*cache\s*=", re.MULTILINE), re.compile(r"^[^\S\n]*cache\s*=", re.MULTILINE),
                         ["\n", " ", "\t", "\r", "\x0c", "cache", "=", "x", "\u2028"], most=5, spans=False)
