@@ -22,6 +22,31 @@ _GATE_WORDS = {"f": "the forget gate", "i": "the update gate", "u": "the update 
 _GATE_PARAMETER = re.compile(r"[Wb]([fiuco])")
 
 
+#: Cheap looks at a source's text before its tree is walked (a walk of a course function costs 0.3 ms):
+#: a gate assigned; a name given a tanh and a tanh of a name; a sum into a name.
+_GATE_LINE = re.compile(r"^[ \t]*(ft|it|cct|ot|c_next|a_next)[ \t]*=(?!=)(.*)$", re.MULTILINE)
+_GATE_WORD = re.compile(r"\b(?:W|b|parameters\[\s*['\"][Wb])([fiuco])\b")
+_TANH_GIVEN = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*(?:np|numpy)\s*\.\s*tanh\s*\(")
+_TANH_OF_NAME = re.compile(r"\btanh\s*\(\s*([A-Za-z_]\w*)\s*\)")
+
+
+def _gate_suspect(source: str) -> bool:
+    """Whether a line of ``source`` that makes a gate reads another gate's weight, or one that makes the
+    memory reads ``ot``, or one that makes the hidden state reads ``ft`` or ``it`` and no ``ot``: the
+    lines ``gate_weights_hint`` then reads in the tree (a one-line statement's text; right code has none)."""
+    for target, text in _GATE_LINE.findall(source):
+        if target == "c_next":
+            found = re.search(r"\bot\b", text) is not None
+        elif target == "a_next":
+            found = re.search(r"\bot\b", text) is None and re.search(r"\b(?:ft|it)\b", text) is not None
+        else:
+            own = {"ft": "f", "it": "iu", "cct": "c", "ot": "o"}[target]
+            found = any(letter not in own for letter in _GATE_WORD.findall(text))
+        if found:
+            return True
+    return False
+
+
 def _walk(node: ast.AST):
     """``ast.walk`` of ``node``, at most ``MOST_STATE_NODES`` nodes."""
     return itertools.islice(ast.walk(node), MOST_STATE_NODES)
@@ -51,6 +76,8 @@ def gate_weights_hint(source: str, *, first_line: int = 1) -> str:
     """For an LSTM gate computed with another gate's weight or bias (``ft = sigmoid(np.dot(Wi, concat)
     + bi)``), or the hidden state gated by a gate other than the output gate (``a_next = ft *
     np.tanh(c_next)``): the line, what it reads, and what it should. ""."""
+    if not _gate_suspect(source):
+        return ""
     for node in _assignments(source):
         target, line = node.targets[0].id, node.lineno + first_line - 1
         own = _GATES.get(target)
@@ -85,6 +112,8 @@ def _is_tanh(node: ast.AST) -> bool:
 def tanh_twice_hint(source: str, *, first_line: int = 1) -> str:
     """For a name given a tanh (``cct = np.tanh(...)``) that a later line passes to ``np.tanh`` again
     (``it * np.tanh(cct)``) before giving it another value: both lines. ""."""
+    if source.count("tanh") < 2 or not set(_TANH_GIVEN.findall(source)) & set(_TANH_OF_NAME.findall(source)):
+        return ""
     made: dict[str, ast.Assign] = {}
     for node in _assignments(source):
         for call in (sub for sub in _walk(node.value) if _is_tanh(sub) and len(sub.args) == 1):
@@ -120,8 +149,22 @@ def transposed_bias_hint(source: str, *, first_line: int = 1) -> str:
     return ""
 
 
-#: The most ``for`` loops of a function ``carried_summed_hint`` reads (``loophints.MOST_LOOPS`` too).
+#: A name added into another (``da0 += da_prevt``), the one ``carried_summed_hint`` looks for in a call's
+#: parentheses before it walks the tree.
+_ADDED_NAME = re.compile(r"\+=[ \t]*([A-Za-z_]\w*)[ \t]*$", re.MULTILINE)
+#: The most ``for`` loops of a function ``carried_summed_hint`` reads (``loophints.MOST_LOOPS`` too), and
+#: the most names added into another it looks for.
 _MOST_LOOPS = 20
+
+
+def _in_parentheses(source: str, name: str) -> bool:
+    """Whether one of ``name``'s first ``_MOST_LOOPS`` places in ``source`` follows more ``(`` than ``)``
+    on its line (an argument of a call, as far as the text tells)."""
+    for found in itertools.islice(re.finditer(rf"\b{re.escape(name)}\b", source), _MOST_LOOPS):
+        before = source[source.rfind("\n", 0, found.start()) + 1:found.start()]
+        if before.count("(") > before.count(")"):
+            return True
+    return False
 
 
 def carried_summed_hint(source: str, *, first_line: int = 1) -> str:
@@ -129,7 +172,8 @@ def carried_summed_hint(source: str, *, first_line: int = 1) -> str:
     da_prevt``, where line 18 passes ``da[:, :, t] + da_prevt``): each step's carried value already
     holds what the later steps gave back, so the sum counts them again; the total is the last one.
     ""."""
-    fn = function_tree(source)
+    added = list(dict.fromkeys(_ADDED_NAME.findall(source)))[:_MOST_LOOPS]
+    fn = function_tree(source) if any(_in_parentheses(source, name) for name in added) else None
     blocks = statement_blocks(fn) if fn is not None else []
     if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS:
         return ""

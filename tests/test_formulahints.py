@@ -83,3 +83,16 @@ def test_the_rules_are_bounded_on_a_hostile_source():
         assert rule(source) == ""
         assert rule("def f(:\n") == ""
     assert time.process_time() - start < 5
+
+
+def test_the_looks_before_a_walk_are_linear_on_hostile_text():
+    # The text's looks (regular expressions, counts) on lines of 100,000 characters: a line of `(` before a
+    # name added into another, a gate line of weights, a tanh of a name never given one.
+    sources = ["def f(da):\n    x = g(" + "(" * 100_000 + "\n    total += da\n",
+               "def f(Wi):\n    ft = " + "Wi + " * 20_000 + "bf\n",
+               "def f(a):\n    b = np.tanh(a)\n    " + "c = np.tanh(a) + " * 6_000 + "0\n"]
+    start = time.process_time()
+    for source in sources:
+        for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.carried_summed_hint):
+            rule(source)
+    assert time.process_time() - start < 5
