@@ -1,8 +1,10 @@
 """Sentences read from a cell's formulas once a case failed and no known mistake explains it: a gate
-of the LSTM made with another gate's weights or the hidden state gated by another gate, a tanh applied
-to a value that is a tanh already, a bias added transposed (thirty-seventh session: each was told
-"values differ" alone, and the first "its 5th place needs another value" of a cache that was right).
-Pure functions: the function's source in, a sentence out, "" when no rule fits; every walk bounded
+of the LSTM made with another gate's weights, the memory made with the output gate or the hidden state
+gated by another gate, a tanh applied to a value that is a tanh already, a loop adding up the value it
+carries to the next step, a bias added transposed (thirty-seventh session: each was told "values
+differ" alone, and the first "its 5th place needs another value" of a cache that was right).
+Pure functions: the function's source in, a sentence out, "" when no rule fits; the text looked at
+first, linear, and the tree walked only when it may hold the mistake; every walk bounded
 (``MOST_STATE_NODES``), the parse shared with the other hints (``hintcode.function_tree``)."""
 from __future__ import annotations
 
@@ -82,19 +84,22 @@ def gate_weights_hint(source: str, *, first_line: int = 1) -> str:
         target, line = node.targets[0].id, node.lineno + first_line - 1
         own = _GATES.get(target)
         if own is not None:
-            foreign = [name for name, letter in _parameter_letters(node.value) if letter != own]
+            foreign = {name: letter for name, letter in _parameter_letters(node.value) if letter != own}
             if foreign:
-                names = " and ".join(f"`{name}`" for name in sorted(set(foreign), key=lambda name: name[0] == "b"))
-                whose = _GATE_WORDS[_GATE_PARAMETER.fullmatch(foreign[0]).group(1)]
-                return (f"Line {line} computes `{target}`, {_GATE_WORDS[own]}, with {names}, {whose}'s: "
+                names = " and ".join(f"`{name}`" for name in sorted(foreign, key=lambda name: (name[0] == "b", name)))
+                whose = {_GATE_WORDS[letter] for letter in foreign.values()}
+                whose_words = f"{whose.pop()}'s" if len(whose) == 1 else "other gates'"
+                return (f"Line {line} computes `{target}`, {_GATE_WORDS[own]}, with {names}, {whose_words}: "
                         f"{_GATE_WORDS[own]} has its own, `W{own}` and `b{own}`.")
-        elif target == "c_next" and "ot" in (read := {sub.id for sub in _walk(node.value) if isinstance(sub, ast.Name)}) \
-                and "c_prev" in read:
+            continue
+        if target not in ("c_next", "a_next"):
+            continue
+        read = {sub.id for sub in _walk(node.value) if isinstance(sub, ast.Name)}
+        if target == "c_next" and "ot" in read and "c_prev" in read:
             return (f"Line {line}, `{as_written(node, source)}`, makes the memory with `ot`, the output gate, which "
                     f"only decides what `a_next` shows: the memory keeps `ft * c_prev` and adds `it * cct`, "
                     f"`c_next = ft * c_prev + it * cct`.")
         elif target == "a_next":
-            read = {sub.id for sub in _walk(node.value) if isinstance(sub, ast.Name)}
             gates = [gate for gate in ("ft", "it") if gate in read]
             if "ot" not in read and len(gates) == 1 and any(name.startswith("c") for name in read):
                 return (f"Line {line}, `{as_written(node, source)}`, gates the hidden state with `{gates[0]}`, "

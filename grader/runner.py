@@ -962,9 +962,15 @@ class _Grader:
                 f"`{dep}` at each time step ({stephints.step_arguments(dep)}).{self._unchanged(dep, stub)}")
 
     def _wrong_too(self, dep: str) -> bool:
-        """Whether ``dep``, a graded part, failed a case of its own in this phase (not trusted): what it
-        answered for calls off the reference trace is then not a correct step's either."""
-        return dep not in self.trusted and any(part.function == dep for part in self.context.rubric.parts)
+        """Whether ``dep``, a graded part, failed a case of its own (not trusted, and it has cases of this
+        phase: in the public phase a part is trusted after its public cases, in the hidden one after all):
+        what it answered for calls off the reference trace is then not a correct step's either."""
+        part = next((part for part in self.context.rubric.parts if part.function == dep), None)
+        if part is None or dep in self.trusted:
+            return False
+        if all(case.visibility != HIDDEN for case in self.part.cases):  # the public phase
+            return any(case.visibility != HIDDEN for case in part.cases)
+        return bool(part.cases)
 
     def _append_hint(self, outcome: Any, location: Location | None) -> str:
         """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
