@@ -981,30 +981,32 @@ def _step_layout(statement: ast.Assign, line: str, step: Any, *, count: int, fun
     held = "; ".join(f"its {ordinal(k + 1)} is {kind_words(item)}" for k, item in enumerate(step))
     said = (f"`{in_line(statement.value, line)}` is one step's cache as the assignment gives it: {len(step)} values "
             f"({held}), where `{in_line(statement, line)}` names {count}.")
-    makers = {size: _cache_maker(functions, size, but=function) for size in (count, len(step))}
-    if makers[count] and makers[len(step)]:
+    makers = _cache_makers(functions, (count, len(step)), but=function)
+    if count in makers and len(step) in makers:
         (big, big_text), (small, small_text) = makers[count], makers[len(step)]
         return (f"{said} Your `{big}` stores {count} (`{big_text}`), and your `{small}` the {len(step)} of the caches "
                 f"given here (`{small_text}`): name those {len(step)}, in their order.")
     return f"{said} Give one name to each of its values, in their order."
 
 
-def _cache_maker(functions: Mapping[str, str], size: int, *, but: str) -> tuple[str, str] | None:
-    """``(function, "cache = (...)")``: the first of the notebook's ``functions`` (not ``but``) that
-    stores a tuple of ``size`` values in a name holding "cache", as written; None. Reads at most
-    ``_MOST_MAKERS`` functions, each bounded."""
+def _cache_makers(functions: Mapping[str, str], sizes: Sequence[int], *, but: str) -> dict[int, tuple[str, str]]:
+    """For each of ``sizes``, ``(function, "cache = (...)")``: the first of the notebook's ``functions``
+    (not ``but``) that stores a tuple of that many values in a name holding "cache", as written. One
+    pass over at most ``_MOST_MAKERS`` functions, each read bounded (two passes parsed them twice:
+    the parses' memo holds fewer than twenty functions of 30,000 characters)."""
+    found: dict[int, tuple[str, str]] = {}
     for other, text in itertools.islice(functions.items(), _MOST_MAKERS):
         if other == but or "cache" not in text:
             continue
         fn = function_tree(text)
         for count, node in enumerate(ast.walk(fn) if fn is not None else ()):
-            if count >= MOST_STATE_NODES:
+            if count >= MOST_STATE_NODES or len(found) == len(set(sizes)):
                 break
             if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                     and "cache" in node.targets[0].id and isinstance(node.value, (ast.Tuple, ast.List))
-                    and len(node.value.elts) == size):
-                return other, as_written(node, text)
-    return None
+                    and len(node.value.elts) in sizes and len(node.value.elts) not in found):
+                found[len(node.value.elts)] = (other, as_written(node, text))
+    return found
 
 
 def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -> bool:
