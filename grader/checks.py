@@ -224,6 +224,13 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, where: str, *, tolerance: 
             # written for one example passes m = 1; thirty-second session: told only the shapes).
             hint = (f" Axis {differ[0]} has {got.shape[differ[0]]} entries where the expected array has 1: sum (or "
                     f"average) over that axis, with `keepdims=True`, to get the shape {exp.shape}.")
+        elif got.ndim == exp.ndim and 1 in exp.shape and all(g in (e, 1) for g, e in zip(got.shape, exp.shape)) \
+                and len(kept := [i for i, (g, e) in enumerate(zip(got.shape, exp.shape)) if g != e]) == 1:
+            # ``np.sum(dtanh, keepdims=True)`` for dba: (1, 1) for (5, 1), a sum over every axis (thirty-seventh
+            # session: told only the shapes).
+            over = ", ".join(str(i) for i, e in enumerate(exp.shape) if e == 1)
+            hint = (f" Axis {kept[0]} has 1 entry where the expected array has {exp.shape[kept[0]]}: the sum (or mean) "
+                    f"that made it ran over that axis too. Sum only over axis {over}, with `keepdims=True`.")
         elif got.ndim == exp.ndim == 3 and got.shape[:-1] == exp.shape[:-1] and got.shape[-1] == 1:
             # One step where the sequence has T_x: a list stacked with one entry (appended after the
             # loop, or returned from inside it; thirty-second session: told only the shapes).

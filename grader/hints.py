@@ -25,7 +25,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, PYTHON_KINDS, as_written,
                              function_tree, in_line, kind_words, line_statement, loops_of, names_in, numpy_calls,
-                             listed, ordinal, parsed_line, quoted_head, source_segment, statement_blocks, stores_of)
+                             listed, ordinal, parsed_line, quoted_head, source_lines, source_segment, statement_blocks,
+                             stores_of)
 
 #: NumPy's matmul (``@``, ``np.matmul``) names no shapes, only the two core sizes that differ:
 #: the rows of the second operand, then the columns of the first.
@@ -587,6 +588,9 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
                     f"the transpose of the input, as in `np.dot({in_line(left, line)}, {in_line(right, line)}.T)`.")
         return f"{same}: " + rule.format(f", `{_times(in_line(left, line), in_line(right, line))}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
+    swapped = _weight_for_input_hint(pairs, line)
+    if swapped:
+        return f"{rule}. {swapped}"
     if len(pairs) != 1:
         # NumPy's shapes, when it gives them: a wrong array reaching the line (``a_prev`` reshaped to
         # (50, 1) for one example above it) shows there, which no order or transpose fixes.
@@ -612,6 +616,51 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
              f"{shape_text(shapes.group(2))}.") if shapes is not None else ""
     return (f"{rule}: check the order of `{left}` and `{right}` and whether one of them needs its "
             f"transpose (`.T`).{sides}")
+
+
+#: The RNN cell's weights by name: (the size of its rows, of its columns, the input it multiplies).
+#: A name says what the weight maps to, then from: ``Wax`` takes ``xt`` to the hidden state.
+_RNN_WEIGHTS = {"Wax": ("n_a", "n_x", "xt"), "Waa": ("n_a", "n_a", "a_prev"), "Wya": ("n_y", "n_a", "a_next")}
+
+
+def _rnn_weight(node: ast.expr) -> str:
+    """The course's RNN weight ``node`` names (``Wax``, ``parameters["Wax"]``), "" otherwise."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        name = node.slice.value
+    else:
+        name = node.id if isinstance(node, ast.Name) else ""
+    return name if isinstance(name, str) and name in _RNN_WEIGHTS else ""
+
+
+def _input_letter(node: ast.expr) -> str:
+    """``"x"`` for an input's name (``xt``, ``x_t``, ``x``), ``"a"`` for a hidden state's (``a_prev``,
+    ``a_next``, ``a0``, ``a``); "" for anything else."""
+    name = node.id if isinstance(node, ast.Name) else ""
+    return name[0] if re.fullmatch(r"[ax](?:t|_t|_prev|_next|_?\d)?", name) else ""
+
+
+def _weight_for_input_hint(pairs: Sequence[tuple[ast.expr, ast.expr]], line: str) -> str:
+    """For products of the line that multiply an input by the RNN weight of another input
+    (``np.dot(Wax, a_prev) + np.dot(Waa, xt)``): the weight whose columns fit each input, written as
+    the line writes the weights. Thirty-seventh session: told to "check the order of the two and
+    whether one of them needs its transpose", which no order or transpose of ``Wax`` fixes. "" when
+    every weight of the line multiplies the input its name says."""
+    wrong = []
+    for left, right in pairs[:4]:
+        weight, letter = _rnn_weight(left), _input_letter(right)
+        if not weight or not letter or _RNN_WEIGHTS[weight][2][0] == letter:
+            continue
+        rows, columns, own = _RNN_WEIGHTS[weight]
+        written, given = in_line(left, line), in_line(right, line)
+        fits = next((name for name, (r, _c, takes) in _RNN_WEIGHTS.items() if r == rows and takes[0] == letter), "")
+        told = f"`{written}` ({rows}, {columns}) has a column for each row of `{own}`, not of `{given}`"
+        wrong.append((told, (written.replace(weight, fits), given) if fits else (written, own)))
+    if not wrong:
+        return ""
+    matmul = "@" in line and "dot" not in line
+    fixed = " and ".join(f"`{a} @ {b}`" if matmul else f"`np.dot({a}, {b})`" for _told, (a, b) in wrong[:2])
+    return (f"{'; '.join(told for told, _fix in wrong[:2])}: a weight's name says what it maps to, then from. "
+            f"Multiply each by what it fits: {fixed}.")
 
 
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
@@ -906,6 +955,10 @@ def given_layout_hint(error_type: str, message: str, line: str, *, function: str
         whole, index = arguments[value.value.id], value.slice.value
         item = whole[index] if isinstance(whole, (tuple, list)) and -len(whole) <= index < len(whole) else None
         steps = item if isinstance(item, list) else ()
+        if steps and _taken_apart(functions.get(function, ""), value.value.id, line):
+            # ``(caches, x) = caches`` above: the name holds the steps' list now, and the line one step's cache.
+            return _step_layout(statement, line, steps[index] if -len(steps) <= index < len(steps) else None,
+                                count=count, function=function, functions=functions)
         if not steps or not all(isinstance(step, tuple) and len(step) == count for step in steps[:50]):
             return ""
         return (f"`{in_line(value, line)}` is a list of {len(steps)} tuples of {count} values (one a step), and "
@@ -940,6 +993,62 @@ def given_layout_hint(error_type: str, message: str, line: str, *, function: str
                     f"but `{function}` is graded on its own, given the {len(value)} the assignment lists: store "
                     f"those in `{other}`, in their order, and take them apart here in that order.")
     return f"{said} Give one name to each of its values, in their order."
+
+
+def _taken_apart(source: str, name: str, line: str) -> bool:
+    """Whether the function ``source``, above its first ``line``, gives ``name`` one of the values it
+    takes ``name`` apart into (``(caches, x) = caches``), read bounded."""
+    fn = function_tree(source) if source else None
+    at = next((k + 1 for k, text in enumerate(source_lines(source)) if text.strip() == line.strip()), 0) \
+        if fn is not None else 0
+    for count, node in enumerate(ast.walk(fn) if at else ()):
+        if count >= MOST_STATE_NODES:
+            break
+        if (isinstance(node, ast.Assign) and node.lineno < at and len(node.targets) == 1
+                and isinstance(node.targets[0], (ast.Tuple, ast.List)) and isinstance(node.value, ast.Name)
+                and node.value.id == name and any(isinstance(e, ast.Name) and e.id == name for e in node.targets[0].elts)):
+            return True
+    return False
+
+
+def _step_layout(statement: ast.Assign, line: str, step: Any, *, count: int, function: str,
+                 functions: Mapping[str, str]) -> str:
+    """For one step's cache (``step``) taken apart into ``count`` names, another number than it holds
+    (``(a1, c1, a0, c0, f1, i1, cc1, o1, x1, parameters) = caches[0]`` in ``rnn_backward``, an LSTM's
+    cache of ten where the RNN's holds four): what the step holds, and the notebook's function that
+    stores that many, or ``count``, in a ``cache``. Thirty-seventh session: told "give one name to each
+    value" alone. "" when the step is not a tuple, or holds ``count``."""
+    if not isinstance(step, tuple) or len(step) == count or len(step) > 20:
+        return ""
+    held = "; ".join(f"its {ordinal(k + 1)} is {kind_words(item)}" for k, item in enumerate(step))
+    said = (f"`{in_line(statement.value, line)}` is one step's cache as the assignment gives it: {len(step)} values "
+            f"({held}), where `{in_line(statement, line)}` names {count}.")
+    makers = _cache_makers(functions, (count, len(step)), but=function)
+    if count in makers and len(step) in makers:
+        (big, big_text), (small, small_text) = makers[count], makers[len(step)]
+        return (f"{said} Your `{big}` stores {count} (`{big_text}`), and your `{small}` the {len(step)} of the caches "
+                f"given here (`{small_text}`): name those {len(step)}, in their order.")
+    return f"{said} Give one name to each of its values, in their order."
+
+
+def _cache_makers(functions: Mapping[str, str], sizes: Sequence[int], *, but: str) -> dict[int, tuple[str, str]]:
+    """For each of ``sizes``, ``(function, "cache = (...)")``: the first of the notebook's ``functions``
+    (not ``but``) that stores a tuple of that many values in a name holding "cache", as written. One
+    pass over at most ``_MOST_MAKERS`` functions, each read bounded (two passes parsed them twice:
+    the parses' memo holds fewer than twenty functions of 30,000 characters)."""
+    found: dict[int, tuple[str, str]] = {}
+    for other, text in itertools.islice(functions.items(), _MOST_MAKERS):
+        if other == but or "cache" not in text:
+            continue
+        fn = function_tree(text)
+        for count, node in enumerate(ast.walk(fn) if fn is not None else ()):
+            if count >= MOST_STATE_NODES or len(found) == len(set(sizes)):
+                break
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and "cache" in node.targets[0].id and isinstance(node.value, (ast.Tuple, ast.List))
+                    and len(node.value.elts) in sizes and len(node.value.elts) not in found):
+                found[len(node.value.elts)] = (other, as_written(node, text))
+    return found
 
 
 def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -> bool:

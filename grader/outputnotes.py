@@ -208,6 +208,43 @@ def shape_of_another(value: Any, expected: Any, specs: Sequence[Any], failed: Se
     return ""
 
 
+def normalised_elsewhere(value: Any, expected: Any, failed: Sequence[Any]) -> str:
+    """For the first failed output that should sum to 1 down each column (a softmax over the classes,
+    each column one example) and sums to 1 over the whole array or along each row instead: the axis
+    it was normalised over. Thirty-seventh session: a softmax written `np.exp(z) / np.sum(np.exp(z))`
+    was told "values differ" alone. ""."""
+    import numpy as np
+
+    for spec, got, want in _returned_pairs(value, expected, failed):
+        if not (isinstance(got, np.ndarray) and isinstance(want, np.ndarray) and got.shape == want.shape
+                and want.ndim == 2 and want.shape[1] > 1 and got.dtype.kind == "f" and want.dtype.kind == "f"):
+            continue
+        with np.errstate(all="ignore"):
+            if not np.allclose(want.sum(axis=0), 1.0):
+                continue
+            if np.isclose(got.sum(), 1.0):
+                over = "the whole array at once"
+            elif want.shape[0] > 1 and np.allclose(got.sum(axis=1), 1.0):
+                over = "each row (axis 1, across the examples)"
+            else:
+                continue
+        return (f"`{spec.name}` sums to 1 over {over}: a softmax normalises each column (axis 0), one example's "
+                f"scores, `np.exp(z) / np.sum(np.exp(z), axis=0, keepdims=True)`.")
+    return ""
+
+
+def square_for_column(value: Any, expected: Any, failed: Sequence[Any]) -> bool:
+    """Whether a failed output is a square array where a column of that many rows is expected ((6, 6)
+    for (6, 1)): what a column plus its transpose, a row, makes (``np.dot(Waa, a_prev) + ba.T`` with
+    one example)."""
+    for _spec, got, want in _returned_pairs(value, expected, failed):
+        shape, wanted = getattr(got, "shape", None), getattr(want, "shape", None)
+        if isinstance(shape, tuple) and isinstance(wanted, tuple) and len(wanted) == 2 and wanted[1] == 1 \
+                and wanted[0] > 1 and shape == (wanted[0], wanted[0]):
+            return True
+    return False
+
+
 def computes_nothing(value: Any, expected: Any, *, inputs: Sequence[Any] = ()) -> bool:
     """Whether every array in a known mistake's ``value`` is all zeros where the reference's
     ``expected`` holds some array that is not: on such a case (``rnn_backward/first_step_skipped``

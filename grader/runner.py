@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
-from grader import checks, hints, loophints, stephints, valuehints, wire
+from grader import checks, formulahints, hints, loophints, stephints, valuehints, wire
 from grader.childruntime import args_layout
 from grader.course import COURSE_ARITY, COURSE_MODULES
 from grader.failtexts import (NOWHERE, STAR_HINT, UNSET_TOGETHER, USES_HEAD, bad_output_text, budget_text,
@@ -38,7 +38,7 @@ from grader.models import (
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
                                 not_a_tuple, order_problem, positions_agree, repeated_value, returned_names,
-                                returned_none, shape_of_another)
+                                returned_none, shape_of_another, normalised_elsewhere, square_for_column)
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -962,10 +962,25 @@ class _Grader:
         stub = stubs.get(dep) if dep and dep != self.part.function else None
         if stub is None or not stub.misses:
             return ""
-        return (f"The error is in your `{dep}`, but it comes from what `{self.part.function}` "
-                f"passed to it: inputs that differ from those of a correct run (first at call "
+        # A dependency that fails its own cases may raise on any input: both mistakes are said, neither
+        # hidden behind the other (thirty-seventh session: "it comes from what ... passed" alone).
+        said = (f"The error is in your `{dep}`, which fails cases of its own too, and `{self.part.function}` passed "
+                f"it" if self._wrong_too(dep) else
+                f"The error is in your `{dep}`, but it comes from what `{self.part.function}` passed to it:")
+        return (f"{said} inputs that differ from those of a correct run (first at call "
                 f"{stub.misses[0]}{self._argument_named(dep, stub)}). Check the arguments you give "
                 f"`{dep}` at each time step ({stephints.step_arguments(dep)}).{self._unchanged(dep, stub)}")
+
+    def _wrong_too(self, dep: str) -> bool:
+        """Whether ``dep``, a graded part, failed a case of its own (not trusted, and it has cases of this
+        phase: in the public phase a part is trusted after its public cases, in the hidden one after all):
+        what it answered for calls off the reference trace is then not a correct step's either."""
+        part = next((part for part in self.context.rubric.parts if part.function == dep), None)
+        if part is None or dep in self.trusted:
+            return False
+        if all(case.visibility != HIDDEN for case in self.part.cases):  # the public phase
+            return any(case.visibility != HIDDEN for case in part.cases)
+        return bool(part.cases)
 
     def _append_hint(self, outcome: Any, location: Location | None) -> str:
         """For NumPy's "inhomogeneous shape" ValueError raised on a line that calls ``np.append``
@@ -1353,7 +1368,16 @@ class _Grader:
                     f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
                     f"a correct run (first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
                     f"{self._argument_named(dep, stub, hidden=case.visibility == HIDDEN)}): "
-                    f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"))
+                    f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"
+                    + (f" Your `{dep}` fails cases of its own too, so what it returned for those calls is not a "
+                       f"correct step's either: fix it, and this case then shows what `{self.part.function}` itself "
+                       f"passes." if self._wrong_too(dep) else "")))
+        # 2b. A formula read from the function's lines (a gate made with another's weights, a tanh applied
+        #    twice, a bias added transposed), or an output normalised over another axis: before the cache's
+        #    places below, which two gates made alike (`ft` with `Wi`) made equal (thirty-seventh session).
+        formula = self._formula_mistake(outcome.value, fixture.expected, failed)
+        if formula is not None:
+            return formula
         # 3. Right values returned in another order (`return a_next, yt_pred, c_next, cache`): told
         #    only each one's wrong shape, or (before) an alias of two arrays that are meant to share.
         order = order_problem(outcome.value, fixture.expected, specs, failed, tol)
@@ -1386,6 +1410,29 @@ class _Grader:
         #    shape of `da_prev`): told the two shapes only (thirty-fourth session).
         borrowed = shape_of_another(outcome.value, fixture.expected, specs, failed)
         return Diagnosis("shape-of-another", borrowed) if borrowed else None
+
+    def _formula_mistake(self, value: Any, expected: Any, failed: Sequence[Any]) -> Diagnosis | None:
+        """``formulahints``' sentences of the graded function's own source (the rules of its lines read
+        once a part, kept in the submission's facts as ``_loop_mistake``'s; a transposed bias only for
+        an output square where a column is expected), then ``outputnotes.normalised_elsewhere``. None."""
+        fn = self._own_function()
+        if fn is not None:
+            key = f"formula mistake of {self.part.function}"
+            found = self.facts.get(key)
+            if found is None:
+                found = self.facts[key] = next(
+                    ((rule, said) for rule, hint in (("formula/gate-weights", formulahints.gate_weights_hint),
+                                                     ("formula/tanh-twice", formulahints.tanh_twice_hint),
+                                                     ("formula/carried-summed", formulahints.carried_summed_hint))
+                     if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
+            if found[0]:
+                return Diagnosis(*found)
+            if square_for_column(value, expected, failed):
+                said = line_hint(formulahints.transposed_bias_hint, fn.source, first_line=fn.first_line)
+                if said:
+                    return Diagnosis("formula/bias-transposed", said)
+        normalised = normalised_elsewhere(value, expected, failed)
+        return Diagnosis("normalised-elsewhere", normalised) if normalised else None
 
     def _replaced_in_loop(self, value: Any, expected: Any, failed: Sequence[Any]) -> str:
         """``valuehints.replaced_in_loop_hint`` for the first failed output that is an array lacking the

@@ -438,6 +438,12 @@ def repeated_tuple_hint(source: str, *, name: str, place: int, other: int, lengt
     if written and written[place] == written[other]:
         return (f"Line {made.lineno + first_line - 1}, `{name} = ({', '.join(written)})`, stores `{written[place]}` "
                 f"twice, {ordinal(other + 1)} and {ordinal(place + 1)}: {need}.")
+    if written:
+        # Two names that hold equal values (`it = ft`, a gate made as the other is): the tuple is right, the
+        # values are not, and "needs another value" sent the student to the cache (thirty-seventh session).
+        return (f"`{written[place]}` and `{written[other]}`, which line {made.lineno + first_line - 1} stores "
+                f"{ordinal(place + 1)} and {ordinal(other + 1)} in `{name}`, hold the same values: check the lines "
+                f"that compute them, one is computed as the other is.")
     return f"`{name}[{place}]` holds the same values as `{name}[{other}]`: {need}."
 
 

@@ -97,12 +97,13 @@ def test_a_gate_weight_times_xt_alone_is_told_the_stacked_input(tmp_path, contex
 
 
 def test_other_products_keep_the_order_and_transpose_hint(tmp_path, context, sandbox):
-    """A weight of the plain RNN times the wrong array is not an LSTM gate: the general rule."""
+    """A weight of the plain RNN times the wrong array is not an LSTM gate: the general rule (since the
+    thirty-seventh session, with the weight whose columns fit that array, `hints._weight_for_input_hint`)."""
     cells = nbs.mutate("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(Wax, a_prev)")
     path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(cells))
     case = grade_submission(path, context=context, sandbox=sandbox).part("rnn_cell_forward").cases[0]
     assert case.status == "error" and "columns of the first" in case.message, case.message
-    assert "transpose" in case.message and "stacked" not in case.message
+    assert "`np.dot(Waa, a_prev)`" in case.message and "stacked" not in case.message, case.message
 
 
 def _unrun(status: str, *, message: str = "") -> PartResult:

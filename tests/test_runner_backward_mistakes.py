@@ -89,3 +89,34 @@ def test_a_bias_gradient_not_summed_is_told_the_sum_not_another_output(tmp_path,
     told = " ".join([*(c.message for c in part.cases), *(c.diagnosis.message for c in part.cases if c.diagnosis)])
     assert "Axis 1 has 10 entries where the expected array has 1: sum (or average) over that axis" in told, told
     assert "should have" not in told and "which weight and input" not in told, told
+
+
+def test_an_lstm_cache_unpacked_in_the_rnn_backward_pass_is_told_both_layouts(tmp_path, context, sandbox):
+    # Thirty-seventh session: after `(caches, x) = caches`, ten names for `caches[0]`, an RNN cell's cache of
+    # four, were told "give one name to each value, in its order" alone.
+    cells = nbs.mutate(RB, "(a1, a0, x1, parameters) = caches[0]",
+                       "(a1, c1, a0, c0, f1, i1, cc1, o1, x1, parameters) = caches[0]")
+    part = grade_submission(nbs.write(tmp_path / "s.ipynb", nbs.course_notebook(cells)), context=context,
+                            sandbox=sandbox).part(RB)
+    message = part.cases[0].message
+    assert ("`caches[0]` is one step's cache as the assignment gives it: 4 values (its 1st is an array of shape "
+            "(5, 10);") in message, message
+    assert ("Your `lstm_cell_forward` stores 10 (`cache = (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, "
+            "parameters)`), and your `rnn_cell_forward` the 4 of the caches given here (`cache = (a_next, a_prev, xt, "
+            "parameters)`): name those 4, in their order.") in message, message
+    # Control (the hint alone): `caches[0]` read above the line that takes `caches` apart is the list of
+    # the steps' caches, and keeps its own sentence.
+    import numpy as np
+
+    from grader import hints
+    step = (np.zeros((5, 10)), np.zeros((5, 10)), np.zeros((3, 10)), {})
+    given = {"da": np.zeros((5, 10, 7)), "caches": ([step] * 7, np.zeros((3, 10, 7)))}
+    line = "    (a1, a0, x1, parameters) = caches[0]"
+    below = "def rnn_backward(da, caches):\n" + line + "\n    (caches, x) = caches\n"
+    said = hints.given_layout_hint("ValueError", "too many values to unpack (expected 4)", line, function=RB,
+                                   arguments=given, functions={RB: below})
+    assert "Take `caches` apart first" in said, said
+    above = "def rnn_backward(da, caches):\n    (caches, x) = caches\n" + line + "\n"
+    said = hints.given_layout_hint("ValueError", "too many values to unpack (expected 4)", line, function=RB,
+                                   arguments=given, functions={RB: above})
+    assert said == "", said  # one step's cache holds the 4 it names: not this error

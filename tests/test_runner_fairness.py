@@ -538,3 +538,29 @@ def test_a_mistake_that_computes_nothing_on_a_case_is_not_named_there_alone(tmp_
     assert one_step and one_step[0].status != PASSED, one_step
     diagnosis = one_step[0].diagnosis
     assert diagnosis is None or diagnosis.id != "rnn_backward/first_step_skipped", diagnosis
+
+
+def test_a_wrong_dependency_called_wrongly_is_told_as_both_mistakes(tmp_path, context, sandbox):
+    # Thirty-seventh session: a cell that fails its own cases, called with inputs no correct run passes, was
+    # told "the error is in your `rnn_cell_backward`, but it comes from what `rnn_backward` passed to it" (the
+    # cell raises on any input), or, when it returned, the generic inputs sentence alone. The grades stay.
+    carried = ("rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])", "rnn_cell_backward(da[:, :, t], caches[t])")
+    raising = {**nbs.mutate("rnn_cell_backward", "dxt = np.dot(Wax.T, dtanh)", "dxt = np.dot(Wax, dtanh)"),
+               **nbs.mutate("rnn_backward", *carried)}
+    loop = grade(tmp_path, nbs.course_notebook(raising), context, sandbox).part("rnn_backward")
+    assert loop.points == 5, loop.points  # T_x = 1 carries nothing: right
+    message = loop.cases[0].message
+    assert ("The error is in your `rnn_cell_backward`, which fails cases of its own too, and `rnn_backward` passed it "
+            "inputs that differ from those of a correct run (first at call 2, in `da_next`)") in message, message
+    wrong = {**nbs.mutate("rnn_cell_backward", "(1 - a_next ** 2) * da_next", "(1 - a_prev ** 2) * da_next"),
+             **nbs.mutate("rnn_backward", *carried)}
+    loop = grade(tmp_path / "wrong", nbs.course_notebook(wrong), context, sandbox).part("rnn_backward")
+    assert loop.points == 5, loop.points
+    said = loop.cases[0].diagnosis.message
+    assert said.endswith("Your `rnn_cell_backward` fails cases of its own too, so what it returned for those calls is "
+                         "not a correct step's either: fix it, and this case then shows what `rnn_backward` itself "
+                         "passes."), said
+    # Control: a right cell called wrongly keeps the sentence that blames the call alone.
+    right = grade(tmp_path / "right", nbs.course_notebook(nbs.mutate("rnn_backward", *carried)), context,
+                  sandbox).part("rnn_backward")
+    assert all("of its own too" not in c.message + (c.diagnosis.message if c.diagnosis else "") for c in right.cases)

@@ -26,20 +26,13 @@ CF, RF, LF, CB, RB = "rnn_cell_forward", "rnn_forward", "lstm_forward", "rnn_cel
 _CELL_LINE = "a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)"
 
 
-def _edits(*edits: tuple[str, str, str]) -> dict[str, str]:
-    """Course cells with each ``(function, old, new)`` applied, several to one cell in order."""
-    cells: dict[str, str] = {}
-    for function, old, new in edits:
-        source = cells.get(function, nbs.COURSE_CELLS[function])
-        assert old in source, (function, old)
-        cells[function] = source.replace(old, new, 1)
-    return cells
+_edits = nbs.edited
 
 
 MISTAKES = [
     # (id, cells, the part read, its points, what the student reads)
     ("Wax and Waa swapped", _edits((CF, "np.dot(Waa, a_prev) + np.dot(Wax, xt)", "np.dot(Wax, a_prev) + np.dot(Waa, xt)")),
-     CF, 0, "Here the two arrays have shapes (5, 3) and (5, 10)"),
+     CF, 0, "Multiply each by what it fits: `np.dot(Waa, a_prev)` and `np.dot(Wax, xt)`"),
     ("Wya times a_next element by element", _edits((CF, "np.dot(Wya, a_next)", "Wya * a_next")), CF, 0,
      "for the matrix product of a (2, 5) and a (5, 10) array write `np.dot(a, b)`"),
     ("ba transposed", _edits((CF, "np.dot(Wax, xt) + ba)", "np.dot(Wax, xt) + ba.T)")), CF, 0,
@@ -161,3 +154,50 @@ def test_a_step_unpacked_in_the_asked_order_is_not_told_the_order():
     assert stephints.asked_key_hint("KeyError", "KeyError: 'da_prev'", read, source=backward, asked=keys) == ""
     assert stephints.asked_key_hint("KeyError", "KeyError: 'da_prevt'", read.replace("da_prev", "da_prevt"),
                                     source=backward.replace('["da_prev"]', '["da_prevt"]'), asked={}) == ""
+
+
+def test_swapped_weights_are_told_the_weight_each_input_fits(tmp_path, context, sandbox):
+    # Thirty-seventh session: `np.dot(Wax, a_prev) + np.dot(Waa, xt)` was told to "check the order of the two
+    # (`np.dot(Waa, a_prev)`, not `np.dot(a_prev, Waa)`) and whether one of them needs its transpose (`.T`)".
+    cells = _edits((CF, "np.dot(Waa, a_prev) + np.dot(Wax, xt)", "np.dot(Wax, a_prev) + np.dot(Waa, xt)"))
+    part = grade_submission(nbs.write(tmp_path / "s.ipynb", nbs.course_notebook(cells)), context=context,
+                            sandbox=sandbox).part(CF)
+    assert part.points == 0
+    message = part.cases[0].message
+    assert ("`Wax` (n_a, n_x) has a column for each row of `xt`, not of `a_prev`; `Waa` (n_a, n_a) has a column for "
+            "each row of `a_prev`, not of `xt`") in message, message
+    assert message.endswith("Multiply each by what it fits: `np.dot(Waa, a_prev)` and `np.dot(Wax, xt)`."), message
+    assert "transpose" not in message, message
+
+
+def test_a_product_in_the_wrong_order_keeps_the_order_rule():
+    # Control: weights multiplying their own inputs (the order is the mistake) keep the rule they were told.
+    from types import SimpleNamespace
+
+    from grader import hints
+    outcome = SimpleNamespace(error_type="ValueError", message="shapes (5,10) and (5,5) not aligned: 10 (dim 1) != 5 "
+                                                               "(dim 0)")
+    said = hints.numpy_call_hint(outcome, "    a_next = np.tanh(np.dot(a_prev, Waa) + np.dot(Wax, xt) + ba)")
+    assert "check the order of the two" in said and "what it fits" not in said, said
+    matmul = SimpleNamespace(error_type="ValueError", message="matmul: Input operand 1 has a mismatch in its core "
+                             "dimension 0, with gufunc signature (n?,k),(k,m?)->(n?,m?) (size 5 is different from 3)")
+    said = hints.numpy_call_hint(matmul, '    a_next = np.tanh(parameters["Wax"] @ a_prev + ba)')
+    assert said.endswith('Multiply each by what it fits: `parameters["Waa"] @ a_prev`.'), said
+
+
+def test_a_transposed_bias_is_told_on_the_case_of_one_example_too(tmp_path, context, sandbox):
+    # Thirty-seventh session: with m = 1, `+ ba.T` makes (6, 6) without an error, and that hidden case was told
+    # "`a_next`: wrong shape" alone (the others raise, and are told to leave out the `.T`).
+    cells = _edits((CF, "np.dot(Wax, xt) + ba)", "np.dot(Wax, xt) + ba.T)"))
+    part = grade_submission(nbs.write(tmp_path / "s.ipynb", nbs.course_notebook(cells)), context=context,
+                            sandbox=sandbox).part(CF)
+    one = next(c for c in part.cases if "m = 1" in c.name)
+    assert one.status == "failed" and one.diagnosis is not None, one
+    assert one.diagnosis.message.startswith("Line 14 adds `ba.T`, a row: the bias `ba` is a column"), one.diagnosis
+    assert one.diagnosis.message.endswith("Leave out the `.T`."), one.diagnosis
+    # Control: an output of another wrong shape, with no transposed bias, gets no such sentence.
+    cells = _edits((CF, "np.dot(Wax, xt) + ba)", "np.dot(Wax, xt) + ba) @ np.ones((xt.shape[1], a_prev.shape[0]))"))
+    part = grade_submission(nbs.write(tmp_path / "c.ipynb", nbs.course_notebook(cells)), context=context,
+                            sandbox=sandbox).part(CF)
+    assert not any(c.diagnosis is not None and c.diagnosis.id == "formula/bias-transposed" for c in part.cases), \
+        [c.diagnosis for c in part.cases]

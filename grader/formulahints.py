@@ -1,0 +1,203 @@
+"""Sentences read from a cell's formulas once a case failed and no known mistake explains it: a gate
+of the LSTM made with another gate's weights, the memory made with the output gate or the hidden state
+gated by another gate, a tanh applied to a value that is a tanh already, a loop adding up the value it
+carries to the next step, a bias added transposed (thirty-seventh session: each was told "values
+differ" alone, and the first "its 5th place needs another value" of a cache that was right).
+Pure functions: the function's source in, a sentence out, "" when no rule fits; the text looked at
+first, linear, and the tree walked only when it may hold the mistake; every walk bounded
+(``MOST_STATE_NODES``), the parse shared with the other hints (``hintcode.function_tree``)."""
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+
+from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, as_written, function_tree, loops_of,
+                             names_in, statement_blocks)
+
+#: The LSTM's gates by the names the course gives them, and the letter of their weights (``Wf``,
+#: ``bf``); ``u``: the course's older name of the update gate's (``Wu``, ``bu``).
+_GATES = {"ft": "f", "it": "i", "cct": "c", "ot": "o"}
+_GATE_WORDS = {"f": "the forget gate", "i": "the update gate", "u": "the update gate", "c": "the candidate value",
+               "o": "the output gate"}
+#: A gate's weight or bias (``Wf``, ``bi``, ``parameters["Wc"]``): its letter.
+_GATE_PARAMETER = re.compile(r"[Wb]([fiuco])")
+
+
+#: Cheap looks at a source's text before its tree is walked (a walk of a course function costs 0.3 ms):
+#: a gate assigned; a name given a tanh and a tanh of a name; a sum into a name.
+_GATE_LINE = re.compile(r"^[ \t]*(ft|it|cct|ot|c_next|a_next)[ \t]*=(?!=)(.*)$", re.MULTILINE)
+_GATE_WORD = re.compile(r"\b(?:W|b|parameters\[\s*['\"][Wb])([fiuco])\b")
+_TANH_GIVEN = re.compile(r"\b([A-Za-z_]\w*)\s*=\s*(?:np|numpy)\s*\.\s*tanh\s*\(")
+_TANH_OF_NAME = re.compile(r"\btanh\s*\(\s*([A-Za-z_]\w*)\s*\)")
+
+
+def _gate_suspect(source: str) -> bool:
+    """Whether a line of ``source`` that makes a gate reads another gate's weight, or one that makes the
+    memory reads ``ot``, or one that makes the hidden state reads ``ft`` or ``it`` and no ``ot``: the
+    lines ``gate_weights_hint`` then reads in the tree (a one-line statement's text; right code has none)."""
+    for target, text in _GATE_LINE.findall(source):
+        if target == "c_next":
+            found = re.search(r"\bot\b", text) is not None
+        elif target == "a_next":
+            found = re.search(r"\bot\b", text) is None and re.search(r"\b(?:ft|it)\b", text) is not None
+        else:
+            own = {"ft": "f", "it": "iu", "cct": "c", "ot": "o"}[target]
+            found = any(letter not in own for letter in _GATE_WORD.findall(text))
+        if found:
+            return True
+    return False
+
+
+def _walk(node: ast.AST):
+    """``ast.walk`` of ``node``, at most ``MOST_STATE_NODES`` nodes."""
+    return itertools.islice(ast.walk(node), MOST_STATE_NODES)
+
+
+def _assignments(source: str) -> list[ast.Assign]:
+    """The function's assignments of one value to one plain name, in the order of their lines."""
+    fn = function_tree(source)
+    found = [node for node in _walk(fn) if isinstance(node, ast.Assign) and len(node.targets) == 1
+             and isinstance(node.targets[0], ast.Name)] if fn is not None else []
+    return sorted(found, key=lambda node: (node.lineno, node.col_offset))
+
+
+def _parameter_letters(node: ast.AST) -> list[tuple[str, str]]:
+    """``(name, letter)`` of each gate weight or bias ``node`` reads (``Wi`` -> ``("Wi", "i")``)."""
+    found = []
+    for sub in _walk(node):
+        name = sub.id if isinstance(sub, ast.Name) else (
+            sub.slice.value if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) else None)
+        matched = _GATE_PARAMETER.fullmatch(name) if isinstance(name, str) else None
+        if matched:
+            found.append((name, "i" if matched.group(1) == "u" else matched.group(1)))
+    return found
+
+
+def gate_weights_hint(source: str, *, first_line: int = 1) -> str:
+    """For an LSTM gate computed with another gate's weight or bias (``ft = sigmoid(np.dot(Wi, concat)
+    + bi)``), or the hidden state gated by a gate other than the output gate (``a_next = ft *
+    np.tanh(c_next)``): the line, what it reads, and what it should. ""."""
+    if not _gate_suspect(source):
+        return ""
+    for node in _assignments(source):
+        target, line = node.targets[0].id, node.lineno + first_line - 1
+        own = _GATES.get(target)
+        if own is not None:
+            foreign = {name: letter for name, letter in _parameter_letters(node.value) if letter != own}
+            if foreign:
+                names = " and ".join(f"`{name}`" for name in sorted(foreign, key=lambda name: (name[0] == "b", name)))
+                whose = {_GATE_WORDS[letter] for letter in foreign.values()}
+                whose_words = f"{whose.pop()}'s" if len(whose) == 1 else "other gates'"
+                return (f"Line {line} computes `{target}`, {_GATE_WORDS[own]}, with {names}, {whose_words}: "
+                        f"{_GATE_WORDS[own]} has its own, `W{own}` and `b{own}`.")
+            continue
+        if target not in ("c_next", "a_next"):
+            continue
+        read = {sub.id for sub in _walk(node.value) if isinstance(sub, ast.Name)}
+        if target == "c_next" and "ot" in read and "c_prev" in read:
+            return (f"Line {line}, `{as_written(node, source)}`, makes the memory with `ot`, the output gate, which "
+                    f"only decides what `a_next` shows: the memory keeps `ft * c_prev` and adds `it * cct`, "
+                    f"`c_next = ft * c_prev + it * cct`.")
+        elif target == "a_next":
+            gates = [gate for gate in ("ft", "it") if gate in read]
+            if "ot" not in read and len(gates) == 1 and any(name.startswith("c") for name in read):
+                return (f"Line {line}, `{as_written(node, source)}`, gates the hidden state with `{gates[0]}`, "
+                        f"{_GATE_WORDS[_GATES[gates[0]]]}: the output gate `ot` decides what of the memory is "
+                        f"shown, `a_next = ot * np.tanh(c_next)`.")
+    return ""
+
+
+def _is_tanh(node: ast.AST) -> bool:
+    """Whether ``node`` calls ``np.tanh`` (``numpy.tanh``)."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "tanh"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in NUMPY_NAMES)
+
+
+def tanh_twice_hint(source: str, *, first_line: int = 1) -> str:
+    """For a name given a tanh (``cct = np.tanh(...)``) that a later line passes to ``np.tanh`` again
+    (``it * np.tanh(cct)``) before giving it another value: both lines. ""."""
+    if source.count("tanh") < 2 or not set(_TANH_GIVEN.findall(source)) & set(_TANH_OF_NAME.findall(source)):
+        return ""
+    made: dict[str, ast.Assign] = {}
+    for node in _assignments(source):
+        for call in (sub for sub in _walk(node.value) if _is_tanh(sub) and len(sub.args) == 1):
+            arg = call.args[0]
+            if isinstance(arg, ast.Name) and arg.id in made:
+                first = made[arg.id]
+                return (f"`{arg.id}` is a tanh already (line {first.lineno + first_line - 1}, "
+                        f"`{as_written(first, source)}`), and line {node.lineno + first_line - 1} applies `np.tanh` "
+                        f"to it again (`{as_written(call, source)}`): use `{arg.id}` as it is.")
+        name = node.targets[0].id
+        made.pop(name, None)
+        if _is_tanh(node.value):
+            made[name] = node
+    return ""
+
+
+def transposed_bias_hint(source: str, *, first_line: int = 1) -> str:
+    """For a bias added transposed (``np.dot(Waa, a_prev) + ba.T``): with one example, a column of one
+    entry plus that row makes a square array, where more examples raise. The line; ""."""
+    fn = function_tree(source)
+    for node in _walk(fn) if fn is not None else ():
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
+            continue
+        for side in (node.left, node.right):
+            base = side.value if isinstance(side, ast.Attribute) and side.attr == "T" else None
+            name = base.id if isinstance(base, ast.Name) else (
+                base.slice.value if isinstance(base, ast.Subscript) and isinstance(base.slice, ast.Constant) else "")
+            if isinstance(name, str) and re.fullmatch(r"b[a-z]{0,2}", name):
+                written = as_written(side, source)
+                return (f"Line {node.lineno + first_line - 1} adds `{written}`, a row: the bias `{name}` is a column, "
+                        f"added as it is to each example's column. With one example, a column plus that row makes a "
+                        f"square array (with more, NumPy refuses the sum). Leave out the `.T`.")
+    return ""
+
+
+#: A name added into another (``da0 += da_prevt``), the one ``carried_summed_hint`` looks for in a call's
+#: parentheses before it walks the tree.
+_ADDED_NAME = re.compile(r"\+=[ \t]*([A-Za-z_]\w*)[ \t]*$", re.MULTILINE)
+#: The most ``for`` loops of a function ``carried_summed_hint`` reads (``loophints.MOST_LOOPS`` too), and
+#: the most names added into another it looks for.
+_MOST_LOOPS = 20
+
+
+def _in_parentheses(source: str, name: str) -> bool:
+    """Whether one of ``name``'s first ``_MOST_LOOPS`` places in ``source`` follows more ``(`` than ``)``
+    on its line (an argument of a call, as far as the text tells)."""
+    for found in itertools.islice(re.finditer(rf"\b{re.escape(name)}\b", source), _MOST_LOOPS):
+        before = source[source.rfind("\n", 0, found.start()) + 1:found.start()]
+        if before.count("(") > before.count(")"):
+            return True
+    return False
+
+
+def carried_summed_hint(source: str, *, first_line: int = 1) -> str:
+    """For a loop that adds up (``+=``) the value it carries to the next step's call (``da0 +=
+    da_prevt``, where line 18 passes ``da[:, :, t] + da_prevt``): each step's carried value already
+    holds what the later steps gave back, so the sum counts them again; the total is the last one.
+    ""."""
+    added = list(dict.fromkeys(_ADDED_NAME.findall(source)))[:_MOST_LOOPS]
+    fn = function_tree(source) if any(_in_parentheses(source, name) for name in added) else None
+    blocks = statement_blocks(fn) if fn is not None else []
+    if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS:
+        return ""
+    for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:
+        inside = list(_walk(loop))
+        # The calls a statement makes of a function by name (`gradients = rnn_cell_backward(...)`): their
+        # arguments are disjoint, so one walk each (nested calls' arguments would be walked again and again).
+        calls = [node.value for node in inside if isinstance(node, (ast.Assign, ast.Expr))
+                 and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)]
+        passed = set().union(*(names_in(arg, ast.Load) for call in calls for arg in call.args))
+        stored = {sub.id for node in inside if isinstance(node, ast.Assign) for target in node.targets
+                  for sub in _walk(target) if isinstance(sub, ast.Name)}
+        for node in inside:
+            if (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and isinstance(node.target, ast.Name)
+                    and isinstance(node.value, ast.Name) and node.value.id in passed & stored
+                    and node.target.id not in passed and node.target.id != node.value.id):
+                total, carried = node.target.id, node.value.id
+                return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, adds up `{carried}`, the "
+                        f"value the loop carries to the next step's call: each step's `{carried}` already holds what "
+                        f"the later steps gave back, so the sum counts them again. `{total}` is its last value, "
+                        f"`{total} = {carried}` after the loop.")
+    return ""

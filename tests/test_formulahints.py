@@ -1,0 +1,98 @@
+"""grader.formulahints: the sentences read from a function's formulas (thirty-seventh session), each with
+a control that right code keeps its silence, and their bounds on a hostile source."""
+from __future__ import annotations
+
+import time
+
+from grader import formulahints
+from tests import notebooks as nbs
+
+LSTM = nbs.COURSE_CELLS["lstm_cell_forward"].split("\n", 2)[2]  # the def, without the heading's two lines
+RNN = nbs.COURSE_CELLS["rnn_cell_forward"].split("\n", 2)[2]
+
+
+def test_a_gate_made_with_another_gates_weights_is_told_its_own():
+    source = LSTM.replace("it = sigmoid(np.dot(Wi, concat) + bi)", "it = sigmoid(np.dot(parameters['Wf'], concat) + bi)")
+    said = formulahints.gate_weights_hint(source)
+    assert said == ("Line 23 computes `it`, the update gate, with `Wf`, the forget gate's: the update gate has its own, "
+                    "`Wi` and `bi`."), said
+    # The course's older name of the update gate's weights counts as its own.
+    older = LSTM.replace("Wi", "Wu").replace("bi", "bu")
+    assert formulahints.gate_weights_hint(older) == ""
+    assert formulahints.gate_weights_hint(LSTM) == ""
+
+
+def test_the_hidden_state_gated_by_another_gate_is_told_the_output_gate():
+    said = formulahints.gate_weights_hint(LSTM.replace("a_next = ot * np.tanh(c_next)", "a_next = it * np.tanh(c_next)"),
+                                          first_line=3)
+    assert said.startswith("Line 29, `a_next = it * np.tanh(c_next)`, gates the hidden state with `it`, the update "
+                           "gate"), said
+    # Controls: the output gate, and a hidden state made without any gate (another rule's mistake).
+    assert formulahints.gate_weights_hint(LSTM.replace("a_next = ot * np.tanh(c_next)", "a_next = np.tanh(c_next)")) == ""
+
+
+def test_a_tanh_applied_again_is_told_both_lines_and_not_after_a_new_value():
+    source = RNN.replace("yt_pred = softmax(np.dot(Wya, a_next) + by)", "yt_pred = softmax(np.dot(Wya, np.tanh(a_next)) + by)")
+    said = formulahints.tanh_twice_hint(source, first_line=3)
+    assert said.startswith("`a_next` is a tanh already (line 14, `a_next = np.tanh("), said
+    assert said.endswith("line 16 applies `np.tanh` to it again (`np.tanh(a_next)`): use `a_next` as it is."), said
+    # Control: a name given another value in between is not a tanh any more.
+    between = source.replace("    # compute output", "    a_next = a_next * 2\n    # compute output")
+    assert formulahints.tanh_twice_hint(between) == ""
+    assert formulahints.tanh_twice_hint(RNN) == ""
+
+
+def test_a_transposed_bias_is_told_and_a_transposed_weight_is_not():
+    said = formulahints.transposed_bias_hint(RNN.replace("+ by)", "+ parameters['by'].T)"), first_line=3)
+    assert said.startswith("Line 16 adds `parameters['by'].T`, a row: the bias `by` is a column"), said
+    assert formulahints.transposed_bias_hint(RNN.replace("np.dot(Wax, xt)", "np.dot(xt.T, Wax.T).T")) == ""
+    assert formulahints.transposed_bias_hint(RNN) == ""
+
+
+def test_a_carried_value_added_up_is_told_and_a_step_gradient_is_not():
+    backward = nbs.COURSE_CELLS["rnn_backward"]
+    summed = backward.replace("        dba += dbat\n    da0 = da_prevt\n", "        dba += dbat\n        da0 += da_prevt\n")
+    said = formulahints.carried_summed_hint(summed)
+    assert said.startswith("Line 23, `da0 += da_prevt`, adds up `da_prevt`, the value the loop carries"), said
+    # Controls: the course's sums of each step's own gradients (`dWax += dWaxt`), and the carried value added
+    # into what the call is given (`da_next += da_prevt`, passed on).
+    assert formulahints.carried_summed_hint(backward) == ""
+    into_call = backward.replace("rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])",
+                                 "rnn_cell_backward(da_next, caches[t])").replace(
+        "    for t in reversed(range(T_x)):\n", "    for t in reversed(range(T_x)):\n        da_next = da[:, :, t] + 0\n"
+                                               "        da_next += da_prevt\n")
+    assert "da_next += da_prevt" in into_call and formulahints.carried_summed_hint(into_call) == ""
+
+
+def test_the_memory_made_with_the_output_gate_is_told_the_two_gates_it_needs():
+    source = LSTM.replace("c_next = ft * c_prev + it * cct", "c_next = ft * c_prev + ot * cct")
+    assert "makes the memory with `ot`, the output gate" in formulahints.gate_weights_hint(source)
+
+
+def test_the_rules_are_bounded_on_a_hostile_source():
+    # 3,000 assignments of tanh in a chain (a cell's 100,000 characters), 150 nested calls as a step's argument,
+    # and a function that does not parse: linear, then silent.
+    body = "".join(f"    v{k} = np.tanh(v{k - 1} + 1)\n" for k in range(1, 3_000))
+    source = "def f(v0):\n" + body + "    return v0\n"
+    nested = "def f(da):\n    for t in range(3):\n        g = step(" + "h(" * 150 + "da" + ")" * 150 + ")\n" \
+             "        total += g\n    return total\n"
+    start = time.process_time()
+    assert formulahints.carried_summed_hint(nested) == ""
+    for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.transposed_bias_hint,
+                 formulahints.carried_summed_hint):
+        assert rule(source) == ""
+        assert rule("def f(:\n") == ""
+    assert time.process_time() - start < 5
+
+
+def test_the_looks_before_a_walk_are_linear_on_hostile_text():
+    # The text's looks (regular expressions, counts) on lines of 100,000 characters: a line of `(` before a
+    # name added into another, a gate line of weights, a tanh of a name never given one.
+    sources = ["def f(da):\n    x = g(" + "(" * 100_000 + "\n    total += da\n",
+               "def f(Wi):\n    ft = " + "Wi + " * 20_000 + "bf\n",
+               "def f(a):\n    b = np.tanh(a)\n    " + "c = np.tanh(a) + " * 6_000 + "0\n"]
+    start = time.process_time()
+    for source in sources:
+        for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.carried_summed_hint):
+            rule(source)
+    assert time.process_time() - start < 5
