@@ -21,34 +21,14 @@ __all__ = ["check", "exit_status_of"]
 OLDEST_PYTHON = (3, 10)
 
 
-#: The oldest Python a class run and ``--gradescope`` run on: the modules of the reports and of the
-#: bonus (feedback.html's highlighting, ``grader.report``, ``grader.imdb``) read students' text with
-#: regular expressions of possessive quantifiers (linear on hostile text), which the ``re`` of
-#: Python 3.10 refuses. The self-check (``--check``, the kit, ``check()``) runs on ``OLDEST_PYTHON``:
-#: its modules use none (``tests/test_kit_python310.py``).
-OLDEST_PYTHON_CLASS_RUN = (3, 11)
-
-
-def older_than_supported(version: tuple, oldest: tuple = OLDEST_PYTHON) -> "str | None":
-    """``version`` (``sys.version_info``) as "3.9.18" when it is older than ``oldest``
-    (``OLDEST_PYTHON``), None when the grader runs on it: one test for ``grade.py``, the kit's
-    ``grade.py``, ``check()`` and a class run, each of which says it in its own words before
-    importing the grader's modules (this package's ``__init__`` imports nothing an old Python
-    refuses)."""
-    if tuple(version[:2]) >= tuple(oldest):
+def older_than_supported(version: tuple) -> "str | None":
+    """``version`` (``sys.version_info``) as "3.9.18" when it is older than ``OLDEST_PYTHON``,
+    None when the grader runs on it: one test for ``grade.py``, the kit's ``grade.py`` and
+    ``check()``, each of which says it in its own words before importing the grader's modules
+    (this package's ``__init__`` imports nothing an old Python refuses)."""
+    if tuple(version[:2]) >= OLDEST_PYTHON:
         return None
     return ".".join(map(str, version[:3]))
-
-
-def class_run_too_old(version: tuple = sys.version_info) -> "str | None":
-    """Why this Python cannot grade a class or a Gradescope submission (``OLDEST_PYTHON_CLASS_RUN``),
-    None when it can."""
-    old = older_than_supported(version, OLDEST_PYTHON_CLASS_RUN)
-    if old is None:
-        return None
-    return ("grading a class (or a Gradescope submission) needs Python 3.11 or newer, and this Python ("
-            + (sys.executable or "python3") + ") is " + old + ": run grade.py with a newer one "
-            "(`python3.11 --version` says whether one is installed). The self-check, --check, runs on 3.10.")
 
 
 def exit_status_of(main: "Any") -> int:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence, TextIO
 
-from grader import class_run_too_old
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
 from grader.classsources import (TurnsOpener, find_in, known_problem, opened_submissions, shown_sources,
@@ -651,8 +650,6 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
     """
     stream = stream or sys.stderr
     started = time.perf_counter()
-    if too_old := class_run_too_old():  # before a module the reports need fails to compile its patterns
-        raise CommandError(too_old)
     if submissions is None:  # grade.py --out OUT: the SUBMISSIONS of the class's last class run
         submissions = remembered_class_sources(Path(out_dir), stream=stream)
     sources = submission_sources(submissions)

@@ -68,10 +68,6 @@ def student_kit(out_dir: Path, *, rubric: Path = DEFAULT_RUBRIC, stream: TextIO 
 def gradescope(*, root: Path | None = None, rubric: Path = DEFAULT_RUBRIC,
                stream: TextIO | None = None) -> int:
     """``grade.py --gradescope``: grade ``ROOT/submission`` into ``ROOT/results/results.json``."""
-    from grader import class_run_too_old
-
-    if too_old := class_run_too_old():  # grader.report's patterns need 3.11
-        raise CommandError(too_old)
     from grader.gradescope import DEFAULT_ROOT, run_gradescope
 
     return run_gradescope(root=Path(root) if root is not None else DEFAULT_ROOT,

@@ -407,7 +407,7 @@ _MARKUP = re.compile(
     r"|<!--(?:>|->|[\s\S]*?--!?>|[\s\S]*)"
     r"|<[!?][^>]*>?|</(?![A-Za-z])[^>]*>?"
     r"|<(/?)(?:(a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u|td|th|caption|table|template|applet|"
-    rf"object|marquee|noscript|select)(?=[{_WS}/>])|[A-Za-z][^{_WS}/>]*+){_TAG_REST}"
+    rf"object|marquee|noscript|select)(?=[{_WS}/>])|[A-Za-z][^{_WS}/>]*){_TAG_REST}"
     r"|(<[A-Za-z/])|<", re.IGNORECASE)
 
 

@@ -36,7 +36,7 @@ _TOKENS = re.compile(
   | (?P<doc>(?P<tws>(?:\A|\n)[ \t]*)(?P<dpre>[rRuU]{0,2})
         (?:\"\"\"[^"\\]*(?:(?:\\(?:.|\Z)|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
           |'''[^'\\]*(?:(?:\\(?:.|\Z)|'(?!''))[^'\\]*)*(?:'''|\Z)))       # docstring-like string
-  | (?P<name>(?![rRbBuUfF]{1,2}["'])[^\W\d]\w*+)                        # a name, not a string prefix
+  | (?P<name>(?![rRbBuUfF]{1,2}["'])[^\W\d]\w*)                         # a name, not a string prefix
   | (?P<nl>\n)
   | (?P<p>[()\[\]{},:;]+[^\S\n]*)
   | (?P<tstr>(?P<tpre>[rRbBuUfF]{0,2})

@@ -297,11 +297,12 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*])|\n+")
 # The same patterns tried at a position (``pattern.match(s, pos)``) instead of on a copy of the
 # rest of the sentence: _SPLIT_AFTER without its "^" (which would not match at ``pos``).
 _SPLIT_AFTER_AT = re.compile(_SPLIT_AFTER.pattern.removeprefix("^"), re.I)
-# Their blanks are read possessively (what follows each run is no blank): \s*%?\s* split a run of
+# Their blanks are read atomically, each run whole (``(?=(\s*))\1``: what a possessive ``\s*+`` reads,
+# which Python 3.10's re lacks; what follows each run is no blank): \s*%?\s* split a run of
 # blanks after a number's "%" every way between its two \s*, "The validation split was 20%" and
 # 32,000 spaces 24 s of a worker, the markdown's 300,000 characters about half an hour (37th session).
-_ACC_AFTER = re.compile(r"\s*+(?:%\s*+)?(?:test\s++|validation\s++)?acc", re.I)
-_COUNT_AFTER = re.compile(r"\s*+(?:%\s*+)?(?:epoch|layer|unit|word)", re.I)
+_ACC_AFTER = re.compile(r"(?=(\s*))\1(?:%(?=(\s*))\2)?(?:test(?=(\s+))\3|validation(?=(\s+))\4)?acc", re.I)
+_COUNT_AFTER = re.compile(r"(?=(\s*))\1(?:%(?=(\s*))\2)?(?:epoch|layer|unit|word)", re.I)
 # _SPLIT_BEFORE and _OTHER_METRIC end in "$": they are tried on the text before a number.  Their
 # longest match is 29 characters when no run of whitespace is longer than two ("validation
 # percentage" and the "of/=/:/is/was" that may follow, with their spaces; "precision was about"),

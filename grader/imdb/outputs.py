@@ -195,10 +195,12 @@ class Label:
 
 
 #: A line that is just a label and a number ("LSTM: 0.85"), read when the cell's code speaks of
-#: accuracy. The runs that may be long are read possessively (each is followed by what it cannot
+#: accuracy. The runs that may be long are read atomically, each whole (``(?=(X*))\1``: a possessive
+#: ``X*+``, which Python 3.10's re lacks; each is followed by what it cannot
 #: hold, or, for the leading non-word characters, by the label, whose letters they cannot hold):
 #: read greedily, 2,000 spaces before "LSTM x" took 13 s, one printed line of 20,000 about 20 minutes.
-_LABEL_NUMBER = re.compile(r"\W*+[\w() -]{1,40}?\W{0,4}\s*+(\d*+\.\d+|\d{1,3}(?:\.\d+)?\s*%)\s*+")
+_LABEL_NUMBER = re.compile(r"(?=(\W*))\1[\w() -]{1,40}?\W{0,4}(?=(\s*))\2"
+                           r"(?P<number>(?=(\d*))\4\.\d+|\d{1,3}(?:\.\d+)?\s*%)(?=(\s*))\5")
 #: Numbers of at most 9 digits (an epoch count, a number of samples): ``int`` refuses a string of
 #: more than 4,300 digits, and "Epoch 1...1/2" printed with 5,000 of them made the bonus, so the
 #: whole submission, a harness failure.
@@ -571,7 +573,7 @@ def parse_events(lines: Sequence[str], *, accuracy_context: bool = False, trunca
                 continue
         if accuracy_context and label:
             m = _LABEL_NUMBER.fullmatch(line)
-            number = parse_number(m.group(1).rstrip("% "), m.group(1).endswith("%")) if m else None
+            number = parse_number(m["number"].rstrip("% "), m["number"].endswith("%")) if m else None
             if number is not None:
                 events.append(AccuracyPrint(line=no, acc=number, kind="", label=label, text=line.strip()))
                 continue
