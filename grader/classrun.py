@@ -122,7 +122,7 @@ class _StartUp:
     late: tuple[Path, ...]  # notebooks graded alone earlier, graded with this class run
     hidden: tuple[Path, ...]  # what no child may see, besides the output folder
     reads: tuple  # the rubric, roster, adjustments and known solutions: read here only
-    sandbox_options: dict  # the zygotes' and workers' sandbox (``protected_paths`` replaced later)
+    sandbox_options: dict  # the zygotes' sandbox (the workers': a copy whose protected_paths name the opened roots)
 
     @property
     def several(self) -> bool:
@@ -697,10 +697,10 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
                           options="")  # feedback.html wanted or not: the key file's PAGES
         # A zip is graded from the folder it is extracted to (the zygotes, started only for a
         # folder, were configured above with the folder itself).
-        sandbox_options = start.sandbox_options
-        sandbox_options["protected_paths"] = protected_paths(
+        # (A new dict: the start-up's record keeps what the zygotes were configured with.)
+        sandbox_options = {**start.sandbox_options, "protected_paths": protected_paths(
             *(start.hidden if start.one_student is not None else (*roots, *start.late, *late_roots)),
-            out_dir=out_dir, also=(start.unpack_dir,), reads=start.reads)
+            out_dir=out_dir, also=(start.unpack_dir,), reads=start.reads)}
         workers = _Workers(
             stack=stack, zygotes=start.zygotes, batch=batch, feedback_html=feedback_html,
             context=context, out_dir=out_dir, sandbox_options=sandbox_options,
