@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shlex
 import tempfile
 import time
 import warnings
@@ -753,8 +752,8 @@ def _zip_given(path: Path) -> str | None:
     folder = path.with_suffix("") if path.suffix else path.with_name(path.name + "-unzipped")
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     return (f"it is a zip archive, not a notebook; it holds {shown}. Unzip it and check the notebook: "
-            f"{python_command()} -m zipfile -e {shlex.quote(str(path))} {shlex.quote(str(folder))} "
-            f"&& {check_command()} {shlex.quote(str(folder / names[0]))}")
+            f"{python_command()} -m zipfile -e {quoted(str(path))} {quoted(str(folder))} "
+            f"&& {check_command()} {quoted(str(folder / names[0]))}")
 
 
 def _folder_given(folder: Path) -> str:
@@ -772,7 +771,7 @@ def _folder_given(folder: Path) -> str:
     if not found:
         return text + f" (no notebook, .ipynb, is in {folder})."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return (text + f", for example: {check_command()} {shlex.quote(str(folder / found[0]))}"
+    return (text + f", for example: {check_command()} {quoted(str(folder / found[0]))}"
             f" (the folder holds {shown}).")
 
 
@@ -785,7 +784,7 @@ def _no_such_file(notebook: Path) -> str:
     if meant is not None:
         why, path = meant
         if path.is_file():
-            return f"No such file: {why}. Check it with: {check_command()} {shlex.quote(str(path))}"
+            return f"No such file: {why}. Check it with: {check_command()} {quoted(str(path))}"
         return f"No such file: {why}, and {path} is not a file either. Check the path."
     folder = notebook.parent
     where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
