@@ -399,7 +399,8 @@ _TAG_REST = (rf"(?:[{_WS}/]+[^{_WS}/>=]+(?:[{_WS}]*=[{_WS}]*(?:\"[^\"]*\"|'[^']*
 #: group 2); a comment, closed or running to the end; a bogus comment (``<!DOCTYPE``, ``<?``,
 #: ``</1``) to its ``>``; a tag (group 3 its ``/``, group 4 its name when it matters here:
 #: formatting elements, barriers, and ``noscript`` and ``select``, whose content this reading does
-#: not follow); the start of a tag this reading does not follow (group 5); text.
+#: not follow; else group 5 its name, read whole: ``(?=(X*))\5``, a possessive ``X*+`` that Python
+#: 3.10 reads too); the start of a tag this reading does not follow (group 6); text.
 _MARKUP = re.compile(
     rf"<(script|style|xmp|iframe|noembed|noframes|textarea|title)(?=[{_WS}/>]){_TAG_REST}"
     rf"[\s\S]*?(?:</\1(?=[{_WS}/>])|\Z)"
@@ -407,7 +408,7 @@ _MARKUP = re.compile(
     r"|<!--(?:>|->|[\s\S]*?--!?>|[\s\S]*)"
     r"|<[!?][^>]*>?|</(?![A-Za-z])[^>]*>?"
     r"|<(/?)(?:(a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u|td|th|caption|table|template|applet|"
-    rf"object|marquee|noscript|select)(?=[{_WS}/>])|[A-Za-z][^{_WS}/>]*){_TAG_REST}"
+    rf"object|marquee|noscript|select)(?=[{_WS}/>])|[A-Za-z](?=([^{_WS}/>]*))\5){_TAG_REST}"
     r"|(<[A-Za-z/])|<", re.IGNORECASE)
 
 
@@ -428,7 +429,7 @@ def _formatting_open_beyond(fragment: str, limit: int) -> bool:
     depths: dict[str, list[int]] = {}  # name -> the barriers open at each open one's start tag
     total = 0  # formatting elements open
     for match in _MARKUP.finditer(fragment):  # not findall: stop at the first failed tag
-        _raw, stop, closing, tag, failed = match.groups()
+        _raw, stop, closing, tag, _name, failed = match.groups()
         if not tag:
             if stop:
                 break

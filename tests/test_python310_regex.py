@@ -78,3 +78,35 @@ def test_a_label_and_number_line_of_long_blank_runs_costs_little():
         for line in (" " * 20_000 + "LSTM x", "LSTM" + " " * 20_000 + "x", "(" * 10_000 + "LSTM: 0.85" + " " * 10_000):
             outputs._LABEL_NUMBER.fullmatch(line)
     assert outputs._LABEL_NUMBER.fullmatch("LSTM: 0.85")["number"] == "0.85"
+
+
+def test_a_tag_name_is_read_whole_in_linear_time():
+    """feedback_html's ``_MARKUP`` reads a tag's name whole (``(?=([^...]*))\\5``). Read greedily (a
+    first version of this session's 3.10 rewrite), each ``<a`` of a run of them gave its name back
+    one character at a time: 40,000 characters 11 s of CPU against 0.6 s possessively."""
+    from grader import feedback_html
+    from tests.cpu import cpu_budget
+
+    text = "<a" * 10_000
+    with cpu_budget(1.5):
+        found = sum(1 for _ in feedback_html._MARKUP.finditer(text))
+    assert found == 10_000
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="the possessive pattern compared with needs Python 3.11")
+def test_a_tag_name_read_atomically_matches_as_the_possessive_one_did():
+    import random
+
+    from grader import feedback_html
+
+    new = feedback_html._MARKUP
+    start = new.pattern.index("|[A-Za-z](?=(")
+    end = new.pattern.index(")\\5", start) + 3
+    old = re.compile(new.pattern[:start] + "|[A-Za-z][^" + feedback_html._WS + "/>]*+" + new.pattern[end:], new.flags)
+    pieces = ["<", "a", "b", " ", "/", ">", "=", '"', "x", "!--", "script", "\t"]
+    rng = random.Random(37)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
+        then = [(m.span(), m.groups()) for m in old.finditer(text)]
+        now = [(m.span(), m.groups()[:4] + m.groups()[5:]) for m in new.finditer(text)]
+        assert then == now, repr(text)
