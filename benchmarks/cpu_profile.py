@@ -8,11 +8,12 @@ sample of the Python stack. Prints, in ms of CPU per submission: each function's
 time, each function's own time, and each line's own time.
 
 Why not cProfile or py-spy: cProfile timed with ``time.process_time`` pays a system call per
-event, which it charges to the functions that make many calls (``Session._exchange`` read
-three times its share), and timed by the wall clock it charges waits; py-spy samples the wall
-clock, so a worker preempted by the child it just woke (two cores, six processes) counts as
-busy where it was sent or waiting. The kernel delivers this timer at its tick (250 Hz here,
-whatever interval is asked), so the figures are scaled by the CPU time measured over the run.
+event, which it charges to the functions that make many calls (the sandbox's exchange with a
+child, now ``conversation.Conversation``, read three times its share), and timed by the wall
+clock it charges waits; py-spy samples the wall clock, so a worker preempted by the child it
+just woke (two cores, six processes) counts as busy where it was sent or waiting. The kernel
+delivers this timer at its tick (250 Hz here, whatever interval is asked), so the figures are
+scaled by the CPU time measured over the run.
 Time spent in C code (a compile, a system call, the JSON encoder) is charged to the line that
 called it; a C operation without a call (slicing, hashing) to the next line that checks for
 signals, most often the next call or the next function's first line.

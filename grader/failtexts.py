@@ -93,7 +93,8 @@ def bad_output_text(outcome: Any) -> str:
         # "not arrays, ... lists or dicts" contradicted a list that holds itself (s29's real notebooks)
         return ("Returned something the grader cannot take (arrays, numbers, tuples, lists and dicts "
                 f"holding only those): {outcome.message}")
-    from grader.sandbox import ANSWER_TOO_LARGE, CHANNEL_INTERFERED
+    from grader.conversation import ANSWER_TOO_LARGE
+    from grader.sandbox import CHANNEL_INTERFERED
 
     message = outcome.message or ""
     if ANSWER_TOO_LARGE in message:

@@ -32,7 +32,7 @@ __all__ = ["KIT_MODULES", "KitError", "KitFiles", "write_student_kit", "public_r
 #: The grader modules a kit carries: the self-check's import closure (kept exact by a test).
 KIT_MODULES = (
     "__init__.py", "_child.py", "astnodes.py", "cellparse.py", "cellscan.py", "childruntime.py", "checks.py",
-    "codeslips.py",
+    "codeslips.py", "conversation.py",
     "copycommands.py", "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
     "fixedsizes.py", "fixtures.py", "formulahints.py", "gradedsource.py", "hintcode.py", "hints.py", "landlock.py",
     "linux.py", "live.py",

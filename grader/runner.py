@@ -163,7 +163,7 @@ class TraceStub:
         if entry is None:
             step_args, result = self.trace[index]
             try:
-                frame = pickle.dumps(result, protocol=4)  # the child loads it (see Session._answer_stub)
+                frame = pickle.dumps(result, protocol=4)  # the child loads it (see conversation.answer_stub)
             except (pickle.PicklingError, TypeError, AttributeError):
                 frame = None
             entry = self.memo[(self.key, index)] = (WireExpectation.of(tuple(step_args)), frame)

@@ -39,7 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -51,7 +51,8 @@ except ImportError:  # Windows: no sandbox (grader.selfcheck says why), but chec
 
 from grader import wire
 from grader._child import PLATFORM, PRIVATE_TMP_BOUNDS, TA_NOTE, cloexec_pipe, ctrl_recv, ctrl_send
-from grader.childruntime import ARGS_HEAD, ARGS_MAGIC, FRAME, STUB_REQUEST, USUAL_ANSWER, args_layout
+from grader.childruntime import ARGS_HEAD, ARGS_MAGIC, FRAME, args_layout
+from grader.conversation import FALLBACK, IN as _IN, Conversation, Exchange, where_frames
 from grader.scopes import compiled_quietly
 from grader.models import frozen_record
 from grader.notebook import SourceMemo
@@ -82,11 +83,6 @@ def zygote_notes(log: Any, *, max_bytes: int = 1 << 20) -> list[str]:
     return [line for line in text.splitlines() if line.startswith(TA_NOTE)]
 
 
-FALLBACK = object()
-"""Returned by a stub handler: the child calls the student's own function instead."""
-
-#: The detail of a bad_output whose answer was over the wire's bound (``failtexts.bad_output_text`` words it).
-ANSWER_TOO_LARGE = "message larger than the limit"
 #: What a bad_output's message begins with when the child's channel carried bytes that are not an
 #: answer (``failtexts.bad_output_text`` gives the student the detail after it).
 CHANNEL_INTERFERED = "the program interfered with the grader's channel: "
@@ -94,13 +90,8 @@ _CHILD_STATUSES = frozenset({"ok", "error", "memory", "missing", "bad_output"})
 UID_BASE = 61000
 UID_COUNT = 2000
 _CTRL_TIMEOUT = 60.0
-#: The wait for a child's answer: epoll itself where there is one (Linux: fewer steps per wait),
-#: else the selectors module (kqueue on macOS, poll), behind the same interface (``_Selector``).
-if PLATFORM.epoll:
-    _IN, _OUT = select.EPOLLIN, select.EPOLLOUT
-else:
+if not PLATFORM.epoll:  # _Selector's (see conversation.IN)
     import selectors
-    _IN, _OUT = selectors.EVENT_READ, selectors.EVENT_WRITE
 #: fcntl's command that sizes a pipe (Linux; its number before Python 3.10 named it), or None.
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031) if PLATFORM.linux and fcntl is not None else None
 
@@ -452,7 +443,7 @@ class Sandbox:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         out_r, out_w = cloexec_pipe()
         if _F_SETPIPE_SZ is not None:
-            try:  # room for a chatty call's output between two reads (see _OUTPUT_SLICE)
+            try:  # room for a chatty call's output between two reads (see conversation.OUTPUT_SLICE)
                 fcntl.fcntl(out_w, _F_SETPIPE_SZ, _PIPE_BYTES)
             except OSError:
                 pass
@@ -642,7 +633,7 @@ class _Child:
         """One epoll object per child over its socket and pidfd, made on first use (epoll itself,
         not the ``selectors`` module's wrapper: fewer steps per wait; that wrapper where there is
         no epoll, see ``_Selector``). The capture pipe is not in it: it is read when an answer
-        arrives and after every quiet slice of ``_OUTPUT_SLICE`` (so that the marker written
+        arrives and after every quiet slice of ``conversation.OUTPUT_SLICE`` (so that the marker written
         after each answer wakes nobody)."""
         if self.poller is None:
             self.poller = select.epoll() if PLATFORM.epoll else _Selector()
@@ -731,7 +722,7 @@ class _Child:
 
 
 class _Selector:
-    """The part of epoll's interface ``Session._exchange`` uses (register, modify, unregister,
+    """The part of epoll's interface ``conversation.Conversation`` uses (register, modify, unregister,
     poll, close) over ``selectors.DefaultSelector``, where there is no epoll: kqueue on macOS."""
 
     def __init__(self) -> None:
@@ -739,7 +730,7 @@ class _Selector:
         self._selector = selectors.DefaultSelector()
 
     def register(self, fd: int, events: int) -> None:
-        """Watch ``fd`` for ``events`` (``_IN`` | ``_OUT``)."""
+        """Watch ``fd`` for ``events`` (``conversation.IN`` | ``conversation.OUT``)."""
         self._selector.register(fd, events)
 
     def modify(self, fd: int, events: int) -> None:
@@ -859,19 +850,6 @@ class _Output:
 
 
 @dataclass
-class _Exchange:
-    """Result of waiting for the child's answer."""
-
-    kind: str                 # "outcome" | "eof" | "timeout" | "bad"
-    msg: dict = field(default_factory=dict)
-    detail: str = ""
-    raw: dict = field(default_factory=dict)   # frames after an outcome: "value", "args_after"
-    seconds: float = 0.0
-    seq: int = 0
-    usual: bool = False       # the child's usual answer (see USUAL_ANSWER): msg is empty
-
-
-@dataclass
 class _Request:
     """One request to send to the child: the message, the framed arguments after it, its time.
 
@@ -891,24 +869,6 @@ class _Request:
         return head + (b',"seq":%d,"last":true}' % seq if last else b',"seq":%d}' % seq)
 
 
-_FRAMES_AFTER = ("value", "args_after")
-#: The child's usual answer (``grader.childruntime.USUAL_ANSWER``: ok, the arguments found as they were
-#: sent, no memory-sharing pairs or none asked, the value in a frame after it) and its stub
-#: requests (``STUB_REQUEST``) are recognised by their bytes: no parsing, no checks to repeat.
-_STUB_VALUE = {"kind": "stub_reply", "fallback": False, "value": True}  # a stub's answer, its value follows
-_STUB_VALUE_HEAD = json.dumps(_STUB_VALUE).encode()
-_VALUE_ONLY = ["value"]
-
-
-def _no_constant(name: str) -> None:
-    """JSON's NaN and Infinity have no place in a header from the child."""
-    raise ValueError(f"{name} in a header")
-
-
-# json.loads of bytes first guesses their encoding; NaN and Infinity are refused (int(inf) raises).
-_JSON_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
-
-
 def _text(value: object, limit: int) -> str:
     """``str(value)`` cut to ``limit`` characters, as text any file can hold: a lone surrogate
     (a JSON escape such as \\ud800, from a student's exception or a forged header) becomes U+FFFD,
@@ -919,19 +879,8 @@ def _text(value: object, limit: int) -> str:
     return text
 
 
-#: Longest time the capture pipe goes unread while waiting for an answer (seconds); a child
-#: printing more than the pipe holds (_PIPE_BYTES, asked of the kernel) waits that long.
-_OUTPUT_SLICE = 0.02
-_PIPE_BYTES = 1 << 20
+_PIPE_BYTES = 1 << 20  # room for a chatty call's output between two reads (conversation.OUTPUT_SLICE)
 _DRAIN_BYTES = 1 << 16
-#: Bytes asked of the socket per read: more than a usual message, little enough to be taken
-#: from the heap (asking 1 MB cost an mmap, mremap and munmap per read, about 25 us).
-_RECV_BYTES = 1 << 16
-#: Bytes read from the socket once its child has died: more than a dead writer can have left in it
-#: (what a child's socket holds is its send buffer, 208 KiB by default, which its filter keeps it
-#: from raising). A process it forked (``Limits.may_fork``) may hold the socket open and keep writing,
-#: so "whatever it holds" had no end (thirty-sixth session).
-_AFTER_DEATH_BYTES = 8 << 20
 
 
 class Session:
@@ -950,7 +899,7 @@ class Session:
         self.filename = filename
         self.limits = limits
         self._spent = 0.0
-        self._waived = 0.0  # time calls spent waiting for a busy CPU: not charged (see _exchange)
+        self._waived = 0.0  # time calls waited for a busy CPU: not charged (conversation.Conversation)
         self._child: _Child | None = None
         self._closed = False
         self._broken: CallOutcome | None = None   # a top level that kills its child is not re-run
@@ -1006,11 +955,16 @@ class Session:
             budget_cut[i] = left < req.timeout
             req.timeout = min(req.timeout, left)
         pending: list[BaseException] = []
+        conversation = Conversation(child, requests, stubs=stubs, pending=pending, raw_value=raw_value,
+                                    max_bytes=self.limits.result_bytes, decoder=self._sandbox._decoder,
+                                    waived=self._waived)
         try:
-            exchanges = self._exchange(child, requests, stubs, pending, raw_value)
+            exchanges = conversation.run()
         except BaseException:
             self._drop_child()
             raise
+        finally:
+            self._waived = conversation.waived
         outcomes: list[CallOutcome | None] = []
         for i, ex in enumerate(exchanges):
             if ex.kind == "outcome":
@@ -1039,265 +993,6 @@ class Session:
         if output is not None and not child.closed:
             output.drain(child.out)
         return self._sandbox._kill(child)
-
-    def _exchange(self, child: _Child, requests: Sequence[_Request], stubs: Mapping[str, Callable],
-                  pending: list, raw_value: bool) -> list[_Exchange]:
-        """Send `requests` (pipelined), answer stub requests, collect output, until every
-        answer came or the child died or ran out of time; one _Exchange per answer, the last
-        one saying how it ended if it did not answer.
-
-        Each request's time starts when the previous answer arrived (the first when sent);
-        when it runs out, the time the child spent waiting for a CPU since then (a loaded machine
-        is not the student's fault) is added, up to 4 times the request's time in all. That wait
-        is counted from the request's start (not the child's: the waits of its earlier calls are
-        not this one's), and each extension moves the deadline itself, not the time it was
-        noticed, so a loop gets its time in CPU, not that plus the grading process's lateness.
-        """
-        max_bytes = self.limits.result_bytes
-        decoder = self._sandbox._decoder
-        sock = child.sock
-        seqs, chunks = [], []
-        last = requests[-1]
-        for req in requests:
-            seq = child.next_seq()
-            seqs.append(seq)
-            # The last request's output needs no end marker: the pipe is read after its answer.
-            payload = req.payload(seq, req is last)  # plain: JSON
-            chunks.append(FRAME.pack(len(payload)) + payload + req.frame)
-        child.output.expect(seqs)
-        outbuf = memoryview(b"".join(chunks))
-        if sock.getblocking():  # once per child: each call of setblocking is a system call
-            sock.setblocking(False)
-        inbuf = bytearray()
-        poller = child.selector()
-        sock_fd = sock.fileno()
-        done: list[_Exchange] = []
-        dead = False
-        started = drained = time.monotonic()
-        waived_before = self._waived  # what this request's waits for a CPU add to it: see the timeout below
-        sched_from = child.schedstat()  # the child's wait for a CPU so far: this request's counts from it
-        want = _RECV_BYTES
-        deadline = started + requests[0].timeout
-        header: dict | None = None  # an outcome whose frames are still coming
-        usual = False  # the header is the usual answer's (USUAL_ANSWER)
-        raw: dict = {}
-        needed: list[str] = []
-        # The headers of the stub requests this call may make, as the child writes them: recognised
-        # by their bytes (a part graded in isolation makes one per time step).
-        stub_heads = {STUB_REQUEST % (json.dumps(name).encode("ascii"), seqs[0]): name
-                      for name in stubs} if stubs and len(requests) == 1 else {}
-
-        def close_out(kind: str, detail: str = "") -> list[_Exchange]:
-            seconds = time.monotonic() - started
-            if not child.closed:  # the markers of the answers before it are in the pipe
-                child.output.drain(child.out)
-            done.append(_Exchange(kind, detail=detail, seconds=seconds, seq=seqs[len(done)]))
-            return done
-
-        try:  # most often the requests fit in the socket's buffer: no need to wait to write
-            outbuf = outbuf[sock.send(outbuf):]
-        except BlockingIOError:
-            pass
-        except OSError:
-            return close_out("eof")
-        writing = bool(outbuf)
-        if writing:
-            poller.modify(sock_fd, _IN | _OUT)
-        try:
-            while True:
-                while len(inbuf) >= FRAME.size:
-                    (n,) = FRAME.unpack_from(inbuf)
-                    if n > max_bytes:
-                        return close_out("bad", ANSWER_TOO_LARGE)
-                    if len(inbuf) < FRAME.size + n:
-                        break
-                    data = bytes(inbuf[FRAME.size:FRAME.size + n])
-                    del inbuf[:FRAME.size + n]
-                    if header is not None:
-                        raw[needed.pop(0)] = data
-                        if header.get("kind") == "stub" and not needed:
-                            t_stub = time.monotonic()
-                            reply = self._answer_stub(stubs[header["name"]], raw["args"], pending, max_bytes,
-                                                      decoder)
-                            deadline += time.monotonic() - t_stub  # the grader's time is not the student's
-                            header, raw = None, {}
-                            if reply is None:
-                                return close_out("bad", "malformed arguments of a stub call")
-                            try:  # most often the reply fits the socket's buffer: no mode switches
-                                sent = sock.send(reply)
-                            except BlockingIOError:
-                                sent = 0
-                            except OSError:
-                                return close_out("eof")
-                            if sent < len(reply):
-                                try:
-                                    sock.setblocking(True)
-                                    sock.settimeout(max(deadline - time.monotonic(), 0.001))
-                                    sock.sendall(memoryview(reply)[sent:])
-                                except (OSError, socket.timeout):
-                                    return close_out("eof")
-                                finally:
-                                    sock.setblocking(False)
-                            continue
-                    elif data == USUAL_ANSWER % seqs[len(done)]:  # its bytes say all: nothing to parse
-                        header, usual, raw, needed = {}, True, {}, ["value"]
-                    elif data in stub_heads:  # likewise a stub request; its arguments follow
-                        header, raw, needed = {"kind": "stub", "name": stub_heads[data]}, {}, ["args"]
-                        continue
-                    else:
-                        try:
-                            msg = _decode_message(data, max_bytes)
-                        except wire.WireError as exc:
-                            return close_out("bad", str(exc))
-                        kind = msg.get("kind") if type(msg) is dict else None
-                        if msg_seq(msg) != seqs[len(done)]:
-                            return close_out("bad", "an answer to an earlier request")
-                        if kind == "outcome":
-                            after = msg.pop("frames_after", [])
-                            # Names first: set() of an unhashable one would raise here. The value and
-                            # the arguments come only as frames, never in the header: JSON would bypass
-                            # wire.decode's limits (depth, nodes) on them.
-                            if "value" in msg or "args_after" in msg or (
-                                    after != _VALUE_ONLY and (
-                                        type(after) is not list or any(name not in _FRAMES_AFTER for name in after)
-                                        or len(set(after)) != len(after))):
-                                return close_out("bad", "unexpected message from the child")
-                            header, raw, needed = msg, {}, list(after)
-                        elif (kind == "stub" and len(requests) == 1 and msg.get("name") in stubs
-                              and msg.get("frames_after") == ["args"]):
-                            header, raw, needed = msg, {}, ["args"]  # its arguments follow
-                            continue
-                        else:
-                            return close_out("bad", "unexpected message from the child")
-                    if header is not None and not needed:
-                        if not raw_value and "value" in raw:
-                            try:
-                                header["value"] = decoder.decode(raw.pop("value"), max_bytes=max_bytes)
-                            except wire.WireError as exc:
-                                return close_out("bad", str(exc))
-                        if "args_after" in raw:
-                            try:
-                                header["args_after"] = decoder.decode(raw.pop("args_after"), max_bytes=max_bytes)
-                            except wire.WireError as exc:
-                                return close_out("bad", str(exc))
-                        now = time.monotonic()
-                        done.append(_Exchange("outcome", header, raw=raw, seconds=now - started,
-                                              seq=seqs[len(done)], usual=usual))
-                        header, usual, raw = None, False, {}
-                        if len(done) == len(requests):
-                            child.output.drain(child.out)  # every answer's marker is in the pipe now
-                            return done
-                        if now - drained >= _OUTPUT_SLICE:  # a chatty child's pipe is emptied this often
-                            child.output.drain(child.out)
-                            drained = now
-                        started, waived_before = now, self._waived
-                        sched_from = child.schedstat()
-                        deadline = now + requests[len(done)].timeout
-                if dead:
-                    return close_out("eof")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    delay, before = child.run_delay(child.schedstat()), child.run_delay(sched_from)
-                    wait = 0.0 if delay is None or before is None else delay - before  # this request's
-                    now = time.monotonic()
-                    waited = now - started
-                    timeout = requests[len(done)].timeout
-                    due = started + timeout + wait  # its time, and its wait for a CPU added
-                    # Out of time when even with the wait added the deadline has passed: the child
-                    # also waits while the grading process checks (waits_by_itself reads /proc),
-                    # and granting that wait again and again would let a loop run to the cap.
-                    if due - now < 0.002 or waited >= 4 * timeout or child.waits_by_itself():
-                        # A call that times out costs the submission its timeout, no more: what this
-                        # wait ran past it (the grading process noticing late on a busy machine, or a
-                        # child still short of CPU at the cap) is the machine's, not the student's.
-                        self._waived += max(waited - (self._waived - waived_before) - timeout, 0.0)
-                        asked = time.monotonic()  # the wait for where it was is the grader's, not charged
-                        where = _where(child, sock, seqs[len(done)], bytes(inbuf)) if header is None else ""
-                        self._waived += time.monotonic() - asked
-                        return close_out("timeout", where)
-                    self._waived = waived_before + wait
-                    deadline = min(due, started + 4 * timeout)
-                    continue
-                if len(inbuf) >= FRAME.size:  # a long message is read in larger pieces
-                    want = _RECV_BYTES if FRAME.size + FRAME.unpack_from(inbuf)[0] - len(inbuf) <= _RECV_BYTES \
-                        else 1 << 20
-                ready = poller.poll(min(remaining, _OUTPUT_SLICE))
-                if not ready:  # a quiet slice: empty the capture pipe so that a chatty child never blocks long
-                    child.output.drain(child.out)
-                    drained = time.monotonic()
-                    if child.pidfd is None and child.gone():  # what the pidfd says, where there is none
-                        dead = True
-                        inbuf += _read_available(sock, limit=_AFTER_DEATH_BYTES)
-                        continue
-                for fd, events in ready:
-                    if fd != sock_fd:  # the pidfd: read what the child sent before dying, then stop
-                        dead = True
-                        poller.unregister(fd)
-                        inbuf += _read_available(sock, limit=_AFTER_DEATH_BYTES)
-                        continue
-                    # as the selectors module reads epoll: anything but "writable" may be read, and
-                    # anything but "readable" (an error, a hang-up) may be written
-                    if events & ~_IN and writing:
-                        try:
-                            sent = sock.send(outbuf)
-                        except BlockingIOError:
-                            sent = 0
-                        except OSError:
-                            return close_out("eof")
-                        outbuf = outbuf[sent:]
-                        if not outbuf:
-                            writing = False
-                            poller.modify(sock_fd, _IN)
-                    if events & ~_OUT:
-                        try:
-                            chunk = sock.recv(want)
-                        except BlockingIOError:
-                            continue
-                        except OSError:
-                            chunk = b""
-                        if not chunk:
-                            return close_out("eof")
-                        inbuf += chunk
-        finally:
-            if writing and not child.closed:
-                try:
-                    poller.modify(sock_fd, _IN)
-                except (KeyError, ValueError, OSError):
-                    pass
-
-    @staticmethod
-    def _answer_stub(handler: Callable, raw_args: bytes, pending: list, max_bytes: int,
-                     decoder: wire.Decoder) -> bytes | None:
-        """Run a stub handler in the grading process on the wire bytes of the child's arguments
-        and frame its answer (a JSON header, then the value pickled: it goes to the child, which
-        trusts the grader); None if the arguments are malformed.
-
-        A handler with a ``quick(raw_args)`` method may answer from the bytes alone (the pickled
-        value, or None to be called with the decoded arguments as usual).
-        """
-        def framed(head: dict, value_frame: bytes = b"") -> bytes:
-            text = _STUB_VALUE_HEAD if head is _STUB_VALUE else json.dumps(head).encode()
-            out = FRAME.pack(len(text)) + text
-            return out + FRAME.pack(len(value_frame)) + value_frame if head.get("value") else out
-
-        try:
-            quick = getattr(handler, "quick", None)
-            frame = quick(raw_args) if quick is not None else None
-            if frame is not None:
-                return framed(_STUB_VALUE, frame)
-            try:
-                args = decoder.decode(raw_args, max_bytes=max_bytes)
-            except wire.WireError:
-                return None
-            if type(args) is not tuple:
-                return None
-            value = handler(args)
-            if value is FALLBACK:
-                return framed({"kind": "stub_reply", "fallback": True})
-            return framed(_STUB_VALUE, pickle.dumps(value, protocol=4))
-        except BaseException as exc:  # re-raised after the call: a grader bug, not the student's
-            pending.append(exc)
-            return framed({"kind": "stub_reply", "fallback": False, "error": "internal grader error"})
 
     def _from_message(self, msg: dict, raw: dict, output: str, seconds: float,
                       sent_args: tuple | None = None, raw_value: bool = False,
@@ -1348,7 +1043,7 @@ class Session:
             return CallOutcome("bad_output", error_type="ProtocolError", message="the child sent a malformed answer",
                                output=output, seconds=seconds, ref=ref)
 
-    def _death(self, ex: _Exchange, code: int | None, sig: int | None, output: str, seconds: float,
+    def _death(self, ex: Exchange, code: int | None, sig: int | None, output: str, seconds: float,
                timeout: float, budget_cut: bool) -> CallOutcome:
         """The outcome of a call whose child was killed or died."""
         if ex.kind == "timeout":
@@ -1357,7 +1052,7 @@ class Session:
                                    message="the time budget of this submission ran out during this call")
             return CallOutcome("timeout", error_type="Timeout", output=output, seconds=timeout,
                                message=f"no answer within {timeout:g} s (infinite loop?)",
-                               frames=_where_frames(ex.detail))
+                               frames=where_frames(ex.detail))
         if ex.kind == "bad":
             return CallOutcome("bad_output", error_type="ProtocolError", output=output, seconds=seconds,
                                message=CHANNEL_INTERFERED + str(ex.detail))
@@ -1520,122 +1215,6 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         """Close the session."""
         self.close()
-
-
-def _decode_message(data: bytes, max_bytes: int) -> object:
-    """A message from the child: an outcome header as JSON (it starts with ``{``), anything
-    else (stub requests, which carry arrays) as wire data; WireError if it is neither."""
-    if data[:1] == b"{":
-        if len(data) > wire.MAX_HEADER:  # statuses and messages; bulk data travels as wire frames
-            raise wire.WireError("message header too large")
-        try:
-            return _JSON_DECODE(data.decode("utf-8"))  # UnicodeDecodeError is a ValueError
-        except (ValueError, RecursionError) as exc:
-            raise wire.WireError(f"malformed message: {type(exc).__name__}") from None
-    return wire.decode(data, max_bytes=max_bytes)
-
-
-def msg_seq(msg: object) -> object:
-    """The request number a child's message answers (None if absent)."""
-    return msg.get("seq") if type(msg) is dict else None
-
-
-#: How long the grading process waits for a child out of time to say where it was (``_where``).
-_WHERE_WAIT = 0.2
-#: The longest message ``_where`` reads (an answer, or a stub request it skips).
-_WHERE_MAX = 1 << 20
-
-
-def _where(child: _Child, sock: socket.socket, seq: int, pending: bytes = b"") -> str:
-    """Where a child whose call ran out of time was, as JSON of its frames (``[[line, name],
-    ...]``, innermost last), or "": asked with SIGUSR1 (``childruntime.Runtime.where``) through the
-    child's pidfd, or its pid where there is none and it is still there, answered within
-    ``_WHERE_WAIT`` seconds or not at all (a loop inside one NumPy call hears no signal until it
-    returns). ``pending``: what the socket gave and was not read yet. A stub's request (its header
-    and its arguments) before the answer is skipped: a child calling a stub at every step waits
-    for its answer. Only a "where" message of this request counts, its frames only lines and names,
-    which the runner reads as a failure's (``runner._locate``: the student's own code only); any
-    other message, or one over 1 MB, ends the wait. Thirty-fourth session: the time-limit message
-    named no line."""
-    try:
-        if child.pidfd is not None and hasattr(signal, "pidfd_send_signal"):
-            signal.pidfd_send_signal(child.pidfd, signal.SIGUSR1)
-        elif not child.gone():
-            # No pidfd (macOS, the self-check): the pid of a child still looping, which its zygote
-            # reaps only when it exits or is killed on our request (after this), so it names that
-            # child still; the self-check then says what Linux says (tests/test_portability.py).
-            os.kill(child.pid, signal.SIGUSR1)
-        else:
-            return ""
-    except OSError:
-        return ""
-    buf = bytearray(pending)
-    end = time.monotonic() + _WHERE_WAIT
-    skip = False  # the next frame is a stub request's arguments
-    for _ in range(16):  # messages read at most
-        while len(buf) < FRAME.size or len(buf) < FRAME.size + FRAME.unpack_from(buf)[0]:
-            if len(buf) >= FRAME.size and FRAME.unpack_from(buf)[0] > _WHERE_MAX:
-                return ""
-            left = end - time.monotonic()
-            try:
-                ready = select.select([sock], [], [], left)[0] if left > 0 else []
-            except (OSError, ValueError):
-                return ""
-            # no further than one answer and the next header: a child whose threads keep the
-            # socket full is never empty (5-87 MB read in one gulp, thirty-fifth session)
-            chunk = _read_available(sock, limit=_WHERE_MAX + 2 * FRAME.size - len(buf)) if ready else b""
-            if not chunk:  # closed, or nothing in time
-                return ""
-            buf += chunk
-        n = FRAME.unpack_from(buf)[0]
-        data = bytes(buf[FRAME.size:FRAME.size + n])
-        del buf[:FRAME.size + n]
-        if skip:
-            skip = False
-            continue
-        try:  # the decoder of every message a child sends (nested past its depth, NaN: refused)
-            msg = _decode_message(data, 0) if data[:1] == b"{" else None
-        except wire.WireError:
-            return ""
-        if type(msg) is not dict or msg.get("seq") != seq:
-            return ""
-        if msg.get("kind") == "stub":
-            skip = True
-            continue
-        return json.dumps(_where_frames(msg.get("frames"))) if msg.get("kind") == "where" else ""
-    return ""
-
-
-def _where_frames(frames: Any) -> list[list]:
-    """The ``[line, name]`` pairs of ``frames`` (JSON text or a list) that are an int and a short
-    string, 20 at most; [] for anything else."""
-    if isinstance(frames, str):
-        if not frames:
-            return []
-        try:
-            frames = json.loads(frames)
-        except (ValueError, RecursionError):
-            return []
-    if type(frames) is not list:
-        return []
-    return [[f[0], f[1][:100]] for f in frames[-20:]
-            if type(f) is list and len(f) == 2 and type(f[0]) is int and type(f[1]) is str]
-
-
-def _read_available(sock: socket.socket, *, limit: int) -> bytes:
-    """Whatever a non-blocking socket holds right now, ``limit`` bytes at most (the child, or a
-    process it forked, may still be writing: a faster writer never lets the socket run dry)."""
-    chunks, got = [], 0
-    while got < limit:
-        try:
-            chunk = sock.recv(min(1 << 20, limit - got))
-        except (BlockingIOError, OSError):
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
 
 
 def _signal_name(sig: int) -> str:

@@ -194,7 +194,8 @@ def test_an_answer_written_into_the_graders_pipe_is_named_so(tmp_path, context, 
 
 def test_an_answer_over_the_wires_bound_is_told_to_check_shapes():
     from grader.failtexts import bad_output_text
-    from grader.sandbox import ANSWER_TOO_LARGE, CallOutcome
+    from grader.conversation import ANSWER_TOO_LARGE
+    from grader.sandbox import CallOutcome
 
     told = bad_output_text(CallOutcome("bad_output", error_type="ProtocolError",
                                         message=f"the program interfered with the grader's channel: {ANSWER_TOO_LARGE}"))

@@ -1,6 +1,6 @@
 """What a looping call costs in CPU on a busy machine: about its timeout.
 
-A call that waits for a CPU gets that wait added to its time (``Session._exchange``), so that a
+A call that waits for a CPU gets that wait added to its time (``conversation.Conversation``), so that a
 loaded machine does not time out a correct function; these tests check that the addition does
 not give a loop more than its timeout of CPU. The child's CPU is read from the kernel
 (``/proc/PID/schedstat``, nanoseconds on a CPU) before the call and just before it is killed.

@@ -1,6 +1,6 @@
 """A case out of time names where the student's code was when it was stopped (thirty-fourth
 session): the child, asked by the grading process with SIGUSR1 before it is ended
-(``sandbox._where``, ``childruntime.Runtime.where``), sends its frames in the program; the runner
+(``conversation.where``, ``childruntime.Runtime.where``), sends its frames in the program; the runner
 says the cell, the line and the loop holding it, in the batch's feedback and the self-check alike.
 Before: "`rnn_forward` did not return within 0.5 s: look for a loop that never ends in it", no line.
 """
@@ -134,17 +134,17 @@ def test_a_slow_line_inside_a_loop_or_a_recursion_keeps_the_loop_words(tmp_path,
 
 
 def test_a_child_writing_faster_than_the_grader_reads_is_read_no_further_than_the_bound(monkeypatch):
-    """Thirty-fifth session (hostile): ``_where`` read "whatever the socket holds" before it looked
+    """Thirty-fifth session (hostile): ``where`` read "whatever the socket holds" before it looked
     at the 1 MB bound of an answer, and a child whose threads keep the socket full (its own SIGUSR1
     handler starting them) is never empty: with two writer threads the grading process read 5-87 MB
     in one gulp, and nothing bounded it. Here a socket that is never empty stands for them: what
-    ``_where`` reads is bounded by one answer's size, and it ends within its wait."""
+    ``where`` reads is bounded by one answer's size, and it ends within its wait."""
     import signal
     import socket
     import time
     import types
 
-    from grader import sandbox
+    from grader import conversation
     from grader.childruntime import FRAME
 
     class Endless:
@@ -171,7 +171,7 @@ def test_a_child_writing_faster_than_the_grader_reads_is_read_no_further_than_th
     before = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     try:
         started = time.monotonic()
-        assert sandbox._where(child, sock, 1) == ""
+        assert conversation.where(child, sock, 1) == ""
         took = time.monotonic() - started
     finally:
         signal.signal(signal.SIGUSR1, before)

@@ -70,7 +70,7 @@ def test_what_is_read_after_a_child_dies_is_bounded(sandbox, monkeypatch):
     keeps the socket open and may keep it full from several threads, so that the read never ran
     dry (the grading process's memory without end). A socket that is never empty stands for it
     here: the read is bounded, and the call is the student's protocol error, not the grader's."""
-    from grader import sandbox as module
+    from grader import conversation as module
 
     class Endless:
         """Bytes for ever, as fast as they are asked for."""
@@ -85,8 +85,8 @@ def test_what_is_read_after_a_child_dies_is_bounded(sandbox, monkeypatch):
             return b"x" * n
 
     endless = Endless()
-    real = module._read_available
-    monkeypatch.setattr(module, "_read_available",
+    real = module.read_available
+    monkeypatch.setattr(module, "read_available",
                         lambda sock, **kw: real(endless, **kw))
     program = textwrap.dedent("""
         import os, time

@@ -9,6 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 
+from grader import conversation
 from grader import sandbox as sandbox_module
 from grader.childruntime import STUB_REQUEST, USUAL_ANSWER, USUAL_ANSWER_FIELDS
 from grader.sandbox import _COMPACT_JSON, CallOutcome, Session, _Request
@@ -127,8 +128,8 @@ def test_stub_requests_are_recognised_by_their_bytes(sandbox, monkeypatch):
     assert STUB_REQUEST % (json.dumps(name).encode("ascii"), 7) == json.dumps(
         {"kind": "stub", "name": name, "seq": 7, "frames_after": ["args"]}).encode("ascii")
     parsed = []
-    original = sandbox_module._decode_message
-    monkeypatch.setattr(sandbox_module, "_decode_message",
+    original = conversation.decode_message
+    monkeypatch.setattr(conversation, "decode_message",
                         lambda data, max_bytes: parsed.append(data) or original(data, max_bytes))
     program = f"def {name}(x):\n    return -x\n\ndef g(xs):\n    return [{name}(x) for x in xs]\n"
     asked = []
