@@ -484,7 +484,8 @@ def _inlined(helper: ast.FunctionDef, stmt: ast.stmt) -> list[ast.stmt]:
         else:
             out.append(ast.copy_location(ast.Assign(targets=[ast.copy_location(
                 ast.Name(param.arg, ast.Store()), value)], value=value), value))
-    body = [_Substitute(direct).visit(copy.deepcopy(s)) for s in helper.body]
+    substitute = _Substitute(direct)  # one for the body: a name's first read takes the argument itself
+    body = [substitute.visit(copy.deepcopy(s)) for s in helper.body]
     result = body.pop().value
     if type(stmt) is ast.Assign:
         out += [*body, ast.copy_location(ast.Assign(targets=stmt.targets, value=result), stmt)]
@@ -496,13 +497,23 @@ def _inlined(helper: ast.FunctionDef, stmt: ast.stmt) -> list[ast.stmt]:
 
 
 class _Substitute(ast.NodeTransformer):
-    """Reads of the given names become (copies of) the given names or constants (``_inlined``)."""
+    """Reads of the given names become the given values (``_inlined``, ``_ValueOf``): the first read
+    of a name its value itself, each later one a deep copy, so that no node is reached from two
+    parents. The arguments of the call put in place are its own, and go with it. Until the
+    thirty-eighth session every read had a shallow copy, whose fields shared the argument's nodes and
+    lists: every later pass then met those twice, changing some in place, and that the tokens came out
+    as with deep copies (3 to 10 times slower) rested on each such change giving the same whichever
+    parent reached it first."""
 
     def __init__(self, values: dict[str, ast.AST]) -> None:
         self.values = values
+        self.given: set[str] = set()
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         value = self.values.get(node.id)
         if value is None or type(node.ctx) is not ast.Load:
             return node
-        return ast.copy_location(copy.copy(value), node)
+        if node.id in self.given:
+            value = copy.deepcopy(value)
+        self.given.add(node.id)
+        return ast.copy_location(value, node)
