@@ -18,6 +18,8 @@ _A = "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
 _Z = "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba"
 _W = '    Wax = parameters["Wax"]\n'
 _LOOP = "        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)\n"
+_FIRST_STEP = ("    a_next, yt_pred, cache = rnn_cell_forward(x[:, :, 0], a_next, parameters)\n    a[:, :, 0] = a_next\n"
+               "    y_pred[:, :, 0] = yt_pred\n    caches.append(cache)\n")
 
 #: case -> (function, old, new) in the course's cell.
 CASES = {
@@ -109,6 +111,11 @@ CASES = {
                                        "rnn_cell_forward(x[:, :, t], a_next, parameters)", "step(x[:, :, t], a_next)"),
     "partial_of_the_cell": ("rnn_forward", "    a_next = a0\n", "    a_next = a0\n    from functools import partial\n"
                             "    step = partial(rnn_cell_forward)\n", "rnn_cell_forward(x[:, :, t]", "step(x[:, :, t]"),
+    # The loop's first step written before it, the loop from 1 (0.28), reading ``a0`` there (0.08).
+    "first_step_unrolled": ("rnn_forward", "    for t in range(T_x):\n", _FIRST_STEP + "    for t in range(1, T_x):\n"),
+    "first_step_unrolled_from_a0": ("rnn_forward", "    a_next = a0\n    for t in range(T_x):\n",
+                                    _FIRST_STEP.replace("a_next, parameters)", "a0, parameters)")
+                                    + "    for t in range(1, T_x):\n"),
     "partial_of_dot": ("rnn_cell_forward", _A, "    from functools import partial\n    d = partial(np.dot, Waa)\n"
                        "    a_next = np.tanh(d(a_prev) + np.dot(Wax, xt) + ba)\n"),
 }
@@ -162,6 +169,18 @@ def test_what_only_looks_alike_keeps_its_tokens():
     before = ast.dump(own)
     inline_partials(own, frozenset())
     assert ast.dump(own) == before
+    # Thirty-eighth session: a loop's first step written before it is the loop from 0, what the loop
+    # carries given first; not a step for another index, a loop from 2, nor a step reading two values
+    # where the loop reads one name.
+    loop = "    for t in range({0}, x):\n        y = y * t + z\n        z = y\n    return z\n"
+    assert body_tokens("    y = y * 0 + z\n    z = y\n" + loop.format(1)) == body_tokens(
+        loop.format(0).replace("range(0, x)", "range(x)"))
+    assert body_tokens("    y = 2 * 0 + z\n    z = y\n" + loop.format(1)) == body_tokens(
+        "    y = 2\n" + loop.format(0))
+    assert body_tokens("    y = y * 1 + z\n    z = y\n" + loop.format(1)) != body_tokens(loop.format(0))
+    assert body_tokens("    y = y * 0 + z\n    z = y\n" + loop.format(2)) != body_tokens(loop.format(1))
+    assert body_tokens("    y = 2 * 0 + z\n    z = 3\n" + loop.format(1).replace("z = y", "z = z")) != body_tokens(
+        "    y = 2\n" + loop.format(0).replace("z = y", "z = z"))
     # ``del`` of an item is a change of the container.
     assert body_tokens("    del x[0]\n    return x\n") != body_tokens("    return x\n")
     # A loop over another NumPy function, or ``np.arange`` given a keyword, stays.
