@@ -21,6 +21,11 @@ _NP_BINARY = {
 }
 
 
+#: The arithmetic of ``operator``'s functions and of the dunder methods (``a.__mul__(b)``), by name.
+_OPERATORS = {"add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "matmul": ast.MatMult, "truediv": ast.Div,
+              "pow": ast.Pow}
+
+
 def _is_numpy(node: ast.AST) -> bool:
     """True for the names ``np`` and ``numpy``."""
     return isinstance(node, ast.Name) and node.id in ("np", "numpy")
@@ -174,6 +179,23 @@ class Rewriter:
             same = self._same_value(node)
             if same is not None:
                 return same
+        if (type(func) is ast.Name and func.id == "getattr" and len(node.args) == 2 and not node.keywords
+                and type(node.args[1]) is ast.Constant and type(node.args[1].value) is str
+                and node.args[1].value.isidentifier() and type(node.args[0]) is not ast.Starred):
+            tally_nodes([func], self.counts, -1)  # ``getattr(np, "tanh")`` -> ``np.tanh``: 0.43 (thirty-eighth session)
+            return self.visit_Attribute(ast.copy_location(ast.Attribute(node.args[0], node.args[1].value, ast.Load()),
+                                                          node))
+        if isinstance(func, ast.Attribute) and not node.keywords and len(node.args) == (
+                2 if type(func.value) is ast.Name and func.value.id == "operator" else 1) and _OPERATORS.get(
+                func.attr.strip("_")) and (func.attr.startswith("__") or len(node.args) == 2) and not any(
+                type(a) is ast.Starred for a in node.args):
+            # ``operator.matmul(a, b)`` and ``a.__matmul__(b)`` -> ``a @ b`` (0.29, 0.26; thirty-eighth session)
+            if len(node.args) == 2:
+                tally(func, self.counts, -1)
+                left, right = node.args
+            else:
+                left, right = func.value, node.args[0]
+            return self.visit_BinOp(ast.copy_location(ast.BinOp(left, _OPERATORS[func.attr.strip("_")](), right), node))
         if isinstance(func, ast.Attribute) and not node.keywords:
             if func.attr == "astype" and len(node.args) == 1 and is_float64(node.args[0]) and _float_valued(func.value):
                 tally(node.args[0], self.counts, -1)  # ``np.tanh(z).astype(np.float64)``: 0.29 (thirty-sixth session)
