@@ -4,6 +4,7 @@ session each wrote it out)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from grader.similaritystage import function_sources
 from grader.similarity import find_similar
@@ -40,13 +41,17 @@ def graded_copy(tmp_path: Path, name: str, cell: str, *, context, sandbox,
 
 
 def edited_copy_flagged(tmp_path: Path, how: str, function: str, old: str, new: str, *, context,
-                        sandbox) -> SimilarityReport:
-    """The course's ``function`` with ``old`` replaced by ``new`` (one edit a copier makes), graded in
-    full as submission ``how`` (``graded_copy``) and compared with the classmate
-    (``flagged_against_classmate``): asserts that it passes and that their pair is flagged."""
+                        sandbox, more: Sequence[str] = ()) -> SimilarityReport:
+    """The course's ``function`` with ``old`` replaced by ``new`` (one edit a copier makes; ``more``:
+    further pairs of old and new text, in turn), graded in full as submission ``how``
+    (``graded_copy``) and compared with the classmate (``flagged_against_classmate``): asserts that it
+    passes and that their pair is flagged."""
     cell = nbs.COURSE_CELLS[function]
-    assert old in cell, old
-    _path, _result, text = graded_copy(tmp_path, how, cell.replace(old, new), context=context, sandbox=sandbox,
+    edits = [(old, new), *zip(more[::2], more[1::2])]
+    for before, after in edits:
+        assert before in cell, before
+        cell = cell.replace(before, after)
+    _path, _result, text = graded_copy(tmp_path, how, cell, context=context, sandbox=sandbox,
                                        function=function)
     return flagged_against_classmate(tmp_path, how, text, function=function)
 

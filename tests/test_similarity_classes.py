@@ -192,3 +192,20 @@ def test_a_class_of_another_shape_is_left_as_it_is(change):
     inlined = normalise_function(_HOLDS, keep_names=frozenset({"rnn_cell_forward", "softmax"}),
                                  compared_for="rnn_cell_forward").tokens
     assert not any("Cell" in t for t in inlined) and "ClassDef" not in inlined, inlined
+
+
+#: Thirty-eighth session (0.75 on main, 164839a): the classmate's ``rnn_forward`` under another name,
+#: called by the method of a class holding the parameters, and the graded def calling that method.
+_HANDS_HELD_ON = (nbs.COURSE_CELLS["rnn_forward"].replace("def rnn_forward(", "def forward_steps(")
+                  + "\n\nclass RNN:\n    def __init__(self, parameters):\n        self.parameters = parameters\n\n"
+                  "    def forward(self, x, a0):\n        return forward_steps(x, a0, self.parameters)\n\n\n"
+                  "def rnn_forward(x, a0, parameters):\n    return RNN(parameters).forward(x, a0)\n")
+
+
+def test_a_method_handing_what_its_class_holds_to_a_copy_is_flagged(tmp_path, context, sandbox):
+    path = nbs.write(tmp_path / "hands.ipynb", nbs.course_notebook({"rnn_forward": _HANDS_HELD_ON}))
+    result = grade_submission(path, context=context, sandbox=sandbox)
+    assert result.part("rnn_forward").status == PASSED
+    report = flagged_against_classmate(tmp_path, "hands", result.extra["sources"]["rnn_forward"],
+                                       function="rnn_forward")
+    assert report.pairs[0].overall == 1.0, report.pairs

@@ -8,7 +8,9 @@ nodes only, so on main (aa62e07) such a def took 4 s of CPU to normalise at 20 l
 times more each two levels), the lambda 37 s at 18. One submission so held the class's similarity
 check for hours. A few levels still read as the written-out expression. Shallow copies of the
 arguments (``inline._Substitute``) kept the memory small, the copies sharing their nodes, but every
-later pass walks each node once per parent: the time was the same as with deep copies.
+later pass walks each node once per parent: the time was the same as with deep copies. Since the
+thirty-eighth session no node is shared: a parameter's first read takes the argument itself, each
+later one a deep copy.
 """
 from __future__ import annotations
 
@@ -48,3 +50,32 @@ def test_a_few_nested_calls_still_read_as_the_expression(spelling):
         expression = f"({expression} + {expression})"
     assert normalise_function(SPELLINGS[spelling].format(call=_nested(3))).tokens == normalise_function(
         written.format(call=expression)).tokens
+
+
+#: Helpers put in place of their calls, each reading a parameter more than once, with arguments that
+#: later passes change in place (a product by ``np.dot``, keywords to sort, a comparison to turn).
+_SHARED = {
+    "one_line_twice": "def h(a):\n    return a * a + np.tanh(a)\n\ndef rnn_cell_forward(xt, a_prev, parameters):\n"
+                      "    y = h(np.dot(parameters['Wax'], xt) + np.sum(a_prev, keepdims=True, axis=0)) * a_prev\n"
+                      "    return y\n",
+    "nested": "def h(a):\n    return a + a\n\ndef rnn_cell_forward(xt, a_prev, parameters):\n"
+              "    y = h(h(np.dot(xt, a_prev) > 0)) * a_prev\n    return y\n",
+    "statement_helper": "def g(a, b):\n    c = a * b\n    d = c + a\n    return d * b\n\n"
+                        "def rnn_cell_forward(xt, a_prev, parameters):\n    y = g(xt, a_prev)\n    return y\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(_SHARED))
+def test_what_is_put_in_place_of_a_call_shares_no_node(how):
+    """Each node of the text is reached from one parent once the helper is in place of its calls
+    (the thirty-seventh session's shallow copies shared the argument's nodes between its reads)."""
+    import ast
+
+    from grader.similarity.inline import inline_helpers
+    from grader.similarity.syntax import subnodes
+
+    tree = ast.parse(_SHARED[how])
+    inline_helpers(tree, frozenset({"rnn_cell_forward"}))
+    assert [type(s) for s in tree.body] == [ast.FunctionDef] and tree.body[0].name == "rnn_cell_forward"
+    reached = [id(node) for node in subnodes(tree)]
+    assert len(reached) == len(set(reached)), ast.unparse(tree)

@@ -7,14 +7,19 @@ now. What only looks alike keeps its own tokens.
 """
 from __future__ import annotations
 
+import ast
+
 import pytest
 
+from grader.similarity.inline import inline_partials
 from tests.copies import body_tokens, edited_copy_flagged
 
 _A = "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
 _Z = "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba"
 _W = '    Wax = parameters["Wax"]\n'
 _LOOP = "        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)\n"
+_FIRST_STEP = ("    a_next, yt_pred, cache = rnn_cell_forward(x[:, :, 0], a_next, parameters)\n    a[:, :, 0] = a_next\n"
+               "    y_pred[:, :, 0] = yt_pred\n    caches.append(cache)\n")
 
 #: case -> (function, old, new) in the course's cell.
 CASES = {
@@ -99,13 +104,27 @@ CASES = {
     "list_extended": ("rnn_forward", "        caches.append(cache)\n", "        caches.extend([cache])\n"),
     "counter_not_negative": ("rnn_forward", _LOOP, "        if t >= 0:\n    " + _LOOP),
     "counter_under_its_stop": ("rnn_forward", _LOOP, "        if T_x > t:\n    " + _LOOP),
+    # Thirty-eighth session (main 164839a): the cell's call through a ``functools.partial`` holding the
+    # parameters (0.29) or nothing (0.38), a product through a partial of ``np.dot`` (0.13).
+    "partial_holding_the_parameters": ("rnn_forward", "    a_next = a0\n", "    a_next = a0\n    import functools\n"
+                                       "    step = functools.partial(rnn_cell_forward, parameters=parameters)\n",
+                                       "rnn_cell_forward(x[:, :, t], a_next, parameters)", "step(x[:, :, t], a_next)"),
+    "partial_of_the_cell": ("rnn_forward", "    a_next = a0\n", "    a_next = a0\n    from functools import partial\n"
+                            "    step = partial(rnn_cell_forward)\n", "rnn_cell_forward(x[:, :, t]", "step(x[:, :, t]"),
+    # The loop's first step written before it, the loop from 1 (0.28), reading ``a0`` there (0.08).
+    "first_step_unrolled": ("rnn_forward", "    for t in range(T_x):\n", _FIRST_STEP + "    for t in range(1, T_x):\n"),
+    "first_step_unrolled_from_a0": ("rnn_forward", "    a_next = a0\n    for t in range(T_x):\n",
+                                    _FIRST_STEP.replace("a_next, parameters)", "a0, parameters)")
+                                    + "    for t in range(1, T_x):\n"),
+    "partial_of_dot": ("rnn_cell_forward", _A, "    from functools import partial\n    d = partial(np.dot, Waa)\n"
+                       "    a_next = np.tanh(d(a_prev) + np.dot(Wax, xt) + ba)\n"),
 }
 
 
 @pytest.mark.parametrize("how", sorted(CASES))
 def test_a_copy_with_a_statement_that_changes_nothing_is_flagged(tmp_path, context, sandbox, how):
-    function, old, new = CASES[how]
-    report = edited_copy_flagged(tmp_path, how, function, old, new, context=context, sandbox=sandbox)
+    function, old, new, *more = CASES[how]
+    report = edited_copy_flagged(tmp_path, how, function, old, new, context=context, sandbox=sandbox, more=more)
     assert report.pairs[0].overall == 1.0, report.pairs
 
 
@@ -134,6 +153,34 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    def g(a, b):\n        return np.tanh(a @ x + b)\n    return g(y, y)\n") != body_tokens(
         "    return np.tanh(y @ x + y)\n")
     assert body_tokens("    softmax = lambda a: a + y\n    return softmax(x)\n") != body_tokens("    return x + y\n")
+    # Thirty-eighth session: a partial is put in place of its calls, a name given to it read at
+    # each call; not when that name is bound again after it, the partial read otherwise than
+    # called or bound twice, or ``partial`` the text's own.
+    assert body_tokens("    g = functools.partial(h, x, k=1)\n    return g(y)\n") == body_tokens(
+        "    return h(x, y, k=1)\n")
+    assert body_tokens("    g = partial(h, k=1)\n    return g(y, k=x)\n") == body_tokens("    return h(y, k=x)\n")
+    assert body_tokens("    g = partial(h, x)\n    x = y\n    return g(y)\n") != body_tokens(
+        "    x = y\n    return h(x, y)\n")
+    assert body_tokens("    g = partial(h, x)\n    return g(y), g\n") != body_tokens("    return h(x, y), g\n")
+    assert body_tokens("    g = partial(h, x)\n    g = partial(h, y)\n    return g(y)\n") != body_tokens(
+        "    return h(y, y)\n")
+    assert body_tokens("    g = partial(h, *x)\n    return g(y)\n") != body_tokens("    return h(*x, y)\n")
+    own = ast.parse("def partial(f, a):\n    return a\n\ndef f(x, y):\n    g = partial(h, x)\n    return g(y)\n")
+    before = ast.dump(own)
+    inline_partials(own, frozenset())
+    assert ast.dump(own) == before
+    # Thirty-eighth session: a loop's first step written before it is the loop from 0, what the loop
+    # carries given first; not a step for another index, a loop from 2, nor a step reading two values
+    # where the loop reads one name.
+    loop = "    for t in range({0}, x):\n        y = y * t + z\n        z = y\n    return z\n"
+    assert body_tokens("    y = y * 0 + z\n    z = y\n" + loop.format(1)) == body_tokens(
+        loop.format(0).replace("range(0, x)", "range(x)"))
+    assert body_tokens("    y = 2 * 0 + z\n    z = y\n" + loop.format(1)) == body_tokens(
+        "    y = 2\n" + loop.format(0))
+    assert body_tokens("    y = y * 1 + z\n    z = y\n" + loop.format(1)) != body_tokens(loop.format(0))
+    assert body_tokens("    y = y * 0 + z\n    z = y\n" + loop.format(2)) != body_tokens(loop.format(1))
+    assert body_tokens("    y = 2 * 0 + z\n    z = 3\n" + loop.format(1).replace("z = y", "z = z")) != body_tokens(
+        "    y = 2\n" + loop.format(0).replace("z = y", "z = z"))
     # ``del`` of an item is a change of the container.
     assert body_tokens("    del x[0]\n    return x\n") != body_tokens("    return x\n")
     # A loop over another NumPy function, or ``np.arange`` given a keyword, stays.

@@ -434,6 +434,11 @@ def test_rewriter_counts_what_a_walk_counts() -> None:
         "    y[0] *= np.transpose(x)\n    v = x.dot(y).transpose()\n    global g\n    g -= 1\n    return w, v\n",
         "def g(a):\n    import numpy as np\n    from math import *\n    try:\n        b = np.matmul(a, a)\n"
         "    except ValueError as err:\n        b = err\n    return [c async for c in b], lambda q: q + b\n",
+        # Thirty-eighth session: lookups made and displays dropped count their names.
+        'def h(p, x):\n    a, b = list(map(p.get, ("a", "b")))\n    c = tuple(map(lambda k: p[k], ["c"]))[0]\n'
+        '    d = (p["d"], x, 1)[0] + dict.get(p, "e") + dict.__getitem__(p, "f")\n'
+        '    return np.einsum("ij,kj->ki", a, np.dot(b.T, c.T).T) + d\n',
+        "def k(p, q):\n    return operator.matmul(p, q) + p.__mul__(q) + getattr(np, 'tanh')(q)\n",
     ]
     checked = 0
     for source in list(SOURCES.values()) + extra:

@@ -63,13 +63,24 @@ CASES = {
     "np_copy_of_a_value": ("rnn_cell_forward", "np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)",
                            "np.copy(np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba))"),
     "minus_np_negative": ("rnn_cell_forward", "+ ba)", "- np.negative(ba))"),
+    # Thirty-eighth session (main 164839a): the product of the transposes transposed (0.30 both), the
+    # product by ``np.einsum`` (0.22; its operands given the other way round, 0.22).
+    "product_of_transposes_transposed": ("rnn_cell_forward", "np.dot(Wax, xt)", "np.dot(xt.T, Wax.T).T"),
+    "matmul_of_transposes_transposed": ("rnn_cell_forward", "np.dot(Wax, xt)", "(xt.T @ Wax.T).T"),
+    "einsum_product": ("rnn_cell_forward", "np.dot(Wax, xt)", "np.einsum('ij,jk->ik', Wax, xt)"),
+    "einsum_operands_swapped": ("rnn_cell_forward", "np.dot(Wax, xt)", 'np.einsum("jk, ij", xt, Wax)'),
+    # The product by ``operator.matmul`` (0.29) or ``Wax.__matmul__(xt)`` (0.26); ``getattr(np, "tanh")`` (0.43).
+    "operator_matmul": ("rnn_cell_forward", "np.dot(Wax, xt)", "operator.matmul(Wax, xt)",
+                        '    Wax = parameters["Wax"]\n', '    import operator\n    Wax = parameters["Wax"]\n'),
+    "dunder_matmul": ("rnn_cell_forward", "np.dot(Wax, xt)", "Wax.__matmul__(xt)"),
+    "getattr_of_numpy": ("rnn_cell_forward", "np.tanh(", "getattr(np, 'tanh')("),
 }
 
 
 @pytest.mark.parametrize("how", sorted(CASES))
 def test_a_copy_spelling_numpy_otherwise_is_flagged(tmp_path, context, sandbox, how):
-    function, old, new = CASES[how]
-    report = edited_copy_flagged(tmp_path, how, function, old, new, context=context, sandbox=sandbox)
+    function, old, new, *more = CASES[how]
+    report = edited_copy_flagged(tmp_path, how, function, old, new, context=context, sandbox=sandbox, more=more)
     assert report.pairs[0].overall == 1.0, report.pairs
 
 
@@ -116,6 +127,36 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    return np.negative(x) * y\n") == body_tokens("    return -x * y\n")
     assert body_tokens("    return np.negative(x, y)\n") != body_tokens("    return -x\n")
     assert body_tokens("    return np.copy(x) + y\n") != body_tokens("    return x + y\n")
+    # Thirty-eighth session: a product with a transposed factor transposed is the product the other way
+    # round; a product of two matrices by ``np.einsum`` is one by ``@``; other transposes and sums stay.
+    assert body_tokens("    return (x.T @ y.T).T\n") == body_tokens("    return y @ x\n")
+    assert body_tokens("    return np.transpose(np.dot(x.T, y))\n") == body_tokens("    return y.T @ x\n")
+    assert body_tokens("    return np.dot(x, y).T\n") != body_tokens("    return y.T @ x.T\n")
+    assert body_tokens("    return (x.T * y).T\n") != body_tokens("    return y.T * x\n")
+    assert body_tokens("    return np.einsum('ij,kj->ik', x, y)\n") == body_tokens("    return x @ y.T\n")
+    assert body_tokens("    return np.einsum('ji,jk->ki', x, y)\n") == body_tokens("    return y.T @ x\n")
+    assert body_tokens("    return np.einsum('ij,jk', x, y)\n") == body_tokens("    return x @ y\n")
+    for spec in ("ij,jk->ijk", "ij,ij->ij", "ii,ij->j", "ij,jk,kl->il", "bij,bjk->bik", "ij,jk->ii", "Ij,jk"):
+        assert body_tokens(f"    return np.einsum('{spec}', x, y)\n") != body_tokens("    return x @ y\n"), spec
+    assert body_tokens("    return np.einsum(s, x, y)\n") != body_tokens("    return x @ y\n")
+    # ``dict.get`` called on a dict is its ``get``; a display indexed by a constant is its item when
+    # it holds names, constants and lookups only; ``list`` of a ``map`` of lookups is their tuple.
+    assert body_tokens('    return dict.get(x, "W") + y\n') == body_tokens('    return x.get("W") + y\n')
+    assert body_tokens('    return (x["W"], y)[1]\n') == body_tokens("    return y\n")
+    assert body_tokens("    return (x + 1, y)[1]\n") != body_tokens("    return y\n")
+    assert body_tokens("    return (x, y)[2]\n") != body_tokens("    return y\n")
+    assert body_tokens('    return list(map(x.get, ("a", "b")))\n') == body_tokens('    return (x["a"], x["b"])\n')
+    assert body_tokens('    return list(map(x.get, y))\n') != body_tokens('    return y\n')
+    # ``operator``'s arithmetic and the dunder methods are the operators; ``getattr`` of a constant name is
+    # the attribute; other methods, one argument too many or too few, and a name built, stay.
+    assert body_tokens("    return operator.mul(x, y) + x.__matmul__(y)\n") == body_tokens("    return x * y + x @ y\n")
+    assert body_tokens("    return x.__sub__(y)\n") == body_tokens("    return x - y\n")
+    assert body_tokens('    return getattr(x, "T") @ y\n') == body_tokens("    return x.T @ y\n")
+    assert body_tokens("    return x.add(y)\n") != body_tokens("    return x + y\n")
+    assert body_tokens("    return operator.mul(x)\n") != body_tokens("    return x * y\n")
+    assert body_tokens("    return x.__mul__(x, y)\n") != body_tokens("    return x * y\n")
+    assert body_tokens("    return x.__rsub__(y)\n") != body_tokens("    return x - y\n")
+    assert body_tokens('    return getattr(x, "T" + y)\n') != body_tokens("    return x.T\n")
     unpacked = "    a, b = {0}.shape\n    return a + b\n"
     by_index = "    a = {0}.shape[0]\n    b = {0}.shape[1]\n    return a + b\n"
     assert body_tokens(by_index.format("x")) == body_tokens(unpacked.format("x"))

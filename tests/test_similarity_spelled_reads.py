@@ -60,6 +60,19 @@ CASES = {
     "every_key_in_a_name": _cell(_LOOKUPS, "".join(f'    k_{n} = "{n}"\n' for n in ("Wax", "Waa", "Wya", "ba", "by"))
                                  + _LOOKUPS.replace('["Wax"]', "[k_Wax]").replace('["Waa"]', "[k_Waa]").replace(
                                      '["Wya"]', "[k_Wya]").replace('["ba"]', "[k_ba]").replace('["by"]', "[k_by]")),
+    # Thirty-eighth session (main 164839a): the ``map`` of the lookups made a list first (no pair), one
+    # lookup so and indexed (0.44); ``dict.get`` or ``dict.__getitem__`` called on the parameters (0.48 for
+    # one lookup, no pair for every one).
+    "list_of_map_get": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = list(map(parameters.get, ("Wax", "Waa", "Wya", "ba", "by")))\n'),
+    "tuple_of_map_lambda": _cell(_LOOKUPS, '    Wax, Waa, Wya, ba, by = tuple(map(lambda k: parameters[k], '
+                                 '["Wax", "Waa", "Wya", "ba", "by"]))\n'),
+    "list_of_map_indexed": _cell('    Wax = parameters["Wax"]\n', '    Wax = list(map(parameters.get, ["Wax"]))[0]\n'),
+    "map_indexed_each": _cell(_LOOKUPS, "".join(f'    {n} = list(map(parameters.get, ("Wax", "Waa", "Wya", "ba", "by")))[{i}]\n'
+                                                for i, n in enumerate(("Wax", "Waa", "Wya", "ba", "by")))),
+    "dict_get_called": _cell('parameters["Wax"]', 'dict.get(parameters, "Wax")'),
+    "every_dict_get_called": _cell(_LOOKUPS, _LOOKUPS.replace('parameters["', 'dict.get(parameters, "').replace('"]\n', '")\n')),
+    "dict_getitem_called": _cell(_LOOKUPS, _LOOKUPS.replace('parameters["', 'dict.__getitem__(parameters, "').replace(
+        '"]\n', '")\n')),
 }
 #: The same in the backward functions: ``rnn_cell_backward`` reading the parameters it unpacks
 #: from ``cache`` in place (0.35), and ``rnn_backward`` reading the gradients by a comprehension (0.63).

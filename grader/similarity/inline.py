@@ -10,7 +10,7 @@ import copy
 from grader.astnodes import lambda_as_def
 from grader.similarity.nodetext import loaded_names, statement_blocks
 from grader.similarity.numpyreads import placed_copy, reads_as, swap
-from grader.similarity.syntax import CHILD_FIELDS, defs_of, stored_names, subnodes
+from grader.similarity.syntax import CHILD_FIELDS, all_args, defs_of, stored_names, subnodes
 
 
 #: How many nodes ``inline_helpers`` may copy into a text, at most: a one-line helper returning
@@ -254,6 +254,107 @@ def inline_local_functions(tree: ast.Module, keep_names: frozenset[str], *, lamb
                 unit.body = [s for s in unit.body if id(s) not in done] or [ast.copy_location(ast.Pass(), unit)]
 
 
+def inline_partials(tree: ast.Module, keep_names: frozenset[str]) -> None:
+    """Put what a def's own ``functools.partial`` holds in place of its calls: ``step =
+    functools.partial(rnn_cell_forward, parameters=parameters)`` (or ``partial(...)``) in the def's
+    block, then ``step(x[:, :, t], a_next)``, is ``rnn_cell_forward(x[:, :, t], a_next,
+    parameters=parameters)`` (a copy of ``rnn_forward`` so: 0.29 against its original, 0.38 with
+    ``partial(rnn_cell_forward)``; thirty-eighth session). The name, not a kept name, is bound once
+    in the def's block and only called; the function and what the partial is given are names,
+    constants or attributes of names (no ``*`` or ``**``), each name bound nowhere in the def or
+    once before the partial in its block, so that the call reads the values the partial held.
+    Only texts holding ``partial(`` are walked (``_normalise_source``); not one that defines a
+    ``partial`` of its own."""
+    for stmt in tree.body:
+        if getattr(stmt, "name", None) == "partial" or (type(stmt) is ast.Assign and "partial" in stored_names(stmt)):
+            return
+    for unit in defs_of(tree):
+        found = _partials(unit, keep_names)
+        if found:
+            _PartialCalls({name: stmt.value for name, stmt in found.items()}).visit(unit)
+            dropped = {id(stmt) for stmt in found.values()}
+            unit.body = [s for s in unit.body if id(s) not in dropped] or [ast.copy_location(ast.Pass(), unit)]
+
+
+def _partials(unit: ast.FunctionDef | ast.AsyncFunctionDef, keep_names: frozenset[str]) -> dict[str, ast.Assign]:
+    """Name -> the statement of ``unit``'s block binding it to a partial ``inline_partials`` puts in
+    place of its calls."""
+    found: dict[str, tuple[int, ast.Assign]] = {}
+    for k, stmt in enumerate(unit.body):
+        if (type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.targets[0]) is ast.Name
+                and stmt.targets[0].id not in keep_names and _is_partial(stmt.value)):
+            found[stmt.targets[0].id] = (k, stmt)
+    if not found:
+        return {}
+    stores: dict[str, list[ast.AST]] = {}  # the def's own parameters aside
+    calls: set[int] = set()
+    params = {id(a) for a in all_args(unit.args)}
+    for node in subnodes(unit):
+        kind = type(node)
+        if kind is ast.Call and type(node.func) is ast.Name:
+            calls.add(id(node.func))
+        elif kind is ast.Name and type(node.ctx) is not ast.Load:
+            stores.setdefault(node.id, []).append(node)
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.arg) and node is not unit \
+                and id(node) not in params:
+            stores.setdefault(getattr(node, "name", None) or node.arg, []).append(node)
+    for node in subnodes(unit):  # read otherwise than called: left as it is
+        if type(node) is ast.Name and node.id in found and type(node.ctx) is ast.Load and id(node) not in calls:
+            found.pop(node.id)
+    before = {id(n): k for k, stmt in enumerate(unit.body) for n in subnodes(stmt) if type(stmt) is ast.Assign}
+    out = {}
+    for name, (k, stmt) in found.items():
+        if len(stores.get(name, ())) != 1:
+            continue
+        held = [*stmt.value.args, *(kw.value for kw in stmt.value.keywords)]
+        if all(_held_value(value, stores, before, k) for value in held):
+            out[name] = stmt
+    return out
+
+
+def _is_partial(value: ast.AST) -> bool:
+    """Whether ``value`` is ``functools.partial(f, ...)`` or ``partial(f, ...)``, without ``*`` or ``**``."""
+    if type(value) is not ast.Call or not value.args:
+        return False
+    func = value.func
+    if not ((type(func) is ast.Name and func.id == "partial") or (
+            type(func) is ast.Attribute and func.attr == "partial" and type(func.value) is ast.Name
+            and func.value.id == "functools")):
+        return False
+    return not any(type(a) is ast.Starred for a in value.args) and all(kw.arg for kw in value.keywords)
+
+
+def _held_value(value: ast.AST, stores: dict[str, list[ast.AST]], before: dict[int, int], at: int) -> bool:
+    """Whether ``value``, given to the partial bound by ``unit.body[at]``, reads at each call what it
+    read there: a constant, or a name (or an attribute of one) bound nowhere else in the def, or once
+    before in the block (``before``: a node's top-level statement)."""
+    while type(value) is ast.Attribute:
+        value = value.value
+    if type(value) is ast.Constant:
+        return True
+    if type(value) is not ast.Name:
+        return False
+    bound = stores.get(value.id, ())
+    return not bound or (len(bound) == 1 and before.get(id(bound[0]), at) < at)
+
+
+class _PartialCalls(ast.NodeTransformer):
+    """Calls of the given names become calls of what their partials hold (``inline_partials``)."""
+
+    def __init__(self, partials: dict[str, ast.Call]) -> None:
+        self.partials = partials
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        partial = self.partials.get(node.func.id) if type(node.func) is ast.Name else None
+        if partial is None:
+            return node
+        given = {kw.arg for kw in node.keywords}
+        function, *args = copy.deepcopy(partial.args)
+        keywords = [copy.deepcopy(kw) for kw in partial.keywords if kw.arg not in given]
+        return ast.copy_location(ast.Call(function, [*args, *node.args], [*keywords, *node.keywords]), node)
+
+
 def _local_functions(unit: ast.FunctionDef | ast.AsyncFunctionDef,
                      keep_names: frozenset[str]) -> dict[str, tuple[ast.stmt, ast.AST, ast.AST]]:
     """Name -> (the statement binding it, the function (a ``Lambda`` or a ``FunctionDef``), its value)
@@ -484,7 +585,8 @@ def _inlined(helper: ast.FunctionDef, stmt: ast.stmt) -> list[ast.stmt]:
         else:
             out.append(ast.copy_location(ast.Assign(targets=[ast.copy_location(
                 ast.Name(param.arg, ast.Store()), value)], value=value), value))
-    body = [_Substitute(direct).visit(copy.deepcopy(s)) for s in helper.body]
+    substitute = _Substitute(direct)  # one for the body: a name's first read takes the argument itself
+    body = [substitute.visit(copy.deepcopy(s)) for s in helper.body]
     result = body.pop().value
     if type(stmt) is ast.Assign:
         out += [*body, ast.copy_location(ast.Assign(targets=stmt.targets, value=result), stmt)]
@@ -496,13 +598,23 @@ def _inlined(helper: ast.FunctionDef, stmt: ast.stmt) -> list[ast.stmt]:
 
 
 class _Substitute(ast.NodeTransformer):
-    """Reads of the given names become (copies of) the given names or constants (``_inlined``)."""
+    """Reads of the given names become the given values (``_inlined``, ``_ValueOf``): the first read
+    of a name its value itself, each later one a deep copy, so that no node is reached from two
+    parents. The arguments of the call put in place are its own, and go with it. Until the
+    thirty-eighth session every read had a shallow copy, whose fields shared the argument's nodes and
+    lists: every later pass then met those twice, changing some in place, and that the tokens came out
+    as with deep copies (3 to 10 times slower) rested on each such change giving the same whichever
+    parent reached it first."""
 
     def __init__(self, values: dict[str, ast.AST]) -> None:
         self.values = values
+        self.given: set[str] = set()
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
         value = self.values.get(node.id)
         if value is None or type(node.ctx) is not ast.Load:
             return node
-        return ast.copy_location(copy.copy(value), node)
+        if node.id in self.given:
+            value = copy.deepcopy(value)
+        self.given.add(node.id)
+        return ast.copy_location(value, node)

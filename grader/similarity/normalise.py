@@ -72,7 +72,7 @@ from grader.astnodes import stack_budget
 from grader.similarity.canonise import Canoniser
 from grader.similarity.deadcode import remove_dead_code
 from grader.similarity.deepexpr import make_shallow
-from grader.similarity.inline import inline_held_state, inline_helpers, inline_local_functions
+from grader.similarity.inline import inline_held_state, inline_helpers, inline_local_functions, inline_partials
 from grader.similarity.loops import canonical_loops, may_count
 from grader.similarity.nodetext import DEFAULT_KEEP_NAMES, NormalisedCode, dump, statement_blocks
 from grader.similarity.numpyreads import join_shape_reads
@@ -261,7 +261,7 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
     settings = dict(keep_names=keep_names, template_shapes=template_shapes, remove_dead=remove_dead,
                     by_position=by_position, tests_none="None" in source, tests_inputs=may_test_inputs(source),
                     loops=may_count(source), sizes=".shape[" in source, lambdas="lambda" in source,
-                    nested=source.count("def ") > 1)
+                    nested=source.count("def ") > 1, partials="partial(" in source)
     try:
         return _normalise_tree(tree, **settings)
     except RecursionError:
@@ -279,12 +279,12 @@ def _normalise_source(source: str, *, keep_names: frozenset[str], template_shape
 def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_shapes: frozenset[str] | set[str],
                     remove_dead: bool, by_position: frozenset[str], tests_none: bool = True,
                     tests_inputs: bool = True, loops: bool = True, sizes: bool = True,
-                    lambdas: bool = True, nested: bool = True) -> NormalisedCode:
+                    lambdas: bool = True, nested: bool = True, partials: bool = True) -> NormalisedCode:
     """Steps 1-7 of the module docstring on a parsed tree (modified in place). ``tests_none``:
     False when the text has no ``None`` (most), which spares ``specialise_for_calls`` a walk;
     ``tests_inputs`` when ``may_test_inputs`` finds nothing (most), ``loops`` when
     ``may_count`` finds nothing, ``sizes`` when the text holds no ``.shape[``, ``lambdas`` when no
-    ``lambda``, ``nested`` when one ``def`` at most."""
+    ``lambda``, ``nested`` when one ``def`` at most, ``partials`` when no ``partial(``."""
     specialise_for_calls(tree, by_position, tests_none=tests_none, tests_inputs=tests_inputs)
     own_locals(tree, keep_names)
     bind_unpassed_defaults(tree, by_position)
@@ -293,6 +293,8 @@ def _normalise_tree(tree: ast.Module, *, keep_names: frozenset[str], template_sh
         inline_held_state(tree)
     drop_leading_guards(tree)
     promote_unpacked_parameters(tree)
+    if partials:
+        inline_partials(tree, keep_names)
     if lambdas or (nested and any(type(s) is ast.FunctionDef for unit in defs_of(tree) for s in unit.body)):
         inline_local_functions(tree, keep_names, lambdas=lambdas)
     if len(tree.body) > 1:

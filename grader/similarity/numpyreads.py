@@ -29,7 +29,7 @@ def split(stmt: ast.stmt) -> list[ast.stmt]:
     comprehension over a tuple of constants (``[p[k] for k in ("a", "b")]``) is the tuple of its
     items. A copy spelling the parameters' five lookups as one assignment scored 0.22 against its
     original, as a comprehension it gave no pair (thirty-second session); a ``map`` of the lookups too
-    (``_mapped_lookups``, thirty-sixth session)."""
+    (``mapped_lookups``, thirty-sixth session)."""
     if type(stmt) is not ast.Assign or len(stmt.targets) != 1 or type(stmt.targets[0]) not in (ast.Tuple, ast.List):
         return [stmt]
     names = stmt.targets[0].elts
@@ -48,7 +48,7 @@ def split(stmt: ast.stmt) -> list[ast.stmt]:
                 items.append(elt.value)
             value = ast.copy_location(ast.Tuple(items, ast.Load()), value)
     if type(value) is ast.Call:
-        value = _mapped_lookups(value, len(names)) or value
+        value = mapped_lookups(value, len(names)) or value
     if type(value) not in (ast.Tuple, ast.List) or len(value.elts) != len(names):
         return [stmt]
     if any(type(e) is ast.Starred for e in value.elts) or {n.id for n in names} & loaded_names(value):
@@ -60,15 +60,16 @@ def split(stmt: ast.stmt) -> list[ast.stmt]:
 _SCOPES = frozenset({ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr})
 
 
-def _mapped_lookups(value: ast.Call, count: int) -> ast.Tuple | None:
-    """``map(p.get, ("a", "b"))`` (or ``p.__getitem__``, ``lambda k: p[k]``), ``count`` constant keys,
-    as the tuple of its items, ``(p["a"], p["b"])`` (the lambda's value with its parameter read as
-    each key); else None. A copy unpacking the parameters' five lookups from such a ``map`` gave no
-    pair (thirty-sixth session)."""
+def mapped_lookups(value: ast.Call, count: int | None = None) -> ast.Tuple | None:
+    """``map(p.get, ("a", "b"))`` (or ``p.__getitem__``, ``lambda k: p[k]``) of constant keys
+    (``count`` of them when given) as the tuple of its items, ``(p["a"], p["b"])`` (the lambda's
+    value with its parameter read as each key); else None. A copy unpacking the parameters' five
+    lookups from such a ``map`` gave no pair (thirty-sixth session); from ``list`` of it (the
+    ``Rewriter``), no pair either (thirty-eighth session)."""
     if not (type(value.func) is ast.Name and value.func.id == "map" and len(value.args) == 2 and not value.keywords):
         return None
     func, keys = value.args
-    if not (type(keys) in (ast.Tuple, ast.List) and len(keys.elts) == count
+    if not (type(keys) in (ast.Tuple, ast.List) and (count is None or len(keys.elts) == count)
             and all(type(e) is ast.Constant for e in keys.elts)):
         return None
     if type(func) is ast.Attribute and func.attr in ("get", "__getitem__") and type(func.value) is ast.Name:

@@ -10,8 +10,8 @@ import ast
 from grader.course import COURSE_PARAMETERS
 from grader.similarity.nodetext import statement_blocks
 from grader.similarity.simplify import const_truth as _const_truth
-from grader.similarity.numpyreads import (NUMPY_NAMES, NumpyReads, SIZES, hoist_lookups, key_read, resolve_aliases,
-                                          split)
+from grader.similarity.numpyreads import (NUMPY_NAMES, NumpyReads, SIZES, hoist_lookups, key_read, mapped_lookups,
+                                          resolve_aliases, split)
 from grader.similarity.syntax import CHILD_FIELDS, TALLIED, defs_of, subnodes, tally, tally_nodes
 
 
@@ -19,6 +19,11 @@ _NP_BINARY = {
     "dot": ast.MatMult, "matmul": ast.MatMult, "add": ast.Add, "subtract": ast.Sub,
     "multiply": ast.Mult, "divide": ast.Div, "true_divide": ast.Div, "power": ast.Pow,
 }
+
+
+#: The arithmetic of ``operator``'s functions and of the dunder methods (``a.__mul__(b)``), by name.
+_OPERATORS = {"add": ast.Add, "sub": ast.Sub, "mul": ast.Mult, "matmul": ast.MatMult, "truediv": ast.Div,
+              "pow": ast.Pow}
 
 
 def _is_numpy(node: ast.AST) -> bool:
@@ -130,6 +135,12 @@ class Rewriter:
     def visit_Call(self, node: ast.Call) -> ast.AST:
         """Function-call spellings of operators become operators (children already rewritten)."""
         func = node.func
+        if (type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "dict"
+                and func.attr in ("get", "__getitem__") and len(node.args) > 1
+                and type(node.args[0]) is not ast.Starred):  # ``dict.get(p, k)`` -> ``p.get(k)``: 0.48
+            tally_nodes([func.value], self.counts, -1)
+            func.value = node.args[0]
+            node.args = node.args[1:]
         if type(func) is ast.Name and not node.args and func.id == "dict" and node.keywords and all(
                 k.arg for k in node.keywords):  # ``dict(a=x)`` -> ``{"a": x}``, in its order
             tally_nodes([func], self.counts, -1)
@@ -151,6 +162,14 @@ class Rewriter:
             node.args = node.args[:1]  # ``p.get("Wax", None)`` is ``p.get("Wax")``: 0.50 (thirty-seventh session)
         if type(func) is ast.Attribute and func.attr == "get" and key_read(node) is not None:
             self.rereads = True
+        if (type(func) is ast.Name and (func.id == "list" or func.id == "tuple") and len(node.args) == 1
+                and not node.keywords and type(node.args[0]) is ast.Call):
+            lookups = mapped_lookups(node.args[0])  # ``list(map(p.get, ("a", "b")))``: no pair
+            if lookups is not None:
+                tally(node, self.counts, -1)
+                tally(lookups, self.counts, 1)
+                self.lookups += sum(1 for item in lookups.elts if key_read(item) is not None)
+                return lookups
         if (type(func) is ast.Name and func.id == "tuple" and len(node.args) == 1 and not node.keywords
               and type(node.args[0]) in (ast.List, ast.Tuple)
               and not any(type(e) is ast.Starred for e in node.args[0].elts)):  # ``tuple([a, b])`` -> ``(a, b)``
@@ -160,6 +179,23 @@ class Rewriter:
             same = self._same_value(node)
             if same is not None:
                 return same
+        if (type(func) is ast.Name and func.id == "getattr" and len(node.args) == 2 and not node.keywords
+                and type(node.args[1]) is ast.Constant and type(node.args[1].value) is str
+                and node.args[1].value.isidentifier() and type(node.args[0]) is not ast.Starred):
+            tally_nodes([func], self.counts, -1)  # ``getattr(np, "tanh")`` -> ``np.tanh``: 0.43 (thirty-eighth session)
+            return self.visit_Attribute(ast.copy_location(ast.Attribute(node.args[0], node.args[1].value, ast.Load()),
+                                                          node))
+        if isinstance(func, ast.Attribute) and not node.keywords and len(node.args) == (
+                2 if type(func.value) is ast.Name and func.value.id == "operator" else 1) and _OPERATORS.get(
+                func.attr.strip("_")) and (func.attr.startswith("__") or len(node.args) == 2) and not any(
+                type(a) is ast.Starred for a in node.args):
+            # ``operator.matmul(a, b)`` and ``a.__matmul__(b)`` -> ``a @ b`` (0.29, 0.26; thirty-eighth session)
+            if len(node.args) == 2:
+                tally(func, self.counts, -1)
+                left, right = node.args
+            else:
+                left, right = func.value, node.args[0]
+            return self.visit_BinOp(ast.copy_location(ast.BinOp(left, _OPERATORS[func.attr.strip("_")](), right), node))
         if isinstance(func, ast.Attribute) and not node.keywords:
             if func.attr == "astype" and len(node.args) == 1 and is_float64(node.args[0]) and _float_valued(func.value):
                 tally(node.args[0], self.counts, -1)  # ``np.tanh(z).astype(np.float64)``: 0.29 (thirty-sixth session)
@@ -174,6 +210,9 @@ class Rewriter:
                     new = ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=two), node)
                 elif func.attr == "transpose" and len(node.args) == 1:
                     new = _transposed(node.args[0], node)
+                elif (func.attr == "einsum" and len(node.args) == 3 and type(node.args[0]) is ast.Constant
+                      and type(node.args[0].value) is str):  # ``np.einsum("ij,jk->ik", a, b)``: 0.22
+                    new = _einsum_product(node.args[0].value, node.args[1], node.args[2], node)
                 elif func.attr == "negative" and len(node.args) == 1:  # ``- np.negative(ba)``: 0.26 (thirty-seventh session)
                     new = self.visit_UnaryOp(ast.copy_location(ast.UnaryOp(op=ast.USub(), operand=node.args[0]), node))
                 elif func.attr == "shape" and len(node.args) == 1:  # ``np.shape(x)``: 0.38 (thirty-fifth session)
@@ -256,10 +295,15 @@ class Rewriter:
         return node
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        """``x.T.T`` read is ``x`` (``xt.T.T`` in a copy: 0.32, thirty-seventh session)."""
+        """``x.T.T`` read is ``x`` (``xt.T.T`` in a copy: 0.32, thirty-seventh session); a product of
+        transposes transposed is the product the other way round (``_transposed``)."""
         value = node.value
-        if node.attr == "T" and type(value) is ast.Attribute and value.attr == "T" and type(node.ctx) is ast.Load:
-            return value.value
+        if node.attr == "T" and type(node.ctx) is ast.Load:
+            if type(value) is ast.Attribute and value.attr == "T":
+                return value.value
+            if type(value) is ast.BinOp and type(value.op) is ast.MatMult and (_is_transpose(value.left)
+                                                                                or _is_transpose(value.right)):
+                return _transposed(value, node)
         return node
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
@@ -273,8 +317,20 @@ class Rewriter:
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         """Counts the lookups by a constant key (``reads_to_canonise``); ``x[:]`` read is ``x`` (an
-        array whole: ``a_next = a0[:]`` in a copy scored 0.44, thirty-sixth session)."""
+        array whole: ``a_next = a0[:]`` in a copy scored 0.44, thirty-sixth session); a display of
+        names, constants and lookups indexed by a constant is that item (``list(map(p.get,
+        ["Wax"]))[0]``: 0.44, thirty-eighth session)."""
         index = node.slice
+        if (type(index) is ast.Constant and type(index.value) is int and type(node.value) is ast.Tuple
+                and type(node.ctx) is ast.Load and 0 <= index.value < len(node.value.elts)
+                and all(type(item) in (ast.Name, ast.Constant) or key_read(item) is not None
+                        for item in node.value.elts)):
+            items = node.value.elts
+            for k, item in enumerate(items):
+                if k != index.value:
+                    tally(item, self.counts, -1)
+                    self.lookups -= key_read(item) is not None
+            return items[index.value]
         if type(index) is ast.JoinedStr and all(type(v) is ast.Constant for v in index.values):
             # An f-string of text alone is that text (``p[f"Wax"]``: 0.20, thirty-seventh session).
             index = node.slice = ast.copy_location(ast.Constant("".join(v.value for v in index.values)), index)
@@ -484,10 +540,51 @@ def _keyword_name(keyword: ast.keyword) -> str:
 
 
 def _transposed(value: ast.expr, where: ast.AST) -> ast.expr:
-    """``value.T`` (at ``where``'s place), or what ``value`` transposes when it is ``x.T`` read: ``x``."""
-    if type(value) is ast.Attribute and value.attr == "T" and type(value.ctx) is ast.Load:
+    """``value.T`` (at ``where``'s place), or what ``value`` transposes when it is ``x.T`` read: ``x``;
+    a product with a transposed factor, ``(a.T @ b).T``, is ``b.T @ a`` (the course's arrays are
+    matrices: ``np.dot(xt.T, Wax.T).T`` for ``np.dot(Wax, xt)`` in a copy scored 0.30, thirty-eighth
+    session). Other products stay transposed: honest students write ``np.dot(a, b).T``."""
+    if _is_transpose(value):
         return value.value
+    if type(value) is ast.BinOp and type(value.op) is ast.MatMult and (_is_transpose(value.left)
+                                                                        or _is_transpose(value.right)):
+        return ast.copy_location(ast.BinOp(left=_transposed(value.right, value.right), op=ast.MatMult(),
+                                           right=_transposed(value.left, value.left)), where)
     return ast.copy_location(ast.Attribute(value=value, attr="T", ctx=ast.Load()), where)
+
+
+def _is_transpose(node: ast.AST) -> bool:
+    """Whether ``node`` is ``x.T`` read."""
+    return type(node) is ast.Attribute and node.attr == "T" and type(node.ctx) is ast.Load
+
+
+def _einsum_product(spec: str, left: ast.expr, right: ast.expr, where: ast.AST) -> ast.expr | None:
+    """The matrix product ``np.einsum(spec, left, right)`` is, with ``left`` and ``right``
+    transposed as the subscripts say (``"ij,jk->ik"``: ``left @ right``; ``"ij,kj->ik"``: ``left @
+    right.T``; ``"ij,jk->ki"``: ``right.T @ left.T``), else None: two operands of two distinct
+    subscripts each, one of them shared and summed, the other two the output's, in either order
+    (implicit output: in alphabetical order, the two of one case). A copy writing ``np.einsum("ij,jk->ik",
+    Wax, xt)`` for ``np.dot(Wax, xt)`` scored 0.22 (thirty-eighth session)."""
+    inputs, arrow, output = spec.replace(" ", "").partition("->")
+    operands = inputs.split(",")
+    if len(operands) != 2 or not all(len(o) == 2 and o.isascii() and o.isalpha() and o[0] != o[1] for o in operands):
+        return None
+    shared = set(operands[0]) & set(operands[1])
+    if len(shared) != 1:
+        return None
+    summed = shared.pop()
+    first = operands[0].replace(summed, "")  # the output's subscript that ``left`` gives
+    second = operands[1].replace(summed, "")
+    if not arrow:
+        if first.islower() != second.islower():
+            return None
+        output = "".join(sorted(first + second))
+    if output not in (first + second, second + first):
+        return None
+    product = ast.copy_location(ast.BinOp(
+        left=left if operands[0][1] == summed else _transposed(left, left), op=ast.MatMult(),
+        right=right if operands[1][0] == summed else _transposed(right, right)), where)
+    return product if output == first + second else _transposed(product, where)
 
 
 #: The ``Rewriter`` method of each node class it rewrites (a table of the class, not of each

@@ -193,7 +193,10 @@ def _drop_relay_methods(tree: ast.Module) -> None:
     names (``_is_relay``; a static or class method too) when the text holds a top-level def that
     does work: the relays the runner puts after the work (``gradedsource._delegated_text``), in a class.
     Since the thirty-first session a class body is never dead code (``_sweep_block``), and
-    ``run(self, *a): return f9(*a)`` beside the copy ``f9`` held it at 0.80."""
+    ``run(self, *a): return f9(*a)`` beside the copy ``f9`` held it at 0.80. A method handing on what
+    the object holds (``return f9(x, a0, self.parameters)``) stays: ``inline.inline_held_state`` puts it
+    in place of ``K(parameters).forward(x, a0)`` (thirty-eighth session: dropped, the call was left
+    to a method no longer there, 0.75 against the copy's original)."""
     classes = [stmt for stmt in tree.body if type(stmt) is ast.ClassDef]
     if not classes or not any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and not _is_relay(stmt)
                               for stmt in tree.body):
@@ -202,7 +205,16 @@ def _drop_relay_methods(tree: ast.Module) -> None:
         cls.body = [stmt for stmt in cls.body if not (
             isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
             and all(type(d) is ast.Name and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list)
-            and only_delegates(stmt.body, by_name=True))]
+            and only_delegates(stmt.body, by_name=True) and not _reads_held_state(stmt))]
+
+
+def _reads_held_state(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``method``, undecorated, reads an attribute of its first parameter (``self.p``)."""
+    if method.decorator_list or not method.args.args:
+        return False
+    this = method.args.args[0].arg
+    return any(type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id == this
+               for stmt in method.body for node in subnodes(stmt))
 
 
 def _star_for_displays(unit: ast.FunctionDef | ast.AsyncFunctionDef, plan: dict[str, list[ast.AST]],
