@@ -684,10 +684,14 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # frozen in this process for good (a caller that grades several classes).
         stack.callback(gc.unfreeze)
         stack.enter_context(early)
-        roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False))
+        # A late zip is one student's, unpacked at their turn within one student's limits (thirty-
+        # eighth session: extracted as a class's download, its notebooks were rows of their names).
+        roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False,
+                                                        one_student=start.late_zip))
                  for source in start.sources]
-        # The late notebooks and zips graded alone since the class run (a zip opened as a source is)
-        late_roots = tuple(stack.enter_context(opened_submissions(path, stream=stream, nested=False))
+        # The late notebooks and zips graded alone since the class run (a zip as a late zip is)
+        late_roots = tuple(stack.enter_context(opened_submissions(path, stream=stream, nested=False,
+                                                                  one_student=True))
                            for path in start.late)
         if similarity and template and not Path(template).is_file():  # read by the check only
             raise CommandError(f"{template}: no such template notebook")

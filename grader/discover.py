@@ -554,6 +554,8 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     if not root.exists():
         raise DiscoveryError(f"{root}: no such file or folder")
     if root.is_file():
+        if (unpack is not None or defer) and is_zip_name(root.name):
+            return [_student_zip(root, unpack=unpack, defer=defer)]
         if root.suffix not in SUBMISSION_SUFFIXES:
             raise DiscoveryError(f"{root}: not a notebook (.ipynb) or Python file (.py)")
         # A file of a Canvas or Moodle download has the id a class run gives it (the row of
@@ -617,6 +619,25 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each){_what_is_there(root)}")
     return [found[k] for k in sorted(found)]
+
+
+def _student_zip(path: Path, *, unpack: Unpacker | None, defer: bool) -> Submission:
+    """The zip ``path`` of one student given alone (a late zip graded into the class's folder,
+    ``grader.classrun``) as the class run takes such a zip in its folder: one submission of the id
+    its name gives (``alice.zip``: ``alice``; a platform's file name: that student's), whatever its
+    notebooks are named, unpacked within one student's limits. Thirty-eighth session: extracted as
+    a class's download, carol.zip holding alice.ipynb was graded as alice's row."""
+    named = platform_name(path.name)
+    if named is not None and named.original:
+        files, sid = {named.original: path}, named.id
+    else:
+        files, sid = {path.name: path}, path.stem
+    sid = folder_id(sid)
+    sub = submission_from_files(f"{sid}~zip" if folded_id(sid) in _RESERVED_FOLDED else sid, files, path,
+                                unpack=unpack, defer=defer)
+    if named is not None and named.original:
+        sub = replace(sub, account=readable_id(named.id).rsplit("_", 1)[-1], late=named.late)
+    return sub
 
 
 def _no_class_download(entry: Path) -> None:

@@ -835,3 +835,45 @@ def test_a_zip_of_the_class_given_again_is_still_a_class_run(tmp_path):
             archive.write(tmp_path / "subs" / f"{name}.ipynb", f"{name}.ipynb")
     summary, _ = grade(whole, out)
     assert scores(out) == {"alice": "100", "carol": "100"} and summary.former == ("bob",)
+
+
+def _late_zip_holding(tmp_path: Path, members: dict[str, str]) -> tuple[Path, Path, str]:
+    """The small class graded, then late/carol.zip holding ``members`` (a name each, a notebook's
+    code) graded into its folder: the output folder, the zip and what the second run printed."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = tmp_path / "late" / "carol.zip"
+    late.parent.mkdir(parents=True)
+    with zipfile.ZipFile(late, "w") as archive:
+        for name, code in members.items():
+            archive.writestr(name, json.dumps(nbs.course_notebook(WRONG_CELL)) if code == "wrong" else code)
+    _, printed = grade(late, out)
+    return out, late, printed
+
+
+def test_a_late_zip_is_graded_as_its_student_whatever_its_notebook_is_named(tmp_path):
+    """Thirty-eighth session (hostile): carol's late zip was extracted as a class's download, each
+    notebook in it a row by its own name: carol.zip holding alice.ipynb (a wrong RNN cell) put
+    carol's work in alice's row (alice 100 -> 90), and zed1..zed3 added three rows that every later
+    class run kept. The zip is now carol's, as it would be in the class's folder: one submission,
+    unpacked at her turn within one student's limits, its notebook graded whatever its name."""
+    out, late, printed = _late_zip_holding(tmp_path, {"alice.ipynb": "wrong"})
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}, printed
+    assert "alice 100 -> 90" not in printed and "carol 100 -> 90" in printed, printed
+    feedback = (out / "carol" / "feedback.md").read_text(encoding="utf-8")
+    assert "carol.zip" in feedback, feedback  # what came out of it, said as for the class's zips
+    summary, printed = grade(None, out)  # the class run after: carol's late zip is carol's again
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100"} and summary.total == 3, printed
+
+
+def test_a_late_zip_holding_several_students_notebooks_touches_no_other_row(tmp_path):
+    """Thirty-eighth session (hostile): a late zip holding alice.ipynb and bob.ipynb rewrote both
+    rows; it is carol's submission of two notebooks now, neither graded and both named, as a zip
+    in the class's folder is."""
+    out, _, printed = _late_zip_holding(tmp_path, {"alice.ipynb": "wrong", "bob.ipynb": "wrong",
+                                                   "zed1.ipynb": "wrong"})
+    found = scores(out)
+    assert set(found) == {"alice", "bob", "carol"}, printed
+    assert found["alice"] == "100" and found["bob"] == "90", printed
+    assert "3 notebooks" in (out / "carol" / "feedback.md").read_text(encoding="utf-8")
