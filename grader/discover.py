@@ -418,8 +418,12 @@ def _is_output_folder(entry: Path) -> bool:
     """Whether the folder ``entry`` is a class run's output folder: it holds the lock every class
     run makes there and leaves (``grader.outputlock.OUTPUT_LOCK``). Thirty-seventh session: another
     run's output folder inside the folder graded (``--out SUBMISSIONS/out5``, then another
-    ``--out``) was graded as a student with no notebook, a 0 row ``out5``."""
-    return os.path.lexists(entry / OUTPUT_LOCK)
+    ``--out``) was graded as a student with no notebook, a 0 row ``out5``. A folder holding a
+    notebook, a ``.py`` or a zip at any depth is a student's (a class run writes none there):
+    until the thirty-eighth session a student who handed in a ``.grading.lock`` beside their
+    notebook, in a folder of folders, was skipped as an output folder."""
+    return os.path.lexists(entry / OUTPUT_LOCK) and not any(
+        path.suffix in SUBMISSION_SUFFIXES or is_zip_name(path.name) for path in files_under(entry).values())
 
 
 def own_folder_note(root: Path) -> str | None:
