@@ -280,10 +280,14 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
     found = ([start.one_student[1]] if start.one_student is not None
              else find_in(roots, sources=start.sources))
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
+        # The latest first: a student's second late submission (a resubmission by mail) is theirs,
+        # the first no longer graded nor remembered (thirty-eighth session: both were graded, "Graded
+        # 5 of 5" for four students, two workers writing one folder).
         taken_ids, graded_late = {sub.id for sub in found}, []
-        for path, opened in zip(start.late, late_roots):
+        for path, opened in reversed(list(zip(start.late, late_roots))):
             if new := [sub for sub in submissions_under(opened, defer=True) if sub.id not in taken_ids]:
-                found, graded_late = [*found, *new], [*graded_late, path]
+                found, graded_late = [*found, *new], [path, *graded_late]
+                taken_ids.update(sub.id for sub in new)
         options = replace(options, late=tuple(graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")

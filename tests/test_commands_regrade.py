@@ -877,3 +877,26 @@ def test_a_late_zip_holding_several_students_notebooks_touches_no_other_row(tmp_
     assert set(found) == {"alice", "bob", "carol"}, printed
     assert found["alice"] == "100" and found["bob"] == "90", printed
     assert "3 notebooks" in (out / "carol" / "feedback.md").read_text(encoding="utf-8")
+
+
+def test_a_students_second_late_submission_replaces_the_first_in_the_next_class_run(tmp_path):
+    """Thirty-eighth session (hostile): dan's late notebook graded alone, then his late zip (a
+    resubmission by mail), were both remembered, and the next class run graded dan twice ("Graded 5
+    of 5" for four students), two workers writing OUT/dan/ at once, the row whichever came last.
+    The later one is dan's now, and the earlier is no longer remembered."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    first = nbs.write(tmp_path / "late" / "dan.ipynb", nbs.course_notebook())
+    grade(first, out)
+    notebook = nbs.write(tmp_path / "mail" / "dan.ipynb", nbs.course_notebook(WRONG_CELL))
+    again = tmp_path / "late2" / "dan.zip"
+    again.parent.mkdir()
+    with zipfile.ZipFile(again, "w") as archive:
+        archive.write(notebook, notebook.name)
+    grade(again, out)
+    assert scores(out)["dan"] == "90"
+    summary, printed = grade(subs, out, force=True)
+    assert summary.total == 4 and printed.count("] dan:") == 1, printed
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}, printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == [str(again)]
