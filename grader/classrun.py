@@ -180,7 +180,7 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     one_student = None if several else student_folder(submissions, out_dir=out_dir)
     hidden = [one_student[0]] if one_student is not None else sources
     from grader.archive import students_in
-    from grader.classoptions import outside_sources
+    from grader.classoptions import at_top_of_a_source, outside_sources
     from grader.discover import is_zip_name
 
     # A section left out of a run of the class (its students would leave grades.csv) is
@@ -189,8 +189,11 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     # A zip of one student's late work (outside the class's remembered sources, no class's
     # download: its names carry fewer than two Canvas or Moodle students) is graded as a notebook
     # is, its rows updated: until the thirty-seventh session it was a class run of that zip,
-    # grades.csv holding them alone and the zip the class's remembered source.
-    late_zip = (not several and is_zip_name(submissions.name) and outside_sources(options, submissions)
+    # grades.csv holding them alone and the zip the class's remembered source. So is a student's zip
+    # at the top of the class's folder (SUBMISSIONS/dan.zip), remembered as no late one: until the
+    # thirty-eighth session a class run of the zip (a row 'rnn', the class's sources replaced).
+    late_zip = (not several and one_student is None and is_zip_name(submissions.name)
+                and (outside_sources(options, submissions) or at_top_of_a_source(options, submissions))
                 and len(students_in(submissions)) < 2)
     regrade = one_student is not None or late_zip or (
         not several and submissions.is_file() and not is_zip_name(submissions.name))
@@ -691,7 +694,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # A late zip is one student's, unpacked at their turn within one student's limits (thirty-
         # eighth session: extracted as a class's download, its notebooks were rows of their names).
         roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False,
-                                                        one_student=start.late_zip))
+                                                        one_student=start.late_zip or start.one_student is not None))
                  for source in start.sources]
         # The late notebooks and zips graded alone since the class run (a zip as a late zip is)
         late_roots = tuple(stack.enter_context(opened_submissions(path, stream=stream, nested=False,

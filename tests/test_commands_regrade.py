@@ -900,3 +900,43 @@ def test_a_students_second_late_submission_replaces_the_first_in_the_next_class_
     assert summary.total == 4 and printed.count("] dan:") == 1, printed
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}, printed
     assert json.loads((out / "grading-options.json").read_text())["late"] == [str(again)]
+
+
+def test_a_students_zip_in_the_class_folder_graded_alone_is_their_regrade(tmp_path):
+    """Thirty-eighth session (hostile): ``grade.py subs/dan.zip --out OUT`` (dan's zip in the class's
+    folder, regraded after he mailed a fixed one) was a class run of that zip: grades.csv held one
+    row 'rnn' (the notebook's name), alice, bob, carol and dan 'not among this run's submissions',
+    and the zip replaced the class's remembered sources. It is dan's regrade now, as a student's
+    folder or notebook is: his row updated, the class and its sources kept."""
+    subs = small_class(tmp_path / "subs")
+    notebook = nbs.write(tmp_path / "mail" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    with zipfile.ZipFile(subs / "dan.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    out = tmp_path / "out"
+    grade(subs, out)
+    assert scores(out)["dan"] == "90"
+    nbs.write(notebook, nbs.course_notebook())
+    with zipfile.ZipFile(subs / "dan.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    _, printed = grade(subs / "dan.zip", out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "100"}, printed
+    remembered = json.loads((out / "grading-options.json").read_text())
+    assert remembered["sources"] == [str(subs)] and remembered["late"] == [], remembered
+
+
+def test_a_zip_in_a_students_folder_graded_alone_is_their_regrade(tmp_path):
+    """The same for a folder of folders: ``grade.py subs/dan/work.zip`` grades dan as the class run
+    does (his folder, the zip unpacked at his turn); it was a class run of the zip."""
+    subs = small_class(tmp_path / "subs")
+    notebook = nbs.write(tmp_path / "mail" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "dan").mkdir()
+    with zipfile.ZipFile(subs / "dan" / "work.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    out = tmp_path / "out"
+    grade(subs, out)
+    nbs.write(notebook, nbs.course_notebook())
+    with zipfile.ZipFile(subs / "dan" / "work.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    _, printed = grade(subs / "dan" / "work.zip", out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "100"}, printed
+    assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(subs)]
