@@ -179,9 +179,11 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     if not listed or here.parent == here or not rows & set(listed):
         return None
     try:
-        own = find_submissions(submissions, defer=True)
+        # Rows of their own: the class's folder (named as one of its students). A file's own id is
+        # no row's: alice/bob.ipynb is alice's (until the thirty-eighth session graded as bob's row).
+        own = find_submissions(submissions, defer=True) if submissions.is_dir() else []
         if any(sub.id != sid and spreadsheet_text(sub.id) in listed for sub in own):
-            return None  # rows of their own: the class's folder (named as one of its students)
+            return None
         found = find_submissions(here.parent, defer=True, near=sid)
     except DiscoveryError:
         return None

@@ -940,3 +940,26 @@ def test_a_zip_in_a_students_folder_graded_alone_is_their_regrade(tmp_path):
     _, printed = grade(subs / "dan" / "work.zip", out)
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "100"}, printed
     assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(subs)]
+
+
+@pytest.mark.parametrize("name", ["bob.ipynb", "bob.zip"])
+def test_a_file_in_a_students_folder_named_as_a_classmate_regrades_the_folders_student(tmp_path, name):
+    """Thirty-eighth session (hostile): in a folder of folders, alice's notebook named bob.ipynb
+    (or her bob.zip), regraded by its path, was graded as bob: his row took alice's work (the
+    check meant for a class's folder named as a student read the file's own id). A file in a
+    student's folder is that student's."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "bob" / "rnn.ipynb", nbs.course_notebook())
+    work = nbs.write(tmp_path / "mail" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "alice").mkdir()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(subs / "alice" / name, "w") as archive:
+            archive.write(work, "rnn.ipynb")
+    else:
+        shutil.copy(work, subs / "alice" / name)
+    out = tmp_path / "out"
+    grade(subs, out)
+    assert scores(out) == {"alice": "90", "bob": "100"}
+    _, printed = grade(subs / "alice" / name, out)
+    assert scores(out) == {"alice": "90", "bob": "100"}, printed
+    assert "Grading alice as the class run does" in printed, printed
