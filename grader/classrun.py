@@ -296,6 +296,13 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
     if start.one_student is not None:
         stream.write(student_folder_note(start.first, start.one_student[1]) + "\n")
+    if start.late_zip and len(found) == 1:  # graded by its own name: whose files it carries, said
+        from grader.archive import students_in
+
+        if (named := students_in(start.first)) and named[0] != found[0].id:
+            stream.write(f"{start.first.name} holds the Canvas or Moodle files of {named[0]}: graded as "
+                         f"{found[0].id}, the zip's name; if they are {named[0]}'s, name the zip "
+                         f"{named[0]}.zip and grade it again\n")
     # An output folder inside the submissions folder is not a submission.
     out_real = out_dir.resolve()
     real = RealPaths()

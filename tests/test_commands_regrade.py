@@ -963,3 +963,20 @@ def test_a_file_in_a_students_folder_named_as_a_classmate_regrades_the_folders_s
     _, printed = grade(subs / "alice" / name, out)
     assert scores(out) == {"alice": "90", "bob": "100"}, printed
     assert "Grading alice as the class run does" in printed, printed
+
+
+def test_a_late_zip_of_one_canvas_students_files_says_whose_they_are(tmp_path):
+    """Thirty-eighth session: a late zip is graded by its own name (a zip mailed by carol may carry a
+    classmate's Canvas name); one whose files carry another student's Canvas id says so, and how to
+    grade it as theirs."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = tmp_path / "late" / "carol.zip"
+    late.parent.mkdir()
+    with zipfile.ZipFile(late, "w") as archive:
+        archive.writestr("smithalice_111_222_rnn.ipynb", json.dumps(nbs.course_notebook(WRONG_CELL)))
+    _, printed = grade(late, out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}, printed
+    assert ("carol.zip holds the Canvas or Moodle files of smithalice_111: graded as carol, the zip's "
+            "name; if they are smithalice_111's, name the zip smithalice_111.zip and grade it again") in printed, printed
