@@ -186,6 +186,13 @@ def outside_sources(options: ClassOptions, path: Path) -> bool:
         path == source or path.is_relative_to(source) for source in options.sources)
 
 
+def at_top_of_a_source(options: ClassOptions, path: Path) -> bool:
+    """Whether ``path`` is an entry at the top of one of the folders the class was graded from (a
+    student's zip there, ``SUBMISSIONS/dan.zip``): graded alone, it is that student's regrade."""
+    path = absolute(path)
+    return any(path.parent == source and source.is_dir() for source in options.sources)
+
+
 def remember(out_dir: Path, options: ClassOptions) -> None:
     """Record ``options`` in ``out_dir`` for the next run into it."""
     data = {**{name: str(getattr(options, name)) if getattr(options, name) else None for name in _PATHS},

@@ -180,7 +180,7 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     one_student = None if several else student_folder(submissions, out_dir=out_dir)
     hidden = [one_student[0]] if one_student is not None else sources
     from grader.archive import students_in
-    from grader.classoptions import outside_sources
+    from grader.classoptions import at_top_of_a_source, outside_sources
     from grader.discover import is_zip_name
 
     # A section left out of a run of the class (its students would leave grades.csv) is
@@ -189,8 +189,11 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     # A zip of one student's late work (outside the class's remembered sources, no class's
     # download: its names carry fewer than two Canvas or Moodle students) is graded as a notebook
     # is, its rows updated: until the thirty-seventh session it was a class run of that zip,
-    # grades.csv holding them alone and the zip the class's remembered source.
-    late_zip = (not several and is_zip_name(submissions.name) and outside_sources(options, submissions)
+    # grades.csv holding them alone and the zip the class's remembered source. So is a student's zip
+    # at the top of the class's folder (SUBMISSIONS/dan.zip), remembered as no late one: until the
+    # thirty-eighth session a class run of the zip (a row 'rnn', the class's sources replaced).
+    late_zip = (not several and one_student is None and is_zip_name(submissions.name)
+                and (outside_sources(options, submissions) or at_top_of_a_source(options, submissions))
                 and len(students_in(submissions)) < 2)
     regrade = one_student is not None or late_zip or (
         not several and submissions.is_file() and not is_zip_name(submissions.name))
@@ -280,15 +283,26 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
     found = ([start.one_student[1]] if start.one_student is not None
              else find_in(roots, sources=start.sources))
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
+        # The latest first: a student's second late submission (a resubmission by mail) is theirs,
+        # the first no longer graded nor remembered (thirty-eighth session: both were graded, "Graded
+        # 5 of 5" for four students, two workers writing one folder).
         taken_ids, graded_late = {sub.id for sub in found}, []
-        for path, opened in zip(start.late, late_roots):
+        for path, opened in reversed(list(zip(start.late, late_roots))):
             if new := [sub for sub in submissions_under(opened, defer=True) if sub.id not in taken_ids]:
-                found, graded_late = [*found, *new], [*graded_late, path]
+                found, graded_late = [*found, *new], [path, *graded_late]
+                taken_ids.update(sub.id for sub in new)
         options = replace(options, late=tuple(graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
     if start.one_student is not None:
         stream.write(student_folder_note(start.first, start.one_student[1]) + "\n")
+    if start.late_zip and len(found) == 1:  # graded by its own name: whose files it carries, said
+        from grader.archive import students_in
+
+        if (named := students_in(start.first)) and named[0] != found[0].id:
+            stream.write(f"{start.first.name} holds the Canvas or Moodle files of {named[0]}: graded as "
+                         f"{found[0].id}, the zip's name; if they are {named[0]}'s, name the zip "
+                         f"{named[0]}.zip and grade it again\n")
     # An output folder inside the submissions folder is not a submission.
     out_real = out_dir.resolve()
     real = RealPaths()
@@ -684,10 +698,14 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # frozen in this process for good (a caller that grades several classes).
         stack.callback(gc.unfreeze)
         stack.enter_context(early)
-        roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False))
+        # A late zip is one student's, unpacked at their turn within one student's limits (thirty-
+        # eighth session: extracted as a class's download, its notebooks were rows of their names).
+        roots = [stack.enter_context(opened_submissions(source, stream=stream, nested=False,
+                                                        one_student=start.late_zip or start.one_student is not None))
                  for source in start.sources]
-        # The late notebooks and zips graded alone since the class run (a zip opened as a source is)
-        late_roots = tuple(stack.enter_context(opened_submissions(path, stream=stream, nested=False))
+        # The late notebooks and zips graded alone since the class run (a zip as a late zip is)
+        late_roots = tuple(stack.enter_context(opened_submissions(path, stream=stream, nested=False,
+                                                                  one_student=True))
                            for path in start.late)
         if similarity and template and not Path(template).is_file():  # read by the check only
             raise CommandError(f"{template}: no such template notebook")

@@ -13,17 +13,19 @@ from grader.exits import CommandError
 
 
 @contextlib.contextmanager
-def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True):
+def opened_submissions(path: Path, *, stream: TextIO, nested: bool = True, one_student: bool = False):
     """Yield the folder (or notebook) to grade: ``path`` itself, or a zip extracted to a temp folder.
 
     The temporary folder is removed when the block ends. ``nested``: the zips at the top of
     the archive are extracted too (``extract_archive``); a class run leaves them to
     ``find_submissions``'s unpacking, which refuses one student's zip bomb, not the class.
+    ``one_student``: ``path`` is one student's zip (late work), yielded as it is: the class run
+    unpacks it at that student's turn, as a zip in the class's folder (``find_submissions``).
     """
     from grader.archive import ArchiveError, extract_archive, is_archive
 
     path = Path(path)
-    if not is_archive(path):
+    if one_student or not is_archive(path):
         if damaged_zip(path):
             raise CommandError(f"{path}: not a zip that can be read (is the download complete? "
                                "download it again from Canvas or Moodle, or unzip it yourself and "

@@ -418,8 +418,12 @@ def _is_output_folder(entry: Path) -> bool:
     """Whether the folder ``entry`` is a class run's output folder: it holds the lock every class
     run makes there and leaves (``grader.outputlock.OUTPUT_LOCK``). Thirty-seventh session: another
     run's output folder inside the folder graded (``--out SUBMISSIONS/out5``, then another
-    ``--out``) was graded as a student with no notebook, a 0 row ``out5``."""
-    return os.path.lexists(entry / OUTPUT_LOCK)
+    ``--out``) was graded as a student with no notebook, a 0 row ``out5``. A folder holding a
+    notebook, a ``.py`` or a zip at any depth is a student's (a class run writes none there):
+    until the thirty-eighth session a student who handed in a ``.grading.lock`` beside their
+    notebook, in a folder of folders, was skipped as an output folder."""
+    return os.path.lexists(entry / OUTPUT_LOCK) and not any(
+        path.suffix in SUBMISSION_SUFFIXES or is_zip_name(path.name) for path in files_under(entry).values())
 
 
 def own_folder_note(root: Path) -> str | None:
@@ -554,6 +558,8 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     if not root.exists():
         raise DiscoveryError(f"{root}: no such file or folder")
     if root.is_file():
+        if (unpack is not None or defer) and is_zip_name(root.name):
+            return [_student_zip(root, unpack=unpack, defer=defer)]
         if root.suffix not in SUBMISSION_SUFFIXES:
             raise DiscoveryError(f"{root}: not a notebook (.ipynb) or Python file (.py)")
         # A file of a Canvas or Moodle download has the id a class run gives it (the row of
@@ -617,6 +623,25 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
         raise DiscoveryError(f"{root}: no submissions found (expected .ipynb or .py files, "
                              f"or folders holding one notebook each){_what_is_there(root)}")
     return [found[k] for k in sorted(found)]
+
+
+def _student_zip(path: Path, *, unpack: Unpacker | None, defer: bool) -> Submission:
+    """The zip ``path`` of one student given alone (a late zip graded into the class's folder,
+    ``grader.classrun``) as the class run takes such a zip in its folder: one submission of the id
+    its name gives (``alice.zip``: ``alice``; a platform's file name: that student's), whatever its
+    notebooks are named, unpacked within one student's limits. Thirty-eighth session: extracted as
+    a class's download, carol.zip holding alice.ipynb was graded as alice's row."""
+    named = platform_name(path.name)
+    if named is not None and named.original:
+        files, sid = {named.original: path}, named.id
+    else:
+        files, sid = {path.name: path}, path.stem
+    sid = folder_id(sid)
+    sub = submission_from_files(f"{sid}~zip" if folded_id(sid) in _RESERVED_FOLDED else sid, files, path,
+                                unpack=unpack, defer=defer)
+    if named is not None and named.original:
+        sub = replace(sub, account=readable_id(named.id).rsplit("_", 1)[-1], late=named.late)
+    return sub
 
 
 def _no_class_download(entry: Path) -> None:

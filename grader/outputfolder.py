@@ -72,7 +72,7 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
     (``grader.incremental.earlier_class``), or None when the run is of a folder or a zip (a
     submission no longer in it is a student who left), or ``out_dir`` holds no gradebook that
     lists any of ``former``. ``student``: ``submissions`` is one student's folder, or a notebook in
-    it (``student_folder``), kept as a notebook is; ``late_zip``: ``submissions`` is a zip of one
+    it (a notebook or a zip, ``student_folder``), kept as a notebook is; ``late_zip``: ``submissions`` is a zip of one
     student's late work (outside the class's sources, ``classoptions.outside_sources``), kept so too. Raises CommandError, before anything is graded,
     when they cannot be kept (another rubric or other fixtures; damaged results), saying what to do."""
     from grader.discover import folder_id, is_zip_name, platform_name, readable_id
@@ -82,7 +82,7 @@ def keep_earlier_class(submissions: Path, *, out_dir: Path, former: Sequence[str
 
     from grader.unfinished import earlier as earlier_file
 
-    if (is_zip_name(submissions.name) and not late_zip) or not (listed := gradebook_submissions(earlier_file(out_dir, GRADEBOOK))):
+    if (is_zip_name(submissions.name) and not late_zip and not student) or not (listed := gradebook_submissions(earlier_file(out_dir, GRADEBOOK))):
         return None
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)  # a Moodle student's folder, Jane Smith_4242_assignsubmission_file_
@@ -150,21 +150,22 @@ def _sources_holding(notebook: Path, *, out_dir: Path) -> tuple[Path, ...]:
 def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | None:
     """The class's folder and the submission a run of the whole class gives the student whose folder is ``submissions``
     (``SUBMISSIONS/alice/``, a Moodle student's ``Jane Smith_4242_assignsubmission_file_/``) or
-    holds the notebook ``submissions`` (``SUBMISSIONS/alice/rnn.ipynb``), when the class's
+    holds the notebook or zip ``submissions`` (``SUBMISSIONS/alice/rnn.ipynb``, ``.../work.zip``), when the class's
     gradebook in ``out_dir`` lists that student; else None. Graded alone, the folder was a class of
     its own (a row ``rnn``, the gradebook holding it alone) and the notebook a new row without the
     files beside it: both were refused until the thirty-second session, and the only regrade of a
     folder of folders' student was a run of the whole class folder. The class folder itself is
     read for that student's entries only (``find_submissions(near=...)``)."""
-    from grader.discover import DiscoveryError, find_submissions, folder_id, is_zip_name, platform_name
+    from grader.discover import DiscoveryError, find_submissions, folder_id, platform_name
     from grader.files import spreadsheet_text
     from grader.report import gradebook_submissions
 
     from grader.unfinished import earlier
 
     submissions = Path(submissions)
-    if (is_zip_name(submissions.name) or not submissions.exists()
-            or not earlier(out_dir, GRADEBOOK).is_file()):
+    # A zip is one of the student's files (SUBMISSIONS/alice/work.zip) as a notebook is; a zip at
+    # the top of the class's folder is a student's own (grader.classrun's late_zip).
+    if not submissions.exists() or not earlier(out_dir, GRADEBOOK).is_file():
         return None
     here = submissions.resolve() if submissions.is_dir() else submissions.resolve().parent
     named = platform_name(here.name)
@@ -178,9 +179,11 @@ def student_folder(submissions: Path, *, out_dir: Path) -> tuple[Path, Any] | No
     if not listed or here.parent == here or not rows & set(listed):
         return None
     try:
-        own = find_submissions(submissions, defer=True)
+        # Rows of their own: the class's folder (named as one of its students). A file's own id is
+        # no row's: alice/bob.ipynb is alice's (until the thirty-eighth session graded as bob's row).
+        own = find_submissions(submissions, defer=True) if submissions.is_dir() else []
         if any(sub.id != sid and spreadsheet_text(sub.id) in listed for sub in own):
-            return None  # rows of their own: the class's folder (named as one of its students)
+            return None
         found = find_submissions(here.parent, defer=True, near=sid)
     except DiscoveryError:
         return None

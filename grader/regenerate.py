@@ -31,7 +31,7 @@ import numpy as np
 from grader import blindspots
 from grader import fixtures as fx
 from grader import plaindata
-from grader.copycommands import grade_command, module_command
+from grader.copycommands import grade_command, module_command, quoted
 from grader.models import VISIBILITIES, Case, Part, Rubric
 from grader.rubric import RubricError, load_rubric
 
@@ -671,16 +671,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             statuses.append(EXIT_ERROR)
     if written and not options.check:
-        print(next_steps(written[0] if len(written) == 1 else "RUBRIC"))
+        print(next_steps(written[0] if len(written) == 1 else None))
     return max(statuses)
 
 
-def next_steps(rubric: Path | str) -> str:
+def next_steps(rubric: Path | str | None) -> str:
     """What to run after regenerating: verify, and see what the edit does to a class graded before
     (its scores in points and percent, ``score-changes.csv``) before publishing it; and make the
     student kit again, whose rubric holds the public cases' tolerances and points and what the
-    hidden ones are worth (nothing here knows the rubric a kit was made from)."""
+    hidden ones are worth (nothing here knows the rubric a kit was made from). ``rubric``: its path,
+    quoted for the shell (thirty-eighth session: a folder ``fall term`` or a ``;`` in it was pasted
+    as it was); None for several, written ``RUBRIC``."""
     regenerate, grade = module_command("grader.regenerate"), grade_command()
+    rubric = "RUBRIC" if rubric is None else quoted(str(rubric))
     return (f"Next: {regenerate} {rubric} --check; for a class graded before, see what "
             f"the edit does to each student before publishing: cp -r OUT preview && {grade} "
             f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
@@ -881,11 +884,11 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
         print(f"{rubric.path}: {points_line(rubric)}")
         if public_rewritten and old["public"] is None:  # a new rubric: no kit was made from it before
             print(f"{rubric.path}: its student kit, the public cases to check a notebook against: "
-                  f"python3 grade.py --student-kit DIR --rubric {rubric.path}")
+                  f"{grade_command()} --student-kit DIR --rubric {quoted(str(rubric.path))}")
         elif public_rewritten:
             print(f"{rubric.path}: its public cases changed: a student kit made before checks the old ones, not "
                   f"those graded; make the kit again "
-                  f"({grade_command()} --student-kit DIR --rubric {rubric.path}) and give it to the class")
+                  f"({grade_command()} --student-kit DIR --rubric {quoted(str(rubric.path))}) and give it to the class")
         return EXIT_OK
     report = check(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh)
     if report.ok:
@@ -894,7 +897,7 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     print(f"{rubric.path}: {len(report.problems)} problem(s):", file=sys.stderr)
     for what, problem in report.problems:
         print(f"  {what}: {problem}", file=sys.stderr)
-    print(f"  run: {module_command('grader.regenerate')} {rubric.path}", file=sys.stderr)
+    print(f"  run: {module_command('grader.regenerate')} {quoted(str(rubric.path))}", file=sys.stderr)
     return EXIT_STALE
 
 

@@ -835,3 +835,148 @@ def test_a_zip_of_the_class_given_again_is_still_a_class_run(tmp_path):
             archive.write(tmp_path / "subs" / f"{name}.ipynb", f"{name}.ipynb")
     summary, _ = grade(whole, out)
     assert scores(out) == {"alice": "100", "carol": "100"} and summary.former == ("bob",)
+
+
+def _late_zip_holding(tmp_path: Path, members: dict[str, str]) -> tuple[Path, Path, str]:
+    """The small class graded, then late/carol.zip holding ``members`` (a name each, a notebook's
+    code) graded into its folder: the output folder, the zip and what the second run printed."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = tmp_path / "late" / "carol.zip"
+    late.parent.mkdir(parents=True)
+    with zipfile.ZipFile(late, "w") as archive:
+        for name, code in members.items():
+            archive.writestr(name, json.dumps(nbs.course_notebook(WRONG_CELL)) if code == "wrong" else code)
+    _, printed = grade(late, out)
+    return out, late, printed
+
+
+def test_a_late_zip_is_graded_as_its_student_whatever_its_notebook_is_named(tmp_path):
+    """Thirty-eighth session (hostile): carol's late zip was extracted as a class's download, each
+    notebook in it a row by its own name: carol.zip holding alice.ipynb (a wrong RNN cell) put
+    carol's work in alice's row (alice 100 -> 90), and zed1..zed3 added three rows that every later
+    class run kept. The zip is now carol's, as it would be in the class's folder: one submission,
+    unpacked at her turn within one student's limits, its notebook graded whatever its name."""
+    out, late, printed = _late_zip_holding(tmp_path, {"alice.ipynb": "wrong"})
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}, printed
+    assert "alice 100 -> 90" not in printed and "carol 100 -> 90" in printed, printed
+    feedback = (out / "carol" / "feedback.md").read_text(encoding="utf-8")
+    assert "carol.zip" in feedback, feedback  # what came out of it, said as for the class's zips
+    summary, printed = grade(None, out)  # the class run after: carol's late zip is carol's again
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100"} and summary.total == 3, printed
+
+
+def test_a_late_zip_holding_several_students_notebooks_touches_no_other_row(tmp_path):
+    """Thirty-eighth session (hostile): a late zip holding alice.ipynb and bob.ipynb rewrote both
+    rows; it is carol's submission of two notebooks now, neither graded and both named, as a zip
+    in the class's folder is."""
+    out, _, printed = _late_zip_holding(tmp_path, {"alice.ipynb": "wrong", "bob.ipynb": "wrong",
+                                                   "zed1.ipynb": "wrong"})
+    found = scores(out)
+    assert set(found) == {"alice", "bob", "carol"}, printed
+    assert found["alice"] == "100" and found["bob"] == "90", printed
+    assert "3 notebooks" in (out / "carol" / "feedback.md").read_text(encoding="utf-8")
+
+
+def test_a_students_second_late_submission_replaces_the_first_in_the_next_class_run(tmp_path):
+    """Thirty-eighth session (hostile): dan's late notebook graded alone, then his late zip (a
+    resubmission by mail), were both remembered, and the next class run graded dan twice ("Graded 5
+    of 5" for four students), two workers writing OUT/dan/ at once, the row whichever came last.
+    The later one is dan's now, and the earlier is no longer remembered."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    first = nbs.write(tmp_path / "late" / "dan.ipynb", nbs.course_notebook())
+    grade(first, out)
+    notebook = nbs.write(tmp_path / "mail" / "dan.ipynb", nbs.course_notebook(WRONG_CELL))
+    again = tmp_path / "late2" / "dan.zip"
+    again.parent.mkdir()
+    with zipfile.ZipFile(again, "w") as archive:
+        archive.write(notebook, notebook.name)
+    grade(again, out)
+    assert scores(out)["dan"] == "90"
+    summary, printed = grade(subs, out, force=True)
+    assert summary.total == 4 and printed.count("] dan:") == 1, printed
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}, printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == [str(again)]
+
+
+def test_a_students_zip_in_the_class_folder_graded_alone_is_their_regrade(tmp_path):
+    """Thirty-eighth session (hostile): ``grade.py subs/dan.zip --out OUT`` (dan's zip in the class's
+    folder, regraded after he mailed a fixed one) was a class run of that zip: grades.csv held one
+    row 'rnn' (the notebook's name), alice, bob, carol and dan 'not among this run's submissions',
+    and the zip replaced the class's remembered sources. It is dan's regrade now, as a student's
+    folder or notebook is: his row updated, the class and its sources kept."""
+    subs = small_class(tmp_path / "subs")
+    notebook = nbs.write(tmp_path / "mail" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    with zipfile.ZipFile(subs / "dan.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    out = tmp_path / "out"
+    grade(subs, out)
+    assert scores(out)["dan"] == "90"
+    nbs.write(notebook, nbs.course_notebook())
+    with zipfile.ZipFile(subs / "dan.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    _, printed = grade(subs / "dan.zip", out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "100"}, printed
+    remembered = json.loads((out / "grading-options.json").read_text())
+    assert remembered["sources"] == [str(subs)] and remembered["late"] == [], remembered
+
+
+def test_a_zip_in_a_students_folder_graded_alone_is_their_regrade(tmp_path):
+    """The same for a folder of folders: ``grade.py subs/dan/work.zip`` grades dan as the class run
+    does (his folder, the zip unpacked at his turn); it was a class run of the zip."""
+    subs = small_class(tmp_path / "subs")
+    notebook = nbs.write(tmp_path / "mail" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "dan").mkdir()
+    with zipfile.ZipFile(subs / "dan" / "work.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    out = tmp_path / "out"
+    grade(subs, out)
+    nbs.write(notebook, nbs.course_notebook())
+    with zipfile.ZipFile(subs / "dan" / "work.zip", "w") as archive:
+        archive.write(notebook, "rnn.ipynb")
+    _, printed = grade(subs / "dan" / "work.zip", out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "100"}, printed
+    assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(subs)]
+
+
+@pytest.mark.parametrize("name", ["bob.ipynb", "bob.zip"])
+def test_a_file_in_a_students_folder_named_as_a_classmate_regrades_the_folders_student(tmp_path, name):
+    """Thirty-eighth session (hostile): in a folder of folders, alice's notebook named bob.ipynb
+    (or her bob.zip), regraded by its path, was graded as bob: his row took alice's work (the
+    check meant for a class's folder named as a student read the file's own id). A file in a
+    student's folder is that student's."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "bob" / "rnn.ipynb", nbs.course_notebook())
+    work = nbs.write(tmp_path / "mail" / "rnn.ipynb", nbs.course_notebook(WRONG_CELL))
+    (subs / "alice").mkdir()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(subs / "alice" / name, "w") as archive:
+            archive.write(work, "rnn.ipynb")
+    else:
+        shutil.copy(work, subs / "alice" / name)
+    out = tmp_path / "out"
+    grade(subs, out)
+    assert scores(out) == {"alice": "90", "bob": "100"}
+    _, printed = grade(subs / "alice" / name, out)
+    assert scores(out) == {"alice": "90", "bob": "100"}, printed
+    assert "Grading alice as the class run does" in printed, printed
+
+
+def test_a_late_zip_of_one_canvas_students_files_says_whose_they_are(tmp_path):
+    """Thirty-eighth session: a late zip is graded by its own name (a zip mailed by carol may carry a
+    classmate's Canvas name); one whose files carry another student's Canvas id says so, and how to
+    grade it as theirs."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = tmp_path / "late" / "carol.zip"
+    late.parent.mkdir()
+    with zipfile.ZipFile(late, "w") as archive:
+        archive.writestr("smithalice_111_222_rnn.ipynb", json.dumps(nbs.course_notebook(WRONG_CELL)))
+    _, printed = grade(late, out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}, printed
+    assert ("carol.zip holds the Canvas or Moodle files of smithalice_111: graded as carol, the zip's "
+            "name; if they are smithalice_111's, name the zip smithalice_111.zip and grade it again") in printed, printed

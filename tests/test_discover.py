@@ -282,3 +282,24 @@ def test_a_name_whose_id_is_too_long_for_a_folder_is_graded_and_the_run_ends(tmp
                                    stream=io.StringIO(), progress_bar=False)
     assert summary.graded == 3 and not summary.harness_failures
     assert all(json.loads((out / sub.id / "result.full.json").read_text())["status"] == "graded" for sub in found)
+
+
+@pytest.mark.parametrize("name, sid, late", [
+    ("carol.zip", "carol", False),  # its notebook's name (alice.ipynb) chooses no row
+    ("smithjane_LATE_12345_67890_work.zip", "smithjane_12345", True),  # a Canvas upload: that student's id
+    ("grades.csv.zip", "grades.csv~zip", False),  # a class file's name is never an id
+])
+def test_one_students_zip_given_alone_is_one_submission_of_the_zips_name(tmp_path, name, sid, late):
+    """Thirty-eighth session (hostile): a zip given alone (a late zip, ``grader.classrun``) with
+    ``defer`` is one student's, as at the top of a folder, unpacked at their turn; each notebook
+    in it was a row of its own name, carol's zip holding alice.ipynb graded as alice."""
+    import zipfile
+
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("alice.ipynb", "{}")
+        archive.writestr("bob.ipynb", "{}")
+    (sub,) = find_submissions(path, defer=True)
+    assert (sub.id, sub.late, sub.path) == (sid, late, path) and list(sub.packed.values()) == [path]
+    with pytest.raises(DiscoveryError):  # without unpacking, a zip is no notebook, as before
+        find_submissions(path)

@@ -5,6 +5,7 @@ in the gradebook (the thirty-sixth session's review, left); the run's own output
 already left out."""
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,29 @@ def test_another_runs_output_folder_inside_submissions_is_no_row_of_the_gradeboo
     _, printed = grade(subs, tmp_path / "out", similarity=False)
     assert scores(tmp_path / "out") == {"ada": "100"}, printed  # no 0 row out5
     assert "Not graded: out5" in printed and "output folder" in printed, printed
+
+
+
+@pytest.mark.parametrize("where", ["rnn.ipynb", "work/rnn.ipynb", "work.zip"])
+def test_a_students_folder_holding_the_lock_beside_their_work_is_still_a_submission(tmp_path, where):
+    """Thirty-eighth session (hostile): a folder holding ``.grading.lock`` was left out whatever else
+    it held, so a student whose files a TA put in a folder of folders as handed in (a zip unpacked
+    into ``bob/``) could hand in a ``.grading.lock`` beside the notebook and be skipped as "a class
+    run's output folder", no row (nobody else's folder: each student's files are in their own). A
+    class run writes no notebook, .py or zip into its output folder: a folder holding one is a
+    student's."""
+    subs, bob = tmp_path / "subs", tmp_path / "subs" / "bob"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    notebook = nbs.write(tmp_path / "mail" / "rnn.ipynb", nbs.course_notebook())
+    bob.mkdir()
+    if where == "work.zip":
+        with zipfile.ZipFile(bob / where, "w") as archive:
+            archive.write(notebook, "rnn.ipynb")
+    else:
+        (bob / where).parent.mkdir(exist_ok=True)
+        notebook.rename(bob / where)
+    (bob / OUTPUT_LOCK).write_text("grade.py\n")
+    _output_folder(subs / "out5")
+    assert [sub.id for sub in find_submissions(subs, defer=True)] == ["ada", "bob"]
+    note = own_folder_note(subs)
+    assert note is not None and "out5" in note and "bob" not in note, note

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from grader import regenerate as rg
+from grader.copycommands import grade_command, module_command
 from tests.test_fixtures import RUBRICS, edit_rubric, reference, workspace  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -354,8 +355,47 @@ def test_a_new_rubric_is_not_said_to_have_changed_its_public_cases(tmp_path, cap
     assert rg.main([str(rubric)]) == rg.EXIT_OK
     out = capsys.readouterr().out
     assert "its public cases changed" not in out, out
-    assert f"{rubric}: its student kit, the public cases to check a notebook against: python3 grade.py " \
+    assert f"{rubric}: its student kit, the public cases to check a notebook against: {grade_command()} " \
            f"--student-kit DIR --rubric {rubric}" in out, out
     rubric.write_text(rubric.read_text().replace("seed: 1, points: 5", "seed: 2, points: 5"))
     assert rg.main([str(rubric)]) == rg.EXIT_OK
     assert f"{rubric}: its public cases changed: a student kit made before checks the old ones" in capsys.readouterr().out
+
+
+def test_the_commands_to_paste_quote_the_rubric_s_path(tmp_path, capsys):
+    """Thirty-eighth session (hostile; the thirty-seventh review's item, left): the commands the
+    regenerator prints named the rubric's path as it was, and the new rubric's kit command said
+    ``python3 grade.py`` whatever Python ran: a folder ``fall term`` pasted as two words, and a
+    ``;`` or ``$(...)`` in a name ran what followed. Each command now reads back, word for word,
+    as the command meant (``shlex.split``), naming this Python and this grade.py."""
+    import shlex
+
+    folder = tmp_path / "fall term; touch pwned $(id)"
+    folder.mkdir()
+    rubric = folder / "cells.yaml"
+    docs = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    start = docs.index("<!-- small-rubric: cells")
+    rubric.write_text(docs[docs.index("```yaml\n", start) + 8:docs.index("```", docs.index("```yaml\n", start) + 8)])
+    kit = [*shlex.split(grade_command()), "--student-kit", "DIR", "--rubric", str(rubric)]
+    regenerate = shlex.split(module_command("grader.regenerate"))
+
+    assert rg.main([str(rubric)]) == rg.EXIT_OK  # a new rubric: its kit's command, and the next steps
+    out = capsys.readouterr().out
+    said = out.split("check a notebook against: ", 1)[1].split("\n", 1)[0]
+    assert shlex.split(said) == kit, said
+    steps = out.split("Next: ", 1)[1]
+    assert shlex.split(steps.split("; for a class", 1)[0]) == [*regenerate, str(rubric), "--check"], steps
+    assert shlex.split(steps.split("&& ", 1)[1].split(", then read", 1)[0]) == [
+        *shlex.split(grade_command()), "SUBMISSIONS", "--rubric", str(rubric), "--out", "preview"], steps
+    assert shlex.split(steps.split("make it again: ", 1)[1]) == kit, steps
+
+    rubric.write_text(rubric.read_text().replace("seed: 1, points: 5", "seed: 2, points: 5"))
+    assert rg.main([str(rubric)]) == rg.EXIT_OK  # its public cases changed: the kit again
+    said = capsys.readouterr().out.split("make the kit again (", 1)[1].split(") and give it", 1)[0]
+    assert shlex.split(said) == kit, said
+
+    rubric.write_text(rubric.read_text().replace("seed: 2, points: 5", "seed: 3, points: 5"))
+    assert rg.main([str(rubric), "--check"]) == rg.EXIT_STALE  # stale: the command that regenerates
+    said = capsys.readouterr().err.split("  run: ", 1)[1].split("\n", 1)[0]
+    assert shlex.split(said) == [*regenerate, str(rubric)], said
+    assert "RUBRIC --check" in rg.next_steps(None)  # several rubrics: the placeholder, as it was
