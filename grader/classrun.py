@@ -24,8 +24,8 @@ from grader.classsources import (TurnsOpener, find_in, known_problem, opened_sub
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
                                  late_note, late_notebooks, remembered_class_sources, roster_counts, roster_notes, roster_of,
-                                 scores_adjusted, show_adjustments, spreadsheet_ids_note, unreadable_reason,
-                                 with_sources)
+                                 scores_adjusted, show_adjustments, spreadsheet_ids_note, superseded_note,
+                                 unreadable_reason, with_sources)
 from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.gradingcontext import load_context, with_bonus
@@ -280,13 +280,20 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
     found = ([start.one_student[1]] if start.one_student is not None
              else find_in(roots, sources=start.sources))
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
-        taken_ids, graded_late = {sub.id for sub in found}, []
+        taken = {sub.id: sub for sub in found}
+        graded_late: list[Path] = []
+        superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
         for path, opened in zip(start.late, late_roots):
-            if new := [sub for sub in submissions_under(opened, defer=True) if sub.id not in taken_ids]:
+            under = submissions_under(opened, defer=True)
+            if theirs := tuple(taken[sub.id] for sub in under if sub.id in taken):
+                superseded.append((path, theirs))
+            if new := [sub for sub in under if sub.id not in taken]:
                 found, graded_late = [*found, *new], [*graded_late, path]
         options = replace(options, late=tuple(graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
+        if superseded:
+            stream.write(superseded_note(superseded, out_dir=out_dir) + "\n")
     if start.one_student is not None:
         stream.write(student_folder_note(start.first, start.one_student[1]) + "\n")
     # An output folder inside the submissions folder is not a submission.

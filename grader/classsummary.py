@@ -170,6 +170,24 @@ def late_note(late: Sequence[Path], *, out_dir: Path) -> str:
             f"grading-options.json): {', '.join(map(str, late))}")
 
 
+def superseded_note(superseded: Sequence[tuple[Path, Sequence[Any]]], *, out_dir: Path) -> str:
+    """The run's line naming the notebooks (or zips) graded alone into ``out_dir`` since its class
+    run that it does not grade, since its sources hold their students' own submissions (each path
+    with the sources' ``Submission`` of each student, graded instead). Until the thirty-eighth session they were dropped
+    without a word: a late resubmission graded alone gave way to the on-time notebook at the next
+    class run (a rubric fix), the student's score back to the earlier one, said only as a score change."""
+    from grader.copycommands import grade_command, quoted
+
+    shown = "; ".join(f"{path} ({', '.join(f'{sub.id}: {sub.path} graded instead' for sub in theirs)})"
+                      for path, theirs in superseded)
+    again = "; ".join(f"{grade_command()} {quoted(str(path))} --out {quoted(str(out_dir))}" for path, _ in superseded)
+    return (f"Not graded with the class, and no longer remembered by {out_dir} (its grading-options.json): "
+            f"the notebooks graded alone into it since whose students this run's submissions hold: {shown}. "
+            f"Their submission among the sources is graded in their place (a download holding their "
+            f"resubmission, or the work the late one replaced); if the late one is to count, grade it "
+            f"alone again after this run ({again}): its row is updated, the class kept")
+
+
 def gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
     """What an earlier ``grades.csv`` had that this run's will not (lines to print, or ""): the
     roster's columns and students (``--roster``), Excel's byte-order mark (``--excel``). Said where

@@ -835,3 +835,26 @@ def test_a_zip_of_the_class_given_again_is_still_a_class_run(tmp_path):
             archive.write(tmp_path / "subs" / f"{name}.ipynb", f"{name}.ipynb")
     summary, _ = grade(whole, out)
     assert scores(out) == {"alice": "100", "carol": "100"} and summary.former == ("bob",)
+
+
+def test_a_late_resubmission_the_class_run_does_not_grade_is_said(tmp_path):
+    """On main a late resubmission graded alone into the class's folder (carol's, whose on-time
+    notebook the class holds) gave way at the next class run (a rubric fix) to her on-time work
+    without a line: her score went back, said only as a score change. The run now names the late
+    notebook, the submission graded instead, and the command that makes the late one count."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = nbs.write(tmp_path / "late" / "carol.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(late, out)
+    assert scores(out)["carol"] == "90"
+    _, printed = grade(subs, out, force=True)
+    assert scores(out)["carol"] == "100"
+    said = (f"Not graded with the class, and no longer remembered by {out} (its grading-options.json): the "
+            f"notebooks graded alone into it since whose students this run's submissions hold: {late} (carol: "
+            f"{subs / 'carol.ipynb'} graded instead).")
+    assert said in printed, printed
+    assert f"grade.py {late} --out {out}): its row is updated, the class kept" in printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == []
+    _, printed = grade(subs, out)  # forgotten: said once
+    assert "Not graded with the class" not in printed
