@@ -19,7 +19,8 @@ from typing import Any, Mapping, Sequence, TextIO
 
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
-from grader.classsources import (TurnsOpener, find_in, known_problem, opened_submissions, shown_sources,
+from grader.classsources import (TurnsOpener, find_in, known_problem, late_zip_submissions, opened_submissions,
+                                 shown_sources,
                                  submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
@@ -274,17 +275,28 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
     """The submissions to grade under ``roots`` (the opened sources) and the late notebooks taken
     (``late_roots``: ``start.late`` opened, a zip extracted), the output folder left out; the options with the late notebooks graded. Raises CommandError
     when none is found."""
+    from grader.discover import is_zip_name
+    from grader.report import gradebook_submissions
+    from grader.unfinished import earlier as earlier_file
+
     options = start.options
     # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one is graded,
     # chosen by the worker at the student's turn (grader.choice); this process reads none.
     found = ([start.one_student[1]] if start.one_student is not None
              else find_in(roots, sources=start.sources))
+    # A late zip's notebooks are one student's unless their names say whose (a platform's names, the
+    # class's rows): read alike when it is graded alone and with the class later, so its row stays.
+    rows = gradebook_submissions(earlier_file(out_dir, GRADEBOOK)) if start.late_zip or start.late else None
+    if start.late_zip:
+        found = late_zip_submissions(found, archive=start.first, rows=rows)
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
         taken = {sub.id: sub for sub in found}
         graded_late: list[Path] = []
         superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
         for path, opened in zip(start.late, late_roots):
             under = submissions_under(opened, defer=True)
+            if is_zip_name(path.name):
+                under = late_zip_submissions(under, archive=path, rows=rows)
             if theirs := tuple(taken[sub.id] for sub in under if sub.id in taken):
                 superseded.append((path, theirs))
             if new := [sub for sub in under if sub.id not in taken]:

@@ -7,7 +7,7 @@ import contextlib
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Collection, Sequence, TextIO
 
 from grader.exits import CommandError
 
@@ -153,6 +153,23 @@ def find_in(roots: Sequence[Path], *, sources: Sequence[Path]) -> list:
             seen[sub.id] = here
             found.append(sub)
     return sorted(found, key=lambda sub: sub.id)
+
+
+def late_zip_submissions(found: Sequence, *, archive: Path, rows: Collection[str] | None) -> list:
+    """The submissions of ``archive``, a zip of late work graded alone into a class's folder, or with
+    its class later (``found``: what its extracted folder holds, ``submissions_under``): as they are
+    when a Canvas or Moodle name gives their student, or when each is a row of the class's gradebook
+    (``rows``, its ``submission`` cells: ``alice.ipynb`` and ``bob.ipynb``, each that student's late
+    work); else one student's, whose id is the zip's stem, as a student's zip in the class's folder is
+    (``carol.zip`` holding ``rnn.ipynb`` and ``Untitled.ipynb``: carol, the notebook holding the work
+    graded, the choice said). Until the thirty-eighth session each notebook of such a zip was a row of
+    its own (``rnn``, ``Untitled``) beside the student's."""
+    from grader.discover import folder_id, submission_from_files
+    from grader.files import spreadsheet_text
+
+    if any(sub.account for sub in found) or (rows and found and all(spreadsheet_text(sub.id) in rows for sub in found)):
+        return list(found)
+    return [submission_from_files(folder_id(archive.stem), {archive.name: archive}, archive, defer=True)]
 
 
 def _relative_name(path: Path | str, root: Path) -> str:

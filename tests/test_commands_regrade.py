@@ -768,7 +768,8 @@ def test_an_extensions_notebook_graded_alone_is_graded_with_the_class_by_the_nex
     shutil.move(tmp_path / "extensions" / "dan.ipynb", subs / "dan.ipynb")
     nbs.write(tmp_path / "extensions" / "dan.ipynb", nbs.course_notebook())
     _, printed = grade(subs, out)
-    assert scores(out)["dan"] == "90" and "notebooks graded alone" not in printed
+    assert scores(out)["dan"] == "90" and "Grading with the class the notebooks graded alone" not in printed
+    assert f"{tmp_path / 'extensions' / 'dan.ipynb'} (dan: {subs / 'dan.ipynb'} graded instead)" in printed
     assert json.loads((out / "grading-options.json").read_text())["late"] == []
 
 
@@ -858,3 +859,58 @@ def test_a_late_resubmission_the_class_run_does_not_grade_is_said(tmp_path):
     assert json.loads((out / "grading-options.json").read_text())["late"] == []
     _, printed = grade(subs, out)  # forgotten: said once
     assert "Not graded with the class" not in printed
+
+
+def _zipped(path: Path, notebooks: dict[str, dict]) -> Path:
+    """A zip at ``path`` holding ``notebooks`` (member name -> notebook), as a TA makes one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, notebook in notebooks.items():
+            archive.writestr(name, json.dumps(notebook))
+    return path
+
+
+def test_one_students_late_zip_of_two_notebooks_is_one_row_the_choice_said(tmp_path):
+    """On main dan.zip (his rnn.ipynb and an Untitled.ipynb) graded into the class's folder was two
+    rows, 'rnn' (90) and 'Untitled' (0), and no 'dan': one student, one row now, the notebook
+    holding the work graded and the other named, as for his zip in the class's folder. The next
+    class run grades the zip with the class under the same row."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    empty = nbs.notebook([nbs.code_cell("")])
+    late = _zipped(tmp_path / "late" / "dan.zip", {"rnn.ipynb": nbs.course_notebook(WRONG_CELL),
+                                                    "Untitled.ipynb": empty})
+    _, printed = grade(late, out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}, printed
+    assert "dan was not in it and is a new row" in printed
+    assert "dan (dan.zip/rnn.ipynb was graded, not dan.zip/Untitled.ipynb)" in printed, printed
+    feedback = (out / "dan" / "feedback.md").read_text("utf-8")
+    assert "dan.zip/rnn.ipynb was graded, not dan.zip/Untitled.ipynb" in feedback
+    summary, printed = grade(subs, out, force=True)  # a rubric fix's class run
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}, printed
+    assert summary.former == ()
+
+
+def test_a_late_zip_of_two_notebooks_both_graded_is_one_row_refused_naming_them(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = _zipped(tmp_path / "late" / "bob.zip", {"rnn.ipynb": nbs.course_notebook(),
+                                                    "rnn_v2.ipynb": nbs.course_notebook(WRONG_CELL)})
+    _, printed = grade(late, out)
+    assert scores(out) == {"alice": "100", "bob": "0", "carol": "100"}, printed
+    assert "Several notebooks in one submission, none graded (each one's feedback names them" in printed
+    feedback = (out / "bob" / "feedback.md").read_text("utf-8")
+    assert "bob.zip/rnn.ipynb and bob.zip/rnn_v2.ipynb both define graded functions" in feedback, feedback
+
+
+def test_a_late_zip_of_notebooks_named_as_the_classs_rows_is_theirs(tmp_path):
+    """The control: a zip of two students' late work, each notebook named as their row."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = _zipped(tmp_path / "late" / "late.zip", {"alice.ipynb": nbs.course_notebook(WRONG_CELL),
+                                                     "bob.ipynb": nbs.course_notebook()})
+    _, printed = grade(late, out)
+    assert scores(out) == {"alice": "90", "bob": "100", "carol": "100"}, printed
