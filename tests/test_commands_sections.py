@@ -189,8 +189,12 @@ def test_a_run_of_one_section_into_the_class_folder_is_refused_naming_the_other(
         f"this run leaves out {two}, whose students would leave grades.csv: give every source "
         f"(python3 grade.py {one} {two} --out {out}, or python3 grade.py --out {out} for those of the last run")
     late = section_zip(tmp_path / "late.zip", {"hopperb_301_3001_rnn.ipynb": nbs.course_notebook()})
-    with pytest.raises(exits.CommandError, match="this run leaves out .*sec2.zip"):
+    with pytest.raises(exits.CommandError, match="this run leaves out .*sec2.zip") as raised:
         grade([one, late], out, similarity=False)  # a late zip in place of a section, not beside it
+    # Said by name (thirty-eighth session): the message spoke of one student's notebook only.
+    assert (f"one student's notebook or zip alone (a late submission: its row is updated, the class kept); "
+            f"{late} holds one student's work: grade it alone after the class (python3 grade.py {late} --out "
+            f"{out}), or another --out") in str(raised.value), raised.value
     assert (out / "grades.csv").read_bytes() == before
     summary, _ = grade([one, two, late], out, similarity=False)  # all three: the late one graded alone
     assert (summary.skipped, [r["status"] for r in rows(out)]) == (2, ["graded"] * 3)
