@@ -15,14 +15,15 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence, TextIO
+from typing import Any, Collection, Mapping, Sequence, TextIO
 
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
 from grader.classsources import (TurnsOpener, find_in, known_problem, late_zip_submissions, opened_submissions,
                                  shown_sources,
                                  submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
-from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options,
+from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options, dropped_adjustments,
+                                 dropped_adjustments_note,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
                                  late_note, late_notebooks, remembered_class_sources, roster_counts, roster_notes, roster_of,
                                  scores_adjusted, show_adjustments, spreadsheet_ids_note, superseded_note,
@@ -436,9 +437,10 @@ class _Written:
 
 def _write_gradebook(start: _StartUp, *, book: Any, matched: Any, not_graded: tuple, because: Any,
                      keys: Mapping, rubric: Path, books: Any, out_dir: Path, excel: bool, options: Any,
-                     notes: _Notes, stream: TextIO) -> _Written:
+                     notes: _Notes, stream: TextIO, fresh: Collection[str] = ()) -> _Written:
     """grades.csv, the remembered options, the upload files, score-changes.csv and the points by
-    hand shown in the students' files, with what they note."""
+    hand shown in the students' files, with what they note. ``fresh``: the ids graded in this run
+    (the others' files are an earlier run's)."""
     from grader.classoptions import remember
     from grader.report import SCORE_CHANGES, gradebook_scores
     from grader.unfinished import earlier as earlier_file
@@ -491,7 +493,14 @@ def _write_gradebook(start: _StartUp, *, book: Any, matched: Any, not_graded: tu
                    f"and charts are the grader's, without them")
     if dropped:
         stream.write(dropped)
-    if by_cell is not None or adjusted_before:  # the students' files say the gradebook's points
+    # Points by hand a kept student's files show that this gradebook does not hold (two graders'
+    # folders merged: B's remembered options without A's --adjust): said, and taken out of the files.
+    lost = dropped_adjustments([sid for sid in book.points() if sid not in fresh], by_cell,
+                               out_dir=out_dir, keys=keys)
+    if lost and "adjust" not in on_purpose:  # --adjust FILE or --no-adjust given: the TA's choice
+        notes.say(dropped_adjustments_note(lost, adjust=adjustments.path if adjustments is not None else None,
+                                           out_dir=out_dir))
+    if by_cell is not None or adjusted_before or lost:  # the students' files say the gradebook's points
         show_adjustments(book, by_cell or {}, out_dir=out_dir, keys=keys)
     return _Written(by_cell=by_cell, changes=changes, upload_note=upload_note, partial=partial)
 
@@ -791,7 +800,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # stands for: not in grades.csv (with a roster, their rows have no score).
         in_book = book.points()
         not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
-        written = _write_gradebook(start, book=book, matched=matched, not_graded=not_graded,
+        written = _write_gradebook(start, book=book, matched=matched, not_graded=not_graded, fresh=fresh,
                                    because=because, keys=keys, rubric=Path(rubric), books=books,
                                    out_dir=out_dir, excel=excel, options=options, notes=notes,
                                    stream=stream)

@@ -238,6 +238,40 @@ def show_adjustments(book: Any, by_cell: Mapping, *, out_dir: Path, keys: Mappin
             add_to_key(folder, key, written, fields={"adjustment_shown": wanted})
 
 
+def dropped_adjustments(ids: Sequence[str], by_cell: Mapping | None, *, out_dir: Path,
+                        keys: Mapping[str, str | None]) -> dict[str, list]:
+    """Of the submissions ``ids`` kept from an earlier run, those whose files say points by hand
+    (their key's ``adjustment_shown``: ``[points, reasons]``) that this run's (``by_cell``, or None
+    without ``--adjust``) do not hold for them: shown to the student, gone from ``grades.csv``. Two
+    graders' folders merged (``cp -r outB/. outA/``) take B's remembered options: A's late penalties
+    left the gradebook and the upload file, and stayed in A's students' feedback, without a word."""
+    from grader.files import spreadsheet_text
+    from grader.incremental import key_field
+
+    dropped = {}
+    for sid in ids:
+        if by_cell is not None and spreadsheet_text(sid) in by_cell:
+            continue
+        found, shown = key_field(out_dir / sid, "adjustment_shown", key=keys.get(sid))
+        if found and shown:
+            dropped[sid] = shown
+    return dropped
+
+
+def dropped_adjustments_note(dropped: Mapping[str, list], *, adjust: Path | None, out_dir: Path) -> str:
+    """The run's line naming the points by hand an earlier run showed that this run's gradebook does
+    not hold (``dropped_adjustments``), removed from those students' files now."""
+    shown = "; ".join(f"{sid} ({points:+g}{': ' + ', '.join(reasons) if reasons else ''})"
+                      for sid, (points, reasons) in list(dropped.items())[:10])
+    more = f"; and {len(dropped) - 10} more" if len(dropped) > 10 else ""
+    given = (f"{adjust} has none for them" if adjust is not None else
+             f"This run has no --adjust, given or remembered by {out_dir} (a folder copied over from "
+             f"another grader's brings its grading-options.json)")
+    return (f"Points by hand an earlier run gave, not in this run's {GRADEBOOK} nor upload file, and removed "
+            f"from those students' feedback: {shown}{more}. {given}; if they still hold, run again with "
+            f"--adjust FILE holding them (nothing is graded again)")
+
+
 def unreadable_reason(messages: Sequence[str]) -> str:
     """Why a submission could not be graded, in few words, from its first message: the file's
     name before it, the details after a ``:`` or ``;`` and a last parenthesis left out

@@ -914,3 +914,37 @@ def test_a_late_zip_of_notebooks_named_as_the_classs_rows_is_theirs(tmp_path):
                                                      "bob.ipynb": nbs.course_notebook()})
     _, printed = grade(late, out)
     assert scores(out) == {"alice": "90", "bob": "100", "carol": "100"}, printed
+
+
+def test_two_graders_folders_merged_keep_no_points_by_hand_unsaid(tmp_path):
+    """Two graders, one class (docs/instructors.md): A graded alice and bob with a late penalty by
+    hand for bob, B graded carol; B's folder copied over A's brings B's grading-options.json, without
+    A's --adjust. On main the merged run's grades.csv lost bob's -10 without a word, while his
+    feedback still said it and gave the score with it (80 there, 90 in the gradebook). Now the run
+    names it and his files match the gradebook; run again with the file, it is back."""
+    half_a = tmp_path / "half_a"
+    nbs.write(half_a / "alice.ipynb", nbs.course_notebook())
+    nbs.write(half_a / "bob.ipynb", nbs.course_notebook(WRONG_CELL))
+    half_b = tmp_path / "half_b"
+    nbs.write(half_b / "carol.ipynb", nbs.alt_notebook())
+    adjust = _roster(tmp_path, "submission,points,reason\nbob,-10,late: 1 day\n")
+    out_a, out_b = tmp_path / "outA", tmp_path / "outB"
+    grade(half_a, out_a, adjust=adjust, similarity=False)
+    grade(half_b, out_b, similarity=False)
+    assert "**Points by hand: -10** (late: 1 day)" in (out_a / "bob" / "feedback.md").read_text("utf-8")
+    shutil.copytree(out_b, out_a, dirs_exist_ok=True)  # cp -r outB/. outA/
+    whole = tmp_path / "class"
+    for half in (half_a, half_b):
+        shutil.copytree(half, whole, dirs_exist_ok=True)
+    summary, printed = grade(whole, out_a)
+    assert summary.skipped == 3 and scores(out_a) == {"alice": "100", "bob": "90", "carol": "100"}
+    assert ("Points by hand an earlier run gave, not in this run's grades.csv nor upload file, and removed from "
+            "those students' feedback: bob (-10: late: 1 day). This run has no --adjust, given or remembered by "
+            f"{out_a}") in printed, printed
+    feedback = (out_a / "bob" / "feedback.md").read_text("utf-8")
+    assert "Points by hand" not in feedback and "**Score: 90 / 100**" in feedback
+    _, printed = grade(whole, out_a, adjust=adjust)
+    assert scores(out_a)["bob"] == "80" and "Points by hand an earlier run gave" not in printed
+    assert "**Points by hand: -10** (late: 1 day)" in (out_a / "bob" / "feedback.md").read_text("utf-8")
+    _, printed = grade(whole, out_a, adjust=False)  # --no-adjust: the TA's choice, not said again
+    assert scores(out_a)["bob"] == "90" and "Points by hand an earlier run gave" not in printed
