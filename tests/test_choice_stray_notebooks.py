@@ -464,11 +464,16 @@ def test_a_downloads_byte_for_byte_copy_is_graded_once_and_the_student_not_blame
     assert sub.notes[0] == (f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not rnn (1).ipynb: the same file as "
                             f"rnn.ipynb, byte for byte.")
     assert "Nothing for you to do." in sub.notes[1] and "hand in" not in " ".join(sub.notes)
+    graded_once(subs, tmp_path / "out", "Jane Smith_4242", said="rnn.ipynb was graded, not rnn (1).ipynb")
+
+
+def graded_once(subs: Path, out: Path, sid: str, *, said: str) -> None:
+    """A class run of ``subs``: ``sid`` graded once, full marks, the run's line of notebooks chosen
+    saying ``said`` and that the copy is the same file."""
     stream = io.StringIO()
-    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
-                         stream=stream)
-    assert "Jane Smith_4242 (rnn.ipynb was graded, not rnn (1).ipynb: the same file as" in stream.getvalue()
-    assert "**Score: 100 / 100**" in (tmp_path / "out" / "Jane Smith_4242" / "feedback.md").read_text("utf-8")
+    commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False, stream=stream)
+    assert f"{sid} ({said}: the same file as" in stream.getvalue()
+    assert "**Score: 100 / 100**" in (out / sid / "feedback.md").read_text("utf-8")
 
 
 def test_a_downloads_renamed_copy_of_other_work_is_refused_telling_the_student_it_is_not_theirs(tmp_path):
@@ -511,11 +516,7 @@ def test_the_same_bytes_under_unrelated_names_are_one_notebook_graded_once(tmp_p
                             f"assignment4.ipynb, byte for byte.")
     assert sub.notes[1] == ("You handed in the same notebook more than once, under other names: the copies are "
                             "the same work, graded once. Next time, hand in only the notebook to grade.")
-    stream = io.StringIO()
-    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
-                         stream=stream)
-    assert "ada (assignment4.ipynb was graded, not rnn.ipynb: the same file as" in stream.getvalue()
-    assert "**Score: 100 / 100**" in (tmp_path / "out" / "ada" / "feedback.md").read_text("utf-8")
+    graded_once(subs, tmp_path / "out", "ada", said="assignment4.ipynb was graded, not rnn.ipynb")
 
 
 def test_copies_beside_an_untitled_notebook_are_read_once_and_named(tmp_path):
