@@ -164,11 +164,15 @@ def late_zip_submissions(found: Sequence, *, archive: Path, rows: Collection[str
     (``carol.zip`` holding ``rnn.ipynb`` and ``Untitled.ipynb``: carol, the notebook holding the work
     graded, the choice said). Until the thirty-eighth session each notebook of such a zip was a row of
     its own (``rnn``, ``Untitled``) beside the student's."""
-    from grader.discover import folder_id, submission_from_files
+    from grader.discover import folder_id, platform_name, submission_from_files
     from grader.files import spreadsheet_text
 
     if any(sub.account for sub in found) or (rows and found and all(spreadsheet_text(sub.id) in rows for sub in found)):
         return list(found)
+    named = platform_name(archive.name)  # Canvas's smithbob_340934_208490284_work.zip is smithbob_340934
+    if named is not None and named.original:
+        packed = submission_from_files(folder_id(named.id), {named.original: archive}, archive, defer=True)
+        return [replace(packed, account=named.id.rsplit("_", 1)[-1], late=named.late)]
     return [submission_from_files(folder_id(archive.stem), {archive.name: archive}, archive, defer=True)]
 
 

@@ -948,3 +948,17 @@ def test_two_graders_folders_merged_keep_no_points_by_hand_unsaid(tmp_path):
     assert "**Points by hand: -10** (late: 1 day)" in (out_a / "bob" / "feedback.md").read_text("utf-8")
     _, printed = grade(whole, out_a, adjust=False)  # --no-adjust: the TA's choice, not said again
     assert scores(out_a)["bob"] == "90" and "Points by hand an earlier run gave" not in printed
+
+
+def test_a_canvas_students_late_zip_alone_is_their_row(tmp_path):
+    """Canvas's file of one student's zip (smithbob_340934_208490284_work.zip), graded alone into
+    the class's folder: smithbob_340934's row, as in the class's download, not a row of its whole stem."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithbob_340934_111_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "lovelacea_340935_112_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = _zipped(tmp_path / "late" / "smithbob_340934_208490284_work.zip", {
+        "rnn.ipynb": nbs.course_notebook(WRONG_CELL), "Untitled.ipynb": nbs.notebook([nbs.code_cell("")])})
+    _, printed = grade(late, out)
+    assert scores(out) == {"lovelacea_340935": "100", "smithbob_340934": "90"}, printed
