@@ -45,6 +45,7 @@ class ClassSummary:
     several_submissions: tuple[str, ...] = ()
     earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
     excused: str = ""  # what the run says of the students the roster marks excused (withdrawn), or ""
+    empty_sections: str = ""  # what the run says of the roster's sections without any submission, or ""
     #: A run of one notebook into the class's output folder: the earlier gradebook's other
     #: submissions, kept as graded then (``grader.incremental.earlier_class``).
     earlier_kept: int = 0
@@ -382,6 +383,8 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
             stream.write(f"Roster: {summary.earlier_only}\n")
         if summary.excused:
             stream.write(f"Roster: {summary.excused}\n")
+        if summary.empty_sections:
+            stream.write(f"Roster: {summary.empty_sections}\n")
         if summary.not_on_roster:
             stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
                          f"{', '.join(summary.not_on_roster)}\n")
@@ -459,6 +462,8 @@ def roster_notes(matched: Any, *, again: str = "", sources: Sequence[Path] = ())
         notes.append(_earlier_note(matched, again=again, sources=sources))
     if excused := _excused_note(matched):
         notes.append(excused)
+    if empty := _empty_sections_note(matched):
+        notes.append(empty[0].upper() + empty[1:])
     if matched.unlisted:
         notes.append(f"{len(matched.unlisted)} submission(s) of no student on the roster, graded and in "
                      f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
@@ -536,6 +541,27 @@ def _excused_note(matched: Any) -> str:
             f"their cell): {named}.")
 
 
+def _empty_sections_note(matched: Any) -> str:
+    """What the run and the class report say of the roster's sections none of whose students has a
+    submission (``RosterMatch.empty_sections``), "" when there are none. Until the thirty-eighth
+    session a run of one section's download with the course's roster gave the other sections' students
+    0 and 'no submission' in grades.csv, said only as a list of ids with no submission."""
+    from grader.discover import readable_id
+
+    if not (empty := matched.empty_sections()):
+        return ""
+    from grader.copycommands import grade_command
+
+    shown = " and ".join(f"'{readable_id(section)}' ({len(students)} student(s): {', '.join(readable_id(s.id) for s in students[:5])}"
+                      f"{', ...' if len(students) > 5 else ''})" for section, students in empty.items())
+    one = len(empty) == 1
+    return (f"no student of {'section' if one else 'sections'} {shown} (the roster's column "
+            f"'{readable_id(matched.roster.section_column)}') has a submission, while the other "
+            f"sections' students have: was {'its' if one else 'their'} download left out? {GRADEBOOK} gives "
+            f"them 0 and '{_NO_SUBMISSION}', no score to upload for them; grade every section's download "
+            f"together ({grade_command()} SEC1.zip SEC2.zip --out OUT), or give a roster of the sections graded.")
+
+
 def roster_counts(matched: Any, *, again: str = "", sources: Sequence[Path] = ()) -> dict:
     """``ClassSummary``'s roster fields for ``matched`` (none without a roster); ``again`` and
     ``sources`` as ``roster_notes``'."""
@@ -547,6 +573,7 @@ def roster_counts(matched: Any, *, again: str = "", sources: Sequence[Path] = ()
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
             "earlier_only": _earlier_note(matched, again=again, sources=sources) if matched.earlier else "",
             "excused": _excused_note(matched),
+            "empty_sections": _empty_sections_note(matched),
             "not_on_roster": matched.unlisted,
             "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in matched.several().items())}
