@@ -294,14 +294,17 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
         taken = {sub.id: sub for sub in found}
         graded_late: list[Path] = []
         superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
-        for path, opened in zip(start.late, late_roots):
+        # The latest graded alone first (``options.late`` is in the order they were graded): of two
+        # notebooks of one student graded alone, the later counts (both were graded, one row twice).
+        for path, opened in reversed(tuple(zip(start.late, late_roots))):
             under = submissions_under(opened, defer=True)
             if is_zip_name(path.name):
                 under = late_zip_submissions(under, archive=path, rows=rows)
             if theirs := tuple(taken[sub.id] for sub in under if sub.id in taken):
-                superseded.append((path, theirs))
+                superseded.insert(0, (path, theirs))
             if new := [sub for sub in under if sub.id not in taken]:
-                found, graded_late = [*found, *new], [*graded_late, path]
+                found, graded_late = [*found, *new], [path, *graded_late]
+                taken.update((sub.id, sub) for sub in new)
         options = replace(options, late=tuple(graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")

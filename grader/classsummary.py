@@ -146,8 +146,8 @@ def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrad
 
     if regrade:  # one notebook (or late zip) outside the class's sources: its next class run grades it too
         notebook = absolute(sources[0])
-        if outside_sources(options, notebook) and notebook not in options.late:
-            return dataclasses.replace(options, late=(*options.late, notebook))
+        if outside_sources(options, notebook):  # the last graded last: of one student's two, it counts
+            return dataclasses.replace(options, late=(*(path for path in options.late if path != notebook), notebook))
         return options
     if problem := sources_left_out(options.sources, sources, out_dir=out_dir):
         raise CommandError(problem)
@@ -183,10 +183,10 @@ def superseded_note(superseded: Sequence[tuple[Path, Sequence[Any]]], *, out_dir
                       for path, theirs in superseded)
     again = "; ".join(f"{grade_command()} {quoted(str(path))} --out {quoted(str(out_dir))}" for path, _ in superseded)
     return (f"Not graded with the class, and no longer remembered by {out_dir} (its grading-options.json): "
-            f"the notebooks graded alone into it since whose students this run's submissions hold: {shown}. "
-            f"Their submission among the sources is graded in their place (a download holding their "
-            f"resubmission, or the work the late one replaced); if the late one is to count, grade it "
-            f"alone again after this run ({again}): its row is updated, the class kept")
+            f"the notebooks graded alone into it since whose students this run grades from another "
+            f"submission: {shown}. That one is graded in their place (a download holding their "
+            f"resubmission, the work the late one replaced, or a later notebook graded alone); if the late "
+            f"one is to count, grade it alone again after this run ({again}): its row is updated, the class kept")
 
 
 def gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:

@@ -852,7 +852,7 @@ def test_a_late_resubmission_the_class_run_does_not_grade_is_said(tmp_path):
     _, printed = grade(subs, out, force=True)
     assert scores(out)["carol"] == "100"
     said = (f"Not graded with the class, and no longer remembered by {out} (its grading-options.json): the "
-            f"notebooks graded alone into it since whose students this run's submissions hold: {late} (carol: "
+            f"notebooks graded alone into it since whose students this run grades from another submission: {late} (carol: "
             f"{subs / 'carol.ipynb'} graded instead).")
     assert said in printed, printed
     assert f"grade.py {late} --out {out}): its row is updated, the class kept" in printed
@@ -962,3 +962,24 @@ def test_a_canvas_students_late_zip_alone_is_their_row(tmp_path):
         "rnn.ipynb": nbs.course_notebook(WRONG_CELL), "Untitled.ipynb": nbs.notebook([nbs.code_cell("")])})
     _, printed = grade(late, out)
     assert scores(out) == {"lovelacea_340935": "100", "smithbob_340934": "90"}, printed
+
+
+def test_two_notebooks_of_one_student_graded_alone_count_once_the_later(tmp_path):
+    """dan's extension graded alone twice, from two folders (l1/dan.ipynb, then his fix l2/dan.ipynb):
+    on main the class run after took both as submissions, 'Grading 0 of 5' and 'Graded 5 of 5' for 4
+    rows, dan's row whichever came last. The later one graded alone counts, the other is named."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    first = nbs.write(tmp_path / "l1" / "dan.ipynb", nbs.course_notebook())
+    second = nbs.write(tmp_path / "l2" / "dan.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(first, out)
+    grade(second, out)
+    grade(first, out)  # graded again last: it counts
+    assert scores(out)["dan"] == "100"
+    remembered = json.loads((out / "grading-options.json").read_text())["late"]
+    assert remembered == [str(second), str(first)]
+    summary, printed = grade(subs, out)
+    assert summary.total == 4 and scores(out)["dan"] == "100", printed
+    assert f"{second} (dan: {first} graded instead)" in printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == [str(first)]
