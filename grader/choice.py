@@ -126,6 +126,9 @@ def one_notebook(submission: Submission, *, graded: Collection[str]) -> Submissi
     if len(names) - len(copies) == 1 and not earlier:  # one notebook, copied by the TA's unzipping
         chosen = next(name for name in names if name not in copies)
         return _graded_one(submission, chosen, notes=(*submission.notes, *_copy_notes(chosen, copies)))
+    # Copies of the same bytes are one notebook (read once, named with the others left).
+    earlier = {**earlier, **copies}
+    names = [name for name in names if name not in copies]
     read = {name: notebook_code(submission.notebooks[name], graded=graded) for name in names}
     if any(code is None for code in read.values()):
         return submission
@@ -188,32 +191,43 @@ def _earlier_uploads(notebooks: Collection[str]) -> dict[str, str]:
 
 
 def _identical_copies(notebooks: Mapping[str, Path], names: Collection[str]) -> dict[str, str]:
-    """Of a student's notebooks ``names`` (``notebooks``: their files), those named as unzipping
-    names a file beside one of its name (``rnn (1).ipynb`` beside ``rnn.ipynb``, ``_UNZIP_COPY``)
-    and that file byte for byte, each with why it is not graded. A download unzipped over an
-    earlier one (Moodle's, whose names carry no upload number) writes such copies: the
-    thirty-seventh session's TA found the student given 0 and told to hand in one notebook."""
-    by_name = {_file_name(name): name for name in names}
+    """Of a student's notebooks ``names`` (``notebooks``: their files), those that hold another of
+    them byte for byte, each with why it is not graded: one submission handed in under several names.
+    Of each set of the same bytes the first is kept: a name that is no copy's (not ``rnn (1).ipynb``,
+    ``_UNZIP_COPY``) nor a new notebook's (``Untitled.ipynb``) before one that is, then by name; a
+    checkpoint copy is no copy here (left, named as one, by ``one_notebook``). A download unzipped over
+    an earlier one (Moodle's, whose names carry no upload number) writes such copies: the
+    thirty-seventh session's TA found the student given 0 and told to hand in one notebook; the same
+    bytes under unrelated names (``rnn.ipynb`` and ``assignment4.ipynb``) were still refused until the
+    thirty-eighth session."""
+    kept: list[str] = []
     copies = {}
-    for name in names:
-        if (m := _UNZIP_COPY.match(_file_name(name))) is None:
-            continue
-        original = by_name.get(m["stem"] + m["suffix"])
+    for name in sorted((name for name in names if not _CHECKPOINT_COPY.search(name)),
+                       key=lambda name: (_UNZIP_COPY.match(_file_name(name)) is not None,
+                                         _NEW_NOTEBOOK.match(_file_name(name)) is not None, name)):
         try:
-            if original is not None and filecmp.cmp(notebooks[original], notebooks[name], shallow=False):
-                copies[name] = f"the same file as {_shown(original)}, byte for byte"
+            same = next((first for first in kept
+                         if filecmp.cmp(notebooks[first], notebooks[name], shallow=False)), None)
         except OSError:  # read at the student's turn, which says why
             return {}
+        if same is None:
+            kept.append(name)
+        else:
+            copies[name] = f"the same file as {_shown(same)}, byte for byte"
     return copies
 
 
 def _copy_notes(chosen: str, copies: Mapping[str, str]) -> tuple[str, str]:
-    """The notes of a submission whose notebooks are ``chosen`` and byte-for-byte ``copies`` of it."""
-    return (f"{ONE_OF_SEVERAL}{_shown(chosen)} was graded, not {listing([_shown(n) for n in copies])}: "
-            f"{listing(list(copies.values()))}.",
-            "Your notebook was in the folder graded more than once, under other names (as when a "
-            "download of the class is unzipped over an earlier one, which renames the files it "
-            "would replace): the copies are the same work, graded once. Nothing for you to do.")
+    """The notes of a submission whose notebooks are ``chosen`` and byte-for-byte ``copies`` of it:
+    copies named as unzipping names them are the download's (the TA's), others the student's."""
+    same = "the same file" if len(copies) == 1 else "each the same file"  # said once, not per copy
+    first = f"{ONE_OF_SEVERAL}{_shown(chosen)} was graded, not {listing([_shown(n) for n in copies])}: {same}, byte for byte."
+    if all(_UNZIP_COPY.match(_file_name(name)) for name in copies):
+        return (first, "Your notebook was in the folder graded more than once, under other names (as when a "
+                       "download of the class is unzipped over an earlier one, which renames the files it "
+                       "would replace): the copies are the same work, graded once. Nothing for you to do.")
+    return (first, "You handed in the same notebook more than once, under other names: the copies are the "
+                   "same work, graded once. Next time, hand in only the notebook to grade.")
 
 
 def _upload_order(notebooks: dict[str, Path]) -> str:

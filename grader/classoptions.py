@@ -169,12 +169,22 @@ def sources_left_out(earlier: Sequence[Path], given: Sequence[Path], *, out_dir:
         return None
     everything = " ".join(quoted(str(source)) for source in dict.fromkeys([*earlier, *named]) if source.exists())
     command, typed_out = grade_command(), quoted(str(out_dir))  # pasted into a shell: quoted (thirty-seventh session)
+    # A zip of one student's work given in place of a section (late.zip beside sec1.zip): said by name,
+    # as a zip graded alone is that student's regrade (until the thirty-eighth session only "one
+    # student's notebook alone" was said, and a zip is what a late submission often comes in).
+    from grader.archive import is_archive, students_in
+
+    late = [source for source in dict.fromkeys(absolute(source) for source in given)
+            if source not in earlier and source.is_file() and is_archive(source) and len(students_in(source)) < 2]
+    alone = (f"; {' and '.join(map(str, late))} {'holds' if len(late) == 1 else 'hold'} one student's work: "
+             f"grade {'it' if len(late) == 1 else 'each'} alone after the class "
+             f"({'; '.join(f'{command} {quoted(str(zip_path))} --out {typed_out}' for zip_path in late)})" if late else "")
     return (f"the class in {out_dir} was graded from {' and '.join(map(str, earlier))} (remembered in "
             f"{Path(out_dir) / OPTIONS_FILE}); this run leaves out {' and '.join(map(str, left))}, whose "
             f"students would leave grades.csv: give every source ({command} {everything} --out "
             f"{typed_out}, or {command} --out {typed_out} for those of the last run; nothing unchanged is "
-            f"graded again), one student's notebook alone (a late submission: its row is updated, the "
-            f"class kept), or another --out to grade these alone")
+            f"graded again), one student's notebook or zip alone (a late submission: its row is updated, the "
+            f"class kept){alone}, or another --out to grade these alone")
 
 
 def outside_sources(options: ClassOptions, path: Path) -> bool:

@@ -15,17 +15,18 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping, Sequence, TextIO
+from typing import Any, Collection, Mapping, Sequence, TextIO
 
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
 from grader.classsources import (TurnsOpener, find_in, known_problem, opened_submissions, shown_sources,
                                  submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
-from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options,
+from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options, dropped_adjustments,
+                                 dropped_adjustments_note,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
                                  late_note, late_notebooks, remembered_class_sources, roster_counts, roster_notes, roster_of,
-                                 scores_adjusted, show_adjustments, spreadsheet_ids_note, unreadable_reason,
-                                 with_sources)
+                                 scores_adjusted, show_adjustments, spreadsheet_ids_note, superseded_note,
+                                 unreadable_reason, with_sources)
 from grader.exits import CommandError
 from grader.feedbackpages import FeedbackPages, finisher, prepare_folder
 from grader.gradingcontext import load_context, with_bonus
@@ -275,25 +276,34 @@ class _Notes:
 def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Sequence[Path], out_dir: Path,
                        stream: TextIO) -> tuple[list, Any]:
     """The submissions to grade under ``roots`` (the opened sources) and the late notebooks taken
-    (``late_roots``: ``start.late`` opened, a zip extracted), the output folder left out; the options with the late notebooks graded. Raises CommandError
-    when none is found."""
+    (``late_roots``: ``start.late`` opened; a zip is one student's, unpacked at their turn), the
+    output folder left out; the options with the late notebooks graded. Raises CommandError when
+    none is found."""
     options = start.options
     # Several notebooks, one holding the work (an Untitled.ipynb beside it): that one is graded,
     # chosen by the worker at the student's turn (grader.choice); this process reads none.
     found = ([start.one_student[1]] if start.one_student is not None
              else find_in(roots, sources=start.sources))
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
-        # The latest first: a student's second late submission (a resubmission by mail) is theirs,
-        # the first no longer graded nor remembered (thirty-eighth session: both were graded, "Graded
-        # 5 of 5" for four students, two workers writing one folder).
-        taken_ids, graded_late = {sub.id for sub in found}, []
-        for path, opened in reversed(list(zip(start.late, late_roots))):
-            if new := [sub for sub in submissions_under(opened, defer=True) if sub.id not in taken_ids]:
+        # The latest graded alone first (``options.late`` is in the order they were graded): a
+        # student's second late submission (a resubmission by mail) is theirs, the first named and
+        # no longer graded nor remembered (thirty-eighth session: both were graded, "Graded 5 of 5"
+        # for four students, two workers writing one folder).
+        taken = {sub.id: sub for sub in found}
+        graded_late: list[Path] = []
+        superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
+        for path, opened in reversed(tuple(zip(start.late, late_roots))):
+            under = submissions_under(opened, defer=True)
+            if theirs := tuple(taken[sub.id] for sub in under if sub.id in taken):
+                superseded.insert(0, (path, theirs))
+            if new := [sub for sub in under if sub.id not in taken]:
                 found, graded_late = [*found, *new], [path, *graded_late]
-                taken_ids.update(sub.id for sub in new)
+                taken.update((sub.id, sub) for sub in new)
         options = replace(options, late=tuple(graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
+        if superseded:
+            stream.write(superseded_note(superseded, out_dir=out_dir) + "\n")
     if start.one_student is not None:
         stream.write(student_folder_note(start.first, start.one_student[1]) + "\n")
     if start.late_zip and len(found) == 1:  # graded by its own name: whose files it carries, said
@@ -431,9 +441,10 @@ class _Written:
 
 def _write_gradebook(start: _StartUp, *, book: Any, matched: Any, not_graded: tuple, because: Any,
                      keys: Mapping, rubric: Path, books: Any, out_dir: Path, excel: bool, options: Any,
-                     notes: _Notes, stream: TextIO) -> _Written:
+                     notes: _Notes, stream: TextIO, fresh: Collection[str] = ()) -> _Written:
     """grades.csv, the remembered options, the upload files, score-changes.csv and the points by
-    hand shown in the students' files, with what they note."""
+    hand shown in the students' files, with what they note. ``fresh``: the ids graded in this run
+    (the others' files are an earlier run's)."""
     from grader.classoptions import remember
     from grader.report import SCORE_CHANGES, gradebook_scores
     from grader.unfinished import earlier as earlier_file
@@ -486,7 +497,14 @@ def _write_gradebook(start: _StartUp, *, book: Any, matched: Any, not_graded: tu
                    f"and charts are the grader's, without them")
     if dropped:
         stream.write(dropped)
-    if by_cell is not None or adjusted_before:  # the students' files say the gradebook's points
+    # Points by hand a kept student's files show that this gradebook does not hold (two graders'
+    # folders merged: B's remembered options without A's --adjust): said, and taken out of the files.
+    lost = dropped_adjustments([sid for sid in book.points() if sid not in fresh], by_cell,
+                               out_dir=out_dir, keys=keys)
+    if lost and "adjust" not in on_purpose:  # --adjust FILE or --no-adjust given: the TA's choice
+        notes.say(dropped_adjustments_note(lost, adjust=adjustments.path if adjustments is not None else None,
+                                           out_dir=out_dir))
+    if by_cell is not None or adjusted_before or lost:  # the students' files say the gradebook's points
         show_adjustments(book, by_cell or {}, out_dir=out_dir, keys=keys)
     return _Written(by_cell=by_cell, changes=changes, upload_note=upload_note, partial=partial)
 
@@ -790,7 +808,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # stands for: not in grades.csv (with a roster, their rows have no score).
         in_book = book.points()
         not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
-        written = _write_gradebook(start, book=book, matched=matched, not_graded=not_graded,
+        written = _write_gradebook(start, book=book, matched=matched, not_graded=not_graded, fresh=fresh,
                                    because=because, keys=keys, rubric=Path(rubric), books=books,
                                    out_dir=out_dir, excel=excel, options=options, notes=notes,
                                    stream=stream)

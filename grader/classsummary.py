@@ -45,6 +45,7 @@ class ClassSummary:
     several_submissions: tuple[str, ...] = ()
     earlier_only: str = ""  # what the run says of the roster's students graded by an earlier run only
     excused: str = ""  # what the run says of the students the roster marks excused (withdrawn), or ""
+    empty_sections: str = ""  # what the run says of the roster's sections without any submission, or ""
     #: A run of one notebook into the class's output folder: the earlier gradebook's other
     #: submissions, kept as graded then (``grader.incremental.earlier_class``).
     earlier_kept: int = 0
@@ -145,8 +146,8 @@ def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrad
 
     if regrade:  # one notebook (or late zip) outside the class's sources: its next class run grades it too
         notebook = absolute(sources[0])
-        if outside_sources(options, notebook) and notebook not in options.late:
-            return dataclasses.replace(options, late=(*options.late, notebook))
+        if outside_sources(options, notebook):  # the last graded last: of one student's two, it counts
+            return dataclasses.replace(options, late=(*(path for path in options.late if path != notebook), notebook))
         return options
     if problem := sources_left_out(options.sources, sources, out_dir=out_dir):
         raise CommandError(problem)
@@ -168,6 +169,24 @@ def late_note(late: Sequence[Path], *, out_dir: Path) -> str:
     """The run's line naming the notebooks graded alone since that it grades with the class."""
     return (f"Grading with the class the notebooks graded alone into {out_dir} since (its "
             f"grading-options.json): {', '.join(map(str, late))}")
+
+
+def superseded_note(superseded: Sequence[tuple[Path, Sequence[Any]]], *, out_dir: Path) -> str:
+    """The run's line naming the notebooks (or zips) graded alone into ``out_dir`` since its class
+    run that it does not grade, since its sources hold their students' own submissions (each path
+    with the sources' ``Submission`` of each student, graded instead). Until the thirty-eighth session they were dropped
+    without a word: a late resubmission graded alone gave way to the on-time notebook at the next
+    class run (a rubric fix), the student's score back to the earlier one, said only as a score change."""
+    from grader.copycommands import grade_command, quoted
+
+    shown = "; ".join(f"{path} ({', '.join(f'{sub.id}: {sub.path} graded instead' for sub in theirs)})"
+                      for path, theirs in superseded)
+    again = "; ".join(f"{grade_command()} {quoted(str(path))} --out {quoted(str(out_dir))}" for path, _ in superseded)
+    return (f"Not graded with the class, and no longer remembered by {out_dir} (its grading-options.json): "
+            f"the notebooks graded alone into it since whose students this run grades from another "
+            f"submission: {shown}. That one is graded in their place (a download holding their "
+            f"resubmission, the work the late one replaced, or a later notebook graded alone); if the late "
+            f"one is to count, grade it alone again after this run ({again}): its row is updated, the class kept")
 
 
 def gradebook_options_dropped(path: Path, *, roster: bool, excel: bool, adjust: bool = False) -> str:
@@ -218,6 +237,40 @@ def show_adjustments(book: Any, by_cell: Mapping, *, out_dir: Path, keys: Mappin
         written = show_in_feedback(folder, adjustment, points=points, max_points=max_points)
         if key is not None:
             add_to_key(folder, key, written, fields={"adjustment_shown": wanted})
+
+
+def dropped_adjustments(ids: Sequence[str], by_cell: Mapping | None, *, out_dir: Path,
+                        keys: Mapping[str, str | None]) -> dict[str, list]:
+    """Of the submissions ``ids`` kept from an earlier run, those whose files say points by hand
+    (their key's ``adjustment_shown``: ``[points, reasons]``) that this run's (``by_cell``, or None
+    without ``--adjust``) do not hold for them: shown to the student, gone from ``grades.csv``. Two
+    graders' folders merged (``cp -r outB/. outA/``) take B's remembered options: A's late penalties
+    left the gradebook and the upload file, and stayed in A's students' feedback, without a word."""
+    from grader.files import spreadsheet_text
+    from grader.incremental import key_field
+
+    dropped = {}
+    for sid in ids:
+        if by_cell is not None and spreadsheet_text(sid) in by_cell:
+            continue
+        found, shown = key_field(out_dir / sid, "adjustment_shown", key=keys.get(sid))
+        if found and shown:
+            dropped[sid] = shown
+    return dropped
+
+
+def dropped_adjustments_note(dropped: Mapping[str, list], *, adjust: Path | None, out_dir: Path) -> str:
+    """The run's line naming the points by hand an earlier run showed that this run's gradebook does
+    not hold (``dropped_adjustments``), removed from those students' files now."""
+    shown = "; ".join(f"{sid} ({points:+g}{': ' + ', '.join(reasons) if reasons else ''})"
+                      for sid, (points, reasons) in list(dropped.items())[:10])
+    more = f"; and {len(dropped) - 10} more" if len(dropped) > 10 else ""
+    given = (f"{adjust} has none for them" if adjust is not None else
+             f"This run has no --adjust, given or remembered by {out_dir} (a folder copied over from "
+             f"another grader's brings its grading-options.json)")
+    return (f"Points by hand an earlier run gave, not in this run's {GRADEBOOK} nor upload file, and removed "
+            f"from those students' feedback: {shown}{more}. {given}; if they still hold, run again with "
+            f"--adjust FILE holding them (nothing is graded again)")
 
 
 def unreadable_reason(messages: Sequence[str]) -> str:
@@ -330,6 +383,8 @@ def print_summary(summary: ClassSummary, *, stream: TextIO, similarity_ran: bool
             stream.write(f"Roster: {summary.earlier_only}\n")
         if summary.excused:
             stream.write(f"Roster: {summary.excused}\n")
+        if summary.empty_sections:
+            stream.write(f"Roster: {summary.empty_sections}\n")
         if summary.not_on_roster:
             stream.write(f"Not on the roster (graded; in {out / GRADEBOOK} with on_roster 'no'): "
                          f"{', '.join(summary.not_on_roster)}\n")
@@ -407,6 +462,8 @@ def roster_notes(matched: Any, *, again: str = "", sources: Sequence[Path] = ())
         notes.append(_earlier_note(matched, again=again, sources=sources))
     if excused := _excused_note(matched):
         notes.append(excused)
+    if empty := _empty_sections_note(matched):
+        notes.append(empty[0].upper() + empty[1:])
     if matched.unlisted:
         notes.append(f"{len(matched.unlisted)} submission(s) of no student on the roster, graded and in "
                      f"{GRADEBOOK} with on_roster 'no': {', '.join(matched.unlisted)}.")
@@ -484,6 +541,27 @@ def _excused_note(matched: Any) -> str:
             f"their cell): {named}.")
 
 
+def _empty_sections_note(matched: Any) -> str:
+    """What the run and the class report say of the roster's sections none of whose students has a
+    submission (``RosterMatch.empty_sections``), "" when there are none. Until the thirty-eighth
+    session a run of one section's download with the course's roster gave the other sections' students
+    0 and 'no submission' in grades.csv, said only as a list of ids with no submission."""
+    from grader.discover import readable_id
+
+    if not (empty := matched.empty_sections()):
+        return ""
+    from grader.copycommands import grade_command
+
+    shown = " and ".join(f"'{readable_id(section)}' ({len(students)} student(s): {', '.join(readable_id(s.id) for s in students[:5])}"
+                      f"{', ...' if len(students) > 5 else ''})" for section, students in empty.items())
+    one = len(empty) == 1
+    return (f"no student of {'section' if one else 'sections'} {shown} (the roster's column "
+            f"'{readable_id(matched.roster.section_column)}') has a submission, while the other "
+            f"sections' students have: was {'its' if one else 'their'} download left out? {GRADEBOOK} gives "
+            f"them 0 and '{_NO_SUBMISSION}', no score to upload for them; grade every section's download "
+            f"together ({grade_command()} SEC1.zip SEC2.zip --out OUT), or give a roster of the sections graded.")
+
+
 def roster_counts(matched: Any, *, again: str = "", sources: Sequence[Path] = ()) -> dict:
     """``ClassSummary``'s roster fields for ``matched`` (none without a roster); ``again`` and
     ``sources`` as ``roster_notes``'."""
@@ -495,6 +573,7 @@ def roster_counts(matched: Any, *, again: str = "", sources: Sequence[Path] = ()
             "no_submission": tuple(readable_id(s.id) for s in matched.missing()),
             "earlier_only": _earlier_note(matched, again=again, sources=sources) if matched.earlier else "",
             "excused": _excused_note(matched),
+            "empty_sections": _empty_sections_note(matched),
             "not_on_roster": matched.unlisted,
             "several_submissions": tuple(f"{readable_id(rid)}: {', '.join(sids)}"
                                          for rid, sids in matched.several().items())}

@@ -679,6 +679,9 @@ ROSTER_ROLE_COLUMNS = ("role", "roles")
 #: blank, ``no``, ``n``, ``0`` or ``false`` marks them (``yes``, ``x``, ``W``, ``medical leave``).
 #: One without a submission has no score in ``grades.csv`` (status ``excused``), not a 0.
 ROSTER_EXCUSED_COLUMNS = ("excused", "withdrawn", "exempt")
+#: A course's section (Canvas's gradebook export has ``Section``): a run of one section's download
+#: with the whole course's roster is told which sections have no submission at all (``RosterMatch.empty_sections``).
+ROSTER_SECTION_COLUMNS = ("section", "sections")
 _NOT_MARKED = frozenset({"", "no", "n", "0", "false", "-"})
 #: The separators a roster may use: a European Excel writes ``;`` where others write ``,``.
 _ROSTER_SEPARATORS = (",", ";", "\t")
@@ -739,6 +742,7 @@ class RosterStudent:
     line: int = 0  # the roster's line, for messages
     #: The cell of the roster's excused column (``ROSTER_EXCUSED_COLUMNS``) that marks them, "" when none.
     excused: str = ""
+    section: str = ""  # the roster's section column (``ROSTER_SECTION_COLUMNS``), "" without one
 
 
 @dataclass(frozen=True)
@@ -754,6 +758,7 @@ class Roster:
     staff: tuple[int, ...] = ()
     #: The header's name of the column that marks students excused, "" when it has none.
     excused_column: str = ""
+    section_column: str = ""  # the header's name of the section column, "" when it has none
 
     def match(self, submissions: Sequence[Submission], *, earlier: Sequence[str] = ()) -> "RosterMatch":
         """Which student each of ``submissions`` is: the roster id whose ``student_key`` is the
@@ -908,6 +913,20 @@ class RosterMatch:
         return tuple(student for student in self.roster.students
                      if student.id not in had and student.id not in self.earlier and not student.excused)
 
+    def empty_sections(self) -> dict[str, tuple[RosterStudent, ...]]:
+        """Of a roster naming two sections or more, those none of whose students has a submission
+        (in this run or an earlier one's), each with its students without one, in the roster's
+        order, when another section has some: one section's download graded with the whole
+        course's roster, whose other sections read as students who handed in nothing (0)."""
+        missing = set(self.missing())
+        by_section: dict[str, list[RosterStudent]] = {}
+        for student in self.roster.students:
+            if student.section and not student.excused:
+                by_section.setdefault(student.section, []).append(student)
+        empty = {section: tuple(students) for section, students in by_section.items()
+                 if all(student in missing for student in students)}
+        return empty if len(by_section) > 1 and len(empty) < len(by_section) else {}
+
     def excused(self) -> tuple[RosterStudent, ...]:
         """The students the roster marks excused (withdrawn) who have no submission, in this run or
         an earlier one: not ``missing``, no 0 (until the thirty-sixth session they were)."""
@@ -1028,7 +1047,7 @@ def _column(header: list[str], names: Sequence[str]) -> int | None:
 def load_roster(path: Path) -> Roster:
     """Read a roster: a CSV file with a header line naming an id column (``ROSTER_ID_COLUMNS``),
     optionally a name (``ROSTER_NAME_COLUMNS``, or first and last name columns) and an e-mail
-    (``ROSTER_EMAIL_COLUMNS``); other columns are ignored. Separated by ``,``, ``;`` or tabs, UTF-8
+    (``ROSTER_EMAIL_COLUMNS``), role, excused and section columns; other columns are ignored. Separated by ``,``, ``;`` or tabs, UTF-8
     with or without a byte-order mark. Raises ``RosterError`` naming the file and the line when
     it cannot be used: before grading starts, so a class is never graded against a roster that
     reads as nobody (a header taken for a student, every id in one column)."""
@@ -1046,6 +1065,7 @@ def load_roster(path: Path) -> Roster:
     email_at = _column(header, ROSTER_EMAIL_COLUMNS)
     role_at = _column(header, ROSTER_ROLE_COLUMNS)
     excused_at = _column(header, ROSTER_EXCUSED_COLUMNS)
+    section_at = _column(header, ROSTER_SECTION_COLUMNS)
     students: list[RosterStudent] = []
     seen: dict[str, RosterStudent] = {}
     staff: list[int] = []
@@ -1061,6 +1081,8 @@ def load_roster(path: Path) -> Roster:
         mark = row[excused_at].strip() if excused_at is not None and excused_at < len(row) else ""
         if mark.casefold() not in _NOT_MARKED:
             student = replace(student, excused=mark)
+        if section_at is not None and section_at < len(row) and row[section_at].strip():
+            student = replace(student, section=row[section_at].strip())
         key = student_key(student.id)
         if key in seen:
             raise RosterError(f"{path}:{number}: the id {student.id!r} is on the roster twice (line "
@@ -1072,7 +1094,8 @@ def load_roster(path: Path) -> Roster:
         raise RosterError(f"{path}: the roster lists no student (only its header line)")
     return Roster(path=path, students=_whole_number_ids(students, comma=separator != ","),
                   id_column=header[id_at].strip(), staff=tuple(staff),
-                  excused_column=header[excused_at].strip() if excused_at is not None else "")
+                  excused_column=header[excused_at].strip() if excused_at is not None else "",
+                  section_column=header[section_at].strip() if section_at is not None else "")
 
 
 def _whole_number_ids(students: list[RosterStudent], *, comma: bool) -> tuple[RosterStudent, ...]:

@@ -22,6 +22,8 @@ from tests import notebooks as nbs
 
 GRADED = ("lstm_forward", "rnn_backward", "rnn_cell_forward", "rnn_forward")
 SCRATCH = nbs.notebook([nbs.code_cell("import numpy as np\nx = np.zeros(3)\nprint(x)")])
+#: Other scratch work: two notebooks of the same bytes are one notebook (``_identical_copies``).
+OTHER_SCRATCH = nbs.notebook([nbs.code_cell("import numpy as np\ny = np.ones(2)\nprint(y)")])
 EMPTY = nbs.notebook([nbs.code_cell(""), nbs.markdown_cell("# notes")])
 
 
@@ -66,7 +68,7 @@ def test_without_the_rubric_nothing_is_chosen(tmp_path):
 def test_no_graded_function_anywhere_grades_the_one_that_is_not_new(tmp_path):
     folder = tmp_path / "class" / "ada"
     nbs.write(folder / "rnn.ipynb", SCRATCH)  # work that defines nothing graded: graded, a 0 with feedback
-    nbs.write(folder / "Untitled.ipynb", SCRATCH)
+    nbs.write(folder / "Untitled.ipynb", OTHER_SCRATCH)
     sub = only(folder)
     assert sub.problem == "" and sub.path == folder / "rnn.ipynb"
     assert "the only one that holds code and is not a new notebook" in sub.notes[1]
@@ -75,7 +77,7 @@ def test_no_graded_function_anywhere_grades_the_one_that_is_not_new(tmp_path):
 def test_two_notebooks_of_work_with_no_graded_function_are_still_refused(tmp_path):
     folder = tmp_path / "class" / "ada"
     nbs.write(folder / "a.ipynb", SCRATCH)
-    nbs.write(folder / "b.ipynb", SCRATCH)
+    nbs.write(folder / "b.ipynb", OTHER_SCRATCH)
     sub = only(folder)
     assert SEVERAL_NOTEBOOKS in sub.problem and sub.notes == ()
 
@@ -193,7 +195,7 @@ def test_a_known_solutions_folder_gets_the_same_choice_as_the_class(tmp_path):
     nbs.write(known / "old_bob" / "rnn.ipynb", nbs.alt_notebook())
     nbs.write(known / "old_bob" / "Untitled.ipynb", EMPTY)
     nbs.write(known / "old_eve" / "rnn.ipynb", nbs.course_notebook())
-    nbs.write(known / "old_eve" / "rnn_v2.ipynb", nbs.course_notebook())
+    nbs.write(known / "old_eve" / "rnn_v2.ipynb", nbs.alt_notebook())
     stream = io.StringIO()
     commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, feedback_html=False, known=known,
                          stream=stream, progress_bar=False)
@@ -459,14 +461,18 @@ def test_a_downloads_byte_for_byte_copy_is_graded_once_and_the_student_not_blame
     (folder / "rnn (1).ipynb").write_bytes((folder / "rnn.ipynb").read_bytes())
     sub = one_notebook(find_submissions(subs)[0], graded=GRADED)
     assert sub.problem == "" and sub.path == folder / "rnn.ipynb"
-    assert sub.notes[0] == (f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not rnn (1).ipynb: the same file as "
-                            f"rnn.ipynb, byte for byte.")
+    assert sub.notes[0] == f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not rnn (1).ipynb: the same file, byte for byte."
     assert "Nothing for you to do." in sub.notes[1] and "hand in" not in " ".join(sub.notes)
+    graded_once(subs, tmp_path / "out", "Jane Smith_4242", said="rnn.ipynb was graded, not rnn (1).ipynb")
+
+
+def graded_once(subs: Path, out: Path, sid: str, *, said: str) -> None:
+    """A class run of ``subs``: ``sid`` graded once, full marks, the run's line of notebooks chosen
+    saying ``said`` and that the copy is the same file."""
     stream = io.StringIO()
-    commands.grade_class(subs, out_dir=tmp_path / "out", jobs=1, similarity=False, feedback_html=False,
-                         stream=stream)
-    assert "Jane Smith_4242 (rnn.ipynb was graded, not rnn (1).ipynb: the same file as" in stream.getvalue()
-    assert "**Score: 100 / 100**" in (tmp_path / "out" / "Jane Smith_4242" / "feedback.md").read_text("utf-8")
+    commands.grade_class(subs, out_dir=out, jobs=1, similarity=False, feedback_html=False, stream=stream)
+    assert f"{sid} ({said}: the same file" in stream.getvalue()
+    assert "**Score: 100 / 100**" in (out / sid / "feedback.md").read_text("utf-8")
 
 
 def test_a_downloads_renamed_copy_of_other_work_is_refused_telling_the_student_it_is_not_theirs(tmp_path):
@@ -493,3 +499,41 @@ def test_two_different_notebooks_of_unrelated_names_are_still_the_students_to_so
     nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
     nbs.write(folder / "rnn-Copy1.ipynb", nbs.alt_notebook())
     assert SEVERAL_NOTEBOOKS in only(folder).problem
+
+
+def test_the_same_bytes_under_unrelated_names_are_one_notebook_graded_once(tmp_path):
+    """On main ada's rnn.ipynb and assignment4.ipynb, the same file byte for byte (uploaded twice
+    under two names), were refused as two notebooks defining graded functions: a 0. One submission
+    now, graded once, the copy named to her and in the run's line."""
+    subs = tmp_path / "class"
+    folder = subs / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    (folder / "assignment4.ipynb").write_bytes((folder / "rnn.ipynb").read_bytes())
+    sub = only(folder)
+    assert sub.problem == "" and sub.path == folder / "assignment4.ipynb", sub.problem
+    assert sub.notes[0] == (f"{ONE_OF_SEVERAL}assignment4.ipynb was graded, not rnn.ipynb: the same file, "
+                            f"byte for byte.")
+    assert sub.notes[1] == ("You handed in the same notebook more than once, under other names: the copies are "
+                            "the same work, graded once. Next time, hand in only the notebook to grade.")
+    graded_once(subs, tmp_path / "out", "ada", said="assignment4.ipynb was graded, not rnn.ipynb")
+
+
+def test_copies_beside_an_untitled_notebook_are_read_once_and_named(tmp_path):
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    (folder / "rnn_final.ipynb").write_bytes((folder / "rnn.ipynb").read_bytes())
+    nbs.write(folder / "Untitled.ipynb", EMPTY)
+    sub = only(folder)
+    assert sub.problem == "" and sub.path == folder / "rnn.ipynb", sub.problem
+    assert sub.notes[0] == f"{ONE_OF_SEVERAL}rnn.ipynb was graded, not Untitled.ipynb, rnn_final.ipynb."
+    assert ("not graded: Untitled.ipynb (it holds no code), rnn_final.ipynb (the same file as rnn.ipynb, "
+            "byte for byte)") in sub.notes[1]
+
+
+def test_copies_of_two_different_notebooks_are_still_refused(tmp_path):
+    folder = tmp_path / "class" / "ada"
+    nbs.write(folder / "rnn.ipynb", nbs.course_notebook())
+    (folder / "copy.ipynb").write_bytes((folder / "rnn.ipynb").read_bytes())
+    nbs.write(folder / "other.ipynb", nbs.alt_notebook())
+    sub = only(folder)
+    assert "copy.ipynb and other.ipynb both define graded functions" in sub.problem, sub.problem

@@ -768,7 +768,8 @@ def test_an_extensions_notebook_graded_alone_is_graded_with_the_class_by_the_nex
     shutil.move(tmp_path / "extensions" / "dan.ipynb", subs / "dan.ipynb")
     nbs.write(tmp_path / "extensions" / "dan.ipynb", nbs.course_notebook())
     _, printed = grade(subs, out)
-    assert scores(out)["dan"] == "90" and "notebooks graded alone" not in printed
+    assert scores(out)["dan"] == "90" and "Grading with the class the notebooks graded alone" not in printed
+    assert f"{tmp_path / 'extensions' / 'dan.ipynb'} (dan: {subs / 'dan.ipynb'} graded instead)" in printed
     assert json.loads((out / "grading-options.json").read_text())["late"] == []
 
 
@@ -869,10 +870,20 @@ def test_a_late_zip_is_graded_as_its_student_whatever_its_notebook_is_named(tmp_
 
 def test_a_late_zip_holding_several_students_notebooks_touches_no_other_row(tmp_path):
     """Thirty-eighth session (hostile): a late zip holding alice.ipynb and bob.ipynb rewrote both
-    rows; it is carol's submission of two notebooks now, neither graded and both named, as a zip
-    in the class's folder is."""
+    rows; it is carol's submission of several notebooks now, as a zip in the class's folder is:
+    three of the same bytes are one notebook graded once (the copies named, ta's rule of the same
+    session), three different ones refused, each named."""
     out, _, printed = _late_zip_holding(tmp_path, {"alice.ipynb": "wrong", "bob.ipynb": "wrong",
                                                    "zed1.ipynb": "wrong"})
+    found = scores(out)
+    assert set(found) == {"alice", "bob", "carol"}, printed
+    assert found["alice"] == "100" and found["bob"] == "90" and found["carol"] == "90", printed
+    feedback = (out / "carol" / "feedback.md").read_text(encoding="utf-8")
+    assert ("carol.zip/alice.ipynb was graded, not carol.zip/bob.ipynb, carol.zip/zed1.ipynb: each the same "
+            "file, byte for byte.") in feedback, feedback
+    out, _, printed = _late_zip_holding(tmp_path / "different", {
+        "alice.ipynb": "wrong", "bob.ipynb": json.dumps(nbs.course_notebook()),
+        "zed1.ipynb": json.dumps(nbs.alt_notebook())})
     found = scores(out)
     assert set(found) == {"alice", "bob", "carol"}, printed
     assert found["alice"] == "100" and found["bob"] == "90", printed
@@ -980,3 +991,139 @@ def test_a_late_zip_of_one_canvas_students_files_says_whose_they_are(tmp_path):
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}, printed
     assert ("carol.zip holds the Canvas or Moodle files of smithalice_111: graded as carol, the zip's "
             "name; if they are smithalice_111's, name the zip smithalice_111.zip and grade it again") in printed, printed
+
+
+def test_a_late_resubmission_the_class_run_does_not_grade_is_said(tmp_path):
+    """On main a late resubmission graded alone into the class's folder (carol's, whose on-time
+    notebook the class holds) gave way at the next class run (a rubric fix) to her on-time work
+    without a line: her score went back, said only as a score change. The run now names the late
+    notebook, the submission graded instead, and the command that makes the late one count."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = nbs.write(tmp_path / "late" / "carol.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(late, out)
+    assert scores(out)["carol"] == "90"
+    _, printed = grade(subs, out, force=True)
+    assert scores(out)["carol"] == "100"
+    said = (f"Not graded with the class, and no longer remembered by {out} (its grading-options.json): the "
+            f"notebooks graded alone into it since whose students this run grades from another submission: {late} (carol: "
+            f"{subs / 'carol.ipynb'} graded instead).")
+    assert said in printed, printed
+    assert f"grade.py {late} --out {out}): its row is updated, the class kept" in printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == []
+    _, printed = grade(subs, out)  # forgotten: said once
+    assert "Not graded with the class" not in printed
+
+
+def _zipped(path: Path, notebooks: dict[str, dict]) -> Path:
+    """A zip at ``path`` holding ``notebooks`` (member name -> notebook), as a TA makes one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, notebook in notebooks.items():
+            archive.writestr(name, json.dumps(notebook))
+    return path
+
+
+def test_one_students_late_zip_of_two_notebooks_is_one_row_the_choice_said(tmp_path):
+    """On main dan.zip (his rnn.ipynb and an Untitled.ipynb) graded into the class's folder was two
+    rows, 'rnn' (90) and 'Untitled' (0), and no 'dan': one student, one row now, the notebook
+    holding the work graded and the other named, as for his zip in the class's folder. The next
+    class run grades the zip with the class under the same row."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    empty = nbs.notebook([nbs.code_cell("")])
+    late = _zipped(tmp_path / "late" / "dan.zip", {"rnn.ipynb": nbs.course_notebook(WRONG_CELL),
+                                                    "Untitled.ipynb": empty})
+    _, printed = grade(late, out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}, printed
+    assert "dan was not in it and is a new row" in printed
+    assert "dan (dan.zip/rnn.ipynb was graded, not dan.zip/Untitled.ipynb)" in printed, printed
+    feedback = (out / "dan" / "feedback.md").read_text("utf-8")
+    assert "dan.zip/rnn.ipynb was graded, not dan.zip/Untitled.ipynb" in feedback
+    summary, printed = grade(subs, out, force=True)  # a rubric fix's class run
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}, printed
+    assert summary.former == ()
+
+
+def test_a_late_zip_of_two_notebooks_both_graded_is_one_row_refused_naming_them(tmp_path):
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = _zipped(tmp_path / "late" / "bob.zip", {"rnn.ipynb": nbs.course_notebook(),
+                                                    "rnn_v2.ipynb": nbs.course_notebook(WRONG_CELL)})
+    _, printed = grade(late, out)
+    assert scores(out) == {"alice": "100", "bob": "0", "carol": "100"}, printed
+    assert "Several notebooks in one submission, none graded (each one's feedback names them" in printed
+    feedback = (out / "bob" / "feedback.md").read_text("utf-8")
+    assert "bob.zip/rnn.ipynb and bob.zip/rnn_v2.ipynb both define graded functions" in feedback, feedback
+
+
+def test_two_graders_folders_merged_keep_no_points_by_hand_unsaid(tmp_path):
+    """Two graders, one class (docs/instructors.md): A graded alice and bob with a late penalty by
+    hand for bob, B graded carol; B's folder copied over A's brings B's grading-options.json, without
+    A's --adjust. On main the merged run's grades.csv lost bob's -10 without a word, while his
+    feedback still said it and gave the score with it (80 there, 90 in the gradebook). Now the run
+    names it and his files match the gradebook; run again with the file, it is back."""
+    half_a = tmp_path / "half_a"
+    nbs.write(half_a / "alice.ipynb", nbs.course_notebook())
+    nbs.write(half_a / "bob.ipynb", nbs.course_notebook(WRONG_CELL))
+    half_b = tmp_path / "half_b"
+    nbs.write(half_b / "carol.ipynb", nbs.alt_notebook())
+    adjust = _roster(tmp_path, "submission,points,reason\nbob,-10,late: 1 day\n")
+    out_a, out_b = tmp_path / "outA", tmp_path / "outB"
+    grade(half_a, out_a, adjust=adjust, similarity=False)
+    grade(half_b, out_b, similarity=False)
+    assert "**Points by hand: -10** (late: 1 day)" in (out_a / "bob" / "feedback.md").read_text("utf-8")
+    shutil.copytree(out_b, out_a, dirs_exist_ok=True)  # cp -r outB/. outA/
+    whole = tmp_path / "class"
+    for half in (half_a, half_b):
+        shutil.copytree(half, whole, dirs_exist_ok=True)
+    summary, printed = grade(whole, out_a)
+    assert summary.skipped == 3 and scores(out_a) == {"alice": "100", "bob": "90", "carol": "100"}
+    assert ("Points by hand an earlier run gave, not in this run's grades.csv nor upload file, and removed from "
+            "those students' feedback: bob (-10: late: 1 day). This run has no --adjust, given or remembered by "
+            f"{out_a}") in printed, printed
+    feedback = (out_a / "bob" / "feedback.md").read_text("utf-8")
+    assert "Points by hand" not in feedback and "**Score: 90 / 100**" in feedback
+    _, printed = grade(whole, out_a, adjust=adjust)
+    assert scores(out_a)["bob"] == "80" and "Points by hand an earlier run gave" not in printed
+    assert "**Points by hand: -10** (late: 1 day)" in (out_a / "bob" / "feedback.md").read_text("utf-8")
+    _, printed = grade(whole, out_a, adjust=False)  # --no-adjust: the TA's choice, not said again
+    assert scores(out_a)["bob"] == "90" and "Points by hand an earlier run gave" not in printed
+
+
+def test_a_canvas_students_late_zip_alone_is_their_row(tmp_path):
+    """Canvas's file of one student's zip (smithbob_340934_208490284_work.zip), graded alone into
+    the class's folder: smithbob_340934's row, as in the class's download, not a row of its whole stem."""
+    subs = tmp_path / "canvas"
+    nbs.write(subs / "smithbob_340934_111_rnn.ipynb", nbs.course_notebook())
+    nbs.write(subs / "lovelacea_340935_112_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = _zipped(tmp_path / "late" / "smithbob_340934_208490284_work.zip", {
+        "rnn.ipynb": nbs.course_notebook(WRONG_CELL), "Untitled.ipynb": nbs.notebook([nbs.code_cell("")])})
+    _, printed = grade(late, out)
+    assert scores(out) == {"lovelacea_340935": "100", "smithbob_340934": "90"}, printed
+
+
+def test_two_notebooks_of_one_student_graded_alone_count_once_the_later(tmp_path):
+    """dan's extension graded alone twice, from two folders (l1/dan.ipynb, then his fix l2/dan.ipynb):
+    on main the class run after took both as submissions, 'Grading 0 of 5' and 'Graded 5 of 5' for 4
+    rows, dan's row whichever came last. The later one graded alone counts, the other is named."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    first = nbs.write(tmp_path / "l1" / "dan.ipynb", nbs.course_notebook())
+    second = nbs.write(tmp_path / "l2" / "dan.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(first, out)
+    grade(second, out)
+    grade(first, out)  # graded again last: it counts
+    assert scores(out)["dan"] == "100"
+    remembered = json.loads((out / "grading-options.json").read_text())["late"]
+    assert remembered == [str(second), str(first)]
+    summary, printed = grade(subs, out)
+    assert summary.total == 4 and scores(out)["dan"] == "100", printed
+    assert f"{second} (dan: {first} graded instead)" in printed
+    assert json.loads((out / "grading-options.json").read_text())["late"] == [str(first)]

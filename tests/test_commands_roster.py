@@ -66,8 +66,8 @@ def test_a_roster_with_a_header_names_and_emails(tmp_path):
     roster = load_roster(write_roster(tmp_path / "r.csv", "Student ID,Name,Email,Section\n"
                                       "ada,Ada Lovelace,ada@uni.edu,A\n\n\"zoë\",\"Ñúñez, Zoë\",z@uni.edu,B\n"))
     assert roster.id_column == "Student ID"
-    assert roster.students == (RosterStudent("ada", "Ada Lovelace", "ada@uni.edu", 2),
-                               RosterStudent("zoë", "Ñúñez, Zoë", "z@uni.edu", 4))
+    assert roster.students == (RosterStudent("ada", "Ada Lovelace", "ada@uni.edu", 2, section="A"),
+                               RosterStudent("zoë", "Ñúñez, Zoë", "z@uni.edu", 4, section="B"))
 
 
 def test_excel_bom_and_semicolons_are_read_as_excel_meant_them(tmp_path):

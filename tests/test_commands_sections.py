@@ -189,8 +189,12 @@ def test_a_run_of_one_section_into_the_class_folder_is_refused_naming_the_other(
         f"this run leaves out {two}, whose students would leave grades.csv: give every source "
         f"(python3 grade.py {one} {two} --out {out}, or python3 grade.py --out {out} for those of the last run")
     late = section_zip(tmp_path / "late.zip", {"hopperb_301_3001_rnn.ipynb": nbs.course_notebook()})
-    with pytest.raises(exits.CommandError, match="this run leaves out .*sec2.zip"):
+    with pytest.raises(exits.CommandError, match="this run leaves out .*sec2.zip") as raised:
         grade([one, late], out, similarity=False)  # a late zip in place of a section, not beside it
+    # Said by name (thirty-eighth session): the message spoke of one student's notebook only.
+    assert (f"one student's notebook or zip alone (a late submission: its row is updated, the class kept); "
+            f"{late} holds one student's work: grade it alone after the class (python3 grade.py {late} --out "
+            f"{out}), or another --out") in str(raised.value), raised.value
     assert (out / "grades.csv").read_bytes() == before
     summary, _ = grade([one, two, late], out, similarity=False)  # all three: the late one graded alone
     assert (summary.skipped, [r["status"] for r in rows(out)]) == (2, ["graded"] * 3)
@@ -226,3 +230,26 @@ def test_the_command_line_without_submissions_grades_those_the_folder_remembers(
     with pytest.raises(SystemExit):  # a folder that remembers nothing: the usage line, as before
         cli.main(["--out", str(tmp_path / "empty")])
     assert "give the submissions to grade (a folder, a notebook or a zip), or --check" in capsys.readouterr().err
+
+
+def test_one_sections_run_with_the_courses_roster_names_the_section_without_submissions(tmp_path):
+    """Each section's TA grades their download into their own folder with the course's Canvas
+    export as the roster. On main section 2's students were 0, 'no submission', in section 1's
+    grades.csv, said only as ids with no submission: a TA pasting its score column zeroed them.
+    The run now names the section none of whose students has a submission; with both, nothing."""
+    one = section_zip(tmp_path / "sec1.zip", {"smithada_101_1001_rnn.ipynb": nbs.course_notebook(),
+                                              "turinga_102_1002_rnn.ipynb": nbs.course_notebook()})
+    two = section_zip(tmp_path / "sec2.zip", {"hopperg_201_2001_rnn.ipynb": nbs.course_notebook()})
+    roster = tmp_path / "course.csv"
+    roster.write_text("Student,ID,Section\nAda,101,Sec 1\nAlan,102,Sec 1\nGrace,201,Sec 2\nEdsger,202,Sec 2\n"
+                      "Barbara,203,Sec 2\n", "utf-8")
+    summary, printed = grade(one, tmp_path / "outA", roster=roster, similarity=False)
+    said = ("Roster: no student of section 'Sec 2' (3 student(s): 201, 202, 203) (the roster's column 'Section') "
+            "has a submission, while the other sections' students have: was its download left out?")
+    assert said in printed, printed
+    assert said.removeprefix("Roster: no") in (tmp_path / "outA" / "report.html").read_text("utf-8").replace("&#x27;", "'")
+    _, printed = grade([one, two], tmp_path / "outB", roster=roster, similarity=False)
+    assert "Roster: no student of section" not in printed  # 202 and 203 have none, 201 has
+    roster.write_text("Student,ID\nAda,101\nAlan,102\nGrace,201\n", "utf-8")
+    _, printed = grade(one, tmp_path / "outC", roster=roster, similarity=False)
+    assert "Roster: no student of section" not in printed and "1 with no submission: 201" in printed

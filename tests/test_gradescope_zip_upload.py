@@ -61,8 +61,9 @@ def test_a_zip_without_a_notebook_scores_zero_and_says_so(tmp_path):
 
 
 def test_a_zip_with_two_notebooks_scores_zero_and_names_them(tmp_path):
-    body = notebook_bytes(nbs.course_notebook())
-    root = zipped_layout(tmp_path, {"draft.ipynb": body, "final.ipynb": body})
+    # Two different notebooks: the same bytes twice are one notebook, graded once (choice._identical_copies).
+    root = zipped_layout(tmp_path, {"draft.ipynb": notebook_bytes(nbs.course_notebook()),
+                                    "final.ipynb": notebook_bytes(nbs.alt_notebook())})
     payload, _ = graded(root)
     assert payload["score"] == 0
     assert "2 notebooks (work.zip/draft.ipynb, work.zip/final.ipynb)" in payload["output"]
