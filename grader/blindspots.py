@@ -342,17 +342,19 @@ def shared_case_warnings(rubric: Rubric, others: Sequence[Rubric]) -> list[str]:
 
 def idle_rtol_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> list[str]:
     """``"FILE:LINE: ..."`` for each case whose ``rtol``, tightened (below another case's of its
-    part, or the default's), is below its ``atol`` and plays no part:
+    part, or below the grader's default 1e-5), is below its ``atol`` and plays no part:
     ``atol`` is at least ``rtol`` times every expected value it compares, so the bound is ``atol``
     alone. An instructor who tightens one output's tolerance by a case's ``rtol: 1.0e-9`` (docs/rubrics.md,
     A tighter tolerance for one output) under the default ``atol: 1.0e-7`` tightened nothing: a
-    ``float32`` hidden state passed it (thirty-seventh session)."""
+    ``float32`` hidden state passed it (thirty-seventh session). A part whose cases all share one
+    such ``rtol`` (written once in the part) was passed over until the thirty-eighth session: it
+    was compared with its own cases' alone."""
     said = []
     for part in rubric.parts:
         specs = {spec.name: spec for spec in part.outputs}
         for case in part.cases:
             rtol, atol = case.tolerance.rtol, case.tolerance.atol
-            others = max((c.tolerance.rtol for c in part.cases if c is not case), default=DEFAULT_RTOL)
+            others = max([DEFAULT_RTOL, *(c.tolerance.rtol for c in part.cases if c is not case)])
             fixture = fixtures.get(case.id)
             if fixture is None or not 0 < rtol < min(atol, others):  # an rtol tightened, under its atol
                 continue

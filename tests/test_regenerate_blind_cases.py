@@ -324,3 +324,22 @@ def test_mistakes_that_need_different_dimensions_are_told_apart_by_each():
     assert said == ("; T_x: 2 in its dims tells f/a, f/c apart, m: 2 in its dims tells f/b apart (now m = 1, "
                     "T_x = 1; the case's fixtures then change, and the points of a student who makes one)"), said
     assert blindspots._dims_fix(case, {"f/d": ()}) == ""
+
+
+def test_a_part_whose_cases_all_share_an_idle_rtol_is_named_too(workspace):
+    """Thirty-eighth session: `rtol: 1.0e-9` written once in a part (every case of it the same, under
+    the default atol 1e-7) was compared with its own cases' rtol alone, found "not tightened", and
+    passed over, where the same rtol on one case was warned of. Each case is named, as for one."""
+    rubric_path, fixtures_dir = workspace
+    line = edit_rubric(rubric_path, "  - function: rnn_cell_forward\n",
+                       "  - function: rnn_cell_forward\n    rtol: 1.0e-9\n")
+    rubric = load_rubric(rubric_path)
+    fixtures = fx.load_fixtures(rubric, fixtures_dir=fixtures_dir)
+    said = blindspots.idle_rtol_warnings(rubric, fixtures)
+    part = rubric.part("rnn_cell_forward")
+    assert [w.split(": case ", 1)[0] for w in said] == [f"{rubric_path}:{case.line}" for case in part.cases], said
+    assert all("has rtol 1e-09 under atol 1e-07" in w and "tightens nothing" in w for w in said), said
+    assert line < part.cases[0].line
+    # An atol of the part's own makes the rtol count: nothing to say.
+    edit_rubric(rubric_path, "    rtol: 1.0e-9\n", "    rtol: 1.0e-9\n    atol: 1.0e-12\n")
+    assert blindspots.idle_rtol_warnings(load_rubric(rubric_path), fixtures) == []
