@@ -231,6 +231,10 @@ def test_regenerating_says_which_cases_changed_and_that_the_kit_must_be_made_aga
     public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
     assert public.endswith(f": 1 case(s) added: rnn_forward/public-2 (line {line})"), public
     hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
+    # docs/rubrics.md shows this edit's line, its size too (it showed an older file's, 786550 bytes).
+    shown = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8").replace("\n", " ")
+    size = (rubric_path.parent / "fixtures" / "rnn.hidden.json").stat().st_size
+    assert f"`rnn.hidden.json: written ({size} bytes): 2 case(s) with other inputs" in shown, size
     assert f": 2 case(s) with other inputs (function, builder, seed or dims): rnn_cell_forward/hidden-1 (line {gone}), " \
            f"rnn_cell_forward/hidden-2 (line {gone + 1}); 1 removed: rnn_cell_forward/hidden-3; a case's id counts" in hidden, hidden
     assert f"{rubric_path}: its public cases changed: a student kit made before checks the old ones" in out, out
