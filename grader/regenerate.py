@@ -724,14 +724,16 @@ def rubrics_in(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def _other_rubrics(rubric: Rubric) -> list[Rubric]:
-    """The other rubrics of ``rubric``'s folder that can be read (a course's exams and make-ups)."""
+    """The other rubrics of ``rubric``'s folder that can be read (a course's exams and make-ups),
+    each with its path written as ``rubric``'s is (``rubrics/makeup.yaml`` beside ``rubrics/rnn.yaml``):
+    a warning named the one as given and the other by its absolute path (thirty-eighth session)."""
     own = Path(rubric.path).resolve()
     found = []
     for path in rubrics_in(own.parent)[0]:
         if path.resolve() == own:
             continue
         try:
-            found.append(load_rubric(path))
+            found.append(load_rubric(Path(rubric.path).parent / path.name))
         except (RubricError, OSError):
             continue  # said when that rubric itself is regenerated or checked
     return found

@@ -343,3 +343,21 @@ def test_a_part_whose_cases_all_share_an_idle_rtol_is_named_too(workspace):
     # An atol of the part's own makes the rtol count: nothing to say.
     edit_rubric(rubric_path, "    rtol: 1.0e-9\n", "    rtol: 1.0e-9\n    atol: 1.0e-12\n")
     assert blindspots.idle_rtol_warnings(load_rubric(rubric_path), fixtures) == []
+
+
+def test_a_rubric_of_the_folder_is_named_as_the_instructor_names_the_folder(workspace, capsys, monkeypatch):
+    """Thirty-eighth session, a new term's edit run as `python3 -m grader.regenerate rubrics/rnn.yaml`:
+    the warning named `rubrics/rnn.yaml:88` and, for the other rubric of the folder,
+    `/home/.../rubrics/rnn_extended.yaml`. Both are named as the command line names the folder."""
+    rubric_path, _ = workspace
+    monkeypatch.chdir(rubric_path.parent.parent)
+    folder = rubric_path.parent.name
+    makeup = rubric_path.parent / "makeup.yaml"
+    makeup.write_text(rubric_path.read_text().replace("name: rnn\n", "name: rnn_makeup\n", 1))
+    line = edit_rubric(makeup, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, "
+                       "n_y: 2, m: 10, T_x: 1}, points: 2.5}", "{name: assignment example, visibility: hidden, "
+                       "seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5}")
+    [said] = _said_of_inputs(capsys, f"{folder}/makeup.yaml")
+    assert said.startswith(f"warning: {folder}/makeup.yaml:{line}: the hidden case 'assignment example' of "
+                           f"{folder}/makeup.yaml (line {line}) has the inputs of the public case 'assignment "
+                           f"example' of {folder}/rnn.yaml (line {line})"), said
