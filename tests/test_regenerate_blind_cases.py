@@ -361,3 +361,35 @@ def test_a_rubric_of_the_folder_is_named_as_the_instructor_names_the_folder(work
     assert said.startswith(f"warning: {folder}/makeup.yaml:{line}: the hidden case 'assignment example' of "
                            f"{folder}/makeup.yaml (line {line}) has the inputs of the public case 'assignment "
                            f"example' of {folder}/rnn.yaml (line {line})"), said
+
+
+def test_a_case_split_for_a_tighter_tolerance_is_one_case_for_the_known_mistakes():
+    """Thirty-eighth session, a new term's rnn_extended.yaml: docs/rubrics.md's recipe (a case split
+    in two on the same inputs, the weight gradients to rtol 1e-7 in one half, the rest in the other)
+    gave a warning per split case that its weights half "cannot tell" lstm_cell_backward/
+    dc_prev_without_ft, which changes only dc_prev, compared and caught by the other half. The two
+    halves are one case: nothing to say. Left out of both, the mistake is still named."""
+    from types import MappingProxyType
+
+    from grader.rubric import parse_rubric
+
+    path = RUBRICS / "rnn_extended.yaml"
+    text = path.read_text(encoding="utf-8")
+    original = load_rubric(path)
+    shipped = fx.load_fixtures(original)
+    case = ("      - {name: course dimensions, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, "
+            "T_x: 1}, points: 5}\n")
+    assert text.count(case) == 1
+
+    def split(rest: str) -> list[str]:
+        halves = (case.replace("points: 5}", f"points: 3, outputs: [{rest}]}}")
+                  + case.replace("course dimensions", "course dimensions (weights to 1e-7)").replace(
+                      "points: 5}", "points: 2, rtol: 1.0e-7, atol: 1.0e-10, outputs: [dWf, dWi, dWc, dWo]}"))
+        rubric = parse_rubric(text.replace(case, halves), path=str(path))
+        fixtures = MappingProxyType({**shipped, "lstm_cell_backward/public-2": shipped["lstm_cell_backward/public-1"]})
+        return [w for w in blindspots.blind_case_warnings(rubric, fixtures) if "lstm_cell_backward/public" in w]
+
+    assert split("dxt, da_prev, dc_prev, dbf, dbi, dbc, dbo") == []
+    said = split("dxt, da_prev, dbf, dbi, dbc, dbo")  # dc_prev compared by neither half
+    assert len(said) == 2 and all("lstm_cell_backward/dc_prev_without_ft: they differ from it only in the output(s) "
+                                  "dc_prev, which its outputs leave out" in w for w in said), said
