@@ -363,3 +363,19 @@ def test_a_new_rubric_is_not_said_to_have_changed_its_public_cases(tmp_path, cap
     rubric.write_text(rubric.read_text().replace("seed: 1, points: 5", "seed: 2, points: 5"))
     assert rg.main([str(rubric)]) == rg.EXIT_OK
     assert f"{rubric}: its public cases changed: a student kit made before checks the old ones" in capsys.readouterr().out
+
+
+def test_a_public_case_made_hidden_says_which_messages_the_public_file_holds_no_more(workspace, capsys):
+    """Thirty-eighth session, a new term: rnn_forward's only public case made hidden. The public
+    file said `1 removed: rnn_forward/public-1; the message(s) of 10 known mistake(s): rnn_forward/...`,
+    which reads as ten messages edited; none was: the file holds them no more, no public case of
+    rnn_forward being left to run them."""
+    rubric_path, _ = workspace
+    edit_rubric(rubric_path, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, "
+                "m: 10, T_x: 4}, points: 3}", "{name: assignment example, visibility: hidden, seed: 1, dims: "
+                "{n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 4}, points: 3}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    public = next(text for text in capsys.readouterr().out.splitlines() if "rnn.public.json: written" in text)
+    assert "1 removed: rnn_forward/public-1; the message(s) of 10 known mistake(s) no longer held (no case of the " \
+           "file runs them): rnn_forward/a0_every_step, " in public, public
+    assert "the message(s) of 10 known mistake(s): " not in public, public
