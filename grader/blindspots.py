@@ -26,7 +26,7 @@ from grader.models import DIMENSIONS, Case, Part, Rubric, Tolerance
 from grader.rubric import format_path
 
 __all__ = ["blind_mistakes", "blind_case_warnings", "telling_dims", "unknown_blind_to", "twin_case_warnings",
-           "shared_case_warnings", "idle_rtol_warnings"]
+           "shared_case_warnings", "idle_rtol_warnings", "hidden_only_warnings"]
 
 #: The rtol a case has when nothing sets one (``grader.rubric``'s built-in default).
 DEFAULT_RTOL = Tolerance().rtol
@@ -322,6 +322,22 @@ def twin_case_warnings(rubric: Rubric) -> list[str]:
                 said.append(f"{rubric.path}:{case.line}: {why}; give it another seed or other dims")
                 break
     return said
+
+
+def hidden_only_warnings(rubric: Rubric) -> list[str]:
+    """``"FILE:LINE: ..."`` for each part whose cases are all hidden, when others have a public one:
+    the student kit's rubric (``Rubric.only("public")``) leaves the part out, so its self-check does
+    not check the function, tells a student whose notebook marks it graded to ask whether it is, and
+    counts the hidden points without it ("the other 64.5 of the 85 points"). Found making a new term's
+    only public case of rnn_forward hidden (thirty-eighth session)."""
+    if not any(case.visibility == "public" for case in rubric.cases):
+        return []  # no kit to check anything with: said by the self-check itself
+    return [f"{rubric.path}:{part.line}: part {part.name} has no public case: the student kit leaves "
+            f"{part.function} out, so its self-check neither checks it nor counts its {part.max_points:g} points "
+            f"among those of the hidden cases, and to a student whose notebook marks it graded it says to ask "
+            f"whether it is; give it a public case, or tell the class that {part.function} is graded on "
+            f"hidden cases only"
+            for part in rubric.parts if all(case.visibility == "hidden" for case in part.cases)]
 
 
 def shared_case_warnings(rubric: Rubric, others: Sequence[Rubric]) -> list[str]:

@@ -864,6 +864,7 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
                     *without_known_mistakes(rubric, reference=reference),
                     *blindspots.twin_case_warnings(rubric), *blindspots.idle_rtol_warnings(rubric, fresh),
+                    *blindspots.hidden_only_warnings(rubric),
                     *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
                     *blindspots.blind_case_warnings(
                         rubric, fresh, compute=lambda part, case: compute_case(rubric, part, case, reference))):

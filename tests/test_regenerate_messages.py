@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from grader import regenerate as rg
+from grader.rubric import load_rubric
 from tests.test_fixtures import RUBRICS, edit_rubric, reference, workspace  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -375,7 +376,16 @@ def test_a_public_case_made_hidden_says_which_messages_the_public_file_holds_no_
                 "m: 10, T_x: 4}, points: 3}", "{name: assignment example, visibility: hidden, seed: 1, dims: "
                 "{n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 4}, points: 3}")
     assert rg.main([str(rubric_path)]) == rg.EXIT_OK
-    public = next(text for text in capsys.readouterr().out.splitlines() if "rnn.public.json: written" in text)
+    said = capsys.readouterr()
+    public = next(text for text in said.out.splitlines() if "rnn.public.json: written" in text)
     assert "1 removed: rnn_forward/public-1; the message(s) of 10 known mistake(s) no longer held (no case of the " \
            "file runs them): rnn_forward/a0_every_step, " in public, public
     assert "the message(s) of 10 known mistake(s): " not in public, public
+    # And the part left without a public case is named: the student kit leaves it out.
+    part = load_rubric(rubric_path).part("rnn_forward")
+    warned = [line for line in said.err.splitlines() if "no public case" in line]
+    assert warned == [f"warning: {rubric_path}:{part.line}: part rnn_forward has no public case: the student kit "
+                      "leaves rnn_forward out, so its self-check neither checks it nor counts its 15 points among "
+                      "those of the hidden cases, and to a student whose notebook marks it graded it says to ask "
+                      "whether it is; give it a public case, or tell the class that rnn_forward is graded on hidden "
+                      "cases only"], said.err
