@@ -26,7 +26,7 @@ from grader.models import DIMENSIONS, Case, Part, Rubric, Tolerance
 from grader.rubric import format_path
 
 __all__ = ["blind_mistakes", "blind_case_warnings", "telling_dims", "unknown_blind_to", "twin_case_warnings",
-           "shared_case_warnings", "idle_rtol_warnings"]
+           "shared_case_warnings", "idle_rtol_warnings", "hidden_only_warnings"]
 
 #: The rtol a case has when nothing sets one (``grader.rubric``'s built-in default).
 DEFAULT_RTOL = Tolerance().rtol
@@ -266,7 +266,11 @@ def blind_case_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture], *,
                         f"{part.max_points:g} points of {part.name} (the cases' warnings follow)")
         for case in part.cases:
             where = f"{rubric.path}:{case.line}: case {case.name!r} ({case.id}, {case.points:g} points)"
-            unsaid = [mistake for mistake in blind[case.id] if mistake not in case.blind_to and mistake not in unnamed]
+            # A case split in two on the same inputs (docs/rubrics.md, A tighter tolerance for one
+            # output) is one case: a mistake its other half catches is caught.
+            halves = [other.id for other in part.cases if other is not case and other.spec() == case.spec()]
+            unsaid = [mistake for mistake in blind[case.id] if mistake not in case.blind_to and mistake not in unnamed
+                      and all(mistake in blind[half] for half in halves)]
             if unsaid:
                 said.append(f"{where} {_case_warning(part, case, fixtures[case.id], unsaid, compute)}")
             needless = [m for m in case.blind_to if m not in blind[case.id]]
@@ -320,6 +324,22 @@ def twin_case_warnings(rubric: Rubric) -> list[str]:
     return said
 
 
+def hidden_only_warnings(rubric: Rubric) -> list[str]:
+    """``"FILE:LINE: ..."`` for each part whose cases are all hidden, when others have a public one:
+    the student kit's rubric (``Rubric.only("public")``) leaves the part out, so its self-check does
+    not check the function, tells a student whose notebook marks it graded to ask whether it is, and
+    counts the hidden points without it ("the other 64.5 of the 85 points"). Found making a new term's
+    only public case of rnn_forward hidden (thirty-eighth session)."""
+    if not any(case.visibility == "public" for case in rubric.cases):
+        return []  # no kit to check anything with: said by the self-check itself
+    return [f"{rubric.path}:{part.line}: part {part.name} has no public case: the student kit leaves "
+            f"{part.function} out, so its self-check neither checks it nor counts its {part.max_points:g} points "
+            f"among those of the hidden cases, and to a student whose notebook marks it graded it says to ask "
+            f"whether it is; give it a public case, or tell the class that {part.function} is graded on "
+            f"hidden cases only"
+            for part in rubric.parts if all(case.visibility == "hidden" for case in part.cases)]
+
+
 def shared_case_warnings(rubric: Rubric, others: Sequence[Rubric]) -> list[str]:
     """``"FILE:LINE: ..."`` for each case of ``rubric`` whose inputs (function, builder, seed, dims)
     are those of a case of another rubric with the other visibility: the public one's kit gives
@@ -342,17 +362,19 @@ def shared_case_warnings(rubric: Rubric, others: Sequence[Rubric]) -> list[str]:
 
 def idle_rtol_warnings(rubric: Rubric, fixtures: Mapping[str, CaseFixture]) -> list[str]:
     """``"FILE:LINE: ..."`` for each case whose ``rtol``, tightened (below another case's of its
-    part, or the default's), is below its ``atol`` and plays no part:
+    part, or below the grader's default 1e-5), is below its ``atol`` and plays no part:
     ``atol`` is at least ``rtol`` times every expected value it compares, so the bound is ``atol``
     alone. An instructor who tightens one output's tolerance by a case's ``rtol: 1.0e-9`` (docs/rubrics.md,
     A tighter tolerance for one output) under the default ``atol: 1.0e-7`` tightened nothing: a
-    ``float32`` hidden state passed it (thirty-seventh session)."""
+    ``float32`` hidden state passed it (thirty-seventh session). A part whose cases all share one
+    such ``rtol`` (written once in the part) was passed over until the thirty-eighth session: it
+    was compared with its own cases' alone."""
     said = []
     for part in rubric.parts:
         specs = {spec.name: spec for spec in part.outputs}
         for case in part.cases:
             rtol, atol = case.tolerance.rtol, case.tolerance.atol
-            others = max((c.tolerance.rtol for c in part.cases if c is not case), default=DEFAULT_RTOL)
+            others = max([DEFAULT_RTOL, *(c.tolerance.rtol for c in part.cases if c is not case)])
             fixture = fixtures.get(case.id)
             if fixture is None or not 0 < rtol < min(atol, others):  # an rtol tightened, under its atol
                 continue

@@ -172,16 +172,18 @@ def not_said_again(messages: Sequence[str], parts: Sequence[PartResult]) -> list
 
 def lost_cases(rubric: Rubric, fixtures: Mapping[str, Any], parts: Sequence[PartResult]) -> str:
     """What the instructor reads of the cases the grader could not grade for want of a fixture
-    (the student reads ``CASE_GRADER_FAILED``): one line per case, with its rubric line and how
-    to regenerate the fixtures; "" when there is none."""
+    (the student reads ``CASE_GRADER_FAILED``): one line per case, with its id and name and how
+    to regenerate the fixtures; "" when there is none. It says what the rubric's digest holds, not
+    the case's line: a result is kept while the digest stays, and a comment added above the case
+    moved the "rubric line 75" of a kept result onto another line (thirty-eighth session)."""
     if all(case.status != HARNESS for part in parts for case in part.cases):
         return ""
-    lines = {case.id: case.line for case in rubric.cases}
+    names = {case.id: case.name for case in rubric.cases}
     return "\n".join(
-        f"No fixture for case {case.case_id} (rubric line {lines[case.case_id]}): regenerate the "
+        f"No fixture for case {case.case_id} (named {names[case.case_id]!r} in the rubric): regenerate the "
         f"fixtures: {module_command('grader.regenerate')} {quoted(str(rubric.path))}"
         for part in parts for case in part.cases
-        if case.status == HARNESS and case.case_id in lines and case.case_id not in fixtures)
+        if case.status == HARNESS and case.case_id in names and case.case_id not in fixtures)
 
 
 def placeholder_warning(diagnostic: Any, extraction: Any) -> bool:

@@ -384,9 +384,7 @@ def case_changes(rubric: Rubric, old: bytes | None, new: bytes) -> str:
         said.append(f"{len(recomputed)} recomputed on the same inputs (the reference, its traces or its known "
                     f"mistakes changed): " + ", ".join(f"{named([case_id])}: {what[case_id]}" if what[case_id]
                                                          else named([case_id]) for case_id in recomputed))
-    edited = _edited_messages(before, after)
-    if edited:
-        said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
+    said += _message_changes(before, after)
     parts = {case_id.rsplit("/", 1)[0] for case_id in moved}
     if parts & {case_id.rsplit("/", 1)[0] for case_id in added + removed}:
         said.append("a case's id counts the cases of its part and visibility in file order, so deleting or "
@@ -434,10 +432,19 @@ def recomputed_values(was: Mapping[str, Any], now: Mapping[str, Any], *, outputs
     return "; ".join(said)
 
 
-def _edited_messages(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    """The known mistakes whose message differs between two decoded fixture files' headers."""
-    messages = before.get("mutants", {}), after.get("mutants", {})
-    return sorted(key for key in set(messages[0]) | set(messages[1]) if messages[0].get(key) != messages[1].get(key))
+def _message_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """What changed of the known mistakes' messages between two decoded fixture files' headers:
+    those edited, and those the file holds no more or holds now (a function whose last case of
+    the file's visibility went, or whose first came: a public case made hidden). The three were
+    one "the message(s) of 10 known mistake(s)", read as ten messages edited (thirty-eighth session)."""
+    old, new = before.get("mutants", {}), after.get("mutants", {})
+    edited = sorted(key for key in set(old) & set(new) if old[key] != new[key])
+    gone, came = sorted(set(old) - set(new)), sorted(set(new) - set(old))
+    said = [f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}"] if edited else []
+    said += [f"the message(s) of {len(gone)} known mistake(s) no longer held (no case of the file runs them): "
+             f"{', '.join(gone)}"] if gone else []
+    said += [f"the message(s) of {len(came)} known mistake(s) now held: {', '.join(came)}"] if came else []
+    return said
 
 
 #: What a stored case holds beside its spec, and the words a change of it is told in.
@@ -464,9 +471,7 @@ def value_changes(old: bytes | None, new: bytes | None) -> list[str]:
         changed = [case_id for case_id in kept if _difference(was[case_id].get(key), now[case_id].get(key)) is not None]
         if changed:
             said.append(f"the {words} of {len(changed)} {kind}case(s): {', '.join(changed)}")
-    edited = _edited_messages(before, after)
-    if edited:
-        said.append(f"the message(s) of {len(edited)} known mistake(s): {', '.join(edited)}")
+    said += _message_changes(before, after)
     return said
 
 
@@ -727,14 +732,16 @@ def rubrics_in(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def _other_rubrics(rubric: Rubric) -> list[Rubric]:
-    """The other rubrics of ``rubric``'s folder that can be read (a course's exams and make-ups)."""
+    """The other rubrics of ``rubric``'s folder that can be read (a course's exams and make-ups),
+    each with its path written as ``rubric``'s is (``rubrics/makeup.yaml`` beside ``rubrics/rnn.yaml``):
+    a warning named the one as given and the other by its absolute path (thirty-eighth session)."""
     own = Path(rubric.path).resolve()
     found = []
     for path in rubrics_in(own.parent)[0]:
         if path.resolve() == own:
             continue
         try:
-            found.append(load_rubric(path))
+            found.append(load_rubric(Path(rubric.path).parent / path.name))
         except (RubricError, OSError):
             continue  # said when that rubric itself is regenerated or checked
     return found
@@ -860,6 +867,7 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
     for warning in (*undeclared_calls(rubric, reference=reference), *filter(None, [odd_points(rubric)]),
                     *without_known_mistakes(rubric, reference=reference),
                     *blindspots.twin_case_warnings(rubric), *blindspots.idle_rtol_warnings(rubric, fresh),
+                    *blindspots.hidden_only_warnings(rubric),
                     *blindspots.shared_case_warnings(rubric, _other_rubrics(rubric)),
                     *blindspots.blind_case_warnings(
                         rubric, fresh, compute=lambda part, case: compute_case(rubric, part, case, reference))):

@@ -109,6 +109,8 @@ _ANOTHER_WAY = {
                            "one output)",
     ("an output", "points"): "an output's share of each case's points is its `weight:`; the points are the cases'",
 }
+for _key in ("hidden", "public"):
+    _ANOTHER_WAY[("a case", _key)] = "a case is public or hidden by its `visibility:` (`visibility: hidden`)"
 _ANOTHER_WAY[("a part", "optional")] = _ANOTHER_WAY[("a part", "extra_credit")]
 for _key in ("extra_credit", "optional"):
     _ANOTHER_WAY[("a case", _key)] = _ANOTHER_WAY[("a case", "bonus")]
@@ -234,17 +236,29 @@ class _Reader:
         line = node if isinstance(node, int) else _line(node)
         return RubricError(self.path, line, problem)
 
-    def scalar(self, node: yaml.Node, what: str = "this key") -> Any:
-        """The node's one value; ``what`` names it when it is a list or a mapping instead."""
+    def scalar(self, node: yaml.Node, what: str = "this key", *, expect: str = "text") -> Any:
+        """The node's one value; ``what`` names it when it is a list or a mapping instead.
+
+        ``expect`` is what the key holds, ``"text"``, ``"number"``, ``"whole number"`` or ``"boolean"`` (or ``"any"``,
+        for a hint's look): YAML 1.1 reads an unquoted yes, no, on, off, true or false (any case)
+        as a boolean, which is meant where a boolean is expected (``isolate: no``) and refused
+        elsewhere, saying what was written: a case named ``no`` read "must be a non-empty text,
+        not False", a ``path: no`` was told to write "['False']" (thirty-eighth session)."""
         import yaml
 
         if not isinstance(node, yaml.ScalarNode):
             kind = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
             raise self.error(node, f"{what} must be a single value, not a {kind}{self._bracket_hint(node)}")
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise self.error(node, f"unreadable value: {exc}") from None
+        if isinstance(value, bool) and expect in ("text", "number", "whole number"):
+            read = (f"`{node.value}`, which YAML reads as the boolean {str(value).lower()} (so are yes, no, on, off, "
+                    f"true and false, unquoted)")
+            raise self.error(node, f"{what} must be a {expect}, not {read}" if expect != "text" else
+                             f"{what} is written {read}; put it in quotes to write the word: {_double_quoted(node.value)}")
+        return value
 
     def plain(self, node: yaml.Node) -> Any:
         """The node as plain Python data (for pass-through sections such as ``imdb``)."""
@@ -273,7 +287,7 @@ class _Reader:
                 raise self.error(key_node, f"a YAML merge key (`<<: *...`) is not read in {what}: write its "
                                            f"keys out (the keys of `defaults:` and of a part serve each of its "
                                            f"cases)")
-            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = self.scalar(key_node, f"a key of {what}") if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 raise self.error(key_node, f"keys of {what} must be words, not {key!r}"
                                  f"{self._decimal_comma(key, value_node, entries)}")
@@ -346,7 +360,7 @@ class _Reader:
         at = next(k for k, (key, _) in enumerate(pairs) if key is key_node)
         name, entry = list(entries.items())[-1]
         if (at == 0 or pairs[at - 1][0] is not entry.key_node or not isinstance(entry.value, yaml.ScalarNode)
-                or entry.value.style or not isinstance(self.scalar(entry.value), str)):
+                or entry.value.style or not isinstance(self.scalar(entry.value, expect="any"), str)):
             return ""
         run = []  # the key with no value, and those that follow it: the rest of the text
         for key, value in pairs[at:]:
@@ -381,7 +395,7 @@ class _Reader:
         import yaml
 
         if (isinstance(key, bool) or not isinstance(key, int) or not entries
-                or not isinstance(value_node, yaml.ScalarNode) or self.scalar(value_node) is not None):
+                or not isinstance(value_node, yaml.ScalarNode) or self.scalar(value_node, expect="any") is not None):
             return ""
         name, entry = list(entries.items())[-1]
         if not isinstance(entry.value, yaml.ScalarNode):
@@ -393,7 +407,7 @@ class _Reader:
     def integer(self, node: yaml.Node, what: str, *, minimum: int | None = None,
                 maximum: tuple[int, str] | None = None) -> int:
         """A whole number, at least ``minimum``; ``maximum`` is the largest allowed and why."""
-        value = self.scalar(node, what)
+        value = self.scalar(node, what, expect="whole number")
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(node, f"{what} must be a whole number, not {value!r}{_whole_hint(value, node)}")
         written = str(node.value).strip().replace("_", "")
@@ -423,7 +437,7 @@ class _Reader:
         PyYAML reads ``1e-5`` (no dot) as text; an unquoted value of that form
         is accepted as the number it obviously means.
         """
-        value = self.scalar(node, what)
+        value = self.scalar(node, what, expect="number")
         if isinstance(value, str) and not node.style:  # plain (unquoted) scalar
             try:
                 value = float(value)
@@ -443,9 +457,12 @@ class _Reader:
         return value
 
     def boolean(self, node: yaml.Node, what: str) -> bool:
-        value = self.scalar(node, what)
+        """``true`` or ``false``; YAML 1.1's yes, no, on and off too, unquoted: they mean the boolean."""
+        value = self.scalar(node, what, expect="boolean")
         if not isinstance(value, bool):
-            raise self.error(node, f"{what} must be true or false, not {value!r}")
+            meant = _YAML_BOOLEANS.get(value.strip().lower()) if isinstance(value, str) else None
+            hint = f"; a boolean in quotes is text: write {str(meant).lower()} without quotes" if meant is not None else ""
+            raise self.error(node, f"{what} must be true or false, not {value!r}{hint}")
         return value
 
     def dims(self, node: yaml.Node, what: str) -> dict[str, int]:
@@ -563,6 +580,9 @@ _CONTEXT_IS_THE_MISTAKE = ("while scanning a simple key", "while scanning a quot
 #: (base 60, 90). A seed written ``007`` was silently seed 7, ``010`` seed 8 (thirty-seventh session).
 _NOT_DECIMAL = re.compile(r"[-+]?(0[0-9]|0[xXoObB]|[0-9]+:)")
 
+#: The words YAML 1.1 (PyYAML) reads as booleans, unquoted, in lower case.
+_YAML_BOOLEANS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
 #: The line breaks YAML counts (``str.splitlines`` knows more, which would shift the lines shown).
 _YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -587,6 +607,14 @@ def _yaml_hint(problem: str, context: str, *, at_tab: bool = False) -> str:
         return ("check this line's indentation: a key lines up with the other keys of its mapping, "
                 "a list item's '-' with the other items of its list")
     return ""
+
+
+def _as_written(value: object, node: "yaml.Node") -> str:
+    """``value`` as a message shows it: its ``repr``, or for a boolean what the rubric wrote and how
+    YAML read it (```yes``` read as true), which ``True`` alone did not tell."""
+    if isinstance(value, bool):
+        return f"`{node.value}` (which YAML reads as the boolean {str(value).lower()})"
+    return repr(value)
 
 
 def _bare_path_hint(text: str) -> str:
@@ -861,11 +889,11 @@ def _read_part(
         weight = reader.number(out["weight"].value, "output weight") if "weight" in out else 1.0
         check = "allclose"
         if "check" in out:
-            check = reader.scalar(out["check"].value, "check")
+            check = reader.scalar(out["check"].value, "check", expect="any")
             if check not in CHECKS:
                 raise reader.error(
                     out["check"].value,
-                    f"unknown check {check!r}{_did_you_mean(str(check), sorted(CHECKS))} "
+                    f"unknown check {_as_written(check, out['check'].value)}{_did_you_mean(out['check'].value.value, sorted(CHECKS))} "
                     f"(known: {', '.join(sorted(CHECKS))})",
                 )
         outputs.append(
@@ -916,11 +944,11 @@ def _read_case(
     counters: dict[str, int],
 ) -> Case:
     entries = reader.mapping(node, "a case", _CASE_KEYS, ("visibility", "seed", "points"))
-    visibility = reader.scalar(entries["visibility"].value, "visibility")
+    visibility = reader.scalar(entries["visibility"].value, "visibility", expect="any")
     if visibility not in VISIBILITIES:
         raise reader.error(
             entries["visibility"].value,
-            f"visibility must be one of {', '.join(VISIBILITIES)}, not {visibility!r}",
+            f"visibility must be one of {', '.join(VISIBILITIES)}, not {_as_written(visibility, entries['visibility'].value)}",
         )
     counters[visibility] += 1
     if "id" in entries:

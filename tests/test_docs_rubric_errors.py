@@ -33,6 +33,7 @@ EDITS = {
     "after a quote opened": (58, 'Network"', "Network"),
     "unknown key 'a_next to 1e-9'": (78, "name: narrow hidden state", "name: narrow, a_next to 1e-9"),
     "case name must be a single value": (78, "name: narrow hidden state", "name: [m = 1]"),
+    "case name is written `no`": (78, "name: narrow hidden state", "name: no"),
 }
 
 

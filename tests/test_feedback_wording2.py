@@ -207,7 +207,7 @@ def test_a_case_without_fixture_tells_the_instructor_what_to_do(lost_case, conte
     from grader.classreport import ClassTally, class_report_html
 
     result, folder, case = lost_case
-    detail = (f"No fixture for case {case.id} (rubric line {case.line}): regenerate the fixtures: "
+    detail = (f"No fixture for case {case.id} (named {case.name!r} in the rubric): regenerate the fixtures: "
               f"python3 -m grader.regenerate {context.rubric.path}")
     assert result.extra[report.GRADER_ERROR] == detail
     record = json.loads((folder / report.RESULT_RECORD).read_text(encoding="utf-8"))
@@ -219,7 +219,30 @@ def test_a_case_without_fixture_tells_the_instructor_what_to_do(lost_case, conte
         harness = page[page.index('<section id="harness">'):]
         harness = harness[:harness.index("</section>")]
         assert "Graded, with some cases lost to a grader error" in harness
-        assert f"rubric line {case.line}" in harness and "python3 -m grader.regenerate" in harness
+        assert f"No fixture for case {case.id}" in harness and "python3 -m grader.regenerate" in harness
+
+
+def test_what_the_instructor_reads_of_a_lost_case_stays_true_while_the_result_is_kept(context):
+    """A graded result is kept while the rubric's digest stays (grader.incremental), and the digest
+    leaves lines out: a comment added above a case kept the result whose detail said "rubric line 75",
+    which then was the comment's line or another case's (thirty-eighth session). The detail says
+    the case's id and name, which the digest holds: the same for both files."""
+    from grader.failtexts import lost_cases
+    from grader.models import HARNESS, CaseResult, PartResult
+    from grader.rubric import parse_rubric
+
+    text = Path(context.rubric.path).read_text(encoding="utf-8")
+    commented = text.replace("parts:\n", "parts:\n# The cells first, then the loops.\n# (a note)\n", 1)
+    before, after = parse_rubric(text, path="rubrics/rnn.yaml"), parse_rubric(commented, path="rubrics/rnn.yaml")
+    assert before.digest == after.digest and before.cases[1].line != after.cases[1].line
+    case = before.cases[1]
+    parts = [PartResult(name=case.part, function=case.function, status=HARNESS, points=0, max_points=case.points,
+                        cases=(CaseResult(case_id=case.id, name=case.name, visibility=case.visibility,
+                                          status=HARNESS, points=0, max_points=case.points),))]
+    said = lost_cases(before, {}, parts)
+    assert said == lost_cases(after, {}, parts) == (
+        f"No fixture for case {case.id} (named {case.name!r} in the rubric): regenerate the fixtures: "
+        "python3 -m grader.regenerate rubrics/rnn.yaml"), said
 
 
 def test_a_graded_submission_without_lost_cases_has_no_grader_error(tmp_path, context, sandbox):

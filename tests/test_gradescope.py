@@ -180,7 +180,7 @@ def test_a_grader_failure_gives_the_instructor_the_traceback_and_the_student_one
 
 def test_cases_lost_to_missing_fixtures_are_explained_in_the_log_only(tmp_path, monkeypatch):
     """A rubric whose fixtures lack a case: the student's results.json gets the kind sentence,
-    the autograder's log (instructor-only) the rubric line and the regenerate command."""
+    the autograder's log (instructor-only) the case, its name and the regenerate command."""
     from grader import commands
     from grader import classfiles
     from grader.fixtures import Fixtures
@@ -200,7 +200,7 @@ def test_cases_lost_to_missing_fixtures_are_explained_in_the_log_only(tmp_path, 
     log = stream.getvalue()
     assert "Cases the grader could not grade" in log and "grader.regenerate" in log, log
     text = (root / "results" / "results.json").read_text()
-    assert "regenerate" not in text and "rubric line" not in text
+    assert "regenerate" not in text and "No fixture" not in text
     assert any(CASE_GRADER_FAILED in test["output"] for test in json.loads(text)["tests"])
 
 

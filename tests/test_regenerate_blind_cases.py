@@ -324,3 +324,72 @@ def test_mistakes_that_need_different_dimensions_are_told_apart_by_each():
     assert said == ("; T_x: 2 in its dims tells f/a, f/c apart, m: 2 in its dims tells f/b apart (now m = 1, "
                     "T_x = 1; the case's fixtures then change, and the points of a student who makes one)"), said
     assert blindspots._dims_fix(case, {"f/d": ()}) == ""
+
+
+def test_a_part_whose_cases_all_share_an_idle_rtol_is_named_too(workspace):
+    """Thirty-eighth session: `rtol: 1.0e-9` written once in a part (every case of it the same, under
+    the default atol 1e-7) was compared with its own cases' rtol alone, found "not tightened", and
+    passed over, where the same rtol on one case was warned of. Each case is named, as for one."""
+    rubric_path, fixtures_dir = workspace
+    line = edit_rubric(rubric_path, "  - function: rnn_cell_forward\n",
+                       "  - function: rnn_cell_forward\n    rtol: 1.0e-9\n")
+    rubric = load_rubric(rubric_path)
+    fixtures = fx.load_fixtures(rubric, fixtures_dir=fixtures_dir)
+    said = blindspots.idle_rtol_warnings(rubric, fixtures)
+    part = rubric.part("rnn_cell_forward")
+    assert [w.split(": case ", 1)[0] for w in said] == [f"{rubric_path}:{case.line}" for case in part.cases], said
+    assert all("has rtol 1e-09 under atol 1e-07" in w and "tightens nothing" in w for w in said), said
+    assert line < part.cases[0].line
+    # An atol of the part's own makes the rtol count: nothing to say.
+    edit_rubric(rubric_path, "    rtol: 1.0e-9\n", "    rtol: 1.0e-9\n    atol: 1.0e-12\n")
+    assert blindspots.idle_rtol_warnings(load_rubric(rubric_path), fixtures) == []
+
+
+def test_a_rubric_of_the_folder_is_named_as_the_instructor_names_the_folder(workspace, capsys, monkeypatch):
+    """Thirty-eighth session, a new term's edit run as `python3 -m grader.regenerate rubrics/rnn.yaml`:
+    the warning named `rubrics/rnn.yaml:88` and, for the other rubric of the folder,
+    `/home/.../rubrics/rnn_extended.yaml`. Both are named as the command line names the folder."""
+    rubric_path, _ = workspace
+    monkeypatch.chdir(rubric_path.parent.parent)
+    folder = rubric_path.parent.name
+    makeup = rubric_path.parent / "makeup.yaml"
+    makeup.write_text(rubric_path.read_text().replace("name: rnn\n", "name: rnn_makeup\n", 1))
+    line = edit_rubric(makeup, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, "
+                       "n_y: 2, m: 10, T_x: 1}, points: 2.5}", "{name: assignment example, visibility: hidden, "
+                       "seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2.5}")
+    [said] = _said_of_inputs(capsys, f"{folder}/makeup.yaml")
+    assert said.startswith(f"warning: {folder}/makeup.yaml:{line}: the hidden case 'assignment example' of "
+                           f"{folder}/makeup.yaml (line {line}) has the inputs of the public case 'assignment "
+                           f"example' of {folder}/rnn.yaml (line {line})"), said
+
+
+def test_a_case_split_for_a_tighter_tolerance_is_one_case_for_the_known_mistakes():
+    """Thirty-eighth session, a new term's rnn_extended.yaml: docs/rubrics.md's recipe (a case split
+    in two on the same inputs, the weight gradients to rtol 1e-7 in one half, the rest in the other)
+    gave a warning per split case that its weights half "cannot tell" lstm_cell_backward/
+    dc_prev_without_ft, which changes only dc_prev, compared and caught by the other half. The two
+    halves are one case: nothing to say. Left out of both, the mistake is still named."""
+    from types import MappingProxyType
+
+    from grader.rubric import parse_rubric
+
+    path = RUBRICS / "rnn_extended.yaml"
+    text = path.read_text(encoding="utf-8")
+    original = load_rubric(path)
+    shipped = fx.load_fixtures(original)
+    case = ("      - {name: course dimensions, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, "
+            "T_x: 1}, points: 5}\n")
+    assert text.count(case) == 1
+
+    def split(rest: str) -> list[str]:
+        halves = (case.replace("points: 5}", f"points: 3, outputs: [{rest}]}}")
+                  + case.replace("course dimensions", "course dimensions (weights to 1e-7)").replace(
+                      "points: 5}", "points: 2, rtol: 1.0e-7, atol: 1.0e-10, outputs: [dWf, dWi, dWc, dWo]}"))
+        rubric = parse_rubric(text.replace(case, halves), path=str(path))
+        fixtures = MappingProxyType({**shipped, "lstm_cell_backward/public-2": shipped["lstm_cell_backward/public-1"]})
+        return [w for w in blindspots.blind_case_warnings(rubric, fixtures) if "lstm_cell_backward/public" in w]
+
+    assert split("dxt, da_prev, dc_prev, dbf, dbi, dbc, dbo") == []
+    said = split("dxt, da_prev, dbf, dbi, dbc, dbo")  # dc_prev compared by neither half
+    assert len(said) == 2 and all("lstm_cell_backward/dc_prev_without_ft: they differ from it only in the output(s) "
+                                  "dc_prev, which its outputs leave out" in w for w in said), said

@@ -7,6 +7,7 @@ import numpy as np
 
 from grader import regenerate as rg
 from grader.copycommands import grade_command, module_command
+from grader.rubric import load_rubric
 from tests.test_fixtures import RUBRICS, edit_rubric, reference, workspace  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,6 +233,10 @@ def test_regenerating_says_which_cases_changed_and_that_the_kit_must_be_made_aga
     public = next(text for text in out.splitlines() if "rnn.public.json: written" in text)
     assert public.endswith(f": 1 case(s) added: rnn_forward/public-2 (line {line})"), public
     hidden = next(text for text in out.splitlines() if "rnn.hidden.json: written" in text)
+    # docs/rubrics.md shows this edit's line, its size too (it showed an older file's, 786550 bytes).
+    shown = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8").replace("\n", " ")
+    size = (rubric_path.parent / "fixtures" / "rnn.hidden.json").stat().st_size
+    assert f"`rnn.hidden.json: written ({size} bytes): 2 case(s) with other inputs" in shown, size
     assert f": 2 case(s) with other inputs (function, builder, seed or dims): rnn_cell_forward/hidden-1 (line {gone}), " \
            f"rnn_cell_forward/hidden-2 (line {gone + 1}); 1 removed: rnn_cell_forward/hidden-3; a case's id counts" in hidden, hidden
     assert f"{rubric_path}: its public cases changed: a student kit made before checks the old ones" in out, out
@@ -399,3 +404,28 @@ def test_the_commands_to_paste_quote_the_rubric_s_path(tmp_path, capsys):
     said = capsys.readouterr().err.split("  run: ", 1)[1].split("\n", 1)[0]
     assert shlex.split(said) == [*regenerate, str(rubric)], said
     assert "RUBRIC --check" in rg.next_steps(None)  # several rubrics: the placeholder, as it was
+
+
+def test_a_public_case_made_hidden_says_which_messages_the_public_file_holds_no_more(workspace, capsys):
+    """Thirty-eighth session, a new term: rnn_forward's only public case made hidden. The public
+    file said `1 removed: rnn_forward/public-1; the message(s) of 10 known mistake(s): rnn_forward/...`,
+    which reads as ten messages edited; none was: the file holds them no more, no public case of
+    rnn_forward being left to run them."""
+    rubric_path, _ = workspace
+    edit_rubric(rubric_path, "{name: assignment example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, "
+                "m: 10, T_x: 4}, points: 3}", "{name: assignment example, visibility: hidden, seed: 1, dims: "
+                "{n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 4}, points: 3}")
+    assert rg.main([str(rubric_path)]) == rg.EXIT_OK
+    said = capsys.readouterr()
+    public = next(text for text in said.out.splitlines() if "rnn.public.json: written" in text)
+    assert "1 removed: rnn_forward/public-1; the message(s) of 10 known mistake(s) no longer held (no case of the " \
+           "file runs them): rnn_forward/a0_every_step, " in public, public
+    assert "the message(s) of 10 known mistake(s): " not in public, public
+    # And the part left without a public case is named: the student kit leaves it out.
+    part = load_rubric(rubric_path).part("rnn_forward")
+    warned = [line for line in said.err.splitlines() if "no public case" in line]
+    assert warned == [f"warning: {rubric_path}:{part.line}: part rnn_forward has no public case: the student kit "
+                      "leaves rnn_forward out, so its self-check neither checks it nor counts its 15 points among "
+                      "those of the hidden cases, and to a student whose notebook marks it graded it says to ask "
+                      "whether it is; give it a public case, or tell the class that rnn_forward is graded on hidden "
+                      "cases only"], said.err

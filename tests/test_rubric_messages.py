@@ -229,3 +229,55 @@ def test_a_quoted_name_with_a_comma_is_read_as_written(tmp_path):
 def test_a_path_without_brackets_says_how_to_write_it(tmp_path, written, hint):
     text = replace_line(8, '      - {name: a_next, ' + written + ', weight: 2}')
     error_at(tmp_path, text, 8, hint)
+
+
+CASE_12 = "      - {name: example, visibility: public, seed: 1, dims: {n_x: 3, n_a: 5, n_y: 2, m: 10, T_x: 1}, points: 2}"
+
+
+@pytest.mark.parametrize("line, old, new, fragments", [
+    (12, "name: example", "name: no", ("case name is written `no`, which YAML reads as the boolean false",
+                                       'put it in quotes to write the word: "no"')),
+    (12, "name: example", "name: Off", ("case name is written `Off`, which YAML reads as the boolean false",)),
+    (12, "visibility: public", "visibility: yes",
+     ("visibility must be one of public, hidden, not `yes` (which YAML reads as the boolean true)",)),
+    (12, "points: 2}", "points: 2, hidden: yes}",
+     ("a case has no key 'hidden': a case is public or hidden by its `visibility:` (`visibility: hidden`)",)),
+    (12, "seed: 1,", "seed: on,", ("seed must be a whole number, not `on`, which YAML reads as the boolean true",)),
+    (12, "points: 2}", "points: yes}", ("points must be a number, not `yes`",)),
+    (12, "m: 10", "m: on", ("dimension m must be a whole number, not `on`",)),
+    (12, "points: 2}", "points: 2, outputs: [a_next, no]}", ("a name in a case's outputs is written `no`",)),
+    (12, "points: 2}", "points: 2, rtol: off}", ("rtol must be a number, not `off`",)),
+    (8, 'path: "[0]"', "path: no", ("path is written `no`", 'in quotes to write the word: "no"')),
+    (8, "weight: 2}", "weight: 2, check: off}", ("unknown check `off` (which YAML reads as the boolean false) (known",)),
+    (15, "[rnn_cell_forward]", "[On]", ("a name in depends is written `On`",)),
+    (2, "name: demo", "name: yes", ("the rubric name is written `yes`",)),
+    (1, "version: 1", "version: on", ("version must be a whole number, not `on`, which YAML reads as the boolean true",)),
+])
+def test_a_yaml_boolean_where_a_word_or_a_number_is_meant_says_what_was_written(tmp_path, line, old, new, fragments):
+    """Thirty-eighth session: YAML 1.1 reads an unquoted yes, no, on, off (any case) as a boolean.
+    Where a word or a number belongs, the loader said what it got, `True` or `False`, which the file
+    does not hold ("case name must be a non-empty text, not False"; "path must be text ..., for the
+    key False of a returned dict write path: \"['False']\""; "unknown output False"). It says what
+    was written, how YAML read it, and what to write."""
+    lines = BASE.split("\n")
+    assert old in lines[line - 1], lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    message = error_at(tmp_path, "\n".join(lines), line, *fragments)
+    assert "True" not in message and "False" not in message, message
+
+
+@pytest.mark.parametrize("written, meant", [("isolate: no", False), ("isolate: Off", False), ("isolate: false", False),
+                                            ("bonus: yes", True), ("bonus: ON", True), ("bonus: true", True)])
+def test_a_yaml_boolean_where_a_boolean_is_meant_is_the_boolean(tmp_path, written, meant):
+    """`isolate: no` and `bonus: yes` mean what an instructor who writes them means (YAML 1.1 reads
+    them so, and docs/rubrics.md says so)."""
+    path = tmp_path / "r.yaml"
+    path.write_text(BASE.replace("    depends: [rnn_cell_forward]\n", f"    depends: [rnn_cell_forward]\n    {written}\n"))
+    part = load_rubric(path).part("rnn_forward")
+    assert getattr(part, written.split(":")[0]) is meant
+
+
+def test_a_quoted_boolean_where_a_boolean_is_meant_says_to_take_the_quotes_off(tmp_path):
+    text = BASE.replace("    depends: [rnn_cell_forward]\n", "    depends: [rnn_cell_forward]\n    isolate: 'no'\n")
+    error_at(tmp_path, text, 16, "isolate must be true or false, not 'no'; a boolean in quotes is text: "
+                                 "write false without quotes")
