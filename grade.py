@@ -218,10 +218,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
     if given:  # one path with spaces, typed without quotes: the shell cut it into words
-        from grader.copycommands import grade_command
-        from grader.selfcheck import check_command, unquoted_path
+        from grader.copycommands import grade_command, unquoted_path
 
         named = [args.check] if args.check is not None else []
+        if named:  # (not for a class run: grader.selfcheck imports logging, 4-6 ms before its zygotes start)
+            from grader.selfcheck import check_command
         unquoted = unquoted_path([*named, *given], command=check_command() if named else grade_command())
         if unquoted is not None:
             parser.error(unquoted)
