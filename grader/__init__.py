@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping, TextIO
 
-__all__ = ["check", "exit_status_of"]
+__all__ = ["check", "exit_status_of", "exit_at_once"]
 
 
 # Read by grade.py, the kit's grade.py and a kernel's ``import grader`` before anything tells
@@ -46,6 +46,34 @@ def exit_status_of(main: "Any") -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush
         return 1
+
+
+def exit_at_once(status: int) -> "None":
+    """Leave the process now with ``status``, without the interpreter's teardown: ``grade.py``'s
+    last step. Freeing every module and object one by one (NumPy's, the grader's, the fixtures)
+    took 20-60 ms after a class run's last line (thirty-eighth session), memory the operating
+    system takes back at once. What an exit does that matters is done first: the ``atexit``
+    functions (``multiprocessing``'s, ``logging``'s, a coverage tool's), then the standard streams
+    flushed. Where a thread other than a daemon still runs (the interpreter would wait for it), or a
+    stream cannot be flushed (the interpreter reports that), it exits as usual."""
+    import atexit
+    import os
+    import threading
+
+    main = threading.main_thread()
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if (not isinstance(status, int) or run_exit_functions is None
+            or any(thread is not main and not thread.daemon and thread.is_alive()
+                   for thread in threading.enumerate())):
+        sys.exit(status)
+    run_exit_functions()  # each once: the interpreter's exit would find none left
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        sys.exit(status)
+    os._exit(status)
 
 
 def _python_too_old(version: tuple) -> "str | None":

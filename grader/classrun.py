@@ -35,7 +35,7 @@ from grader.outputfolder import (INTERRUPTED_AFTER, class_again, earlier_class_n
                                  remove_earlier, remove_stale_temporaries, renamed_note, stops_say_what_is_left,
                                  student_folder, student_folder_note, usable_out_dir, write_report_html,
                                  write_upload_files)
-from grader.protectedpaths import RealPaths, protected_paths, start_zygotes
+from grader.protectedpaths import RealPaths, log_files, protected_paths, start_zygotes
 from grader.similaritystage import read_template, run_similarity
 
 
@@ -123,6 +123,7 @@ class _StartUp:
     late: tuple[Path, ...]  # notebooks graded alone earlier, graded with this class run
     hidden: tuple[Path, ...]  # what no child may see, besides the output folder
     reads: tuple  # the rubric, roster, adjustments and known solutions: read here only
+    logs: tuple[Path, ...]  # the run's log files (``log_files``), hidden as the inputs are
     sandbox_options: dict  # the zygotes' sandbox (the workers': a copy whose protected_paths name the opened roots)
 
     @property
@@ -207,8 +208,9 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     of_the_class = [path for path in (*options.sources, *options.late) if path.exists()] if regrade else []
     reads = (rubric, options.roster, options.adjust, options.known,  # adjust: ids, points and reasons by hand
              *of_the_class)
+    logs = tuple(log_files())  # found once: the workers' protected paths name them too
     sandbox_options = {"protected_paths": protected_paths(*hidden, out_dir=out_dir,
-                                                          also=(unpack_dir,), reads=reads),
+                                                          also=(unpack_dir,), reads=reads, logs=logs),
                        "layouts": answer_layouts(context),
                        "arg_layouts": argument_layouts(context)}
     for zygote in zygotes:  # only a folder's run starts them: the folder is what is graded
@@ -225,7 +227,7 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
                     class_roster=class_roster, adjustments=adjustments, zygotes=tuple(zygotes),
                     context=context, fixtures=fixtures, lock=lock, unpack_dir=unpack_dir,
                     one_student=one_student, regrade=regrade, late_zip=late_zip, late=tuple(late),
-                    hidden=tuple(hidden), reads=reads, sandbox_options=sandbox_options,
+                    hidden=tuple(hidden), reads=reads, logs=logs, sandbox_options=sandbox_options,
                     again=class_again(out_dir=out_dir, sources=options.sources) if regrade else "")
 
 
@@ -736,7 +738,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # (A new dict: the start-up's record keeps what the zygotes were configured with.)
         sandbox_options = {**start.sandbox_options, "protected_paths": protected_paths(
             *(start.hidden if start.one_student is not None else (*roots, *start.late, *late_roots)),
-            out_dir=out_dir, also=(start.unpack_dir,), reads=start.reads)}
+            out_dir=out_dir, also=(start.unpack_dir,), reads=start.reads, logs=start.logs)}
         workers = _Workers(
             stack=stack, zygotes=start.zygotes, batch=batch, feedback_html=feedback_html,
             context=context, out_dir=out_dir, sandbox_options=sandbox_options,

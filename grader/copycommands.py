@@ -11,8 +11,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Sequence
 
-__all__ = ["GRADE_PY", "grade_command", "module_command", "python_command", "quoted", "shown_path"]
+__all__ = ["GRADE_PY", "grade_command", "module_command", "python_command", "quoted", "shown_path",
+           "unquoted_path"]
 
 #: The ``grade.py`` beside this package: the kit's, or the instructors' repository's.
 GRADE_PY = Path(__file__).resolve().parent.parent / "grade.py"
@@ -50,3 +52,23 @@ def grade_command() -> str:
 def module_command(module: str) -> str:
     """The command that runs ``module`` (``grader.regenerate``) with this Python."""
     return f"{python_command()} -m {module}"
+
+
+def unquoted_path(words: Sequence[str | Path], *, command: str) -> str | None:
+    """What to say when ``words`` (the paths of a command line) are one path with spaces that
+    the shell cut at its spaces, typed without quotes (``--check My Notebooks/rnn hw.ipynb``), or
+    None: the words joined by single spaces name a file or folder that exists. They were told
+    "3 notebooks given (...): check them one at a time" (``grade.py`` said "a class run takes one
+    folder", also after ``--check``), for the one notebook the student meant. ``command`` is what
+    goes before the path in the command to copy (``python3 grade.py --check``)."""
+    texts = [str(word) for word in words]
+    if len(texts) < 2:
+        return None
+    joined = " ".join(texts)
+    try:
+        if not Path(joined).exists():
+            return None
+    except (OSError, ValueError):  # a name too long for the system, a NUL
+        return None
+    return (f"{joined} has spaces in its path, and the shell cut it into {len(texts)} words at them: "
+            f"put the path in quotes: {command} {quoted(joined)}")

@@ -14,7 +14,7 @@ from grader.exits import CommandError
 
 
 def protected_paths(*roots: Path, out_dir: Path, also: Sequence[Path] = (),
-                    reads: Sequence[Path | None] = ()) -> list[Path]:
+                    reads: Sequence[Path | None] = (), logs: Sequence[Path] | None = None) -> list[Path]:
     """What no child may see in a class run graded from ``roots`` (folders, or a notebook) into
     ``out_dir``: the reference, the rubrics and their fixtures, the output, the folders ``also``
     names (where the students' zips are unpacked), the files and folders of ``reads`` (the
@@ -30,7 +30,11 @@ def protected_paths(*roots: Path, out_dir: Path, also: Sequence[Path] = (),
     ``out_dir`` and the folders of ``also`` are made here when missing: a mount hides only what
     exists, and the zygotes are given these paths before the run makes its output folder, so
     where Landlock is absent (a kernel before 5.13) a first run into a new folder left it open to
-    every child, a later student's function reading the feedback written for those before it."""
+    every child, a later student's function reading the feedback written for those before it.
+
+    ``logs``: the run's log files as ``log_files`` found them (a class run finds them once for its
+    zygotes and its workers: with piped output that reads every process's descriptors in
+    ``/proc``); None, found now."""
     root_dirs = []
     for root in roots:  # several: the folders (or zips) of a run of several sources, each hidden
         root_dir = Path(root).resolve() if Path(root).is_dir() else Path(root).resolve().parent
@@ -49,10 +53,10 @@ def protected_paths(*roots: Path, out_dir: Path, also: Sequence[Path] = (),
             Path(folder).mkdir(parents=True, exist_ok=True)
     return list(dict.fromkeys([REPO / "solution", REPO / "rubrics", out_dir.resolve(),
                                *(Path(folder).resolve() for folder in also), *protected_inputs(reads), *root_dirs,
-                               *_temporary_folder(), *_log_files()]))
+                               *_temporary_folder(), *(log_files() if logs is None else logs)]))
 
 
-def _log_files() -> list[Path]:
+def log_files() -> list[Path]:
     """The files this process's stdout and stderr write to, where they are files: the run's log an
     instructor redirected (``grade.py class/ > logs/run.log``), which names every student graded
     so far with their score. Until the thirty-second session a child read it where Landlock is

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
-from grader.copycommands import GRADE_PY, grade_command, python_command, quoted, shown_path
+from grader.copycommands import GRADE_PY, grade_command, python_command, quoted, shown_path, unquoted_path
 from grader.models import (
     CASE_GRADER_FAILED, ERROR, MISSING, NOT_ATTEMPTED, NOT_IMPLEMENTED, PASSED, STATUS_WORDS, TIMEOUT, CaseResult,
     Location, PartResult, SubmissionResult, bonus_mark,
@@ -796,26 +796,6 @@ def _no_such_file(notebook: Path) -> str:
         return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     return f"No such file. Check the name: the notebooks {where} are {shown}."
-
-
-def unquoted_path(words: Sequence[str | Path], *, command: str) -> str | None:
-    """What to say when ``words`` (the paths of a command line) are one path with spaces that
-    the shell cut at its spaces, typed without quotes (``--check My Notebooks/rnn hw.ipynb``), or
-    None: the words joined by single spaces name a file or folder that exists. They were told
-    "3 notebooks given (...): check them one at a time" (``grade.py`` said "a class run takes one
-    folder", also after ``--check``), for the one notebook the student meant. ``command`` is what
-    goes before the path in the command to copy (``python3 grade.py --check``)."""
-    texts = [str(word) for word in words]
-    if len(texts) < 2:
-        return None
-    joined = " ".join(texts)
-    try:
-        if not Path(joined).exists():
-            return None
-    except (OSError, ValueError):  # a name too long for the system, a NUL
-        return None
-    return (f"{joined} has spaces in its path, and the shell cut it into {len(texts)} words at them: "
-            f"put the path in quotes: {command} {quoted(joined)}")
 
 
 #: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).

@@ -91,3 +91,39 @@ def test_the_similarity_check_uses_as_many_processes_as_the_run_has_jobs(tmp_pat
                                        class_report=False, stream=io.StringIO())
         assert summary.graded == 2
     assert seen == [1, 2]
+
+
+def test_a_class_run_finds_its_log_files_once_for_its_zygotes_and_its_workers(tmp_path, monkeypatch):
+    """The run's log files (an instructor's redirected or piped log: ``protectedpaths.log_files``,
+    which reads every process's descriptors in ``/proc`` when the output is a pipe) were found twice,
+    for the zygotes' protected paths and again for the workers'; once now, both hold them."""
+    subs = tmp_path / "subs"
+    nbs.write(subs / "ada.ipynb", nbs.course_notebook())
+    nbs.write(subs / "grace.ipynb", nbs.alt_notebook())
+    log = tmp_path / "logs" / "run.log"
+    found, configured, pools = [], [], []
+
+    def log_files():
+        found.append(True)
+        return [log]
+
+    monkeypatch.setattr(classrun, "log_files", log_files)
+    from grader import batch, zygote
+
+    real_configure, real_pool = zygote.configure_zygote, batch.WorkerPool.__init__
+
+    def configure(started, **options):
+        configured.append(options["protected_paths"])
+        return real_configure(started, **options)
+
+    def pool(self, **options):
+        pools.append(options["sandbox_options"]["protected_paths"])
+        return real_pool(self, **options)
+
+    monkeypatch.setattr(zygote, "configure_zygote", configure)
+    monkeypatch.setattr(batch.WorkerPool, "__init__", pool)
+    summary = commands.grade_class(subs, out_dir=tmp_path / "out", jobs=2, similarity=False, force=True,
+                                   class_report=False, stream=io.StringIO())
+    assert summary.graded == 2
+    assert found == [True]
+    assert configured and pools and all(log in paths for paths in (*configured, *pools))
