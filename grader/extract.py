@@ -45,8 +45,9 @@ from grader.codeslips import may_end_early, may_slip, slip_sentence, slips, unre
 from grader.course import COURSE_HELPERS, COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import, MemberSet
 from grader.hintcode import LINE_ENDS
-from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
-                                  outside_import_text, unreadable_words)
+from grader.extractnotes import (INTROSPECTABLE, KERAS_PACKAGES, Diagnostic, broken_definitions, builds_a_model,
+                                  free_message, keras_builder_text, module_public_names, outside_import_text,
+                                  unreadable_words)
 from grader.models import at_line, cell_words
 from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, load, skipped_code,
                              without_trailing_comments)
@@ -1930,13 +1931,27 @@ class _Extractor:
         late = late_imports(self.imports, [d for d, _, _ in analysed])  # not in the program
         bound = {i.binds for i in self.imports if i.binds and i.kind != "test" and i not in late}
         warned: set[str] = set()
+        builders: dict[str, list[Import]] = {}  # a Keras model builder -> the Keras imports it uses
         for imp in self.imports:
             if imp.kind == "heavy" and imp.binds in users and imp.source not in warned and imp not in late:
                 warned.add(imp.source)
-                self.diags.append(Diagnostic(
-                    "warning", outside_import_text(imp, users[imp.binds][:3], self._cell(imp.cell_index)),
-                    imp.cell_index, imp.line, users[imp.binds][0],
-                ))
+                named = users[imp.binds]
+                if imp.module.split(".", 1)[0] in KERAS_PACKAGES:
+                    for name in named:
+                        if name in self.defs and builds_a_model(self.defs[name][0].source):
+                            builders.setdefault(name, []).append(imp)
+                    named = [name for name in named if name not in builders]
+                if named:
+                    self.diags.append(Diagnostic(
+                        "warning", outside_import_text(imp, named[:3], self._cell(imp.cell_index)),
+                        imp.cell_index, imp.line, named[0],
+                    ))
+        for name, used in builders.items():
+            d = self.defs[name][0]
+            self.diags.append(Diagnostic(
+                "warning", keras_builder_text(name, used, self._line(d.cell_index, d.first_line)),
+                d.cell_index, d.first_line, name,
+            ))
         course_imported = any(i.kind == "course" for i in self.imports)
         for module, fns in COURSE_MODULES.items():
             for fn_name in fns:
