@@ -877,6 +877,54 @@ def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
     return rebound
 
 
+def _graders_constants(namespace: Mapping[str, Any], program: Mapping[str, Any],
+                       read: Collection[str]) -> dict[str, Any]:
+    """The plain values (numbers, strings, tuples ...: the wire format's) that the grader's
+    ``program`` binds to a name of ``read`` (the names the notebook's functions read) where the
+    kernel has no such name or another value, by name. A constant the grade binds and the kernel
+    lacks (``import tensorflow as tf`` then ``SCALE = 1.0``, the cell stopped at its first line)
+    failed in check() with a NameError and passed in the grade (thirty-eighth session)."""
+    from grader import wire
+
+    constants = {}
+    for name in read:
+        value = program.get(name, _MISSING)
+        if value is _MISSING or name.startswith("__") or callable(value) or isinstance(value, types.ModuleType):
+            continue
+        try:
+            mine = wire.encode(value)
+        except wire.WireError:
+            continue  # an object of the notebook's classes: checked as the kernel holds it
+        live = namespace.get(name, _MISSING)
+        try:
+            same = live is not _MISSING and wire.encode(live) == mine
+        except wire.WireError:
+            same = False
+        if not same:
+            constants[name] = value
+    return constants
+
+
+def _constant_notes(namespace: Mapping[str, Any], constants: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the student is told of ``constants`` (``_graders_constants``): that check() used the
+    grade's value, and why the kernel's differs."""
+    notes = []
+    for name, value in sorted(constants.items()):
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        if name not in namespace:
+            notes.append(f"`{name}` is not set in this kernel (did the cell that sets it stop at an error before "
+                         f"it, or not run?). The cells your instructor's grader runs set it to `{shown}`, so "
+                         f"check() gave it to your functions as the grade will.")
+            continue
+        live = repr(namespace[name])
+        live = live if len(live) <= 60 else live[:57] + "..."
+        notes.append(f"`{name}` is `{live}` in this kernel, but the cells your instructor's grader runs set it "
+                     f"to `{shown}` (of a cell's top level it runs constants like `{name} = ...`, not loops, "
+                     f"calls or code inside functions that change it afterwards); check() used `{shown}`, "
+                     f"as the grade will.")
+    return tuple(notes)
+
+
 def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -> tuple[str, ...]:
     """What the student is told of ``rebound``: a name the kernel took from elsewhere than the
     course's module (scipy's softmax, not ``rnn_utils``'), and what the grader uses instead."""
@@ -980,6 +1028,20 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts), defined=defined)
     program = LiveProgram()
     rebound = _graders_bindings(namespace, built[0], built[1].functions) if built is not None else {}
+    constants: dict[str, Any] = {}
+    if built is not None:
+        # The names the grade's own extraction finds a function reading from outside are hidden
+        # too: the kernel's `SCALE` (a test cell's loop changed it, which the grade leaves out,
+        # unsetting the constant) read back as a constant was not hidden, and check() passed
+        # what the grade failed with a NameError (thirty-eighth session).
+        for part in rubric.parts:
+            graders = built[1].functions.get(part.function)
+            if graders is not None:
+                hidden[part.function] = hidden.get(part.function, frozenset()) | {
+                    n for n in graders.free_names if n in namespace}
+        read = {n for f in built[1].functions.values() for n in f.uses}
+        constants = _graders_constants(namespace, built[0], read)
+        rebound = {**rebound, **constants}
     if built is not None:  # a graded name the grader's program does not define is missing, as when graded
         graded_names = {p.function for p in rubric.parts}
         extraction = LiveExtraction(
@@ -1003,7 +1065,8 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         points=round(sum(p.points for p in parts), 6),
         max_points=counted_points(parts), parts=parts,
         messages=(_syntax_notes(built[1].diagnostics, parts) if built is not None else ())
-        + _rebinding_notes(namespace, rebound),
+        + _rebinding_notes(namespace, {n: v for n, v in rebound.items() if n not in constants})
+        + _constant_notes(namespace, constants),
         timings=MappingProxyType({"checks": time.perf_counter() - t0}))
     return result, program
 
