@@ -409,35 +409,6 @@ def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callab
     return replace(result, parts=tuple(parts))
 
 
-#: The line Jupyter writes before each code cell of a notebook saved as a script (``# In[12]:``),
-#: then two blank lines; ``# In[ ]:`` for a cell never run.
-_EXPORTED_CELL = re.compile(r"^# In\[(\d*) ?\]:[ \t]*$")
-
-
-def _exported_describe(source: str) -> Callable[[Location], str]:
-    """``describe`` for a ``.py`` file: its line, and, in a script Jupyter saved (``# In[12]:``
-    before each cell), the cell's prompt and line beside it: ``line 207 (In [10], line 12), in f``.
-    The student who fixes the function in the notebook had only the file's line to count to."""
-    marks = [(k, int(m.group(1)) if m.group(1) else None) for k, text in enumerate(source.splitlines(), 1)
-             if text.startswith("# In[") and (m := _EXPORTED_CELL.match(text))]
-
-    def describe(location: Location) -> str:
-        """The file's line, with the exported cell's prompt and line when a marker is above it."""
-        said = location.describe()
-        if location.line is None or not marks:
-            return said
-        above = [(k, count) for k, count in marks if k + 2 < location.line]
-        if not above:
-            return said
-        mark, count = above[-1]
-        if count is None:  # a cell saved without being run: no prompt to name
-            return said
-        line = f"line {location.line}"
-        return said.replace(line, f"{line} (In [{count}], line {location.line - mark - 2})", 1)
-
-    return describe
-
-
 def _cell_source(notebook: Any) -> Callable[[PartResult], str]:
     """``source_of`` for :func:`with_fixed_sizes` of a read notebook: the cell a part's function is
     defined in (a ``.py`` file is one cell)."""
@@ -927,8 +898,7 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
              f"{kit_version_words(Path(rubric), context.rubric)}\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
-                         withheld=withheld_points(context.rubric),
-                         describe=_exported_describe(cells.cells[0].source) if cells.script else _describe_default)
+                         withheld=withheld_points(context.rubric))
         stream.write(unfenced + _outputs_note(cells.cells, script=cells.script) + _name_note(notebook)
                      + (_unchecked_note(cells.cells, context.rubric, script=cells.script) if function is None else ""))
     except BrokenPipeError:
