@@ -35,7 +35,7 @@ KIT_MODULES = (
     "codeslips.py",
     "copycommands.py", "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
     "fixedsizes.py", "fixtures.py", "formulahints.py", "gradedsource.py", "hintcode.py", "hints.py", "landlock.py",
-    "linux.py", "live.py",
+    "linux.py", "live.py", "livesaved.py",
     "loading.py", "loophints.py", "mistakeindex.py", "mistakematch.py", "models.py", "notebook.py", "notes.py",
     "outputnotes.py", "placeholders.py", "plaindata.py", "program.py", "reach.py", "rubric.py", "runner.py",
     "sandbox.py", "scopes.py", "seccomp.py", "selfcheck.py", "stephints.py", "valuehints.py", "wire.py", "zygote.py",

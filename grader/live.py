@@ -35,6 +35,7 @@ import dataclasses
 import inspect
 import io
 import linecache
+import os
 import re
 import signal
 import sys
@@ -1081,8 +1082,32 @@ def default_rubric() -> Path:
     return found[0] if len(found) == 1 else preferred
 
 
+def _kernel_definitions(namespace: Mapping[str, Any], functions: Collection[str]) -> dict[str, tuple[str, int | None]]:
+    """The source and the cell's execution count (None outside IPython) of each of ``functions``
+    the kernel defines itself, for ``livesaved.saved_notes``."""
+    module, cells = _module_of(namespace), _ipython_cells()
+    found = {}
+    for name in functions:
+        value = namespace.get(name)
+        if _own_function(value, module):
+            found[name] = (_source_of(value), cells.get(value.__code__.co_filename))
+    return found
+
+
+def _saved_file_notes(namespace: Mapping[str, Any], rubric: Any, notebook: Any) -> tuple[str, ...]:
+    """``livesaved.saved_notes`` of the notebook file the kernel was opened from (or ``notebook``)."""
+    from grader.livesaved import notebook_on_disk, saved_notes
+
+    path = notebook_on_disk(namespace, notebook)
+    if path is None:
+        return ()
+    functions = [part.function for part in rubric.parts]
+    return saved_notes(path, _kernel_definitions(namespace, functions), functions=functions)
+
+
 def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = None,
-          rubric: Path | None = None, stream: TextIO | None = None) -> Any:
+          rubric: Path | None = None, stream: TextIO | None = None,
+          notebook: str | os.PathLike[str] | None = None) -> Any:
     """Self-check the live functions: ``check()`` for all, ``check("rnn_forward")`` for one.
 
     ``namespace`` defaults to the caller's globals (a notebook's user
@@ -1090,7 +1115,9 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     and returns a :class:`grader.selfcheck.CheckSummary`.  An exception inside
     the grader (not the student's code, whose exceptions are verdicts) prints
     :data:`grader.selfcheck.CHECKER_FAILED` then its traceback, and returns
-    None; a KeyboardInterrupt still stops it.
+    None; a KeyboardInterrupt still stops it. A graded function whose cell in the notebook file
+    (``notebook``, or the file the front end names: ``livesaved.notebook_on_disk``) is not the
+    definition the kernel ran is said first: a cell edited and not run again, or not saved.
     """
     from grader.selfcheck import (
         CheckSummary, SelfCheckError, checker_failed_text, kit_version_words, load_public_context, render,
@@ -1108,6 +1135,9 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
             out.write(f"check() cannot run: {exc}\n")
             return CheckSummary(verdicts=(), cases_passed=0, cases_total=0)
         result, program = grade_live(namespace, context=context)
+        saved = _saved_file_notes(namespace, context.rubric, notebook)
+        if saved:  # first: what was checked is not what the file holds
+            result = dataclasses.replace(result, messages=saved + result.messages)
 
         def line_of(location: Location) -> str:
             """The code at ``location``, read from the cell or file through linecache."""
