@@ -763,10 +763,52 @@ def _no_such_file(notebook: Path) -> str:
         found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     except OSError:
         return "No such file or folder. Check the path."
+    above = _in_the_folder_above(notebook)
+    if above is not None:
+        return (f"No such file {where}, but the folder above has one of that name. Check it with: "
+                f"{check_command()} {quoted(str(above))}")
     if not found:
         return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
-    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    meant = _closest_name(notebook.name, found)
+    if meant is not None:
+        return (f"No such file {where}; the notebook {quoted(meant)} is. Check it with: "
+                f"{check_command()} {quoted(str(notebook.with_name(meant)))}")
+    shown = ", ".join(quoted(name) for name in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     return f"No such file. Check the name: the notebooks {where} are {shown}."
+
+
+def _in_the_folder_above(notebook: Path) -> Path | None:
+    """``../NAME`` for a relative ``NAME`` that is no file here but is one in the folder above: a
+    student in the kit's folder (as its README says to be) naming the notebook beside the kit was told
+    "no notebook (.ipynb) is here. Check the path" (thirty-eighth session, as a student)."""
+    if notebook.is_absolute() or notebook.parts[:1] == ("..",):
+        return None
+    above = Path("..") / notebook
+    try:
+        return above if above.is_file() else None
+    except OSError:
+        return None
+
+
+def _closest_name(name: str, found: Sequence[str]) -> str | None:
+    """The one of ``found`` that ``name`` meant: the same letters in another Unicode form (macOS
+    writes "é" as "e" and an accent: the name looks the same and is not), or in other cases, else
+    the one close name (``difflib``), else None. A notebook named with spaces and accents,
+    typed in its other form, was told "No such file" beside a list holding a name that looked
+    identical (thirty-eighth session, as a student)."""
+    import difflib
+    import unicodedata
+
+    def key(text: str) -> str:
+        return unicodedata.normalize("NFC", text).casefold()
+
+    same = [other for other in found if key(other) == key(name)]
+    if len(same) == 1:
+        return same[0]
+    close = difflib.get_close_matches(key(name), [key(other) for other in found], n=2, cutoff=0.75)
+    if len(close) != 1:
+        return None
+    return next(other for other in found if key(other) == close[0])
 
 
 def unquoted_path(words: Sequence[str | Path], *, command: str) -> str | None:
