@@ -141,7 +141,11 @@ If `python3 -c "import numpy, yaml"` prints nothing, you have them. Otherwise in
 them in a virtual environment of your own (no administrator rights needed):
 
     python3 -m venv ~/rnn-check
+    ~/rnn-check/bin/python3 -m pip install --upgrade pip
     ~/rnn-check/bin/python3 -m pip install numpy pyyaml
+
+(the second line first: an old pip does not know NumPy's ready-made packages and tries to build
+NumPy itself, which fails without a C compiler: "Unable to get gcc pre-processor defines")
 
 and use `~/rnn-check/bin/python3` instead of `python3` below (or first
 `source ~/rnn-check/bin/activate`).

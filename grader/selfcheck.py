@@ -595,11 +595,34 @@ def missing_requirements() -> str | None:
     lacks = f"does not have {' and '.join(missing)}" if missing else ""
     said = (f"this Python ({python}) {lacks}" if not broken else
             f"in this Python ({python}), {'; '.join(broken)}" + (f"; and it {lacks}" if missing else ""))
+    old = pip_too_old()
+    upgrade = f"    {python} -m pip install --upgrade pip\n" if old else ""
     return (f"{said}, which the check needs. "
             f"{'Reinstall' if broken else 'Install'} {'them' if len(missing) + len(broken) > 1 else 'it'} "
-            f"with:\n    {python} -m pip install {'--force-reinstall ' if broken else ''}"
+            f"with:\n{upgrade}    {python} -m pip install {'--force-reinstall ' if broken else ''}"
             f"{' '.join(pip for _, pip in REQUIREMENTS)}\n"
-            f"and run the check again.")
+            + (f"(pip first: this Python's pip, {old}, does not take NumPy's ready-made packages and would "
+               f"build NumPy from its source, which needs a C compiler.)\n" if old else "")
+            + "and run the check again.")
+
+
+#: The oldest pip that installs NumPy's current wheels (tagged ``manylinux_2_28``, PEP 600): an older
+#: one takes the source archive and builds NumPy, which fails where there is no C compiler
+#: ("Unable to get gcc pre-processor defines", pip 19.2.3 on Python 3.10, thirty-eighth session).
+OLDEST_PIP = (20, 3)
+
+
+def pip_too_old() -> str | None:
+    """This Python's pip version ("19.2.3") when it is older than :data:`OLDEST_PIP`, else None
+    (a pip that is current, absent or unreadable)."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("pip")
+    except Exception:  # noqa: BLE001 - no pip, or metadata unreadable: nothing to say of it
+        return None
+    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    return version if len(numbers) == 2 and numbers < OLDEST_PIP else None
 
 
 #: What :func:`_import_problem` says of a module that is not installed at all.
@@ -660,6 +683,7 @@ def _own_environment(notebook: Path) -> str:
     return (f"If pip is missing or refuses (\"externally-managed-environment\", no administrator "
             f"rights), make a virtual environment of your own and check with its Python:\n"
             f"    {python} -m venv ~/rnn-check\n"
+            f"    {env} -m pip install --upgrade pip\n"
             f"    {env} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
             f"    {env} {quoted(shown_path(GRADE_PY))} --check "
             f"{quoted(str(notebook))}\n"
