@@ -144,7 +144,7 @@ them in a virtual environment of your own (no administrator rights needed):
     ~/rnn-check/bin/python3 -m pip install --upgrade pip
     ~/rnn-check/bin/python3 -m pip install numpy pyyaml
 
-(the second line first: an old pip does not know NumPy's ready-made packages and tries to build
+(pip is upgraded first: an old pip does not know NumPy's ready-made packages and tries to build
 NumPy itself, which fails without a C compiler: "Unable to get gcc pre-processor defines")
 
 and use `~/rnn-check/bin/python3` instead of `python3` below (or first

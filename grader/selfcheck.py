@@ -16,6 +16,7 @@ placeholders left), ``missing`` (no function of that name), ``raised an error``,
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 import time
@@ -758,16 +759,35 @@ def _folder_given(folder: Path) -> str:
     what to type instead. The command is quoted for the shell: Jupyter names a copy
     "Assignment 4 (1).ipynb", which typed as shown split into words at its spaces and stopped
     the shell at its parenthesis."""
-    try:
-        found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
-    except OSError:
-        found = []
     text = "it is a folder; give the notebook file itself"
+    found = _notebooks_in(folder)
+    if not found and not folder.is_absolute():  # `--check .` in the kit's folder: the notebooks are above
+        above = _notebooks_in(folder / "..")
+        if above:
+            return (text + f" (no notebook, .ipynb, is in {_folder_words(folder)}; the folder above holds "
+                    f"{_listed(above)}), for example: {check_command()} {quoted(os.path.join('..', above[0]))}.")
     if not found:
-        return text + f" (no notebook, .ipynb, is in {folder})."
-    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        return text + f" (no notebook, .ipynb, is in {_folder_words(folder)})."
     return (text + f", for example: {check_command()} {quoted(str(folder / found[0]))}"
-            f" (the folder holds {shown}).")
+            f" (the folder holds {_listed(found)}).")
+
+
+def _notebooks_in(folder: Path) -> list[str]:
+    """The names of the ``.ipynb`` files of ``folder``, sorted ([] when it cannot be listed)."""
+    try:
+        return sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
+    except OSError:
+        return []
+
+
+def _listed(names: Sequence[str]) -> str:
+    """A few of ``names``, each quoted for the shell where it has spaces, and how many more."""
+    return ", ".join(quoted(name) for name in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _folder_words(folder: Path) -> str:
+    """``folder`` as said after "in": "the folder you are in" for ``.``, else its path."""
+    return "the folder you are in" if str(folder) in ("", ".") else str(folder)
 
 
 def _no_such_file(notebook: Path) -> str:
@@ -797,8 +817,7 @@ def _no_such_file(notebook: Path) -> str:
     if meant is not None:
         return (f"No such file {where}; the notebook {quoted(meant)} is. Check it with: "
                 f"{check_command()} {quoted(str(notebook.with_name(meant)))}")
-    shown = ", ".join(quoted(name) for name in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return f"No such file. Check the name: the notebooks {where} are {shown}."
+    return f"No such file. Check the name: the notebooks {where} are {_listed(found)}."
 
 
 def _in_the_folder_above(notebook: Path) -> Path | None:

@@ -350,3 +350,14 @@ def test_a_name_like_none_of_the_notebooks_lists_them_quoted(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     code, text = check(Path("homework.ipynb"))
     assert "the notebooks here are 'Réseau récurrent devoir.ipynb', other.ipynb." in text, text
+
+
+def test_the_kit_s_own_folder_given_names_the_notebooks_above(tmp_path, monkeypatch):
+    # `--check .` inside the kit's folder said "(no notebook, .ipynb, is in .)".
+    _named(tmp_path, "rnn hw.ipynb")
+    (tmp_path / "handout").mkdir()
+    monkeypatch.chdir(tmp_path / "handout")
+    code, text = check(Path("."))
+    assert code == EXIT_UNUSABLE, text
+    assert "no notebook, .ipynb, is in the folder you are in; the folder above holds 'rnn hw.ipynb'" in text, text
+    assert "--check '../rnn hw.ipynb'." in text and "is in .)" not in text, text
