@@ -319,14 +319,20 @@ def _named(folder: Path, name: str) -> Path:
     return nbs.write(folder / name, nbs.course_notebook())
 
 
-def test_a_notebook_in_the_folder_above_the_kit_is_found_with_the_command(tmp_path, monkeypatch):
-    # As the kit's README says, the student runs the check inside the kit's folder, and names the
-    # notebook that sits beside the kit: "no notebook (.ipynb) is here. Check the path" (thirty-eighth session).
+def _in_the_kit_s_folder(tmp_path: Path, monkeypatch, given: str) -> str:
+    """What ``--check given`` says in a kit's folder ``handout`` beside the notebook ``rnn hw.ipynb``."""
     _named(tmp_path, "rnn hw.ipynb")
     (tmp_path / "handout").mkdir()
     monkeypatch.chdir(tmp_path / "handout")
-    code, text = check(Path("rnn hw.ipynb"))
+    code, text = check(Path(given))
     assert code == EXIT_UNUSABLE, text
+    return text
+
+
+def test_a_notebook_in_the_folder_above_the_kit_is_found_with_the_command(tmp_path, monkeypatch):
+    # As the kit's README says, the student runs the check inside the kit's folder, and names the
+    # notebook that sits beside the kit: "no notebook (.ipynb) is here. Check the path" (thirty-eighth session).
+    text = _in_the_kit_s_folder(tmp_path, monkeypatch, "rnn hw.ipynb")
     assert "the folder above has one of that name" in text and "--check '../rnn hw.ipynb'" in text, text
 
 
@@ -354,10 +360,6 @@ def test_a_name_like_none_of_the_notebooks_lists_them_quoted(tmp_path, monkeypat
 
 def test_the_kit_s_own_folder_given_names_the_notebooks_above(tmp_path, monkeypatch):
     # `--check .` inside the kit's folder said "(no notebook, .ipynb, is in .)".
-    _named(tmp_path, "rnn hw.ipynb")
-    (tmp_path / "handout").mkdir()
-    monkeypatch.chdir(tmp_path / "handout")
-    code, text = check(Path("."))
-    assert code == EXIT_UNUSABLE, text
+    text = _in_the_kit_s_folder(tmp_path, monkeypatch, ".")
     assert "no notebook, .ipynb, is in the folder you are in; the folder above holds 'rnn hw.ipynb'" in text, text
     assert "--check '../rnn hw.ipynb'." in text and "is in .)" not in text, text
