@@ -89,7 +89,8 @@ def _python_too_old(version: tuple) -> "str | None":
 
 
 def check(function: "str | None" = None, *, namespace: "Mapping[str, Any] | None" = None,
-          rubric: "str | Path | None" = None, stream: "TextIO | None" = None) -> Any:
+          rubric: "str | Path | None" = None, stream: "TextIO | None" = None,
+          notebook: "str | Path | None" = None) -> Any:
     """Self-check the functions defined in your notebook on the public cases.
 
     ``check()`` checks every graded function, ``check("rnn_forward")`` one of
@@ -97,7 +98,9 @@ def check(function: "str | None" = None, *, namespace: "Mapping[str, Any] | None
     missing, raised an error, timed out, crashed) with what went wrong, and returns a small summary whose
     ``.ok`` is True when every public case passed.  ``namespace`` defaults to
     the caller's globals (the notebook's), ``rubric`` to ``rubrics/rnn.yaml``
-    beside this package.
+    beside this package. ``notebook`` is the notebook's file where the front end does not
+    say it (Colab): a function whose cell there is not the one the kernel ran (edited and not run
+    again, or not saved) is said first.
 
     In a kernel without NumPy or PyYAML it prints what to install (``%pip install ...``)
     and returns None instead of failing with an import error's traceback; when the checker
@@ -119,4 +122,4 @@ def check(function: "str | None" = None, *, namespace: "Mapping[str, Any] | None
     if namespace is None:
         namespace = sys._getframe(1).f_globals
     return live_check(function, namespace=namespace, rubric=Path(rubric) if rubric else None,
-                      stream=stream)
+                      stream=stream, notebook=notebook)

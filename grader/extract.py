@@ -45,9 +45,10 @@ from grader.codeslips import may_end_early, may_slip, slip_sentence, slips, unre
 from grader.course import COURSE_HELPERS, COURSE_MODULES, is_test_helper_module
 from grader.definitions import Def, Import, MemberSet
 from grader.hintcode import LINE_ENDS
-from grader.extractnotes import (INTROSPECTABLE, Diagnostic, broken_definitions, free_message, module_public_names,
-                                  outside_import_text, unreadable_words)
-from grader.models import at_line, cell_words
+from grader.extractnotes import (INTROSPECTABLE, KERAS_PACKAGES, Diagnostic, broken_definitions, builds_a_model,
+                                  free_message, keras_builder_text, module_public_names, outside_import_text,
+                                  unreadable_words)
+from grader.models import Exported, at_line, cell_words, exported_at, exported_cells, line_words
 from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, load, skipped_code,
                              without_trailing_comments)
 from grader.placeholders import NUMPY_ALIASES, PLACEHOLDERS_SHOWN, bare_nones
@@ -147,6 +148,9 @@ class Extraction:
     #: A ``.py`` submission (``grader.notebook.Notebook.script``): its one cell is the file, and
     #: places are said as its lines ("line 139"), not "cell 1, line 139".
     script: bool = False
+    #: A script Jupyter saved: its ``# In[n]:`` markers (``grader.models.exported_cells``), said
+    #: beside the file's lines ("line 207 (In [10], line 12)").
+    exported: Exported = ()
     #: Functions the notebook defines only inside a compound statement the program leaves out
     #: (``if True:``, ``try:``) or writes in a cell that is not code (a Markdown cell), by name:
     #: ``(words for the block or the cell, cell index, line)``; see ``defined_inside``.
@@ -573,6 +577,7 @@ class _Extractor:
         """Prepare an extraction of ``notebook``, reading only the code within ``limits``."""
         self.nb = notebook
         self.limits = limits
+        self.exported = exported_cells(notebook.cells[0].source) if notebook.script and notebook.cells else ()
         self.skipped: dict[int, SkippedCode] = {}
         self.diags: list[Diagnostic] = []
         self.defs: dict[str, _Entry] = {}
@@ -633,8 +638,19 @@ class _Extractor:
                           else None, script=self.nb.script)
 
     def _line(self, index: int, line: int) -> str:
-        """``"cell 7 (In [5]), line 3"``, or ``"line 3"`` in a ``.py`` submission (the file's line)."""
+        """``"cell 7 (In [5]), line 3"``, or ``"line 3"`` in a ``.py`` submission (the file's line; with
+        the cell's prompt and line in a script Jupyter saved: ``"line 207 (In [10], line 12)"``)."""
+        if self.nb.script:
+            return line_words(index, line, script=True, exported=self.exported)
         return at_line(self._cell(index), line)
+
+    def _line_of(self, index: int, line: int) -> str:
+        """``"Line 3 of cell 7 (In [5])"``, ``"Line 196 of the file"`` in a ``.py`` submission, ``"Line 196
+        of the file (In [20], line 4)"`` in a script Jupyter saved."""
+        said = f"Line {line} of {self._cell(index)}"
+        if self.nb.script and (at := exported_at(self.exported, line)) is not None:
+            said += f" (In [{at[0]}], line {at[1]})"
+        return said
 
     def _not_graded(self, name: str) -> str:
         """What a ``def name`` that does not parse leaves graded: nothing ("cannot be graded until this
@@ -1045,7 +1061,7 @@ class _Extractor:
             return False
         said = Diagnostic(
             "warning",
-            f"Line {imp.line} of {self._cell(cell.index)}, `{imp.source}`, binds `{imp.binds}` again after "
+            f"{self._line_of(cell.index, imp.line)}, `{imp.source}`, binds `{imp.binds}` again after "
             f"`{earlier.source}` ({self._cell(earlier.cell_index) if earlier.cell_index is not None else 'above'}): "
             f"the grader does not run that import and grades your functions with `{earlier.module}` as "
             f"`{imp.binds}`, but in your notebook every cell run after it finds `{imp.module}` in `{imp.binds}`, "
@@ -1232,7 +1248,7 @@ class _Extractor:
             value = f"`{written}`" if written != "a value" else "a value that is not a function"
             self.diags.append(Diagnostic(
                 "warning",
-                f"Line {line} of {self._cell(cell_index)} sets `{name}` to {value}: the grader does not run that "
+                f"{self._line_of(cell_index, line)} sets `{name}` to {value}: the grader does not run that "
                 f"statement and grades your functions with {holder}, but in your notebook every cell run after it "
                 f"finds that value in `{name}`, not a function. Give the value another name.",
                 cell_index, line,
@@ -1312,7 +1328,7 @@ class _Extractor:
         found = re.search(rf"^[ \t]*(?:for[ \t]+)?(?:\([ \t]*)?{re.escape(name)}\b(?![ \t]*[.(\[])", text[:200_000],
                           re.MULTILINE)
         line = text.count("\n", 0, found.start()) + 1 if found else None
-        place = f"Line {line} of {self._cell(cell_index)}" if line else _first_up(self._cell(cell_index))
+        place = self._line_of(cell_index, line) if line else _first_up(self._cell(cell_index))
         self.diags.append(Diagnostic(
             "warning",
             f"{place} sets `{name}` to another value after `{imp.source}` "
@@ -1336,7 +1352,7 @@ class _Extractor:
         line = target.lineno
         self.diags.append(Diagnostic(
             "warning",
-            f"Line {line} of {self._cell(cell_index)} sets {part}, in the module `{imp.module}` that "
+            f"{self._line_of(cell_index, line)} sets {part}, in the module `{imp.module}` that "
             f"`{imp.source}` ({self._cell(imp.cell_index) if imp.cell_index is not None else 'above'}) binds: the "
             f"grader does not run that statement and grades your functions with `{imp.module}` as it is, but in "
             f"your notebook every cell run after it finds your value there. Leave the module as it is and give "
@@ -1538,7 +1554,8 @@ class _Extractor:
                 found, first_use = def_findings(d.source, d.first_line, d.last_line, bool(free_set),
                                                  program_functions, node=node, lines=cell.lines)
             free = tuple(sorted(free_set, key=lambda n: (first_use.get(n, 0), n)))
-            detail = "; ".join(f"line {ln}: `{snip}`" if snip else f"line {ln}: {what}"
+            said = (lambda ln: self._line(d.cell_index, ln)) if self.nb.script else (lambda ln: f"line {ln}")
+            detail = "; ".join(f"{said(ln)}: `{snip}`" if snip else f"{said(ln)}: {what}"
                                for ln, snip, what in found[:PLACEHOLDERS_SHOWN])
             if len(found) > PLACEHOLDERS_SHOWN:
                 detail += f" (and {len(found) - PLACEHOLDERS_SHOWN} more)"
@@ -1589,6 +1606,7 @@ class _Extractor:
             nested_defs=MappingProxyType({n: where for n, where in self.nested_defs.items() if n not in functions}),
             prompts=MappingProxyType({c.index: c.prompt for c in self.nb.cells if c.prompt is not None}),
             script=self.nb.script,
+            exported=self.exported,
             _defs=defs,
             _imports=tuple(self.imports),
             _star_keep=star_keep,
@@ -1930,13 +1948,27 @@ class _Extractor:
         late = late_imports(self.imports, [d for d, _, _ in analysed])  # not in the program
         bound = {i.binds for i in self.imports if i.binds and i.kind != "test" and i not in late}
         warned: set[str] = set()
+        builders: dict[str, list[Import]] = {}  # a Keras model builder -> the Keras imports it uses
         for imp in self.imports:
             if imp.kind == "heavy" and imp.binds in users and imp.source not in warned and imp not in late:
                 warned.add(imp.source)
-                self.diags.append(Diagnostic(
-                    "warning", outside_import_text(imp, users[imp.binds][:3], self._cell(imp.cell_index)),
-                    imp.cell_index, imp.line, users[imp.binds][0],
-                ))
+                named = users[imp.binds]
+                if imp.module.split(".", 1)[0] in KERAS_PACKAGES:
+                    for name in named:
+                        if name in self.defs and builds_a_model(self.defs[name][0].source):
+                            builders.setdefault(name, []).append(imp)
+                    named = [name for name in named if name not in builders]
+                if named:
+                    self.diags.append(Diagnostic(
+                        "warning", outside_import_text(imp, named[:3], self._cell(imp.cell_index)),
+                        imp.cell_index, imp.line, named[0],
+                    ))
+        for name, used in builders.items():
+            d = self.defs[name][0]
+            self.diags.append(Diagnostic(
+                "warning", keras_builder_text(name, used, self._line(d.cell_index, d.first_line)),
+                d.cell_index, d.first_line, name,
+            ))
         course_imported = any(i.kind == "course" for i in self.imports)
         for module, fns in COURSE_MODULES.items():
             for fn_name in fns:

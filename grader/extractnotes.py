@@ -5,6 +5,7 @@ not text."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence
 
@@ -78,6 +79,31 @@ def outside_import_text(imp: Import, users: Sequence[str], cell: str) -> str:
             f"being installed where the notebooks are graded: without it (or if it is too slow to load) "
             f"the functions that use it raise an error or run out of time and score 0; with it, they are "
             f"graded as written. To be safe, {instead}.")
+
+
+#: The packages of the bonus's Keras models, and what in a function's code builds one: a
+#: ``Sequential`` or ``Model``, a layer, a ``compile`` or a ``fit`` (``keras_builder_text``).
+KERAS_PACKAGES = frozenset({"tensorflow", "keras", "tf_keras"})
+_BUILDS_A_MODEL = re.compile(r"\b(?:Sequential|Model|compile|fit)\s*\(|\blayers\.[A-Z]")
+
+
+def builds_a_model(source: str) -> bool:
+    """Whether a function's ``source`` builds, compiles or trains a Keras model."""
+    return _BUILDS_A_MODEL.search(source) is not None
+
+
+def keras_builder_text(function: str, imports: Sequence[Import], where: str) -> str:
+    """The note on a function named like a graded one (``function``, defined at ``where``) that
+    builds a Keras model with the names ``imports`` bind: a model builder of the bonus, which the
+    grade calls as the assignment's NumPy function ("write it with NumPy", said before the
+    thirty-eighth session, told a student to rewrite a Keras model in NumPy)."""
+    names = " and ".join(dict.fromkeys(f"`{imp.binds}`" for imp in imports))
+    sources = "; ".join(dict.fromkeys(f"`{imp.source}`" for imp in imports))
+    return (f"`{function}` ({where}) builds a Keras model with {names} ({sources}): a model builder, "
+            f"not the assignment's `{function}`, which is graded as NumPy code called with the "
+            f"assignment's arguments. Give the builder another name (such as `build_model`) so that it "
+            f"is not graded as `{function}`; the bonus is scored from the outputs of the cells that train "
+            f"and evaluate the model, whatever the builder is called.")
 
 
 def module_public_names(module: str) -> set[str]:

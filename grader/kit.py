@@ -35,7 +35,7 @@ KIT_MODULES = (
     "codeslips.py", "conversation.py",
     "copycommands.py", "course.py", "definitions.py", "extract.py", "extractnotes.py", "failtexts.py", "fastcheck.py", "files.py",
     "fixedsizes.py", "fixtures.py", "formulahints.py", "gradedsource.py", "hintcode.py", "hints.py", "landlock.py",
-    "linux.py", "live.py",
+    "linux.py", "live.py", "livesaved.py",
     "loading.py", "loophints.py", "mistakeindex.py", "mistakematch.py", "models.py", "notebook.py", "notes.py",
     "outputnotes.py", "placeholders.py", "plaindata.py", "program.py", "reach.py", "rubric.py", "runner.py",
     "sandbox.py", "scopes.py", "seccomp.py", "selfcheck.py", "stephints.py", "valuehints.py", "wire.py", "zygote.py",
@@ -141,7 +141,11 @@ If `python3 -c "import numpy, yaml"` prints nothing, you have them. Otherwise in
 them in a virtual environment of your own (no administrator rights needed):
 
     python3 -m venv ~/rnn-check
+    ~/rnn-check/bin/python3 -m pip install --upgrade pip
     ~/rnn-check/bin/python3 -m pip install numpy pyyaml
+
+(pip is upgraded first: an old pip does not know NumPy's ready-made packages and tries to build
+NumPy itself, which fails without a C compiler: "Unable to get gcc pre-processor defines")
 
 and use `~/rnn-check/bin/python3` instead of `python3` below (or first
 `source ~/rnn-check/bin/activate`).

@@ -35,6 +35,7 @@ import dataclasses
 import inspect
 import io
 import linecache
+import os
 import re
 import signal
 import sys
@@ -877,6 +878,54 @@ def _graders_bindings(namespace: Mapping[str, Any], program: Mapping[str, Any],
     return rebound
 
 
+def _graders_constants(namespace: Mapping[str, Any], program: Mapping[str, Any],
+                       read: Collection[str]) -> dict[str, Any]:
+    """The plain values (numbers, strings, tuples ...: the wire format's) that the grader's
+    ``program`` binds to a name of ``read`` (the names the notebook's functions read) where the
+    kernel has no such name or another value, by name. A constant the grade binds and the kernel
+    lacks (``import tensorflow as tf`` then ``SCALE = 1.0``, the cell stopped at its first line)
+    failed in check() with a NameError and passed in the grade (thirty-eighth session)."""
+    from grader import wire
+
+    constants = {}
+    for name in read:
+        value = program.get(name, _MISSING)
+        if value is _MISSING or name.startswith("__") or callable(value) or isinstance(value, types.ModuleType):
+            continue
+        try:
+            mine = wire.encode(value)
+        except wire.WireError:
+            continue  # an object of the notebook's classes: checked as the kernel holds it
+        live = namespace.get(name, _MISSING)
+        try:
+            same = live is not _MISSING and wire.encode(live) == mine
+        except wire.WireError:
+            same = False
+        if not same:
+            constants[name] = value
+    return constants
+
+
+def _constant_notes(namespace: Mapping[str, Any], constants: Mapping[str, Any]) -> tuple[str, ...]:
+    """What the student is told of ``constants`` (``_graders_constants``): that check() used the
+    grade's value, and why the kernel's differs."""
+    notes = []
+    for name, value in sorted(constants.items()):
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        if name not in namespace:
+            notes.append(f"`{name}` is not set in this kernel (did the cell that sets it stop at an error before "
+                         f"it, or not run?). The cells your instructor's grader runs set it to `{shown}`, so "
+                         f"check() gave it to your functions as the grade will.")
+            continue
+        live = repr(namespace[name])
+        live = live if len(live) <= 60 else live[:57] + "..."
+        notes.append(f"`{name}` is `{live}` in this kernel, but the cells your instructor's grader runs set it "
+                     f"to `{shown}` (of a cell's top level it runs constants like `{name} = ...`, not loops, "
+                     f"calls or code inside functions that change it afterwards); check() used `{shown}`, "
+                     f"as the grade will.")
+    return tuple(notes)
+
+
 def _rebinding_notes(namespace: Mapping[str, Any], rebound: Mapping[str, Any]) -> tuple[str, ...]:
     """What the student is told of ``rebound``: a name the kernel took from elsewhere than the
     course's module (scipy's softmax, not ``rnn_utils``'), and what the grader uses instead."""
@@ -980,6 +1029,20 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
     extraction, hidden = live_extraction(namespace, tuple(p.function for p in rubric.parts), defined=defined)
     program = LiveProgram()
     rebound = _graders_bindings(namespace, built[0], built[1].functions) if built is not None else {}
+    constants: dict[str, Any] = {}
+    if built is not None:
+        # The names the grade's own extraction finds a function reading from outside are hidden
+        # too: the kernel's `SCALE` (a test cell's loop changed it, which the grade leaves out,
+        # unsetting the constant) read back as a constant was not hidden, and check() passed
+        # what the grade failed with a NameError (thirty-eighth session).
+        for part in rubric.parts:
+            graders = built[1].functions.get(part.function)
+            if graders is not None:
+                hidden[part.function] = hidden.get(part.function, frozenset()) | {
+                    n for n in graders.free_names if n in namespace}
+        read = {n for f in built[1].functions.values() for n in f.uses}
+        constants = _graders_constants(namespace, built[0], read)
+        rebound = {**rebound, **constants}
     if built is not None:  # a graded name the grader's program does not define is missing, as when graded
         graded_names = {p.function for p in rubric.parts}
         extraction = LiveExtraction(
@@ -1003,7 +1066,8 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
         points=round(sum(p.points for p in parts), 6),
         max_points=counted_points(parts), parts=parts,
         messages=(_syntax_notes(built[1].diagnostics, parts) if built is not None else ())
-        + _rebinding_notes(namespace, rebound),
+        + _rebinding_notes(namespace, {n: v for n, v in rebound.items() if n not in constants})
+        + _constant_notes(namespace, constants),
         timings=MappingProxyType({"checks": time.perf_counter() - t0}))
     return result, program
 
@@ -1018,8 +1082,32 @@ def default_rubric() -> Path:
     return found[0] if len(found) == 1 else preferred
 
 
+def _kernel_definitions(namespace: Mapping[str, Any], functions: Collection[str]) -> dict[str, tuple[str, int | None]]:
+    """The source and the cell's execution count (None outside IPython) of each of ``functions``
+    the kernel defines itself, for ``livesaved.saved_notes``."""
+    module, cells = _module_of(namespace), _ipython_cells()
+    found = {}
+    for name in functions:
+        value = namespace.get(name)
+        if _own_function(value, module):
+            found[name] = (_source_of(value), cells.get(value.__code__.co_filename))
+    return found
+
+
+def _saved_file_notes(namespace: Mapping[str, Any], rubric: Any, notebook: Any) -> tuple[str, ...]:
+    """``livesaved.saved_notes`` of the notebook file the kernel was opened from (or ``notebook``)."""
+    from grader.livesaved import notebook_on_disk, saved_notes
+
+    path = notebook_on_disk(namespace, notebook)
+    if path is None:
+        return ()
+    functions = [part.function for part in rubric.parts]
+    return saved_notes(path, _kernel_definitions(namespace, functions), functions=functions)
+
+
 def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = None,
-          rubric: Path | None = None, stream: TextIO | None = None) -> Any:
+          rubric: Path | None = None, stream: TextIO | None = None,
+          notebook: str | os.PathLike[str] | None = None) -> Any:
     """Self-check the live functions: ``check()`` for all, ``check("rnn_forward")`` for one.
 
     ``namespace`` defaults to the caller's globals (a notebook's user
@@ -1027,7 +1115,9 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     and returns a :class:`grader.selfcheck.CheckSummary`.  An exception inside
     the grader (not the student's code, whose exceptions are verdicts) prints
     :data:`grader.selfcheck.CHECKER_FAILED` then its traceback, and returns
-    None; a KeyboardInterrupt still stops it.
+    None; a KeyboardInterrupt still stops it. A graded function whose cell in the notebook file
+    (``notebook``, or the file the front end names: ``livesaved.notebook_on_disk``) is not the
+    definition the kernel ran is said first: a cell edited and not run again, or not saved.
     """
     from grader.selfcheck import (
         CheckSummary, SelfCheckError, checker_failed_text, kit_version_words, load_public_context, render,
@@ -1045,6 +1135,9 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
             out.write(f"check() cannot run: {exc}\n")
             return CheckSummary(verdicts=(), cases_passed=0, cases_total=0)
         result, program = grade_live(namespace, context=context)
+        saved = _saved_file_notes(namespace, context.rubric, notebook)
+        if saved:  # first: what was checked is not what the file holds
+            result = dataclasses.replace(result, messages=saved + result.messages)
 
         def line_of(location: Location) -> str:
             """The code at ``location``, read from the cell or file through linecache."""

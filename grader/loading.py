@@ -20,7 +20,7 @@ LOAD_RETRIES = 3
 @contextlib.contextmanager
 def loaded_session(sandbox: Any, program: Any, source: str, messages: list[str], *,
                     prompts: Mapping[int, int] = MappingProxyType({}),
-                    script: bool = False) -> Iterator[tuple[Any, dict[str, str]]]:
+                    script: bool = False, exported: tuple = ()) -> Iterator[tuple[Any, dict[str, str]]]:
     """A session of ``source`` (``program``'s text) whose top level has run, past up to
     ``LOAD_RETRIES`` top-level statements that raised; yields it and, per function whose
     definition was one of them, what its cases report. What went wrong goes to ``messages``.
@@ -52,7 +52,7 @@ def loaded_session(sandbox: Any, program: Any, source: str, messages: list[str],
                 break
             segment = failing_segment(outcome, program)
             text = error_text(outcome)
-            where = _load_where(outcome, program, prompts=prompts, script=script)
+            where = _load_where(outcome, program, prompts=prompts, script=script, exported=exported)
             retry = outcome.status == "error" and segment is not None and attempt < LOAD_RETRIES
             messages.append(f"Running the notebook's definitions failed: {text}{where}" + (
                 "; the statement was left out and the rest of the notebook run and graded without it."
@@ -116,11 +116,12 @@ def failing_segment(outcome: Any, program: Any) -> Any:
                  if seg.first <= line <= seg.last and seg.cell_index is not None), None)
 
 
-def _load_where(outcome: Any, program: Any, *, prompts: Mapping[int, int], script: bool = False) -> str:
+def _load_where(outcome: Any, program: Any, *, prompts: Mapping[int, int], script: bool = False,
+                exported: tuple = ()) -> str:
     """`` (cell C, line L)`` of the innermost frame of a load ``outcome`` in the notebook's
     own code, or ""."""
     for line, _fn in reversed(tuple(outcome.frames)):
         cell, cell_line, _ = program.locate(line)
         if cell is not None:
-            return f" ({line_words(cell, cell_line, prompts.get(cell), script=script)})"
+            return f" ({line_words(cell, cell_line, prompts.get(cell), script=script, exported=exported)})"
     return ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Collection, Iterable, Mapping
@@ -305,9 +306,49 @@ def at_line(cell: str, line: int) -> str:
     return f"line {line}" if cell == SCRIPT_WORDS else f"{cell}, line {line}"
 
 
-def line_words(index: int, line: int, prompt: int | None = None, *, script: bool = False) -> str:
-    """:func:`at_line` of cell ``index``: ``"cell 16 (In [10]), line 12"``, or ``"line 12"`` (``script``)."""
+def line_words(index: int, line: int, prompt: int | None = None, *, script: bool = False,
+               exported: "Exported" = ()) -> str:
+    """:func:`at_line` of cell ``index``: ``"cell 16 (In [10]), line 12"``, or ``"line 12"`` (``script``),
+    ``"line 207 (In [10], line 12)"`` in a script Jupyter saved (``exported``: :func:`exported_cells`)."""
+    if script:
+        return script_line_words(line, exported_at(exported, line))
     return at_line(cell_words(index, prompt, script=script), line)
+
+
+#: The cells of a script Jupyter saved (File > Save and Export as > Executable Script): the file's
+#: line of each ``# In[12]:`` marker and the prompt it shows (None for ``# In[ ]:``, never run).
+Exported = tuple[tuple[int, "int | None"], ...]
+
+#: The line Jupyter writes before each code cell of a notebook saved as a script (``# In[12]:``),
+#: then two blank lines; ``# In[ ]:`` for a cell never run.
+_EXPORTED_CELL = re.compile(r"^# In\[(\d*) ?\]:[ \t]*$")
+
+
+def exported_cells(source: str) -> Exported:
+    """The ``# In[n]:`` markers of a ``.py`` file's ``source`` (:data:`Exported`); () for a script
+    Jupyter did not write."""
+    return tuple((k, int(m.group(1)) if m.group(1) else None) for k, text in enumerate(source.split("\n"), 1)
+                 if text.startswith("# In[") and (m := _EXPORTED_CELL.match(text.rstrip("\r"))))
+
+
+def exported_at(exported: Exported, line: int | None) -> tuple[int, int] | None:
+    """``(prompt, line in that cell)`` of the file's ``line`` in a script Jupyter saved: the cell
+    below the last marker above it (its code starts two blank lines below the marker); None where no
+    marker is above, the cell was never run (no prompt), or ``line`` is None."""
+    if line is None:
+        return None
+    above = [(k, count) for k, count in exported if k + 2 < line]
+    if not above or above[-1][1] is None:
+        return None
+    mark, count = above[-1]
+    return count, line - mark - 2
+
+
+def script_line_words(line: int, at: tuple[int, int] | None) -> str:
+    """``"line 207"``, or ``"line 207 (In [10], line 12)"`` with the exported cell's prompt and line
+    (:func:`exported_at`): every place a script's feedback, self-check and notes name (only the
+    self-check's "at" line said the cell until the thirty-eighth session)."""
+    return f"line {line}" + (f" (In [{at[0]}], line {at[1]})" if at is not None else "")
 
 
 @frozen_record
@@ -326,23 +367,35 @@ class Location:
     #: The submission is a ``.py`` file, read as one cell: its places are said as the file's lines
     #: ("line 139", as Python counts them), never as "cell 1".
     script: bool = False
+    #: In a script Jupyter saved (``# In[10]:`` before each cell), the line in the cell whose prompt
+    #: ``prompt`` is (:func:`exported_at`): said beside the file's line.
+    cell_line: int | None = None
 
     def cell_label(self) -> str:
         """``"cell 4, In [2]"`` (a heading's words), or ``"cell 4"`` for a cell the notebook was
         saved without running (``""`` when the cell is not known); ``"line 19"`` in a script."""
         if self.script and self.line is not None:
-            return f"line {self.line}"
+            return f"line {self.line}" + (f", In [{self.prompt}]" if self.prompt is not None else "")
         if self.cell is None or self.script:
             return ""
         return f"cell {self.cell + 1}" + (f", In [{self.prompt}]" if self.prompt is not None else "")
 
-    def describe(self) -> str:
-        """``"cell 4 (In [2]), line 3, in rnn_cell_forward"``."""
-        parts = []
-        if self.cell is not None and not self.script:
-            parts.append(cell_words(self.cell, self.prompt))
+    def place(self) -> str:
+        """``"cell 4 (In [2]), line 3"``; in a script ``"line 207"``, or ``"line 207 (In [10], line 12)"``
+        when Jupyter saved it (``cell_line``); "" when neither cell nor line is known."""
+        if self.script:
+            if self.line is None:
+                return ""
+            at = (self.prompt, self.cell_line) if self.prompt is not None and self.cell_line is not None else None
+            return script_line_words(self.line, at)
+        parts = [cell_words(self.cell, self.prompt)] if self.cell is not None else []
         if self.line is not None:
             parts.append(f"line {self.line}")
+        return ", ".join(parts)
+
+    def describe(self) -> str:
+        """``"cell 4 (In [2]), line 3, in rnn_cell_forward"``."""
+        parts = [self.place()] if self.place() else []
         if self.function:
             parts.append(f"in {self.function}")
         return ", ".join(parts) or "unknown location"

@@ -33,7 +33,8 @@ from grader.mistakematch import agreement, matches, mistake_shows, mistake_twins
 from grader.models import (
     CASE_GRADER_FAILED, CRASHED, ERROR, FAILED, GRADED, GRADER_ERROR, HARNESS, HIDDEN, MISSING, NOT_ATTEMPTED,
     NOT_IMPLEMENTED, PARTIAL_MATCH, PASSED, RAISED_MATCH, SKIPPED, TIMEOUT, Case, CaseResult, CheckResult, Diagnosis,
-    Location, Part, PartResult, Rubric, SubmissionResult, cell_words, counted_points, line_words, marked_bonus,
+    Location, Part, PartResult, Rubric, SubmissionResult, cell_words, counted_points, exported_at, line_words,
+    marked_bonus,
 )
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
@@ -330,9 +331,8 @@ class _Grader:
         if fn is None:
             broken = self._extraction_error()
             if broken is not None:  # defined, but its def does not parse or compile
-                return self._all_cases(ERROR, broken.message, location=Location(
-                    broken.cell_index, broken.line, part.function, self._prompt(broken.cell_index), self._script)
-                    if broken.cell_index is not None else None)
+                return self._all_cases(ERROR, broken.message, location=self._location(
+                    broken.cell_index, broken.line, part.function) if broken.cell_index is not None else None)
             # Never suggest renaming a function the rubric grades under its own name, nor one of
             # the course's functions (the optional ``lstm_cell_backward`` is no misspelt
             # ``rnn_cell_backward``).
@@ -378,7 +378,7 @@ class _Grader:
                     f"not a call such as `functools.partial(...)`. Define it with "
                     f"`def {part.function}(...)` to have it graded.")
             return self._all_cases(MISSING, message, location=None)
-        location = Location(fn.cell_index, fn.first_line, part.function, self._prompt(fn.cell_index), self._script)
+        location = self._location(fn.cell_index, fn.first_line, part.function)
         if fn.placeholder:
             detail = f" ({fn.placeholder_detail})" if fn.placeholder_detail else ""
             message = f"`{part.function}` still holds the template's placeholders{detail}: not implemented yet."
@@ -909,7 +909,7 @@ class _Grader:
             loop = line_hint(loophints.running_loop_hint, held.source, line=at.line, first_line=held.first_line)
             if loop:
                 inner = places[0]
-                called = (f", in its call of `{inner.function}` ({line_words(inner.cell, inner.line, inner.prompt, script=inner.script)})"
+                called = (f", in its call of `{inner.function}` ({inner.place()})"
                           if k and inner.function else "")
                 return at.describe() + loop + called, at
         return places[0].describe(), places[0]
@@ -1162,7 +1162,7 @@ class _Grader:
                     and frame_function.isidentifier() and self._defined_at(line, frame_function):
                 function = frame_function
             if cell is not None or function is not None:
-                yield Location(cell, cell_line, function, self._prompt(cell), self._script)
+                yield self._location(cell, cell_line, function)
 
     def _defined_at(self, line: int, name: str) -> bool:
         """Whether the program's segment holding ``line`` (a class's lines) has a ``def name``. A
@@ -1190,8 +1190,21 @@ class _Grader:
         return cell_words(cell, self._prompt(cell), script=self._script)
 
     def _line(self, cell: int, line: int) -> str:
-        """``"cell 7 (In [5]), line 3"``, or ``"line 3"`` in a ``.py`` submission (the file's line)."""
-        return line_words(cell, line, self._prompt(cell), script=self._script)
+        """``"cell 7 (In [5]), line 3"``, or ``"line 3"`` in a ``.py`` submission (the file's line, with
+        the cell's prompt and line in a script Jupyter saved: ``"line 207 (In [10], line 12)"``)."""
+        return line_words(cell, line, self._prompt(cell), script=self._script, exported=self._exported)
+
+    @property
+    def _exported(self) -> tuple:
+        """The ``# In[n]:`` markers of a script Jupyter saved (``Extraction.exported``), else ()."""
+        return getattr(self.extraction, "exported", ())
+
+    def _location(self, cell: int | None, line: int | None, function: str | None) -> Location:
+        """The :class:`Location` of ``line`` of ``cell`` in ``function``: with the cell's prompt, and in
+        a script Jupyter saved, the prompt and line of the cell it was exported from."""
+        if self._script and (at := exported_at(self._exported, line)) is not None:
+            return Location(cell, line, function, at[0], True, at[1])
+        return Location(cell, line, function, self._prompt(cell), self._script)
 
     def _prompt(self, cell: int | None) -> int | None:
         """The ``In [n]`` the saved notebook shows beside cell index ``cell``, if any."""
@@ -2003,7 +2016,7 @@ def _placed(d: Any, extraction: Any) -> str:
     if d.cell_index is None or "cell " in d.message or (extraction.script and "line " in d.message):
         return d.message
     if d.line:
-        return f"{d.message} ({line_words(d.cell_index, d.line, extraction.prompts.get(d.cell_index), script=extraction.script)})"
+        return f"{d.message} ({line_words(d.cell_index, d.line, extraction.prompts.get(d.cell_index), script=extraction.script, exported=getattr(extraction, 'exported', ()))})"
     return f"{d.message} ({cell_words(d.cell_index, extraction.prompts.get(d.cell_index), script=extraction.script)})"
 
 
@@ -2067,8 +2080,8 @@ def grade_submission(path: str | Path, *, context: GradingContext, sandbox: Any,
                 f"NumPy 1.24 and later; your code was graded with Python's own {builtins}, which is "
                 f"what {'it' if one else 'they'} meant. Write {builtins} instead to run it on a "
                 f"current NumPy.")
-        with loaded_session(sandbox, program, source, messages,
-                             prompts=extraction.prompts, script=extraction.script) as (session, load_errors):
+        with loaded_session(sandbox, program, source, messages, prompts=extraction.prompts,
+                             script=extraction.script, exported=extraction.exported) as (session, load_errors):
             t3 = time.perf_counter()
             timings["sandbox_start"] = t3 - t2
             graded.update(_grade_parts(rubric, context=context, extraction=extraction, program=program,

@@ -16,6 +16,7 @@ placeholders left), ``missing`` (no function of that name), ``raised an error``,
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 import time
@@ -409,35 +410,6 @@ def with_fixed_sizes(result: SubmissionResult, rubric: Any, *, source_of: Callab
     return replace(result, parts=tuple(parts))
 
 
-#: The line Jupyter writes before each code cell of a notebook saved as a script (``# In[12]:``),
-#: then two blank lines; ``# In[ ]:`` for a cell never run.
-_EXPORTED_CELL = re.compile(r"^# In\[(\d*) ?\]:[ \t]*$")
-
-
-def _exported_describe(source: str) -> Callable[[Location], str]:
-    """``describe`` for a ``.py`` file: its line, and, in a script Jupyter saved (``# In[12]:``
-    before each cell), the cell's prompt and line beside it: ``line 207 (In [10], line 12), in f``.
-    The student who fixes the function in the notebook had only the file's line to count to."""
-    marks = [(k, int(m.group(1)) if m.group(1) else None) for k, text in enumerate(source.splitlines(), 1)
-             if text.startswith("# In[") and (m := _EXPORTED_CELL.match(text))]
-
-    def describe(location: Location) -> str:
-        """The file's line, with the exported cell's prompt and line when a marker is above it."""
-        said = location.describe()
-        if location.line is None or not marks:
-            return said
-        above = [(k, count) for k, count in marks if k + 2 < location.line]
-        if not above:
-            return said
-        mark, count = above[-1]
-        if count is None:  # a cell saved without being run: no prompt to name
-            return said
-        line = f"line {location.line}"
-        return said.replace(line, f"{line} (In [{count}], line {location.line - mark - 2})", 1)
-
-    return describe
-
-
 def _cell_source(notebook: Any) -> Callable[[PartResult], str]:
     """``source_of`` for :func:`with_fixed_sizes` of a read notebook: the cell a part's function is
     defined in (a ``.py`` file is one cell)."""
@@ -624,11 +596,34 @@ def missing_requirements() -> str | None:
     lacks = f"does not have {' and '.join(missing)}" if missing else ""
     said = (f"this Python ({python}) {lacks}" if not broken else
             f"in this Python ({python}), {'; '.join(broken)}" + (f"; and it {lacks}" if missing else ""))
+    old = pip_too_old()
+    upgrade = f"    {python} -m pip install --upgrade pip\n" if old else ""
     return (f"{said}, which the check needs. "
             f"{'Reinstall' if broken else 'Install'} {'them' if len(missing) + len(broken) > 1 else 'it'} "
-            f"with:\n    {python} -m pip install {'--force-reinstall ' if broken else ''}"
+            f"with:\n{upgrade}    {python} -m pip install {'--force-reinstall ' if broken else ''}"
             f"{' '.join(pip for _, pip in REQUIREMENTS)}\n"
-            f"and run the check again.")
+            + (f"(pip first: this Python's pip, {old}, does not take NumPy's ready-made packages and would "
+               f"build NumPy from its source, which needs a C compiler.)\n" if old else "")
+            + "and run the check again.")
+
+
+#: The oldest pip that installs NumPy's current wheels (tagged ``manylinux_2_28``, PEP 600): an older
+#: one takes the source archive and builds NumPy, which fails where there is no C compiler
+#: ("Unable to get gcc pre-processor defines", pip 19.2.3 on Python 3.10, thirty-eighth session).
+OLDEST_PIP = (20, 3)
+
+
+def pip_too_old() -> str | None:
+    """This Python's pip version ("19.2.3") when it is older than :data:`OLDEST_PIP`, else None
+    (a pip that is current, absent or unreadable)."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("pip")
+    except Exception:  # noqa: BLE001 - no pip, or metadata unreadable: nothing to say of it
+        return None
+    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    return version if len(numbers) == 2 and numbers < OLDEST_PIP else None
 
 
 #: What :func:`_import_problem` says of a module that is not installed at all.
@@ -689,6 +684,7 @@ def _own_environment(notebook: Path) -> str:
     return (f"If pip is missing or refuses (\"externally-managed-environment\", no administrator "
             f"rights), make a virtual environment of your own and check with its Python:\n"
             f"    {python} -m venv ~/rnn-check\n"
+            f"    {env} -m pip install --upgrade pip\n"
             f"    {env} -m pip install {' '.join(pip for _, pip in REQUIREMENTS)}\n"
             f"    {env} {quoted(shown_path(GRADE_PY))} --check "
             f"{quoted(str(notebook))}\n"
@@ -763,16 +759,35 @@ def _folder_given(folder: Path) -> str:
     what to type instead. The command is quoted for the shell: Jupyter names a copy
     "Assignment 4 (1).ipynb", which typed as shown split into words at its spaces and stopped
     the shell at its parenthesis."""
-    try:
-        found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
-    except OSError:
-        found = []
     text = "it is a folder; give the notebook file itself"
+    found = _notebooks_in(folder)
+    if not found and not folder.is_absolute():  # `--check .` in the kit's folder: the notebooks are above
+        above = _notebooks_in(folder / "..")
+        if above:
+            return (text + f" (no notebook, .ipynb, is in {_folder_words(folder)}; the folder above holds "
+                    f"{_listed(above)}), for example: {check_command()} {quoted(os.path.join('..', above[0]))}.")
     if not found:
-        return text + f" (no notebook, .ipynb, is in {folder})."
-    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        return text + f" (no notebook, .ipynb, is in {_folder_words(folder)})."
     return (text + f", for example: {check_command()} {quoted(str(folder / found[0]))}"
-            f" (the folder holds {shown}).")
+            f" (the folder holds {_listed(found)}).")
+
+
+def _notebooks_in(folder: Path) -> list[str]:
+    """The names of the ``.ipynb`` files of ``folder``, sorted ([] when it cannot be listed)."""
+    try:
+        return sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
+    except OSError:
+        return []
+
+
+def _listed(names: Sequence[str]) -> str:
+    """A few of ``names``, each quoted for the shell where it has spaces, and how many more."""
+    return ", ".join(quoted(name) for name in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _folder_words(folder: Path) -> str:
+    """``folder`` as said after "in": "the folder you are in" for ``.``, else its path."""
+    return "the folder you are in" if str(folder) in ("", ".") else str(folder)
 
 
 def _no_such_file(notebook: Path) -> str:
@@ -792,10 +807,51 @@ def _no_such_file(notebook: Path) -> str:
         found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     except OSError:
         return "No such file or folder. Check the path."
+    above = _in_the_folder_above(notebook)
+    if above is not None:
+        return (f"No such file {where}, but the folder above has one of that name. Check it with: "
+                f"{check_command()} {quoted(str(above))}")
     if not found:
         return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
-    shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-    return f"No such file. Check the name: the notebooks {where} are {shown}."
+    meant = _closest_name(notebook.name, found)
+    if meant is not None:
+        return (f"No such file {where}; the notebook {quoted(meant)} is. Check it with: "
+                f"{check_command()} {quoted(str(notebook.with_name(meant)))}")
+    return f"No such file. Check the name: the notebooks {where} are {_listed(found)}."
+
+
+def _in_the_folder_above(notebook: Path) -> Path | None:
+    """``../NAME`` for a relative ``NAME`` that is no file here but is one in the folder above: a
+    student in the kit's folder (as its README says to be) naming the notebook beside the kit was told
+    "no notebook (.ipynb) is here. Check the path" (thirty-eighth session, as a student)."""
+    if notebook.is_absolute() or notebook.parts[:1] == ("..",):
+        return None
+    above = Path("..") / notebook
+    try:
+        return above if above.is_file() else None
+    except OSError:
+        return None
+
+
+def _closest_name(name: str, found: Sequence[str]) -> str | None:
+    """The one of ``found`` that ``name`` meant: the same letters in another Unicode form (macOS
+    writes "é" as "e" and an accent: the name looks the same and is not), or in other cases, else
+    the one close name (``difflib``), else None. A notebook named with spaces and accents,
+    typed in its other form, was told "No such file" beside a list holding a name that looked
+    identical (thirty-eighth session, as a student)."""
+    import difflib
+    import unicodedata
+
+    def key(text: str) -> str:
+        return unicodedata.normalize("NFC", text).casefold()
+
+    same = [other for other in found if key(other) == key(name)]
+    if len(same) == 1:
+        return same[0]
+    close = difflib.get_close_matches(key(name), [key(other) for other in found], n=2, cutoff=0.75)
+    if len(close) != 1:
+        return None
+    return next(other for other in found if key(other) == close[0])
 
 
 #: Where WSL shows Windows' drives (``C:`` is ``/mnt/c``).
@@ -907,8 +963,7 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
              f"{kit_version_words(Path(rubric), context.rubric)}\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
-                         withheld=withheld_points(context.rubric),
-                         describe=_exported_describe(cells.cells[0].source) if cells.script else _describe_default)
+                         withheld=withheld_points(context.rubric))
         stream.write(unfenced + _outputs_note(cells.cells, script=cells.script) + _name_note(notebook)
                      + (_unchecked_note(cells.cells, context.rubric, script=cells.script) if function is None else ""))
     except BrokenPipeError:

@@ -448,6 +448,32 @@ def test_a_scipy_import_a_graded_function_uses_tells_the_student_the_stake_and_t
     assert warning.endswith("To be safe, write the sigmoid with NumPy: `1 / (1 + np.exp(-z))`."), warning
 
 
+_KERAS = "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+
+
+@pytest.mark.parametrize("body", ["return keras.Sequential([layers.Embedding(10000, 32), layers.LSTM(units)])",
+                                  "model = keras.Model(inputs, outputs)\n    model.compile(optimizer='adam')\n"
+                                  "    return model"])
+def test_a_keras_model_builder_named_like_a_graded_function_is_told_to_rename_not_to_write_numpy(body) -> None:
+    # A bonus's builder `def lstm_forward(units=32)` was told, twice (keras, then layers), that its
+    # points depend on TensorFlow and to "write it with NumPy" (thirty-seventh session, as a student).
+    builder = f"def lstm_forward(units=32, inputs=None, outputs=None):\n    {body}\n"
+    warnings = [m for m in messages(extract(nb("import numpy as np\n", _KERAS, builder)), "warning")
+                if "keras" in m]
+    assert len(warnings) == 1, warnings
+    [warning] = warnings
+    assert warning.startswith("`lstm_forward` (cell 3, line 1) builds a Keras model with `keras`"), warning
+    assert "(`from tensorflow import keras`" in warning and "another name" in warning, warning
+    assert "NumPy (`np.exp`" not in warning and "points depend" not in warning, warning
+
+
+def test_a_function_computing_with_tensorflow_is_still_told_to_write_it_with_numpy() -> None:
+    step = "def rnn_cell_forward(xt, a_prev, parameters):\n    return keras.activations.tanh(xt)\n"
+    [warning] = [m for m in messages(extract(nb(_KERAS, step)), "warning") if "keras" in m]
+    assert warning.startswith("`rnn_cell_forward` uses `keras` from `from tensorflow import keras`"), warning
+    assert "write it with NumPy" in warning and "model builder" not in warning, warning
+
+
 @pytest.mark.parametrize("imports, use", [("import matplotlib.pyplot as plt\n", "plt.plot(x)"),
                                           ("from matplotlib import pyplot\n", "pyplot.plot(x)"),
                                           ("import seaborn as sns\n", "sns.lineplot(x=x)")])

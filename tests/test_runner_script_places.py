@@ -114,3 +114,33 @@ def test_a_script_that_trains_a_model_is_told_a_py_holds_no_outputs(tmp_path):
     said = " ".join(out.getvalue().split())
     assert "cell 1" not in said, said
     assert "Note: a .py file holds no outputs" in said and "submit the notebook (.ipynb) saved with its outputs" in said, said
+
+
+def test_every_place_an_exported_script_s_check_and_feedback_name_says_its_jupyter_cell(tmp_path, context, sandbox):
+    """Not the "at" line alone (thirty-seventh session): a placeholder's line, a syntax error, the
+    feedback's headings and its "(line ..., in f)" say the cell's prompt and line too."""
+    path, line = _exported(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("cct = np.tanh(np.dot(Wc, concat) + bc)", "cct = None")
+    text = text.replace("def rnn_backward(da, caches):", "def rnn_backward(da, caches)")
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    cct = next(k for k, code in enumerate(lines, 1) if "cct = None" in code)
+    syntax = next(k for k, code in enumerate(lines, 1) if "def rnn_backward(da, caches)" in code)
+    cct_in_cell = next(k for k, code in enumerate(nbs.COURSE_CELLS["lstm_cell_forward"].splitlines(), 1)
+                       if "cct = np.tanh" in code)
+    backward = next(k for k, code in enumerate(nbs.COURSE_CELLS["rnn_cell_backward"].splitlines(), 1)
+                    if "dxt = np.dot(Wax.T, dtanh)" in code)
+    syntax_in_cell = next(k for k, code in enumerate(nbs.COURSE_CELLS["rnn_backward"].splitlines(), 1)
+                          if code.startswith("def rnn_backward"))
+    out = io.StringIO()
+    run_check(path, rubric=DEFAULT_RUBRIC, stream=out)
+    said = out.getvalue()
+    assert f"(line {cct} (In [7], line {cct_in_cell}): `cct = None`)" in said, said
+    assert f"Syntax error in line {syntax} (In [10], line {syntax_in_cell}):" in said, said
+    assert f"at line {line} (In [9], line {backward}), in rnn_cell_backward\n" in said, said
+    feedback = feedback_markdown(grade_submission(path, context=context, sandbox=sandbox))
+    assert f"(line {line} (In [9], line {backward}), in rnn_cell_backward)" in feedback, feedback
+    assert re.search(r"^## `rnn_cell_backward` \(line \d+, In \[9\]\):", feedback, re.M), feedback
+    assert f"(line {cct} (In [7], line {cct_in_cell}): `cct = None`)" in feedback, feedback
+    assert not re.search(r"(?<!\], )\bline \d+\b(?! \(In \[|, In \[| of the file)", feedback.split("## `imdb_report`")[0]), feedback

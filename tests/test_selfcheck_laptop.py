@@ -35,7 +35,8 @@ def test_a_python_without_the_packages_gets_the_virtual_environment_to_copy(tmp_
     assert code == EXIT_UNUSABLE
     assert f"{sys.executable} -m pip install numpy pyyaml" in text, text
     assert f"{sys.executable} -m venv ~/rnn-check\n" in text, text
-    assert "    ~/rnn-check/bin/python3 -m pip install numpy pyyaml\n" in text, text
+    assert ("    ~/rnn-check/bin/python3 -m pip install --upgrade pip\n"
+            "    ~/rnn-check/bin/python3 -m pip install numpy pyyaml\n") in text, text
     grade_py = Path(selfcheck.__file__).resolve().parent.parent / "grade.py"
     assert f"    ~/rnn-check/bin/python3 {grade_py} --check '{notebook}'\n" in text, text
     assert "docs/students.md" not in text and "Traceback" not in text, text
@@ -46,12 +47,14 @@ def test_a_path_where_no_notebook_is_says_so_once_and_names_the_notebooks_there(
     code, text = _check(tmp_path / "Assignment 4.ipynb")
     assert code == EXIT_UNUSABLE
     assert text.count("cannot read") == 1, text  # was "cannot read ...: cannot read (No such file ...)"
-    assert f"No such file. Check the name: the notebooks in {tmp_path} are Assignment 4 (1).ipynb." in text, text
+    # Jupyter's copy, the one close name, is named with the command (since the thirty-eighth session)
+    assert (f"No such file in {tmp_path}; the notebook 'Assignment 4 (1).ipynb' is. Check it with: "
+            f"python3 grade.py --check '{tmp_path}/Assignment 4 (1).ipynb'") in text, text
     assert "Open it in Jupyter, save it" not in text, text  # that advice is for a damaged file
 
     monkeypatch.chdir(tmp_path)  # a bare name: its folder is the working one, said "here", not "."
     code, text = _check(Path("Assignment 4.ipynb"))
-    assert "the notebooks here are Assignment 4 (1).ipynb." in text, text
+    assert "No such file here; the notebook 'Assignment 4 (1).ipynb' is." in text, text
 
     code, text = _check(tmp_path / "nowhere" / "x.ipynb")
     assert code == EXIT_UNUSABLE and "No such file or folder. Check the path." in text, text
@@ -267,3 +270,19 @@ def test_grade_pys_own_messages_name_the_python_that_ran_it(tmp_path, monkeypatc
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     done = subprocess.run([str(other), "grade.py"], cwd=kit, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and f"give your notebook: {other} grade.py --check NOTEBOOK" in done.stderr, done
+
+
+@pytest.mark.parametrize("pip, old", [("19.2.3", True), ("20.2.4", True), ("20.3", False), ("23.0.1", False)])
+def test_an_old_pip_is_upgraded_first(monkeypatch, pip, old):
+    # As stu37 with pip 19.2.3 in a Python 3.10 venv and no C compiler, `pip install numpy pyyaml` took
+    # NumPy 2.2.6's source and failed after 43 s: "Unable to get gcc pre-processor defines".
+    from importlib import metadata
+
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: pip if name == "pip" else real(name))
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    text = selfcheck.missing_requirements()
+    upgrade = f"    {sys.executable} -m pip install --upgrade pip\n    {sys.executable} -m pip install numpy pyyaml\n"
+    assert (upgrade in text) is old, text
+    assert (f"this Python's pip, {pip}, does not take NumPy's ready-made packages" in text) is old, text
+    assert f"    {sys.executable} -m pip install numpy pyyaml\n" in text, text

@@ -312,3 +312,54 @@ def test_a_timeout_says_its_place_once(tmp_path):
     assert place is not None, text
     assert text.count(place.group(1)) == 1, text
     assert "      >   pass\n" in text or "      >   while True:\n" in text, text
+
+
+def _named(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return nbs.write(folder / name, nbs.course_notebook())
+
+
+def _in_the_kit_s_folder(tmp_path: Path, monkeypatch, given: str) -> str:
+    """What ``--check given`` says in a kit's folder ``handout`` beside the notebook ``rnn hw.ipynb``."""
+    _named(tmp_path, "rnn hw.ipynb")
+    (tmp_path / "handout").mkdir()
+    monkeypatch.chdir(tmp_path / "handout")
+    code, text = check(Path(given))
+    assert code == EXIT_UNUSABLE, text
+    return text
+
+
+def test_a_notebook_in_the_folder_above_the_kit_is_found_with_the_command(tmp_path, monkeypatch):
+    # As the kit's README says, the student runs the check inside the kit's folder, and names the
+    # notebook that sits beside the kit: "no notebook (.ipynb) is here. Check the path" (thirty-eighth session).
+    text = _in_the_kit_s_folder(tmp_path, monkeypatch, "rnn hw.ipynb")
+    assert "the folder above has one of that name" in text and "--check '../rnn hw.ipynb'" in text, text
+
+
+@pytest.mark.parametrize("typed", ["réseau récurrent devoir.ipynb", "Re\u0301seau re\u0301current devoir.ipynb",
+                                   "Réseau récurent devoir.ipynb"])
+def test_a_name_typed_in_another_form_or_case_or_misspelt_is_named_with_the_command(tmp_path, monkeypatch, typed):
+    # The name in the folder is NFC; the one typed is lower case, or NFD (as macOS writes it: the same
+    # look, other characters), or a letter short: "No such file" beside a name that looked the same.
+    _named(tmp_path, "Réseau récurrent devoir.ipynb")
+    _named(tmp_path, "other.ipynb")
+    monkeypatch.chdir(tmp_path)
+    code, text = check(Path(typed))
+    assert code == EXIT_UNUSABLE, text
+    assert "the notebook 'Réseau récurrent devoir.ipynb' is. Check it with:" in text, text
+    assert text.rstrip().endswith("--check 'Réseau récurrent devoir.ipynb'"), text
+
+
+def test_a_name_like_none_of_the_notebooks_lists_them_quoted(tmp_path, monkeypatch):
+    _named(tmp_path, "Réseau récurrent devoir.ipynb")
+    _named(tmp_path, "other.ipynb")
+    monkeypatch.chdir(tmp_path)
+    code, text = check(Path("homework.ipynb"))
+    assert "the notebooks here are 'Réseau récurrent devoir.ipynb', other.ipynb." in text, text
+
+
+def test_the_kit_s_own_folder_given_names_the_notebooks_above(tmp_path, monkeypatch):
+    # `--check .` inside the kit's folder said "(no notebook, .ipynb, is in .)".
+    text = _in_the_kit_s_folder(tmp_path, monkeypatch, ".")
+    assert "no notebook, .ipynb, is in the folder you are in; the folder above holds 'rnn hw.ipynb'" in text, text
+    assert "--check '../rnn hw.ipynb'." in text and "is in .)" not in text, text
