@@ -201,3 +201,77 @@ def carried_summed_hint(source: str, *, first_line: int = 1) -> str:
                         f"the later steps gave back, so the sum counts them again. `{total}` is its last value, "
                         f"`{total} = {carried}` after the loop.")
     return ""
+
+
+#: A new axis written in the text (``[:, :, np.newaxis]``, ``[..., None]``, ``.reshape(``,
+#: ``expand_dims``): ``broadcast_fill_hint`` walks the tree only when one is there.
+_NEW_AXIS = re.compile(r"\bnewaxis\b|\bNone\s*\]|\breshape\s*\(|\bexpand_dims\s*\(")
+
+
+def _new_axis_of(node: ast.AST) -> ast.AST | None:
+    """The array ``node`` gives a new axis of size 1 (``dxt`` of ``dxt[:, :, np.newaxis]``,
+    ``dxt.reshape(n_x, m, 1)``, ``np.expand_dims(dxt, axis=2)``), or None."""
+    if isinstance(node, ast.Subscript):
+        pieces = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if any((isinstance(piece, ast.Constant) and piece.value is None)
+               or (isinstance(piece, ast.Attribute) and piece.attr == "newaxis") for piece in pieces):
+            return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        numpy = isinstance(node.func.value, ast.Name) and node.func.value.id in NUMPY_NAMES
+        sizes = node.args[1:] if numpy else node.args
+        last = (sizes[-1].elts or [None])[-1] if len(sizes) == 1 and isinstance(sizes[0], ast.Tuple) else (
+            sizes[-1] if sizes else None)
+        if node.func.attr == "reshape" and isinstance(last, ast.Constant) and last.value == 1:
+            return node.args[0] if numpy and node.args else (None if numpy else node.func.value)
+        if node.func.attr == "expand_dims" and node.args:
+            return node.args[0]
+    return None
+
+
+def _whole(target: ast.AST) -> str:
+    """The name of the array ``target`` writes whole (``dx``, ``dx[:, :, :]``, ``dx[...]``), ""."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+        pieces = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+        if all((isinstance(piece, ast.Slice) and piece.lower is None and piece.upper is None and piece.step is None)
+               or (isinstance(piece, ast.Constant) and piece.value is Ellipsis) for piece in pieces):
+            return target.value.id
+    return ""
+
+
+def broadcast_fill_hint(source: str, *, first_line: int = 1) -> str:
+    """For a loop that adds (or writes) a step's array given a new axis to the whole output
+    (``dx += dxt[:, :, np.newaxis]``): NumPy broadcasts the axis of size 1 over every step, so each
+    step's slice gets every step's value (thirty-eighth session: told "values differ" alone). The
+    line and the slice to store in; ""."""
+    if _NEW_AXIS.search(source) is None:
+        return ""
+    fn = function_tree(source)
+    blocks = statement_blocks(fn) if fn is not None else []
+    if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS:
+        return ""
+    for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:
+        step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
+        for node in _walk(loop):
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+                output, value, adds = _whole(node.target), node.value, True
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                output, value = _whole(node.targets[0]), node.value
+                adds = isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) \
+                    and isinstance(value.left, ast.Name) and value.left.id == output
+                value = value.right if adds else value
+                if not adds and isinstance(node.targets[0], ast.Name):
+                    continue  # `dx = dxt[:, :, None]` replaces `dx`: valuehints.replaced_in_loop_hint's
+            else:
+                continue
+            array = _new_axis_of(value) if output else None
+            if array is None:
+                continue
+            written = as_written(array, source)
+            what = f"adds `{written}` to" if adds else f"writes `{written}` into"
+            return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, {what} "
+                    f"every step of `{output}`: the new axis of size 1 is broadcast over all of `{output}`'s "
+                    f"steps, so each step's slice gets every step's value. Store each step in its own slice: "
+                    f"`{output}[:, :, {step}] = {written}`.")
+    return ""

@@ -834,6 +834,25 @@ def _index_hint(line: str) -> str:
             f"(the comma form is for NumPy arrays).")
 
 
+def _computed_below(name: str, stmt: ast.stmt, line: str, source: str, *, fn: ast.AST, first_line: int,
+                    assigned_at: Callable[[str], str] | None) -> str:
+    """``shadowed_name_hint``'s sentence for ``name`` read on ``line`` above ``stmt``, its first
+    assignment, a plain one outside any loop (a gate computed below the line that uses it), when the
+    notebook gives ``name`` no value outside the function; ""."""
+    if assigned_at is None or name in NUMPY_NAMES or not isinstance(stmt, ast.Assign) or not line.strip():
+        return ""
+    lines = source.splitlines()[:stmt.lineno - 1]
+    read = next((k + 1 for k, text in enumerate(lines) if text == line), None)
+    if read is None or any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= stmt.lineno
+                           <= (node.end_lineno or 0) for block in statement_blocks(fn) for node in block) \
+            or assigned_at(name):
+        return ""
+    at, reader = stmt.lineno + first_line - 1, read + first_line - 1
+    return (f"Line {reader} reads `{name}`, which line {at} computes below it (`{quoted_head(stmt, source)}`): a "
+            f"function runs its lines from the top, so `{name}` has no value yet on line {reader}. Move line {at} "
+            f"up, above line {reader} (after the lines whose values it reads).")
+
+
 # ----------------------------------------------------------------- a function's loop, as written
 # Mistakes that span lines (thirty-second session): the values are wrong, NumPy says nothing, and
 # the largest difference or a known mistake's sentence ("add them up over time: dWax += dWaxt",
@@ -842,13 +861,16 @@ def _index_hint(line: str) -> str:
 
 
 def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
-                       elsewhere: str = "") -> str:
+                       elsewhere: str = "", assigned_at: Callable[[str], str] | None = None) -> str:
     """For a name the function gives a value on a line below the one that reads it
     (``UnboundLocalError: cannot access local variable 'np'`` after ``np = len(caches)`` in the
     loop: Python takes the name as the function's own on every line), and for ``np.dot`` read
     from an ``np`` that is not NumPy ("'dict' object has no attribute 'dot'": a parameter or a
     name unpacked as ``np``, or ``np = ...`` in the notebook, ``elsewhere`` naming that place):
-    where the name gets its value, and to give that value another name. "" otherwise."""
+    where the name gets its value, and to give that value another name. A value computed below
+    its first reader (``ot = ...`` under ``a_next = ot * ...``) that nothing outside the function
+    gives (``assigned_at(name)``: the notebook's place of it, or "") is told to move its line up.
+    "" otherwise."""
     offset = first_line - 1
     if error_type == "UnboundLocalError":
         found = re.search(r"local variable '(\w+)'", message)
@@ -857,6 +879,9 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
         if not stores:
             return ""
         name, stmt = found.group(1), stores[0]
+        below = _computed_below(name, stmt, line, source, fn=fn, first_line=first_line, assigned_at=assigned_at)
+        if below:
+            return below
         rename = (f" `{name}` is NumPy's name: give the variable of line {stmt.lineno + offset} another one."
                   if name in NUMPY_NAMES else
                   f" Give it a value above the line that reads it, or give the variable of line "

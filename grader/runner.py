@@ -1114,7 +1114,7 @@ class _Grader:
             return ""
         return line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
-                          elsewhere=self._assigned_at_top("np", definitions=True))
+                          elsewhere=self._assigned_at_top("np", definitions=True), assigned_at=self._assigned_at_top)
 
     def _assigned_at_top(self, name: str, *, definitions: bool = False) -> str:
         """``"cell 4 (In [2]), line 17,"``: where the program's top level last gives ``name`` a value
@@ -1423,7 +1423,8 @@ class _Grader:
                 found = self.facts[key] = next(
                     ((rule, said) for rule, hint in (("formula/gate-weights", formulahints.gate_weights_hint),
                                                      ("formula/tanh-twice", formulahints.tanh_twice_hint),
-                                                     ("formula/carried-summed", formulahints.carried_summed_hint))
+                                                     ("formula/carried-summed", formulahints.carried_summed_hint),
+                                                     ("formula/broadcast-fill", formulahints.broadcast_fill_hint))
                      if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
             if found[0]:
                 return Diagnosis(*found)

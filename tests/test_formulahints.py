@@ -69,6 +69,22 @@ def test_the_memory_made_with_the_output_gate_is_told_the_two_gates_it_needs():
     assert "makes the memory with `ot`, the output gate" in formulahints.gate_weights_hint(source)
 
 
+def test_a_step_given_a_new_axis_and_added_to_the_whole_output_is_told_its_slice():
+    # Thirty-eighth session: `dx += dxt[:, :, np.newaxis]` broadcasts each step into every step of `dx`.
+    backward = nbs.COURSE_CELLS["rnn_backward"]
+    said = formulahints.broadcast_fill_hint(backward.replace("dx[:, :, t] = dxt", "dx += dxt[:, :, np.newaxis]"))
+    assert said.startswith("Line 19, `dx += dxt[:, :, np.newaxis]`, adds `dxt` to every step of `dx`"), said
+    assert said.endswith("Store each step in its own slice: `dx[:, :, t] = dxt`."), said
+    said = formulahints.broadcast_fill_hint(backward.replace("dx[:, :, t] = dxt", "dx[...] = np.reshape(dxt, (n_x, m, 1))"))
+    assert said.startswith("Line 19, `dx[...] = np.reshape(dxt, (n_x, m, 1))`, writes `dxt` into every step"), said
+    # Controls: the course's slice; a step's own slice given a new axis; a reshape to the whole array's
+    # sizes; a name replaced whole (``valuehints.replaced_in_loop_hint``'s).
+    assert formulahints.broadcast_fill_hint(backward) == ""
+    for line in ("dx[:, :, t:t + 1] = dxt[:, :, None]", "dx = flat.reshape(n_x, m, T_x)", "dx = dxt[:, :, None]",
+                 "dx += dxt.reshape(n_x, m, T_x)"):
+        assert formulahints.broadcast_fill_hint(backward.replace("dx[:, :, t] = dxt", line)) == "", line
+
+
 def test_the_rules_are_bounded_on_a_hostile_source():
     # 3,000 assignments of tanh in a chain (a cell's 100,000 characters), 150 nested calls as a step's argument,
     # and a function that does not parse: linear, then silent.
@@ -79,7 +95,7 @@ def test_the_rules_are_bounded_on_a_hostile_source():
     start = time.process_time()
     assert formulahints.carried_summed_hint(nested) == ""
     for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.transposed_bias_hint,
-                 formulahints.carried_summed_hint):
+                 formulahints.carried_summed_hint, formulahints.broadcast_fill_hint):
         assert rule(source) == ""
         assert rule("def f(:\n") == ""
     assert time.process_time() - start < 5

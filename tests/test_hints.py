@@ -363,3 +363,25 @@ def test_an_index_past_the_end_from_the_loop_keeps_the_range_advice():
     assert "check the range your loop runs over" in hints.bounds_hint(outcome)
     inside = "def f(a, T_x):\n    for t in range(T_x):\n        k = t + 1\n        b = a[:, :, k]\n"
     assert "one past its last" not in hints.bounds_hint(outcome, line="        b = a[:, :, k]", source=inside)
+
+
+def test_a_value_computed_below_the_line_that_reads_it_is_told_to_move_up():
+    # Thirty-eighth session: `ot` computed under `a_next = ot * ...` was told the UnboundLocalError's two fixes,
+    # the second "if you meant the `ot` from outside the function", which nothing outside gives.
+    source = ("def f(concat, Wo, c_next):\n    a_next = ot * np.tanh(c_next)\n"
+              "    ot = sigmoid(np.dot(Wo, concat))\n    return a_next\n")
+    message = "cannot access local variable 'ot' where it is not associated with a value"
+    said = hints.shadowed_name_hint("UnboundLocalError", message, "    a_next = ot * np.tanh(c_next)", source=source,
+                                    first_line=5, assigned_at=lambda name: "")
+    assert said == ("Line 6 reads `ot`, which line 7 computes below it (`ot = sigmoid(np.dot(Wo, concat))`): a function "
+                    "runs its lines from the top, so `ot` has no value yet on line 6. Move line 7 up, above line 6 "
+                    "(after the lines whose values it reads)."), said
+    # Controls: a value the notebook gives outside the function, a name given its value in a loop below, and
+    # NumPy's name keep the two fixes' sentence.
+    outside = hints.shadowed_name_hint("UnboundLocalError", message, "    a_next = ot * np.tanh(c_next)", source=source,
+                                       assigned_at=lambda name: "cell 3 (In [2]), line 1,")
+    assert "if you meant the `ot` from outside the function" in outside, outside
+    looped = source.replace("    ot = sigmoid(np.dot(Wo, concat))\n", "    for k in range(2):\n        ot = k\n")
+    said = hints.shadowed_name_hint("UnboundLocalError", message, "    a_next = ot * np.tanh(c_next)", source=looped,
+                                    assigned_at=lambda name: "")
+    assert "from outside the function" in said and "Move line" not in said, said
