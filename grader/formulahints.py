@@ -22,6 +22,25 @@ _GATE_WORDS = {"f": "the forget gate", "i": "the update gate", "u": "the update 
                "o": "the output gate"}
 #: A gate's weight or bias (``Wf``, ``bi``, ``parameters["Wc"]``): its letter.
 _GATE_PARAMETER = re.compile(r"[Wb]([fiuco])")
+#: The names students give the gates besides the course's (thirty-eighth session: ``forget``, ``f``,
+#: ``gate_f``, ``gamma_u``, ``c_tilde``), each to its letter; a name is matched whole.
+_OWN_GATE_NAMES = (("f", r"f|f_t|ft|forget\w*|gate_?f|f_?gate|gamma_?f"),
+                   ("i", r"i|i_t|it|u|u_t|ut|input_?gate|update\w*|gate_?[iu]|[iu]_?gate|gamma_?[iu]"),
+                   ("c", r"cct|cc|c_?tilde|ctilde|c_?hat|c_?bar|candidate\w*|gate_?c|c_?cand\w*"),
+                   ("o", r"o|o_t|ot|output_?gate|gate_?o|o_?gate|gamma_?o"))
+_OWN_GATE = re.compile("|".join(f"(?P<{letter}>{names})" for letter, names in _OWN_GATE_NAMES))
+#: A line giving a name a value (the text's look of ``_gate_suspect``): its name and its value.
+_ANY_LINE = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*=(?!=)(.*)$", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+#: The most names ``_gate_suspect`` keeps the gate letters of (each line's target; the course's cell has 20).
+_MOST_NAMED = 200
+
+
+def _gate_letter(name: str) -> str:
+    """The letter of the gate ``name`` names, the course's name or a student's (``forget`` -> ``"f"``,
+    ``u`` -> ``"i"``), or ""."""
+    found = _OWN_GATE.fullmatch(name)
+    return found.lastgroup if found else ""
 
 
 #: Cheap looks at a source's text before its tree is walked (a walk of a course function costs 0.3 ms):
@@ -35,7 +54,17 @@ _TANH_OF_NAME = re.compile(r"\btanh\s*\(\s*([A-Za-z_]\w*)\s*\)")
 def _gate_suspect(source: str) -> bool:
     """Whether a line of ``source`` that makes a gate reads another gate's weight, or one that makes the
     memory reads ``ot``, or one that makes the hidden state reads ``ft`` or ``it`` and no ``ot``: the
-    lines ``gate_weights_hint`` then reads in the tree (a one-line statement's text; right code has none)."""
+    lines ``gate_weights_hint`` then reads in the tree (a one-line statement's text; right code has none).
+    A gate under a student's name counts, and so does a gate's line reading a name an earlier line made
+    with a weight (``zf = np.dot(Wi, concat) + bi`` then ``ft = sigmoid(zf)``)."""
+    made: dict[str, set[str]] = {}
+    for target, text in itertools.islice(_ANY_LINE.findall(source), MOST_STATE_NODES):
+        letters = {"i" if letter == "u" else letter for letter in _GATE_WORD.findall(text)}
+        own = _gate_letter(target)
+        if own and (letters | {letter for word in _WORD.findall(text) for letter in made.get(word, ())}) - {own}:
+            return True
+        if letters and len(made) < _MOST_NAMED:
+            made[target] = letters
     for target, text in _GATE_LINE.findall(source):
         if target == "c_next":
             found = re.search(r"\bot\b", text) is not None
@@ -80,18 +109,28 @@ def gate_weights_hint(source: str, *, first_line: int = 1) -> str:
     np.tanh(c_next)``): the line, what it reads, and what it should. ""."""
     if not _gate_suspect(source):
         return ""
+    made: dict[str, tuple[ast.Assign, list[tuple[str, str]]]] = {}  # a name -> its line and the weights it read
     for node in _assignments(source):
         target, line = node.targets[0].id, node.lineno + first_line - 1
-        own = _GATES.get(target)
-        if own is not None:
+        own = _gate_letter(target)
+        if own:
             foreign = {name: letter for name, letter in _parameter_letters(node.value) if letter != own}
+            through = None if foreign else next(
+                (made[sub.id] for sub in _walk(node.value) if isinstance(sub, ast.Name) and sub.id in made
+                 and any(letter != own for _name, letter in made[sub.id][1])), None)
+            foreign = foreign or {name: letter for name, letter in (through[1] if through else ()) if letter != own}
             if foreign:
                 names = " and ".join(f"`{name}`" for name in sorted(foreign, key=lambda name: (name[0] == "b", name)))
                 whose = {_GATE_WORDS[letter] for letter in foreign.values()}
                 whose_words = f"{whose.pop()}'s" if len(whose) == 1 else "other gates'"
-                return (f"Line {line} computes `{target}`, {_GATE_WORDS[own]}, with {names}, {whose_words}: "
+                step = "" if through is None else (f"from `{through[0].targets[0].id}` (line "
+                                                   f"{through[0].lineno + first_line - 1}), made ")
+                return (f"Line {line} computes `{target}`, {_GATE_WORDS[own]}, {step}with {names}, {whose_words}: "
                         f"{_GATE_WORDS[own]} has its own, `W{own}` and `b{own}`.")
             continue
+        read = _parameter_letters(node.value)
+        if read and len(made) < _MOST_NAMED:
+            made[target] = (node, read)
         if target not in ("c_next", "a_next"):
             continue
         read = {sub.id for sub in _walk(node.value) if isinstance(sub, ast.Name)}

@@ -22,6 +22,33 @@ def test_a_gate_made_with_another_gates_weights_is_told_its_own():
     assert formulahints.gate_weights_hint(LSTM) == ""
 
 
+def test_a_gate_under_the_students_own_name_or_over_two_lines_is_told_its_own_weights():
+    # Thirty-eighth session: only `ft = ...`, `it = ...`, `cct = ...`, `ot = ...` on one line were read.
+    forget = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", "forget = sigmoid(np.dot(Wi, z) + bi)")
+    said = formulahints.gate_weights_hint(forget)
+    assert said == ("Line 22 computes `forget`, the forget gate, with `Wi` and `bi`, the update gate's: the forget gate "
+                    "has its own, `Wf` and `bf`."), said
+    for name, letter in (("f", "f"), ("gate_f", "f"), ("f_t", "f"), ("gamma_u", "i"), ("update_gate", "i"),
+                         ("c_tilde", "c"), ("o_t", "o")):
+        other = "Wo" if letter != "o" else "Wf"
+        source = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", f"{name} = sigmoid(np.dot({other}, concat))")
+        assert formulahints.gate_weights_hint(source).startswith(f"Line 22 computes `{name}`"), name
+    two = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", "zf = np.dot(Wi, concat) + bi\n    ft = sigmoid(zf)")
+    said = formulahints.gate_weights_hint(two, first_line=3)
+    assert said == ("Line 25 computes `ft`, the forget gate, from `zf` (line 24), made with `Wi` and `bi`, the update "
+                    "gate's: the forget gate has its own, `Wf` and `bf`."), said
+    # Controls: the right gates under own names, over two lines, with one name reused for each gate's sum.
+    own = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", "forget = sigmoid(np.dot(Wf, concat) + bf)")
+    reused = LSTM
+    for gate, letter, squash in (("ft", "f", "sigmoid"), ("it", "i", "sigmoid"), ("cct", "c", "np.tanh"),
+                                 ("ot", "o", "sigmoid")):
+        reused = reused.replace(f"{gate} = {squash}(np.dot(W{letter}, concat) + b{letter})",
+                                f"z = np.dot(W{letter}, concat) + b{letter}\n    {gate} = {squash}(z)")
+    assert reused.count("z = np.dot") == 4
+    for source in (own, reused):
+        assert formulahints.gate_weights_hint(source) == "", source
+
+
 def test_the_hidden_state_gated_by_another_gate_is_told_the_output_gate():
     said = formulahints.gate_weights_hint(LSTM.replace("a_next = ot * np.tanh(c_next)", "a_next = it * np.tanh(c_next)"),
                                           first_line=3)
@@ -106,7 +133,9 @@ def test_the_looks_before_a_walk_are_linear_on_hostile_text():
     # name added into another, a gate line of weights, a tanh of a name never given one.
     sources = ["def f(da):\n    x = g(" + "(" * 100_000 + "\n    total += da\n",
                "def f(Wi):\n    ft = " + "Wi + " * 20_000 + "bf\n",
-               "def f(a):\n    b = np.tanh(a)\n    " + "c = np.tanh(a) + " * 6_000 + "0\n"]
+               "def f(a):\n    b = np.tanh(a)\n    " + "c = np.tanh(a) + " * 6_000 + "0\n",
+               "def f(Wi):\n" + "".join(f"    z{k} = Wi\n" for k in range(3_000)) + "    ft = " + "z1 + " * 500 + "0\n",
+               "def f(Wi):\n" + "    ft  " * 15_000 + "= Wi\n"]
     start = time.process_time()
     for source in sources:
         for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.carried_summed_hint):

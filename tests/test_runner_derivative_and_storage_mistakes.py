@@ -17,6 +17,7 @@ from grader.runner import grade_submission
 from tests import notebooks as nbs
 
 C, F, CB, RB = "lstm_cell_forward", "lstm_forward", "rnn_cell_backward", "rnn_backward"
+_FT = "    ft = sigmoid(np.dot(Wf, concat) + bf)\n"
 _OT = "    ot = sigmoid(np.dot(Wo, concat) + bo)\n"
 _A_NEXT = "    a_next = ot * np.tanh(c_next)\n"
 _DTANH = "(1 - a_next ** 2) * da_next"
@@ -31,6 +32,15 @@ MISTAKES = [
      "Store each step in its own slice: `dx[:, :, t] = dxt`."),
     ("dx[:, :, :] = a reshaped step", [(RB, "dx[:, :, t] = dxt", "dx[:, :, :] = dxt.reshape(n_x, m, 1)")], 17,
      "writes `dxt` into every step of `dx`"),
+    # (b) "`ft` and `it` ... hold the same values: check the lines that compute them" (a gate over two lines);
+    # (a) already on one line under the course's names; under the student's own name, nothing but values.
+    ("ft over two lines with Wi", [(C, _FT, "    zf = np.dot(Wi, concat) + bi\n    ft = sigmoid(zf)\n")], 0,
+     "Line 25 computes `ft`, the forget gate, from `zf` (line 24), made with `Wi` and `bi`, the update gate's"),
+    ("forget with Wo", [(C, _FT, "    forget = sigmoid(np.dot(Wo, z) + bo)\n"), (C, "ft * c_prev", "forget * c_prev"),
+                        (C, "c_prev, ft, it", "c_prev, forget, it"),
+                        (C, "concat = np.zeros((n_a + n_x, m))", "z = concat = np.zeros((n_a + n_x, m))")], 0,
+     "Line 24 computes `forget`, the forget gate, with `Wo` and `bo`, the output gate's: the forget gate has its own, "
+     "`Wf` and `bf`."),
     # (b) the UnboundLocalError's fix, "or give the variable of line 29 another name if you meant the `ot`
     # from outside the function", where nothing outside gives one.
     ("ot computed below a_next", [(C, _OT, ""), (C, _A_NEXT, _A_NEXT + _OT)], 0,
