@@ -588,7 +588,7 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
                     f"the transpose of the input, as in `np.dot({in_line(left, line)}, {in_line(right, line)}.T)`.")
         return f"{same}: " + rule.format(f", `{_times(in_line(left, line), in_line(right, line))}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
-    swapped = _weight_for_input_hint(pairs, line)
+    swapped = _weight_for_input_hint(pairs, line) or _weight_first_hint(pairs, line, shapes)
     if swapped:
         return f"{rule}. {swapped}"
     if len(pairs) != 1:
@@ -661,6 +661,53 @@ def _weight_for_input_hint(pairs: Sequence[tuple[ast.expr, ast.expr]], line: str
     fixed = " and ".join(f"`{a} @ {b}`" if matmul else f"`np.dot({a}, {b})`" for _told, (a, b) in wrong[:2])
     return (f"{'; '.join(told for told, _fix in wrong[:2])}: a weight's name says what it maps to, then from. "
             f"Multiply each by what it fits: {fixed}.")
+
+
+#: Every weight of the course's cells by name, with the size names of its rows and columns and what it
+#: multiplies (``_weight_first_hint``): the RNN's, the LSTM's gates' and its prediction's.
+_WEIGHT_SIZES = {**{name: sizes for name, sizes in _RNN_WEIGHTS.items()}, "Wy": ("n_y", "n_a", "a_next"),
+                 **{name: ("n_a", "n_a + n_x", "concat") for name in ("Wf", "Wi", "Wu", "Wc", "Wo")}}
+
+
+def _weight_name(node: ast.expr) -> str:
+    """The course's weight ``node`` names (``Wf``, ``parameters["Wy"]``), "" otherwise."""
+    name = node.slice.value if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) else (
+        node.id if isinstance(node, ast.Name) else "")
+    return name if isinstance(name, str) and name in _WEIGHT_SIZES else ""
+
+
+def _weight_first_hint(pairs: Sequence[tuple[ast.expr, ast.expr]], line: str, shapes: re.Match | None) -> str:
+    """For the line's one matrix product with a weight written after the array it multiplies
+    (``np.dot(concat, Wf)``, ``np.dot(a_next, Wy)``) or transposed before it (``np.dot(Wf.T, concat)``),
+    when NumPy's shapes show that the weight as it is, first, fits (its columns, the array's rows):
+    that product. Thirty-eighth session: told "check the order ... and whether one of them needs its
+    transpose", for the LSTM's weights too, which the RNN's rule (``_weight_for_input_hint``) did not
+    know. The prediction's weight given another array than ``a_next`` (``np.dot(Wy, concat)``) is told
+    what it multiplies. ""."""
+    if len(pairs) != 1 or shapes is None:
+        return ""
+    (left, right), (first, second) = pairs[0], (_shape(shapes.group(1)), _shape(shapes.group(2)))
+    if len(first) != 2 or len(second) != 2:
+        return ""
+    matmul = "@" in line and "dot" not in line
+    transposed = isinstance(left, ast.Attribute) and left.attr == "T"
+    weight, other, own = ((left.value, right, first[::-1]) if transposed else (right, left, second) if
+                          _weight_name(right) else (left, right, first))
+    name = _weight_name(weight)
+    if not name:
+        return ""
+    rows, columns, takes = _WEIGHT_SIZES[name]
+    written, given = in_line(weight, line), in_line(other, line)
+    product = f"`{written} @ {given}`" if matmul else f"`np.dot({written}, {given})`"
+    if (weight is right or transposed) and own[1] == (first if weight is right else second)[0]:
+        why = "leave out its `.T`" if transposed else f"the weight comes first, then `{given}`"
+        return (f"`{written}` ({rows}, {columns}) has a column for each row of `{given}` as it is: {why}, "
+                f"{product}.")
+    if weight is left and not transposed and name in ("Wy", "Wya") and not re.fullmatch(r"a(?:_next|t|_t)?", given):
+        fixed = f"`{written} @ a_next`" if matmul else f"`np.dot({written}, a_next)`"
+        return (f"`{written}` ({rows}, {columns}) has a column for each row of the hidden state `a_next`, not of "
+                f"`{given}`: the prediction is made from this step's hidden state, {fixed}.")
+    return ""
 
 
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).

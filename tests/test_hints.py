@@ -385,3 +385,28 @@ def test_a_value_computed_below_the_line_that_reads_it_is_told_to_move_up():
     said = hints.shadowed_name_hint("UnboundLocalError", message, "    a_next = ot * np.tanh(c_next)", source=looped,
                                     assigned_at=lambda name: "")
     assert "from outside the function" in said and "Move line" not in said, said
+
+
+def test_a_weight_after_its_input_or_transposed_is_told_the_product_its_shapes_allow():
+    # Thirty-eighth session: the LSTM's weights (and the RNN's, written after their input) were told "check the
+    # order ... and whether one of them needs its transpose".
+    import types
+
+    def said(line, shapes):
+        first, second = shapes
+        message = f"shapes {first} and {second} not aligned: 1 (dim 1) != 2 (dim 0)"
+        return hints.numpy_call_hint(types.SimpleNamespace(error_type="ValueError", message=message), line)
+
+    assert said("    ft = sigmoid(np.dot(concat, parameters['Wf']) + bf)", ("(8,10)", "(5,8)")).endswith(
+        "`parameters['Wf']` (n_a, n_a + n_x) has a column for each row of `concat` as it is: the weight comes first, "
+        "then `concat`, `np.dot(parameters['Wf'], concat)`.")
+    assert said("    z = xt @ Wax", ("(3,10)", "(5,3)")).endswith("the weight comes first, then `xt`, `Wax @ xt`.")
+    assert said("    yt = softmax(np.dot(Wy.T, a_next) + by)", ("(5,2)", "(5,10)")).endswith(
+        "`Wy` (n_y, n_a) has a column for each row of `a_next` as it is: leave out its `.T`, `np.dot(Wy, a_next)`.")
+    # Controls: the backward pass's products, where a transposed weight is right (`np.dot(Wax.T, dtanh)`) and
+    # where neither order nor the transpose of the weight fits, keep the general rule.
+    for line, shapes in (("    dxt = np.dot(dtanh, Wax)", ("(5,10)", "(5,3)")),
+                         ("    da_prev = np.dot(Waa.T, g)", ("(5,5)", "(3,10)")),
+                         ("    ft = sigmoid(np.dot(concat, Wf) + bf)", ("(7,10)", "(5,8)"))):
+        text = said(line, shapes)
+        assert "check the order of" in text and "as it is" not in text, (line, text)

@@ -41,6 +41,14 @@ MISTAKES = [
                         (C, "concat = np.zeros((n_a + n_x, m))", "z = concat = np.zeros((n_a + n_x, m))")], 0,
      "Line 24 computes `forget`, the forget gate, with `Wo` and `bo`, the output gate's: the forget gate has its own, "
      "`Wf` and `bf`."),
+    # (b) "check the order of `Wf.T` and `concat` and whether one of them needs its transpose" (the RNN's weights
+    # alone were told the product to write).
+    ("Wf transposed", [(C, "np.dot(Wf, concat)", "np.dot(Wf.T, concat)")], 0,
+     "`Wf` (n_a, n_a + n_x) has a column for each row of `concat` as it is: leave out its `.T`, `np.dot(Wf, concat)`."),
+    ("Wy after a_next", [(C, "np.dot(Wy, a_next)", "np.dot(a_next, Wy)")], 0,
+     "the weight comes first, then `a_next`, `np.dot(Wy, a_next)`."),
+    ("Wy times concat", [(C, "np.dot(Wy, a_next)", "np.dot(Wy, concat)")], 0,
+     "`Wy` (n_y, n_a) has a column for each row of the hidden state `a_next`, not of `concat`"),
     # (b) the UnboundLocalError's fix, "or give the variable of line 29 another name if you meant the `ot`
     # from outside the function", where nothing outside gives one.
     ("ot computed below a_next", [(C, _OT, ""), (C, _A_NEXT, _A_NEXT + _OT)], 0,
