@@ -38,7 +38,8 @@ from grader.models import (
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
                                 not_a_tuple, order_problem, positions_agree, repeated_value, returned_names,
-                                returned_none, shape_of_another, normalised_elsewhere, square_for_column)
+                                returned_none, shape_of_another, normalised_elsewhere, square_for_column,
+                                transposed_scaled_or_shifted)
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -1409,7 +1410,12 @@ class _Grader:
         # 5. An output with the shape another output should have (`dxt = np.dot(Waa.T, dtanh)`, the
         #    shape of `da_prev`): told the two shapes only (thirty-fourth session).
         borrowed = shape_of_another(outcome.value, fixture.expected, specs, failed)
-        return Diagnosis("shape-of-another", borrowed) if borrowed else None
+        if borrowed:
+            return Diagnosis("shape-of-another", borrowed)
+        # 6. An output that is the right one transposed (square), times a constant, or its steps one slot
+        #    late or early (thirty-eighth session: "values differ" alone).
+        other = transposed_scaled_or_shifted(outcome.value, fixture.expected, failed, tol)
+        return Diagnosis("value/transposed-scaled-or-shifted", other) if other else None
 
     def _formula_mistake(self, value: Any, expected: Any, failed: Sequence[Any]) -> Diagnosis | None:
         """``formulahints``' sentences of the graded function's own source (the rules of its lines read

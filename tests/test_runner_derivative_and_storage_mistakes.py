@@ -24,6 +24,61 @@ _DTANH = "(1 - a_next ** 2) * da_next"
 
 MISTAKES = [
     # (id, edits, points of the part, what the student reads)
+    # The tanh derivative of rnn_cell_backward.
+    ("dtanh (1 - a)**2", [(CB, _DTANH, "(1 - a_next) ** 2 * da_next")], 0, "squares `a_next` alone"),  # (a)
+    ("dtanh with its sign flipped", [(CB, _DTANH, "(a_next ** 2 - 1) * da_next")], 0,  # (b)
+     "`dxt` is the right value with its sign flipped at every entry"),
+    ("right: dtanh as (1 - a)(1 + a)", [(CB, _DTANH, "da_next * (1 - a_next) * (1 + a_next)")], 20, ""),
+    ("right: dtanh with np.square", [(CB, _DTANH, "(1 - np.square(a_next)) * da_next")], 20, ""),
+    # The weight gradients' shapes and sums.
+    ("dWax transposed", [(CB, "np.dot(dtanh, xt.T)", "np.dot(xt, dtanh.T)")], 16, "It looks transposed."),  # (a)
+    ("dWaa transposed, square", [(CB, "np.dot(dtanh, a_prev.T)", "np.dot(a_prev, dtanh.T)")], 16,  # (b)
+     "`dWaa` holds the transpose of the right values (a square array: its shape does not show it)"),
+    ("dWax divided by m", [(CB, "np.dot(dtanh, xt.T)", "np.dot(dtanh, xt.T) / xt.shape[1]")], 17,  # (b)
+     "`dWax` is 1/10 times the right values at every entry"),
+    ("dWaa from da_next", [(CB, "np.dot(dtanh, a_prev.T)", "np.dot(da_next, a_prev.T)")], 16,  # (a)
+     "The gradient skips the tanh derivative"),
+    ("dWaa without a_prev's transpose", [(CB, "np.dot(dtanh, a_prev.T)", "np.dot(dtanh, a_prev)")], 0,  # (a)
+     "is the matrix product of the gradient and the transpose of the input, as in `np.dot(dtanh, a_prev.T)`"),
+    ("dba without keepdims", [(CB, "np.sum(dtanh, axis=1, keepdims=True)", "np.sum(dtanh, axis=1)")], 16,  # (a)
+     "keep it with `keepdims=True`"),
+    ("dba summed over everything", [(CB, "np.sum(dtanh, axis=1, keepdims=True)", "np.sum(dtanh)")], 16,  # (a)
+     "It is a single number"),
+    ("dba a mean", [(CB, "np.sum(dtanh, axis=1, keepdims=True)", "np.mean(dtanh, axis=1, keepdims=True)")], 17,
+     "not their mean"),  # (a)
+    ("dba from da_next", [(CB, "np.sum(dtanh, axis=1, keepdims=True)", "np.sum(da_next, axis=1, keepdims=True)")],
+     16, "The gradient skips the tanh derivative"),  # (a)
+    # rnn_backward's gradient carried back and its first step's.
+    ("da0 from da", [(RB, "    da0 = da_prevt\n", "    da0 = da[:, :, 0]\n")], 16,
+     "`da0` is the gradient that leaves the first step"),  # (a)
+    ("the steps run forward", [(RB, "reversed(range(T_x))", "range(T_x)")], 5,
+     "runs from the last step to the first"),  # (a)
+    # lstm_forward's initial states and the steps it stores.
+    ("c starts from a0", [(F, "c_next = np.zeros(a_next.shape)", "c_next = a0")], 0, "`c0` must be zeros"),  # (a)
+    ("c starts from ones", [(F, "c_next = np.zeros(a_next.shape)", "c_next = np.ones(a_next.shape)")], 0,  # (a)
+     "where a correct run passes an array of zeros"),
+    ("a starts from zeros", [(F, "a_next = a0", "a_next = np.zeros(a0.shape)")], 0,
+     "it must start from the given `a0`"),  # (a)
+    ("c reset in the loop", [(F, "    c_next = np.zeros(a_next.shape)\n    for t in range(T_x):\n",
+                              "    for t in range(T_x):\n        c_next = np.zeros(a_next.shape)\n")], 4,
+     "The memory is reset at every step"),  # (a)
+    ("a reset in the loop", [(F, "    a_next = a0\n    c_next = np.zeros(a_next.shape)\n    for t in range(T_x):\n",
+                              "    c_next = np.zeros(a0.shape)\n    for t in range(T_x):\n        a_next = a0\n")],
+     4, "every step starts again from `a0`"),  # (a)
+    ("c not stored", [(F, "        c[:, :, t] = c_next\n", "")], 75 / 7, "Your memory states `c` stay zero"),  # (a)
+    ("c stores a_next", [(F, "c[:, :, t] = c_next", "c[:, :, t] = a_next")], 75 / 7,
+     "Your memory states `c` hold the hidden states"),  # (a)
+    ("y stored after the loop", [(F, "        y[:, :, t] = yt\n        c[:, :, t] = c_next\n        caches.append(cache)\n",
+                                  "        c[:, :, t] = c_next\n        caches.append(cache)\n    y[:, :, t] = yt\n")],
+     83 / 7, "comes after the loop, so it runs once"),  # (a)
+    ("c stored before the step's call", [(F, "        c[:, :, t] = c_next\n", ""),  # (b)
+                                         (F, "        a_next, c_next, yt, cache", "        c[:, :, t] = c_next\n"
+                                                                                  "        a_next, c_next, yt, cache")],
+     75 / 7, "`c` holds each step's value one slot late"),
+    ("c replaced at each step", [(F, "c[:, :, t] = c_next", "c = c_next")], 75 / 7,
+     "`c = c_next` on line 19 replaces all of `c` at every step"),  # (a)
+    ("c made without the steps' axis", [(F, "c = np.zeros((n_a, m, T_x))", "c = np.zeros((n_a, m))")], 0,
+     "`c` has 2 axes here, and `c[:, :, t]` indexes 3"),  # (a)
     # (b) "values differ" alone.
     ("dx += a step given a new axis", [(RB, "dx[:, :, t] = dxt", "dx += dxt[:, :, np.newaxis]")], 17,
      "Line 19, `dx += dxt[:, :, np.newaxis]`, adds `dxt` to every step of `dx`: the new axis of size 1 is "
