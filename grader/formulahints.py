@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 import re
 
 from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, as_written, function_tree, loops_of,
@@ -313,4 +314,118 @@ def broadcast_fill_hint(source: str, *, first_line: int = 1) -> str:
                     f"every step of `{output}`: the new axis of size 1 is broadcast over all of `{output}`'s "
                     f"steps, so each step's slice gets every step's value. Store each step in its own slice: "
                     f"`{output}[:, :, {step}] = {written}`.")
+    return ""
+
+
+#: The scalar stand-ins ``derivative_hint`` evaluates a tanh derivative's line at: ``(a_next, a_prev,
+#: da_next)``, three points of no special relation (a formula agreeing with another at all three is taken
+#: for it).
+_POINTS = ((0.3, -0.55, 1.7), (-0.72, 0.41, -0.9), (0.05, 0.83, 2.3))
+#: The most nodes of a line ``derivative_hint`` evaluates (the course's: 9).
+_MOST_FORMULA_NODES = 200
+#: What a tanh derivative's line may be, as a function of ``(a_next, a_prev, da_next)``, and what to say
+#: of it (``{line}``: the line's words; ``{a}``, ``{p}``, ``{d}``: the student's names).
+_DERIVATIVES = (
+    (lambda a, p, d: (1 - a * a) * d, ""),
+    (lambda a, p, d: 1 - a * a * d, "multiplies `{a} ** 2` by `{d}` before the subtraction (`*` comes before `-`)"),
+    (lambda a, p, d: (1 - p * p) * d, "takes the derivative at `{p}`, the step before's hidden state"),
+    (lambda a, p, d: (1 - math.tanh(p) ** 2) * d, "takes the derivative at `{p}`, the step before's hidden state, "
+                                                 "and applies tanh to it"),
+    (lambda a, p, d: (1 - math.tanh(a) ** 2) * d, "applies tanh to `{a}`, which is a tanh already"),
+    (lambda a, p, d: a * (1 - a) * d, "is the sigmoid's derivative, `s * (1 - s)`"),
+    (lambda a, p, d: (1 - a) * d, "leaves out the square of `{a}`"),
+    (lambda a, p, d: (1 - a) ** 2 * d, "squares `1 - {a}` instead of `{a}` alone"),
+    (lambda a, p, d: (a * a - 1) * d, "subtracts the other way round (`{a} ** 2 - 1`)"),
+)
+_UNARY = {ast.USub: lambda x: -x, ast.UAdd: lambda x: x}
+_BINARY = {ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
+           ast.Div: lambda x, y: x / y}
+_CALLS = {"tanh": (1, math.tanh), "square": (1, lambda x: x * x), "multiply": (2, lambda x, y: x * y),
+          "subtract": (2, lambda x, y: x - y), "add": (2, lambda x, y: x + y),
+          "sigmoid": (1, lambda x: 1 / (1 + math.exp(-x)))}
+
+
+def _scalar(node: ast.AST, values: dict[str, float], budget: list[int]) -> float | None:
+    """``node`` evaluated over scalars (``values`` by name): numbers, the four operations, a small whole
+    power, ``.T``, ``np.tanh``, ``np.square``, ``np.multiply`` and the like, ``sigmoid``; None for anything
+    else or past ``budget`` nodes. Never runs the student's code: it reads the line's tree."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    if isinstance(node, ast.Constant):
+        return float(node.value) if isinstance(node.value, (int, float)) and not isinstance(node.value, bool) \
+            and abs(node.value) < 1e6 else None
+    if isinstance(node, ast.Name):
+        return values.get(node.id)
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return _scalar(node.value, values, budget)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        inner = _scalar(node.operand, values, budget)
+        return None if inner is None else _UNARY[type(node.op)](inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        base = _scalar(node.left, values, budget)
+        power = node.right.value if isinstance(node.right, ast.Constant) else None
+        return base ** power if base is not None and isinstance(power, int) and 0 <= power <= 4 else None
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _scalar(node.left, values, budget), _scalar(node.right, values, budget)
+        if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
+            return None
+        return _BINARY[type(node.op)](left, right)
+    if isinstance(node, ast.Call) and not node.keywords:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id in NUMPY_NAMES else (func.id if isinstance(func, ast.Name) else "")
+        count, fn = _CALLS.get(name, (0, None))
+        if fn is None or len(node.args) != count or (name == "sigmoid" and isinstance(func, ast.Attribute)):
+            return None
+        args = [_scalar(arg, values, budget) for arg in node.args]
+        return None if None in args else fn(*args)
+    return None
+
+
+def derivative_hint(source: str, *, first_line: int = 1) -> str:
+    """For the line of a backward step that makes the gradient through its tanh from the gradient that
+    comes in (its first parameter, ``da_next``) and the hidden states its cache holds (``a_next``,
+    ``a_prev``: the first two names of the line that takes the cache apart), when that line, evaluated
+    over numbers, is one of the known wrong derivatives (``1 - a_next ** 2 * da_next``, the sigmoid's,
+    ``a_prev``'s): the line, what it does and the formula. Thirty-eighth session: each was told "values
+    differ" alone. ""."""
+    if "def " not in source or source.count("\n") > MOST_LOOP_STATEMENTS * 4:
+        return ""
+    fn = function_tree(source)
+    if fn is None or len(fn.args.args) < 2:
+        return ""
+    incoming, cache = fn.args.args[0].arg, fn.args.args[1].arg
+    if not incoming.startswith("d"):  # a gradient's name: a forward step has no derivative to take
+        return ""
+    body = [node for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES) if isinstance(node, ast.Assign)
+            and len(node.targets) == 1]
+    unpacked = next((node.targets[0] for node in body if isinstance(node.targets[0], ast.Tuple)
+                     and isinstance(node.value, ast.Name) and node.value.id == cache
+                     and len(node.targets[0].elts) >= 2
+                     and all(isinstance(elt, ast.Name) for elt in node.targets[0].elts[:2])), None)
+    a, p = (unpacked.elts[0].id, unpacked.elts[1].id) if unpacked is not None else ("a_next", "a_prev")
+    for node in body:
+        if not isinstance(node.targets[0], ast.Name) or incoming not in names_in(node.value, ast.Load):
+            continue
+        results = []
+        for point in _POINTS:
+            try:
+                value = _scalar(node.value, dict(zip((a, p, incoming), point)), [_MOST_FORMULA_NODES])
+            except (OverflowError, ZeroDivisionError, ValueError):
+                value = None
+            if value is None:
+                break
+            results.append(value)
+        if len(results) < len(_POINTS):
+            continue
+        said = next((said for formula, said in _DERIVATIVES
+                     if all(math.isclose(got, formula(*point), rel_tol=1e-9, abs_tol=1e-12)
+                            for got, point in zip(results, _POINTS))), None)
+        if said is None or not said:
+            return ""
+        target = node.targets[0].id
+        return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, "
+                f"{said.format(a=a, p=p, d=incoming)}. The tanh derivative at this step is `1 - {a} ** 2` (`{a}` is "
+                f"the tanh already), times the gradient that comes in: `{target} = (1 - {a} ** 2) * {incoming}`.")
     return ""

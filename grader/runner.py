@@ -1430,7 +1430,8 @@ class _Grader:
                     ((rule, said) for rule, hint in (("formula/gate-weights", formulahints.gate_weights_hint),
                                                      ("formula/tanh-twice", formulahints.tanh_twice_hint),
                                                      ("formula/carried-summed", formulahints.carried_summed_hint),
-                                                     ("formula/broadcast-fill", formulahints.broadcast_fill_hint))
+                                                     ("formula/broadcast-fill", formulahints.broadcast_fill_hint),
+                                                     ("formula/derivative", formulahints.derivative_hint))
                      if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
             if found[0]:
                 return Diagnosis(*found)

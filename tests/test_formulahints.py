@@ -112,6 +112,29 @@ def test_a_step_given_a_new_axis_and_added_to_the_whole_output_is_told_its_slice
         assert formulahints.broadcast_fill_hint(backward.replace("dx[:, :, t] = dxt", line)) == "", line
 
 
+def test_a_wrong_tanh_derivative_is_told_what_it_does_under_the_students_names():
+    # Thirty-eighth session: the line is evaluated over numbers (never run) and compared with the known wrong
+    # derivatives; the names are those the student's cache is taken apart into.
+    cell = nbs.COURSE_CELLS["rnn_cell_backward"]
+    own = cell.replace("(a_next, a_prev, xt, parameters) = cache", "(h, h0, x, parameters) = cache").replace(
+        "dtanh = (1 - a_next ** 2) * da_next", "g = np.multiply(1 - np.square(h0), da_next.T.T)")
+    said = formulahints.derivative_hint(own)
+    assert said == ("Line 11, `g = np.multiply(1 - np.square(h0), da_next.T.T)`, takes the derivative at `h0`, the step "
+                    "before's hidden state. The tanh derivative at this step is `1 - h ** 2` (`h` is the tanh already), "
+                    "times the gradient that comes in: `g = (1 - h ** 2) * da_next`."), said
+    assert "(`*` comes before `-`)" in formulahints.derivative_hint(cell.replace("(1 - a_next ** 2) * da_next",
+                                                                                "1 - a_next * a_next * da_next"))
+    # Controls: right derivatives written otherwise, a forward step, a line reading what no number stands for,
+    # and hostile numbers (an overflowing sigmoid, a power too large to try, a division by zero).
+    for right in ("(1 - a_next ** 2) * da_next", "da_next * (1 + a_next) * (1 - a_next)",
+                  "(1 - np.tanh(np.arctanh(a_next)) ** 2) * da_next", "da_next - da_next * a_next ** 2"):
+        assert formulahints.derivative_hint(cell.replace("(1 - a_next ** 2) * da_next", right)) == "", right
+    assert formulahints.derivative_hint(RNN) == ""
+    for odd in ("sigmoid(-1e6 * a_next) * da_next", "a_next ** 100000 * da_next", "da_next / (a_next - a_next)",
+                "(1 - a_next ** 2) * da_next * Wax"):
+        assert formulahints.derivative_hint(cell.replace("(1 - a_next ** 2) * da_next", odd)) == "", odd
+
+
 def test_the_rules_are_bounded_on_a_hostile_source():
     # 3,000 assignments of tanh in a chain (a cell's 100,000 characters), 150 nested calls as a step's argument,
     # and a function that does not parse: linear, then silent.
@@ -122,7 +145,7 @@ def test_the_rules_are_bounded_on_a_hostile_source():
     start = time.process_time()
     assert formulahints.carried_summed_hint(nested) == ""
     for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.transposed_bias_hint,
-                 formulahints.carried_summed_hint, formulahints.broadcast_fill_hint):
+                 formulahints.carried_summed_hint, formulahints.broadcast_fill_hint, formulahints.derivative_hint):
         assert rule(source) == ""
         assert rule("def f(:\n") == ""
     assert time.process_time() - start < 5

@@ -27,7 +27,17 @@ MISTAKES = [
     # The tanh derivative of rnn_cell_backward.
     ("dtanh (1 - a)**2", [(CB, _DTANH, "(1 - a_next) ** 2 * da_next")], 0, "squares `a_next` alone"),  # (a)
     ("dtanh with its sign flipped", [(CB, _DTANH, "(a_next ** 2 - 1) * da_next")], 0,  # (b)
-     "`dxt` is the right value with its sign flipped at every entry"),
+     "Line 11, `dtanh = (a_next ** 2 - 1) * da_next`, subtracts the other way round (`a_next ** 2 - 1`). The tanh "
+     "derivative at this step is `1 - a_next ** 2` (`a_next` is the tanh already), times the gradient that comes in: "
+     "`dtanh = (1 - a_next ** 2) * da_next`."),
+    ("dtanh without brackets", [(CB, _DTANH, "1 - a_next ** 2 * da_next")], 0,  # (b)
+     "multiplies `a_next ** 2` by `da_next` before the subtraction (`*` comes before `-`)"),
+    ("dtanh of tanh(a_prev)", [(CB, _DTANH, "(1 - np.tanh(a_prev) ** 2) * da_next")], 0,  # (b)
+     "takes the derivative at `a_prev`, the step before's hidden state, and applies tanh to it"),
+    ("dtanh as the sigmoid's", [(CB, _DTANH, "a_next * (1 - a_next) * da_next")], 0,  # (b)
+     "is the sigmoid's derivative, `s * (1 - s)`"),
+    ("dtanh without the square", [(CB, _DTANH, "(1 - a_next) * da_next")], 0,  # (b)
+     "leaves out the square of `a_next`"),
     ("right: dtanh as (1 - a)(1 + a)", [(CB, _DTANH, "da_next * (1 - a_next) * (1 + a_next)")], 20, ""),
     ("right: dtanh with np.square", [(CB, _DTANH, "(1 - np.square(a_next)) * da_next")], 20, ""),
     # The weight gradients' shapes and sums.
