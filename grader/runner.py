@@ -1488,7 +1488,8 @@ class _Grader:
         said = line_hint(stephints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                          first_line=fn.first_line, others=stub.wrong_arguments[1:]) or next(
             (found for hint in (stephints.repeated_argument_hint, stephints.unfilled_slot_hint,
-                                stephints.fixed_step_hint, stephints.carried_only_hint, stephints.step_only_hint)
+                                stephints.fixed_step_hint, stephints.carried_only_hint, stephints.step_only_hint,
+                                stephints.carried_gradient_hint)
              if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                      first_line=fn.first_line))), "")
         return f" {said}" if said else ""

@@ -58,7 +58,18 @@ MISTAKES = [
      "not their mean"),  # (a)
     ("dba from da_next", [(CB, "np.sum(dtanh, axis=1, keepdims=True)", "np.sum(da_next, axis=1, keepdims=True)")],
      16, "The gradient skips the tanh derivative"),  # (a)
-    # rnn_backward's gradient carried back and its first step's.
+    # rnn_backward's gradient carried back and its first step's; (b) "called `rnn_cell_backward` with inputs that
+    # differ from those of a correct run (first at call 1, in `da_next`): check what you pass" alone.
+    ("another step's da", [(RB, "da[:, :, t] + da_prevt", "da[:, :, t - 1] + da_prevt")], 5,
+     "Line 17 passes `da[:, :, t - 1]` to `rnn_cell_backward`, the gradient of another step's output"),
+    ("da times the carried", [(RB, "da[:, :, t] + da_prevt", "da[:, :, t] * da_prevt")], 0,
+     "the gradients that reach a step add up, its own output's and the one carried back. Pass "
+     "`da[:, :, t] + da_prevt`."),
+    ("the carried one added up", [(RB, 'gradients["dxt"], gradients["da_prev"]',
+                                   'gradients["dxt"], da_prevt + gradients["da_prev"]')], 5,
+     "adds each step's gradient to the carried `da_prevt`"),
+    ("the carried one started at the last step's", [(RB, "da_prevt = np.zeros((n_a, m))", "da_prevt = da[:, :, -1]")],
+     0, "Line 14, `da_prevt = da[:, :, -1]`, starts the carried `da_prevt` at another value than zeros"),
     ("da0 from da", [(RB, "    da0 = da_prevt\n", "    da0 = da[:, :, 0]\n")], 16,
      "`da0` is the gradient that leaves the first step"),  # (a)
     ("the steps run forward", [(RB, "reversed(range(T_x))", "range(T_x)")], 5,
