@@ -233,13 +233,15 @@ def normalised_elsewhere(value: Any, expected: Any, failed: Sequence[Any]) -> st
     return ""
 
 
-def transposed_scaled_or_shifted(value: Any, expected: Any, failed: Sequence[Any], tol: Any) -> str:
+def transposed_scaled_or_shifted(value: Any, expected: Any, failed: Sequence[Any], tol: Any, *,
+                                 hidden: bool = False) -> str:
     """For the first failed output of the expected shape that is, within the case's tolerance, the
     expected array transposed (a square one: its shape cannot tell, ``np.dot(a_prev, dtanh.T)`` for
     ``dWaa``), the expected one times a constant other than 0 and 1 (``np.dot(dtanh, xt.T) / m``), or
     the expected steps one slot late or early along the last axis (``c[:, :, t] = c_next`` above the
     call that makes ``c_next``): what it is. Thirty-eighth session: each told "values differ" alone.
-    Read only once a case failed and no known mistake, dependency's input or formula explained it. ""."""
+    Read only once a case failed and no known mistake, dependency's input or formula explained it. A
+    ``hidden`` case is not told its factor (``1/8`` would show its number of examples). ""."""
     import numpy as np
 
     for spec, got, want in _returned_pairs(value, expected, failed):
@@ -265,8 +267,8 @@ def transposed_scaled_or_shifted(value: Any, expected: Any, failed: Sequence[Any
                         f"that make it is written the other way round (`b - a` for `a - b`), or a minus is one too "
                         f"many.")
             inverse = 1 / factor
-            times = (f"1/{round(inverse)}" if abs(inverse - round(inverse)) < 1e-6 and abs(inverse) > 1
-                     else f"{factor:.6g}")
+            times = "a constant" if hidden else (
+                f"1/{round(inverse)}" if abs(inverse - round(inverse)) < 1e-6 and abs(inverse) > 1 else f"{factor:.6g}")
             return (f"`{name}` is {times} times the right values at every entry: its formula is right but for "
                     f"that factor. Look for a division (or a product) by a size or a number on the lines that make "
                     f"it, which the formula does not have.")

@@ -1414,7 +1414,8 @@ class _Grader:
             return Diagnosis("shape-of-another", borrowed)
         # 6. An output that is the right one transposed (square), times a constant, or its steps one slot
         #    late or early (thirty-eighth session: "values differ" alone).
-        other = transposed_scaled_or_shifted(outcome.value, fixture.expected, failed, tol)
+        other = transposed_scaled_or_shifted(outcome.value, fixture.expected, failed, tol,
+                                             hidden=case.visibility == HIDDEN)
         return Diagnosis("value/transposed-scaled-or-shifted", other) if other else None
 
     def _formula_mistake(self, value: Any, expected: Any, failed: Sequence[Any]) -> Diagnosis | None:

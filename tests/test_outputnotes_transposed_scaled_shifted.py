@@ -31,6 +31,10 @@ def test_an_output_off_by_a_factor_or_its_sign_is_told_the_factor():
     assert _told(want / 10, want, "dWax").startswith("`dWax` is 1/10 times the right values at every entry")
     assert _told(want * 2.5, want, "dWax").startswith("`dWax` is 2.5 times the right values")
     assert _told(-want, want, "dxt").startswith("`dxt` is the right value with its sign flipped at every entry")
+    # A hidden case is not told the factor, which would show its number of examples.
+    spec = types.SimpleNamespace(name="dWax", path=("dWax",))
+    said = transposed_scaled_or_shifted({"dWax": want / 8}, {"dWax": want}, [spec], _TOL, hidden=True)
+    assert said.startswith("`dWax` is a constant times the right values at every entry") and "8" not in said, said
 
 
 def test_steps_stored_one_slot_late_or_early_are_told_so():
