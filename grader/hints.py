@@ -1133,6 +1133,33 @@ def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -
     return hasattr(mine, "shape") and any(isinstance(v, (list, tuple)) for v in others)
 
 
+def square_product_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:
+    """For NumPy's "not aligned" on the student's ``line`` whose one matrix product reads a name of a
+    square shape (NumPy's) that a line above gives the value of a matrix product (``dtanh =
+    np.dot(1 - a_next ** 2, da_next.T)``, then ``np.dot(dtanh, xt.T)``): that line, which made the
+    square array, where ``*`` keeps its arrays' shape. Thirty-eighth session: told only to check the
+    order and the transpose of the line that raised. ""."""
+    shapes = _NOT_ALIGNED_SHAPES.search(message) if error_type == "ValueError" else None
+    pairs = _products(line) if shapes is not None else []
+    if len(pairs) != 1:
+        return ""
+    fn = function_tree(source)
+    for side, shape in zip(pairs[0], (_shape(shapes.group(1)), _shape(shapes.group(2)))):
+        if not (isinstance(side, ast.Name) and len(shape) == 2 and shape[0] == shape[1] > 1) or fn is None \
+                or re.match(r"d?W", side.id):  # a weight and its gradient may be square products
+            continue
+        made = [stmt for stmt in stores_of(fn, side.id) if isinstance(stmt, ast.Assign)
+                and (stmt.value.func.attr if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
+                     else "@" if isinstance(stmt.value, ast.BinOp) and isinstance(stmt.value.op, ast.MatMult) else "")
+                in ("dot", "matmul", "@")]
+        if made:
+            stmt = made[-1]
+            return (f"`{side.id}` is square, {shape}, because line {stmt.lineno + first_line - 1} makes it with a "
+                    f"matrix product (`{as_written(stmt, source)}`): to multiply two arrays of one shape element by "
+                    f"element, keeping that shape, write `*`.")
+    return ""
+
+
 def other_key_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:
     """For NumPy's broadcast error on the student's ``line`` that reads a name the function (``source``)
     sets from a dict's key of another name (``da_prevt = gradients["dxt"]``, then ``da[:, :, t] +

@@ -410,3 +410,22 @@ def test_a_weight_after_its_input_or_transposed_is_told_the_product_its_shapes_a
                          ("    ft = sigmoid(np.dot(concat, Wf) + bf)", ("(7,10)", "(5,8)"))):
         text = said(line, shapes)
         assert "check the order of" in text and "as it is" not in text, (line, text)
+
+
+def test_a_square_array_made_by_a_matrix_product_above_is_told_that_line():
+    # Thirty-eighth session: `dtanh = np.dot(1 - a_next ** 2, da_next.T)`, square, then "not aligned" at
+    # `np.dot(dtanh, xt.T)` was told only to check that line's order and transpose.
+    source = ("def f(da_next, cache):\n    dtanh = np.dot(1 - a_next ** 2, da_next.T)\n"
+              "    dxt = np.dot(dtanh, xt.T)\n    return dxt\n")
+    message = "shapes (5,5) and (10,3) not aligned: 5 (dim 1) != 10 (dim 0)"
+    said = hints.square_product_hint("ValueError", message, "    dxt = np.dot(dtanh, xt.T)", source=source, first_line=3)
+    assert said == ("`dtanh` is square, (5, 5), because line 4 makes it with a matrix product (`dtanh = np.dot(1 - "
+                    "a_next ** 2, da_next.T)`): to multiply two arrays of one shape element by element, keeping that "
+                    "shape, write `*`."), said
+    # Controls: a weight's gradient (square by right), a square name made otherwise, and a shape not square.
+    weight = source.replace("dtanh", "dWaa")
+    assert hints.square_product_hint("ValueError", message, "    dxt = np.dot(dWaa, xt.T)", source=weight) == ""
+    other = source.replace("np.dot(1 - a_next ** 2, da_next.T)", "np.ones((5, 5))")
+    assert hints.square_product_hint("ValueError", message, "    dxt = np.dot(dtanh, xt.T)", source=other) == ""
+    assert hints.square_product_hint("ValueError", "shapes (5,4) and (10,3) not aligned: 4 (dim 1) != 10 (dim 0)",
+                                     "    dxt = np.dot(dtanh, xt.T)", source=source) == ""

@@ -40,6 +40,10 @@ MISTAKES = [
      "leaves out the square of `a_next`"),
     ("right: dtanh as (1 - a)(1 + a)", [(CB, _DTANH, "da_next * (1 - a_next) * (1 + a_next)")], 20, ""),
     ("right: dtanh with np.square", [(CB, _DTANH, "(1 - np.square(a_next)) * da_next")], 20, ""),
+    # (c) "check the order of `dtanh` and `xt.T` and whether one of them needs its transpose", a line that is right.
+    ("dtanh made by a matrix product", [(CB, _DTANH, "np.dot(1 - a_next ** 2, da_next.T)")], 0,
+     "`dtanh` is square, (5, 5), because line 11 makes it with a matrix product (`dtanh = np.dot(1 - a_next ** 2, "
+     "da_next.T)`): to multiply two arrays of one shape element by element, keeping that shape, write `*`."),
     # The weight gradients' shapes and sums.
     ("dWax transposed", [(CB, "np.dot(dtanh, xt.T)", "np.dot(xt, dtanh.T)")], 16, "It looks transposed."),  # (a)
     ("dWaa transposed, square", [(CB, "np.dot(dtanh, a_prev.T)", "np.dot(a_prev, dtanh.T)")], 16,  # (b)
