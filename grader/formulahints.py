@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import math
 import re
 
 from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, as_written, function_tree, loops_of,
@@ -22,6 +23,25 @@ _GATE_WORDS = {"f": "the forget gate", "i": "the update gate", "u": "the update 
                "o": "the output gate"}
 #: A gate's weight or bias (``Wf``, ``bi``, ``parameters["Wc"]``): its letter.
 _GATE_PARAMETER = re.compile(r"[Wb]([fiuco])")
+#: The names students give the gates besides the course's (thirty-eighth session: ``forget``, ``f``,
+#: ``gate_f``, ``gamma_u``, ``c_tilde``), each to its letter; a name is matched whole.
+_OWN_GATE_NAMES = (("f", r"f|f_t|ft|forget\w*|gate_?f|f_?gate|gamma_?f"),
+                   ("i", r"i|i_t|it|u|u_t|ut|input_?gate|update\w*|gate_?[iu]|[iu]_?gate|gamma_?[iu]"),
+                   ("c", r"cct|cc|c_?tilde|ctilde|c_?hat|c_?bar|candidate\w*|gate_?c|c_?cand\w*"),
+                   ("o", r"o|o_t|ot|output_?gate|gate_?o|o_?gate|gamma_?o"))
+_OWN_GATE = re.compile("|".join(f"(?P<{letter}>{names})" for letter, names in _OWN_GATE_NAMES))
+#: A line giving a name a value (the text's look of ``_gate_suspect``): its name and its value.
+_ANY_LINE = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*=(?!=)(.*)$", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+#: The most names ``_gate_suspect`` keeps the gate letters of (each line's target; the course's cell has 20).
+_MOST_NAMED = 200
+
+
+def _gate_letter(name: str) -> str:
+    """The letter of the gate ``name`` names, the course's name or a student's (``forget`` -> ``"f"``,
+    ``u`` -> ``"i"``), or ""."""
+    found = _OWN_GATE.fullmatch(name)
+    return found.lastgroup if found else ""
 
 
 #: Cheap looks at a source's text before its tree is walked (a walk of a course function costs 0.3 ms):
@@ -35,7 +55,17 @@ _TANH_OF_NAME = re.compile(r"\btanh\s*\(\s*([A-Za-z_]\w*)\s*\)")
 def _gate_suspect(source: str) -> bool:
     """Whether a line of ``source`` that makes a gate reads another gate's weight, or one that makes the
     memory reads ``ot``, or one that makes the hidden state reads ``ft`` or ``it`` and no ``ot``: the
-    lines ``gate_weights_hint`` then reads in the tree (a one-line statement's text; right code has none)."""
+    lines ``gate_weights_hint`` then reads in the tree (a one-line statement's text; right code has none).
+    A gate under a student's name counts, and so does a gate's line reading a name an earlier line made
+    with a weight (``zf = np.dot(Wi, concat) + bi`` then ``ft = sigmoid(zf)``)."""
+    made: dict[str, set[str]] = {}
+    for target, text in itertools.islice(_ANY_LINE.findall(source), MOST_STATE_NODES):
+        letters = {"i" if letter == "u" else letter for letter in _GATE_WORD.findall(text)}
+        own = _gate_letter(target)
+        if own and (letters | {letter for word in _WORD.findall(text) for letter in made.get(word, ())}) - {own}:
+            return True
+        if letters and len(made) < _MOST_NAMED:
+            made[target] = letters
     for target, text in _GATE_LINE.findall(source):
         if target == "c_next":
             found = re.search(r"\bot\b", text) is not None
@@ -80,18 +110,28 @@ def gate_weights_hint(source: str, *, first_line: int = 1) -> str:
     np.tanh(c_next)``): the line, what it reads, and what it should. ""."""
     if not _gate_suspect(source):
         return ""
+    made: dict[str, tuple[ast.Assign, list[tuple[str, str]]]] = {}  # a name -> its line and the weights it read
     for node in _assignments(source):
         target, line = node.targets[0].id, node.lineno + first_line - 1
-        own = _GATES.get(target)
-        if own is not None:
+        own = _gate_letter(target)
+        if own:
             foreign = {name: letter for name, letter in _parameter_letters(node.value) if letter != own}
+            through = None if foreign else next(
+                (made[sub.id] for sub in _walk(node.value) if isinstance(sub, ast.Name) and sub.id in made
+                 and any(letter != own for _name, letter in made[sub.id][1])), None)
+            foreign = foreign or {name: letter for name, letter in (through[1] if through else ()) if letter != own}
             if foreign:
                 names = " and ".join(f"`{name}`" for name in sorted(foreign, key=lambda name: (name[0] == "b", name)))
                 whose = {_GATE_WORDS[letter] for letter in foreign.values()}
                 whose_words = f"{whose.pop()}'s" if len(whose) == 1 else "other gates'"
-                return (f"Line {line} computes `{target}`, {_GATE_WORDS[own]}, with {names}, {whose_words}: "
+                step = "" if through is None else (f"from `{through[0].targets[0].id}` (line "
+                                                   f"{through[0].lineno + first_line - 1}), made ")
+                return (f"Line {line} computes `{target}`, {_GATE_WORDS[own]}, {step}with {names}, {whose_words}: "
                         f"{_GATE_WORDS[own]} has its own, `W{own}` and `b{own}`.")
             continue
+        read = _parameter_letters(node.value)
+        if read and len(made) < _MOST_NAMED:
+            made[target] = (node, read)
         if target not in ("c_next", "a_next"):
             continue
         read = {sub.id for sub in _walk(node.value) if isinstance(sub, ast.Name)}
@@ -200,4 +240,192 @@ def carried_summed_hint(source: str, *, first_line: int = 1) -> str:
                         f"value the loop carries to the next step's call: each step's `{carried}` already holds what "
                         f"the later steps gave back, so the sum counts them again. `{total}` is its last value, "
                         f"`{total} = {carried}` after the loop.")
+    return ""
+
+
+#: A new axis written in the text (``[:, :, np.newaxis]``, ``[..., None]``, ``.reshape(``,
+#: ``expand_dims``): ``broadcast_fill_hint`` walks the tree only when one is there.
+_NEW_AXIS = re.compile(r"\bnewaxis\b|\bNone\s*\]|\breshape\s*\(|\bexpand_dims\s*\(")
+
+
+def _new_axis_of(node: ast.AST) -> ast.AST | None:
+    """The array ``node`` gives a new axis of size 1 (``dxt`` of ``dxt[:, :, np.newaxis]``,
+    ``dxt.reshape(n_x, m, 1)``, ``np.expand_dims(dxt, axis=2)``), or None."""
+    if isinstance(node, ast.Subscript):
+        pieces = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if any((isinstance(piece, ast.Constant) and piece.value is None)
+               or (isinstance(piece, ast.Attribute) and piece.attr == "newaxis") for piece in pieces):
+            return node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        numpy = isinstance(node.func.value, ast.Name) and node.func.value.id in NUMPY_NAMES
+        sizes = node.args[1:] if numpy else node.args
+        last = (sizes[-1].elts or [None])[-1] if len(sizes) == 1 and isinstance(sizes[0], ast.Tuple) else (
+            sizes[-1] if sizes else None)
+        if node.func.attr == "reshape" and isinstance(last, ast.Constant) and last.value == 1:
+            return node.args[0] if numpy and node.args else (None if numpy else node.func.value)
+        if node.func.attr == "expand_dims" and node.args:
+            return node.args[0]
+    return None
+
+
+def _whole(target: ast.AST) -> str:
+    """The name of the array ``target`` writes whole (``dx``, ``dx[:, :, :]``, ``dx[...]``), ""."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+        pieces = target.slice.elts if isinstance(target.slice, ast.Tuple) else [target.slice]
+        if all((isinstance(piece, ast.Slice) and piece.lower is None and piece.upper is None and piece.step is None)
+               or (isinstance(piece, ast.Constant) and piece.value is Ellipsis) for piece in pieces):
+            return target.value.id
+    return ""
+
+
+def broadcast_fill_hint(source: str, *, first_line: int = 1) -> str:
+    """For a loop that adds (or writes) a step's array given a new axis to the whole output
+    (``dx += dxt[:, :, np.newaxis]``): NumPy broadcasts the axis of size 1 over every step, so each
+    step's slice gets every step's value (thirty-eighth session: told "values differ" alone). The
+    line and the slice to store in; ""."""
+    if _NEW_AXIS.search(source) is None:
+        return ""
+    fn = function_tree(source)
+    blocks = statement_blocks(fn) if fn is not None else []
+    if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS:
+        return ""
+    for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:
+        step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
+        for node in _walk(loop):
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+                output, value, adds = _whole(node.target), node.value, True
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                output, value = _whole(node.targets[0]), node.value
+                adds = isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) \
+                    and isinstance(value.left, ast.Name) and value.left.id == output
+                value = value.right if adds else value
+                if not adds and isinstance(node.targets[0], ast.Name):
+                    continue  # `dx = dxt[:, :, None]` replaces `dx`: valuehints.replaced_in_loop_hint's
+            else:
+                continue
+            array = _new_axis_of(value) if output else None
+            if array is None:
+                continue
+            written = as_written(array, source)
+            what = f"adds `{written}` to" if adds else f"writes `{written}` into"
+            return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, {what} "
+                    f"every step of `{output}`: the new axis of size 1 is broadcast over all of `{output}`'s "
+                    f"steps, so each step's slice gets every step's value. Store each step in its own slice: "
+                    f"`{output}[:, :, {step}] = {written}`.")
+    return ""
+
+
+#: The scalar stand-ins ``derivative_hint`` evaluates a tanh derivative's line at: ``(a_next, a_prev,
+#: da_next)``, three points of no special relation (a formula agreeing with another at all three is taken
+#: for it).
+_POINTS = ((0.3, -0.55, 1.7), (-0.72, 0.41, -0.9), (0.05, 0.83, 2.3))
+#: The most nodes of a line ``derivative_hint`` evaluates (the course's: 9).
+_MOST_FORMULA_NODES = 200
+#: What a tanh derivative's line may be, as a function of ``(a_next, a_prev, da_next)``, and what to say
+#: of it (``{line}``: the line's words; ``{a}``, ``{p}``, ``{d}``: the student's names).
+_DERIVATIVES = (
+    (lambda a, p, d: (1 - a * a) * d, ""),
+    (lambda a, p, d: 1 - a * a * d, "multiplies `{a} ** 2` by `{d}` before the subtraction (`*` comes before `-`)"),
+    (lambda a, p, d: (1 - p * p) * d, "takes the derivative at `{p}`, the step before's hidden state"),
+    (lambda a, p, d: (1 - math.tanh(p) ** 2) * d, "takes the derivative at `{p}`, the step before's hidden state, "
+                                                 "and applies tanh to it"),
+    (lambda a, p, d: (1 - math.tanh(a) ** 2) * d, "applies tanh to `{a}`, which is a tanh already"),
+    (lambda a, p, d: a * (1 - a) * d, "is the sigmoid's derivative, `s * (1 - s)`"),
+    (lambda a, p, d: (1 - a) * d, "leaves out the square of `{a}`"),
+    (lambda a, p, d: (1 - a) ** 2 * d, "squares `1 - {a}` instead of `{a}` alone"),
+    (lambda a, p, d: (a * a - 1) * d, "subtracts the other way round (`{a} ** 2 - 1`)"),
+)
+_UNARY = {ast.USub: lambda x: -x, ast.UAdd: lambda x: x}
+_BINARY = {ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y, ast.Mult: lambda x, y: x * y,
+           ast.Div: lambda x, y: x / y}
+_CALLS = {"tanh": (1, math.tanh), "square": (1, lambda x: x * x), "multiply": (2, lambda x, y: x * y),
+          "subtract": (2, lambda x, y: x - y), "add": (2, lambda x, y: x + y),
+          "sigmoid": (1, lambda x: 1 / (1 + math.exp(-x)))}
+
+
+def _scalar(node: ast.AST, values: dict[str, float], budget: list[int]) -> float | None:
+    """``node`` evaluated over scalars (``values`` by name): numbers, the four operations, a small whole
+    power, ``.T``, ``np.tanh``, ``np.square``, ``np.multiply`` and the like, ``sigmoid``; None for anything
+    else or past ``budget`` nodes. Never runs the student's code: it reads the line's tree."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    if isinstance(node, ast.Constant):
+        return float(node.value) if isinstance(node.value, (int, float)) and not isinstance(node.value, bool) \
+            and abs(node.value) < 1e6 else None
+    if isinstance(node, ast.Name):
+        return values.get(node.id)
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        return _scalar(node.value, values, budget)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        inner = _scalar(node.operand, values, budget)
+        return None if inner is None else _UNARY[type(node.op)](inner)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        base = _scalar(node.left, values, budget)
+        power = node.right.value if isinstance(node.right, ast.Constant) else None
+        return base ** power if base is not None and isinstance(power, int) and 0 <= power <= 4 else None
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _scalar(node.left, values, budget), _scalar(node.right, values, budget)
+        if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
+            return None
+        return _BINARY[type(node.op)](left, right)
+    if isinstance(node, ast.Call) and not node.keywords:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and func.value.id in NUMPY_NAMES else (func.id if isinstance(func, ast.Name) else "")
+        count, fn = _CALLS.get(name, (0, None))
+        if fn is None or len(node.args) != count or (name == "sigmoid" and isinstance(func, ast.Attribute)):
+            return None
+        args = [_scalar(arg, values, budget) for arg in node.args]
+        return None if None in args else fn(*args)
+    return None
+
+
+def derivative_hint(source: str, *, first_line: int = 1) -> str:
+    """For the line of a backward step that makes the gradient through its tanh from the gradient that
+    comes in (its first parameter, ``da_next``) and the hidden states its cache holds (``a_next``,
+    ``a_prev``: the first two names of the line that takes the cache apart), when that line, evaluated
+    over numbers, is one of the known wrong derivatives (``1 - a_next ** 2 * da_next``, the sigmoid's,
+    ``a_prev``'s): the line, what it does and the formula. Thirty-eighth session: each was told "values
+    differ" alone. ""."""
+    if "def " not in source or source.count("\n") > MOST_LOOP_STATEMENTS * 4:
+        return ""
+    fn = function_tree(source)
+    if fn is None or len(fn.args.args) < 2:
+        return ""
+    incoming, cache = fn.args.args[0].arg, fn.args.args[1].arg
+    if not incoming.startswith("d"):  # a gradient's name: a forward step has no derivative to take
+        return ""
+    body = [node for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES) if isinstance(node, ast.Assign)
+            and len(node.targets) == 1]
+    unpacked = next((node.targets[0] for node in body if isinstance(node.targets[0], ast.Tuple)
+                     and isinstance(node.value, ast.Name) and node.value.id == cache
+                     and len(node.targets[0].elts) >= 2
+                     and all(isinstance(elt, ast.Name) for elt in node.targets[0].elts[:2])), None)
+    a, p = (unpacked.elts[0].id, unpacked.elts[1].id) if unpacked is not None else ("a_next", "a_prev")
+    for node in body:
+        if not isinstance(node.targets[0], ast.Name) or incoming not in names_in(node.value, ast.Load):
+            continue
+        results = []
+        for point in _POINTS:
+            try:
+                value = _scalar(node.value, dict(zip((a, p, incoming), point)), [_MOST_FORMULA_NODES])
+            except (OverflowError, ZeroDivisionError, ValueError):
+                value = None
+            if value is None:
+                break
+            results.append(value)
+        if len(results) < len(_POINTS):
+            continue
+        said = next((said for formula, said in _DERIVATIVES
+                     if all(math.isclose(got, formula(*point), rel_tol=1e-9, abs_tol=1e-12)
+                            for got, point in zip(results, _POINTS))), None)
+        if said is None or not said:
+            return ""
+        target = node.targets[0].id
+        return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, "
+                f"{said.format(a=a, p=p, d=incoming)}. The tanh derivative at this step is `1 - {a} ** 2` (`{a}` is "
+                f"the tanh already), times the gradient that comes in: `{target} = (1 - {a} ** 2) * {incoming}`.")
     return ""

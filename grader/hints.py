@@ -588,7 +588,7 @@ def _product_hint(line: str, *, shapes: re.Match | None = None, message: str = "
                     f"the transpose of the input, as in `np.dot({in_line(left, line)}, {in_line(right, line)}.T)`.")
         return f"{same}: " + rule.format(f", `{_times(in_line(left, line), in_line(right, line))}`")
     rule = "In a matrix product the number of columns of the first array must equal the number of rows of the second"
-    swapped = _weight_for_input_hint(pairs, line)
+    swapped = _weight_for_input_hint(pairs, line) or _weight_first_hint(pairs, line, shapes)
     if swapped:
         return f"{rule}. {swapped}"
     if len(pairs) != 1:
@@ -661,6 +661,53 @@ def _weight_for_input_hint(pairs: Sequence[tuple[ast.expr, ast.expr]], line: str
     fixed = " and ".join(f"`{a} @ {b}`" if matmul else f"`np.dot({a}, {b})`" for _told, (a, b) in wrong[:2])
     return (f"{'; '.join(told for told, _fix in wrong[:2])}: a weight's name says what it maps to, then from. "
             f"Multiply each by what it fits: {fixed}.")
+
+
+#: Every weight of the course's cells by name, with the size names of its rows and columns and what it
+#: multiplies (``_weight_first_hint``): the RNN's, the LSTM's gates' and its prediction's.
+_WEIGHT_SIZES = {**{name: sizes for name, sizes in _RNN_WEIGHTS.items()}, "Wy": ("n_y", "n_a", "a_next"),
+                 **{name: ("n_a", "n_a + n_x", "concat") for name in ("Wf", "Wi", "Wu", "Wc", "Wo")}}
+
+
+def _weight_name(node: ast.expr) -> str:
+    """The course's weight ``node`` names (``Wf``, ``parameters["Wy"]``), "" otherwise."""
+    name = node.slice.value if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) else (
+        node.id if isinstance(node, ast.Name) else "")
+    return name if isinstance(name, str) and name in _WEIGHT_SIZES else ""
+
+
+def _weight_first_hint(pairs: Sequence[tuple[ast.expr, ast.expr]], line: str, shapes: re.Match | None) -> str:
+    """For the line's one matrix product with a weight written after the array it multiplies
+    (``np.dot(concat, Wf)``, ``np.dot(a_next, Wy)``) or transposed before it (``np.dot(Wf.T, concat)``),
+    when NumPy's shapes show that the weight as it is, first, fits (its columns, the array's rows):
+    that product. Thirty-eighth session: told "check the order ... and whether one of them needs its
+    transpose", for the LSTM's weights too, which the RNN's rule (``_weight_for_input_hint``) did not
+    know. The prediction's weight given another array than ``a_next`` (``np.dot(Wy, concat)``) is told
+    what it multiplies. ""."""
+    if len(pairs) != 1 or shapes is None:
+        return ""
+    (left, right), (first, second) = pairs[0], (_shape(shapes.group(1)), _shape(shapes.group(2)))
+    if len(first) != 2 or len(second) != 2:
+        return ""
+    matmul = "@" in line and "dot" not in line
+    transposed = isinstance(left, ast.Attribute) and left.attr == "T"
+    weight, other, own = ((left.value, right, first[::-1]) if transposed else (right, left, second) if
+                          _weight_name(right) else (left, right, first))
+    name = _weight_name(weight)
+    if not name:
+        return ""
+    rows, columns, takes = _WEIGHT_SIZES[name]
+    written, given = in_line(weight, line), in_line(other, line)
+    product = f"`{written} @ {given}`" if matmul else f"`np.dot({written}, {given})`"
+    if (weight is right or transposed) and own[1] == (first if weight is right else second)[0]:
+        why = "leave out its `.T`" if transposed else f"the weight comes first, then `{given}`"
+        return (f"`{written}` ({rows}, {columns}) has a column for each row of `{given}` as it is: {why}, "
+                f"{product}.")
+    if weight is left and not transposed and name in ("Wy", "Wya") and not re.fullmatch(r"a(?:_next|t|_t)?", given):
+        fixed = f"`{written} @ a_next`" if matmul else f"`np.dot({written}, a_next)`"
+        return (f"`{written}` ({rows}, {columns}) has a column for each row of the hidden state `a_next`, not of "
+                f"`{given}`: the prediction is made from this step's hidden state, {fixed}.")
+    return ""
 
 
 #: The LSTM's gate weights, each multiplying ``a_prev`` stacked over ``xt`` (``_product_hint``).
@@ -834,6 +881,25 @@ def _index_hint(line: str) -> str:
             f"(the comma form is for NumPy arrays).")
 
 
+def _computed_below(name: str, stmt: ast.stmt, line: str, source: str, *, fn: ast.AST, first_line: int,
+                    assigned_at: Callable[[str], str] | None) -> str:
+    """``shadowed_name_hint``'s sentence for ``name`` read on ``line`` above ``stmt``, its first
+    assignment, a plain one outside any loop (a gate computed below the line that uses it), when the
+    notebook gives ``name`` no value outside the function; ""."""
+    if assigned_at is None or name in NUMPY_NAMES or not isinstance(stmt, ast.Assign) or not line.strip():
+        return ""
+    lines = source.splitlines()[:stmt.lineno - 1]
+    read = next((k + 1 for k, text in enumerate(lines) if text == line), None)
+    if read is None or any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= stmt.lineno
+                           <= (node.end_lineno or 0) for block in statement_blocks(fn) for node in block) \
+            or assigned_at(name):
+        return ""
+    at, reader = stmt.lineno + first_line - 1, read + first_line - 1
+    return (f"Line {reader} reads `{name}`, which line {at} computes below it (`{quoted_head(stmt, source)}`): a "
+            f"function runs its lines from the top, so `{name}` has no value yet on line {reader}. Move line {at} "
+            f"up, above line {reader} (after the lines whose values it reads).")
+
+
 # ----------------------------------------------------------------- a function's loop, as written
 # Mistakes that span lines (thirty-second session): the values are wrong, NumPy says nothing, and
 # the largest difference or a known mistake's sentence ("add them up over time: dWax += dWaxt",
@@ -842,13 +908,16 @@ def _index_hint(line: str) -> str:
 
 
 def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
-                       elsewhere: str = "") -> str:
+                       elsewhere: str = "", assigned_at: Callable[[str], str] | None = None) -> str:
     """For a name the function gives a value on a line below the one that reads it
     (``UnboundLocalError: cannot access local variable 'np'`` after ``np = len(caches)`` in the
     loop: Python takes the name as the function's own on every line), and for ``np.dot`` read
     from an ``np`` that is not NumPy ("'dict' object has no attribute 'dot'": a parameter or a
     name unpacked as ``np``, or ``np = ...`` in the notebook, ``elsewhere`` naming that place):
-    where the name gets its value, and to give that value another name. "" otherwise."""
+    where the name gets its value, and to give that value another name. A value computed below
+    its first reader (``ot = ...`` under ``a_next = ot * ...``) that nothing outside the function
+    gives (``assigned_at(name)``: the notebook's place of it, or "") is told to move its line up.
+    "" otherwise."""
     offset = first_line - 1
     if error_type == "UnboundLocalError":
         found = re.search(r"local variable '(\w+)'", message)
@@ -857,6 +926,9 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
         if not stores:
             return ""
         name, stmt = found.group(1), stores[0]
+        below = _computed_below(name, stmt, line, source, fn=fn, first_line=first_line, assigned_at=assigned_at)
+        if below:
+            return below
         rename = (f" `{name}` is NumPy's name: give the variable of line {stmt.lineno + offset} another one."
                   if name in NUMPY_NAMES else
                   f" Give it a value above the line that reads it, or give the variable of line "
@@ -1059,6 +1131,33 @@ def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -
     if missing is not None:
         return type(mine).__name__ == missing.group(1) and any(hasattr(v, missing.group(2)) for v in others)
     return hasattr(mine, "shape") and any(isinstance(v, (list, tuple)) for v in others)
+
+
+def square_product_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:
+    """For NumPy's "not aligned" on the student's ``line`` whose one matrix product reads a name of a
+    square shape (NumPy's) that a line above gives the value of a matrix product (``dtanh =
+    np.dot(1 - a_next ** 2, da_next.T)``, then ``np.dot(dtanh, xt.T)``): that line, which made the
+    square array, where ``*`` keeps its arrays' shape. Thirty-eighth session: told only to check the
+    order and the transpose of the line that raised. ""."""
+    shapes = _NOT_ALIGNED_SHAPES.search(message) if error_type == "ValueError" else None
+    pairs = _products(line) if shapes is not None else []
+    if len(pairs) != 1:
+        return ""
+    fn = function_tree(source)
+    for side, shape in zip(pairs[0], (_shape(shapes.group(1)), _shape(shapes.group(2)))):
+        if not (isinstance(side, ast.Name) and len(shape) == 2 and shape[0] == shape[1] > 1) or fn is None \
+                or re.match(r"d?W", side.id):  # a weight and its gradient may be square products
+            continue
+        made = [stmt for stmt in stores_of(fn, side.id) if isinstance(stmt, ast.Assign)
+                and (stmt.value.func.attr if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
+                     else "@" if isinstance(stmt.value, ast.BinOp) and isinstance(stmt.value.op, ast.MatMult) else "")
+                in ("dot", "matmul", "@")]
+        if made:
+            stmt = made[-1]
+            return (f"`{side.id}` is square, {shape}, because line {stmt.lineno + first_line - 1} makes it with a "
+                    f"matrix product (`{as_written(stmt, source)}`): to multiply two arrays of one shape element by "
+                    f"element, keeping that shape, write `*`.")
+    return ""
 
 
 def other_key_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:

@@ -233,6 +233,58 @@ def normalised_elsewhere(value: Any, expected: Any, failed: Sequence[Any]) -> st
     return ""
 
 
+def transposed_scaled_or_shifted(value: Any, expected: Any, failed: Sequence[Any], tol: Any, *,
+                                 hidden: bool = False) -> str:
+    """For the first failed output of the expected shape that is, within the case's tolerance, the
+    expected array transposed (a square one: its shape cannot tell, ``np.dot(a_prev, dtanh.T)`` for
+    ``dWaa``), the expected one times a constant other than 0 and 1 (``np.dot(dtanh, xt.T) / m``), or
+    the expected steps one slot late or early along the last axis (``c[:, :, t] = c_next`` above the
+    call that makes ``c_next``): what it is. Thirty-eighth session: each told "values differ" alone.
+    Read only once a case failed and no known mistake, dependency's input or formula explained it. A
+    ``hidden`` case is not told its factor (``1/8`` would show its number of examples). ""."""
+    import numpy as np
+
+    for spec, got, want in _returned_pairs(value, expected, failed):
+        if not (isinstance(got, np.ndarray) and isinstance(want, np.ndarray) and got.shape == want.shape
+                and want.ndim >= 2 and got.dtype.kind == "f" and want.dtype.kind == "f" and want.size > 1
+                and np.isfinite(got).all() and np.abs(want).max() > 0):
+            continue
+        name = spec.name
+
+        def near(a, b):
+            return checks.agrees("allclose", a, b, tolerance=tol, name=name)
+
+        if want.ndim == 2 and want.shape[0] == want.shape[1] > 1 and near(got.T, want):
+            gradient = (" A weight's gradient is the gradient times the input's transpose, as in "
+                        "`np.dot(dtanh, a_prev.T)`.") if name.startswith("dW") else ""
+            return (f"`{name}` holds the transpose of the right values (a square array: its shape does not show "
+                    f"it): the product that makes it has its two sides in the other order, or transposed.{gradient}")
+        biggest = np.unravel_index(np.argmax(np.abs(want)), want.shape)
+        factor = float(got[biggest] / want[biggest])
+        if np.isfinite(factor) and abs(factor) > 1e-3 and not np.isclose(factor, 1.0) and near(got, want * factor):
+            if np.isclose(factor, -1.0):
+                return (f"`{name}` is the right value with its sign flipped at every entry: a subtraction on the lines "
+                        f"that make it is written the other way round (`b - a` for `a - b`), or a minus is one too "
+                        f"many.")
+            inverse = 1 / factor
+            times = "a constant" if hidden else (
+                f"1/{round(inverse)}" if abs(inverse - round(inverse)) < 1e-6 and abs(inverse) > 1 else f"{factor:.6g}")
+            return (f"`{name}` is {times} times the right values at every entry: its formula is right but for "
+                    f"that factor. Look for a division (or a product) by a size or a number on the lines that make "
+                    f"it, which the formula does not have.")
+        steps = want.shape[-1]
+        if want.ndim >= 3 and steps > 1:
+            if near(got[..., 1:], want[..., :-1]):
+                return (f"`{name}` holds each step's value one slot late: its slice `[..., t]` holds step t - 1's "
+                        f"(and its first, step 0's slot, what the loop started from). Store each step's value after "
+                        f"the line that computes it, in its own slot: move the line that fills `{name}[:, :, t]` "
+                        f"below the call of that step.")
+            if near(got[..., :-1], want[..., 1:]):
+                return (f"`{name}` holds each step's value one slot early: its slice `[..., t]` holds step t + 1's. "
+                        f"Store the value of step `t` in `{name}[:, :, t]`.")
+    return ""
+
+
 def square_for_column(value: Any, expected: Any, failed: Sequence[Any]) -> bool:
     """Whether a failed output is a square array where a column of that many rows is expected ((6, 6)
     for (6, 1)): what a column plus its transpose, a row, makes (``np.dot(Waa, a_prev) + ba.T`` with

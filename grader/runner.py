@@ -39,7 +39,8 @@ from grader.models import (
 from grader.notes import bounded_result
 from grader.outputnotes import (computes_nothing, dict_keys, hidden_message, inner_order, missing_key_hint, not_a_dict,
                                 not_a_tuple, order_problem, positions_agree, repeated_value, returned_names,
-                                returned_none, shape_of_another, normalised_elsewhere, square_for_column)
+                                returned_none, shape_of_another, normalised_elsewhere, square_for_column,
+                                transposed_scaled_or_shifted)
 from grader.rubric import format_path, parse_path
 
 #: Worst first: a part's status is the worst of its cases'.
@@ -836,6 +837,10 @@ class _Grader:
                                                                    outcome.message or "", self._student_line(location),
                                                                    source=self._student_source(location),
                                                                    first_line=self._first_line(location)),
+                                       "" if blame else line_hint(hints.square_product_hint, outcome.error_type,
+                                                                   outcome.message or "", self._student_line(location),
+                                                                   source=self._student_source(location),
+                                                                   first_line=self._first_line(location)),
                                        "" if blame else line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    **self._function_of(location)),
@@ -1114,7 +1119,7 @@ class _Grader:
             return ""
         return line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
-                          elsewhere=self._assigned_at_top("np", definitions=True))
+                          elsewhere=self._assigned_at_top("np", definitions=True), assigned_at=self._assigned_at_top)
 
     def _assigned_at_top(self, name: str, *, definitions: bool = False) -> str:
         """``"cell 4 (In [2]), line 17,"``: where the program's top level last gives ``name`` a value
@@ -1422,7 +1427,13 @@ class _Grader:
         # 5. An output with the shape another output should have (`dxt = np.dot(Waa.T, dtanh)`, the
         #    shape of `da_prev`): told the two shapes only (thirty-fourth session).
         borrowed = shape_of_another(outcome.value, fixture.expected, specs, failed)
-        return Diagnosis("shape-of-another", borrowed) if borrowed else None
+        if borrowed:
+            return Diagnosis("shape-of-another", borrowed)
+        # 6. An output that is the right one transposed (square), times a constant, or its steps one slot
+        #    late or early (thirty-eighth session: "values differ" alone).
+        other = transposed_scaled_or_shifted(outcome.value, fixture.expected, failed, tol,
+                                             hidden=case.visibility == HIDDEN)
+        return Diagnosis("value/transposed-scaled-or-shifted", other) if other else None
 
     def _formula_mistake(self, value: Any, expected: Any, failed: Sequence[Any]) -> Diagnosis | None:
         """``formulahints``' sentences of the graded function's own source (the rules of its lines read
@@ -1436,7 +1447,9 @@ class _Grader:
                 found = self.facts[key] = next(
                     ((rule, said) for rule, hint in (("formula/gate-weights", formulahints.gate_weights_hint),
                                                      ("formula/tanh-twice", formulahints.tanh_twice_hint),
-                                                     ("formula/carried-summed", formulahints.carried_summed_hint))
+                                                     ("formula/carried-summed", formulahints.carried_summed_hint),
+                                                     ("formula/broadcast-fill", formulahints.broadcast_fill_hint),
+                                                     ("formula/derivative", formulahints.derivative_hint))
                      if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
             if found[0]:
                 return Diagnosis(*found)
@@ -1493,7 +1506,8 @@ class _Grader:
         said = line_hint(stephints.unchanged_argument_hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                          first_line=fn.first_line, others=stub.wrong_arguments[1:]) or next(
             (found for hint in (stephints.repeated_argument_hint, stephints.unfilled_slot_hint,
-                                stephints.fixed_step_hint, stephints.carried_only_hint, stephints.step_only_hint)
+                                stephints.fixed_step_hint, stephints.carried_only_hint, stephints.step_only_hint,
+                                stephints.carried_gradient_hint)
              if (found := line_hint(hint, fn.source, callee=dep, index=stub.first_wrong_argument,
                                      first_line=fn.first_line))), "")
         return f" {said}" if said else ""

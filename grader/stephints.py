@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 import re
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
@@ -247,6 +248,76 @@ def step_only_hint(source: str, *, callee: str, index: int, first_line: int = 1)
                 return (f"Line {call.lineno + first_line - 1} passes `{as_written(place, source)}` to `{callee}` alone: "
                         f"the gradient the step after carried back, `{carried}`, is never added to it. Pass "
                         f"`{as_written(place, source)} + {carried}`.")
+    return ""
+
+
+#: The most ``for`` loops of a function ``carried_gradient_hint`` reads.
+_MOST_LOOPS = 20
+
+
+def _is_zeros(node: ast.expr) -> bool:
+    """Whether ``node`` makes an array of zeros (``np.zeros(...)``, ``np.zeros_like(...)``, ``0``)."""
+    if isinstance(node, ast.Constant):
+        return node.value == 0
+    func = node.func if isinstance(node, ast.Call) else None
+    name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+    return name in ("zeros", "zeros_like")
+
+
+def carried_gradient_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
+    """For a backward step that a loop called with a wrong gradient (the ``index``-th argument) made
+    from each step's own and the one the step after carried back (a name the loop stores after the
+    call, ``da_prevt``): another step's own (``da[:, :, t - 1]``), the two multiplied (``da[:, :, t] *
+    da_prevt``), the carried one added up at each step (``da_prevt += gradients["da_prev"]``), or started
+    before the loop at something else than zeros (``da_prevt = da[:, :, -1]``): the line, and what to
+    write. Thirty-eighth session: each was told "inputs that differ ... in `da_next`" alone. ""."""
+    fn = function_tree(source) if callee.endswith("_backward") else None
+    blocks = statement_blocks(fn) if fn is not None else []
+    if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS:
+        return ""
+    params = {arg.arg for arg in fn.args.args}
+    for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:
+        if not isinstance(loop.target, ast.Name):
+            continue
+        step, inside = loop.target.id, list(itertools.islice(ast.walk(loop), MOST_STATE_NODES))
+        call = next((node for node in inside if isinstance(node, ast.Call) and len(node.args) > index
+                     and _callee_is(node, callee)), None)
+        if call is None:
+            continue
+        place, line = call.args[index], call.lineno + first_line - 1
+        carried = sorted(name for name in names_in(place, ast.Load) if name not in params
+                         and any(stmt.lineno > call.lineno for stmt in stores_of(loop, name)))
+        own = [node for node in itertools.islice(ast.walk(place), MOST_STATE_NODES) if isinstance(node, ast.Subscript)
+               and isinstance(node.value, ast.Name) and node.value.id in params]
+        for node in own:
+            index_node = _last_index(node)
+            if isinstance(index_node, ast.BinOp) and isinstance(index_node.left, ast.Name) \
+                    and index_node.left.id == step and isinstance(index_node.right, ast.Constant):
+                return (f"Line {line} passes `{as_written(node, source)}` to `{callee}`, the gradient of another "
+                        f"step's output: step `{step}`'s is `{node.value.id}[:, :, {step}]`.")
+        if not carried:
+            continue
+        name = carried[0]
+        if isinstance(place, ast.BinOp) and isinstance(place.op, ast.Mult) and name in names_in(place, ast.Load):
+            return (f"Line {line} passes `{as_written(place, source)}` to `{callee}`: the gradients that reach a step "
+                    f"add up, its own output's and the one carried back. Pass "
+                    f"`{as_written(place.left, source)} + {as_written(place.right, source)}`.")
+        for node in inside:
+            summed = (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and isinstance(node.target, ast.Name)
+                      and node.target.id == name) or (isinstance(node, ast.Assign) and any(
+                          isinstance(target, ast.Name) and target.id == name and isinstance(value, ast.BinOp)
+                          and isinstance(value.op, ast.Add) and name in names_in(value, ast.Load)
+                          for target, value in _pairs(node)))
+            if summed and node.lineno > call.lineno:
+                return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, adds each step's gradient "
+                        f"to the carried `{name}`: what a step gives back already holds what the later steps gave, "
+                        f"so `{name}` is that step's `da_prev` alone, replaced at each step.")
+        before = [stmt for stmt in stores_of(fn, name) if stmt.lineno < loop.lineno and isinstance(stmt, ast.Assign)]
+        if before and not _is_zeros(before[-1].value):
+            start = before[-1]
+            return (f"Line {start.lineno + first_line - 1}, `{as_written(start, source)}`, starts the carried `{name}` "
+                    f"at another value than zeros: at the last step nothing is carried back yet, so that step gets "
+                    f"its own output's gradient alone. Start `{name}` with zeros (`np.zeros(...)` of its shape).")
     return ""
 
 

@@ -35,3 +35,33 @@ def cpu_budget(seconds: float):
         signal.signal(signal.SIGVTALRM, previous)
         if frozen:
             gc.unfreeze()
+
+
+def cost_in_parses(run, texts, *, repeats: int = 3, setup=None) -> float:
+    """The CPU time of ``run()`` over that of ``ast.parse`` of each of ``texts`` (what ``run`` has to read),
+    each the best of ``repeats``, measured in turn in this thread (``time.thread_time``: a thread another
+    test left running adds nothing, and a loaded machine slows both alike); ``setup()`` before each run of
+    ``run`` (to empty a memo), not counted. A hint that reads each text once, in linear time, costs about
+    one parse or less; one whose work grows with the square of a text's size, several. The cyclic
+    collector is off while they run."""
+    import ast
+    import time
+
+    ran = parsed = float("inf")
+    enabled = gc.isenabled()
+    gc.disable()  # a collection of the test process's heap would land in one measure and not the other
+    try:
+        for _ in range(repeats):
+            if setup is not None:
+                setup()
+            start = time.thread_time()
+            run()
+            ran = min(ran, time.thread_time() - start)
+            start = time.thread_time()
+            for text in texts:
+                ast.parse(text)
+            parsed = min(parsed, time.thread_time() - start)
+    finally:
+        if enabled:
+            gc.enable()
+    return ran / max(parsed, 1e-6)

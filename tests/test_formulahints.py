@@ -22,6 +22,33 @@ def test_a_gate_made_with_another_gates_weights_is_told_its_own():
     assert formulahints.gate_weights_hint(LSTM) == ""
 
 
+def test_a_gate_under_the_students_own_name_or_over_two_lines_is_told_its_own_weights():
+    # Thirty-eighth session: only `ft = ...`, `it = ...`, `cct = ...`, `ot = ...` on one line were read.
+    forget = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", "forget = sigmoid(np.dot(Wi, z) + bi)")
+    said = formulahints.gate_weights_hint(forget)
+    assert said == ("Line 22 computes `forget`, the forget gate, with `Wi` and `bi`, the update gate's: the forget gate "
+                    "has its own, `Wf` and `bf`."), said
+    for name, letter in (("f", "f"), ("gate_f", "f"), ("f_t", "f"), ("gamma_u", "i"), ("update_gate", "i"),
+                         ("c_tilde", "c"), ("o_t", "o")):
+        other = "Wo" if letter != "o" else "Wf"
+        source = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", f"{name} = sigmoid(np.dot({other}, concat))")
+        assert formulahints.gate_weights_hint(source).startswith(f"Line 22 computes `{name}`"), name
+    two = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", "zf = np.dot(Wi, concat) + bi\n    ft = sigmoid(zf)")
+    said = formulahints.gate_weights_hint(two, first_line=3)
+    assert said == ("Line 25 computes `ft`, the forget gate, from `zf` (line 24), made with `Wi` and `bi`, the update "
+                    "gate's: the forget gate has its own, `Wf` and `bf`."), said
+    # Controls: the right gates under own names, over two lines, with one name reused for each gate's sum.
+    own = LSTM.replace("ft = sigmoid(np.dot(Wf, concat) + bf)", "forget = sigmoid(np.dot(Wf, concat) + bf)")
+    reused = LSTM
+    for gate, letter, squash in (("ft", "f", "sigmoid"), ("it", "i", "sigmoid"), ("cct", "c", "np.tanh"),
+                                 ("ot", "o", "sigmoid")):
+        reused = reused.replace(f"{gate} = {squash}(np.dot(W{letter}, concat) + b{letter})",
+                                f"z = np.dot(W{letter}, concat) + b{letter}\n    {gate} = {squash}(z)")
+    assert reused.count("z = np.dot") == 4
+    for source in (own, reused):
+        assert formulahints.gate_weights_hint(source) == "", source
+
+
 def test_the_hidden_state_gated_by_another_gate_is_told_the_output_gate():
     said = formulahints.gate_weights_hint(LSTM.replace("a_next = ot * np.tanh(c_next)", "a_next = it * np.tanh(c_next)"),
                                           first_line=3)
@@ -69,6 +96,45 @@ def test_the_memory_made_with_the_output_gate_is_told_the_two_gates_it_needs():
     assert "makes the memory with `ot`, the output gate" in formulahints.gate_weights_hint(source)
 
 
+def test_a_step_given_a_new_axis_and_added_to_the_whole_output_is_told_its_slice():
+    # Thirty-eighth session: `dx += dxt[:, :, np.newaxis]` broadcasts each step into every step of `dx`.
+    backward = nbs.COURSE_CELLS["rnn_backward"]
+    said = formulahints.broadcast_fill_hint(backward.replace("dx[:, :, t] = dxt", "dx += dxt[:, :, np.newaxis]"))
+    assert said.startswith("Line 19, `dx += dxt[:, :, np.newaxis]`, adds `dxt` to every step of `dx`"), said
+    assert said.endswith("Store each step in its own slice: `dx[:, :, t] = dxt`."), said
+    said = formulahints.broadcast_fill_hint(backward.replace("dx[:, :, t] = dxt", "dx[...] = np.reshape(dxt, (n_x, m, 1))"))
+    assert said.startswith("Line 19, `dx[...] = np.reshape(dxt, (n_x, m, 1))`, writes `dxt` into every step"), said
+    # Controls: the course's slice; a step's own slice given a new axis; a reshape to the whole array's
+    # sizes; a name replaced whole (``valuehints.replaced_in_loop_hint``'s).
+    assert formulahints.broadcast_fill_hint(backward) == ""
+    for line in ("dx[:, :, t:t + 1] = dxt[:, :, None]", "dx = flat.reshape(n_x, m, T_x)", "dx = dxt[:, :, None]",
+                 "dx += dxt.reshape(n_x, m, T_x)"):
+        assert formulahints.broadcast_fill_hint(backward.replace("dx[:, :, t] = dxt", line)) == "", line
+
+
+def test_a_wrong_tanh_derivative_is_told_what_it_does_under_the_students_names():
+    # Thirty-eighth session: the line is evaluated over numbers (never run) and compared with the known wrong
+    # derivatives; the names are those the student's cache is taken apart into.
+    cell = nbs.COURSE_CELLS["rnn_cell_backward"]
+    own = cell.replace("(a_next, a_prev, xt, parameters) = cache", "(h, h0, x, parameters) = cache").replace(
+        "dtanh = (1 - a_next ** 2) * da_next", "g = np.multiply(1 - np.square(h0), da_next.T.T)")
+    said = formulahints.derivative_hint(own)
+    assert said == ("Line 11, `g = np.multiply(1 - np.square(h0), da_next.T.T)`, takes the derivative at `h0`, the step "
+                    "before's hidden state. The tanh derivative at this step is `1 - h ** 2` (`h` is the tanh already), "
+                    "times the gradient that comes in: `g = (1 - h ** 2) * da_next`."), said
+    assert "(`*` comes before `-`)" in formulahints.derivative_hint(cell.replace("(1 - a_next ** 2) * da_next",
+                                                                                "1 - a_next * a_next * da_next"))
+    # Controls: right derivatives written otherwise, a forward step, a line reading what no number stands for,
+    # and hostile numbers (an overflowing sigmoid, a power too large to try, a division by zero).
+    for right in ("(1 - a_next ** 2) * da_next", "da_next * (1 + a_next) * (1 - a_next)",
+                  "(1 - np.tanh(np.arctanh(a_next)) ** 2) * da_next", "da_next - da_next * a_next ** 2"):
+        assert formulahints.derivative_hint(cell.replace("(1 - a_next ** 2) * da_next", right)) == "", right
+    assert formulahints.derivative_hint(RNN) == ""
+    for odd in ("sigmoid(-1e6 * a_next) * da_next", "a_next ** 100000 * da_next", "da_next / (a_next - a_next)",
+                "(1 - a_next ** 2) * da_next * Wax"):
+        assert formulahints.derivative_hint(cell.replace("(1 - a_next ** 2) * da_next", odd)) == "", odd
+
+
 def test_the_rules_are_bounded_on_a_hostile_source():
     # 3,000 assignments of tanh in a chain (a cell's 100,000 characters), 150 nested calls as a step's argument,
     # and a function that does not parse: linear, then silent.
@@ -79,7 +145,7 @@ def test_the_rules_are_bounded_on_a_hostile_source():
     start = time.process_time()
     assert formulahints.carried_summed_hint(nested) == ""
     for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.transposed_bias_hint,
-                 formulahints.carried_summed_hint):
+                 formulahints.carried_summed_hint, formulahints.broadcast_fill_hint, formulahints.derivative_hint):
         assert rule(source) == ""
         assert rule("def f(:\n") == ""
     assert time.process_time() - start < 5
@@ -90,7 +156,9 @@ def test_the_looks_before_a_walk_are_linear_on_hostile_text():
     # name added into another, a gate line of weights, a tanh of a name never given one.
     sources = ["def f(da):\n    x = g(" + "(" * 100_000 + "\n    total += da\n",
                "def f(Wi):\n    ft = " + "Wi + " * 20_000 + "bf\n",
-               "def f(a):\n    b = np.tanh(a)\n    " + "c = np.tanh(a) + " * 6_000 + "0\n"]
+               "def f(a):\n    b = np.tanh(a)\n    " + "c = np.tanh(a) + " * 6_000 + "0\n",
+               "def f(Wi):\n" + "".join(f"    z{k} = Wi\n" for k in range(3_000)) + "    ft = " + "z1 + " * 500 + "0\n",
+               "def f(Wi):\n" + "    ft  " * 15_000 + "= Wi\n"]
     start = time.process_time()
     for source in sources:
         for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.carried_summed_hint):

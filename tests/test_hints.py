@@ -363,3 +363,69 @@ def test_an_index_past_the_end_from_the_loop_keeps_the_range_advice():
     assert "check the range your loop runs over" in hints.bounds_hint(outcome)
     inside = "def f(a, T_x):\n    for t in range(T_x):\n        k = t + 1\n        b = a[:, :, k]\n"
     assert "one past its last" not in hints.bounds_hint(outcome, line="        b = a[:, :, k]", source=inside)
+
+
+def test_a_value_computed_below_the_line_that_reads_it_is_told_to_move_up():
+    # Thirty-eighth session: `ot` computed under `a_next = ot * ...` was told the UnboundLocalError's two fixes,
+    # the second "if you meant the `ot` from outside the function", which nothing outside gives.
+    source = ("def f(concat, Wo, c_next):\n    a_next = ot * np.tanh(c_next)\n"
+              "    ot = sigmoid(np.dot(Wo, concat))\n    return a_next\n")
+    message = "cannot access local variable 'ot' where it is not associated with a value"
+    said = hints.shadowed_name_hint("UnboundLocalError", message, "    a_next = ot * np.tanh(c_next)", source=source,
+                                    first_line=5, assigned_at=lambda name: "")
+    assert said == ("Line 6 reads `ot`, which line 7 computes below it (`ot = sigmoid(np.dot(Wo, concat))`): a function "
+                    "runs its lines from the top, so `ot` has no value yet on line 6. Move line 7 up, above line 6 "
+                    "(after the lines whose values it reads)."), said
+    # Controls: a value the notebook gives outside the function, a name given its value in a loop below, and
+    # NumPy's name keep the two fixes' sentence.
+    outside = hints.shadowed_name_hint("UnboundLocalError", message, "    a_next = ot * np.tanh(c_next)", source=source,
+                                       assigned_at=lambda name: "cell 3 (In [2]), line 1,")
+    assert "if you meant the `ot` from outside the function" in outside, outside
+    looped = source.replace("    ot = sigmoid(np.dot(Wo, concat))\n", "    for k in range(2):\n        ot = k\n")
+    said = hints.shadowed_name_hint("UnboundLocalError", message, "    a_next = ot * np.tanh(c_next)", source=looped,
+                                    assigned_at=lambda name: "")
+    assert "from outside the function" in said and "Move line" not in said, said
+
+
+def test_a_weight_after_its_input_or_transposed_is_told_the_product_its_shapes_allow():
+    # Thirty-eighth session: the LSTM's weights (and the RNN's, written after their input) were told "check the
+    # order ... and whether one of them needs its transpose".
+    import types
+
+    def said(line, shapes):
+        first, second = shapes
+        message = f"shapes {first} and {second} not aligned: 1 (dim 1) != 2 (dim 0)"
+        return hints.numpy_call_hint(types.SimpleNamespace(error_type="ValueError", message=message), line)
+
+    assert said("    ft = sigmoid(np.dot(concat, parameters['Wf']) + bf)", ("(8,10)", "(5,8)")).endswith(
+        "`parameters['Wf']` (n_a, n_a + n_x) has a column for each row of `concat` as it is: the weight comes first, "
+        "then `concat`, `np.dot(parameters['Wf'], concat)`.")
+    assert said("    z = xt @ Wax", ("(3,10)", "(5,3)")).endswith("the weight comes first, then `xt`, `Wax @ xt`.")
+    assert said("    yt = softmax(np.dot(Wy.T, a_next) + by)", ("(5,2)", "(5,10)")).endswith(
+        "`Wy` (n_y, n_a) has a column for each row of `a_next` as it is: leave out its `.T`, `np.dot(Wy, a_next)`.")
+    # Controls: the backward pass's products, where a transposed weight is right (`np.dot(Wax.T, dtanh)`) and
+    # where neither order nor the transpose of the weight fits, keep the general rule.
+    for line, shapes in (("    dxt = np.dot(dtanh, Wax)", ("(5,10)", "(5,3)")),
+                         ("    da_prev = np.dot(Waa.T, g)", ("(5,5)", "(3,10)")),
+                         ("    ft = sigmoid(np.dot(concat, Wf) + bf)", ("(7,10)", "(5,8)"))):
+        text = said(line, shapes)
+        assert "check the order of" in text and "as it is" not in text, (line, text)
+
+
+def test_a_square_array_made_by_a_matrix_product_above_is_told_that_line():
+    # Thirty-eighth session: `dtanh = np.dot(1 - a_next ** 2, da_next.T)`, square, then "not aligned" at
+    # `np.dot(dtanh, xt.T)` was told only to check that line's order and transpose.
+    source = ("def f(da_next, cache):\n    dtanh = np.dot(1 - a_next ** 2, da_next.T)\n"
+              "    dxt = np.dot(dtanh, xt.T)\n    return dxt\n")
+    message = "shapes (5,5) and (10,3) not aligned: 5 (dim 1) != 10 (dim 0)"
+    said = hints.square_product_hint("ValueError", message, "    dxt = np.dot(dtanh, xt.T)", source=source, first_line=3)
+    assert said == ("`dtanh` is square, (5, 5), because line 4 makes it with a matrix product (`dtanh = np.dot(1 - "
+                    "a_next ** 2, da_next.T)`): to multiply two arrays of one shape element by element, keeping that "
+                    "shape, write `*`."), said
+    # Controls: a weight's gradient (square by right), a square name made otherwise, and a shape not square.
+    weight = source.replace("dtanh", "dWaa")
+    assert hints.square_product_hint("ValueError", message, "    dxt = np.dot(dWaa, xt.T)", source=weight) == ""
+    other = source.replace("np.dot(1 - a_next ** 2, da_next.T)", "np.ones((5, 5))")
+    assert hints.square_product_hint("ValueError", message, "    dxt = np.dot(dtanh, xt.T)", source=other) == ""
+    assert hints.square_product_hint("ValueError", "shapes (5,4) and (10,3) not aligned: 4 (dim 1) != 10 (dim 0)",
+                                     "    dxt = np.dot(dtanh, xt.T)", source=source) == ""

@@ -134,3 +134,34 @@ def test_step_only_hint_needs_the_input_alone_and_a_carried_gradient():
                                     index=0) == ""
     assert stephints.step_only_hint(source.replace("(da[:, :, t],", "(h[:, :, t],"), callee="cell_backward",
                                     index=0) == ""
+
+
+def test_a_carried_gradient_made_wrong_is_told_its_line():
+    # Thirty-eighth session: another step's own gradient, the two multiplied, the carried one added up at each
+    # step, and the carried one started at another value than zeros were told "inputs that differ" alone.
+    from grader import stephints
+
+    course = nbs.COURSE_CELLS["rnn_backward"]
+
+    def said(old, new):
+        return stephints.carried_gradient_hint(course.replace(old, new), callee="rnn_cell_backward", index=0)
+
+    assert said("da[:, :, t] + da_prevt", "da[:, :, t - 1] + da_prevt") == (
+        "Line 17 passes `da[:, :, t - 1]` to `rnn_cell_backward`, the gradient of another step's output: step `t`'s "
+        "is `da[:, :, t]`.")
+    assert said("da[:, :, t] + da_prevt", "da[:, :, t] * da_prevt").endswith("Pass `da[:, :, t] + da_prevt`.")
+    assert said('da_prevt, dWaxt, dWaat, dbat = gradients["dxt"], gradients["da_prev"]',
+                'da_prevt, dWaxt, dWaat, dbat = gradients["dxt"], da_prevt + gradients["da_prev"]').startswith(
+        "Line 18, `dxt, da_prevt, dWaxt, dWaat, dbat = gradients[\"dxt\"], da_prevt + gradients[\"da_prev\"]")
+    assert said("da_prevt = np.zeros((n_a, m))", "da_prevt = da[:, :, -1]").startswith(
+        "Line 14, `da_prevt = da[:, :, -1]`, starts the carried `da_prevt` at another value than zeros")
+    # Controls: the course's loop, a carried gradient started with zeros_like, summed into another name passed
+    # on, and a forward step's call.
+    assert stephints.carried_gradient_hint(course, callee="rnn_cell_backward", index=0) == ""
+    assert said("da_prevt = np.zeros((n_a, m))", "da_prevt = np.zeros_like(da[:, :, 0])") == ""
+    into = course.replace("rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])", "rnn_cell_backward(g, caches[t])") \
+        .replace("    for t in reversed(range(T_x)):\n", "    for t in reversed(range(T_x)):\n        g = da[:, :, t] + 0\n"
+                 "        g += da_prevt\n")
+    assert stephints.carried_gradient_hint(into, callee="rnn_cell_backward", index=0) == ""
+    forward = nbs.COURSE_CELLS["rnn_forward"]
+    assert stephints.carried_gradient_hint(forward, callee="rnn_cell_forward", index=1) == ""

@@ -49,7 +49,9 @@ MISTAKES = [
     ("concatenated side by side", C, "concat = np.zeros((n_a + n_x, m))\n    concat[: n_a, :] = a_prev\n"
      "    concat[n_a :, :] = xt", "concat = np.concatenate((a_prev, xt), axis=1)", 0,
      "to put `a_prev` over `xt`, write `np.concatenate((a_prev, xt), axis=0)`"),
-    ("product in the wrong order", C, "np.dot(Wf, concat)", "np.dot(concat, Wf)", 0, "check the order of `concat` and `Wf`"),
+    # Thirty-eighth session: the weight that goes first, not "check the order of `concat` and `Wf`".
+    ("product in the wrong order", C, "np.dot(Wf, concat)", "np.dot(concat, Wf)", 0,
+     "the weight comes first, then `concat`, `np.dot(Wf, concat)`"),
     ("cct's bias outside", C, "cct = np.tanh(np.dot(Wc, concat) + bc)", "cct = np.tanh(np.dot(Wc, concat)) + bc", 0,
      "The candidate's bias `bc` is added after the tanh"),
     ("a from c_prev", C, "a_next = ot * np.tanh(c_next)", "a_next = ot * np.tanh(c_prev)", 40 / 7,
