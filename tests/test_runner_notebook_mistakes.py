@@ -565,3 +565,22 @@ def test_a_function_name_a_cell_sets_to_a_number_is_not_told_as_a_size(tmp_path,
     assert not any("whatever the sizes" in note for note in part.notes), part.notes
     assert "`gate` is an int when the function runs, not a function: cell 21 (In [20]), line 1" in \
         part.cases[0].message, part.cases[0].message
+
+
+def test_a_function_left_blank_is_told_not_implemented_once_not_each_name_it_was_to_compute(
+        tmp_path, context, sandbox):
+    # A real notebook left rnn_cell_backward and rnn_backward with nothing between START CODE HERE and
+    # END CODE HERE: its top showed ten notes, "`rnn_cell_backward` uses `dxt`, which is not defined
+    # inside the function nor anywhere else ..., so it will raise NameError", one per gradient.
+    body = nbs.COURSE_CELLS["rnn_cell_backward"]
+    start, end = body.index("### START CODE HERE ###\n"), body.index("    ### END CODE HERE ###")
+    blank = body[:start] + "### START CODE HERE ###\n    # compute the gradient of tanh (≈1 line)\n" + body[end:]
+    result = _graded(tmp_path, nbs.course_notebook({"rnn_cell_backward": blank}), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.status == "not_implemented" and "not implemented yet" in " ".join(part.notes), part
+    assert not [m for m in result.messages if "`rnn_cell_backward` uses" in m], result.messages
+    # Control: a name nothing defines in a function that is written is still told, once, under its part.
+    typo = nbs.mutate("rnn_cell_backward", "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, a_prevv.T)")
+    result = _graded(tmp_path, nbs.course_notebook(typo), context, sandbox)
+    told = [n for n in (*result.messages, *result.part("rnn_cell_backward").notes) if "`a_prevv`" in n]
+    assert len(told) == 1, told
