@@ -212,6 +212,23 @@ _MOST_FREE_NAMES = 20
 _MOST_NEAR_CANDIDATES = 200
 
 
+#: The diagnoses that blame how a function normalises its prediction (the mutants of a softmax over
+#: the wrong axis, ``outputnotes.normalised_elsewhere``).
+_SOFTMAX_MISTAKE = re.compile(r"/softmax_(?:axis1|whole_array)$|^normalised-elsewhere$")
+
+
+def _own_softmax_told(results: list[CaseResult], notes: Sequence[str], function: str) -> list[CaseResult]:
+    """``results`` without their diagnosis of a softmax over the wrong axis when the part's ``notes``
+    say already that ``function`` calls the student's own `softmax`, which does that
+    (``valuehints.own_helper_hint``): a real notebook was told it twice, by the note ("... Fix yours,
+    or delete it") and by each case ("Likely mistake: Your softmax normalises the whole matrix at
+    once ...")."""
+    if not any(note.startswith(f"`{function}` calls your own `softmax`") for note in notes):
+        return results
+    return [dataclasses.replace(r, diagnosis=None)
+            if r.diagnosis is not None and _SOFTMAX_MISTAKE.search(r.diagnosis.id) else r for r in results]
+
+
 def _worst(statuses: Sequence[str]) -> str:
     if not statuses:
         return PASSED
@@ -402,6 +419,7 @@ class _Grader:
         if failed:
             self.notes.extend(self._outside_notes(hidden=any(r.visibility == HIDDEN for r in failed),
                                                   wrong=any(r.status == FAILED for r in failed)))
+            results = _own_softmax_told(results, self.notes, part.function)
         points = sum(r.points for r in results)
         return _named_across_cases(PartResult(
             name=part.name, function=part.function,
