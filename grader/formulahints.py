@@ -1,8 +1,9 @@
 """Sentences read from a cell's formulas once a case failed and no known mistake explains it: a gate
 of the LSTM made with another gate's weights, the memory made with the output gate or the hidden state
 gated by another gate, a tanh applied to a value that is a tanh already, a loop adding up the value it
-carries to the next step, a bias added transposed (thirty-seventh session: each was told "values
-differ" alone, and the first "its 5th place needs another value" of a cache that was right).
+carries to the next step, a bias added transposed, a weight's gradient made with an input's gradient
+(thirty-seventh and thirty-eighth sessions: each was told "values differ" alone, and the first "its 5th
+place needs another value" of a cache that was right).
 Pure functions: the function's source in, a sentence out, "" when no rule fits; the text looked at
 first, linear, and the tree walked only when it may hold the mistake; every walk bounded
 (``MOST_STATE_NODES``), the parse shared with the other hints (``hintcode.function_tree``)."""
@@ -200,4 +201,28 @@ def carried_summed_hint(source: str, *, first_line: int = 1) -> str:
                         f"value the loop carries to the next step's call: each step's `{carried}` already holds what "
                         f"the later steps gave back, so the sum counts them again. `{total}` is its last value, "
                         f"`{total} = {carried}` after the loop.")
+    return ""
+
+
+#: A weight's gradient (``dWaa``, ``dWax += ...``) made with a transposed name of a gradient (``da_prev.T``):
+#: the weight, then that name without its ``d``.
+_GRADIENT_TRANSPOSED = re.compile(r"^[ \t]*(dW\w*)[ \t]*\+?=(?!=)[^\n#]*?(?<![\w.])d([A-Za-z_]\w*)[ \t]*\.[ \t]*T\b",
+                                  re.MULTILINE)
+
+
+def gradient_for_input_hint(source: str, *, first_line: int = 1) -> str:
+    """For a weight's gradient made with the gradient of an input where the input itself belongs
+    (``dWaa = np.dot(dtanh, da_prev.T)``, with ``a_prev`` a name of the function: two real notebooks
+    were told "values differ" alone, thirty-eighth session): the line, and the input. ""."""
+    for found in _GRADIENT_TRANSPOSED.finditer(source):
+        weight, name = found.group(1), found.group(2)
+        if name[0] in "Wb" or not re.search(rf"(?<![\w.]){re.escape(name)}\b", source):
+            continue  # a weight's own gradient (`dWaa.T`), or no `a_prev` of its own: not an input's gradient
+        start = source.rfind("\n", 0, found.start()) + 1
+        end = source.find("\n", found.end())
+        text = source[start:end if end >= 0 else len(source)].split("#", 1)[0].strip()
+        quoted = f", `{text}`," if "`" not in text else ""
+        return (f"Line {source.count(chr(10), 0, found.start()) + first_line}{quoted} makes `{weight}` from `d{name}`, the "
+                f"gradient of `{name}`: a weight's gradient multiplies by what the weight multiplied in the forward "
+                f"pass, `{name}` itself: use `{name}.T`.")
     return ""

@@ -96,3 +96,46 @@ def test_the_looks_before_a_walk_are_linear_on_hostile_text():
         for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.carried_summed_hint):
             rule(source)
     assert time.process_time() - start < 5
+
+
+RNN_BACKWARD = nbs.COURSE_CELLS["rnn_cell_backward"]
+
+
+def test_a_weight_gradient_made_with_an_inputs_gradient_is_told_the_input():
+    # Two real notebooks wrote `dWaa = np.dot(dtanh, da_prev.T)` (da_prev computed the line above) and
+    # were told "`dWaa` has the right shape but 25 of 25 values differ" alone.
+    source = RNN_BACKWARD.replace("dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, da_prev.T)  # Waa's")
+    line = source.splitlines().index("    dWaa = np.dot(dtanh, da_prev.T)  # Waa's") + 1
+    assert formulahints.gradient_for_input_hint(source) == (
+        f"Line {line}, `dWaa = np.dot(dtanh, da_prev.T)`, makes `dWaa` from `da_prev`, the gradient of `a_prev`: a "
+        "weight's gradient multiplies by what the weight multiplied in the forward pass, `a_prev` itself: use "
+        "`a_prev.T`.")
+    said = formulahints.gradient_for_input_hint(source.replace("dWax = np.dot(dtanh, xt.T)", "dWax = dtanh @ dxt .T"),
+                                                first_line=5)
+    assert said.startswith(f"Line {line - 2 + 4}, `dWax = dtanh @ dxt .T`, makes `dWax` from `dxt`"), said
+    # Controls: the course's code; a gradient on the left (`dWf = np.dot(dft, concat.T)`); a `d` name with no
+    # name of its own in the function (`ddelta.T`, no `delta`); the transpose of a weight (`dWaa.T`).
+    assert formulahints.gradient_for_input_hint(RNN_BACKWARD) == ""
+    assert formulahints.gradient_for_input_hint("def f(dft, concat):\n    dWf = np.dot(dft, concat.T)\n") == ""
+    assert formulahints.gradient_for_input_hint("def f(ddelta):\n    dWaa = np.dot(ddelta, ddelta.T)\n") == ""
+    assert formulahints.gradient_for_input_hint("def f(dWaa, Waa):\n    dWaa = dWaa.T + Waa\n") == ""
+
+
+def test_a_weight_gradient_rule_reads_hostile_lines_in_linear_time():
+    sources = ["def f(a):\n    dWaa = " + "d" * 200_000 + "\n",
+               "def f(a):\n    dWaa = " + "da " * 60_000 + "\n",
+               "def f(a):\n" + "    dW = x\n" * 30_000]
+    start = time.process_time()
+    for source in sources:
+        assert formulahints.gradient_for_input_hint(source) == ""
+    assert time.process_time() - start < 2
+
+
+def test_the_grader_tells_the_weight_gradient_made_with_an_inputs_gradient(tmp_path, context, sandbox):
+    from grader.runner import grade_submission
+
+    edit = nbs.mutate("rnn_cell_backward", "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, da_prev.T)")
+    part = grade_submission(nbs.write(tmp_path / "s.ipynb", nbs.course_notebook(edit)), context=context,
+                            sandbox=sandbox).part("rnn_cell_backward")
+    assert part.points == 16, part
+    assert {c.diagnosis.id for c in part.cases if c.status == "failed"} == {"formula/gradient-for-input"}, part.cases
