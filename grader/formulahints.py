@@ -1,9 +1,9 @@
 """Sentences read from a cell's formulas once a case failed and no known mistake explains it: a gate
 of the LSTM made with another gate's weights, the memory made with the output gate or the hidden state
 gated by another gate, a tanh applied to a value that is a tanh already, a loop adding up the value it
-carries to the next step, a bias added transposed, a weight's gradient made with an input's gradient
-(thirty-seventh and thirty-eighth sessions: each was told "values differ" alone, and the first "its 5th
-place needs another value" of a cache that was right).
+carries to the next step, a bias added transposed, a weight's gradient made with an input's gradient, a
+prediction's two mistakes on one line (thirty-seventh and thirty-eighth sessions: each was told "values
+differ" alone, and the first "its 5th place needs another value" of a cache that was right).
 Pure functions: the function's source in, a sentence out, "" when no rule fits; the text looked at
 first, linear, and the tree walked only when it may hold the mistake; every walk bounded
 (``MOST_STATE_NODES``), the parse shared with the other hints (``hintcode.function_tree``)."""
@@ -225,4 +225,40 @@ def gradient_for_input_hint(source: str, *, first_line: int = 1) -> str:
         return (f"Line {source.count(chr(10), 0, found.start()) + first_line}{quoted} makes `{weight}` from `d{name}`, the "
                 f"gradient of `{name}`: a weight's gradient multiplies by what the weight multiplied in the forward "
                 f"pass, `{name}` itself: use `{name}.T`.")
+    return ""
+
+
+#: The line that makes a cell's prediction, its text after the ``=``.
+_PREDICTION_LINE = re.compile(r"^[ \t]*yt_pred[ \t]*=(?!=)(.*)$", re.MULTILINE)
+#: What a prediction is squashed with where a softmax belongs, in the student's words.
+_NOT_SOFTMAX = {"sigmoid": "`sigmoid`", "tanh": "`np.tanh`", "relu": "a ReLU"}
+
+
+def prediction_hint(source: str, *, first_line: int = 1) -> str:
+    """For a cell's prediction (``yt_pred = ...``, in a function that makes ``a_next``) squashed with
+    another function than the softmax, made from ``a_prev`` where ``a_next`` belongs, or both at once
+    (``yt_pred = sigmoid(np.dot(Wya, a_prev) + by)``: each alone is a known mistake, the two together
+    were told "values differ" alone, thirty-seventh session): the line, what is wrong in it, and the
+    course's line. ""."""
+    if "a_next" not in source or not any(re.search(r"\b(?:a_prev|sigmoid|tanh|relu)\b", text)
+                                         for text in _PREDICTION_LINE.findall(source)):
+        return ""
+    for node in _assignments(source):
+        if node.targets[0].id != "yt_pred":
+            continue
+        value = node.value
+        called = value.func if isinstance(value, ast.Call) else None
+        squash = called.id if isinstance(called, ast.Name) else called.attr if isinstance(called, ast.Attribute) else ""
+        read = {sub.id for sub in _walk(value) if isinstance(sub, ast.Name)}
+        wrong = []
+        if squash.lower() in _NOT_SOFTMAX:
+            wrong.append(f"with {_NOT_SOFTMAX[squash.lower()]}")
+        if "a_prev" in read and "a_next" not in read:
+            wrong.append("from `a_prev`, the previous hidden state")
+        if not wrong:
+            continue
+        weight = "Wya" if re.search(r"\bWya\b", source) else "Wy"
+        return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, makes the prediction "
+                f"{' and '.join(wrong)}: the prediction is this step's hidden state through a softmax, "
+                f"`yt_pred = softmax(np.dot({weight}, a_next) + by)`.")
     return ""

@@ -1442,7 +1442,8 @@ class _Grader:
                     ((rule, said) for rule, hint in (("formula/gate-weights", formulahints.gate_weights_hint),
                                                      ("formula/tanh-twice", formulahints.tanh_twice_hint),
                                                      ("formula/carried-summed", formulahints.carried_summed_hint),
-                                                     ("formula/gradient-for-input", formulahints.gradient_for_input_hint))
+                                                     ("formula/gradient-for-input", formulahints.gradient_for_input_hint),
+                                                     ("formula/prediction", formulahints.prediction_hint))
                      if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
             if found[0]:
                 return Diagnosis(*found)

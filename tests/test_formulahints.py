@@ -139,3 +139,46 @@ def test_the_grader_tells_the_weight_gradient_made_with_an_inputs_gradient(tmp_p
                             sandbox=sandbox).part("rnn_cell_backward")
     assert part.points == 16, part
     assert {c.diagnosis.id for c in part.cases if c.status == "failed"} == {"formula/gradient-for-input"}, part.cases
+
+
+def test_a_prediction_with_two_mistakes_on_its_line_is_told_both():
+    # A real notebook wrote `yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`: each mistake alone is a known one,
+    # the two together matched none and were told "values differ" alone.
+    source = RNN.replace("yt_pred = softmax(np.dot(Wya, a_next) + by)", "yt_pred = sigmoid(np.dot(Wya,a_prev) + by)")
+    line = source.splitlines().index("    yt_pred = sigmoid(np.dot(Wya,a_prev) + by)") + 1
+    assert formulahints.prediction_hint(source) == (
+        f"Line {line}, `yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`, makes the prediction with `sigmoid` and from "
+        "`a_prev`, the previous hidden state: the prediction is this step's hidden state through a softmax, "
+        "`yt_pred = softmax(np.dot(Wya, a_next) + by)`.")
+    lstm = LSTM.replace("yt_pred = softmax(np.dot(Wy, a_next) + by)", "yt_pred = np.tanh(np.dot(Wy, a_next) + by)")
+    assert "with `np.tanh`: the prediction" in formulahints.prediction_hint(lstm)
+    assert "`yt_pred = softmax(np.dot(Wy, a_next) + by)`" in formulahints.prediction_hint(lstm)
+    # Controls: the course's lines, a softmax of a name made above, a function that makes no `a_next`.
+    assert formulahints.prediction_hint(RNN) == formulahints.prediction_hint(LSTM) == ""
+    named = RNN.replace("yt_pred = softmax(np.dot(Wya, a_next) + by)", "z = np.dot(Wya, a_next) + by\n    yt_pred = softmax(z)")
+    assert formulahints.prediction_hint(named) == ""
+    assert formulahints.prediction_hint("def f(a_prev, W):\n    yt_pred = sigmoid(np.dot(W, a_prev))\n") == ""
+
+
+def test_the_grader_tells_both_mistakes_of_a_prediction_and_a_known_one_alone(tmp_path, context, sandbox):
+    from grader.runner import grade_submission
+
+    def failed_ids(old: str, new: str) -> set[str]:
+        nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", old, new))
+        part = grade_submission(nbs.write(tmp_path / "s.ipynb", nb), context=context,
+                                sandbox=sandbox).part("rnn_cell_forward")
+        return {c.diagnosis.id if c.diagnosis else None for c in part.cases if c.status == "failed"}
+
+    y = "yt_pred = softmax(np.dot(Wya, a_next) + by)"
+    assert failed_ids(y, "yt_pred = sigmoid(np.dot(Wya, a_prev) + by)") == {"formula/prediction"}
+    assert failed_ids(y, "yt_pred = sigmoid(np.dot(Wya, a_next) + by)") == {"rnn_cell_forward/sigmoid_output"}
+
+
+def test_the_prediction_rule_is_bounded_on_hostile_sources():
+    sources = ["def f(a_next):\n    yt_pred = " + "a_prev + " * 20_000 + "a_next\n",
+               "def f(a_next):\n" + "    yt_pred = softmax(a_prev)\n" * 3_000,
+               "def f(a_next:\n    yt_pred = sigmoid(a_prev)\n"]
+    start = time.process_time()
+    said = [formulahints.prediction_hint(source) for source in sources]
+    assert time.process_time() - start < 5
+    assert said[0] == said[2] == "" and said[1].startswith("Line 2, `yt_pred = softmax(a_prev)`"), said
