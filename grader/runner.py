@@ -873,6 +873,7 @@ class _Grader:
                                                   outcome.message or "", self._student_source(location)),
                                        "" if blame else self._matrix_hint(outcome, location),
                                        hints.refused_hint(outcome.error_type),
+                                       "" if blame else line_hint(hints.printed_sum_hint, self._student_line(location)),
                                        self._own_signature_hint(outcome, location, plan.args))
                      if hint]
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
