@@ -555,7 +555,9 @@ class _Grader:
                   and NOWHERE not in said):
                 # The unread parameter's hint for the first names only, as the lookups below: a
                 # hostile function reading 4,400 names asked difflib 26,000 times (0.5 s of a worker).
-                hint = valuehints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                hint = (valuehints.unread_parameter_hint(fn.source, name=name)
+                        or valuehints.unread_local_hint(fn.source, name=name, first_line=fn.first_line)) \
+                    if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint else {})
                 self.notes.append(said + hint)
             elif name in graded and not self._near_function(name):
@@ -577,7 +579,9 @@ class _Grader:
                 # function's several, each would be asked whether it was that value).
                 hint = (valuehints.unread_parameter_hint(fn.source, name=name)
                         or (valuehints.dead_store_hint(fn.source, name=name, first_line=fn.first_line)
-                            if len(fn.free_names) == 1 else "")) if k < _MOST_FREE_NAMES else ""
+                            if len(fn.free_names) == 1 else "")
+                        or valuehints.unread_local_hint(fn.source, name=name, first_line=fn.first_line)) \
+                    if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
                                   f"or pass it in{' ' + star.group(0) if star else ''}.{hint}")
