@@ -514,7 +514,10 @@ _NUMPY_MODULES = frozenset({"linalg", "random", "fft", "polynomial", "ma", "emat
 _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 #: A line that assigns nothing (``dz = ``, ``dWax += ``): a version of the course's template leaves
 #: such blanks in ``rnn_cell_backward``, and Python's "invalid syntax" did not say which part.
-_EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]=]*\])?\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
+_EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*((?:\(\s*[\w.]+(?:\s*,\s*[\w.]+)*\s*,?\s*\)|[\w.]+(?:\s*,\s*[\w.]+)+"
+                                  r"|[A-Za-z_][\w.]*(?:\[[^\]=]*\])?)\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
+#: Python's guess for a bracket left open when the next line reads as more of its contents.
+_FORGOT_COMMA = "Perhaps you forgot a comma?"
 #: A line cut after a binary operator (``dxt = np.dot(Wax, xt) +``): thirty-first session, told "invalid syntax".
 _UNFINISHED_RE = re.compile(r"\S\s*(\*\*|//|[-+*/@%])\s*(?:#.*)?$")
 
@@ -783,16 +786,22 @@ class _Extractor:
             msg = f"`{blank.group(1)}` has nothing after the `=` (a blank of the template, still to fill in)"
         elif m and 0 < line <= len(lines) and (cut := _UNFINISHED_RE.search(lines[line - 1])):
             msg = f"the line ends with `{cut.group(1)}`, with nothing after it (an expression still to finish)"
+        elif _FORGOT_COMMA in msg and 0 < line <= len(lines) and (
+                (opened := lines[line - 1].split("#", 1)[0].count("(")) > (closed := lines[line - 1].count(")"))):
+            # A real notebook's `dxt = da_next * np.dot(Wax.T, (1-np.tanh(dz)**2)` above the next line.
+            msg = (f"the line opens {opened} brackets `(` and closes {closed}, so Python reads the next line as more "
+                   f"of what is inside: close each `(`")
+        msg = msg if msg.endswith((".", "?", "!")) else msg + "."
         if m:
             self.diags.append(Diagnostic(
-                "error", f"Syntax error in {self._line(index, line)}: {msg}. {self._not_graded(m.group(1))}",
+                "error", f"Syntax error in {self._line(index, line)}: {msg} {self._not_graded(m.group(1))}",
                 index, line, m.group(1),
             ))
             self.function_cells.setdefault(m.group(1), []).append(index)
         else:
             self.diags.append(Diagnostic(
                 "info",
-                f"Syntax error in {self._line(index, line)}: {msg}. That code is not graded, so it was skipped.",
+                f"Syntax error in {self._line(index, line)}: {msg} That code is not graded, so it was skipped.",
                 index, line,
             ))
 
@@ -1856,7 +1865,7 @@ class _Extractor:
                 reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
                 self.diags.append(Diagnostic(
                     "error",
-                    f"Syntax error in {self._line(d.cell_index, line)}: {reason}. "
+                    f"Syntax error in {self._line(d.cell_index, line)}: {reason}{'' if reason.endswith(('.', '?', '!')) else '.'} "
                     f"`{name}` cannot be graded until this is fixed.",
                     d.cell_index, line, name,
                 ))
