@@ -222,7 +222,8 @@ def gradient_for_input_hint(source: str, *, first_line: int = 1) -> str:
         end = source.find("\n", found.end())
         text = source[start:end if end >= 0 else len(source)].split("#", 1)[0].strip()
         quoted = f", `{text}`," if "`" not in text else ""
-        return (f"Line {source.count(chr(10), 0, found.start()) + first_line}{quoted} makes `{weight}` from `d{name}`, the "
+        line = source.count("\n", 0, found.start()) + first_line
+        return (f"Line {line}{quoted} makes `{weight}` from `d{name}`, the "
                 f"gradient of `{name}`: a weight's gradient multiplies by what the weight multiplied in the forward "
                 f"pass, `{name}` itself: use `{name}.T`.")
     return ""

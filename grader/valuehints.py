@@ -301,7 +301,8 @@ def unread_local_hint(source: str, *, name: str, first_line: int = 1) -> str:
     unread = _UNREAD_LOCALS(source) if name in source else ()
     parts = name.split("_")
     near = [(other, line) for other, line in unread if other != name
-            and (other in parts or name in other.split("_") or difflib.get_close_matches(name, [other], n=1, cutoff=0.75))]
+            and (other in parts or name in other.split("_")
+                 or difflib.get_close_matches(name, [other], n=1, cutoff=0.75))]
     if len(near) != 1:
         return ""
     other, line = near[0]
