@@ -1304,6 +1304,9 @@ class _Grader:
         diagnosis = None
         if not passed:
             diagnosis = self._diagnose(case, plan, outcome, failed_specs, stubs, param_names, raw)
+        if diagnosis is not None and diagnosis.id in self.context.mutant_messages:  # its sentence names the fix
+            results = [dataclasses.replace(r, message=checks.fact_only(r.message)) if not r.passed else r
+                       for r in results]
         status = PASSED if passed else FAILED
         message = "" if passed else "\n".join(r.message for r in results if not r.passed and r.message)
         return self._case(case, status, points, checks=tuple(results), diagnosis=diagnosis,
