@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from grader import formulahints
 from tests import notebooks as nbs
 
@@ -101,18 +103,36 @@ def test_the_looks_before_a_walk_are_linear_on_hostile_text():
 RNN_BACKWARD = nbs.COURSE_CELLS["rnn_cell_backward"]
 
 
+def _edited(source: str, old: str, new: str) -> tuple[str, int]:
+    """``source`` with its line holding ``old`` given ``new`` there, and that line's number."""
+    edited = source.replace(old, new, 1)
+    return edited, next(k for k, text in enumerate(edited.splitlines(), 1) if new in text)
+
+
+@pytest.mark.parametrize("rule, source, old, new, said", [
+    # Two real notebooks wrote `dWaa = np.dot(dtanh, da_prev.T)` (da_prev computed the line above) and were told
+    # "`dWaa` has the right shape but 25 of 25 values differ" alone.
+    (formulahints.gradient_for_input_hint, RNN_BACKWARD, "dWaa = np.dot(dtanh, a_prev.T)",
+     "dWaa = np.dot(dtanh, da_prev.T)  # Waa's",
+     "`dWaa = np.dot(dtanh, da_prev.T)`, makes `dWaa` from `da_prev`, the gradient of `a_prev`: a weight's gradient "
+     "multiplies by what the weight multiplied in the forward pass, `a_prev` itself: use `a_prev.T`."),
+    # A real notebook wrote `yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`: each mistake alone is a known one, the
+    # two together matched none and were told "values differ" alone.
+    (formulahints.prediction_hint, RNN, "yt_pred = softmax(np.dot(Wya, a_next) + by)",
+     "yt_pred = sigmoid(np.dot(Wya,a_prev) + by)",
+     "`yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`, makes the prediction with `sigmoid` and from `a_prev`, the "
+     "previous hidden state: the prediction is this step's hidden state through a softmax, `yt_pred = "
+     "softmax(np.dot(Wya, a_next) + by)`."),
+])
+def test_a_line_of_the_thirty_eighth_sessions_mistakes_is_told_with_its_fix(rule, source, old, new, said):
+    source, line = _edited(source, old, new)
+    assert rule(source, first_line=3) == f"Line {line + 2}, {said}"
+
+
 def test_a_weight_gradient_made_with_an_inputs_gradient_is_told_the_input():
-    # Two real notebooks wrote `dWaa = np.dot(dtanh, da_prev.T)` (da_prev computed the line above) and
-    # were told "`dWaa` has the right shape but 25 of 25 values differ" alone.
-    source = RNN_BACKWARD.replace("dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, da_prev.T)  # Waa's")
-    line = source.splitlines().index("    dWaa = np.dot(dtanh, da_prev.T)  # Waa's") + 1
-    assert formulahints.gradient_for_input_hint(source) == (
-        f"Line {line}, `dWaa = np.dot(dtanh, da_prev.T)`, makes `dWaa` from `da_prev`, the gradient of `a_prev`: a "
-        "weight's gradient multiplies by what the weight multiplied in the forward pass, `a_prev` itself: use "
-        "`a_prev.T`.")
-    said = formulahints.gradient_for_input_hint(source.replace("dWax = np.dot(dtanh, xt.T)", "dWax = dtanh @ dxt .T"),
-                                                first_line=5)
-    assert said.startswith(f"Line {line - 2 + 4}, `dWax = dtanh @ dxt .T`, makes `dWax` from `dxt`"), said
+    source, line = _edited(RNN_BACKWARD, "dWax = np.dot(dtanh, xt.T)", "dWax = dtanh @ dxt .T")
+    said = formulahints.gradient_for_input_hint(source, first_line=5)
+    assert said.startswith(f"Line {line + 4}, `dWax = dtanh @ dxt .T`, makes `dWax` from `dxt`"), said
     # Controls: the course's code; a gradient on the left (`dWf = np.dot(dft, concat.T)`); a `d` name with no
     # name of its own in the function (`ddelta.T`, no `delta`); the transpose of a weight (`dWaa.T`).
     assert formulahints.gradient_for_input_hint(RNN_BACKWARD) == ""
@@ -141,15 +161,7 @@ def test_the_grader_tells_the_weight_gradient_made_with_an_inputs_gradient(tmp_p
     assert {c.diagnosis.id for c in part.cases if c.status == "failed"} == {"formula/gradient-for-input"}, part.cases
 
 
-def test_a_prediction_with_two_mistakes_on_its_line_is_told_both():
-    # A real notebook wrote `yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`: each mistake alone is a known one,
-    # the two together matched none and were told "values differ" alone.
-    source = RNN.replace("yt_pred = softmax(np.dot(Wya, a_next) + by)", "yt_pred = sigmoid(np.dot(Wya,a_prev) + by)")
-    line = source.splitlines().index("    yt_pred = sigmoid(np.dot(Wya,a_prev) + by)") + 1
-    assert formulahints.prediction_hint(source) == (
-        f"Line {line}, `yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`, makes the prediction with `sigmoid` and from "
-        "`a_prev`, the previous hidden state: the prediction is this step's hidden state through a softmax, "
-        "`yt_pred = softmax(np.dot(Wya, a_next) + by)`.")
+def test_a_prediction_squashed_otherwise_is_told_the_softmax():
     lstm = LSTM.replace("yt_pred = softmax(np.dot(Wy, a_next) + by)", "yt_pred = np.tanh(np.dot(Wy, a_next) + by)")
     assert "with `np.tanh`: the prediction" in formulahints.prediction_hint(lstm)
     assert "`yt_pred = softmax(np.dot(Wy, a_next) + by)`" in formulahints.prediction_hint(lstm)
