@@ -9,14 +9,16 @@ from grader.runner import grade_submission
 from tests import notebooks as nbs
 
 _LOOP = ("def lstm_forward(x, a0, parameters):\n"
-         "    for t in range(3):\n"
+         "    n_x, m, T_x = x.shape\n"
+         "    for t in range(T_x):\n"
          "        a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)\n"
          "        y[:, :, t] = yt_pred\n")
 
 
 def test_the_name_set_and_never_read_is_told_as_the_value_meant():
     said = valuehints.unread_local_hint(_LOOP, name="yt_pred", first_line=10)
-    assert said == " Line 12 gives `yt` a value that nothing in the function reads: if that is the value meant, write `yt` for `yt_pred`."
+    assert said == (" Line 13 gives `yt` a value that nothing in the function reads: if that is the value meant, "
+                    "write `yt` for `yt_pred`.")
     # Close in spelling: `dtanh` read, `d_tanh` set.
     typo = "def f(a):\n    d_tanh = 1 - a ** 2\n    return dtanh * a\n"
     assert "write `d_tanh` for `dtanh`" in valuehints.unread_local_hint(typo, name="dtanh")
