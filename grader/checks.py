@@ -305,6 +305,21 @@ ALL_ZERO = (" Every value is 0: check that it is filled in (assigned or stored i
             "and that what it is computed from is not all zeros.")
 #: What a later output of the same case says instead.
 ALL_ZERO_AGAIN = " Every value is 0 as well."
+#: The advice of ``_values_pattern``'s sentence of an output that is the expected times one factor.
+FACTOR_ADVICE = ": look for a term added more than once, or a factor (a mean for a sum) that should not be there."
+
+
+def fact_only(message: str) -> str:
+    """``message`` without the general advice of ``ALL_ZERO`` and of the factor's sentence, the fact
+    kept ("Every value is 0.", "Every value is 0.1 times the expected one."): for a case whose likely
+    mistake, a known one, names the fix (thirty-eighth session: "look for a term added more than
+    once, or a factor (a mean for a sum)" above "Likely mistake: `dba` is the sum of `dtanh` over the
+    examples, not their mean", in real notebooks)."""
+    if message.endswith(ALL_ZERO):
+        return message[:-len(ALL_ZERO)] + " Every value is 0."
+    if message.endswith(FACTOR_ADVICE):
+        return message[:-len(FACTOR_ADVICE)] + "."
+    return message
 
 
 def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
@@ -339,8 +354,7 @@ def _values_pattern(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float,
                     and np.allclose(got, factor * exp, rtol=max(rtol, 1e-6), atol=atol):
                 if math.isclose(factor, -1.0, rel_tol=1e-6):
                     return " Every value has the opposite sign of the expected one: check the sign of a term."
-                return (f" Every value is {factor:.4g} times the expected one: look for a term added more than "
-                        f"once, or a factor (a mean for a sum) that should not be there.")
+                return f" Every value is {factor:.4g} times the expected one{FACTOR_ADVICE}"
     if got.ndim == 3 and got.shape[-1] > 1:
         # Stored before the step computed it (``c[:, :, t] = c_next`` above the call): each step holds
         # the value of the step before (thirty-second session; said only of the largest difference).

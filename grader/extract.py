@@ -518,7 +518,10 @@ _NUMPY_MODULES = frozenset({"linalg", "random", "fft", "polynomial", "ma", "emat
 _DEF_NAME_RE = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 #: A line that assigns nothing (``dz = ``, ``dWax += ``): a version of the course's template leaves
 #: such blanks in ``rnn_cell_backward``, and Python's "invalid syntax" did not say which part.
-_EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:\[[^\]=]*\])?\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
+_EMPTY_ASSIGNMENT_RE = re.compile(r"^\s*((?:\(\s*[\w.]+(?:\s*,\s*[\w.]+)*\s*,?\s*\)|[\w.]+(?:\s*,\s*[\w.]+)+"
+                                  r"|[A-Za-z_][\w.]*(?:\[[^\]=]*\])?)\s*(?:[-+*/@]|//|\*\*)?=)\s*(?:#.*)?$")
+#: Python's guess for a bracket left open when the next line reads as more of its contents.
+_FORGOT_COMMA = "Perhaps you forgot a comma?"
 #: A line cut after a binary operator (``dxt = np.dot(Wax, xt) +``): thirty-first session, told "invalid syntax".
 _UNFINISHED_RE = re.compile(r"\S\s*(\*\*|//|[-+*/@%])\s*(?:#.*)?$")
 
@@ -561,6 +564,9 @@ class _ParsedCell:
         return self.text.split("\n")
 
 
+#: The most places the note of a function defined more than twice lists (the first, then the last).
+_PLACES_SHOWN = 6
+
 _Entry = tuple[Def, "ast.AST | None", _ParsedCell]  # definition, its AST node if parsed, its cell
 
 
@@ -579,7 +585,7 @@ class _Extractor:
         self.limits = limits
         self.exported = exported_cells(notebook.cells[0].source) if notebook.script and notebook.cells else ()
         self.skipped: dict[int, SkippedCode] = {}
-        self.diags: list[Diagnostic] = []
+        self.diags: list[Diagnostic | None] = []  # None: a note replaced by a later one
         self.defs: dict[str, _Entry] = {}
         self.imports: list[Import] = []
         self.dropped_bindings: dict[str, int] = {}
@@ -599,6 +605,10 @@ class _Extractor:
         self.nested_defs: dict[str, tuple[str, int, int]] = {}  # see Extraction.defined_inside
         self.graded_markers: list[tuple[int, str]] = []
         self.function_cells: dict[str, list[int]] = {}
+        #: name -> (cell index, line) of each def or class of that name in a row (``_definition``), and
+        #: the place in ``diags`` of the note that names them (None there once a later note replaced it).
+        self.defined_at: dict[str, list[tuple[int, int]]] = {}
+        self.defined_note: dict[str, int] = {}
         #: alias -> (its def, what it named then, the attribute): the function of ``name = f``
         #: (attribute ""), the class of ``name = Cls.attr``
         self.alias_targets: dict[str, tuple[Def, Def, str]] = {}
@@ -799,16 +809,22 @@ class _Extractor:
             msg = f"`{blank.group(1)}` has nothing after the `=` (a blank of the template, still to fill in)"
         elif m and 0 < line <= len(lines) and (cut := _UNFINISHED_RE.search(lines[line - 1])):
             msg = f"the line ends with `{cut.group(1)}`, with nothing after it (an expression still to finish)"
+        elif _FORGOT_COMMA in msg and 0 < line <= len(lines) and (
+                (opened := lines[line - 1].split("#", 1)[0].count("(")) > (closed := lines[line - 1].count(")"))):
+            # A real notebook's `dxt = da_next * np.dot(Wax.T, (1-np.tanh(dz)**2)` above the next line.
+            msg = (f"the line opens {opened} brackets `(` and closes {closed}, so Python reads the next line as more "
+                   f"of what is inside: close each `(`")
+        msg = msg if msg.endswith((".", "?", "!")) else msg + "."
         if m:
             self.diags.append(Diagnostic(
-                "error", f"Syntax error in {self._line(index, line)}: {msg}. {self._not_graded(m.group(1))}",
+                "error", f"Syntax error in {self._line(index, line)}: {msg} {self._not_graded(m.group(1))}",
                 index, line, m.group(1),
             ))
             self.function_cells.setdefault(m.group(1), []).append(index)
         else:
             self.diags.append(Diagnostic(
                 "info",
-                f"Syntax error in {self._line(index, line)}: {msg}. That code is not graded, so it was skipped.",
+                f"Syntax error in {self._line(index, line)}: {msg} That code is not graded, so it was skipped.",
                 index, line,
             ))
 
@@ -969,8 +985,21 @@ class _Extractor:
             self.member_sets = {key: f for key, f in self.member_sets.items() if key[0] != name}
             self.member_holders = {key: d for key, d in self.member_holders.items() if key[0] != name}
             self.last_sets = {key: last for key, last in self.last_sets.items() if key[0] != name}
-        if previous is not None and previous[0].kind in ("function", "class"):
+        places = self.defined_at.setdefault(name, [])
+        if previous is not None and previous[0].kind in ("function", "class") and len(places) >= 2:
+            # A third definition: one note naming them all, not a second note (a real notebook's
+            # `softmax` in cell 6 and twice in cell 7 was told twice, thirty-eighth session).
+            places.append((cell.index, first))
+            said = self.defined_note.pop(name, None)  # the note of the definitions before: replaced, not said again
+            if said is not None:
+                self.diags[said] = None
+            self.defined_note[name] = len(self.diags)
+            self.diags.append(Diagnostic("warning", (
+                f"{defined_again_words(name)}, {len(places):,} times ({self._places(places)}); the last definition "
+                f"({self._line(cell.index, first)}) is the one graded."), cell.index, first, name))
+        elif previous is not None and previous[0].kind in ("function", "class"):
             old = previous[0]
+            places[:] = [(old.cell_index, old.first_line), (cell.index, first)]
             if old.cell_index == cell.index:  # "(earlier in the same cell, line 4, and cell 39, line 32)" before
                 told = (f"{defined_again_words(name)} in {self._cell(cell.index)} (line {old.first_line} and "
                         f"line {first}); the last definition (line {first}) is the one graded.")
@@ -978,7 +1007,10 @@ class _Extractor:
                 told = (f"{defined_again_words(name)} ({self._line(old.cell_index, old.first_line)}, "
                         f"and {self._line(cell.index, first)}); the last definition ({self._cell(cell.index)}) "
                         f"is the one graded.{self._ran_after(old.cell_index, cell.index)}")
+            self.defined_note[name] = len(self.diags)
             self.diags.append(Diagnostic("warning", told, cell.index, first, name))
+        else:
+            places[:] = [(cell.index, first)]
         deps = [n for n in uses[1] if n != name and n in self.defs and self.defs[n][0].kind == "function"]
         if isinstance(node, ast.Assign) and not isinstance(node.value, ast.Lambda):
             # an alias has its own (`before`); the def it replaces, none. A lambda's defaults are
@@ -992,6 +1024,26 @@ class _Extractor:
                                 then=then, first_col=getattr(node, "col_offset", 0)), node, cell)
         if kind == "function":
             self.function_cells.setdefault(name, []).append(cell.index)
+
+    def _places(self, places: list[tuple[int, int]]) -> str:
+        """``"cell 6 (In [3]), line 3; cell 7 (In [4]), lines 3 and 17"``: places by cell, in order (the
+        lines alone in a ``.py`` submission); past ``_PLACES_SHOWN``, the first ones, how many more, and
+        the last (the one graded)."""
+        more = len(places) - _PLACES_SHOWN
+        shown = places[:_PLACES_SHOWN - 1] if more > 0 else places
+        by_cell: dict[int, list[int]] = {}
+        for index, line in shown:
+            by_cell.setdefault(index, []).append(line)
+        said = []
+        for index, lines in by_cell.items():
+            if len(lines) == 1:
+                said.append(self._line(index, lines[0]))
+                continue
+            listed_lines = f"lines {', '.join(map(str, lines[:-1]))} and {lines[-1]}"
+            said.append(listed_lines if self.nb.script else f"{self._cell(index)}, {listed_lines}")
+        if more > 0:
+            said += [f"{more:,} more", self._line(*places[-1])]
+        return "; ".join(said)
 
     def _import(self, node: ast.Import | ast.ImportFrom, cell: _ParsedCell) -> None:
         """Record each alias of an import statement as a one-name import."""
@@ -1537,7 +1589,8 @@ class _Extractor:
         defined_in = frozenset(d.cell_index for d in defs if d.kind != "constant")  # cells the program draws on
         program_functions = {d.names[0] for d in defs if d.kind == "function"} | COURSE_HELPERS
         frozen_functions = frozenset(program_functions)
-        broken = broken_definitions(self.diags)  # every error naming a def is reported by now
+        # every error naming a def is reported by now
+        broken = broken_definitions(d for d in self.diags if d is not None)
         for d, node, cell in analysed:
             if d.kind != "function":
                 continue
@@ -1598,7 +1651,7 @@ class _Extractor:
         return Extraction(
             path=self.nb.path,
             functions=MappingProxyType(functions),
-            diagnostics=tuple(self.diags),
+            diagnostics=tuple(d for d in self.diags if d is not None),
             unread_cells=tuple(self.skipped),
             cells_left_out=self.nb.cells_left_out,
             unreadable_cells=tuple(c.index for c in self.nb.cells if c.kind == "code" and c.unreadable),
@@ -1874,7 +1927,8 @@ class _Extractor:
                 reason = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
                 self.diags.append(Diagnostic(
                     "error",
-                    f"Syntax error in {self._line(d.cell_index, line)}: {reason}. "
+                    f"Syntax error in {self._line(d.cell_index, line)}: "
+                    f"{reason}{'' if reason.endswith(('.', '?', '!')) else '.'} "
                     f"`{name}` cannot be graded until this is fixed.",
                     d.cell_index, line, name,
                 ))

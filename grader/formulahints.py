@@ -1,7 +1,8 @@
 """Sentences read from a cell's formulas once a case failed and no known mistake explains it: a gate
 of the LSTM made with another gate's weights, the memory made with the output gate or the hidden state
 gated by another gate, a tanh applied to a value that is a tanh already, a loop adding up the value it
-carries to the next step, a bias added transposed (thirty-seventh session: each was told "values
+carries to the next step, a bias added transposed, a weight's gradient made with an input's gradient, a
+prediction's two mistakes on one line (thirty-seventh and thirty-eighth sessions: each was told "values
 differ" alone, and the first "its 5th place needs another value" of a cache that was right).
 Pure functions: the function's source in, a sentence out, "" when no rule fits; the text looked at
 first, linear, and the tree walked only when it may hold the mistake; every walk bounded
@@ -428,4 +429,65 @@ def derivative_hint(source: str, *, first_line: int = 1) -> str:
         return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, "
                 f"{said.format(a=a, p=p, d=incoming)}. The tanh derivative at this step is `1 - {a} ** 2` (`{a}` is "
                 f"the tanh already), times the gradient that comes in: `{target} = (1 - {a} ** 2) * {incoming}`.")
+    return ""
+
+
+#: A weight's gradient (``dWaa``, ``dWax += ...``) made with a transposed name of a gradient (``da_prev.T``):
+#: the weight, then that name without its ``d``.
+_GRADIENT_TRANSPOSED = re.compile(r"^[ \t]*(dW\w*)[ \t]*\+?=(?!=)[^\n#]*?(?<![\w.])d([A-Za-z_]\w*)[ \t]*\.[ \t]*T\b",
+                                  re.MULTILINE)
+
+
+def gradient_for_input_hint(source: str, *, first_line: int = 1) -> str:
+    """For a weight's gradient made with the gradient of an input where the input itself belongs
+    (``dWaa = np.dot(dtanh, da_prev.T)``, with ``a_prev`` a name of the function: two real notebooks
+    were told "values differ" alone, thirty-eighth session): the line, and the input. ""."""
+    for found in _GRADIENT_TRANSPOSED.finditer(source):
+        weight, name = found.group(1), found.group(2)
+        if name[0] in "Wb" or not re.search(rf"(?<![\w.]){re.escape(name)}\b", source):
+            continue  # a weight's own gradient (`dWaa.T`), or no `a_prev` of its own: not an input's gradient
+        start = source.rfind("\n", 0, found.start()) + 1
+        end = source.find("\n", found.end())
+        text = source[start:end if end >= 0 else len(source)].split("#", 1)[0].strip()
+        quoted = f", `{text}`," if "`" not in text else ""
+        line = source.count("\n", 0, found.start()) + first_line
+        return (f"Line {line}{quoted} makes `{weight}` from `d{name}`, the "
+                f"gradient of `{name}`: a weight's gradient multiplies by what the weight multiplied in the forward "
+                f"pass, `{name}` itself: use `{name}.T`.")
+    return ""
+
+
+#: The line that makes a cell's prediction, its text after the ``=``.
+_PREDICTION_LINE = re.compile(r"^[ \t]*yt_pred[ \t]*=(?!=)(.*)$", re.MULTILINE)
+#: What a prediction is squashed with where a softmax belongs, in the student's words.
+_NOT_SOFTMAX = {"sigmoid": "`sigmoid`", "tanh": "`np.tanh`", "relu": "a ReLU"}
+
+
+def prediction_hint(source: str, *, first_line: int = 1) -> str:
+    """For a cell's prediction (``yt_pred = ...``, in a function that makes ``a_next``) squashed with
+    another function than the softmax, made from ``a_prev`` where ``a_next`` belongs, or both at once
+    (``yt_pred = sigmoid(np.dot(Wya, a_prev) + by)``: each alone is a known mistake, the two together
+    were told "values differ" alone, thirty-seventh session): the line, what is wrong in it, and the
+    course's line. ""."""
+    if "a_next" not in source or not any(re.search(r"\b(?:a_prev|sigmoid|tanh|relu)\b", text)
+                                         for text in _PREDICTION_LINE.findall(source)):
+        return ""
+    for node in _assignments(source):
+        if node.targets[0].id != "yt_pred":
+            continue
+        value = node.value
+        called = value.func if isinstance(value, ast.Call) else None
+        squash = called.id if isinstance(called, ast.Name) else called.attr if isinstance(called, ast.Attribute) else ""
+        read = {sub.id for sub in _walk(value) if isinstance(sub, ast.Name)}
+        wrong = []
+        if squash.lower() in _NOT_SOFTMAX:
+            wrong.append(f"with {_NOT_SOFTMAX[squash.lower()]}")
+        if "a_prev" in read and "a_next" not in read:
+            wrong.append("from `a_prev`, the previous hidden state")
+        if not wrong:
+            continue
+        weight = "Wya" if re.search(r"\bWya\b", source) else "Wy"
+        return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, makes the prediction "
+                f"{' and '.join(wrong)}: the prediction is this step's hidden state through a softmax, "
+                f"`yt_pred = softmax(np.dot({weight}, a_next) + by)`.")
     return ""

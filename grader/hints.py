@@ -293,6 +293,30 @@ def first_cache_hint(error_type: str, message: str, line: str) -> str:
             f"the first time step) is `{name}[0]`.")
 
 
+def _is_text(node: ast.expr) -> bool:
+    """Whether ``node`` is a string written in the code (``"c_next"``, ``f"t={t}"``)."""
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def printed_sum_hint(line: str) -> str:
+    """For a line that raised and only prints (``print("c_next" + np.zeros(a_next.shape))``, a real
+    notebook's check of its own, told NumPy's "ufunc 'add' did not contain a loop with signature
+    matching types" alone): text added to a value with ``+``, which an array (or a number) refuses;
+    a comma prints the two. ""."""
+    statement = line_statement(line) if "print" in line and "+" in line else None
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "print"):
+        return ""
+    for arg in call.args:
+        if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add) and _is_text(arg.left) != _is_text(arg.right):
+            written = in_line(arg, line)
+            apart = f"{in_line(arg.left, line)}, {in_line(arg.right, line)}"
+            return (f"This line only prints, for your own checking, and it stopped the function: `{written}` adds "
+                    f"text to a value, which `+` cannot do with an array or a number. Print the two apart, "
+                    f"`print({apart})`, or delete the line.")
+    return ""
+
+
 def squeeze_hint(source: str, *, dims: Mapping[str, int], first_line: int = 1) -> str:
     """For a case that raised, on inputs one of whose sizes is 1 (``dims``: the case's), in a function
     (``source``) that calls ``np.squeeze`` (or ``.squeeze()``) without naming an axis: that call

@@ -214,6 +214,23 @@ _MOST_FREE_NAMES = 20
 _MOST_NEAR_CANDIDATES = 200
 
 
+#: The diagnoses that blame how a function normalises its prediction (the mutants of a softmax over
+#: the wrong axis, ``outputnotes.normalised_elsewhere``).
+_SOFTMAX_MISTAKE = re.compile(r"/softmax_(?:axis1|whole_array)$|^normalised-elsewhere$")
+
+
+def _own_softmax_told(results: list[CaseResult], notes: Sequence[str], function: str) -> list[CaseResult]:
+    """``results`` without their diagnosis of a softmax over the wrong axis when the part's ``notes``
+    say already that ``function`` calls the student's own `softmax`, which does that
+    (``valuehints.own_helper_hint``): a real notebook was told it twice, by the note ("... Fix yours,
+    or delete it") and by each case ("Likely mistake: Your softmax normalises the whole matrix at
+    once ...")."""
+    if not any(note.startswith(f"`{function}` calls your own `softmax`") for note in notes):
+        return results
+    return [dataclasses.replace(r, diagnosis=None)
+            if r.diagnosis is not None and _SOFTMAX_MISTAKE.search(r.diagnosis.id) else r for r in results]
+
+
 def _worst(statuses: Sequence[str]) -> str:
     if not statuses:
         return PASSED
@@ -403,6 +420,7 @@ class _Grader:
         if failed:
             self.notes.extend(self._outside_notes(hidden=any(r.visibility == HIDDEN for r in failed),
                                                   wrong=any(r.status == FAILED for r in failed)))
+            results = _own_softmax_told(results, self.notes, part.function)
         points = sum(r.points for r in results)
         return _named_across_cases(PartResult(
             name=part.name, function=part.function,
@@ -538,7 +556,9 @@ class _Grader:
                   and NOWHERE not in said):
                 # The unread parameter's hint for the first names only, as the lookups below: a
                 # hostile function reading 4,400 names asked difflib 26,000 times (0.5 s of a worker).
-                hint = valuehints.unread_parameter_hint(fn.source, name=name) if k < _MOST_FREE_NAMES else ""
+                hint = (valuehints.unread_parameter_hint(fn.source, name=name)
+                        or valuehints.unread_local_hint(fn.source, name=name, first_line=fn.first_line)) \
+                    if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint else {})
                 self.notes.append(said + hint)
             elif name in graded and not self._near_function(name):
@@ -560,7 +580,9 @@ class _Grader:
                 # function's several, each would be asked whether it was that value).
                 hint = (valuehints.unread_parameter_hint(fn.source, name=name)
                         or (valuehints.dead_store_hint(fn.source, name=name, first_line=fn.first_line)
-                            if len(fn.free_names) == 1 else "")) if k < _MOST_FREE_NAMES else ""
+                            if len(fn.free_names) == 1 else "")
+                        or valuehints.unread_local_hint(fn.source, name=name, first_line=fn.first_line)) \
+                    if k < _MOST_FREE_NAMES else ""
                 unset.update({len(self.notes): name} if not hint and not star else {})
                 self.notes.append(f"`{self.part.function}` uses `{name}`, which {where}: compute it inside "
                                   f"or pass it in{' ' + star.group(0) if star else ''}.{hint}")
@@ -860,6 +882,7 @@ class _Grader:
                                                   outcome.message or "", self._student_source(location)),
                                        "" if blame else self._matrix_hint(outcome, location),
                                        hints.refused_hint(outcome.error_type),
+                                       "" if blame else line_hint(hints.printed_sum_hint, self._student_line(location)),
                                        self._own_signature_hint(outcome, location, plan.args))
                      if hint]
             # Said of the line alone, a diagnosis: a hidden case shows it (`caches[1]` raises on T_x = 1 only).
@@ -1299,6 +1322,9 @@ class _Grader:
         diagnosis = None
         if not passed:
             diagnosis = self._diagnose(case, plan, outcome, failed_specs, stubs, param_names, raw)
+        if diagnosis is not None and diagnosis.id in self.context.mutant_messages:  # its sentence names the fix
+            results = [dataclasses.replace(r, message=checks.fact_only(r.message)) if not r.passed else r
+                       for r in results]
         status = PASSED if passed else FAILED
         message = "" if passed else "\n".join(r.message for r in results if not r.passed and r.message)
         return self._case(case, status, points, checks=tuple(results), diagnosis=diagnosis,
@@ -1449,7 +1475,9 @@ class _Grader:
                                                      ("formula/tanh-twice", formulahints.tanh_twice_hint),
                                                      ("formula/carried-summed", formulahints.carried_summed_hint),
                                                      ("formula/broadcast-fill", formulahints.broadcast_fill_hint),
-                                                     ("formula/derivative", formulahints.derivative_hint))
+                                                     ("formula/derivative", formulahints.derivative_hint),
+                                                     ("formula/gradient-for-input", formulahints.gradient_for_input_hint),
+                                                     ("formula/prediction", formulahints.prediction_hint))
                      if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
             if found[0]:
                 return Diagnosis(*found)

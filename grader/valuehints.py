@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 from typing import Any, Collection, Mapping, Sequence
 
 from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words,
@@ -289,6 +290,49 @@ def dead_store_hint(source: str, *, name: str, first_line: int = 1) -> str:
             f"again before anything reads it: was that value meant to be `{name}`?")
 
 
+def unread_local_hint(source: str, *, name: str, first_line: int = 1) -> str:
+    """`` " " +`` for a function (``source``) that reads ``name`` from outside itself and gives a value
+    to a name near it that nothing in the function reads (one a part of the other's name, ``yt`` and
+    ``yt_pred``, or close in spelling): that name and its line, as the value ``name`` was meant to
+    be. A real notebook's ``lstm_forward`` unpacked ``yt`` from each step and stored ``yt_pred``, a
+    test cell's global (thirty-eighth session: told "compute the value inside the function or take
+    it from the function's arguments"). Only when one such name fits; of a function's first
+    ``_MOST_UNREAD`` such names (a real one has a few). ""."""
+    unread = _UNREAD_LOCALS(source) if name in source else ()
+    parts = name.split("_")
+    near = [(other, line) for other, line in unread if other != name
+            and (other in parts or name in other.split("_")
+                 or difflib.get_close_matches(name, [other], n=1, cutoff=0.75))]
+    if len(near) != 1:
+        return ""
+    other, line = near[0]
+    return (f" Line {line + first_line - 1} gives `{other}` a value that nothing in the function reads: if that is "
+            f"the value meant, write `{other}` for `{name}`.")
+
+
+#: The most names ``unread_local_hint`` compares with the name read from outside (the thirty-fourth
+#: session's hostile function read 4,400 names; each comparison is one of difflib's).
+_MOST_UNREAD = 100
+
+
+def _unread_locals(source: str) -> tuple[tuple[str, int], ...]:
+    """``(name, first line)`` of the plain names of more than one character that ``source``'s def
+    gives a value and never reads, the first ``_MOST_UNREAD``; one bounded walk."""
+    fn = function_tree(source)
+    if fn is None:
+        return ()
+    stored: dict[str, int] = {}
+    loaded: set[str] = set()
+    for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Store):
+                stored[node.id] = min(node.lineno, stored.get(node.id, node.lineno))
+            else:
+                loaded.add(node.id)
+    return tuple(itertools.islice(((other, line) for other, line in stored.items()
+                                   if other not in loaded and len(other) > 1), _MOST_UNREAD))
+
+
 def _dead_stores(source: str) -> tuple[tuple[int, str, str, int], ...]:
     """``(line, name, value as written, line that sets it again)`` of the statement of ``source``'s
     def body (its own level) that gives a plain name a value which the next statement to set that
@@ -314,6 +358,10 @@ def _dead_stores(source: str) -> tuple[tuple[int, str, str, int], ...]:
 
 _DEAD_STORES = SourceMemo(_dead_stores, max_entries=16, max_chars=200_000, max_key_chars=200_000,
                           keep_at_first_sight=True)
+
+
+_UNREAD_LOCALS = SourceMemo(_unread_locals, max_entries=16, max_chars=200_000, max_key_chars=200_000,
+                            keep_at_first_sight=True)
 
 
 _UNREAD_PARAMETERS = SourceMemo(_unread_parameters, max_entries=16, max_chars=200_000, max_key_chars=200_000,

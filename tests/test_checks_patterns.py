@@ -189,3 +189,23 @@ def test_the_steps_in_reverse_order_are_told_to_be_stored_at_their_own_t():
     assert "reverse order" not in checks.CHECKS["allclose"](two[..., ::-1], two, tolerance=_TOL, name="dx").message
     late = np.concatenate([np.zeros((3, 10, 1)), expected[..., :-1]], axis=-1)
     assert "reverse order" not in checks.CHECKS["allclose"](late, expected, tolerance=_TOL, name="dx").message
+
+
+@pytest.mark.parametrize("function, old, new, fact, known", [
+    # A known mistake whose sentence names the fix: the pattern's fact stays, its general advice goes
+    # (thirty-eighth session: real notebooks read "look for ... a factor (a mean for a sum)" above "Likely
+    # mistake: `dba` is the sum of `dtanh` over the examples, not their mean", and "check that it is
+    # filled in" above "`da0` stays zero: ... set `da0 = da_prevt`").
+    ("rnn_cell_backward", "np.sum(dtanh, axis=1, keepdims=True)", "np.mean(dtanh, axis=1, keepdims=True)",
+     "Every value is 0.1 times the expected one.", True),
+    ("rnn_backward", "    da0 = da_prevt\n", "", "got 0. Every value is 0.", True),
+    # Control: no known mistake explains `3 *`: the advice stays.
+    ("rnn_cell_backward", "dba = np.sum(", "dba = 3 * np.sum(", "Every value is 3 times the expected one" +
+     checks.FACTOR_ADVICE, False),
+])
+def test_a_known_mistake_keeps_the_patterns_fact_without_its_general_advice(tmp_path, context, sandbox, function,
+                                                                             old, new, fact, known):
+    case = _first_case(tmp_path, nbs.mutate(function, old, new), function, context, sandbox)
+    assert (case.diagnosis is not None and case.diagnosis.id in context.mutant_messages) == known, case.diagnosis
+    assert any(message.endswith(fact) for message in case.message.splitlines()), case.message
+    assert known == (checks.FACTOR_ADVICE not in case.message and checks.ALL_ZERO not in case.message), case.message

@@ -1138,3 +1138,23 @@ def test_a_function_defined_twice_in_one_cell_is_told_its_two_lines() -> None:
     ex = extract(nb("def f(x):\n    return 0\n", "def f(x):\n    return x\n"))
     assert messages(ex, "warning") == ["`f` is defined more than once (cell 1, line 1, and cell 2, line 1); the last "
                                        "definition (cell 2) is the one graded."], messages(ex)
+
+
+def test_a_function_defined_three_times_is_told_once_with_every_place() -> None:
+    """Thirty-eighth session (helper real): a real notebook's `softmax`, in cell 6 and twice in cell 7, was
+    told twice, "defined more than once (cell 6 ..., and cell 7 ...)" and "defined more than once in cell 7
+    (line 3 and line 17)"."""
+    ex = extract(nb("def f(x):\n    return 0\n", "def f(x):\n    return 1\n\ndef g(x):\n    return x\n\ndef f(x):\n    return x\n"))
+    assert messages(ex, "warning") == ["`f` is defined more than once, 3 times (cell 1, line 1; cell 2, lines 1 and 7); "
+                                       "the last definition (cell 2, line 7) is the one graded."], messages(ex)
+    # A fourth: still one note.
+    ex = extract(nb("def f(x):\n    return 0\n", "def f(x):\n    return 1\n", "def f(x):\n    return 2\n",
+                    "def f(x):\n    return 3\n"))
+    assert messages(ex, "warning") == ["`f` is defined more than once, 4 times (cell 1, line 1; cell 2, line 1; "
+                                       "cell 3, line 1; cell 4, line 1); the last definition (cell 4, line 1) is the "
+                                       "one graded."], messages(ex)
+    # A hostile cell of 3,000 definitions of one name: one note, its list of places bounded by the note's bound.
+    ex = extract(nb("".join(f"def f(x):\n    return {k}\n\n" for k in range(3_000))))
+    [told] = [m for m in messages(ex, "warning") if "more than once" in m]
+    assert told == ("`f` is defined more than once, 3,000 times (cell 1, lines 1, 4, 7, 10 and 13; 2,994 more; "
+                    "cell 1, line 8998); the last definition (cell 1, line 8998) is the one graded."), told

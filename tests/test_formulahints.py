@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from grader import formulahints
 from tests import notebooks as nbs
 
@@ -164,3 +166,99 @@ def test_the_looks_before_a_walk_are_linear_on_hostile_text():
         for rule in (formulahints.gate_weights_hint, formulahints.tanh_twice_hint, formulahints.carried_summed_hint):
             rule(source)
     assert time.process_time() - start < 5
+
+
+RNN_BACKWARD = nbs.COURSE_CELLS["rnn_cell_backward"]
+
+
+def _edited(source: str, old: str, new: str) -> tuple[str, int]:
+    """``source`` with its line holding ``old`` given ``new`` there, and that line's number."""
+    edited = source.replace(old, new, 1)
+    return edited, next(k for k, text in enumerate(edited.splitlines(), 1) if new in text)
+
+
+@pytest.mark.parametrize("rule, source, old, new, said", [
+    # Two real notebooks wrote `dWaa = np.dot(dtanh, da_prev.T)` (da_prev computed the line above) and were told
+    # "`dWaa` has the right shape but 25 of 25 values differ" alone.
+    (formulahints.gradient_for_input_hint, RNN_BACKWARD, "dWaa = np.dot(dtanh, a_prev.T)",
+     "dWaa = np.dot(dtanh, da_prev.T)  # Waa's",
+     "`dWaa = np.dot(dtanh, da_prev.T)`, makes `dWaa` from `da_prev`, the gradient of `a_prev`: a weight's gradient "
+     "multiplies by what the weight multiplied in the forward pass, `a_prev` itself: use `a_prev.T`."),
+    # A real notebook wrote `yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`: each mistake alone is a known one, the
+    # two together matched none and were told "values differ" alone.
+    (formulahints.prediction_hint, RNN, "yt_pred = softmax(np.dot(Wya, a_next) + by)",
+     "yt_pred = sigmoid(np.dot(Wya,a_prev) + by)",
+     "`yt_pred = sigmoid(np.dot(Wya,a_prev) + by)`, makes the prediction with `sigmoid` and from `a_prev`, the "
+     "previous hidden state: the prediction is this step's hidden state through a softmax, `yt_pred = "
+     "softmax(np.dot(Wya, a_next) + by)`."),
+])
+def test_a_line_of_the_thirty_eighth_sessions_mistakes_is_told_with_its_fix(rule, source, old, new, said):
+    source, line = _edited(source, old, new)
+    assert rule(source, first_line=3) == f"Line {line + 2}, {said}"
+
+
+def test_a_weight_gradient_made_with_an_inputs_gradient_is_told_the_input():
+    source, line = _edited(RNN_BACKWARD, "dWax = np.dot(dtanh, xt.T)", "dWax = dtanh @ dxt .T")
+    said = formulahints.gradient_for_input_hint(source, first_line=5)
+    assert said.startswith(f"Line {line + 4}, `dWax = dtanh @ dxt .T`, makes `dWax` from `dxt`"), said
+    # Controls: the course's code; a gradient on the left (`dWf = np.dot(dft, concat.T)`); a `d` name with no
+    # name of its own in the function (`ddelta.T`, no `delta`); the transpose of a weight (`dWaa.T`).
+    assert formulahints.gradient_for_input_hint(RNN_BACKWARD) == ""
+    assert formulahints.gradient_for_input_hint("def f(dft, concat):\n    dWf = np.dot(dft, concat.T)\n") == ""
+    assert formulahints.gradient_for_input_hint("def f(ddelta):\n    dWaa = np.dot(ddelta, ddelta.T)\n") == ""
+    assert formulahints.gradient_for_input_hint("def f(dWaa, Waa):\n    dWaa = dWaa.T + Waa\n") == ""
+
+
+def test_a_weight_gradient_rule_reads_hostile_lines_in_linear_time():
+    sources = ["def f(a):\n    dWaa = " + "d" * 200_000 + "\n",
+               "def f(a):\n    dWaa = " + "da " * 60_000 + "\n",
+               "def f(a):\n" + "    dW = x\n" * 30_000]
+    start = time.process_time()
+    for source in sources:
+        assert formulahints.gradient_for_input_hint(source) == ""
+    assert time.process_time() - start < 2
+
+
+def test_the_grader_tells_the_weight_gradient_made_with_an_inputs_gradient(tmp_path, context, sandbox):
+    from grader.runner import grade_submission
+
+    edit = nbs.mutate("rnn_cell_backward", "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, da_prev.T)")
+    part = grade_submission(nbs.write(tmp_path / "s.ipynb", nbs.course_notebook(edit)), context=context,
+                            sandbox=sandbox).part("rnn_cell_backward")
+    assert part.points == 16, part
+    assert {c.diagnosis.id for c in part.cases if c.status == "failed"} == {"formula/gradient-for-input"}, part.cases
+
+
+def test_a_prediction_squashed_otherwise_is_told_the_softmax():
+    lstm = LSTM.replace("yt_pred = softmax(np.dot(Wy, a_next) + by)", "yt_pred = np.tanh(np.dot(Wy, a_next) + by)")
+    assert "with `np.tanh`: the prediction" in formulahints.prediction_hint(lstm)
+    assert "`yt_pred = softmax(np.dot(Wy, a_next) + by)`" in formulahints.prediction_hint(lstm)
+    # Controls: the course's lines, a softmax of a name made above, a function that makes no `a_next`.
+    assert formulahints.prediction_hint(RNN) == formulahints.prediction_hint(LSTM) == ""
+    named = RNN.replace("yt_pred = softmax(np.dot(Wya, a_next) + by)", "z = np.dot(Wya, a_next) + by\n    yt_pred = softmax(z)")
+    assert formulahints.prediction_hint(named) == ""
+    assert formulahints.prediction_hint("def f(a_prev, W):\n    yt_pred = sigmoid(np.dot(W, a_prev))\n") == ""
+
+
+def test_the_grader_tells_both_mistakes_of_a_prediction_and_a_known_one_alone(tmp_path, context, sandbox):
+    from grader.runner import grade_submission
+
+    def failed_ids(old: str, new: str) -> set[str]:
+        nb = nbs.course_notebook(nbs.mutate("rnn_cell_forward", old, new))
+        part = grade_submission(nbs.write(tmp_path / "s.ipynb", nb), context=context,
+                                sandbox=sandbox).part("rnn_cell_forward")
+        return {c.diagnosis.id if c.diagnosis else None for c in part.cases if c.status == "failed"}
+
+    y = "yt_pred = softmax(np.dot(Wya, a_next) + by)"
+    assert failed_ids(y, "yt_pred = sigmoid(np.dot(Wya, a_prev) + by)") == {"formula/prediction"}
+    assert failed_ids(y, "yt_pred = sigmoid(np.dot(Wya, a_next) + by)") == {"rnn_cell_forward/sigmoid_output"}
+
+
+def test_the_prediction_rule_is_bounded_on_hostile_sources():
+    sources = ["def f(a_next):\n    yt_pred = " + "a_prev + " * 20_000 + "a_next\n",
+               "def f(a_next):\n" + "    yt_pred = softmax(a_prev)\n" * 3_000,
+               "def f(a_next:\n    yt_pred = sigmoid(a_prev)\n"]
+    start = time.process_time()
+    said = [formulahints.prediction_hint(source) for source in sources]
+    assert time.process_time() - start < 5
+    assert said[0] == said[2] == "" and said[1].startswith("Line 2, `yt_pred = softmax(a_prev)`"), said

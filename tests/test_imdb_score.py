@@ -203,7 +203,7 @@ def test_keras3_three_alternatives_with_validation_split_earn_full_marks():
     assert gru.validation_source == "train" and gru.validation_fraction == 0.2
     assert gru.cells == (9, 10) and gru.epochs_completed == 3 and not gru.interrupted
     assert r.flags == ()
-    assert item(r, "accuracy").message == "best verified test accuracy 0.8759 (GRU): band >= 0.85"
+    assert item(r, "accuracy").message == "best test accuracy in your outputs 0.8759 (GRU): 0.85 or more earns all 5 points"
 
 
 def test_keras2_old_acc_names_model_add_chains_markdown_table_and_prints():
@@ -291,7 +291,7 @@ def test_a_fabricated_claim_is_contradicted_and_earns_nothing():
     assert status[("markdown", "Bidirectional(LSTM)")] == "unverified"
     assert status[("text", "Bidirectional(LSTM)")] == "unverified"  # a number typed into a print is a claim
     assert "claim contradicted by outputs" in r.flags and "unverified claim" in r.flags
-    assert item(r, "accuracy").message.startswith("best verified test accuracy 0.8759")
+    assert item(r, "accuracy").message.startswith("best test accuracy in your outputs 0.8759")
     assert all(m.alternative != "Bidirectional(LSTM)" for m in r.models)
     lstm = next(c for c in r.claims if c.alternative == "LSTM")
     assert "0.8664" in lstm.evidence

@@ -45,6 +45,26 @@ def test_an_own_softmax_over_the_whole_array_is_told_in_every_part_that_calls_it
         assert "yours normalises the whole array at once" in notes and "over axis 0" in notes, notes
 
 
+def test_an_own_softmax_that_is_wrong_is_told_once_by_the_note_not_again_by_each_case(tmp_path, context, sandbox):
+    # A real notebook read the note ("calls your own `softmax` ... Fix yours") and, under each case,
+    # "Likely mistake: Your softmax normalises the whole matrix at once ...: use the provided `softmax`"
+    # (rnn_cell_forward) or "`yt_pred` sums to 1 over the whole array at once" (lstm_cell_forward).
+    for source in ("def softmax(x):\n    return np.exp(x) / np.sum(np.exp(x))\n",
+                   "def softmax(x):\n    e = np.exp(x)\n    return e / e.sum(axis=1, keepdims=True)\n"):
+        result = _graded(tmp_path, _with_cell(source), context, sandbox)
+        for function in ("rnn_cell_forward", "lstm_cell_forward"):
+            part = result.part(function)
+            assert sum("calls your own `softmax`" in n for n in part.notes) == 1, part.notes
+            assert [c for c in part.cases if c.status == "failed"], part
+            told = [c.diagnosis.message for c in part.cases if c.diagnosis is not None]
+            assert not [m for m in told if "softmax" in m or "sums to 1" in m], told
+    # Control: the course's softmax, and the same mistake written in the function: the case tells it.
+    inline = nbs.mutate("rnn_cell_forward", "softmax(np.dot(Wya, a_next) + by)",
+                        "np.exp(np.dot(Wya, a_next) + by) / np.sum(np.exp(np.dot(Wya, a_next) + by))")
+    part = _graded(tmp_path, nbs.course_notebook(inline), context, sandbox).part("rnn_cell_forward")
+    assert any(c.diagnosis is not None and "whole" in c.diagnosis.message for c in part.cases), part
+
+
 def test_an_own_softmax_over_rows_and_an_own_sigmoid_of_the_wrong_sign_are_told_how_they_differ(
         tmp_path, context, sandbox):
     nb = _with_cell("def softmax(x):\n    e_x = np.exp(x - np.max(x))\n    return e_x / e_x.sum(axis=1, keepdims=True)\n\n"
@@ -565,3 +585,22 @@ def test_a_function_name_a_cell_sets_to_a_number_is_not_told_as_a_size(tmp_path,
     assert not any("whatever the sizes" in note for note in part.notes), part.notes
     assert "`gate` is an int when the function runs, not a function: cell 21 (In [20]), line 1" in \
         part.cases[0].message, part.cases[0].message
+
+
+def test_a_function_left_blank_is_told_not_implemented_once_not_each_name_it_was_to_compute(
+        tmp_path, context, sandbox):
+    # A real notebook left rnn_cell_backward and rnn_backward with nothing between START CODE HERE and
+    # END CODE HERE: its top showed ten notes, "`rnn_cell_backward` uses `dxt`, which is not defined
+    # inside the function nor anywhere else ..., so it will raise NameError", one per gradient.
+    body = nbs.COURSE_CELLS["rnn_cell_backward"]
+    start, end = body.index("### START CODE HERE ###\n"), body.index("    ### END CODE HERE ###")
+    blank = body[:start] + "### START CODE HERE ###\n    # compute the gradient of tanh (≈1 line)\n" + body[end:]
+    result = _graded(tmp_path, nbs.course_notebook({"rnn_cell_backward": blank}), context, sandbox)
+    part = result.part("rnn_cell_backward")
+    assert part.status == "not_implemented" and "not implemented yet" in " ".join(part.notes), part
+    assert not [m for m in result.messages if "`rnn_cell_backward` uses" in m], result.messages
+    # Control: a name nothing defines in a function that is written is still told, once, under its part.
+    typo = nbs.mutate("rnn_cell_backward", "dWaa = np.dot(dtanh, a_prev.T)", "dWaa = np.dot(dtanh, a_prevv.T)")
+    result = _graded(tmp_path, nbs.course_notebook(typo), context, sandbox)
+    told = [n for n in (*result.messages, *result.part("rnn_cell_backward").notes) if "`a_prevv`" in n]
+    assert len(told) == 1, told

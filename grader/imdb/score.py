@@ -976,13 +976,20 @@ def _gather_claims(notebook: Any, facts: CodeFacts, extra_files: Mapping[str, by
 
 
 def _band(config: ImdbConfig, best: float | None) -> tuple[float, str]:
-    """Points and band text for the best verified test accuracy."""
-    if best is None:
+    """Points of the best verified test accuracy, and what they mean for the student: the accuracy
+    its points take and, below the top, what the next points take ("band >= 0.70", the rubric's
+    word, told a real class nothing of what it earned or lacked)."""
+    if best is None or not config.bands:
         return 0.0, ""
-    for band in config.bands:
-        if best + 1e-9 >= band.min:
-            return band.points, f"band >= {band.min:.2f}"
-    return 0.0, f"below {config.bands[-1].min:.2f}, the lowest accuracy that earns points"
+    reached = next((band for band in config.bands if best + 1e-9 >= band.min), None)
+    if reached is None:
+        return 0.0, f"below {config.bands[-1].min:.2f}, the lowest accuracy that earns points"
+    top = config.accuracy_points
+    if reached.points >= top:
+        return reached.points, f"{reached.min:.2f} or more earns all {top:g} points"
+    above = [band for band in config.bands if band.min > reached.min][-1]  # bands are listed best first
+    return reached.points, (f"{reached.min:.2f} or more earns {reached.points:g} of the {top:g} points, "
+                            f"{above.min:.2f} earns {above.points:g}")
 
 
 @dataclass(frozen=True)
@@ -1164,7 +1171,7 @@ def _accuracy_item(models: Sequence[ModelEvidence], *, code_only: bool, config: 
     else:
         acc_points, band = _band(config, best)
         who = _quoted(best_model.alternative or "model" if best_model else "model")
-        acc_msg = f"best verified test accuracy {_fmt(best)} ({who}): {band}"
+        acc_msg = f"best test accuracy in your outputs {_fmt(best)} ({who}): {band}"
     return _Scored(acc_points, acc_msg)
 
 
