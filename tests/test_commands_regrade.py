@@ -1168,3 +1168,25 @@ def test_a_new_download_of_the_class_still_replaces_its_sources(tmp_path):
     grade(again, out, similarity=False)
     assert scores(out) == {"smithalice_1": "90", "smithbob_3": "90"}
     assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(again)]
+
+
+@pytest.mark.parametrize("name", [".grading.lock.zip", ".grading.lock.ipynb", ".cache.zip"])
+def test_a_late_file_named_as_the_grader_s_own_hidden_entries_is_graded_and_the_class_kept(tmp_path, name):
+    """Thirty-eighth session (review): a late zip or notebook graded alone takes its name for its
+    id, and OUT/.grading.lock (the run's lock file) and OUT/.cache (the sealed cache) were no
+    reserved ids: '.grading.lock.zip' stopped the run with NotADirectoryError's traceback
+    (OUT/.grading.lock/grader-errors.txt), no row. It is a row of its own now, as a notebook named
+    grades.csv.ipynb is."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    if name.endswith(".zip"):
+        late = _zipped(tmp_path / "late" / name, {"rnn.ipynb": nbs.course_notebook(WRONG_CELL)})
+    else:
+        late = nbs.write(tmp_path / "late" / name, nbs.course_notebook(WRONG_CELL))
+    _, printed = grade(late, out)
+    row = f"{Path(name).stem}~{Path(name).suffix[1:]}"
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", row: "90"}, printed
+    assert (out / ".grading.lock").is_file() and (out / row / "feedback.md").is_file()
+    summary, printed = grade(subs, out, force=True)  # the class run after grades it with the class
+    assert summary.total == 4 and scores(out)[row] == "90", printed
