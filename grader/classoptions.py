@@ -187,6 +187,34 @@ def sources_left_out(earlier: Sequence[Path], given: Sequence[Path], *, out_dir:
             f"class kept){alone}, or another --out to grade these alone")
 
 
+def few_students_for_the_class(earlier: Sequence[Path], given: Sequence[Path], *, out_dir: Path) -> str | None:
+    """Why a class run of one zip into ``out_dir`` is refused, None when it is not: outside the
+    sources the class was graded from (``earlier``, all still there), it holds the Canvas or Moodle
+    files of two students or more, fewer than half the rows of the class's ``grades.csv``. Taken for
+    a new download, it replaced the class: a student's late zip holding two classmates' platform
+    names left grades.csv with those two rows (thirty-eighth session's review)."""
+    from grader.archive import is_archive, students_in
+    from grader.classfiles import GRADEBOOK
+    from grader.report import gradebook_submissions
+
+    if len(given) != 1 or not earlier or not all(source.exists() for source in earlier):
+        return None
+    source = absolute(given[0])
+    if source in earlier or not source.is_file() or not is_archive(source):
+        return None
+    students = students_in(source)
+    rows = gradebook_submissions(Path(out_dir) / GRADEBOOK) or ()
+    if len(students) < 2 or 2 * len(students) >= len(rows):
+        return None
+    shown = ", ".join(students[:5]) + (", ..." if len(students) > 5 else "")
+    command, typed_out = grade_command(), quoted(str(out_dir))  # pasted into a shell: quoted
+    return (f"{source} holds the Canvas or Moodle files of {len(students)} students ({shown}), and the class "
+            f"in {out_dir} has {len(rows)} rows, graded from {' and '.join(map(str, earlier))}: graded alone it "
+            f"would replace the class. If it is one student's late work, unzip it and grade their notebook "
+            f"alone, named after them ({command} ID.ipynb --out {typed_out}: their row updated, the class "
+            f"kept); if it is a new download of the whole class, grade it into another --out")
+
+
 def outside_sources(options: ClassOptions, path: Path) -> bool:
     """Whether ``path`` (a notebook, or a zip of one student's late work) is graded into a class
     whose class run is remembered (``options.sources``) without being one of its sources or

@@ -142,14 +142,15 @@ def with_sources(options: Any, sources: Sequence[Path], *, out_dir: Path, regrad
     remember: a class run's, or, for a ``regrade`` (one notebook, one student's folder), the
     class's as they were. Raises ``CommandError`` for a class run that leaves out some of the
     sources the class was graded from (``sources_left_out``), before anything is graded."""
-    from grader.classoptions import absolute, outside_sources, sources_left_out
+    from grader.classoptions import absolute, few_students_for_the_class, outside_sources, sources_left_out
 
     if regrade:  # one notebook (or late zip) outside the class's sources: its next class run grades it too
         notebook = absolute(sources[0])
         if outside_sources(options, notebook):  # the last graded last: of one student's two, it counts
             return dataclasses.replace(options, late=(*(path for path in options.late if path != notebook), notebook))
         return options
-    if problem := sources_left_out(options.sources, sources, out_dir=out_dir):
+    if problem := (sources_left_out(options.sources, sources, out_dir=out_dir)
+                   or few_students_for_the_class(options.sources, sources, out_dir=out_dir)):
         raise CommandError(problem)
     return dataclasses.replace(options, sources=tuple(absolute(source) for source in sources))
 

@@ -34,6 +34,7 @@ from types import MappingProxyType
 from typing import Callable, Mapping, Sequence
 
 from grader.copycommands import grade_command, quoted
+from grader.files import SEALED_CACHE_DIR
 from grader.notebook import SUBMISSION_SUFFIXES
 from grader.outputlock import OUTPUT_LOCK
 
@@ -184,8 +185,11 @@ def platform_name(name: str) -> PlatformName | None:
 #: named ``previous-grades.csv.ipynb`` stopped the class run until the thirty-fourth session).
 _CLASS_FILES = ("grades.csv", "score-changes.csv", "moodle-worksheet.csv", "canvas-import.csv",
                 "report.html", "similarity.csv", "report-without-names.html")
+#: The lock and the sealed cache too: a late ``.grading.lock.zip`` given alone stopped the run with
+#: NotADirectoryError until the thirty-eighth session's review.
 RESERVED_IDS = frozenset({*_CLASS_FILES, *(f"previous-{name}" for name in _CLASS_FILES),
-                          "GRADING-NOT-FINISHED.txt", "grading-options.json"})  # grader.classoptions
+                          "GRADING-NOT-FINISHED.txt", "grading-options.json",  # grader.classoptions
+                          OUTPUT_LOCK, SEALED_CACHE_DIR})
 #: Bidirectional overrides and isolates: a name holding one is displayed partly reversed.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 

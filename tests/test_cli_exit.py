@@ -101,3 +101,30 @@ def test_a_path_cut_at_its_spaces_is_still_said_for_a_class_run_and_for_check(tm
         said = done.stderr.split("put the path in quotes: ", 1)[1]
         assert ("grade.py --check '" if flag else "grade.py '") in said  # after this Python's command
         assert said.rstrip().endswith("my class'")
+
+
+def test_an_error_after_a_class_run_s_summary_exits_as_before(tmp_path):
+    """grade.py run as a program whose class run raises after its summary (a grader bug writing the
+    last file): the interpreter's own exit, as before exit_at_once, status 1 and the traceback
+    after what was printed, every exit function run once; Ctrl-C after the summary: 130, the line."""
+    marker = tmp_path / "atexit.txt"
+    for raised, status, said in (("RuntimeError('after the summary')", 1, "RuntimeError: after the summary\n"),
+                                 ("KeyboardInterrupt()", 130, "grade.py: interrupted\n")):
+        done = _run(f"""
+            import atexit, functools, runpy, sys
+            from grader import commands
+
+            @functools.wraps(commands.grade_class)  # grade.py reads its defaults
+            def grade_class(*args, **kwargs):
+                print("Gradebook: OUT/grades.csv")
+                raise {raised}
+
+            commands.grade_class = grade_class
+            atexit.register(lambda: open({str(marker)!r}, "a").write("ran\\n"))
+            sys.argv = ["grade.py", {str(tmp_path)!r}, "--out", {str(tmp_path / "out")!r}]
+            runpy.run_path("grade.py", run_name="__main__")
+        """)
+        assert done.returncode == status, done.stderr
+        assert done.stdout == "Gradebook: OUT/grades.csv\n"
+        assert done.stderr.endswith(said), done.stderr
+    assert marker.read_text() == "ran\nran\n"

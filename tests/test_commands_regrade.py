@@ -1127,3 +1127,66 @@ def test_two_notebooks_of_one_student_graded_alone_count_once_the_later(tmp_path
     assert summary.total == 4 and scores(out)["dan"] == "100", printed
     assert f"{second} (dan: {first} graded instead)" in printed
     assert json.loads((out / "grading-options.json").read_text())["late"] == [str(first)]
+
+
+def test_a_late_zip_of_two_platform_students_does_not_replace_the_class(tmp_path):
+    """Thirty-eighth session (review): carol's late zip holding two classmates' Canvas names
+    (smithalice_1_2_rnn.ipynb, smithbob_3_4_rnn.ipynb) was taken for the class's new download:
+    graded alone into the class's folder, grades.csv held those two rows and no other, the five
+    students 'not among this run's submissions', and the zip became the remembered source. A zip of
+    fewer students than half the class's rows, given while the class's sources are still there, is
+    refused before grading, saying what it holds and what to do; grades.csv and the sources stay."""
+    subs = small_class(tmp_path / "subs")
+    nbs.write(subs / "dan.ipynb", nbs.course_notebook())
+    nbs.write(subs / "erin.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(subs, out)
+    before = (out / "grades.csv").read_bytes()
+    late = _zipped(tmp_path / "late" / "carol.zip", {"smithalice_1_2_rnn.ipynb": nbs.course_notebook(WRONG_CELL),
+                                                      "smithbob_3_4_rnn.ipynb": nbs.course_notebook(WRONG_CELL)})
+    with pytest.raises(exits.CommandError) as refused:
+        grade(late, out)
+    said = str(refused.value)
+    assert (f"{late} holds the Canvas or Moodle files of 2 students (smithalice_1, smithbob_3), and the class "
+            f"in {out} has 5 rows") in said, said
+    assert "unzip it and grade their notebook alone" in said and "grade it into another --out" in said, said
+    assert (out / "grades.csv").read_bytes() == before
+    assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(subs)]
+
+
+def test_a_new_download_of_the_class_still_replaces_its_sources(tmp_path):
+    """The control: a new Canvas download of the class (another path, as many students) is graded
+    as the class, its sources replacing the earlier ones, as docs/instructors.md says."""
+    first = tmp_path / "first"
+    names = ("smithalice_1_2", "smithbob_3_4", "doecarol_5_6")
+    for name in names:
+        nbs.write(first / f"{name}_rnn.ipynb", nbs.course_notebook())
+    out = tmp_path / "out"
+    grade(first, out, similarity=False)
+    again = _zipped(tmp_path / "again" / "submissions.zip",
+                    {f"{name}_rnn.ipynb": nbs.course_notebook(WRONG_CELL) for name in names[:2]})
+    grade(again, out, similarity=False)
+    assert scores(out) == {"smithalice_1": "90", "smithbob_3": "90"}
+    assert json.loads((out / "grading-options.json").read_text())["sources"] == [str(again)]
+
+
+@pytest.mark.parametrize("name", [".grading.lock.zip", ".grading.lock.ipynb", ".cache.zip"])
+def test_a_late_file_named_as_the_grader_s_own_hidden_entries_is_graded_and_the_class_kept(tmp_path, name):
+    """Thirty-eighth session (review): a late zip or notebook graded alone takes its name for its
+    id, and OUT/.grading.lock (the run's lock file) and OUT/.cache (the sealed cache) were no
+    reserved ids: '.grading.lock.zip' stopped the run with NotADirectoryError's traceback
+    (OUT/.grading.lock/grader-errors.txt), no row. It is a row of its own now, as a notebook named
+    grades.csv.ipynb is."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    if name.endswith(".zip"):
+        late = _zipped(tmp_path / "late" / name, {"rnn.ipynb": nbs.course_notebook(WRONG_CELL)})
+    else:
+        late = nbs.write(tmp_path / "late" / name, nbs.course_notebook(WRONG_CELL))
+    _, printed = grade(late, out)
+    row = f"{Path(name).stem}~{Path(name).suffix[1:]}"
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", row: "90"}, printed
+    assert (out / ".grading.lock").is_file() and (out / row / "feedback.md").is_file()
+    summary, printed = grade(subs, out, force=True)  # the class run after grades it with the class
+    assert summary.total == 4 and scores(out)[row] == "90", printed
