@@ -600,6 +600,25 @@ def students_in(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> tuple[
     return tuple(sorted(ids))
 
 
+def notebooks_named_in(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> tuple[str, ...]:
+    """The names without their suffix of the notebooks and ``.py`` files of the zip at ``path``, at
+    its top or one folder down (``alice.ipynb``, ``late/bob.py``: ``alice``, ``bob``), sorted; () for
+    a zip whose names cannot be read within ``limits``. What a late zip's files are called, read
+    without unpacking it: a TA who packed two students' late notebooks in one zip is told before
+    anything is graded (``grader.classoptions.classmates_named_in``)."""
+    try:
+        with open(path, "rb") as raw:
+            if _directory_bytes(raw) > MAX_DIRECTORY_BYTES or (_members(raw) or 0) > limits.max_members:
+                return ()
+            with zipfile.ZipFile(raw) as zf:
+                names = zf.namelist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        return ()
+    stems = {PurePosixPath(name).stem for name in names
+             if name.count("/") <= 1 and PurePosixPath(name).suffix in (".ipynb", ".py")}
+    return tuple(sorted(stems))
+
+
 def zip_digest(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> bytes:
     """sha256 of what unpacking the student's zip at ``path`` depends on, read without unpacking
     it: its size, every member's central-directory entry (name, CRC, sizes, method, flags,

@@ -215,6 +215,35 @@ def few_students_for_the_class(earlier: Sequence[Path], given: Sequence[Path], *
             f"kept); if it is a new download of the whole class, grade it into another --out")
 
 
+def classmates_named_in(late_zip: Path, *, out_dir: Path) -> str | None:
+    """Why a zip given alone into ``out_dir`` as one student's late work is refused, None when it is
+    not: its name is no row of the class's ``grades.csv`` and notebooks in it are named as rows
+    (``late.zip`` holding ``alice.ipynb`` and ``bob.ipynb``). A zip given alone is one student's,
+    by its name (what a student names inside it never touches a classmate's row), so such a zip
+    became a row ``late`` of no one, remembered and graded with every later class run (thirty-
+    eighth session's review): a TA's packing of several students' late work, told before anything
+    is graded."""
+    from grader.archive import notebooks_named_in
+    from grader.classfiles import GRADEBOOK
+    from grader.discover import folder_id, student_zip_id
+    from grader.files import spreadsheet_text
+    from grader.report import gradebook_submissions
+
+    rows = gradebook_submissions(Path(out_dir) / GRADEBOOK)
+    whose = student_zip_id(late_zip)
+    if not rows or spreadsheet_text(whose) in rows:
+        return None
+    named = [stem for stem in notebooks_named_in(late_zip) if spreadsheet_text(folder_id(stem)) in rows]
+    if not named:
+        return None
+    shown = ", ".join(named[:5]) + (", ..." if len(named) > 5 else "")
+    command, typed_out = grade_command(), quoted(str(out_dir))  # pasted into a shell: quoted
+    return (f"{late_zip} holds notebooks named as students of the class in {out_dir} ({shown}), but a zip "
+            f"given alone is one student's work, named by the zip ({whose}, no row of the class): "
+            f"unzip it and grade each student's notebook alone ({command} NOTEBOOK --out {typed_out}: "
+            f"their row updated, the class kept), or name the zip after its one student")
+
+
 def outside_sources(options: ClassOptions, path: Path) -> bool:
     """Whether ``path`` (a notebook, or a zip of one student's late work) is graded into a class
     whose class run is remembered (``options.sources``) without being one of its sources or

@@ -182,7 +182,7 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     one_student = None if several else student_folder(submissions, out_dir=out_dir)
     hidden = [one_student[0]] if one_student is not None else sources
     from grader.archive import students_in
-    from grader.classoptions import at_top_of_a_source, outside_sources
+    from grader.classoptions import at_top_of_a_source, classmates_named_in, outside_sources
     from grader.discover import is_zip_name
 
     # A section left out of a run of the class (its students would leave grades.csv) is
@@ -197,6 +197,8 @@ def _start_up(sources: Sequence[Path], *, out_dir: Path, rubric: Path, wanted: i
     late_zip = (not several and one_student is None and is_zip_name(submissions.name)
                 and (outside_sources(options, submissions) or at_top_of_a_source(options, submissions))
                 and len(students_in(submissions)) < 2)
+    if late_zip and (problem := classmates_named_in(submissions, out_dir=out_dir)):
+        raise CommandError(problem)
     regrade = one_student is not None or late_zip or (
         not several and submissions.is_file() and not is_zip_name(submissions.name))
     options = with_sources(options, sources, out_dir=out_dir, regrade=regrade)

@@ -629,6 +629,15 @@ def find_submissions(root: Path, *, unpack: Unpacker | None = None,
     return [found[k] for k in sorted(found)]
 
 
+def student_zip_id(path: Path) -> str:
+    """The id of the zip ``path`` of one student given alone (``_student_zip``): a platform's file
+    name's student (Canvas's ``smithbob_340934_208490284_work.zip``: ``smithbob_340934``), else the
+    zip's name without ``.zip``; a grader's own name (``grades.csv``) with ``~zip`` after it."""
+    named = platform_name(path.name)
+    sid = folder_id(named.id if named is not None and named.original else path.stem)
+    return f"{sid}~zip" if folded_id(sid) in _RESERVED_FOLDED else sid
+
+
 def _student_zip(path: Path, *, unpack: Unpacker | None, defer: bool) -> Submission:
     """The zip ``path`` of one student given alone (a late zip graded into the class's folder,
     ``grader.classrun``) as the class run takes such a zip in its folder: one submission of the id
@@ -636,13 +645,8 @@ def _student_zip(path: Path, *, unpack: Unpacker | None, defer: bool) -> Submiss
     notebooks are named, unpacked within one student's limits. Thirty-eighth session: extracted as
     a class's download, carol.zip holding alice.ipynb was graded as alice's row."""
     named = platform_name(path.name)
-    if named is not None and named.original:
-        files, sid = {named.original: path}, named.id
-    else:
-        files, sid = {path.name: path}, path.stem
-    sid = folder_id(sid)
-    sub = submission_from_files(f"{sid}~zip" if folded_id(sid) in _RESERVED_FOLDED else sid, files, path,
-                                unpack=unpack, defer=defer)
+    files = {named.original: path} if named is not None and named.original else {path.name: path}
+    sub = submission_from_files(student_zip_id(path), files, path, unpack=unpack, defer=defer)
     if named is not None and named.original:
         sub = replace(sub, account=readable_id(named.id).rsplit("_", 1)[-1], late=named.late)
     return sub

@@ -1190,3 +1190,28 @@ def test_a_late_file_named_as_the_grader_s_own_hidden_entries_is_graded_and_the_
     assert (out / ".grading.lock").is_file() and (out / row / "feedback.md").is_file()
     summary, printed = grade(subs, out, force=True)  # the class run after grades it with the class
     assert summary.total == 4 and scores(out)[row] == "90", printed
+
+
+def test_a_late_zip_of_no_students_name_holding_classmates_notebooks_is_refused_before_grading(tmp_path):
+    """Thirty-eighth session (the review's note after the lead's merge): a zip given alone is one
+    student's, by its name, so a TA's late.zip holding alice.ipynb and bob.ipynb became a row 'late'
+    of no one (0: two notebooks defining graded functions), remembered and graded with every later
+    class run. It is refused before anything is graded, naming the notebooks and the command that
+    grades each alone; the class's rows and remembered options are as they were. A zip named after
+    its student (carol.zip holding alice.ipynb) is still carol's, graded."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    before = ((out / "grades.csv").read_bytes(), (out / "grading-options.json").read_bytes())
+    late = _zipped(tmp_path / "late" / "late.zip", {"alice.ipynb": nbs.course_notebook(WRONG_CELL),
+                                                     "bob.ipynb": nbs.course_notebook()})
+    with pytest.raises(exits.CommandError) as refused:
+        grade(late, out)
+    said = str(refused.value)
+    assert "holds notebooks named as students of the class" in said and "(alice, bob)" in said, said
+    assert "named by the zip (late, no row of the class)" in said and "NOTEBOOK --out" in said, said
+    assert ((out / "grades.csv").read_bytes(), (out / "grading-options.json").read_bytes()) == before
+    assert not (out / "late").exists()
+    carol = _zipped(tmp_path / "late2" / "carol.zip", {"alice.ipynb": nbs.course_notebook(WRONG_CELL)})
+    grade(carol, out)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}
