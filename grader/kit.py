@@ -73,11 +73,19 @@ from grader import exit_status_of, older_than_supported  # the package's __init_
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
 
 
+def _notebook(text):
+    """``--check``'s notebook: a path, None for an empty one (``--check=``)."""
+    return Path(text) if text else None
+
+
 def build_parser():
     """The kit's command line (an ``argparse.ArgumentParser``): --check only."""
     parser = argparse.ArgumentParser(
-        prog="grade.py", description="Check your notebook on the public cases of the assignment.")
-    parser.add_argument("--check", type=Path, metavar="NOTEBOOK",
+        prog="grade.py", usage="%(prog)s [-h] [--check NOTEBOOK] [--function NAME]",
+        description="Check your notebook on the public cases of the assignment.")
+    # --check with no notebook after it (``--check``, ``--check=``): None, and main's command to copy, not
+    # argparse's "argument --check: expected one argument"
+    parser.add_argument("--check", type=_notebook, nargs="?", metavar="NOTEBOOK",
                         help="your notebook (.ipynb) or a .py file with your functions")
     parser.add_argument("notebooks", type=Path, nargs="*", help=argparse.SUPPRESS)  # --check left out
     parser.add_argument("--function", metavar="NAME", default=None,
@@ -110,10 +118,10 @@ def main(argv=None):
     if too_old:  # before the checker's modules, which an older Python cannot import
         print(too_old)
         return 2
-    from grader.selfcheck import check_command, run_check, unquoted_path
+    from grader.selfcheck import check_command, notebook_left_out, run_check, unquoted_path
 
     if not given:  # the command names the Python that ran it (a venv's), as every command to copy does
-        parser.error("give your notebook: " + check_command() + " NOTEBOOK")
+        parser.error(notebook_left_out())
     if len(given) > 1:
         parser.error(unquoted_path(given, command=check_command())
                      or "%d notebooks given (%s, %s, ...): the check takes one; check them one at a time"

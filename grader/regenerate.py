@@ -676,20 +676,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             statuses.append(EXIT_ERROR)
     if written and not options.check:
-        print(next_steps(written[0] if len(written) == 1 else None))
+        print(next_steps(written[0] if len(written) == 1 else None, fixtures_dir=options.fixtures_dir))
     return max(statuses)
 
 
-def next_steps(rubric: Path | str | None) -> str:
+def next_steps(rubric: Path | str | None, *, fixtures_dir: Path | str | None = None) -> str:
     """What to run after regenerating: verify, and see what the edit does to a class graded before
     (its scores in points and percent, ``score-changes.csv``) before publishing it; and make the
     student kit again, whose rubric holds the public cases' tolerances and points and what the
     hidden ones are worth (nothing here knows the rubric a kit was made from). ``rubric``: its path,
     quoted for the shell (thirty-eighth session: a folder ``fall term`` or a ``;`` in it was pasted
-    as it was); None for several, written ``RUBRIC``."""
+    as it was); None for several, written ``RUBRIC``. ``fixtures_dir``: the ``--fixtures-dir`` the
+    fixtures were written to, which the check must read (thirty-eighth session: it was left out, and
+    the command pasted checked the folder beside the rubric); grade.py reads none but that one."""
     regenerate, grade = module_command("grader.regenerate"), grade_command()
     rubric = "RUBRIC" if rubric is None else quoted(str(rubric))
-    return (f"Next: {regenerate} {rubric} --check; for a class graded before, see what "
+    elsewhere = "" if fixtures_dir is None else f" --fixtures-dir {quoted(str(fixtures_dir))}"
+    return (f"Next: {regenerate} {rubric} --check{elsewhere}; for a class graded before, see what "
             f"the edit does to each student before publishing: cp -r OUT preview && {grade} "
             f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
             f"who loses, in points and percent; docs/instructors.md, After editing the rubric). A student kit "
@@ -854,6 +857,19 @@ def odd_points(rubric: Rubric) -> str | None:
             f"mean (docs/rubrics.md, How rubrics/rnn.yaml is weighted)")
 
 
+def _shown_fixtures_dir(rubric: Rubric, fixtures_dir: Path | None) -> Path:
+    """The folder of ``rubric``'s fixtures as the user gave it: ``--fixtures-dir``, or ``fixtures/``
+    beside the rubric's path as typed (``fixtures_dir_for`` resolves it: the files were printed
+    absolute beside a relative rubric), unless that is another folder (a rubric through a symlink)."""
+    if fixtures_dir is not None:
+        return fixtures_dir
+    resolved, typed = fx.fixtures_dir_for(rubric), Path(rubric.path).parent / "fixtures"
+    try:
+        return typed if typed.resolve() == resolved.resolve() else resolved
+    except (OSError, RuntimeError):  # a loop of links
+        return resolved
+
+
 def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 fixtures_dir: Path | None) -> int:
     """Regenerate (or, with ``check_only``, verify) the fixtures of one rubric; its exit status."""
@@ -881,14 +897,15 @@ def _one_rubric(rubric_path: Path, *, reference: Reference, check_only: bool,
                 old[visibility] = None
         public_rewritten = False
         visibility_of = {fx.fixture_path(rubric, v, fixtures_dir=fixtures_dir): v for v in VISIBILITIES}
+        shown = _shown_fixtures_dir(rubric, fixtures_dir)
         for path, rewritten in regenerate(rubric, reference=reference, fixtures_dir=fixtures_dir, fixtures=fresh):
             visibility = visibility_of[path]
             if not rewritten:
-                print(f"{path}: unchanged ({path.stat().st_size} bytes)")
+                print(f"{shown / path.name}: unchanged ({path.stat().st_size} bytes)")
                 continue
             public_rewritten |= visibility == "public"
             changes = case_changes(rubric, old[visibility], path.read_bytes())
-            print(f"{path}: written ({path.stat().st_size} bytes){': ' + changes if changes else ''}")
+            print(f"{shown / path.name}: written ({path.stat().st_size} bytes){': ' + changes if changes else ''}")
         print(f"{rubric.path}: {points_line(rubric)}")
         if public_rewritten and old["public"] is None:  # a new rubric: no kit was made from it before
             print(f"{rubric.path}: its student kit, the public cases to check a notebook against: "

@@ -39,6 +39,7 @@ __all__ = [
     "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
     "UNFENCED",
     "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes", "unquoted_path",
+    "check_command", "notebook_left_out",
 ]
 
 #: Exit statuses of ``--check`` (the same numbers as grade.py's).
@@ -698,6 +699,12 @@ def check_command() -> str:
     environment's Python (``~/rnn-check/bin/python3 grade.py --check``, as README.md says) was told
     to type ``python3 grade.py --check``, whose Python has no NumPy (thirty-fifth session, as a student)."""
     return f"{grade_command()} --check"
+
+
+def notebook_left_out() -> str:
+    """What ``grade.py`` (the kit's, and the instructors' after ``--check``) says when no notebook is
+    given: the command to copy."""
+    return f"give your notebook: {check_command()} NOTEBOOK"
 
 
 def _importable(util: Any, name: str) -> bool:

@@ -199,6 +199,25 @@ def fixed_step_hint(source: str, *, callee: str, index: int, first_line: int = 1
     return ""
 
 
+#: The most ``for`` loops of a function ``carried_only_hint``, ``step_only_hint`` and
+#: ``carried_gradient_hint`` read (``loophints.MOST_LOOPS`` too).
+_MOST_LOOPS = 20
+
+
+def _bounded_blocks(fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> list[list[ast.stmt]]:
+    """``fn``'s blocks of statements, or none when it has more statements than the loop rules read
+    (``MOST_LOOP_STATEMENTS``: a function no student writes) or no function was found."""
+    blocks = statement_blocks(fn) if fn is not None else []
+    return blocks if sum(map(len, blocks)) <= MOST_LOOP_STATEMENTS else []
+
+
+def _last_store(loop: ast.For, name: str, memo: dict[str, int]) -> int:
+    """The last line of ``loop`` that gives ``name`` a value (0 for none), looked up once per name."""
+    if name not in memo:
+        memo[name] = max((stmt.lineno for stmt in stores_of(loop, name)), default=0)
+    return memo[name]
+
+
 def carried_only_hint(source: str, *, callee: str, index: int, first_line: int = 1) -> str:
     """For a backward step that a loop called with a wrong argument (the ``index``-th, counted from
     0) that is only what the step after carried back (``rnn_cell_backward(da_prevt, caches[t])``,
@@ -206,17 +225,19 @@ def carried_only_hint(source: str, *, callee: str, index: int, first_line: int =
     the function it does not read (``da``, each step's own gradient): the line, and the sum to pass.
     "" otherwise (a forward step, a loop that reads every parameter, an argument never carried)."""
     fn = function_tree(source) if callee.endswith("_backward") else None
-    params = [arg.arg for arg in fn.args.args] if fn is not None else []
-    for loop, _after in loops_of(fn) if fn is not None else ():
+    blocks = _bounded_blocks(fn)
+    params = [arg.arg for arg in fn.args.args] if blocks else []
+    for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS] if blocks else ():
         if not isinstance(loop.target, ast.Name):
             continue
         unread = [name for name in params if name not in names_in(loop, ast.Load)]
         if len(unread) != 1:
             continue
-        for call in ast.walk(loop):
+        last_store: dict[str, int] = {}  # each name's stores looked up once per loop, not once per call
+        for call in itertools.islice(ast.walk(loop), MOST_STATE_NODES):
             if isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee) \
-                    and isinstance(call.args[index], ast.Name) and any(
-                        stmt.lineno > call.lineno for stmt in stores_of(loop, call.args[index].id)):
+                    and isinstance(call.args[index], ast.Name) and call.lineno < _last_store(loop, call.args[index].id,
+                                                                                            last_store):
                 carried, step = call.args[index].id, loop.target.id
                 return (f"Line {call.lineno + first_line - 1} passes `{carried}` to `{callee}`, the gradient the step "
                         f"after carried back, alone: the loop never reads `{unread[0]}`, the gradient of each step's "
@@ -232,15 +253,17 @@ def step_only_hint(source: str, *, callee: str, index: int, first_line: int = 1)
     thirtieth corpus, which also set ``da0 = da``, was told only "inputs that differ ... (first
     at call 2, in `da_next`)" (the known mistake, of ``da0`` right, did not match). "" otherwise."""
     fn = function_tree(source) if callee.endswith("_backward") and index == 0 and "prev" in source else None
-    params = {arg.arg for arg in fn.args.args} if fn is not None else set()
-    for loop, _after in loops_of(fn) if fn is not None else ():
+    blocks = _bounded_blocks(fn)
+    params = {arg.arg for arg in fn.args.args} if blocks else set()
+    for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS] if blocks else ():
         if not isinstance(loop.target, ast.Name):
             continue
-        carried = next((target.id for stmt in ast.walk(loop) if isinstance(stmt, ast.Assign)
+        inside = list(itertools.islice(ast.walk(loop), MOST_STATE_NODES))
+        carried = next((target.id for stmt in inside if isinstance(stmt, ast.Assign)
                         for target, value in _pairs(stmt) if isinstance(target, ast.Name)
                         and isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant)
                         and value.slice.value == "da_prev"), "")
-        for call in ast.walk(loop):
+        for call in inside:
             if not (carried and isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee)):
                 continue
             place = call.args[index]
@@ -249,10 +272,6 @@ def step_only_hint(source: str, *, callee: str, index: int, first_line: int = 1)
                         f"the gradient the step after carried back, `{carried}`, is never added to it. Pass "
                         f"`{as_written(place, source)} + {carried}`.")
     return ""
-
-
-#: The most ``for`` loops of a function ``carried_gradient_hint`` reads.
-_MOST_LOOPS = 20
 
 
 def _is_zeros(node: ast.expr) -> bool:
@@ -272,8 +291,8 @@ def carried_gradient_hint(source: str, *, callee: str, index: int, first_line: i
     before the loop at something else than zeros (``da_prevt = da[:, :, -1]``): the line, and what to
     write. Thirty-eighth session: each was told "inputs that differ ... in `da_next`" alone. ""."""
     fn = function_tree(source) if callee.endswith("_backward") else None
-    blocks = statement_blocks(fn) if fn is not None else []
-    if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS:
+    blocks = _bounded_blocks(fn)
+    if not blocks:
         return ""
     params = {arg.arg for arg in fn.args.args}
     for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:

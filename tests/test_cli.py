@@ -88,6 +88,20 @@ def test_usage_errors(tmp_path, capsys):
         grade.main(["--check", "a.ipynb", "--gradescope"])  # mutually exclusive
 
 
+@pytest.mark.parametrize("argv", [["--check"], ["--check", "--function", "rnn_forward"], ["--check="]])
+def test_check_without_a_notebook_says_the_command_to_copy(capsys, argv):
+    """Thirty-eighth session: ``grade.py --check`` with no notebook after it gave argparse's bare
+    "argument --check: expected one argument", where the kit's bare ``grade.py`` prints the command to
+    copy: both say it now."""
+    from grader.selfcheck import check_command
+
+    with pytest.raises(SystemExit) as stopped:
+        grade.main(argv)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and f"give your notebook: {check_command()} NOTEBOOK" in err, err
+    assert "expected one argument" not in err, err
+
+
 @pytest.mark.parametrize("mode", [["SUBS"], ["--student-kit", "KIT"]])
 def test_gradescope_root_without_gradescope_is_refused_not_ignored(tmp_path, capsys, mode):
     """Thirty-fifth session, the options tried as --help describes them: ``--gradescope-root DIR``

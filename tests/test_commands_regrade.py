@@ -814,11 +814,15 @@ def test_one_students_late_zip_is_graded_into_the_class_not_as_a_class_of_its_ow
 def test_a_late_zip_of_a_new_student_is_graded_with_the_class_by_the_next_class_run(tmp_path):
     subs, out, late, printed = _late_zip_graded(tmp_path, "dan")
     assert "dan was not in it and is a new row" in printed
+    # Unpacked at dan's turn (one student's limits), not by the grading process: no "Extracted 1 file(s)
+    # from dan.zip" as for a class's download (checked in the thirty-eighth session: none is printed).
+    assert "Extracted" not in printed and "Zips were found among the files of 1 submission(s) (dan)" in printed
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
     summary, printed = grade(subs, out)  # a rubric fix's class run: dan's zip is graded with it
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "100", "dan": "90"}
     assert f"since (its grading-options.json): {late}\n" in printed, printed
     assert "Not among this run's submissions" not in printed and summary.total == 4
+    assert "Extracted" not in printed, printed  # dan's zip, now one of the class's late ones, neither
 
 
 def test_a_zip_of_the_class_given_again_is_still_a_class_run(tmp_path):

@@ -400,3 +400,46 @@ def test_a_steps_cache_taken_apart_reads_hostile_makers_once(monkeypatch):
     assert len(read) == 21, len(read)
     assert said.startswith("`caches[0]` is one step's cache as the assignment gives it: 4 values"), said
     assert said.endswith("Give one name to each of its values, in their order."), said
+
+
+# Thirty-eighth session (polish): stephints.carried_only_hint and step_only_hint read every loop of the function
+# and every node of each, and carried_only_hint looked up the stores of a call's argument in the whole loop once
+# per call (calls times statements): one loop of 380 lines of 11 calls each (97 kB) cost 41 s of CPU, 645 parses;
+# 60 nested loops around 300 lines of 2 calls, 39 s (8,900 parses). They are now bounded as the loop rules are
+# (MOST_LOOP_STATEMENTS, the first 20 loops, MOST_STATE_NODES), each name's stores looked up once per loop:
+# 1.3 to 3 and about 25 parses (the hint parses the function itself; the nested loops are read each, 20 of
+# them, by design).
+_NESTED = "".join("    " * (k + 1) + "for t in r:\n" for k in range(60))
+_CARRIED_HOSTILE = {
+    "one loop of many calls": (_HEAD + "    for t in r:\n        g = caches\n"
+                               + ("        x = " + "cell_backward(g, c) + " * 11 + "0\n") * 380, 10.0),
+    "nested loops of calls": (_HEAD + _NESTED + "    " * 61 + "g = caches\n"
+                              + ("    " * 61 + "x = " + "cell_backward(g, c) + " * 2 + "0\n") * 300, 100.0),
+}
+
+
+@pytest.mark.parametrize("source, most", [pytest.param(*s, id=k) for k, s in _CARRIED_HOSTILE.items()])
+def test_carried_only_hint_reads_a_hostile_loop_in_bounded_time(source, most):
+    from tests.cpu import cost_in_parses
+
+    source = _within_the_limit(source)
+    with cpu_budget(20.0):
+        assert stephints.carried_only_hint(source, callee="cell_backward", index=0) == ""
+        cost = cost_in_parses(lambda: stephints.carried_only_hint(source, callee="cell_backward", index=0),
+                              [source], repeats=2, setup=hintcode._FUNCTION_TREES.clear)
+    assert cost < most, f"{cost:.2f} parses of what the hint reads"
+
+
+def test_the_step_rules_read_the_first_loops_of_a_function_of_few_statements():
+    # Control and bound: a mistake in the first loop is told, one after 20 loops or in a function of more
+    # statements than MOST_LOOP_STATEMENTS is not (the loop rules' bounds; main read every loop).
+    carried = ("    for t in reversed(range(4)):\n        out = cell_backward(g, caches[t])\n"
+               "        g = out['da_prev']\n")
+    own = ("    for t in reversed(range(4)):\n        out = cell_backward(da[:, :, t], caches[t])\n"
+           "        g = out['da_prev']\n")
+    filler = "    for s in r:\n        q = caches[s]\n"
+    for rule, loop in ((stephints.carried_only_hint, carried), (stephints.step_only_hint, own)):
+        assert rule(_HEAD + "    g = 0\n" + loop, callee="cell_backward", index=0).startswith("Line 4 passes")
+        assert rule(_HEAD + "    g = 0\n" + filler * 20 + loop, callee="cell_backward", index=0) == ""
+        assert rule(_HEAD + "    g = 0\n" + loop + "    q = 0\n" * hintcode.MOST_LOOP_STATEMENTS,
+                    callee="cell_backward", index=0) == ""

@@ -254,9 +254,10 @@ def test_kit_grade_py_checks_a_notebook_given_without_check_and_one_at_a_time(rn
     done = subprocess.run([sys.executable, "grade.py", "--check", str(tmp_path / "rnn"), "hw.ipynb"], cwd=kit_dir,
                           env=kit_env(), capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and f"put the path in quotes: python3 grade.py --check '{spaced}'" in done.stderr, done
-    done = subprocess.run([sys.executable, "grade.py"], cwd=kit_dir, env=kit_env(), capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr
+    for bare in ([], ["--check"], ["--function", "rnn_forward", "--check"]):  # --check alone: "expected one argument"
+        done = subprocess.run([sys.executable, "grade.py", *bare], cwd=kit_dir, env=kit_env(), capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr, done
 
 
 def test_kit_check_in_a_live_namespace(rnn_kit, tmp_path):

@@ -429,3 +429,30 @@ def test_a_public_case_made_hidden_says_which_messages_the_public_file_holds_no_
                       "those of the hidden cases, and to a student whose notebook marks it graded it says to ask "
                       "whether it is; give it a public case, or tell the class that rnn_forward is graded on hidden "
                       "cases only"], said.err
+
+
+def test_the_fixture_paths_and_the_check_to_paste_are_as_the_user_gave_them(tmp_path, monkeypatch, capsys):
+    """Thirty-eighth session: after ``--fixtures-dir DIR`` the printed ``--check`` command left the
+    option out (pasted, it checked the fixtures beside the rubric, not those just written), and the
+    fixture files were printed absolute (``fixtures_dir_for`` resolves) beside the rubric's relative
+    path. Both are now as typed, and the command pasted verifies what was written."""
+    import shlex
+
+    docs = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    start = docs.index("<!-- small-rubric: cells")
+    (tmp_path / "cells.yaml").write_text(
+        docs[docs.index("```yaml\n", start) + 8:docs.index("```", docs.index("```yaml\n", start) + 8)])
+    monkeypatch.chdir(tmp_path)
+    assert rg.main(["cells.yaml"]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    assert "\nfixtures/cells.public.json: written" in "\n" + out and str(tmp_path) not in out, out
+
+    assert rg.main(["cells.yaml", "--fixtures-dir", "other fx"]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    assert "\nother fx/cells.hidden.json: written" in "\n" + out and str(tmp_path) not in out, out
+    pasted = shlex.split(out.split("Next: ", 1)[1].split("; for a class", 1)[0])
+    assert pasted == [*shlex.split(module_command("grader.regenerate")), "cells.yaml", "--check",
+                      "--fixtures-dir", "other fx"], pasted
+    (tmp_path / "fixtures" / "cells.public.json").unlink()  # the default folder's: the pasted check reads the other
+    assert rg.main(pasted[pasted.index("cells.yaml"):]) == rg.EXIT_OK
+    assert "cells.yaml: 2 case(s) verified" in capsys.readouterr().out
