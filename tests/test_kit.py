@@ -220,6 +220,21 @@ def test_kit_grade_py_offers_only_the_self_check(rnn_kit):
     assert "python3 grade.py --check" in done.stdout and "grades.csv" not in done.stdout + done.stderr
 
 
+def test_help_says_the_notebook_after_check_is_required(rnn_kit):
+    """Thirty-eighth session: ``--help`` of both grade.py listed ``--check [NOTEBOOK]`` (argparse's
+    ``nargs="?"``, there to replace "expected one argument" by the command to copy), as if the notebook
+    were optional; the kit's and the repository's say ``--check NOTEBOOK``, and still the command to copy."""
+    kit_dir, _ = rnn_kit
+    for folder in (kit_dir, REPO):
+        done = subprocess.run([sys.executable, "grade.py", "--help"], cwd=folder, env=kit_env(),
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "--check NOTEBOOK" in done.stdout, done
+        assert "[NOTEBOOK]" not in done.stdout, done.stdout
+        done = subprocess.run([sys.executable, "grade.py", "--check=", "--function", "rnn_forward"], cwd=folder,
+                              env=kit_env(), capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr, done
+
+
 def test_a_check_piped_into_a_reader_that_stopped_ends_quietly(rnn_kit, tmp_path):
     """``grade.py --check nb.ipynb | head`` (or ``| less`` quit early): the check said "Self-check
     failed because of a problem in the checker, not in your code" and printed BrokenPipeError's
