@@ -809,7 +809,8 @@ def _no_such_file(notebook: Path) -> str:
             return f"No such file: {why}. Check it with: {check_command()} {quoted(str(path))}"
         return f"No such file: {why}, and {path} is not a file either. Check the path."
     folder = notebook.parent
-    where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
+    # a name given alone: its folder is "."; "in .." read as a typo of the message (thirty-eighth session)
+    where = "here" if str(folder) in ("", ".") else "in the folder above" if str(folder) == ".." else f"in {folder}"
     try:
         found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     except OSError:

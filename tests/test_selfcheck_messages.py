@@ -382,3 +382,9 @@ def test_a_close_name_here_is_offered_before_one_above(tmp_path, monkeypatch):
     code, text = check(Path("rnn hw2.ipynb"))
     assert code == EXIT_UNUSABLE and "the notebook 'rnn hw.ipynb' is. Check it with:" in text, text
     assert "../" not in text, text
+
+
+def test_a_typo_of_a_name_in_the_folder_above_says_the_folder_above_not_dot_dot(tmp_path, monkeypatch):
+    text = _in_the_kit_s_folder(tmp_path, monkeypatch, "../rnn hw2.ipynb")
+    assert "No such file in the folder above; the notebook 'rnn hw.ipynb' is." in text and " in .." not in text, text
+    assert text.rstrip().endswith("--check '../rnn hw.ipynb'"), text
