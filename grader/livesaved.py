@@ -43,8 +43,9 @@ def notebook_on_disk(namespace: Mapping[str, Any], given: str | os.PathLike[str]
 def unfound_note(namespace: Mapping[str, Any], given: str | os.PathLike[str] | None = None) -> str | None:
     """What ``check()`` says when ``notebook_on_disk`` found no file although one was named: by the
     student (``check(notebook=...)``, a typo or a Colab path not mounted), or by the front end when
-    the kernel started (JupyterLab's ``__session__`` keeps the name the notebook had then: renamed since,
-    the note on a cell edited and not run again was missed until a restart, without a word). None
+    the kernel started (ipykernel sets ``__session__`` once, from ``JPY_SESSION_NAME``: renamed since,
+    the note on a cell edited and not run again was missed without a word; a restart renews it only with
+    a Jupyter Server newer than 2023's jupyter_server#1341, so the note names the argument, not a restart). None
     where nothing names a file (Colab, a console): nothing is compared, and nothing is claimed."""
     if given is not None:
         return (f"check(notebook={os.fspath(given)!r}) names no notebook file (.ipynb) this kernel finds (its "
@@ -56,7 +57,7 @@ def unfound_note(namespace: Mapping[str, Any], given: str | os.PathLike[str] | N
         return None
     return (f"This notebook was {Path(os.fspath(said[0])).name} when its kernel started, and no file of that "
             f"name is there now (renamed or moved since?), so check() could not see whether a cell was edited and "
-            f"not run again. Name the file: check(notebook=\"NEW NAME.ipynb\"), or restart the kernel.")
+            f"not run again. Name the file: check(notebook=\"NEW NAME.ipynb\").")
 
 
 def _lines(source: str) -> tuple[str, ...]:

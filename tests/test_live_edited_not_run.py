@@ -105,7 +105,8 @@ def test_a_notebook_renamed_since_the_kernel_started_is_said_not_missed(tmp_path
     report = " ".join(out.getvalue().split())
     assert ("This notebook was rnn hw.ipynb when its kernel started, and no file of that name is there now "
             "(renamed or moved since?)") in report, report
-    assert 'check(notebook="NEW NAME.ipynb")' in report and "as last saved" not in report, report
+    assert report.count('check(notebook="NEW NAME.ipynb")') == 1 and "as last saved" not in report, report
+    assert "restart" not in report, report  # an older Jupyter Server keeps the old name across a restart
     out = io.StringIO()
     check("rnn_cell_backward", namespace=namespace, stream=out, notebook=path.name)
     report = " ".join(out.getvalue().split())
