@@ -226,7 +226,10 @@ in the drive, spaces and all: `sys.path.insert(0, "/content/drive/MyDrive/Colab 
 
 It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
-`In [7], line 3`: cell execution number 7, line 3 of that cell.
+`In [7], line 3`: cell execution number 7, line 3 of that cell. Where it finds the
+notebook's file (JupyterLab, VS Code), it also says a cell edited and not run again. Colab
+does not tell it the file, nor does JupyterLab after a rename: give it, saved first,
+`check(notebook="/content/drive/MyDrive/Colab Notebooks/rnn.ipynb")`.
 
 ## What the check may do on your machine
 

@@ -404,6 +404,21 @@ def test_kit_readme_says_how_to_find_a_place_the_check_names(rnn_kit):
     assert f"In a `.py` file the places are the file's lines (`{line_words(0, 196, script=True)}`)" in readme
 
 
+def test_kit_readme_says_how_check_finds_the_notebook_file_in_colab_and_after_a_rename(rnn_kit):
+    """check() says a cell edited and not run again only where it finds the notebook's file; the kit's
+    README (all a student has) did not say that Colab, or JupyterLab after a rename, needs
+    ``check(notebook=...)`` (thirty-eighth session, as a student). The argument it names is check()'s."""
+    import inspect
+
+    import grader
+
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert "it also says a cell edited and not run again" in readme and "after a rename" in readme, readme
+    example = re.search(r'`check\((\w+)="/content/drive/[^"]+\.ipynb"\)`', readme)
+    assert example is not None and example.group(1) in inspect.signature(grader.check).parameters, readme
+
+
 def test_kit_readme_says_how_to_write_the_folder_s_path_for_check(rnn_kit, tmp_path):
     """``sys.path.insert(0, "/path/to/this/folder")`` with ``~/handout`` or a Windows path pasted
     from Explorer (``"C:\\Users\\ana\\handout"``) fails, the first with "No module named 'grader'",
