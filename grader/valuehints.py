@@ -223,7 +223,10 @@ def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expecte
     if raised:
         differs = f"yours raises {raised} on an array of shape {expected.shape}"
     elif not isinstance(got, np.ndarray) or got.shape != expected.shape:
-        differs = f"on an array of shape {expected.shape} yours returns {kind_words(got)}"
+        said = kind_words(got)
+        differs = f"on an array of shape {expected.shape} yours returns {said}" + (
+            " (it must give one value for each element, an array of the same shape)"
+            if said == "a single number" or isinstance(got, (int, float)) else "")
     else:
         try:
             if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
