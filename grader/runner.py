@@ -1408,14 +1408,17 @@ class _Grader:
                     return Diagnosis("dependency/initial-value", initial)
                 # A backward step is given gradients and a cache, not a hidden state and a slice of x.
                 passed = stephints.step_arguments(dep)
+                seen = (f"`{self.part.function}` called `{dep}` with inputs that differ from those of a correct run "
+                        f"(first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
+                        f"{self._argument_named(dep, stub, hidden=case.visibility == HIDDEN)})")
+                line = self._unchanged(dep, stub)
+                # A sentence naming the line says the fix: first, and the general advice not again.
                 return Diagnosis("unexpected-dependency-inputs", (
-                    f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
-                    f"a correct run (first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
-                    f"{self._argument_named(dep, stub, hidden=case.visibility == HIDDEN)}): "
-                    f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"
+                    f"{line.strip()} So {seen}." if line else
+                    f"{seen}: check what you pass at each time step ({passed}).")
                     + (f" Your `{dep}` fails cases of its own too, so what it returned for those calls is not a "
                        f"correct step's either: fix it, and this case then shows what `{self.part.function}` itself "
-                       f"passes." if self._wrong_too(dep) else "")))
+                       f"passes." if self._wrong_too(dep) else ""))
         # 2b. A formula read from the function's lines (a gate made with another's weights, a tanh applied
         #    twice, a bias added transposed), or an output normalised over another axis: before the cache's
         #    places below, which two gates made alike (`ft` with `Wi`) made equal (thirty-seventh session).
