@@ -862,7 +862,8 @@ class _Grader:
                                        "" if blame else line_hint(hints.square_product_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    source=self._student_source(location),
-                                                                   first_line=self._first_line(location)),
+                                                                   first_line=self._first_line(location),
+                                                                   at=location.line if location else None),
                                        "" if blame else line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    **self._function_of(location)),
@@ -1142,7 +1143,8 @@ class _Grader:
             return ""
         return line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
-                          elsewhere=self._assigned_at_top("np", definitions=True), assigned_at=self._assigned_at_top)
+                          elsewhere=self._assigned_at_top("np", definitions=True), assigned_at=self._assigned_at_top,
+                          at=location.line)
 
     def _assigned_at_top(self, name: str, *, definitions: bool = False) -> str:
         """``"cell 4 (In [2]), line 17,"``: where the program's top level last gives ``name`` a value
