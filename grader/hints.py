@@ -788,6 +788,30 @@ def assignment_hint(outcome: Any, line: str) -> str:
     return ""
 
 
+def swapped_sizes_hint(source: str, *, first_line: int = 1) -> str:
+    """For a function (``source``) that unpacks a course weight's shape into the sizes its rows and
+    columns are named by, in the other order (``n_a, n_y = parameters["Wy"].shape``, where ``Wy`` is
+    (n_y, n_a)): that line, and the order to write. Thirty-eighth session: the array made with the
+    swapped size then refused a step's value, told "check the sizes `a` was created with". ""."""
+    fn = function_tree(source) if ".shape" in source else None
+    for block in statement_blocks(fn) if fn is not None else ():
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            value = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+            target = stmt.targets[0] if value is not None else None
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2
+                    and all(isinstance(e, ast.Name) for e in target.elts)
+                    and isinstance(value, ast.Attribute) and value.attr == "shape"):
+                continue
+            weight = _weight_name(value.value)
+            rows, columns = _WEIGHT_SIZES[weight][:2] if weight else ("", "")
+            if rows == columns or [e.id for e in target.elts] != [columns, rows]:
+                continue
+            shape = as_written(value, source)
+            return (f"Line {stmt.lineno + first_line - 1} unpacks `{shape}` as `{columns}, {rows}`, but `{weight}` is "
+                    f"({rows}, {columns}): its rows come first. Write `{rows}, {columns} = {shape}`.")
+    return ""
+
+
 def bounds_hint(outcome: Any, line: str = "", source: str = "") -> str:
     """For NumPy's "index 4 is out of bounds for axis 2 with size 4" (a loop over ``range(m)`` where
     ``range(T_x)`` was meant, ``a[:, :, t + 1]``): which indices the axis has, and where an index

@@ -853,6 +853,9 @@ class _Grader:
                                        "" if blame else line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
                                        "" if blame or unpacked else line_hint(hints.assignment_hint, outcome,
                                                                                self._student_line(location)),
+                                       "" if blame or outcome.error_type != "ValueError" else line_hint(
+                                           hints.swapped_sizes_hint, self._student_source(location),
+                                           first_line=self._first_line(location)),
                                        "" if blame else line_hint(hints.bounds_hint, outcome, self._student_line(location),
                                                                    self._student_source(location)),
                                        "" if blame else line_hint(hints.other_key_hint, outcome.error_type,
