@@ -1485,6 +1485,8 @@ class _Grader:
                                                      ("formula/broadcast-fill", formulahints.broadcast_fill_hint),
                                                      ("formula/derivative", formulahints.derivative_hint),
                                                      ("formula/gradient-for-input", formulahints.gradient_for_input_hint),
+                                                     ("formula/step-gradient-recomputed",
+                                                      formulahints.step_gradient_recomputed_hint),
                                                      ("formula/prediction", formulahints.prediction_hint))
                      if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
             if found[0]:

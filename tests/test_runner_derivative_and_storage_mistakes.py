@@ -55,6 +55,11 @@ MISTAKES = [
      "`dtanh` is square, (5, 5), because line 11 makes it with a matrix product (`dtanh = np.dot(1 - a_next ** 2, "
      "da_next.T)`)"),
     # The weight gradients' shapes and sums.
+    # Thirty-eighth session: told "values differ" alone; the step's own gradient is what to add.
+    ("dWaa summed from da and a0", [(RB, "dWaa += dWaat", "dWaa += np.dot(da[:, :, t], a0.T)")], 16,
+     "Line 21, `dWaa += np.dot(da[:, :, t], a0.T)`, makes the step's part of `dWaa` itself, from the input `da`: "
+     "`rnn_cell_backward` gives each step's (`gradients[\"dWaa\"]`, line 17). Add that: "
+     "`dWaa += gradients[\"dWaa\"]`."),
     ("dWax transposed", [(CB, "np.dot(dtanh, xt.T)", "np.dot(xt, dtanh.T)")], 16, "It looks transposed."),  # (a)
     ("dWaa transposed, square", [(CB, "np.dot(dtanh, a_prev.T)", "np.dot(a_prev, dtanh.T)")], 16,  # (b)
      "`dWaa` holds the transpose of the right values (a square array: its shape does not show it)"),
