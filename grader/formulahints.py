@@ -491,3 +491,42 @@ def prediction_hint(source: str, *, first_line: int = 1) -> str:
                 f"{' and '.join(wrong)}: the prediction is this step's hidden state through a softmax, "
                 f"`yt_pred = softmax(np.dot({weight}, a_next) + by)`.")
     return ""
+
+
+#: A weight's gradient summed with a product of its own (``dWaa += np.dot(...)``, ``dWax += a @ b``).
+_PRODUCT_SUMMED = re.compile(r"^[ \t]*(dW\w*)[ \t]*\+=[^\n#]*(?:\b(?:dot|matmul)[ \t]*\(|@)", re.MULTILINE)
+
+
+def step_gradient_recomputed_hint(source: str, *, first_line: int = 1) -> str:
+    """For a backward pass whose loop calls the step's backward function (``rnn_cell_backward``) and
+    adds to a weight's gradient a product it makes itself from one of its own inputs
+    (``dWaa += np.dot(da[:, :, t], a0.T)``: told "values differ" alone, thirty-eighth session): that
+    line, and the step's gradient to add instead. ""."""
+    found = _PRODUCT_SUMMED.search(source) if "_cell_backward" in source else None
+    fn = function_tree(source) if found is not None else None
+    if fn is None:
+        return ""
+    inputs = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    for loop in (node for node in _walk(fn) if isinstance(node, (ast.For, ast.While))):
+        calls = [node for node in _walk(loop) if isinstance(node, ast.Assign) and len(node.targets) == 1
+                 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
+                 and isinstance(node.value.func, ast.Name) and node.value.func.id.endswith("_cell_backward")]
+        if not calls:
+            continue
+        for node in _walk(loop):
+            if not (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add)
+                    and isinstance(node.target, ast.Name) and node.target.id.startswith("dW")):
+                continue
+            product = any(isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.MatMult) or isinstance(sub, ast.Call)
+                          and isinstance(sub.func, ast.Attribute) and sub.func.attr in ("dot", "matmul")
+                          for sub in _walk(node.value))
+            read = names_in(node.value, ast.Load) & inputs
+            if not product or not read:
+                continue
+            weight, step = node.target.id, calls[0]
+            given, callee = step.targets[0].id, step.value.func.id
+            return (f"Line {node.lineno + first_line - 1}, `{as_written(node, source)}`, makes the step's part of "
+                    f"`{weight}` itself, from the input `{sorted(read)[0]}`: `{callee}` gives each step's "
+                    f"(`{given}[\"{weight}\"]`, line {step.lineno + first_line - 1}). Add that: "
+                    f"`{weight} += {given}[\"{weight}\"]`.")
+    return ""

@@ -354,10 +354,13 @@ NUMPY_NAMES = frozenset({"np", "numpy"})
 
 
 def kind_words(value: Any) -> str:
-    """``"an array of shape (3, 10, 4)"``, ``"a list of length 4"``, ``"a dict"``: what a value is, in words,
+    """``"an array of shape (3, 10, 4)"``, ``"a list of length 4"``, ``"a dict"``, ``"a single number"`` (a NumPy
+    number or a 0-d array of one): what a value is, in words,
     the one wording of the checks' messages and the hints (``checks.describe``; thirty-sixth session: "a
     tuple of 3" there, "a tuple of length 3" here)."""
     shape = getattr(value, "shape", None)
+    if shape == () and getattr(getattr(value, "dtype", None), "kind", "?") in tuple("biufc"):
+        return "a single number"  # np.float64, a 0-d array: "an array of shape ()" (thirty-eighth session)
     if isinstance(shape, tuple):
         return f"an array of shape {shape}"
     if isinstance(value, (list, tuple)):

@@ -788,6 +788,30 @@ def assignment_hint(outcome: Any, line: str) -> str:
     return ""
 
 
+def swapped_sizes_hint(source: str, *, first_line: int = 1) -> str:
+    """For a function (``source``) that unpacks a course weight's shape into the sizes its rows and
+    columns are named by, in the other order (``n_a, n_y = parameters["Wy"].shape``, where ``Wy`` is
+    (n_y, n_a)): that line, and the order to write. Thirty-eighth session: the array made with the
+    swapped size then refused a step's value, told "check the sizes `a` was created with". ""."""
+    fn = function_tree(source) if ".shape" in source else None
+    for block in statement_blocks(fn) if fn is not None else ():
+        for stmt in block[:MOST_LOOP_STATEMENTS]:
+            value = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+            target = stmt.targets[0] if value is not None else None
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2
+                    and all(isinstance(e, ast.Name) for e in target.elts)
+                    and isinstance(value, ast.Attribute) and value.attr == "shape"):
+                continue
+            weight = _weight_name(value.value)
+            rows, columns = _WEIGHT_SIZES[weight][:2] if weight else ("", "")
+            if rows == columns or [e.id for e in target.elts] != [columns, rows]:
+                continue
+            shape = as_written(value, source)
+            return (f"Line {stmt.lineno + first_line - 1} unpacks `{shape}` as `{columns}, {rows}`, but `{weight}` is "
+                    f"({rows}, {columns}): its rows come first. Write `{rows}, {columns} = {shape}`.")
+    return ""
+
+
 def bounds_hint(outcome: Any, line: str = "", source: str = "") -> str:
     """For NumPy's "index 4 is out of bounds for axis 2 with size 4" (a loop over ``range(m)`` where
     ``range(T_x)`` was meant, ``a[:, :, t + 1]``): which indices the axis has, and where an index
@@ -906,14 +930,17 @@ def _index_hint(line: str) -> str:
 
 
 def _computed_below(name: str, stmt: ast.stmt, line: str, source: str, *, fn: ast.AST, first_line: int,
-                    assigned_at: Callable[[str], str] | None) -> str:
+                    assigned_at: Callable[[str], str] | None, at: int | None = None) -> str:
     """``shadowed_name_hint``'s sentence for ``name`` read on ``line`` above ``stmt``, its first
     assignment, a plain one outside any loop (a gate computed below the line that uses it), when the
-    notebook gives ``name`` no value outside the function; ""."""
+    notebook gives ``name`` no value outside the function; "". ``at``: the number of ``line`` (as
+    ``first_line`` counts); without it, the first line of that text (an identical line higher up,
+    not run, was named in its place)."""
     if assigned_at is None or name in NUMPY_NAMES or not isinstance(stmt, ast.Assign) or not line.strip():
         return ""
     lines = source.splitlines()[:stmt.lineno - 1]
-    read = next((k + 1 for k, text in enumerate(lines) if text == line), None)
+    read = next((k + 1 for k, text in enumerate(lines) if text == line), None) if at is None else \
+        at - first_line + 1 if 0 < at - first_line + 1 <= len(lines) and lines[at - first_line] == line else None
     if read is None or any(isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and node.lineno <= stmt.lineno
                            <= (node.end_lineno or 0) for block in statement_blocks(fn) for node in block) \
             or assigned_at(name):
@@ -932,7 +959,8 @@ def _computed_below(name: str, stmt: ast.stmt, line: str, source: str, *, fn: as
 
 
 def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
-                       elsewhere: str = "", assigned_at: Callable[[str], str] | None = None) -> str:
+                       elsewhere: str = "", assigned_at: Callable[[str], str] | None = None,
+                       at: int | None = None) -> str:
     """For a name the function gives a value on a line below the one that reads it
     (``UnboundLocalError: cannot access local variable 'np'`` after ``np = len(caches)`` in the
     loop: Python takes the name as the function's own on every line), and for ``np.dot`` read
@@ -940,8 +968,8 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
     name unpacked as ``np``, or ``np = ...`` in the notebook, ``elsewhere`` naming that place):
     where the name gets its value, and to give that value another name. A value computed below
     its first reader (``ot = ...`` under ``a_next = ot * ...``) that nothing outside the function
-    gives (``assigned_at(name)``: the notebook's place of it, or "") is told to move its line up.
-    "" otherwise."""
+    gives (``assigned_at(name)``: the notebook's place of it, or "") is told to move its line up
+    (``at``: the number of ``line``, as ``first_line`` counts). "" otherwise."""
     offset = first_line - 1
     if error_type == "UnboundLocalError":
         found = re.search(r"local variable '(\w+)'", message)
@@ -950,7 +978,8 @@ def shadowed_name_hint(error_type: str, message: str, line: str, *, source: str,
         if not stores:
             return ""
         name, stmt = found.group(1), stores[0]
-        below = _computed_below(name, stmt, line, source, fn=fn, first_line=first_line, assigned_at=assigned_at)
+        below = _computed_below(name, stmt, line, source, fn=fn, first_line=first_line, assigned_at=assigned_at,
+                                at=at)
         if below:
             return below
         rename = (f" `{name}` is NumPy's name: give the variable of line {stmt.lineno + offset} another one."
@@ -1157,12 +1186,14 @@ def _fits_another(values: Sequence[Any], place: int, missing: re.Match | None) -
     return hasattr(mine, "shape") and any(isinstance(v, (list, tuple)) for v in others)
 
 
-def square_product_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1) -> str:
+def square_product_hint(error_type: str, message: str, line: str, *, source: str, first_line: int = 1,
+                        at: int | None = None) -> str:
     """For NumPy's "not aligned" on the student's ``line`` whose one matrix product reads a name of a
     square shape (NumPy's) that a line above gives the value of a matrix product (``dtanh =
     np.dot(1 - a_next ** 2, da_next.T)``, then ``np.dot(dtanh, xt.T)``): that line, which made the
     square array, where ``*`` keeps its arrays' shape. Thirty-eighth session: told only to check the
-    order and the transpose of the line that raised. ""."""
+    order and the transpose of the line that raised. ``at``: the number of ``line`` (counted as
+    ``first_line`` counts), whose nearest such line above it is named (else the function's last). ""."""
     shapes = _NOT_ALIGNED_SHAPES.search(message) if error_type == "ValueError" else None
     pairs = _products(line) if shapes is not None else []
     if len(pairs) != 1:
@@ -1175,7 +1206,7 @@ def square_product_hint(error_type: str, message: str, line: str, *, source: str
         made = [stmt for stmt in stores_of(fn, side.id) if isinstance(stmt, ast.Assign)
                 and (stmt.value.func.attr if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
                      else "@" if isinstance(stmt.value, ast.BinOp) and isinstance(stmt.value.op, ast.MatMult) else "")
-                in ("dot", "matmul", "@")]
+                in ("dot", "matmul", "@") and (at is None or stmt.lineno + first_line - 1 < at)]
         if made:
             stmt = made[-1]
             return (f"`{side.id}` is square, {shape}, because line {stmt.lineno + first_line - 1} makes it with a "

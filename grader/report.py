@@ -441,7 +441,7 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
     if said is not None and case.status in (ERROR, CRASHED) and case.location:
         said.add(case.location.describe())  # a hidden case raising at the same place adds nothing
     if case.message and case.message not in told:
-        out.append(_markdown_lines(case.message, first="  ", rest="  "))
+        out.append(_message_markdown(case))
     if case.diagnosis:
         out.append(f"  {SAME_MISTAKE}\n" if again else
                    _markdown_lines(case.diagnosis.message, first="  Likely mistake: ", rest="  ",
@@ -451,6 +451,21 @@ def _case_markdown(case: CaseResult, number: int, *, told: Sequence[str] = (),
     if case.output and case.status != PASSED:
         out.append("  It printed:\n" + markdown_block(case.output[:FEEDBACK_OUTPUT_CHARS], indent="  "))
     return "".join(out)
+
+
+def _message_markdown(case: CaseResult) -> str:
+    """A public case's message in ``feedback.md``: ``_markdown_lines`` of it, but for an error
+    whose line is not plain (NumPy's ``dtype('<U6')``) the grader's hints after its place ("Raised
+    ... (cell 4 (In [2]), line 14, in f). The error is in ...") on a line of their own, as sentences
+    (``sentence_text``): the whole line, hints included, was one code span (thirty-eighth session)."""
+    message = case.message
+    marker = f" ({case.location.describe()}). " if case.status == ERROR and case.location else ""
+    cut = message.rfind(marker) if marker else -1
+    if cut < 0 or all(_is_plain_line(line) for line in _text_lines(message)):
+        return _markdown_lines(message, first="  ", rest="  ")
+    end = cut + len(marker) - 1
+    return (_markdown_lines(message[:end], first="  ", rest="  ")
+            + _markdown_lines(message[end + 1:], first="  ", rest="  ", line=sentence_text))
 
 
 #: What a case says in place of a likely mistake a case above it in the part named.

@@ -853,6 +853,9 @@ class _Grader:
                                        "" if blame else line_hint(hints.numpy_call_hint, outcome, self._student_line(location)),
                                        "" if blame or unpacked else line_hint(hints.assignment_hint, outcome,
                                                                                self._student_line(location)),
+                                       "" if blame or outcome.error_type != "ValueError" else line_hint(
+                                           hints.swapped_sizes_hint, self._student_source(location),
+                                           first_line=self._first_line(location)),
                                        "" if blame else line_hint(hints.bounds_hint, outcome, self._student_line(location),
                                                                    self._student_source(location)),
                                        "" if blame else line_hint(hints.other_key_hint, outcome.error_type,
@@ -862,7 +865,8 @@ class _Grader:
                                        "" if blame else line_hint(hints.square_product_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    source=self._student_source(location),
-                                                                   first_line=self._first_line(location)),
+                                                                   first_line=self._first_line(location),
+                                                                   at=location.line if location else None),
                                        "" if blame else line_hint(hints.too_many_indices_hint, outcome.error_type,
                                                                    outcome.message or "", self._student_line(location),
                                                                    **self._function_of(location)),
@@ -1142,7 +1146,8 @@ class _Grader:
             return ""
         return line_hint(hints.shadowed_name_hint, outcome.error_type, outcome.message or "",
                           self._student_line(location), source=fn.source, first_line=fn.first_line,
-                          elsewhere=self._assigned_at_top("np", definitions=True), assigned_at=self._assigned_at_top)
+                          elsewhere=self._assigned_at_top("np", definitions=True), assigned_at=self._assigned_at_top,
+                          at=location.line)
 
     def _assigned_at_top(self, name: str, *, definitions: bool = False) -> str:
         """``"cell 4 (In [2]), line 17,"``: where the program's top level last gives ``name`` a value
@@ -1408,14 +1413,17 @@ class _Grader:
                     return Diagnosis("dependency/initial-value", initial)
                 # A backward step is given gradients and a cache, not a hidden state and a slice of x.
                 passed = stephints.step_arguments(dep)
+                seen = (f"`{self.part.function}` called `{dep}` with inputs that differ from those of a correct run "
+                        f"(first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
+                        f"{self._argument_named(dep, stub, hidden=case.visibility == HIDDEN)})")
+                line = self._unchanged(dep, stub)
+                # A sentence naming the line says the fix: first, and the general advice not again.
                 return Diagnosis("unexpected-dependency-inputs", (
-                    f"`{self.part.function}` called `{dep}` with inputs that differ from those of "
-                    f"a correct run (first at {self._first_miss(stub, hidden=case.visibility == HIDDEN)}"
-                    f"{self._argument_named(dep, stub, hidden=case.visibility == HIDDEN)}): "
-                    f"check what you pass at each time step ({passed}).{self._unchanged(dep, stub)}"
+                    f"{line.strip()} So {seen}." if line else
+                    f"{seen}: check what you pass at each time step ({passed}).")
                     + (f" Your `{dep}` fails cases of its own too, so what it returned for those calls is not a "
                        f"correct step's either: fix it, and this case then shows what `{self.part.function}` itself "
-                       f"passes." if self._wrong_too(dep) else "")))
+                       f"passes." if self._wrong_too(dep) else ""))
         # 2b. A formula read from the function's lines (a gate made with another's weights, a tanh applied
         #    twice, a bias added transposed), or an output normalised over another axis: before the cache's
         #    places below, which two gates made alike (`ft` with `Wi`) made equal (thirty-seventh session).
@@ -1477,6 +1485,8 @@ class _Grader:
                                                      ("formula/broadcast-fill", formulahints.broadcast_fill_hint),
                                                      ("formula/derivative", formulahints.derivative_hint),
                                                      ("formula/gradient-for-input", formulahints.gradient_for_input_hint),
+                                                     ("formula/step-gradient-recomputed",
+                                                      formulahints.step_gradient_recomputed_hint),
                                                      ("formula/prediction", formulahints.prediction_hint))
                      if (said := line_hint(hint, fn.source, first_line=fn.first_line))), ("", ""))
             if found[0]:

@@ -91,7 +91,8 @@ def created_shape_hint(source: str, *, output: Any, got: tuple[int, ...], expect
                        dims: Mapping[str, int], first_line: int = 1) -> str:
     """For an output of the wrong shape, the function's last line that gives its returned name a
     value outside any loop, when that line shows where the shape comes from: an input passed on
-    whole (``da0 = da``, an input of another shape), or a NumPy constructor whose sizes are written
+    whole (``da0 = da``, an input of another shape), another name of the function (``da0 = dxt``,
+    thirty-eighth session), or a NumPy constructor whose sizes are written
     out (``y_pred = np.zeros((n_y, m, n_a))``), each wrong size named, with the case's dimension
     of that size where only one has it (``dims``: ``{"T_x": 4, ...}``). Real notebooks of the
     thirty-fourth and thirty-fifth sessions, told only the two shapes. ``output``: the output's place
@@ -110,6 +111,10 @@ def created_shape_hint(source: str, *, output: Any, got: tuple[int, ...], expect
         # The shapes are said just before, and the value meant by the known mistake's sentence after it
         # (`da0_is_da`): "`da0` is computed, of shape (5, 10)" read oddly and said the shape again.
         return f" Line {line} sets `{name}` to the input `{value.id}` itself, so it has `{value.id}`'s shape."
+    if isinstance(value, ast.Name) and value.id != name:
+        # `da0 = dxt` below the loop (thirty-eighth session: told only the two shapes): the name it copies.
+        return (f" Line {line} sets `{name}` to `{value.id}` (`{as_written(last, source)}`), which has shape {got} "
+                f"there: check that `{value.id}` is the value `{name}` stands for.")
     sizes = _written_sizes(value)
     if sizes is None or len(sizes) != len(got) or len(got) != len(expected):
         return ""
@@ -223,7 +228,10 @@ def own_helper_hint(function: str, helper: str, *, where: str, got: Any, expecte
     if raised:
         differs = f"yours raises {raised} on an array of shape {expected.shape}"
     elif not isinstance(got, np.ndarray) or got.shape != expected.shape:
-        differs = f"on an array of shape {expected.shape} yours returns {kind_words(got)}"
+        said = kind_words(got)
+        differs = f"on an array of shape {expected.shape} yours returns {said}" + (
+            " (it must give one value for each element, an array of the same shape)"
+            if said == "a single number" or isinstance(got, (int, float)) else "")
     else:
         try:
             if np.allclose(got, expected, rtol=1e-6, atol=1e-9):

@@ -262,3 +262,16 @@ def test_the_prediction_rule_is_bounded_on_hostile_sources():
     said = [formulahints.prediction_hint(source) for source in sources]
     assert time.process_time() - start < 5
     assert said[0] == said[2] == "" and said[1].startswith("Line 2, `yt_pred = softmax(a_prev)`"), said
+
+
+def test_a_weight_s_step_gradient_made_again_from_an_input_is_told_the_step_s_to_add():
+    source = nbs.COURSE_CELLS["rnn_backward"]
+    assert formulahints.step_gradient_recomputed_hint(source) == ""  # the course's: `dWaa += dWaat`
+    wrong = source.replace("dWaa += dWaat", "dWaa += np.dot(da[:, :, t], a0.T)")
+    assert formulahints.step_gradient_recomputed_hint(wrong, first_line=3).startswith(
+        "Line 23, `dWaa += np.dot(da[:, :, t], a0.T)`, makes the step's part of `dWaa` itself, from the input `da`")
+    # Controls: a product of the step's own values (no input of the function read), and no step called.
+    own = source.replace("dWaa += dWaat", "dWaa += np.dot(dWaat, np.eye(dWaat.shape[1]))")
+    assert formulahints.step_gradient_recomputed_hint(own) == ""
+    alone = wrong.replace("rnn_cell_backward(", "step(")
+    assert formulahints.step_gradient_recomputed_hint(alone) == ""

@@ -429,3 +429,16 @@ def test_a_square_array_made_by_a_matrix_product_above_is_told_that_line():
     assert hints.square_product_hint("ValueError", message, "    dxt = np.dot(dtanh, xt.T)", source=other) == ""
     assert hints.square_product_hint("ValueError", "shapes (5,4) and (10,3) not aligned: 4 (dim 1) != 10 (dim 0)",
                                      "    dxt = np.dot(dtanh, xt.T)", source=source) == ""
+
+
+def test_a_weight_s_shape_unpacked_in_the_other_order_is_told_the_order_to_write():
+    # Thirty-eighth session: `n_a, n_y = parameters["Wy"].shape` was told "check the sizes `a` was created with".
+    source = 'def f(x, parameters):\n    n_x, m, T_x = x.shape\n    n_a, n_y = parameters["Wy"].shape\n    return n_a\n'
+    assert hints.swapped_sizes_hint(source, first_line=4) == (
+        'Line 6 unpacks `parameters["Wy"].shape` as `n_a, n_y`, but `Wy` is (n_y, n_a): its rows come first. Write '
+        '`n_y, n_a = parameters["Wy"].shape`.')
+    assert "`Wax` is (n_a, n_x)" in hints.swapped_sizes_hint(source.replace('n_a, n_y = parameters["Wy"]', "n_x, n_a = Wax"))
+    # Controls: the right order, a square weight, other names, and no weight of the course.
+    for line in ('n_y, n_a = parameters["Wy"].shape', "n_a, n_a = Waa.shape", 'rows, cols = parameters["Wy"].shape',
+                 "n_a, n_y = other.shape", 'n_a, n_y = parameters["Wy"]'):
+        assert hints.swapped_sizes_hint(source.replace('n_a, n_y = parameters["Wy"].shape', line)) == "", line

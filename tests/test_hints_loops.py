@@ -214,6 +214,27 @@ def test_a_step_given_a_value_no_step_changes_is_told_where_it_comes_from(tmp_pa
     assert said in case.diagnosis.message, case.diagnosis.message
 
 
+def test_a_step_s_wrong_input_is_told_by_its_line_first_and_the_general_advice_only_without_one(
+        tmp_path, context, sandbox):
+    # Before: "`rnn_backward` called `rnn_cell_backward` with inputs that differ ...: check what you pass at
+    # each time step (...). No step of the loop changes `da_prevt` ...": the vague sentence first, the fix after.
+    told = _part(tmp_path, _edit("rnn_backward", ("dxt, da_prevt, dWaxt", "dxt, da_prev, dWaxt")), "rnn_backward",
+                 context, sandbox).cases[0].diagnosis
+    assert told is not None and told.id == "unexpected-dependency-inputs", told
+    assert told.message.startswith("No step of the loop changes `da_prevt`, which line 17 passes"), told.message
+    assert told.message.endswith(" So `rnn_backward` called `rnn_cell_backward` with inputs that differ from those "
+                                 "of a correct run (first at call 2, in `da_next`)."), told.message
+    assert "check what you pass" not in told.message, told.message
+    # Control: with no line to name, the general advice stays.
+    told = _part(tmp_path, _edit("rnn_forward", ("rnn_cell_forward(x[:, :, t], a_next, parameters)",
+                                                 "rnn_cell_forward(x[:, :, t], a_next * 2, parameters)")),
+                 "rnn_forward", context, sandbox).cases[0].diagnosis
+    assert told is not None and told.message == (
+        "`rnn_forward` called `rnn_cell_forward` with inputs that differ from those of a correct run (first at "
+        "call 1, in `a_prev`): check what you pass at each time step (the previous hidden state, the slice of the "
+        "input)."), told
+
+
 def test_a_cache_index_computed_from_the_steps_is_not_told_unchanged(tmp_path, context, sandbox):
     case = _part(tmp_path, _edit("rnn_backward", ("caches[t])", "caches[T_x - 1 - t])")), "rnn_backward", context,
                  sandbox).cases[0]

@@ -158,7 +158,9 @@ def test_a_backward_call_hint_speaks_of_gradients_not_only_of_the_hidden_state(t
     diagnosis = part.cases[0].diagnosis
     assert diagnosis is not None and "called `rnn_cell_backward` with inputs that differ" in diagnosis.message
     assert "in `da_next`" in diagnosis.message, diagnosis.message
-    assert "gradient with the one carried over, and that step's cache" in diagnosis.message, diagnosis.message
+    # Thirty-eighth session: the line's sentence says the fix, first; the general advice is not added to it.
+    assert diagnosis.message.startswith("Line 17 passes `da_prevt`") and "Pass `da[:, :, t] + da_prevt`." \
+        in diagnosis.message, diagnosis.message
     assert "hidden state" not in diagnosis.message, diagnosis.message
 
 
@@ -169,5 +171,6 @@ def test_a_forward_call_hint_keeps_its_words(tmp_path, context, sandbox):
     result = _grade(tmp_path, nbs.course_notebook(zeros), context, sandbox)
     diagnosis = result.part("rnn_forward").cases[0].diagnosis
     assert diagnosis is not None and diagnosis.id == "unexpected-dependency-inputs", diagnosis
-    assert "in `a_prev` (an array of zeros)): check what you pass at each time step (the previous hidden state, " \
-           "the slice of the input)." in diagnosis.message, diagnosis.message
+    assert diagnosis.message.startswith("Line 14 passes `a[:, :, t]` to `rnn_cell_forward`") and \
+        diagnosis.message.endswith("(first at call 1, in `a_prev` (an array of zeros)).") and \
+        "gradient" not in diagnosis.message, diagnosis.message

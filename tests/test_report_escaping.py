@@ -439,6 +439,31 @@ def test_a_hostile_notebook_gets_feedback_with_no_structure_of_its_own(tmp_path,
     assert "&lt;img src=http://evil.example/i.png&gt;" in page
 
 
+def test_an_error_message_that_is_not_plain_leaves_the_grader_s_hint_as_a_sentence(tmp_path, context, sandbox):
+    # NumPy's "dtype('<U7')" made the whole line a code span, the grader's hint after the place
+    # included: the student read the fix as a grey block of code (thirty-eighth session).
+    from grader.runner import grade_submission
+
+    def case_lines(overrides: dict, function: str) -> list[str]:
+        path = nbs.write(tmp_path / "student.ipynb", nbs.course_notebook(overrides))
+        text = feedback_markdown(grade_submission(path, context=context, sandbox=sandbox))
+        part = text.split(f"## `{function}`", 1)[1].split("\n## ", 1)[0]
+        item = part.split("- ❌ assignment example: raised an error", 1)[1].split("\n- ", 1)[0]
+        return item.strip("\n").split("\n")[1:]
+
+    raised, hint = case_lines(nbs.mutate("rnn_forward", "a_next = a0", "a_next = str(a0.shape)"), "rnn_forward")
+    assert raised.startswith("  `Raised UFuncTypeError: ") and "dtype('<U" in raised, raised
+    assert raised.endswith(" (cell 4 (In [2]), line 14, in rnn_cell_forward).`"), raised
+    assert hint.startswith("  The error is in your `rnn_cell_forward`, but it comes from what `rnn_forward` "
+                           "passed to it"), hint
+    assert "``" not in hint and report._is_plain_line(hint.strip()), hint
+    # Control: a plain message stays one line, hint and all.
+    plain = case_lines(nbs.mutate("rnn_cell_forward", 'Waa = parameters["Waa"]', 'Waa = parameters["waa"]'),
+                       "rnn_cell_forward")
+    assert len(plain) == 1 and plain[0].startswith("  Raised KeyError: 'waa' (cell 4 (In [2]), line 7, in "
+                                                   "rnn_cell_forward). If you read it from `parameters`"), plain
+
+
 def test_score_changes_and_the_excel_gradebook_have_no_formula_from_a_file_name(tmp_path):
     """The files a TA opens in a spreadsheet (thirty-third session's check, CSV injection):
     ``score-changes.csv`` and ``grades.csv`` written for Excel (``--excel``, a byte-order mark

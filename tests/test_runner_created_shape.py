@@ -38,6 +38,18 @@ def test_an_input_returned_as_an_output_is_told_its_line(tmp_path, context, sand
     assert case.diagnosis is not None and "`da0 = da_prevt`" in case.diagnosis.message, case.diagnosis
 
 
+def test_an_output_set_to_another_name_of_the_function_is_told_that_line(tmp_path, context, sandbox):
+    # Thirty-eighth session: `da0 = dxt` after the loop was told only "`da0` has shape (3, 10); expected (5, 10)".
+    step = nbs.mutate("rnn_backward", "da0 = da_prevt", "da0 = dxt")
+    case = _grade(tmp_path, nbs.course_notebook(step), context, sandbox).part("rnn_backward").cases[0]
+    line = _line(step["rnn_backward"], "da0 = dxt")
+    assert case.message == (f"`da0` has shape (3, 10); expected (5, 10). Line {line} sets `da0` to `dxt` (`da0 = dxt`), "
+                            f"which has shape (3, 10) there: check that `dxt` is the value `da0` stands for."), case.message
+    # Control: right code is not told it.
+    part = _grade(tmp_path, nbs.course_notebook(), context, sandbox).part("rnn_backward")
+    assert part.points == part.max_points and not any(c.message for c in part.cases), part
+
+
 def test_no_line_is_quoted_where_it_does_not_show_the_shape():
     def hint(source, got=(2, 10, 5), expected=(2, 10, 4), dims=DIMS):
         return created_shape_hint(source, output=1, got=got, expected=expected, dims=dims)

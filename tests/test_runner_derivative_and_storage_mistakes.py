@@ -47,7 +47,19 @@ MISTAKES = [
     ("dtanh made by a matrix product", [(CB, _DTANH, "np.dot(1 - a_next ** 2, da_next.T)")], 0,
      "`dtanh` is square, (5, 5), because line 11 makes it with a matrix product (`dtanh = np.dot(1 - a_next ** 2, "
      "da_next.T)`): to multiply two arrays of one shape element by element, keeping that shape, write `*`."),
+    # Thirty-eighth session: the hint named the function's last matrix product of `dtanh`, here line 17, below
+    # the line that raised, where the one that made it square is line 11.
+    ("dtanh made by a matrix product, remade below", [
+        (CB, _DTANH, "np.dot(1 - a_next ** 2, da_next.T)"),
+        (CB, "    ### END CODE HERE ###", "    dtanh = np.dot(Waa, dtanh)\n    ### END CODE HERE ###")], 0,
+     "`dtanh` is square, (5, 5), because line 11 makes it with a matrix product (`dtanh = np.dot(1 - a_next ** 2, "
+     "da_next.T)`)"),
     # The weight gradients' shapes and sums.
+    # Thirty-eighth session: told "values differ" alone; the step's own gradient is what to add.
+    ("dWaa summed from da and a0", [(RB, "dWaa += dWaat", "dWaa += np.dot(da[:, :, t], a0.T)")], 16,
+     "Line 21, `dWaa += np.dot(da[:, :, t], a0.T)`, makes the step's part of `dWaa` itself, from the input `da`: "
+     "`rnn_cell_backward` gives each step's (`gradients[\"dWaa\"]`, line 17). Add that: "
+     "`dWaa += gradients[\"dWaa\"]`."),
     ("dWax transposed", [(CB, "np.dot(dtanh, xt.T)", "np.dot(xt, dtanh.T)")], 16, "It looks transposed."),  # (a)
     ("dWaa transposed, square", [(CB, "np.dot(dtanh, a_prev.T)", "np.dot(a_prev, dtanh.T)")], 16,  # (b)
      "`dWaa` holds the transpose of the right values (a square array: its shape does not show it)"),
@@ -137,6 +149,12 @@ MISTAKES = [
     ("ot computed below a_next", [(C, _OT, ""), (C, _A_NEXT, _A_NEXT + _OT)], 0,
      "Line 28 reads `ot`, which line 29 computes below it (`ot = sigmoid(np.dot(Wo, concat) + bo)`): a function "
      "runs its lines from the top, so `ot` has no value yet on line 28. Move line 29 up, above line 28"),
+    # Thirty-eighth session: the line that raised was found by its text, and an identical line above it, not run,
+    # was named in its place (line 29).
+    ("ot computed below a_next, which a branch not run reads too", [
+        (C, _OT, ""), (C, _A_NEXT, "    if m < 0:\n    " + _A_NEXT + "    if m > 0:\n    " + _A_NEXT + _OT)], 0,
+     "Line 31 reads `ot`, which line 32 computes below it (`ot = sigmoid(np.dot(Wo, concat) + bo)`): a function "
+     "runs its lines from the top, so `ot` has no value yet on line 31. Move line 32 up, above line 31"),
 ]
 
 

@@ -80,8 +80,10 @@ MISTAKES = [
     ("x sliced on the wrong axis", F, "x[:, :, t]", "x[:, t, :]", 0,
      "in `xt` (of shape (3, 7), where a correct run passes (3, 10))"),
     ("a stored in y", F, "y[:, :, t] = yt", "y[:, :, t] = a_next", 0, "and `a_next` has shape (5, 10)"),
+    # Thirty-eighth session: told only "check the sizes `a` was created with"; the fix is the unpacking's order.
     ("n_y and n_a swapped", F, 'n_y, n_a = parameters["Wy"].shape', 'n_a, n_y = parameters["Wy"].shape', 0,
-     "check the sizes `a` was created with"),
+     'Line 7 unpacks `parameters["Wy"].shape` as `n_a, n_y`, but `Wy` is (n_y, n_a): its rows come first. Write '
+     '`n_y, n_a = parameters["Wy"].shape`.'),
     ("c0 from a0", F, "c_next = np.zeros(a_next.shape)", "c_next = a0", 0, "The memory starts from `a0`, but `c0` must be zeros"),
     ("nothing appended", F, "        caches.append(cache)\n", "", 90 / 7, "It is an empty list: nothing was appended to it"),
     ("memory reset at each step", F, _STEP, "lstm_cell_forward(x[:, :, t], a_next, np.zeros(a_next.shape), parameters)",

@@ -75,6 +75,20 @@ def test_an_own_softmax_over_rows_and_an_own_sigmoid_of_the_wrong_sign_are_told_
     assert "calls your own `sigmoid` (cell 3 (In [2]))" in lstm and "gives 1 - sigmoid" in lstm, lstm
 
 
+def test_an_own_sigmoid_that_returns_one_number_is_told_so_not_an_array_of_shape_nothing(tmp_path, context, sandbox):
+    # Before: "on an array of shape (3, 2) yours returns an array of shape ()" (np.mean gives np.float64).
+    for body in ("np.mean(1 / (1 + np.exp(-x)))", "float(np.sum(1 / (1 + np.exp(-x))))"):
+        lstm = " ".join(_graded(tmp_path, _with_cell(f"def sigmoid(x):\n    return {body}\n"), context, sandbox)
+                        .part("lstm_cell_forward").notes)
+        assert "calls your own `sigmoid`" in lstm and "shape ()" not in lstm, lstm
+        assert "yours returns a single number (it must give one value for each element" in lstm \
+            or "yours returns a float (it must give one value for each element" in lstm, lstm
+    # Control: an own sigmoid that returns an array of another shape is told that shape.
+    lstm = " ".join(_graded(tmp_path, _with_cell("def sigmoid(x):\n    return (1 / (1 + np.exp(-x)))[None]\n"),
+                            context, sandbox).part("lstm_cell_forward").notes)
+    assert "on an array of shape (3, 2) yours returns an array of shape (1, 3, 2). Fix yours" in lstm, lstm
+
+
 def test_an_own_helper_equal_to_the_course_s_is_not_told_even_when_the_function_fails(tmp_path, context, sandbox):
     # Control: the student's softmax and sigmoid are right; rnn_cell_forward leaves out the bias.
     nb = _with_cell("def softmax(x):\n    e = np.exp(x - np.max(x, axis=0))\n    return e / e.sum(axis=0)\n\n"
