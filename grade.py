@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from grader import exit_at_once, exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
+from grader import exit_at_once, exit_status_of, older_than_supported, value_left_out  # the package's __init__ only: Python 3.6 or newer reads it
 
 
 def python_too_old(version: tuple = sys.version_info) -> "str | None":
@@ -140,17 +140,6 @@ def _workers(text: str) -> int:
     return value
 
 
-#: ``--check``'s value when no notebook follows it (``--check``, ``--check --function f``, ``--check=``):
-#: argparse said "argument --check: expected one argument" (and ``--check=`` checked the working folder),
-#: where a bare ``grade.py`` of the kit names the command to copy; ``main`` says what that says.
-_NO_NOTEBOOK = object()
-
-
-def _notebook(text: str) -> "Path | object":
-    """``--check``'s notebook, ``_NO_NOTEBOOK`` for an empty one (``--check=``)."""
-    return Path(text) if text else _NO_NOTEBOOK
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; defaults come from the library functions it calls."""
     grade = commands.grade_class
@@ -206,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-html", dest="feedback_html", action="store_false",
                         help="skip feedback.html per submission")
     modes = parser.add_mutually_exclusive_group()
-    modes.add_argument("--check", type=_notebook, nargs="?", const=_NO_NOTEBOOK, metavar="NOTEBOOK",
+    modes.add_argument("--check", type=Path, metavar="NOTEBOOK",
                        help="students: run the public cases on NOTEBOOK (exit 0 when all pass)")
     modes.add_argument("--student-kit", type=Path, metavar="DIR",
                        help="write the kit handed to students (public cases, --check) into DIR")
@@ -224,12 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status (``grader.exits.EXIT_*``)."""
     parser = build_parser()
+    # --check with no notebook after it (``--check``, ``--check --function f``, ``--check=``): argparse
+    # said "argument --check: expected one argument" (and ``--check=`` checked the working folder), where
+    # a bare ``grade.py`` of the kit names the command to copy; this says what that says.
+    if value_left_out(sys.argv[1:] if argv is None else argv, "--check"):
+        from grader.selfcheck import notebook_left_out
+        parser.error(notebook_left_out())
     args, extra = parser.parse_known_args(argv)
     if any(word.startswith("-") for word in extra):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    if args.check is _NO_NOTEBOOK:
-        from grader.selfcheck import notebook_left_out
-        parser.error(notebook_left_out())
     given = [args.submissions, *map(Path, extra)] if args.submissions is not None else []
     if given:  # one path with spaces, typed without quotes: the shell cut it into words
         from grader.copycommands import grade_command, unquoted_path

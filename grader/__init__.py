@@ -31,6 +31,24 @@ def older_than_supported(version: tuple) -> "str | None":
     return ".".join(map(str, version[:3]))
 
 
+def value_left_out(argv: "list", option: str) -> bool:
+    """Whether ``option`` (``--check``) is in ``argv`` (``sys.argv[1:]``) with no value: last, before
+    another option, or ``--check=``. ``grade.py`` and the kit's ``grade.py`` ask it before argparse,
+    whose "expected one argument" they replace with the command to copy: the option takes one value
+    (``nargs="?"`` had made ``--help`` say ``--check [NOTEBOOK]``, as if the notebook were optional).
+    An abbreviation argparse takes (``--chec``) counts as the option."""
+    for at, word in enumerate(argv):
+        if word == "--":  # what follows is positional
+            return False
+        if word == option + "=":
+            return True
+        if len(word) > 3 and option.startswith(word):
+            after = argv[at + 1] if at + 1 < len(argv) else None
+            if after is None or (after.startswith("-") and after != "-"):
+                return True
+    return False
+
+
 def exit_status_of(main: "Any") -> int:
     """``main()``'s exit status for ``grade.py`` and the kit's ``grade.py``, where output piped into
     a reader that stopped early (``| head``, ``| less`` quit before the end) ends the run quietly,

@@ -572,6 +572,19 @@ def _members(raw) -> int | None:
     return count
 
 
+def _member_names(path: Path, *, limits: ArchiveLimits) -> list[str]:
+    """The member names of the zip at ``path`` from its central directory, unpacking nothing; [] for
+    a zip whose directory is over ``MAX_DIRECTORY_BYTES`` or ``limits.max_members``, or unreadable."""
+    try:
+        with open(path, "rb") as raw:
+            if _directory_bytes(raw) > MAX_DIRECTORY_BYTES or (_members(raw) or 0) > limits.max_members:
+                return []
+            with zipfile.ZipFile(raw) as zf:
+                return zf.namelist()
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+        return []
+
+
 def students_in(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> tuple[str, ...]:
     """The students whose Canvas or Moodle download names the members of the zip at ``path``
     carry (``smithjane_12345_67890_rnn.ipynb``, ``Jane Smith_4242_assignsubmission_file_/...``, at
@@ -581,16 +594,8 @@ def students_in(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) -> tuple[
     with one notebook in it, with that notebook's score (thirty-fourth session)."""
     from grader.discover import platform_name
 
-    try:
-        with open(path, "rb") as raw:
-            if _directory_bytes(raw) > MAX_DIRECTORY_BYTES or (_members(raw) or 0) > limits.max_members:
-                return ()
-            with zipfile.ZipFile(raw) as zf:
-                names = zf.namelist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-        return ()
     ids = set()
-    for name in names:
+    for name in _member_names(path, limits=limits):
         parts = name.split("/")
         for at, part in enumerate(parts[:2]):
             named = platform_name(part)
@@ -606,15 +611,7 @@ def notebooks_named_in(path: Path, *, limits: ArchiveLimits = STUDENT_LIMITS) ->
     a zip whose names cannot be read within ``limits``. What a late zip's files are called, read
     without unpacking it: a TA who packed two students' late notebooks in one zip is told before
     anything is graded (``grader.classoptions.classmates_named_in``)."""
-    try:
-        with open(path, "rb") as raw:
-            if _directory_bytes(raw) > MAX_DIRECTORY_BYTES or (_members(raw) or 0) > limits.max_members:
-                return ()
-            with zipfile.ZipFile(raw) as zf:
-                names = zf.namelist()
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-        return ()
-    stems = {PurePosixPath(name).stem for name in names
+    stems = {PurePosixPath(name).stem for name in _member_names(path, limits=limits)
              if name.count("/") <= 1 and PurePosixPath(name).suffix in (".ipynb", ".py")}
     return tuple(sorted(stems))
 

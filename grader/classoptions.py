@@ -225,7 +225,7 @@ def classmates_named_in(late_zip: Path, *, out_dir: Path) -> str | None:
     is graded."""
     from grader.archive import notebooks_named_in
     from grader.classfiles import GRADEBOOK
-    from grader.discover import folder_id, student_zip_id
+    from grader.discover import folder_id, listing, student_zip_id
     from grader.files import spreadsheet_text
     from grader.report import gradebook_submissions
 
@@ -236,9 +236,8 @@ def classmates_named_in(late_zip: Path, *, out_dir: Path) -> str | None:
     named = [stem for stem in notebooks_named_in(late_zip) if spreadsheet_text(folder_id(stem)) in rows]
     if not named:
         return None
-    shown = ", ".join(named[:5]) + (", ..." if len(named) > 5 else "")
     command, typed_out = grade_command(), quoted(str(out_dir))  # pasted into a shell: quoted
-    return (f"{late_zip} holds notebooks named as students of the class in {out_dir} ({shown}), but a zip "
+    return (f"{late_zip} holds notebooks named as students of the class in {out_dir} ({listing(named)}), but a zip "
             f"given alone is one student's work, named by the zip ({whose}, no row of the class): "
             f"unzip it and grade each student's notebook alone ({command} NOTEBOOK --out {typed_out}: "
             f"their row updated, the class kept), or name the zip after its one student")

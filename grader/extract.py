@@ -595,6 +595,10 @@ class _Extractor:
         self.dropped_bindings: dict[str, int] = {}
         #: name -> (cell, line, statement, def to write) of a dropped ``name = call(...)`` that binds it last
         self.dropped_calls: dict[str, tuple[int, int, str, str | None]] = {}
+        #: name -> the cell of a kept constant that a dropped statement then assigned again (unkept
+        #: since: ``n_a = 5``, then a loop sets it): the note on it said "only assigned outside, in" the
+        #: loop's cell, as if ``n_a = 5`` were not there (thirty-eighth session, as a student).
+        self.constants_undone: dict[str, int] = {}
         #: name -> the import that binds it to a module now (``import numpy as np``): a top-level
         #: assignment to it is not run (``_module_replaced``); and the names warned of already.
         self.module_binds: dict[str, Import] = {}
@@ -1225,6 +1229,7 @@ class _Extractor:
             return False
         name = node.targets[0].id
         self.dropped_bindings.pop(name, None)
+        self.constants_undone.pop(name, None)
         self._definition("function", name, node.lineno, node.end_lineno or node.lineno, source, cell, node, uses)
         member = self._member_alias(value) if isinstance(value, ast.Attribute) else None
         if member is not None and node.lineno == node.end_lineno:
@@ -1364,6 +1369,7 @@ class _Extractor:
         for n in names:
             self.defs.pop(n, None)
             self.dropped_bindings.pop(n, None)
+            self.constants_undone.pop(n, None)
         last = node.end_lineno or node.lineno
         self.defs[names[0]] = (
             Def("constant", tuple(names), source, cell.index, node.lineno, last, frozenset(uses)),
@@ -1382,6 +1388,9 @@ class _Extractor:
 
     def _rebound(self, name: str, cell_index: int, *, part: ast.expr | None = None) -> None:
         """A dropped statement of cell ``cell_index`` assigns ``name``, or sets ``part`` of it."""
+        entry = self.defs.get(name)
+        if entry is not None and entry[0].kind == "constant":
+            self.constants_undone[name] = entry[0].cell_index
         self._unbind_constant(name)
         self.dropped_bindings[name] = cell_index
         self.dropped_calls.pop(name, None)
@@ -1674,7 +1683,8 @@ class _Extractor:
             for n in free:
                 self.diags.append(Diagnostic(
                     "warning", free_message(name, n, self.dropped_bindings, test_bound, star_unknown,
-                                             graded_cells=defined_in, broken=broken, cell=self._cell),
+                                             graded_cells=defined_in, broken=broken, cell=self._cell,
+                                             undone=self.constants_undone),
                     d.cell_index, first_use.get(n), name,
                 ))
         self._import_notes(analysed, student)

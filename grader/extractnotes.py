@@ -132,20 +132,27 @@ def free_message(function: str, name: str, dropped: Mapping[str, int],
                   test_bound: Mapping[str, str], star_unknown: list[str], *,
                   graded_cells: Collection[int | None] = (),
                   broken: Mapping[str, Diagnostic] | None = None,
-                  cell: Callable[[int], str] = cell_words) -> str:
+                  cell: Callable[[int], str] = cell_words,
+                  undone: Mapping[str, int] | None = None) -> str:
     """Student-readable explanation of one free name (``cell`` words a cell index: with the prompt
     the saved notebook shows, ``_Extractor._cell``). ``graded_cells``: the cells whose
     definitions the program holds; of such a cell the message cannot say that it "is not graded"
     (``CACHE = {}`` above the def that fills it: the cell is graded, that statement is not run).
     ``broken``: the notebook's functions whose definition has an error of its own (a syntax
-    error), by name (``broken_definition_note``)."""
+    error), by name (``broken_definition_note``). ``undone``: the names set as a constant in a cell (by
+    cell index) and then assigned again by a statement the grader does not run, which keeps neither."""
     if name == "get_ipython":
         return (f"`{function}` contains IPython-only syntax (a magic or shell command), "
                 "which cannot run when grading; remove it from the function.")
     if broken and name in broken:
         return broken_definition_note(function, name, broken[name], cell=cell)
     text = f"`{function}` uses `{name}`, which is not defined inside the function"
-    if name in dropped and dropped[name] in graded_cells:
+    if undone and name in undone and name in dropped:
+        text += (f"; it is set in {cell(undone[name])}, then assigned again in {cell(dropped[name])} by a statement "
+                 "the grader does not run (a loop, a call): the value it ends with "
+                 "depends on code the grader does not run, so it keeps neither. A graded function runs on its "
+                 "own: compute the value inside the function or take it from the function's arguments")
+    elif name in dropped and dropped[name] in graded_cells:
         text += (f"; it is only assigned outside the functions of {cell(dropped[name])}, by a statement the "
                  "grader does not run (of a cell's top level it runs imports, definitions and constants such "
                  "as `n_a = 5` or `SHAPE = (5, 10)`, not an empty `{}` or `[]`, a call or a loop). A graded "

@@ -68,14 +68,9 @@ if sys.version_info < (3, 6):  # `python grade.py` where python is Python 2: why
 import argparse  # noqa: E402 - after the version's test
 from pathlib import Path  # noqa: E402
 
-from grader import exit_status_of, older_than_supported  # the package's __init__ only: Python 3.6 or newer reads it
+from grader import exit_status_of, older_than_supported, value_left_out  # the package's __init__ only: Python 3.6 or newer reads it
 
 RUBRIC = Path(__file__).resolve().parent / "rubrics" / {rubric_file!r}
-
-
-def _notebook(text):
-    """``--check``'s notebook: a path, None for an empty one (``--check=``)."""
-    return Path(text) if text else None
 
 
 def build_parser():
@@ -83,9 +78,9 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="grade.py", usage="%(prog)s [-h] [--check NOTEBOOK] [--function NAME]",
         description="Check your notebook on the public cases of the assignment.")
-    # --check with no notebook after it (``--check``, ``--check=``): None, and main's command to copy, not
-    # argparse's "argument --check: expected one argument"
-    parser.add_argument("--check", type=_notebook, nargs="?", metavar="NOTEBOOK",
+    # --check with no notebook after it (``--check``, ``--check=``): main's command to copy, not
+    # argparse's "argument --check: expected one argument" (value_left_out, asked before argparse)
+    parser.add_argument("--check", type=Path, metavar="NOTEBOOK",
                         help="your notebook (.ipynb) or a .py file with your functions")
     parser.add_argument("notebooks", type=Path, nargs="*", help=argparse.SUPPRESS)  # --check left out
     parser.add_argument("--function", metavar="NAME", default=None,
@@ -112,7 +107,9 @@ def main(argv=None):
     """Parse the arguments (``argv``: a list of strings, None for the command line's) and run the
     self-check; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    # --check with no notebook: parsed as no argument at all, which says the command to copy below
+    args = parser.parse_args([] if value_left_out(words, "--check") else words)
     given = ([args.check] if args.check is not None else []) + args.notebooks
     too_old = python_too_old()
     if too_old:  # before the checker's modules, which an older Python cannot import
@@ -229,7 +226,10 @@ in the drive, spaces and all: `sys.path.insert(0, "/content/drive/MyDrive/Colab 
 
 It checks the functions as they are defined in the running notebook (run the
 cells you changed first), and prints the same verdicts. Locations read
-`In [7], line 3`: cell execution number 7, line 3 of that cell.
+`In [7], line 3`: cell execution number 7, line 3 of that cell. Where it finds the
+notebook's file (JupyterLab, VS Code), it also says a cell edited and not run again. Colab
+does not tell it the file, nor does JupyterLab after a rename: give it, saved first,
+`check(notebook="/content/drive/MyDrive/Colab Notebooks/rnn.ipynb")`.
 
 ## What the check may do on your machine
 

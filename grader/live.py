@@ -1096,14 +1096,17 @@ def _kernel_definitions(namespace: Mapping[str, Any], functions: Collection[str]
 
 
 def _saved_file_notes(namespace: Mapping[str, Any], rubric: Any, notebook: Any) -> tuple[str, ...]:
-    """``livesaved.saved_notes`` of the notebook file the kernel was opened from (or ``notebook``)."""
-    from grader.livesaved import notebook_on_disk, saved_notes
+    """``livesaved.saved_notes`` of the notebook file the kernel was opened from (or ``notebook``);
+    where a file is named and not found, ``livesaved.unfound_note``."""
+    from grader.livesaved import notebook_on_disk, saved_notes, unfound_note
 
     path = notebook_on_disk(namespace, notebook)
     if path is None:
-        return ()
+        unfound = unfound_note(namespace, notebook)
+        return (unfound,) if unfound is not None else ()
     functions = [part.function for part in rubric.parts]
-    return saved_notes(path, _kernel_definitions(namespace, functions), functions=functions)
+    return saved_notes(path, _kernel_definitions(namespace, functions), functions=functions,
+                       named_at_start=notebook is None)
 
 
 def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = None,

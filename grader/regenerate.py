@@ -676,11 +676,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             statuses.append(EXIT_ERROR)
     if written and not options.check:
-        print(next_steps(written[0] if len(written) == 1 else None, fixtures_dir=options.fixtures_dir))
+        print(next_steps(written[0] if len(written) == 1 else None, fixtures_dir=options.fixtures_dir,
+                         given=options.rubrics))
     return max(statuses)
 
 
-def next_steps(rubric: Path | str | None, *, fixtures_dir: Path | str | None = None) -> str:
+def next_steps(rubric: Path | str | None, *, fixtures_dir: Path | str | None = None,
+               given: Sequence[Path | str] = ()) -> str:
     """What to run after regenerating: verify, and see what the edit does to a class graded before
     (its scores in points and percent, ``score-changes.csv``) before publishing it; and make the
     student kit again, whose rubric holds the public cases' tolerances and points and what the
@@ -688,11 +690,14 @@ def next_steps(rubric: Path | str | None, *, fixtures_dir: Path | str | None = N
     quoted for the shell (thirty-eighth session: a folder ``fall term`` or a ``;`` in it was pasted
     as it was); None for several, written ``RUBRIC``. ``fixtures_dir``: the ``--fixtures-dir`` the
     fixtures were written to, which the check must read (thirty-eighth session: it was left out, and
-    the command pasted checked the folder beside the rubric); grade.py reads none but that one."""
+    the command pasted checked the folder beside the rubric); grade.py reads none but that one.
+    ``given``: the RUBRIC arguments as typed, which the check of several takes again (thirty-eighth
+    session: ``regenerate rubrics/`` was told to run ``regenerate RUBRIC --check``)."""
     regenerate, grade = module_command("grader.regenerate"), grade_command()
     rubric = "RUBRIC" if rubric is None else quoted(str(rubric))
+    checked = " ".join(quoted(str(path)) for path in given) if given and rubric == "RUBRIC" else rubric
     elsewhere = "" if fixtures_dir is None else f" --fixtures-dir {quoted(str(fixtures_dir))}"
-    return (f"Next: {regenerate} {rubric} --check{elsewhere}; for a class graded before, see what "
+    return (f"Next: {regenerate} {checked} --check{elsewhere}; for a class graded before, see what "
             f"the edit does to each student before publishing: cp -r OUT preview && {grade} "
             f"SUBMISSIONS --rubric {rubric} --out preview, then read preview/score-changes.csv (who gains, "
             f"who loses, in points and percent; docs/instructors.md, After editing the rubric). A student kit "

@@ -240,7 +240,8 @@ class _Reader:
         """The node's one value; ``what`` names it when it is a list or a mapping instead.
 
         ``expect`` is what the key holds, ``"text"``, ``"number"``, ``"whole number"`` or ``"boolean"`` (or ``"any"``,
-        for a hint's look): YAML 1.1 reads an unquoted yes, no, on, off, true or false (any case)
+        for a hint's look): YAML 1.1 reads an unquoted yes, no, on, off, true or false (so written,
+        capitalised or in capitals: No, NO; nO is text)
         as a boolean, which is meant where a boolean is expected (``isolate: no``) and refused
         elsewhere, saying what was written: a case named ``no`` read "must be a non-empty text,
         not False", a ``path: no`` was told to write "['False']" (thirty-eighth session)."""

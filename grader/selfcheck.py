@@ -809,35 +809,45 @@ def _no_such_file(notebook: Path) -> str:
             return f"No such file: {why}. Check it with: {check_command()} {quoted(str(path))}"
         return f"No such file: {why}, and {path} is not a file either. Check the path."
     folder = notebook.parent
-    where = "here" if str(folder) in ("", ".") else f"in {folder}"  # a name given alone: its folder is "."
+    # a name given alone: its folder is "."; "in .." read as a typo of the message (thirty-eighth session)
+    where = "here" if str(folder) in ("", ".") else "in the folder above" if str(folder) == ".." else f"in {folder}"
     try:
         found = sorted(p.name for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file())
     except OSError:
         return "No such file or folder. Check the path."
     above = _in_the_folder_above(notebook)
-    if above is not None:
+    if above is not None and _is_file(above):
         return (f"No such file {where}, but the folder above has one of that name. Check it with: "
                 f"{check_command()} {quoted(str(above))}")
-    if not found:
-        return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     meant = _closest_name(notebook.name, found)
     if meant is not None:
         return (f"No such file {where}; the notebook {quoted(meant)} is. Check it with: "
                 f"{check_command()} {quoted(str(notebook.with_name(meant)))}")
+    near = _closest_name(notebook.name, _notebooks_in(above.parent)) if above is not None else None
+    if near is not None:  # a typo made from inside the kit's folder, of the notebook beside the kit
+        return (f"No such file {where}; the folder above has the notebook {quoted(near)}. Check it with: "
+                f"{check_command()} {quoted(str(above.with_name(near)))}")
+    if not found:
+        return f"No such file, and no notebook (.ipynb) is {where}. Check the path."
     return f"No such file. Check the name: the notebooks {where} are {_listed(found)}."
 
 
 def _in_the_folder_above(notebook: Path) -> Path | None:
-    """``../NAME`` for a relative ``NAME`` that is no file here but is one in the folder above: a
-    student in the kit's folder (as its README says to be) naming the notebook beside the kit was told
-    "no notebook (.ipynb) is here. Check the path" (thirty-eighth session, as a student)."""
+    """``../NAME`` for a relative ``NAME`` (None for an absolute one or one already above), where a
+    student in the kit's folder (as its README says to be) may have meant the notebook beside the kit:
+    they were told "no notebook (.ipynb) is here. Check the path" (thirty-eighth session, as a student),
+    for the exact name and for a typo of it."""
     if notebook.is_absolute() or notebook.parts[:1] == ("..",):
         return None
-    above = Path("..") / notebook
+    return Path("..") / notebook
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False where it cannot be asked (a folder one may not read)."""
     try:
-        return above if above.is_file() else None
+        return path.is_file()
     except OSError:
-        return None
+        return False
 
 
 def _closest_name(name: str, found: Sequence[str]) -> str | None:

@@ -15,12 +15,18 @@ from grader.archive import ArchiveLimits, StudentZips, zip_digest
 
 
 def _zip(path, members: int, *, prefix: bytes = b""):
+    """A zip of ``members`` empty files and a notebook, each stamped with one fixed time: two zips made
+    the same way are the same bytes (writestr's default stamp is the clock's, and a second ticking
+    between two zips made them differ: the key test below failed now and then)."""
     path.write_bytes(prefix)
     with zipfile.ZipFile(path, "a") as zf:
         for i in range(members):
-            zf.writestr(f"d/{i}.txt", b"")
-        zf.writestr("rnn.ipynb", b"{}")
+            zf.writestr(zipfile.ZipInfo(f"d/{i}.txt", date_time=_STAMP), b"")
+        zf.writestr(zipfile.ZipInfo("rnn.ipynb", date_time=_STAMP), b"{}")
     return path
+
+
+_STAMP = (2026, 11, 30, 0, 0, 0)
 
 
 def _refuse_zipfile(monkeypatch) -> None:

@@ -102,6 +102,19 @@ def test_check_without_a_notebook_says_the_command_to_copy(capsys, argv):
     assert "expected one argument" not in err, err
 
 
+@pytest.mark.parametrize("argv, left_out", [
+    (["--check"], True), (["--check="], True), (["--chec"], True), (["--check", "--function", "f"], True),
+    (["--function", "f", "--check"], True), (["--check", "nb.ipynb"], False), (["--check", "-"], False),
+    (["--check=nb.ipynb"], False), (["nb.ipynb"], False), ([], False), (["--", "--check"], False),
+    (["--c"], False)])  # too short to be taken for --check here (argparse may take it: its own message)
+def test_value_left_out(argv, left_out):
+    """``grader.value_left_out``: --check with no notebook, asked before argparse (whose ``nargs="?"`` had
+    made ``--help`` say ``--check [NOTEBOOK]``)."""
+    from grader import value_left_out
+
+    assert value_left_out(argv, "--check") is left_out
+
+
 @pytest.mark.parametrize("mode", [["SUBS"], ["--student-kit", "KIT"]])
 def test_gradescope_root_without_gradescope_is_refused_not_ignored(tmp_path, capsys, mode):
     """Thirty-fifth session, the options tried as --help describes them: ``--gradescope-root DIR``

@@ -87,3 +87,16 @@ def test_each_error_example_is_what_the_loader_says(key, tmp_path):
         load_rubric(path)
     said = str(error.value).replace(str(path), "rubrics/rnn.yaml")
     assert said_as_shown(said, shown), (said, shown)
+
+
+@pytest.mark.parametrize("written, refused", [("No", True), ("NO", True), ("nO", False), ("oFF", False)])
+def test_the_spellings_the_page_says_yaml_reads_as_booleans(written, refused, tmp_path):
+    # Thirty-eighth session: the page said YAML 1.1 reads yes, no, on and off "(any case)" as
+    # booleans; PyYAML reads three spellings of each (no, No, NO), and `nO` is a name.
+    assert "(so written, capitalised or in capitals: `No`, `NO`, not `nO`)" in PAGE
+    path = edited(tmp_path, 78, "name: narrow hidden state", f"name: {written}")
+    if refused:
+        with pytest.raises(RubricError, match=f"case name is written `{written}`, which YAML reads as the boolean"):
+            load_rubric(path)
+    else:
+        assert written in [case.name for part in load_rubric(path).parts for case in part.cases]

@@ -89,3 +89,22 @@ def test_the_example_output_of_docs_students_is_what_the_check_prints(tmp_path):
     start = doc.index("    Self-check of example.ipynb")
     block = doc[start:doc.index("\n\n", doc.index("\n    3 of 6 public case(s)", start))]
     assert [line.removeprefix("    ") for line in block.split("\n")] == out.getvalue().rstrip("\n").split("\n")
+
+
+def test_the_virtual_environment_the_check_prints_is_the_pages_in_as_many_lines(tmp_path):
+    # Thirty-eighth session: the recipe gained its `pip install --upgrade pip` line, and the page
+    # still said the check prints "the three lines of the virtual environment above".
+    from pathlib import Path
+
+    from grader.selfcheck import _own_environment
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "students.md").read_text(encoding="utf-8")
+    recipe = doc[doc.index("    python3 -m venv ~/rnn-check\n"):]
+    recipe = [line.strip() for line in recipe[:recipe.index("\n\n")].split("\n")]
+    printed = [line.strip() for line in _own_environment(tmp_path / "rnn.ipynb").split("\n")
+               if line.startswith("    ")]
+    assert len(printed) == len(recipe), (printed, recipe)
+    assert [line.split()[2] for line in printed] == ["venv", "pip", "pip", "--check"]
+    assert printed[1:3] == recipe[1:3]  # the venv's own pip: its path as the page writes it
+    words = {3: "three", 4: "four", 5: "five"}
+    assert f"the {words[len(printed)]} lines of the\nvirtual environment above" in doc

@@ -307,6 +307,20 @@ def test_constant_reassigned_by_a_dropped_statement_is_not_kept() -> None:
     assert ex.functions["f"].free_names == ("n_a",)
 
 
+@pytest.mark.parametrize("again", ["n_a = np.random.randint(3)\n", "for _ in range(2):\n    n_a = 3\n"])
+def test_a_constant_assigned_again_by_a_dropped_statement_is_said_set_then_assigned(again) -> None:
+    # The note said "it is only assigned outside, in cell 2", with `n_a = 5` in cell 1 (thirty-eighth
+    # session, as a student: SCALE = 1.0 above the def, a loop setting it below).
+    ex = extract(nb("n_a = 5\n", again, "def f():\n    return n_a\n"))
+    note = " ".join(messages(ex, "warning"))
+    assert "it is set in cell 1, then assigned again in cell 2 by a statement the grader does not run" in note, note
+    assert "only assigned outside" not in note, note
+    ex = extract(nb(again, "def f():\n    return n_a\n"))  # never a constant: as before
+    assert "it is only assigned outside, in cell 1, which is not graded" in " ".join(messages(ex, "warning"))
+    ex = extract(nb("n_a = 5\n", again, "n_a = 4\n", "def f():\n    return n_a\n"))  # a constant again: kept
+    assert ex.functions["f"].free_names == () and messages(ex, "warning") == []
+
+
 def test_duplicate_definitions_last_wins_and_is_reported() -> None:
     first = "def rnn_forward(x, a0, parameters):\n    return 'first'\n"
     second = "# try again\n\ndef rnn_forward(x, a0, parameters):\n    return 'second'\n"

@@ -220,6 +220,21 @@ def test_kit_grade_py_offers_only_the_self_check(rnn_kit):
     assert "python3 grade.py --check" in done.stdout and "grades.csv" not in done.stdout + done.stderr
 
 
+def test_help_says_the_notebook_after_check_is_required(rnn_kit):
+    """Thirty-eighth session: ``--help`` of both grade.py listed ``--check [NOTEBOOK]`` (argparse's
+    ``nargs="?"``, there to replace "expected one argument" by the command to copy), as if the notebook
+    were optional; the kit's and the repository's say ``--check NOTEBOOK``, and still the command to copy."""
+    kit_dir, _ = rnn_kit
+    for folder in (kit_dir, REPO):
+        done = subprocess.run([sys.executable, "grade.py", "--help"], cwd=folder, env=kit_env(),
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "--check NOTEBOOK" in done.stdout, done
+        assert "[NOTEBOOK]" not in done.stdout, done.stdout
+        done = subprocess.run([sys.executable, "grade.py", "--check=", "--function", "rnn_forward"], cwd=folder,
+                              env=kit_env(), capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and "give your notebook: python3 grade.py --check NOTEBOOK" in done.stderr, done
+
+
 def test_a_check_piped_into_a_reader_that_stopped_ends_quietly(rnn_kit, tmp_path):
     """``grade.py --check nb.ipynb | head`` (or ``| less`` quit early): the check said "Self-check
     failed because of a problem in the checker, not in your code" and printed BrokenPipeError's
@@ -387,6 +402,21 @@ def test_kit_readme_says_how_to_find_a_place_the_check_names(rnn_kit):
             f"included, the one whose prompt shows `In [10]`, and line 12 of that cell") in readme, readme
     assert f"A cell saved without being run has no prompt (`{line_words(15, 12)}`;" in readme, readme
     assert f"In a `.py` file the places are the file's lines (`{line_words(0, 196, script=True)}`)" in readme
+
+
+def test_kit_readme_says_how_check_finds_the_notebook_file_in_colab_and_after_a_rename(rnn_kit):
+    """check() says a cell edited and not run again only where it finds the notebook's file; the kit's
+    README (all a student has) did not say that Colab, or JupyterLab after a rename, needs
+    ``check(notebook=...)`` (thirty-eighth session, as a student). The argument it names is check()'s."""
+    import inspect
+
+    import grader
+
+    kit_dir, _ = rnn_kit
+    readme = " ".join((kit_dir / "README.md").read_text(encoding="utf-8").split())
+    assert "it also says a cell edited and not run again" in readme and "after a rename" in readme, readme
+    example = re.search(r'`check\((\w+)="/content/drive/[^"]+\.ipynb"\)`', readme)
+    assert example is not None and example.group(1) in inspect.signature(grader.check).parameters, readme
 
 
 def test_kit_readme_says_how_to_write_the_folder_s_path_for_check(rnn_kit, tmp_path):

@@ -103,3 +103,15 @@ def test_the_size_of_the_grader_s_source_the_readme_gives():
     said = float(re.search(r"compile the grader's source \((\d+(?:\.\d+)?) MB\)", README).group(1))
     size = sum(path.stat().st_size for path in (REPO / "grader").rglob("*.py")) / 1e6
     assert abs(said - size) <= 0.05 * size, (said, round(size, 2))
+
+
+def test_the_count_of_real_notebooks_the_readme_gives_is_docs_fairness_s():
+    """Thirty-eighth session: the README said "about 300 public notebooks", its count of the
+    twenty-ninth session; docs/fairness.md records 627 since the thirtieth (105 + 86, then each
+    session's new notebooks, every corpus in no earlier one), besides the earlier corpora."""
+    said = int(re.search(r"the grades of more than (\d+) public notebooks", README).group(1))
+    fairness = (REPO / "docs" / "fairness.md").read_text(encoding="utf-8")
+    corpora = [int(n) for n in re.findall(r"^A (?:fifth|sixth) corpus.*?: (\d+) public notebooks", fairness, re.M)]
+    corpora += [int(n) for n in re.findall(r"^\*\*New notebooks\*\*: (\d+) ", fairness, re.M)]
+    assert len(corpora) >= 8, corpora
+    assert said <= sum(corpora) < said + 100, (said, sum(corpora), corpora)

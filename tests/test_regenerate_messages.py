@@ -456,3 +456,26 @@ def test_the_fixture_paths_and_the_check_to_paste_are_as_the_user_gave_them(tmp_
     (tmp_path / "fixtures" / "cells.public.json").unlink()  # the default folder's: the pasted check reads the other
     assert rg.main(pasted[pasted.index("cells.yaml"):]) == rg.EXIT_OK
     assert "cells.yaml: 2 case(s) verified" in capsys.readouterr().out
+
+
+def test_a_folder_regenerated_is_told_the_check_of_that_folder(tmp_path, monkeypatch, capsys):
+    """Thirty-eighth session: ``regenerate "fall term/"`` (a folder of two rubrics, as a new term's
+    edit of both) ended "Next: python3 -m grader.regenerate RUBRIC --check", a placeholder where
+    the folder typed is what the check takes; pasted, it verifies both."""
+    import shlex
+
+    docs = (ROOT / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    start = docs.index("<!-- small-rubric: cells")
+    small = docs[docs.index("```yaml\n", start) + 8:docs.index("```", docs.index("```yaml\n", start) + 8)]
+    (tmp_path / "fall term").mkdir()
+    (tmp_path / "fall term" / "cells.yaml").write_text(small)
+    (tmp_path / "fall term" / "quiz.yaml").write_text(small.replace("name: cells", "name: quiz"))
+    monkeypatch.chdir(tmp_path)
+    assert rg.main(["fall term/"]) == rg.EXIT_OK
+    out = capsys.readouterr().out
+    pasted = shlex.split(out.split("Next: ", 1)[1].split("; for a class", 1)[0])
+    assert pasted == [*shlex.split(module_command("grader.regenerate")), "fall term", "--check"], pasted
+    assert "--rubric RUBRIC" in out  # grading and the kit take one rubric: which one is the user's to say
+    assert rg.main(pasted[pasted.index("fall term"):]) == rg.EXIT_OK
+    said = capsys.readouterr().out
+    assert "cells.yaml: 2 case(s) verified" in said and "quiz.yaml: 2 case(s) verified" in said, said

@@ -363,3 +363,28 @@ def test_the_kit_s_own_folder_given_names_the_notebooks_above(tmp_path, monkeypa
     text = _in_the_kit_s_folder(tmp_path, monkeypatch, ".")
     assert "no notebook, .ipynb, is in the folder you are in; the folder above holds 'rnn hw.ipynb'" in text, text
     assert "--check '../rnn hw.ipynb'." in text and "is in .)" not in text, text
+
+
+@pytest.mark.parametrize("typed", ["rnn hw2.ipynb", "RNN HW.ipynb", "rnn-hw.ipynb"])
+def test_a_typo_of_the_notebook_above_the_kit_is_found_with_the_command(tmp_path, monkeypatch, typed):
+    # Inside the kit's folder, a typo of the notebook beside the kit was "no notebook (.ipynb) is here.
+    # Check the path": only the exact name was looked for above (thirty-eighth session).
+    text = _in_the_kit_s_folder(tmp_path, monkeypatch, typed)
+    assert "the folder above has the notebook 'rnn hw.ipynb'" in text, text
+    assert text.rstrip().endswith("--check '../rnn hw.ipynb'"), text
+
+
+def test_a_close_name_here_is_offered_before_one_above(tmp_path, monkeypatch):
+    _named(tmp_path, "rnn hw.ipynb")
+    (tmp_path / "handout").mkdir()
+    _named(tmp_path / "handout", "rnn hw.ipynb")
+    monkeypatch.chdir(tmp_path / "handout")
+    code, text = check(Path("rnn hw2.ipynb"))
+    assert code == EXIT_UNUSABLE and "the notebook 'rnn hw.ipynb' is. Check it with:" in text, text
+    assert "../" not in text, text
+
+
+def test_a_typo_of_a_name_in_the_folder_above_says_the_folder_above_not_dot_dot(tmp_path, monkeypatch):
+    text = _in_the_kit_s_folder(tmp_path, monkeypatch, "../rnn hw2.ipynb")
+    assert "No such file in the folder above; the notebook 'rnn hw.ipynb' is." in text and " in .." not in text, text
+    assert text.rstrip().endswith("--check '../rnn hw.ipynb'"), text
