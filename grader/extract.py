@@ -47,7 +47,7 @@ from grader.definitions import Def, Import, MemberSet
 from grader.hintcode import LINE_ENDS
 from grader.extractnotes import (INTROSPECTABLE, KERAS_PACKAGES, Diagnostic, broken_definitions, builds_a_model,
                                   free_message, keras_builder_text, module_public_names, outside_import_text,
-                                  unreadable_words)
+                                  partial_as_def, unreadable_words)
 from grader.models import Exported, at_line, cell_words, exported_at, exported_cells, line_words
 from grader.notebook import (SIZE_LIMITS, Cell, Notebook, SizeLimits, SkippedCode, load, skipped_code,
                              without_trailing_comments)
@@ -142,6 +142,10 @@ class Extraction:
     #: the last such statement (``rnn_cell_forward = functools.partial(...)``): said to the student
     #: instead of "not found".
     assigned_in: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: Of those names assigned by a statement ``name = call(...)`` of one line, that line, the
+    #: statement and, for ``functools.partial`` of a def of the notebook, the def to write instead
+    #: (``extractnotes.partial_as_def``), else None: said to the student (thirty-eighth session).
+    assigned_by: Mapping[str, tuple[int, str, str | None]] = field(default_factory=lambda: MappingProxyType({}))
     #: The ``In [n]`` prompt the saved notebook shows beside each code cell that has one, by cell
     #: index (``grader.notebook.Cell.prompt``): said with the cell's number in the feedback.
     prompts: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
@@ -589,6 +593,8 @@ class _Extractor:
         self.defs: dict[str, _Entry] = {}
         self.imports: list[Import] = []
         self.dropped_bindings: dict[str, int] = {}
+        #: name -> (cell, line, statement, def to write) of a dropped ``name = call(...)`` that binds it last
+        self.dropped_calls: dict[str, tuple[int, int, str, str | None]] = {}
         #: name -> the cell of a kept constant that a dropped statement then assigned again (unkept
         #: since: ``n_a = 5``, then a loop sets it): the note on it said "only assigned outside, in" the
         #: loop's cell, as if ``n_a = 5`` were not there (thirty-eighth session, as a student).
@@ -715,8 +721,9 @@ class _Extractor:
                 cell = dataclasses.replace(cell, source=cell.source.replace("\r\n", "\n").replace("\r", "\n"))
             for name in graded_markers(cell.source):
                 self.graded_markers.append((cell.index, name))
-            # A student's note after the template's code must not make the cell new to the memo.
-            fast = fast_cell(without_trailing_comments(cell.source))
+            # A student's note after the template's code must not make the cell new to the memo. A cell
+            # binding a name to a partial is parsed whole: what it dropped is then told as written.
+            fast = fast_cell(without_trailing_comments(cell.source)) if "partial(" not in cell.source else None
             if fast is not None:
                 parsed = _ParsedCell(cell.index, cell.source, [])
                 for item in fast:
@@ -1238,6 +1245,24 @@ class _Extractor:
             self.alias_targets[name] = (self.defs[name][0], self.defs[value.value.id][0], value.attr)
         return True
 
+    def _partial_as_def(self, name: str, call: ast.Call, cell: _ParsedCell) -> str | None:
+        """The one-line def ``name = functools.partial(f, ...)`` (or ``partial(...)``) stands for,
+        ``f`` a def of the notebook before it (``extractnotes.partial_as_def``), else None."""
+        func = call.func
+        if not ((isinstance(func, ast.Name) and func.id == "partial") or (
+                isinstance(func, ast.Attribute) and func.attr == "partial" and isinstance(func.value, ast.Name)
+                and func.value.id == "functools")) or not call.args or not isinstance(call.args[0], ast.Name):
+            return None
+        entry = self.defs.get(call.args[0].id)
+        if entry is None or entry[0].kind != "function":
+            return None
+        texts = [_source_segment(cell.lines, node) for node in (*call.args[1:], *(k.value for k in call.keywords))]
+        if any(text is None or isinstance(node, ast.Starred) for text, node in zip(texts, call.args[1:])) or any(
+                text is None or k.arg is None for text, k in zip(texts[len(call.args) - 1:], call.keywords)):
+            return None
+        return partial_as_def(name, call.args[0].id, entry[0].source, texts[:len(call.args) - 1],
+                              {k.arg: text for k, text in zip(call.keywords, texts[len(call.args) - 1:])})
+
     def _member_alias(self, value: ast.Attribute) -> Def | None:
         """The function definition ``Cls.attr`` holds when a set after the class put it there
         (``Cls.attr = f`` or ``staticmethod(f)``: read from the class, both give ``f`` itself),
@@ -1368,6 +1393,7 @@ class _Extractor:
             self.constants_undone[name] = entry[0].cell_index
         self._unbind_constant(name)
         self.dropped_bindings[name] = cell_index
+        self.dropped_calls.pop(name, None)
         if isinstance(part, (ast.Attribute, ast.Subscript)):
             self._module_part_set(part, name, cell_index)
         elif name in self.module_binds and name not in self.module_warned:
@@ -1426,6 +1452,13 @@ class _Extractor:
         (``_always_defined``); warn about the other defs hidden inside it."""
         for name, part in _bound_names(node):
             self._rebound(name, cell.index, part=part)
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call) and node.lineno == node.end_lineno):
+            name = node.targets[0].id
+            statement = _source_segment(cell.lines, node)
+            if statement is not None and len(statement) <= 200:
+                self.dropped_calls[name] = (cell.index, node.lineno, statement,
+                                            self._partial_as_def(name, node.value, cell))
         kept = {id(inner) for inner in self._always_defined(node, cell)} if isinstance(node, _WRAPPERS) else set()
         keyword = type(node).__name__.lower().replace("asyncfor", "for").replace("asyncwith", "with")
         block = f"{'an' if keyword[0] in 'aeiou' else 'a'} `{keyword}` block"  # "an `if` block", "a `try` block"
@@ -1666,6 +1699,9 @@ class _Extractor:
             cells_left_out=self.nb.cells_left_out,
             unreadable_cells=tuple(c.index for c in self.nb.cells if c.kind == "code" and c.unreadable),
             assigned_in=MappingProxyType({n: c for n, c in self.dropped_bindings.items() if n not in functions}),
+            assigned_by=MappingProxyType({n: (line, statement, instead) for n, (c, line, statement, instead)
+                                          in self.dropped_calls.items()
+                                          if n not in functions and self.dropped_bindings.get(n) == c}),
             nested_defs=MappingProxyType({n: where for n, where in self.nested_defs.items() if n not in functions}),
             prompts=MappingProxyType({c.index: c.prompt for c in self.nb.cells if c.prompt is not None}),
             script=self.nb.script,

@@ -5,6 +5,7 @@ not text."""
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Callable, Collection, Iterable, Mapping, Sequence
@@ -193,3 +194,29 @@ def broken_definition_note(function: str, name: str, error: Diagnostic, *,
     place = f" ({where})" if where else ""
     return (f"`{function}` uses `{name}`, which is not defined because its own definition has an "
             f"error{place}, reported for `{name}`: fix that, and `{function}` finds it.")
+
+
+def partial_as_def(name: str, target: str, source: str, args: Sequence[str], keywords: Mapping[str, str]) -> str | None:
+    """The one-line def that ``name = functools.partial(target, *args, **keywords)`` stands for,
+    ``source`` the text of the notebook's ``def target``: ``def name(rest): return target(args,
+    rest, keywords)``, ``rest`` the parameters neither given nor with a default; None when ``target``
+    takes ``*args``, ``**kwargs`` or keyword-only parameters, or a keyword given comes before a
+    parameter left to the caller (the partial's then take keywords only)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    defs = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if len(defs) != 1 or defs[0].name != target:
+        return None
+    spec = defs[0].args
+    params = [a.arg for a in (*spec.posonlyargs, *spec.args)]
+    if spec.vararg or spec.kwarg or spec.kwonlyargs or len(args) > len(params) or any(
+            k not in params[len(args):] for k in keywords):
+        return None
+    required = len(params) - len(spec.defaults)
+    rest = [p for i, p in enumerate(params) if i >= len(args) and i < required and p not in keywords]
+    if rest and any(params.index(k) < params.index(rest[-1]) for k in keywords):
+        return None
+    call = ", ".join([*args, *rest, *(f"{k}={v}" for k, v in keywords.items())])
+    return f"def {name}({', '.join(rest)}): return {target}({call})"

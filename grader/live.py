@@ -637,6 +637,7 @@ class LiveExtraction:
     unread_cells: tuple[int, ...] = ()
     cells_left_out: int = 0
     assigned_in: Mapping[str, int] = dataclasses.field(default_factory=lambda: MappingProxyType({}))  # from ``In``
+    assigned_by: Mapping[str, tuple] = dataclasses.field(default_factory=lambda: MappingProxyType({}))  # likewise
 
 
 def _module_of(namespace: Mapping[str, Any]) -> str:
@@ -1051,7 +1052,7 @@ def grade_live(namespace: Mapping[str, Any], *, context: Any) -> tuple[Submissio
             # What the part's notes read, as the grade reads the notebook's: a function whose
             # own cell has a syntax error, where a name comes from (`runner._note_free_names`).
             diagnostics=built[1].diagnostics,
-            assigned_in=built[1].assigned_in)
+            assigned_in=built[1].assigned_in, assigned_by=built[1].assigned_by)
     session = LiveSession(namespace, program=program, hidden=MappingProxyType(hidden),
                           student_files=_student_files(namespace), rebound=MappingProxyType(rebound))
     t0 = time.perf_counter()

@@ -389,12 +389,17 @@ class _Grader:
                            f"runs. Delete that line, or give the value another name, to have the function graded.")
             assigned = getattr(self.extraction, "assigned_in", {}).get(part.function)
             if assigned is not None and not (self.extraction.unread_cells or self.extraction.cells_left_out):
+                line, statement, instead = getattr(self.extraction, "assigned_by", {}).get(
+                    part.function, (None, None, None))
+                where = (f"{self._cell(assigned)} by a statement" if statement is None
+                         else f"{self._line(assigned, line)}, by `{statement}`, a statement")
                 message = (
-                    f"`{part.function}` is assigned in {self._cell(assigned)} by a statement the grader does not "
+                    f"`{part.function}` is assigned in {where} the grader does not "
                     f"run: it runs the notebook's `def`s, classes, imports and constants, and "
                     f"`{part.function} = other` naming a function or class attribute defined before it, but "
                     f"not a call such as `functools.partial(...)`. Define it with "
-                    f"`def {part.function}(...)` to have it graded.")
+                    + (f"`def {part.function}(...)` to have it graded." if instead is None
+                       else f"a `def` calling yours to have it graded: `{instead}`."))
             return self._all_cases(MISSING, message, location=None)
         location = self._location(fn.cell_index, fn.first_line, part.function)
         if fn.placeholder:

@@ -384,8 +384,10 @@ def test_check_in_jupyter_says_a_graded_name_assigned_by_a_call_is_not_graded(tm
     assert live.status == graded.status != PASSED, (live.status, graded.status)
     # The same words; the cell by its number in the file when graded, by its In [n] in the kernel ("In [2]": its notes speak Jupyter's words since s29, a52ce4c).
     # The file's cell also has its saved prompt; the kernel's cell is its In [n] already.
-    assert "assigned in cell 4 (In [2]) " in graded.cases[0].message, graded.cases[0].message
-    assert live.cases[0].message == graded.cases[0].message.replace("cell 4 (In [2]) ", "In [2] "), live.cases[0].message
+    # The line and the statement said since the thirty-eighth session (sim2).
+    assert "assigned in cell 4 (In [2]), line 25, by `rnn_cell_forward = functools.partial(" in graded.cases[0].message, \
+        graded.cases[0].message
+    assert live.cases[0].message == graded.cases[0].message.replace("cell 4 (In [2]), ", "In [2], "), live.cases[0].message
 
 
 def test_a_value_holding_itself_many_times_is_refused_at_once(sandbox):

@@ -588,6 +588,35 @@ def test_a_function_given_another_name_is_still_kept(tmp_path, context, sandbox)
     assert result.part("rnn_cell_forward").points == 10, result.part("rnn_cell_forward")
 
 
+@pytest.mark.parametrize("partial, written", [
+    ("import functools\nrnn_cell_forward = functools.partial(_cell)\n", "_cell(xt, a_prev, parameters)"),
+    ("from functools import partial\nrnn_cell_forward = partial(_cell, act=np.tanh)\n",
+     "_cell(xt, a_prev, parameters, act=np.tanh)"),
+    ("from functools import partial\nrnn_cell_forward = partial(_cell, act=np.tanh)  # mine\n",
+     "_cell(xt, a_prev, parameters, act=np.tanh)"),
+])
+def test_a_graded_function_bound_to_a_partial_is_told_the_line_and_the_def_to_write(
+        tmp_path, context, sandbox, partial, written):
+    # A partial of the student's own def is not run (the grader runs defs, aliases, imports and
+    # constants, no call): until the thirty-eighth session the student read "assigned in cell 4 by a
+    # statement ... Define it with `def rnn_cell_forward(...)`", neither the line nor the def to write.
+    # The def told is right: written in place of the partial, the cell gets full marks.
+    own = (_CELL.replace("def rnn_cell_forward(xt, a_prev, parameters):",
+                         "def _cell(xt, a_prev, parameters, act=np.tanh):").replace("np.tanh(np.dot", "act(np.dot"))
+    part = _graded(tmp_path, nbs.course_notebook({"rnn_cell_forward": own + "\n" + partial}), context,
+                   sandbox).part("rnn_cell_forward")
+    line = own.count("\n") + 3  # the def, a blank line, the import
+    statement = partial.splitlines()[1].split("  #")[0]
+    told = f"def rnn_cell_forward(xt, a_prev, parameters): return {written}"
+    assert part.points == 0 and part.cases[0].message.startswith(
+        f"`rnn_cell_forward` is assigned in cell 4 (In [2]), line {line}, by `{statement}`, a statement the grader "
+        "does not run") and part.cases[0].message.endswith(
+        f"Define it with a `def` calling yours to have it graded: `{told}`."), part.cases[0].message
+    fixed = own + "\n" + partial.splitlines()[0] + "\n" + told + "\n"
+    result = _graded(tmp_path / "fixed", nbs.course_notebook({"rnn_cell_forward": fixed}), context, sandbox)
+    assert result.part("rnn_cell_forward").points == 10, result.part("rnn_cell_forward")
+
+
 
 def test_a_function_name_a_cell_sets_to_a_number_is_not_told_as_a_size(tmp_path, context, sandbox):
     # `gate = 3` in a cell, `gate` a name the function calls: the note "sets it to 3, so every call uses 3
@@ -618,3 +647,18 @@ def test_a_function_left_blank_is_told_not_implemented_once_not_each_name_it_was
     result = _graded(tmp_path, nbs.course_notebook(typo), context, sandbox)
     told = [n for n in (*result.messages, *result.part("rnn_cell_backward").notes) if "`a_prevv`" in n]
     assert len(told) == 1, told
+
+
+def test_the_def_told_for_a_partial_is_none_where_it_would_not_be_the_same_function():
+    from grader.extractnotes import partial_as_def
+
+    cell = "def _cell(xt, a_prev, parameters, act=None):\n    return xt\n"
+    assert partial_as_def("f", "_cell", cell, ["x0"], {"act": "g"}) == "def f(a_prev, parameters): return _cell(x0, a_prev, parameters, act=g)"
+    # A keyword given before a parameter left to the caller (the partial's then take keywords only),
+    # a name the def does not take, *args, **kwargs or keyword-only parameters, another def's text.
+    assert partial_as_def("f", "_cell", cell, [], {"a_prev": "a"}) is None
+    assert partial_as_def("f", "_cell", cell, [], {"other": "1"}) is None
+    assert partial_as_def("f", "_cell", cell, ["1", "2", "3", "4", "5"], {}) is None
+    for signature in ("xt, *rest", "xt, **more", "xt, *, act"):
+        assert partial_as_def("f", "_cell", f"def _cell({signature}):\n    return xt\n", [], {}) is None
+    assert partial_as_def("f", "_cell", "def other(xt):\n    return xt\n", [], {}) is None

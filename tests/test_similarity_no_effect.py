@@ -18,6 +18,11 @@ _A = "    a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)\n"
 _Z = "np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba"
 _W = '    Wax = parameters["Wax"]\n'
 _LOOP = "        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)\n"
+_BACK = ('        gradients = rnn_cell_backward(da[:, :, t] + da_prevt, caches[t])\n'
+         '        dxt, da_prevt, dWaxt, dWaat, dbat = gradients["dxt"], gradients["da_prev"], gradients["dWax"], '
+         'gradients["dWaa"], gradients["dba"]\n        dx[:, :, t] = dxt\n        dWax += dWaxt\n'
+         '        dWaa += dWaat\n        dba += dbat\n')
+_LAST_STEP = "".join(line[4:].replace("t]", "0]") + "\n" for line in _BACK.splitlines())
 _FIRST_STEP = ("    a_next, yt_pred, cache = rnn_cell_forward(x[:, :, 0], a_next, parameters)\n    a[:, :, 0] = a_next\n"
                "    y_pred[:, :, 0] = yt_pred\n    caches.append(cache)\n")
 
@@ -116,6 +121,12 @@ CASES = {
     "first_step_unrolled_from_a0": ("rnn_forward", "    a_next = a0\n    for t in range(T_x):\n",
                                     _FIRST_STEP.replace("a_next, parameters)", "a0, parameters)")
                                     + "    for t in range(1, T_x):\n"),
+    # Its last step written after a backward loop down to 1: ``reversed(range(1, T_x))`` (0.51),
+    # ``range(T_x - 1, 0, -1)`` (0.47).
+    "last_step_unrolled": ("rnn_backward", "    for t in reversed(range(T_x)):\n" + _BACK,
+                           "    for t in reversed(range(1, T_x)):\n" + _BACK + _LAST_STEP),
+    "last_step_unrolled_counting_down": ("rnn_backward", "    for t in reversed(range(T_x)):\n" + _BACK,
+                                         "    for t in range(T_x - 1, 0, -1):\n" + _BACK + _LAST_STEP),
     "partial_of_dot": ("rnn_cell_forward", _A, "    from functools import partial\n    d = partial(np.dot, Waa)\n"
                        "    a_next = np.tanh(d(a_prev) + np.dot(Wax, xt) + ba)\n"),
 }
@@ -181,6 +192,21 @@ def test_what_only_looks_alike_keeps_its_tokens():
     assert body_tokens("    y = y * 0 + z\n    z = y\n" + loop.format(2)) != body_tokens(loop.format(1))
     assert body_tokens("    y = 2 * 0 + z\n    z = 3\n" + loop.format(1).replace("z = y", "z = z")) != body_tokens(
         "    y = 2\n" + loop.format(0).replace("z = y", "z = z"))
+    # A backward loop's last step written after it is the loop down to 0; not a step for another index,
+    # a loop down to 2 or forward from 1, a step reading another name, nor ``t`` read after it.
+    back = "    for t in {0}:\n        y = y * t + z\n        z = y\n{1}    return z\n"
+    whole = body_tokens(back.format("reversed(range(x))", ""))
+    assert body_tokens(back.format("reversed(range(1, x))", "    y = y * 0 + z\n    z = y\n")) == whole
+    assert body_tokens(back.format("range(x - 1, 0, -1)", "    y = y * 0 + z\n    z = y\n")) == whole
+    assert body_tokens(back.format("range(x - 1, -1, -1)", "")) == whole
+    assert body_tokens(back.format("reversed(range(1, x))", "    y = y * 1 + z\n    z = y\n")) != whole
+    assert body_tokens(back.format("reversed(range(2, x))", "    y = y * 0 + z\n    z = y\n")) != body_tokens(
+        back.format("reversed(range(1, x))", ""))
+    assert body_tokens(back.format("range(1, x)", "    y = y * 0 + z\n    z = y\n")) != body_tokens(
+        back.format("range(x)", ""))
+    assert body_tokens(back.format("reversed(range(1, x))", "    y = x * 0 + z\n    z = y\n")) != whole
+    assert body_tokens(back.format("reversed(range(1, x))", "    y = y * 0 + z\n    z = y\n    z = z + t\n")) != (
+        body_tokens(back.format("reversed(range(x))", "    z = z + t\n")))
     # ``del`` of an item is a change of the container.
     assert body_tokens("    del x[0]\n    return x\n") != body_tokens("    return x\n")
     # A loop over another NumPy function, or ``np.arange`` given a keyword, stays.
