@@ -369,7 +369,9 @@ def _announce(start: _StartUp, *, todo: Sequence, kept: Mapping, subs: Sequence,
                   f"a Late Policy in Canvas (Gradebook settings) has Canvas take it off the "
                   f"score uploaded; without one, give it (or none, for an extension) with "
                   f"--adjust. Never both: the penalty would count twice")
-    if (unpacked := unpacked_note(subs)) is not None:
+    # Only of those this run grades: a kept one's zips were said by the run that graded it (its
+    # feedback still says them); until the thirty-eighth session every later run said them again.
+    if (unpacked := unpacked_note(todo)) is not None:
         notes.say(unpacked)
     for left_out in (note for one in roots for note in (
             own_folder_note(one), *((hidden_entries_note(one), other_files_note(one)) if one.is_dir() else ()))):

@@ -823,6 +823,8 @@ def test_a_late_zip_of_a_new_student_is_graded_with_the_class_by_the_next_class_
     assert f"since (its grading-options.json): {late}\n" in printed, printed
     assert "Not among this run's submissions" not in printed and summary.total == 4
     assert "Extracted" not in printed, printed  # dan's zip, now one of the class's late ones, neither
+    # dan was not graded by this run (his key unchanged): his zips are his feedback's news, not this run's
+    assert summary.skipped == 4 and "Zips were found" not in printed, printed
 
 
 def test_a_zip_of_the_class_given_again_is_still_a_class_run(tmp_path):
