@@ -19,7 +19,7 @@ from typing import Any, Collection, Mapping, Sequence, TextIO
 
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
-from grader.classsources import (TurnsOpener, find_in, known_problem, opened_submissions, shown_sources,
+from grader.classsources import (TurnsOpener, case_twin, case_twin_note, find_in, known_problem, opened_submissions, shown_sources,
                                  submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options, dropped_adjustments,
                                  dropped_adjustments_note,
@@ -288,21 +288,35 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
     # chosen by the worker at the student's turn (grader.choice); this process reads none.
     found = ([start.one_student[1]] if start.one_student is not None
              else find_in(roots, sources=start.sources))
+    # A late Carol.ipynb or Carol.zip of a class with carol is carol's: as a row of its own, OUT/Carol
+    # and OUT/carol were one folder on macOS or a Windows share, and the next class run graded both
+    # into it (thirty-eighth session). The folder's submissions are the class's rows.
+    from grader.incremental import former_submissions
+
+    folders = former_submissions(out_dir, ids=()) if start.regrade or start.late else ()
+    if start.regrade and start.one_student is None and len(found) == 1 \
+            and (twin := case_twin(found[0].id, folders)) is not None:
+        stream.write(case_twin_note(start.first, sid=found[0].id, twin=twin, out_dir=out_dir) + "\n")
+        found = [replace(found[0], id=twin)]
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
+        from grader.discover import folded_id
+
         # The latest graded alone first (``options.late`` is in the order they were graded): a
         # student's second late submission (a resubmission by mail) is theirs, the first named and
         # no longer graded nor remembered (thirty-eighth session: both were graded, "Graded 5 of 5"
         # for four students, two workers writing one folder).
-        taken = {sub.id: sub for sub in found}
+        # Taken by folded id: a late Carol.ipynb is carol's (graded as carol when graded alone).
+        taken = {folded_id(sub.id): sub for sub in found}
         graded_late: list[Path] = []
         superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
         for path, opened in reversed(tuple(zip(start.late, late_roots))):
-            under = submissions_under(opened, defer=True)
-            if theirs := tuple(taken[sub.id] for sub in under if sub.id in taken):
+            under = [replace(sub, id=twin) if (twin := case_twin(sub.id, folders)) is not None else sub
+                     for sub in submissions_under(opened, defer=True)]
+            if theirs := tuple(taken[folded_id(sub.id)] for sub in under if folded_id(sub.id) in taken):
                 superseded.insert(0, (path, theirs))
-            if new := [sub for sub in under if sub.id not in taken]:
+            if new := [sub for sub in under if folded_id(sub.id) not in taken]:
                 found, graded_late = [*found, *new], [path, *graded_late]
-                taken.update((sub.id, sub) for sub in new)
+                taken.update((folded_id(sub.id), sub) for sub in new)
         options = replace(options, late=tuple(graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")

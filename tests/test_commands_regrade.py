@@ -1221,3 +1221,38 @@ def test_a_late_zip_of_no_students_name_holding_classmates_notebooks_is_refused_
     carol = _zipped(tmp_path / "late2" / "carol.zip", {"alice.ipynb": nbs.course_notebook(WRONG_CELL)})
     grade(carol, out)
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["notebook", "zip"])
+def test_a_late_submission_named_as_a_row_but_for_case_is_that_rows(tmp_path, packed):
+    """On main a late Carol.ipynb (or Carol.zip) of a class with carol was a new row Carol in
+    OUT/Carol: on macOS or a Windows share the same folder as OUT/carol, and the next class run
+    graded both into it. Now it is carol's, said; the next class run grades her once."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = nbs.write(tmp_path / "late" / "Carol.ipynb", nbs.course_notebook(WRONG_CELL))
+    if packed:
+        with zipfile.ZipFile(late.with_suffix(".zip"), "w") as archive:
+            archive.write(late, "rnn.ipynb")
+        late.unlink()
+        late = late.with_suffix(".zip")
+    _, printed = grade(late, out)
+    assert f"{late.name}: graded as carol, the submission of {out} whose id differs only in case (Carol)" in printed
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name[0] != ".") == ["alice", "bob", "carol"]
+    summary, printed = grade(subs, out)  # the class again: her on-time notebook, once
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100"} and summary.total == 3
+    assert f"{late} (carol: {subs / 'carol.ipynb'} graded instead)" in printed, printed
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name[0] != ".") == ["alice", "bob", "carol"]
+
+
+def test_case_twin_is_the_one_folder_that_differs_only_in_case():
+    from grader.classsources import case_twin
+
+    assert case_twin("Carol", ("alice", "carol")) == "carol"
+    assert case_twin("carol", ("alice", "carol")) is None  # itself
+    assert case_twin("Carol", ("Carol", "carol")) is None  # its own folder is there
+    assert case_twin("Carol", ("carol", "CAROL")) is None  # two: no guess
+    assert case_twin("dan", ("alice", "carol")) is None
+    assert case_twin("ada_1", ("ada:1",)) is None  # an earlier grader's name: renamed_submissions's
