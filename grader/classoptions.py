@@ -48,6 +48,9 @@ class ClassOptions:
     #: Notebooks graded alone into the folder since, each a row of its own (an extension's late
     #: notebook, outside ``sources``): a later class run grades them with the class.
     late: tuple[Path, ...] = ()
+    #: How the results the folder holds were graded: the sandbox of each kind of run that graded
+    #: some (``SandboxCapabilities.describe``: without root, what is NOT enforced), for report.html.
+    sandboxes: tuple[str, ...] = ()
 
     def flags(self) -> list[tuple[str, str]]:
         """The options that differ from a run given none, as a command line gives them, each with
@@ -77,18 +80,20 @@ def remembered(out_dir: Path) -> ClassOptions | None:
                            f"delete it and give {_ALL} as the class needs them") from None
     if isinstance(data, dict):  # a file of the grader that remembered only the gradebook's options
         data = {**_DEFAULTS, **data}
-    if isinstance(data, dict):  # nor in those of the thirty-fifth session's
-        data = {"sources": [], "late": [], **data}
+    if isinstance(data, dict):  # nor in those of the thirty-fifth (and thirty-seventh) session's
+        data = {"sources": [], "late": [], "sandboxes": [], **data}
     if not (isinstance(data, dict) and all(k in data and (data[k] is None or _written_path(data[k])) for k in _PATHS)
             and isinstance(data.get("excel"), bool) and isinstance(data.get("similarity"), bool)
             and all(isinstance(data[k], list) and all(_written_path(s) for s in data[k])
-                    for k in ("sources", "late"))):
+                    for k in ("sources", "late"))
+            and isinstance(data["sandboxes"], list) and all(isinstance(line, str) for line in data["sandboxes"])):
         raise OptionsError(f"{path}: not the options this grader writes: delete it and give {_ALL} "
                            f"as the class needs them")
     return ClassOptions(**{k: Path(data[k]) if data[k] else None for k in _PATHS},
                         excel=data["excel"], similarity=data["similarity"],
                         sources=tuple(Path(source) for source in data["sources"]),
-                        late=tuple(Path(source) for source in data["late"]))
+                        late=tuple(Path(source) for source in data["late"]),
+                        sandboxes=tuple(data["sandboxes"]))
 
 
 def _written_path(value: object) -> bool:
@@ -139,7 +144,7 @@ def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, C
            else (absolute(given[name]) if given[name] else None) for name in _PATHS},
         **{name: getattr(taken, name) if given.get(name) is None else bool(given[name])
            for name in ("excel", "similarity")})
-    return dataclasses.replace(used, sources=earlier.sources, late=earlier.late), taken
+    return dataclasses.replace(used, sources=earlier.sources, late=earlier.late, sandboxes=earlier.sandboxes), taken
 
 
 def remembered_sources(out_dir: Path) -> tuple[Path, ...]:
@@ -265,7 +270,7 @@ def remember(out_dir: Path, options: ClassOptions) -> None:
     data = {**{name: str(getattr(options, name)) if getattr(options, name) else None for name in _PATHS},
             "excel": options.excel, "similarity": options.similarity,
             "sources": [str(source) for source in options.sources],
-            "late": [str(source) for source in options.late]}
+            "late": [str(source) for source in options.late], "sandboxes": list(options.sandboxes)}
     write_atomic(Path(out_dir) / OPTIONS_FILE, json.dumps(data, indent=1) + "\n")
 
 

@@ -398,9 +398,9 @@ def _announce(start: _StartUp, *, todo: Sequence, kept: Mapping, subs: Sequence,
 
 def _grade(todo: Sequence, *, workers: _Workers, books: Any, opened: TurnsOpener, by_id: Mapping,
            keys: Mapping, out_dir: Path, progress_bar: bool | None, force: bool,
-           stream: TextIO) -> tuple[list, bool]:
-    """Grade ``todo`` with the pool, the progress shown; ``(results done, interrupted)``, an
-    interruption said.
+           stream: TextIO) -> tuple[list, bool, str]:
+    """Grade ``todo`` with the pool, the progress shown; ``(results done, interrupted, sandbox)``,
+    an interruption said; ``sandbox``: the workers' sandbox as they describe it, "" when none ran.
 
     Each result in: progress line, gradebook, class report, its page and key queued
     (``FeedbackPages``, written while no worker waits for this process). The first starts the
@@ -411,8 +411,10 @@ def _grade(todo: Sequence, *, workers: _Workers, books: Any, opened: TurnsOpener
 
     interrupted = False
     done_list: list = []
+    noted: list[str] = []
     with Progress(len(todo), stream=stream, bar=progress_bar) as progress, _sigterm_as_interrupt():
         def on_note(note: str) -> None:
+            noted.append(note)
             progress.note(f"Sandbox: {note}")
 
         def on_done(done) -> None:
@@ -446,7 +448,22 @@ def _grade(todo: Sequence, *, workers: _Workers, books: Any, opened: TurnsOpener
                   else "the next run resumes from it")
         stream.write(f"\nInterrupted: the workers are stopped; what was graded is kept "
                      f"and {resume}.\n")
-    return done_list, interrupted
+    return done_list, interrupted, noted[0] if noted else ""
+
+
+def _graded_with(remembered: Sequence[str], *, sandbox: str, everyone: bool) -> tuple[str, ...]:
+    """The sandboxes the folder's results were graded with after this run (``ClassOptions.sandboxes``):
+    this run's ``sandbox`` ("" when it graded none) alone when it graded ``everyone``, else added to
+    the ``remembered`` ones (a kept result was graded by an earlier run, maybe with fewer protections)."""
+    lines = [sandbox] if everyone else [*remembered, sandbox]
+    return tuple(dict.fromkeys(line for line in lines if line))
+
+
+def _graded_with_notes(sandboxes: Sequence[str]) -> list[str]:
+    """The class report's lines saying how its results were graded (``_graded_with``)."""
+    if len(sandboxes) == 1:
+        return [f"These results were graded with the {sandboxes[0]}"]
+    return [f"Some of these results were graded with the {line}" for line in sandboxes]
 
 
 @dataclass(frozen=True)
@@ -812,7 +829,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         if (aside := set_aside(out_dir, names=CLASS_FILES)) is not None:
             stream.write(aside + "\n")
         stack.enter_context(stops_say_what_is_left(out_dir, stream=stream))
-        done_list, interrupted = _grade(todo, workers=workers, books=books, opened=opened, by_id=by_id,
+        done_list, interrupted, sandbox = _grade(todo, workers=workers, books=books, opened=opened, by_id=by_id,
                                         keys=keys, out_dir=out_dir, progress_bar=progress_bar,
                                         force=force, stream=stream)
         # The workers were sent their last message; they close their sandboxes while the
@@ -828,10 +845,18 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # stands for: not in grades.csv (with a roster, their rows have no score).
         in_book = book.points()
         not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
+        # How the results were graded, remembered (a re-run with nothing to grade starts no sandbox)
+        # for report.html: until the thirty-eighth session only printed, with no word there of a
+        # class graded without root's protections.
+        options = replace(options, sandboxes=_graded_with(
+            options.sandboxes, sandbox=sandbox,
+            everyone=not kept and earlier is None and not not_graded and fresh >= set(by_id)))
         written = _write_gradebook(start, book=book, matched=matched, not_graded=not_graded, fresh=fresh,
                                    because=because, keys=keys, rubric=Path(rubric), books=books,
                                    out_dir=out_dir, excel=excel, options=options, notes=notes,
                                    stream=stream)
+        for line in _graded_with_notes(options.sandboxes):  # the report's, after the upload files' notes
+            notes.keep(line)
         files = _write_class_files(
             everyone_subs, start=start, books=books, fresh=fresh, written=written, keys=keys,
             opened=opened, starter=starter, wanted=wanted, interrupted=interrupted,
