@@ -19,8 +19,8 @@ from typing import Any, Collection, Mapping, Sequence, TextIO
 
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
-from grader.classsources import (TurnsOpener, case_twin, case_twin_note, find_in, known_problem, opened_submissions, shown_sources,
-                                 submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
+from grader.classsources import (TurnsOpener, bytes_digest, case_twin, case_twin_note, find_in, known_problem,
+                                 on_time_digest, opened_submissions, shown_sources, submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options, dropped_adjustments,
                                  dropped_adjustments_note,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
@@ -298,6 +298,17 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
             and (twin := case_twin(found[0].id, folders)) is not None:
         stream.write(case_twin_note(start.first, sid=found[0].id, twin=twin, out_dir=out_dir) + "\n")
         found = [replace(found[0], id=twin)]
+    if start.regrade and start.one_student is None and len(found) == 1 and options.sources:
+        # A late resubmission of a student the class's sources hold: with the digest of that
+        # submission, the next class run grades the late one in its place while it is unchanged.
+        from grader.classoptions import absolute
+
+        late = absolute(start.first)
+        if late in options.late:
+            over = [(path, digest) for path, digest in options.late_over if path != late]
+            if (digest := on_time_digest(options.sources, sid=found[0].id)) is not None:
+                over.append((late, digest))
+            options = replace(options, late_over=tuple(over))
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
         from grader.discover import folded_id
 
@@ -309,17 +320,32 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
         taken = {folded_id(sub.id): sub for sub in found}
         graded_late: list[Path] = []
         superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
+        over = dict(options.late_over)  # late resubmissions: the on-time submission's digest
+        in_place: list[tuple[Path, Any]] = []
         for path, opened in reversed(tuple(zip(start.late, late_roots))):
             under = [replace(sub, id=twin) if (twin := case_twin(sub.id, folders)) is not None else sub
                      for sub in submissions_under(opened, defer=True)]
+            if (len(under) == 1 and (on_time := taken.get(folded_id(under[0].id))) is not None
+                    and on_time in found and over.get(path) == bytes_digest(on_time)):
+                # Graded alone in place of that very submission, unchanged since: the late one counts
+                # (until the thirty-eighth session the on-time one was graded at the next class run).
+                found = [under[0] if sub is on_time else sub for sub in found]
+                taken[folded_id(under[0].id)] = under[0]
+                graded_late, in_place = [path, *graded_late], [(path, on_time), *in_place]
+                continue
             if theirs := tuple(taken[folded_id(sub.id)] for sub in under if folded_id(sub.id) in taken):
                 superseded.insert(0, (path, theirs))
             if new := [sub for sub in under if folded_id(sub.id) not in taken]:
                 found, graded_late = [*found, *new], [path, *graded_late]
                 taken.update((folded_id(sub.id), sub) for sub in new)
-        options = replace(options, late=tuple(graded_late))
+        options = replace(options, late=tuple(graded_late),
+                          late_over=tuple((path, digest) for path, digest in options.late_over if path in graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
+        if in_place:
+            stream.write("Graded in place of the sources' submission, unchanged since the late one was graded "
+                         "alone: " + "; ".join(f"{path} ({sub.id}: not {sub.path})" for path, sub in in_place)
+                         + ". A download holding a newer submission of theirs is graded instead\n")
         if superseded:
             stream.write(superseded_note(superseded, out_dir=out_dir) + "\n")
     if start.one_student is not None:

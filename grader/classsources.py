@@ -197,6 +197,40 @@ def case_twin_note(path: Path, *, sid: str, twin: str, out_dir: Path) -> str:
             f"share. If it is another student's, rename it and grade it again")
 
 
+class _BytesOnly:
+    """A ``grader.incremental.BatchKey`` of no rubric: ``submission_key`` under it digests a
+    submission's bytes alone (its notebook, the files graded with it)."""
+
+    @staticmethod
+    def digest() -> str:
+        return "the submission's bytes"
+
+
+def bytes_digest(sub: Any) -> str | None:
+    """The digest of ``sub``'s bytes, whatever the rubric (None when they cannot be read)."""
+    from grader.incremental import submission_key
+
+    return submission_key(sub, batch=_BytesOnly())
+
+
+def on_time_digest(sources: Sequence[Path], *, sid: str) -> str | None:
+    """The ``bytes_digest`` of the submission ``sid`` that a class's folder ``sources`` hold (only
+    that student's entries read), or None: none, or the class's sources are zips (not opened
+    for one student's late work)."""
+    from grader.discover import DiscoveryError, find_submissions
+
+    for source in sources:
+        if not Path(source).is_dir():
+            continue
+        try:
+            theirs = [sub for sub in find_submissions(Path(source), defer=True, near=sid) if sub.id == sid]
+        except (DiscoveryError, OSError):
+            continue
+        if theirs:
+            return bytes_digest(theirs[0])
+    return None
+
+
 def sweep_unpack_folders(stream: TextIO) -> None:
     """Remove the unpack folders that killed class runs of this user left in the temporary
     directory (``grader.files.sweep_run_folders``), the students' zips' and the class zips':
