@@ -48,6 +48,13 @@ class ClassOptions:
     #: Notebooks graded alone into the folder since, each a row of its own (an extension's late
     #: notebook, outside ``sources``): a later class run grades them with the class.
     late: tuple[Path, ...] = ()
+    #: How the results the folder holds were graded: the sandbox of each kind of run that graded
+    #: some (``SandboxCapabilities.describe``: without root, what is NOT enforced), for report.html.
+    sandboxes: tuple[str, ...] = ()
+    #: Of ``late``, those graded alone in place of a submission of ``sources`` (a late resubmission),
+    #: each with that submission's digest (its bytes, ``classsources.bytes_digest``): while the
+    #: sources hold it unchanged, a class run grades the late one in its place.
+    late_over: tuple[tuple[Path, str], ...] = ()
 
     def flags(self) -> list[tuple[str, str]]:
         """The options that differ from a run given none, as a command line gives them, each with
@@ -77,18 +84,24 @@ def remembered(out_dir: Path) -> ClassOptions | None:
                            f"delete it and give {_ALL} as the class needs them") from None
     if isinstance(data, dict):  # a file of the grader that remembered only the gradebook's options
         data = {**_DEFAULTS, **data}
-    if isinstance(data, dict):  # nor in those of the thirty-fifth session's
-        data = {"sources": [], "late": [], **data}
+    if isinstance(data, dict):  # nor in those of the thirty-fifth (and thirty-seventh) session's
+        data = {"sources": [], "late": [], "sandboxes": [], "late_over": [], **data}
     if not (isinstance(data, dict) and all(k in data and (data[k] is None or _written_path(data[k])) for k in _PATHS)
             and isinstance(data.get("excel"), bool) and isinstance(data.get("similarity"), bool)
             and all(isinstance(data[k], list) and all(_written_path(s) for s in data[k])
-                    for k in ("sources", "late"))):
+                    for k in ("sources", "late"))
+            and isinstance(data["sandboxes"], list) and all(isinstance(line, str) for line in data["sandboxes"])
+            and isinstance(data["late_over"], list) and all(
+                isinstance(pair, list) and len(pair) == 2 and _written_path(pair[0]) and isinstance(pair[1], str)
+                for pair in data["late_over"])):
         raise OptionsError(f"{path}: not the options this grader writes: delete it and give {_ALL} "
                            f"as the class needs them")
     return ClassOptions(**{k: Path(data[k]) if data[k] else None for k in _PATHS},
                         excel=data["excel"], similarity=data["similarity"],
                         sources=tuple(Path(source) for source in data["sources"]),
-                        late=tuple(Path(source) for source in data["late"]))
+                        late=tuple(Path(source) for source in data["late"]),
+                        sandboxes=tuple(data["sandboxes"]),
+                        late_over=tuple((Path(path), digest) for path, digest in data["late_over"]))
 
 
 def _written_path(value: object) -> bool:
@@ -139,7 +152,8 @@ def resolve(out_dir: Path, **given: Path | bool | None) -> tuple[ClassOptions, C
            else (absolute(given[name]) if given[name] else None) for name in _PATHS},
         **{name: getattr(taken, name) if given.get(name) is None else bool(given[name])
            for name in ("excel", "similarity")})
-    return dataclasses.replace(used, sources=earlier.sources, late=earlier.late), taken
+    return dataclasses.replace(used, sources=earlier.sources, late=earlier.late, sandboxes=earlier.sandboxes,
+                               late_over=earlier.late_over), taken
 
 
 def remembered_sources(out_dir: Path) -> tuple[Path, ...]:
@@ -264,7 +278,8 @@ def remember(out_dir: Path, options: ClassOptions) -> None:
     data = {**{name: str(getattr(options, name)) if getattr(options, name) else None for name in _PATHS},
             "excel": options.excel, "similarity": options.similarity,
             "sources": [str(source) for source in options.sources],
-            "late": [str(source) for source in options.late]}
+            "late": [str(source) for source in options.late], "sandboxes": list(options.sandboxes),
+            "late_over": [[str(path), digest] for path, digest in options.late_over]}
     write_atomic(Path(out_dir) / OPTIONS_FILE, json.dumps(data, indent=1) + "\n")
 
 

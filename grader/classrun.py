@@ -19,8 +19,8 @@ from typing import Any, Collection, Mapping, Sequence, TextIO
 
 from grader.classfiles import (CLASS_FILES, CLASS_REPORT, DEFAULT_OUT, DEFAULT_RUBRIC, GRADEBOOK,
                                SIMILARITY_CSV, SUMMARY_REPORT)
-from grader.classsources import (TurnsOpener, find_in, known_problem, opened_submissions, shown_sources,
-                                 submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
+from grader.classsources import (TurnsOpener, bytes_digest, case_twin, case_twin_note, find_in, known_problem,
+                                 on_time_digest, opened_submissions, shown_sources, submission_sources, submissions_under, sweep_unpack_folders, unpacked_note)
 from grader.classsummary import (ADJUSTED_HEADER, ClassSummary, adjustments_of, class_options, dropped_adjustments,
                                  dropped_adjustments_note,
                                  entries_at_most, gradebook_head, gradebook_options_dropped, print_summary,
@@ -288,24 +288,64 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
     # chosen by the worker at the student's turn (grader.choice); this process reads none.
     found = ([start.one_student[1]] if start.one_student is not None
              else find_in(roots, sources=start.sources))
+    # A late Carol.ipynb or Carol.zip of a class with carol is carol's: as a row of its own, OUT/Carol
+    # and OUT/carol were one folder on macOS or a Windows share, and the next class run graded both
+    # into it (thirty-eighth session). The folder's submissions are the class's rows.
+    from grader.incremental import former_submissions
+
+    folders = former_submissions(out_dir, ids=()) if start.regrade or start.late else ()
+    if start.regrade and start.one_student is None and len(found) == 1 \
+            and (twin := case_twin(found[0].id, folders)) is not None:
+        stream.write(case_twin_note(start.first, sid=found[0].id, twin=twin, out_dir=out_dir) + "\n")
+        found = [replace(found[0], id=twin)]
+    if start.regrade and start.one_student is None and len(found) == 1 and options.sources:
+        # A late resubmission of a student the class's sources hold: with the digest of that
+        # submission, the next class run grades the late one in its place while it is unchanged.
+        from grader.classoptions import absolute
+
+        late = absolute(start.first)
+        if late in options.late:
+            over = [(path, digest) for path, digest in options.late_over if path != late]
+            if (digest := on_time_digest(options.sources, sid=found[0].id)) is not None:
+                over.append((late, digest))
+            options = replace(options, late_over=tuple(over))
     if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
+        from grader.discover import folded_id
+
         # The latest graded alone first (``options.late`` is in the order they were graded): a
         # student's second late submission (a resubmission by mail) is theirs, the first named and
         # no longer graded nor remembered (thirty-eighth session: both were graded, "Graded 5 of 5"
         # for four students, two workers writing one folder).
-        taken = {sub.id: sub for sub in found}
+        # Taken by folded id: a late Carol.ipynb is carol's (graded as carol when graded alone).
+        taken = {folded_id(sub.id): sub for sub in found}
         graded_late: list[Path] = []
         superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
+        over = dict(options.late_over)  # late resubmissions: the on-time submission's digest
+        in_place: list[tuple[Path, Any]] = []
         for path, opened in reversed(tuple(zip(start.late, late_roots))):
-            under = submissions_under(opened, defer=True)
-            if theirs := tuple(taken[sub.id] for sub in under if sub.id in taken):
+            under = [replace(sub, id=twin) if (twin := case_twin(sub.id, folders)) is not None else sub
+                     for sub in submissions_under(opened, defer=True)]
+            if (len(under) == 1 and (on_time := taken.get(folded_id(under[0].id))) is not None
+                    and on_time in found and over.get(path) == bytes_digest(on_time)):
+                # Graded alone in place of that very submission, unchanged since: the late one counts
+                # (until the thirty-eighth session the on-time one was graded at the next class run).
+                found = [under[0] if sub is on_time else sub for sub in found]
+                taken[folded_id(under[0].id)] = under[0]
+                graded_late, in_place = [path, *graded_late], [(path, on_time), *in_place]
+                continue
+            if theirs := tuple(taken[folded_id(sub.id)] for sub in under if folded_id(sub.id) in taken):
                 superseded.insert(0, (path, theirs))
-            if new := [sub for sub in under if sub.id not in taken]:
+            if new := [sub for sub in under if folded_id(sub.id) not in taken]:
                 found, graded_late = [*found, *new], [path, *graded_late]
-                taken.update((sub.id, sub) for sub in new)
-        options = replace(options, late=tuple(graded_late))
+                taken.update((folded_id(sub.id), sub) for sub in new)
+        options = replace(options, late=tuple(graded_late),
+                          late_over=tuple((path, digest) for path, digest in options.late_over if path in graded_late))
         if graded_late:
             stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
+        if in_place:
+            stream.write("Graded in place of the sources' submission, unchanged since the late one was graded "
+                         "alone: " + "; ".join(f"{path} ({sub.id}: not {sub.path})" for path, sub in in_place)
+                         + ". A download holding a newer submission of theirs is graded instead\n")
         if superseded:
             stream.write(superseded_note(superseded, out_dir=out_dir) + "\n")
     if start.one_student is not None:
@@ -369,7 +409,9 @@ def _announce(start: _StartUp, *, todo: Sequence, kept: Mapping, subs: Sequence,
                   f"a Late Policy in Canvas (Gradebook settings) has Canvas take it off the "
                   f"score uploaded; without one, give it (or none, for an extension) with "
                   f"--adjust. Never both: the penalty would count twice")
-    if (unpacked := unpacked_note(subs)) is not None:
+    # Only of those this run grades: a kept one's zips were said by the run that graded it (its
+    # feedback still says them); until the thirty-eighth session every later run said them again.
+    if (unpacked := unpacked_note(todo)) is not None:
         notes.say(unpacked)
     for left_out in (note for one in roots for note in (
             own_folder_note(one), *((hidden_entries_note(one), other_files_note(one)) if one.is_dir() else ()))):
@@ -382,9 +424,9 @@ def _announce(start: _StartUp, *, todo: Sequence, kept: Mapping, subs: Sequence,
 
 def _grade(todo: Sequence, *, workers: _Workers, books: Any, opened: TurnsOpener, by_id: Mapping,
            keys: Mapping, out_dir: Path, progress_bar: bool | None, force: bool,
-           stream: TextIO) -> tuple[list, bool]:
-    """Grade ``todo`` with the pool, the progress shown; ``(results done, interrupted)``, an
-    interruption said.
+           stream: TextIO) -> tuple[list, bool, str]:
+    """Grade ``todo`` with the pool, the progress shown; ``(results done, interrupted, sandbox)``,
+    an interruption said; ``sandbox``: the workers' sandbox as they describe it, "" when none ran.
 
     Each result in: progress line, gradebook, class report, its page and key queued
     (``FeedbackPages``, written while no worker waits for this process). The first starts the
@@ -395,8 +437,10 @@ def _grade(todo: Sequence, *, workers: _Workers, books: Any, opened: TurnsOpener
 
     interrupted = False
     done_list: list = []
+    noted: list[str] = []
     with Progress(len(todo), stream=stream, bar=progress_bar) as progress, _sigterm_as_interrupt():
         def on_note(note: str) -> None:
+            noted.append(note)
             progress.note(f"Sandbox: {note}")
 
         def on_done(done) -> None:
@@ -430,7 +474,22 @@ def _grade(todo: Sequence, *, workers: _Workers, books: Any, opened: TurnsOpener
                   else "the next run resumes from it")
         stream.write(f"\nInterrupted: the workers are stopped; what was graded is kept "
                      f"and {resume}.\n")
-    return done_list, interrupted
+    return done_list, interrupted, noted[0] if noted else ""
+
+
+def _graded_with(remembered: Sequence[str], *, sandbox: str, everyone: bool) -> tuple[str, ...]:
+    """The sandboxes the folder's results were graded with after this run (``ClassOptions.sandboxes``):
+    this run's ``sandbox`` ("" when it graded none) alone when it graded ``everyone``, else added to
+    the ``remembered`` ones (a kept result was graded by an earlier run, maybe with fewer protections)."""
+    lines = [sandbox] if everyone else [*remembered, sandbox]
+    return tuple(dict.fromkeys(line for line in lines if line))
+
+
+def _graded_with_notes(sandboxes: Sequence[str]) -> list[str]:
+    """The class report's lines saying how its results were graded (``_graded_with``)."""
+    if len(sandboxes) == 1:
+        return [f"These results were graded with the {sandboxes[0]}"]
+    return [f"Some of these results were graded with the {line}" for line in sandboxes]
 
 
 @dataclass(frozen=True)
@@ -796,7 +855,7 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         if (aside := set_aside(out_dir, names=CLASS_FILES)) is not None:
             stream.write(aside + "\n")
         stack.enter_context(stops_say_what_is_left(out_dir, stream=stream))
-        done_list, interrupted = _grade(todo, workers=workers, books=books, opened=opened, by_id=by_id,
+        done_list, interrupted, sandbox = _grade(todo, workers=workers, books=books, opened=opened, by_id=by_id,
                                         keys=keys, out_dir=out_dir, progress_bar=progress_bar,
                                         force=force, stream=stream)
         # The workers were sent their last message; they close their sandboxes while the
@@ -812,10 +871,18 @@ def grade_class(submissions: Path | Sequence[Path] | None, *, out_dir: Path = DE
         # stands for: not in grades.csv (with a roster, their rows have no score).
         in_book = book.points()
         not_graded = tuple(sorted(sub.id for sub in subs if sub.id not in in_book)) if interrupted else ()
+        # How the results were graded, remembered (a re-run with nothing to grade starts no sandbox)
+        # for report.html: until the thirty-eighth session only printed, with no word there of a
+        # class graded without root's protections.
+        options = replace(options, sandboxes=_graded_with(
+            options.sandboxes, sandbox=sandbox,
+            everyone=not kept and earlier is None and not not_graded and fresh >= set(by_id)))
         written = _write_gradebook(start, book=book, matched=matched, not_graded=not_graded, fresh=fresh,
                                    because=because, keys=keys, rubric=Path(rubric), books=books,
                                    out_dir=out_dir, excel=excel, options=options, notes=notes,
                                    stream=stream)
+        for line in _graded_with_notes(options.sandboxes):  # the report's, after the upload files' notes
+            notes.keep(line)
         files = _write_class_files(
             everyone_subs, start=start, books=books, fresh=fresh, written=written, keys=keys,
             opened=opened, starter=starter, wanted=wanted, interrupted=interrupted,

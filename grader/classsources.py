@@ -7,7 +7,7 @@ import contextlib
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Collection, Sequence, TextIO
 
 from grader.exits import CommandError
 
@@ -174,6 +174,61 @@ def unpacked_note(subs: Sequence) -> str | None:
     shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
     return (f"Zips were found among the files of {len(ids)} submission(s) ({shown}); each one's "
             f"feedback says what was unpacked from them, and what was left out or refused.")
+
+
+def case_twin(sid: str, names: Collection[str]) -> str | None:
+    """The one id of ``names`` (an output folder's submissions) that differs from ``sid`` only as a
+    case-insensitive file system ignores (``Carol`` and ``carol``, ``grader.discover.folded_id``), or
+    None: ``sid`` itself among them, none, or two (``Carol`` beside ``carol`` and ``CAROL``). A
+    folder an earlier grader named by other rules (``ada:1`` for ``ada_1``) is no twin: it is
+    ``grader.incremental.renamed_submissions``'s."""
+    from grader.discover import folded_id, folder_id
+
+    if sid in names:
+        return None
+    twins = [name for name in names if folded_id(name) == folded_id(sid) and folder_id(name) == name]
+    return twins[0] if len(twins) == 1 else None
+
+
+def case_twin_note(path: Path, *, sid: str, twin: str, out_dir: Path) -> str:
+    """The line saying that ``path``, of id ``sid``, is graded as ``out_dir``'s submission ``twin``."""
+    return (f"{path.name}: graded as {twin}, the submission of {out_dir} whose id differs only in case "
+            f"({sid}): {out_dir / sid} and {out_dir / twin} would be one folder on macOS or a Windows "
+            f"share. If it is another student's, rename it and grade it again")
+
+
+class _BytesOnly:
+    """A ``grader.incremental.BatchKey`` of no rubric: ``submission_key`` under it digests a
+    submission's bytes alone (its notebook, the files graded with it)."""
+
+    @staticmethod
+    def digest() -> str:
+        return "the submission's bytes"
+
+
+def bytes_digest(sub: Any) -> str | None:
+    """The digest of ``sub``'s bytes, whatever the rubric (None when they cannot be read)."""
+    from grader.incremental import submission_key
+
+    return submission_key(sub, batch=_BytesOnly())
+
+
+def on_time_digest(sources: Sequence[Path], *, sid: str) -> str | None:
+    """The ``bytes_digest`` of the submission ``sid`` that a class's folder ``sources`` hold (only
+    that student's entries read), or None: none, or the class's sources are zips (not opened
+    for one student's late work)."""
+    from grader.discover import DiscoveryError, find_submissions
+
+    for source in sources:
+        if not Path(source).is_dir():
+            continue
+        try:
+            theirs = [sub for sub in find_submissions(Path(source), defer=True, near=sid) if sub.id == sid]
+        except (DiscoveryError, OSError):
+            continue
+        if theirs:
+            return bytes_digest(theirs[0])
+    return None
 
 
 def sweep_unpack_folders(stream: TextIO) -> None:

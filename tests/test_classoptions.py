@@ -116,7 +116,9 @@ def test_a_notebook_named_as_the_options_file_is_a_submission_of_its_own(tmp_pat
     out = tmp_path / "out"
     grade(subs, out, similarity=False)
     assert "grading-options.json~ipynb" in scores(out)
-    assert json.loads((out / OPTIONS_FILE).read_text()) == {
+    remembered = json.loads((out / OPTIONS_FILE).read_text())
+    assert len(remembered.pop("sandboxes")) == 1 and remembered.pop("late_over") == []  # how its results were graded
+    assert remembered == {
         "roster": None, "adjust": None, "template": None, "known": None, "excel": False, "similarity": False,
         "sources": [str(subs)], "late": []}
 
@@ -364,3 +366,20 @@ def test_a_missing_submissions_path_is_said_first_and_alone(tmp_path, capsys, ty
     err = capsys.readouterr().err
     assert status != exits.EXIT_OK
     assert err.strip().splitlines() == [f"grade.py: {missing}: no such file or folder"], err
+
+
+def test_the_sandboxes_and_late_digests_remembered_are_read_back_and_checked(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    classoptions.remember(out, classoptions.ClassOptions(sandboxes=("sandbox (non-root): x; NOT enforced: y",)))
+    assert classoptions.remembered(out).sandboxes == ("sandbox (non-root): x; NOT enforced: y",)
+    data = json.loads((out / OPTIONS_FILE).read_text())
+    (out / OPTIONS_FILE).write_text(json.dumps({**data, "sandboxes": [3]}))
+    with pytest.raises(classoptions.OptionsError, match="not the options this grader writes"):
+        classoptions.remembered(out)
+    (out / OPTIONS_FILE).write_text(json.dumps({**data, "late_over": [["/late/carol.ipynb"]]}))
+    with pytest.raises(classoptions.OptionsError, match="not the options this grader writes"):
+        classoptions.remembered(out)
+    del data["sandboxes"], data["late_over"]  # a file of the thirty-seventh session's grader
+    (out / OPTIONS_FILE).write_text(json.dumps(data))
+    assert classoptions.remembered(out).sandboxes == () and classoptions.remembered(out).late_over == ()

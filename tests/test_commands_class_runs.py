@@ -481,3 +481,39 @@ def test_a_full_disk_names_the_previous_files_only_when_they_are_there(tmp_path,
     with pytest.raises(exits.CommandError) as info:
         run(subs, out, similarity=False)
     assert "the last finished run's are the folder's previous-grades.csv" in str(info.value), info.value
+
+
+def test_the_class_report_says_how_its_results_were_graded_on_every_run(tmp_path):
+    """On main the sandbox's line ('sandbox (non-root): ...; NOT enforced: ...') was only printed
+    while grading: report.html said nothing of a class graded with fewer protections, and a re-run
+    with nothing to grade starts no sandbox, so printed none either. Now the folder remembers the
+    sandbox of the runs whose results it holds (grading-options.json) and report.html says it."""
+    import json
+
+    subs, out = small_class(tmp_path / "subs"), tmp_path / "out"
+    _, printed = run(subs, out, similarity=False)
+    this_run = json.loads((out / "grading-options.json").read_text())["sandboxes"]
+    assert len(this_run) == 1 and this_run[0].startswith("sandbox (") and f"Sandbox: {this_run[0]}" in printed
+    said = f"These results were graded with the {this_run[0]}"
+    assert html.escape(said) in (out / "report.html").read_text("utf-8")
+    _, printed = run(subs, out, similarity=False)  # nothing to grade: no sandbox started
+    assert "Sandbox:" not in printed and html.escape(said) in (out / "report.html").read_text("utf-8")
+    # Results an earlier run graded without root's protections, kept beside a new student's.
+    options = json.loads((out / "grading-options.json").read_text())
+    weaker = "sandbox (non-root): rlimits(AS); NOT enforced: per-slot uid"
+    (out / "grading-options.json").write_text(json.dumps({**options, "sandboxes": [weaker]}))
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook())
+    run(subs, out, similarity=False)
+    page = (out / "report.html").read_text("utf-8")
+    assert html.escape(f"Some of these results were graded with the {weaker}") in page
+    assert html.escape(f"Some of these results were graded with the {this_run[0]}") in page
+    run(subs, out, similarity=False, force=True)  # everyone graded again: this run's sandbox alone
+    assert json.loads((out / "grading-options.json").read_text())["sandboxes"] == this_run
+    assert weaker not in (out / "report.html").read_text("utf-8")
+
+
+def test_graded_with_keeps_the_kept_results_sandboxes():
+    assert classrun._graded_with(("a",), sandbox="b", everyone=False) == ("a", "b")
+    assert classrun._graded_with(("a",), sandbox="b", everyone=True) == ("b",)
+    assert classrun._graded_with(("a", "b"), sandbox="", everyone=False) == ("a", "b")  # graded none
+    assert classrun._graded_with(("a", "b"), sandbox="a", everyone=False) == ("a", "b")

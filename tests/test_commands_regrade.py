@@ -808,7 +808,8 @@ def test_one_students_late_zip_is_graded_into_the_class_not_as_a_class_of_its_ow
     remembered = json.loads((out / "grading-options.json").read_text())
     assert remembered["sources"] == [str(subs)] and remembered["late"] == [str(late)]
     summary, printed = grade(None, out)  # grade.py --out OUT: the class, not the zip alone
-    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100"} and summary.total == 3
+    # (her late zip still hers: the sources hold her on-time notebook unchanged, late_over)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"} and summary.total == 3
 
 
 def test_a_late_zip_of_a_new_student_is_graded_with_the_class_by_the_next_class_run(tmp_path):
@@ -823,6 +824,8 @@ def test_a_late_zip_of_a_new_student_is_graded_with_the_class_by_the_next_class_
     assert f"since (its grading-options.json): {late}\n" in printed, printed
     assert "Not among this run's submissions" not in printed and summary.total == 4
     assert "Extracted" not in printed, printed  # dan's zip, now one of the class's late ones, neither
+    # dan was not graded by this run (his key unchanged): his zips are his feedback's news, not this run's
+    assert summary.skipped == 4 and "Zips were found" not in printed, printed
 
 
 def test_a_zip_of_the_class_given_again_is_still_a_class_run(tmp_path):
@@ -868,8 +871,8 @@ def test_a_late_zip_is_graded_as_its_student_whatever_its_notebook_is_named(tmp_
     assert "alice 100 -> 90" not in printed and "carol 100 -> 90" in printed, printed
     feedback = (out / "carol" / "feedback.md").read_text(encoding="utf-8")
     assert "carol.zip" in feedback, feedback  # what came out of it, said as for the class's zips
-    summary, printed = grade(None, out)  # the class run after: carol's late zip is carol's again
-    assert scores(out) == {"alice": "100", "bob": "90", "carol": "100"} and summary.total == 3, printed
+    summary, printed = grade(None, out)  # the class run after: carol's late zip is carol's still
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"} and summary.total == 3, printed
 
 
 def test_a_late_zip_holding_several_students_notebooks_touches_no_other_row(tmp_path):
@@ -1008,6 +1011,7 @@ def test_a_late_resubmission_the_class_run_does_not_grade_is_said(tmp_path):
     late = nbs.write(tmp_path / "late" / "carol.ipynb", nbs.course_notebook(WRONG_CELL))
     grade(late, out)
     assert scores(out)["carol"] == "90"
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook())  # a newer download: her own notebook changed
     _, printed = grade(subs, out, force=True)
     assert scores(out)["carol"] == "100"
     said = (f"Not graded with the class, and no longer remembered by {out} (its grading-options.json): the "
@@ -1219,3 +1223,60 @@ def test_a_late_zip_of_no_students_name_holding_classmates_notebooks_is_refused_
     carol = _zipped(tmp_path / "late2" / "carol.zip", {"alice.ipynb": nbs.course_notebook(WRONG_CELL)})
     grade(carol, out)
     assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["notebook", "zip"])
+def test_a_late_submission_named_as_a_row_but_for_case_is_that_rows(tmp_path, packed):
+    """On main a late Carol.ipynb (or Carol.zip) of a class with carol was a new row Carol in
+    OUT/Carol: on macOS or a Windows share the same folder as OUT/carol, and the next class run
+    graded both into it. Now it is carol's, said; the next class run grades her once."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = nbs.write(tmp_path / "late" / "Carol.ipynb", nbs.course_notebook(WRONG_CELL))
+    if packed:
+        with zipfile.ZipFile(late.with_suffix(".zip"), "w") as archive:
+            archive.write(late, "rnn.ipynb")
+        late.unlink()
+        late = late.with_suffix(".zip")
+    _, printed = grade(late, out)
+    assert f"{late.name}: graded as carol, the submission of {out} whose id differs only in case (Carol)" in printed
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"}
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name[0] != ".") == ["alice", "bob", "carol"]
+    summary, printed = grade(subs, out, force=True)  # the class again: her late work, once
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"} and summary.total == 3
+    assert f"{late} (carol: not {subs / 'carol.ipynb'})" in printed, printed
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name[0] != ".") == ["alice", "bob", "carol"]
+
+
+def test_case_twin_is_the_one_folder_that_differs_only_in_case():
+    from grader.classsources import case_twin
+
+    assert case_twin("Carol", ("alice", "carol")) == "carol"
+    assert case_twin("carol", ("alice", "carol")) is None  # itself
+    assert case_twin("Carol", ("Carol", "carol")) is None  # its own folder is there
+    assert case_twin("Carol", ("carol", "CAROL")) is None  # two: no guess
+    assert case_twin("dan", ("alice", "carol")) is None
+    assert case_twin("ada_1", ("ada:1",)) is None  # an earlier grader's name: renamed_submissions's
+
+
+def test_a_late_resubmission_counts_while_the_sources_hold_the_submission_it_replaced(tmp_path):
+    """On main the next class run (a rubric fix) graded carol's on-time notebook again in place of
+    her late resubmission, graded alone since: her score went back. The late one is remembered with
+    the digest of the submission it replaced (grading-options.json, late_over): while the sources
+    hold that one unchanged, the late one counts; a download with a newer notebook of hers wins."""
+    subs = small_class(tmp_path / "subs")
+    out = tmp_path / "out"
+    grade(subs, out)
+    late = nbs.write(tmp_path / "late" / "carol.ipynb", nbs.course_notebook(WRONG_CELL))
+    grade(late, out)
+    remembered = json.loads((out / "grading-options.json").read_text())
+    assert [path for path, _ in remembered["late_over"]] == [str(late)]
+    summary, printed = grade(subs, out, force=True)
+    assert scores(out) == {"alice": "100", "bob": "90", "carol": "90"} and summary.total == 3
+    assert f"unchanged since the late one was graded alone: {late} (carol: not {subs / 'carol.ipynb'})" in printed
+    assert "Not graded with the class" not in printed
+    nbs.write(subs / "carol.ipynb", nbs.course_notebook())  # a newer download holds her notebook changed
+    _, printed = grade(subs, out)
+    assert scores(out)["carol"] == "100" and f"{late} (carol: {subs / 'carol.ipynb'} graded instead)" in printed
+    assert json.loads((out / "grading-options.json").read_text())["late_over"] == []
