@@ -326,17 +326,15 @@ def twin_case_warnings(rubric: Rubric) -> list[str]:
 
 def hidden_only_warnings(rubric: Rubric) -> list[str]:
     """``"FILE:LINE: ..."`` for each part whose cases are all hidden, when others have a public one:
-    the student kit's rubric (``Rubric.only("public")``) leaves the part out, so its self-check does
-    not check the function, tells a student whose notebook marks it graded to ask whether it is, and
-    counts the hidden points without it ("the other 64.5 of the 85 points"). Found making a new term's
-    only public case of rnn_forward hidden (thirty-eighth session)."""
+    the student kit keeps the part with no case (``Rubric.only("public", keep_empty=True)``), and its
+    self-check cannot check the function: it says the function is graded on hidden cases only and
+    counts its points among theirs. Found making a new term's only public case of rnn_forward hidden
+    (thirty-eighth session), when the kit left the part out altogether."""
     if not any(case.visibility == "public" for case in rubric.cases):
         return []  # no kit to check anything with: said by the self-check itself
-    return [f"{rubric.path}:{part.line}: part {part.name} has no public case: the student kit leaves "
-            f"{part.function} out, so its self-check neither checks it nor counts its {part.max_points:g} points "
-            f"among those of the hidden cases, and to a student whose notebook marks it graded it says to ask "
-            f"whether it is; give it a public case, or tell the class that {part.function} is graded on "
-            f"hidden cases only"
+    return [f"{rubric.path}:{part.line}: part {part.name} has no public case: the students' self-check cannot "
+            f"check {part.function} (it says {part.function} is graded on hidden cases only, worth "
+            f"{part.max_points:g} points); give it a public case if students should check it before they hand in"
             for part in rubric.parts if all(case.visibility == "hidden" for case in part.cases)]
 
 

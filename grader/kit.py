@@ -261,9 +261,11 @@ def public_rubric_yaml(rubric: Any) -> str:
 
     Every case keeps its id, so that the public fixtures stay keyed as before,
     and its builder, seed, dims, tolerances and timeout, so that the spec
-    hashes match.  The bonus section and the comments are not carried over.
+    hashes match.  A part whose cases are all hidden is kept with `cases: []` and its
+    `withheld_points:`, so the self-check says it is graded on hidden cases only and counts its
+    points.  The bonus section and the comments are not carried over.
     """
-    public = rubric.only("public")
+    public = rubric.only("public", keep_empty=True)
     parts = []
     for part in public.parts:
         entry: dict[str, Any] = {"function": part.function}

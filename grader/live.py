@@ -1124,8 +1124,8 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
     definition the kernel ran is said first: a cell edited and not run again, or not saved.
     """
     from grader.selfcheck import (
-        CheckSummary, SelfCheckError, checker_failed_text, kit_version_words, load_public_context, render,
-        with_fixed_sizes, withheld_points,
+        CheckSummary, SelfCheckError, checked, checker_failed_text, kit_version_words, load_public_context,
+        render, with_fixed_sizes, withheld_points,
     )
 
     if namespace is None:
@@ -1138,7 +1138,7 @@ def check(function: str | None = None, *, namespace: Mapping[str, Any] | None = 
         except SelfCheckError as exc:
             out.write(f"check() cannot run: {exc}\n")
             return CheckSummary(verdicts=(), cases_passed=0, cases_total=0)
-        result, program = grade_live(namespace, context=context)
+        result, program = grade_live(namespace, context=checked(context))
         saved = _saved_file_notes(namespace, context.rubric, notebook)
         if saved:  # first: what was checked is not what the file holds
             result = dataclasses.replace(result, messages=saved + result.messages)

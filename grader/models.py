@@ -228,16 +228,25 @@ class Rubric:
                 return part
         raise KeyError(name)
 
-    def only(self, visibility: str) -> "Rubric":
-        """The same rubric restricted to cases of one visibility (parts left empty are dropped);
-        each part's ``withheld_points`` adds the points of the cases left out."""
+    def only(self, visibility: str, *, keep_empty: bool = False) -> "Rubric":
+        """The same rubric restricted to cases of one visibility; each part's ``withheld_points``
+        adds the points of the cases left out. A part left with no case is dropped, or with
+        ``keep_empty`` kept with ``cases=()`` and all its points withheld: a student kit keeps a part
+        graded on hidden cases only, so its self-check says so and counts its points."""
         parts = []
         for part in self.parts:
             cases = tuple(c for c in part.cases if c.visibility == visibility)
-            if cases:
+            if cases or keep_empty:
                 left_out = sum(c.points for c in part.cases if c.visibility != visibility)
                 parts.append(replace(part, cases=cases, withheld_points=part.withheld_points + left_out))
         return replace(self, parts=tuple(parts))
+
+    def with_cases(self) -> "Rubric":
+        """The same rubric without its parts that have no case (a kit's parts graded on hidden
+        cases only, ``Rubric.only(..., keep_empty=True)``): the parts there is something to run."""
+        if all(part.cases for part in self.parts):
+            return self
+        return replace(self, parts=tuple(part for part in self.parts if part.cases))
 
 
 # --------------------------------------------------------------------------- results

@@ -906,7 +906,10 @@ def _read_part(
     cases: list[Case] = []
     counters = {v: 0 for v in VISIBILITIES}
     case_names: dict[str, int] = {}
-    for case_node in reader.sequence(entries["cases"].value, f"cases of {what}"):
+    # A student kit's part graded on hidden cases only (``grader.kit``) has `cases: []` and the
+    # hidden cases' points in `withheld_points:`; any other part needs a case.
+    case_nodes = reader.sequence(entries["cases"].value, f"cases of {what}", nonempty=withheld_points <= 0)
+    for case_node in case_nodes:
         case = _read_case(reader, case_node, name, function, outputs, limits, dims, counters)
         if case.name in case_names:
             raise reader.error(

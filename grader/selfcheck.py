@@ -36,7 +36,7 @@ from grader.models import (
 __all__ = [
     "EXIT_PASSED", "EXIT_FAILED", "EXIT_UNUSABLE", "CHECKER_FAILED", "checker_failed_text", "SelfCheckError",
     "CheckSummary",
-    "load_public_context", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
+    "load_public_context", "checked", "run_check", "render", "summarise", "verdict", "unsupported_system", "withheld_points",
     "UNFENCED",
     "missing_requirements", "REQUIREMENTS", "WINDOWS_DRIVES", "with_fixed_sizes", "unquoted_path",
     "check_command", "notebook_left_out",
@@ -61,7 +61,9 @@ class CheckSummary:
     ``bonus`` the bonus functions among them (``bonus: true``: their points add to a score beyond
     ``max_score``), whose hidden cases ``bonus_hidden`` is worth (not in ``hidden_points``);
     ``bonus_left`` those of them the notebook leaves out (missing, not implemented), whose
-    ``bonus_left_cases`` public cases ``ok`` does not count: a bonus is optional.
+    ``bonus_left_cases`` public cases ``ok`` does not count: a bonus is optional; ``hidden_only``
+    the functions the kit has no public case of (graded on hidden cases only), not checked and not
+    in ``verdicts``, whose points are in ``hidden_points``.
     """
 
     verdicts: tuple[tuple[str, str], ...]
@@ -76,6 +78,7 @@ class CheckSummary:
     bonus_hidden: float = 0.0    # what their hidden cases are worth
     bonus_left: tuple[str, ...] = ()  # the bonus functions not written (missing, not implemented)
     bonus_left_cases: int = 0    # their public cases
+    hidden_only: tuple[str, ...] = ()  # functions graded on hidden cases only (none public)
 
     @property
     def ok(self) -> bool:
@@ -105,7 +108,9 @@ def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
 
     Returns a :class:`grader.runner.GradingContext`; the hidden fixture file is
     never opened.  The rubric's bonus section (if any) is left out: the
-    self-check is about the functions.  Raises :class:`SelfCheckError`.
+    self-check is about the functions.  A part with no public case is kept with ``cases=()`` and
+    its points withheld (:func:`withheld_points` counts them, :func:`render` says the function is
+    graded on hidden cases only); grade :func:`checked` of the context.  Raises :class:`SelfCheckError`.
     """
     from grader.fixtures import FixtureError, load_fixtures
     from grader.rubric import RubricError, load_rubric
@@ -115,21 +120,24 @@ def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
         full = load_rubric(Path(rubric))
     except (RubricError, OSError) as exc:
         raise SelfCheckError(str(exc)) from None
-    public = full.only("public")
-    public = replace(public, imdb=None)
-    if not public.parts:  # "0 of 0 public case(s) passed; all 0 functions pass", and exit 1
+    public = replace(full.only("public", keep_empty=True), imdb=None)
+    if not public.with_cases().parts:  # "0 of 0 public case(s) passed; all 0 functions pass", and exit 1
         raise SelfCheckError(f"{full.path}: the rubric has no public case, so there is nothing to check "
                              f"(its cases are all hidden)")
     if function is not None:
         chosen = tuple(p for p in public.parts if function in (p.function, p.name))
         if not chosen:
-            names = ", ".join(p.function for p in public.parts) or "none"
+            checkable = [p.function for p in public.with_cases().parts]
             import difflib
 
-            close = difflib.get_close_matches(function, [p.function for p in public.parts], n=1)
+            close = difflib.get_close_matches(function, checkable, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise SelfCheckError(f"no public case grades a function named {function!r}{hint} "
-                                 f"(functions with public cases: {names})")
+                                 f"(functions with public cases: {', '.join(checkable) or 'none'})")
+        if not chosen[0].cases:
+            raise SelfCheckError(f"{chosen[0].function} is graded on hidden cases only (its "
+                                 f"{chosen[0].withheld_points:g} points): this kit has no public case to check it "
+                                 f"with, so test it against the assignment's examples yourself")
         public = replace(public, parts=chosen)
     try:
         fixtures = load_fixtures(public, visibilities=("public",))
@@ -139,17 +147,29 @@ def load_public_context(rubric: Path, *, function: str | None = None) -> Any:
                           mutant_messages=MappingProxyType(dict(fixtures.mutant_messages)))
 
 
+def checked(context: Any) -> Any:
+    """``context`` (:func:`load_public_context`'s) without its parts that have no public case: the
+    parts to grade. Those are graded on hidden cases only, and a part of no case would read
+    "passed"."""
+    rubric = context.rubric.with_cases()
+    return context if rubric is context.rubric else replace(context, rubric=rubric, memo={})
+
+
 def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = MappingProxyType({})) -> CheckSummary:
     """The verdicts, case counts and points of a (public-only) result; ``withheld`` maps a
-    function to the points of its hidden cases (``Part.withheld_points``)."""
+    function to the points of its hidden cases (``Part.withheld_points``). A function of
+    ``withheld`` that ``result`` does not grade has no public case: it is ``hidden_only``, and its
+    points are counted in ``hidden_points``."""
     verdicts = tuple((p.function, verdict(p.status)) for p in result.parts)
+    hidden_only = tuple(f for f, points in withheld.items() if points > 0 and f not in dict(verdicts))
     cases = [c for p in result.parts for c in p.cases]
     bonus = [p for p in result.parts if p.bonus]
     left = [p for p in bonus if p.status in (MISSING, NOT_IMPLEMENTED, NOT_ATTEMPTED)]
     return CheckSummary(verdicts=verdicts, cases_passed=sum(c.status == PASSED for c in cases),
                         cases_total=len(cases), points=sum(p.points for p in result.parts),
                         public_points=sum(p.max_points for p in result.parts),
-                        hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts if not p.bonus),
+                        hidden_points=sum(withheld.get(p.function, 0.0) for p in result.parts if not p.bonus)
+                        + sum(withheld[f] for f in hidden_only), hidden_only=hidden_only,
                         bonus=tuple(p.function for p in bonus), bonus_public=sum(p.max_points for p in bonus),
                         bonus_earned=sum(p.points for p in bonus),
                         bonus_hidden=sum(withheld.get(p.function, 0.0) for p in bonus),
@@ -158,8 +178,10 @@ def summarise(result: SubmissionResult, *, withheld: Mapping[str, float] = Mappi
 
 def withheld_points(rubric: Any) -> Mapping[str, float]:
     """Function -> the points of its cases that ``rubric`` (restricted to the public ones) leaves
-    out: what :func:`render` tells students the hidden cases are worth."""
-    return MappingProxyType({part.function: part.withheld_points for part in rubric.parts})
+    out: what :func:`render` tells students the hidden cases are worth. A bonus part with no public
+    case is left out: its points are beyond the assignment's total."""
+    return MappingProxyType({part.function: part.withheld_points for part in rubric.parts
+                             if part.cases or not part.bonus})
 
 
 def _indent(text: str, prefix: str) -> str:
@@ -189,10 +211,17 @@ def render(result: SubmissionResult, *, stream: TextIO,
     summary = summarise(result, withheld=withheld)
     if title:
         write(title + "\n")
-    width = max((len(p.function) for p in result.parts), default=0) + 2
+    width = max((len(f) for f in [p.function for p in result.parts] + list(summary.hidden_only)), default=0) + 2
     redefined = _redefined_notes(result)
-    for part in result.parts:
-        _render_part(part, write, width, describe, line_of, first=redefined.get(part.function, ()))
+    rows = {part.function: part for part in result.parts}
+    for function in dict.fromkeys([*(f for f in withheld if f in rows or f in summary.hidden_only), *rows]):
+        if function in rows:  # in the rubric's order, a function graded on hidden cases only in its place
+            _render_part(rows[function], write, width, describe, line_of, first=redefined.get(function, ()))
+            continue
+        write(f"{function:<{width}}graded on hidden cases only\n"  # never "passed": nothing public to pass
+              f"    This kit has no public case of `{function}`: your instructor grades it on hidden cases "
+              f"only, worth {withheld[function]:g} points. Test it yourself, against the assignment's "
+              f"examples.\n")
     unfinished = tuple(f"`{p.function}` is not implemented yet" for p in result.parts
                        if p.status == NOT_IMPLEMENTED)
     said_above = {m for notes in redefined.values() for m in notes}
@@ -252,7 +281,7 @@ def _hidden_share(summary: CheckSummary) -> str:
         return ("Your instructor also grades hidden cases with other inputs and sizes: "
                 "passing the public ones is necessary, not sufficient.\n" + bonus)
     whole = summary.public_points - summary.bonus_public + summary.hidden_points
-    counted = [function for function, _ in summary.verdicts if function not in summary.bonus]
+    counted = [function for function, _ in summary.verdicts if function not in summary.bonus] + list(summary.hidden_only)
     of = (f"`{counted[0]}`'s {whole:g} points" if len(counted) == 1
           else f"the {whole:g} points of {'these functions' if not summary.bonus else 'the other functions'}")
     return (f"Your instructor also grades hidden cases with other inputs and sizes, worth the other "
@@ -952,7 +981,8 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
                 return EXIT_UNUSABLE
             from grader.runner import grade_submission
 
-            result = grade_submission(graded, context=context, sandbox=started(), submission_id=notebook.stem)
+            result = grade_submission(graded, context=checked(context), sandbox=started(),
+                                      submission_id=notebook.stem)
             result = with_fixed_sizes(result, context.rubric, source_of=_cell_source(cells), place=_cell_place)
             unfenced = _unfenced(started().capabilities)
     except SandboxError as exc:
@@ -976,7 +1006,7 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
         stream.write(_unreadable(notebook, message))
         return EXIT_UNUSABLE
     title = (f"Self-check of {notebook.name}: public cases of {context.rubric.title} "
-             f"({len(context.rubric.parts)} function{'s' if len(context.rubric.parts) != 1 else ''})"
+             f"({_functions_words(context.rubric)})"
              f"{kit_version_words(Path(rubric), context.rubric)}\n")
     try:
         summary = render(result, stream=stream, line_of=_cells_line_of(cells), title=title,
@@ -993,6 +1023,14 @@ def _run_check(notebook: Path, *, rubric: Path, stream: TextIO, function: str | 
 
 #: The file that marks a student kit's folder (``grader.kit.MARKER``; kit.py is not in a kit).
 _KIT_MARKER = ".student-kit"
+
+
+def _functions_words(rubric: Any) -> str:
+    """``"6 functions"`` checked, or ``"5 functions; 1 graded on hidden cases only"``: the title's count."""
+    public = len(rubric.with_cases().parts)
+    hidden = len(rubric.parts) - public
+    return (f"{public} function{'s' if public != 1 else ''}"
+            + (f"; {hidden} graded on hidden cases only" if hidden else ""))
 
 
 def kit_version_words(rubric: Path, public: Any) -> str:

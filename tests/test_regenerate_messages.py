@@ -421,14 +421,13 @@ def test_a_public_case_made_hidden_says_which_messages_the_public_file_holds_no_
     assert "1 removed: rnn_forward/public-1; the message(s) of 10 known mistake(s) no longer held (no case of the " \
            "file runs them): rnn_forward/a0_every_step, " in public, public
     assert "the message(s) of 10 known mistake(s): " not in public, public
-    # And the part left without a public case is named: the student kit leaves it out.
+    # And the part left without a public case is named: the students' self-check cannot check it.
     part = load_rubric(rubric_path).part("rnn_forward")
     warned = [line for line in said.err.splitlines() if "no public case" in line]
-    assert warned == [f"warning: {rubric_path}:{part.line}: part rnn_forward has no public case: the student kit "
-                      "leaves rnn_forward out, so its self-check neither checks it nor counts its 15 points among "
-                      "those of the hidden cases, and to a student whose notebook marks it graded it says to ask "
-                      "whether it is; give it a public case, or tell the class that rnn_forward is graded on hidden "
-                      "cases only"], said.err
+    assert warned == [f"warning: {rubric_path}:{part.line}: part rnn_forward has no public case: the students' "
+                      "self-check cannot check rnn_forward (it says rnn_forward is graded on hidden cases only, "
+                      "worth 15 points); give it a public case if students should check it before they hand in"], \
+        said.err
 
 
 def test_the_fixture_paths_and_the_check_to_paste_are_as_the_user_gave_them(tmp_path, monkeypatch, capsys):
