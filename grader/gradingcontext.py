@@ -28,6 +28,14 @@ def load_context(rubric_path: Path, *, visibilities: tuple[str, ...] = ("public"
         raise CommandError(str(exc)) from None
     if tuple(visibilities) == ("public",):
         rubric = rubric.only("public")
+    elif (empty := next((part for part in rubric.parts if not part.cases), None)) is not None:
+        # `cases: []` (with withheld_points) is a student kit's rubric's: a part graded on hidden
+        # cases it does not hold. Graded by a class run it was a 0 column and a total short by its
+        # points, without a word (thirty-eighth session).
+        raise CommandError(f"{rubric.path}:{empty.line}: {empty.function} has no cases (`cases: []`), "
+                           f"which only a student kit's rubric may say (a part graded on hidden cases "
+                           f"it does not hold): a rubric that grades needs the part's cases; give it "
+                           f"its cases, or grade with the course's rubric, not the kit's")
     try:
         fixtures = load_fixtures(rubric, visibilities=tuple(visibilities), cache=fixture_cache)
     except (FixtureError, OSError) as exc:

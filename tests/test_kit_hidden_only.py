@@ -130,3 +130,21 @@ def test_jupyter_check_says_the_same(hidden_forward):
     assert summary.ok and summary.hidden_only == ("rnn_forward",), text
     assert summary.verdict("rnn_forward") is None, text
     assert_hidden_only_said(text)
+
+
+def test_a_kits_rubric_does_not_grade_a_class(hidden_forward, tmp_path):
+    """The lead's merge of this: a rubric that says `cases: []` (a kit's, or an instructor's who
+    copied it) graded the shipped class with rnn_forward a 0 column and every total out of 85
+    instead of 100, without a word. A class run (and Gradescope's, both through load_context with
+    the hidden cases) now refuses it, naming the part's line; the kit's self-check keeps it."""
+    from grader import commands
+    from grader.exits import CommandError
+    from grader.gradingcontext import load_context
+
+    _, kit = hidden_forward
+    with pytest.raises(CommandError, match=r"rnn\.yaml:\d+: rnn_forward has no cases \(`cases: \[\]`\)"):
+        load_context(kit_rubric(kit))
+    with pytest.raises(CommandError, match="only a student kit's rubric may say"):
+        commands.grade_class(REPO / "submissions", out_dir=tmp_path / "out", rubric=kit_rubric(kit), jobs=1,
+                             similarity=False, feedback_html=False, class_report=False, stream=io.StringIO())
+    assert not (tmp_path / "out" / "grades.csv").exists()
