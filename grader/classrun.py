@@ -277,6 +277,79 @@ class _Notes:
         self.kept.append(note)
 
 
+def _graded_alone(found: list, *, start: _StartUp, folders: Sequence[str], options: Any, out_dir: Path,
+                  stream: TextIO) -> tuple[list, Any]:
+    """A regrade's submission (one notebook or late zip given alone) taken as the row of ``out_dir``
+    (``folders``: its submissions) whose id differs only in case, said; and a late resubmission of a
+    student the class's sources hold remembered with the digest of that submission
+    (``ClassOptions.late_over``), so that the next class run grades the late one in its place
+    while it is unchanged. ``(found, options)``."""
+    if start.one_student is not None or len(found) != 1:
+        return found, options
+    if (twin := case_twin(found[0].id, folders)) is not None:
+        stream.write(case_twin_note(start.first, sid=found[0].id, twin=twin, out_dir=out_dir) + "\n")
+        found = [replace(found[0], id=twin)]
+    if options.sources:
+        # A late resubmission of a student the class's sources hold: with the digest of that
+        # submission, the next class run grades the late one in its place while it is unchanged.
+        from grader.classoptions import absolute
+
+        late = absolute(start.first)
+        if late in options.late:
+            over = [(path, digest) for path, digest in options.late_over if path != late]
+            if (digest := on_time_digest(options.sources, sid=found[0].id)) is not None:
+                over.append((late, digest))
+            options = replace(options, late_over=tuple(over))
+    return found, options
+
+
+def _with_late(found: list, *, start: _StartUp, late_roots: Sequence[Path], folders: Sequence[str],
+               options: Any, out_dir: Path, stream: TextIO) -> tuple[list, Any]:
+    """``found`` (a class run's submissions) with the late notebooks and zips graded alone since
+    (``late_roots``: ``start.late`` opened) whose students the sources do not hold, or hold unchanged
+    since a late resubmission (``ClassOptions.late_over``); those superseded said. ``(found, options)``
+    with the late ones kept remembered."""
+    from grader.discover import folded_id
+
+    # The latest graded alone first (``options.late`` is in the order they were graded): a
+    # student's second late submission (a resubmission by mail) is theirs, the first named and
+    # no longer graded nor remembered (thirty-eighth session: both were graded, "Graded 5 of 5"
+    # for four students, two workers writing one folder).
+    # Taken by folded id: a late Carol.ipynb is carol's (graded as carol when graded alone).
+    taken = {folded_id(sub.id): sub for sub in found}
+    graded_late: list[Path] = []
+    superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
+    over = dict(options.late_over)  # late resubmissions: the on-time submission's digest
+    in_place: list[tuple[Path, Any]] = []
+    for path, opened in reversed(tuple(zip(start.late, late_roots))):
+        under = [replace(sub, id=twin) if (twin := case_twin(sub.id, folders)) is not None else sub
+                 for sub in submissions_under(opened, defer=True)]
+        if (len(under) == 1 and (on_time := taken.get(folded_id(under[0].id))) is not None
+                and on_time in found and over.get(path) == bytes_digest(on_time)):
+            # Graded alone in place of that very submission, unchanged since: the late one counts
+            # (until the thirty-eighth session the on-time one was graded at the next class run).
+            found = [under[0] if sub is on_time else sub for sub in found]
+            taken[folded_id(under[0].id)] = under[0]
+            graded_late, in_place = [path, *graded_late], [(path, on_time), *in_place]
+            continue
+        if theirs := tuple(taken[folded_id(sub.id)] for sub in under if folded_id(sub.id) in taken):
+            superseded.insert(0, (path, theirs))
+        if new := [sub for sub in under if folded_id(sub.id) not in taken]:
+            found, graded_late = [*found, *new], [path, *graded_late]
+            taken.update((folded_id(sub.id), sub) for sub in new)
+    options = replace(options, late=tuple(graded_late),
+                      late_over=tuple((path, digest) for path, digest in options.late_over if path in graded_late))
+    if graded_late:
+        stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
+    if in_place:
+        stream.write("Graded in place of the sources' submission, unchanged since the late one was graded "
+                     "alone: " + "; ".join(f"{path} ({sub.id}: not {sub.path})" for path, sub in in_place)
+                     + ". A download holding a newer submission of theirs is graded instead\n")
+    if superseded:
+        stream.write(superseded_note(superseded, out_dir=out_dir) + "\n")
+    return found, options
+
+
 def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Sequence[Path], out_dir: Path,
                        stream: TextIO) -> tuple[list, Any]:
     """The submissions to grade under ``roots`` (the opened sources) and the late notebooks taken
@@ -294,60 +367,12 @@ def _submissions_found(start: _StartUp, roots: Sequence[Path], *, late_roots: Se
     from grader.incremental import former_submissions
 
     folders = former_submissions(out_dir, ids=()) if start.regrade or start.late else ()
-    if start.regrade and start.one_student is None and len(found) == 1 \
-            and (twin := case_twin(found[0].id, folders)) is not None:
-        stream.write(case_twin_note(start.first, sid=found[0].id, twin=twin, out_dir=out_dir) + "\n")
-        found = [replace(found[0], id=twin)]
-    if start.regrade and start.one_student is None and len(found) == 1 and options.sources:
-        # A late resubmission of a student the class's sources hold: with the digest of that
-        # submission, the next class run grades the late one in its place while it is unchanged.
-        from grader.classoptions import absolute
-
-        late = absolute(start.first)
-        if late in options.late:
-            over = [(path, digest) for path, digest in options.late_over if path != late]
-            if (digest := on_time_digest(options.sources, sid=found[0].id)) is not None:
-                over.append((late, digest))
-            options = replace(options, late_over=tuple(over))
-    if not start.regrade:  # a late notebook whose student the sources now hold is theirs no more
-        from grader.discover import folded_id
-
-        # The latest graded alone first (``options.late`` is in the order they were graded): a
-        # student's second late submission (a resubmission by mail) is theirs, the first named and
-        # no longer graded nor remembered (thirty-eighth session: both were graded, "Graded 5 of 5"
-        # for four students, two workers writing one folder).
-        # Taken by folded id: a late Carol.ipynb is carol's (graded as carol when graded alone).
-        taken = {folded_id(sub.id): sub for sub in found}
-        graded_late: list[Path] = []
-        superseded: list[tuple[Path, tuple]] = []  # said: until the thirty-eighth session, dropped unsaid
-        over = dict(options.late_over)  # late resubmissions: the on-time submission's digest
-        in_place: list[tuple[Path, Any]] = []
-        for path, opened in reversed(tuple(zip(start.late, late_roots))):
-            under = [replace(sub, id=twin) if (twin := case_twin(sub.id, folders)) is not None else sub
-                     for sub in submissions_under(opened, defer=True)]
-            if (len(under) == 1 and (on_time := taken.get(folded_id(under[0].id))) is not None
-                    and on_time in found and over.get(path) == bytes_digest(on_time)):
-                # Graded alone in place of that very submission, unchanged since: the late one counts
-                # (until the thirty-eighth session the on-time one was graded at the next class run).
-                found = [under[0] if sub is on_time else sub for sub in found]
-                taken[folded_id(under[0].id)] = under[0]
-                graded_late, in_place = [path, *graded_late], [(path, on_time), *in_place]
-                continue
-            if theirs := tuple(taken[folded_id(sub.id)] for sub in under if folded_id(sub.id) in taken):
-                superseded.insert(0, (path, theirs))
-            if new := [sub for sub in under if folded_id(sub.id) not in taken]:
-                found, graded_late = [*found, *new], [path, *graded_late]
-                taken.update((folded_id(sub.id), sub) for sub in new)
-        options = replace(options, late=tuple(graded_late),
-                          late_over=tuple((path, digest) for path, digest in options.late_over if path in graded_late))
-        if graded_late:
-            stream.write(late_note(graded_late, out_dir=out_dir) + "\n")
-        if in_place:
-            stream.write("Graded in place of the sources' submission, unchanged since the late one was graded "
-                         "alone: " + "; ".join(f"{path} ({sub.id}: not {sub.path})" for path, sub in in_place)
-                         + ". A download holding a newer submission of theirs is graded instead\n")
-        if superseded:
-            stream.write(superseded_note(superseded, out_dir=out_dir) + "\n")
+    if start.regrade:
+        found, options = _graded_alone(found, start=start, folders=folders, options=options, out_dir=out_dir,
+                                       stream=stream)
+    else:  # a late notebook whose student the sources now hold is theirs no more
+        found, options = _with_late(found, start=start, late_roots=late_roots, folders=folders, options=options,
+                                    out_dir=out_dir, stream=stream)
     if start.one_student is not None:
         stream.write(student_folder_note(start.first, start.one_student[1]) + "\n")
     if start.late_zip and len(found) == 1:  # graded by its own name: whose files it carries, said
