@@ -662,3 +662,28 @@ def test_the_def_told_for_a_partial_is_none_where_it_would_not_be_the_same_funct
     for signature in ("xt, *rest", "xt, **more", "xt, *, act"):
         assert partial_as_def("f", "_cell", f"def _cell({signature}):\n    return xt\n", [], {}) is None
     assert partial_as_def("f", "_cell", "def other(xt):\n    return xt\n", [], {}) is None
+
+
+def test_a_partial_of_thousands_of_keywords_costs_the_extraction_little(tmp_path):
+    """The lead's end-of-session reading (a hostile student against sim2's partial note): the note
+    parses every cell holding `partial(` whole and matches each keyword against the def's
+    parameters (`extractnotes.partial_as_def`, list lookups). A def of 9,000 parameters and a
+    partial naming 8,999 of them (cells of 62 and 80 kB, within the bound on a cell) took 0.07 s of
+    extraction when measured; held here within a CPU budget, the function still told as assigned
+    by a statement the grader does not run."""
+    from grader.extract import extract
+    from grader.notebook import load
+    from tests.cpu import cpu_budget
+
+    params = ", ".join(f"p{i}" for i in range(9_000))
+    keywords = ", ".join(f"p{i}=0" for i in range(1, 9_000))
+    path = nbs.write(tmp_path / "partial.ipynb", nbs.notebook([
+        nbs.code_cell("import numpy as np"),
+        nbs.code_cell(f"def _cell(xt, {params}):\n    return xt\n"),
+        nbs.code_cell(f"from functools import partial\nrnn_cell_forward = partial(_cell, {keywords})\n")]))
+    with cpu_budget(2.0):
+        extraction = extract(load(path))
+    assert "rnn_cell_forward" not in extraction.functions
+    # told as assigned in its cell by a statement the grader does not run; a statement this long is
+    # not quoted back (assigned_by holds only those within the bound)
+    assert dict(extraction.assigned_in) == {"rnn_cell_forward": 2} and not extraction.assigned_by
