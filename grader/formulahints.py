@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 
-from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, as_written, function_tree, loops_of,
+from grader.hintcode import (walked, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, as_written, function_tree, loops_of,
                              names_in, statement_blocks)
 
 #: The LSTM's gates by the names the course gives them, and the letter of their weights (``Wf``,
@@ -80,15 +80,10 @@ def _gate_suspect(source: str) -> bool:
     return False
 
 
-def _walk(node: ast.AST):
-    """``ast.walk`` of ``node``, at most ``MOST_STATE_NODES`` nodes."""
-    return itertools.islice(ast.walk(node), MOST_STATE_NODES)
-
-
 def _assignments(source: str) -> list[ast.Assign]:
     """The function's assignments of one value to one plain name, in the order of their lines."""
     fn = function_tree(source)
-    found = [node for node in _walk(fn) if isinstance(node, ast.Assign) and len(node.targets) == 1
+    found = [node for node in walked(fn) if isinstance(node, ast.Assign) and len(node.targets) == 1
              and isinstance(node.targets[0], ast.Name)] if fn is not None else []
     return sorted(found, key=lambda node: (node.lineno, node.col_offset))
 
@@ -96,7 +91,7 @@ def _assignments(source: str) -> list[ast.Assign]:
 def _parameter_letters(node: ast.AST) -> list[tuple[str, str]]:
     """``(name, letter)`` of each gate weight or bias ``node`` reads (``Wi`` -> ``("Wi", "i")``)."""
     found = []
-    for sub in _walk(node):
+    for sub in walked(node):
         name = sub.id if isinstance(sub, ast.Name) else (
             sub.slice.value if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) else None)
         matched = _GATE_PARAMETER.fullmatch(name) if isinstance(name, str) else None
@@ -118,7 +113,7 @@ def gate_weights_hint(source: str, *, first_line: int = 1) -> str:
         if own:
             foreign = {name: letter for name, letter in _parameter_letters(node.value) if letter != own}
             through = None if foreign else next(
-                (made[sub.id] for sub in _walk(node.value) if isinstance(sub, ast.Name) and sub.id in made
+                (made[sub.id] for sub in walked(node.value) if isinstance(sub, ast.Name) and sub.id in made
                  and any(letter != own for _name, letter in made[sub.id][1])), None)
             foreign = foreign or {name: letter for name, letter in (through[1] if through else ()) if letter != own}
             if foreign:
@@ -135,7 +130,7 @@ def gate_weights_hint(source: str, *, first_line: int = 1) -> str:
             made[target] = (node, read)
         if target not in ("c_next", "a_next"):
             continue
-        read = {sub.id for sub in _walk(node.value) if isinstance(sub, ast.Name)}
+        read = {sub.id for sub in walked(node.value) if isinstance(sub, ast.Name)}
         if target == "c_next" and "ot" in read and "c_prev" in read:
             return (f"Line {line}, `{as_written(node, source)}`, makes the memory with `ot`, the output gate, which "
                     f"only decides what `a_next` shows: the memory keeps `ft * c_prev` and adds `it * cct`, "
@@ -162,7 +157,7 @@ def tanh_twice_hint(source: str, *, first_line: int = 1) -> str:
         return ""
     made: dict[str, ast.Assign] = {}
     for node in _assignments(source):
-        for call in (sub for sub in _walk(node.value) if _is_tanh(sub) and len(sub.args) == 1):
+        for call in (sub for sub in walked(node.value) if _is_tanh(sub) and len(sub.args) == 1):
             arg = call.args[0]
             if isinstance(arg, ast.Name) and arg.id in made:
                 first = made[arg.id]
@@ -180,7 +175,7 @@ def transposed_bias_hint(source: str, *, first_line: int = 1) -> str:
     """For a bias added transposed (``np.dot(Waa, a_prev) + ba.T``): with one example, a column of one
     entry plus that row makes a square array, where more examples raise. The line; ""."""
     fn = function_tree(source)
-    for node in _walk(fn) if fn is not None else ():
+    for node in walked(fn) if fn is not None else ():
         if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
             continue
         for side in (node.left, node.right):
@@ -224,14 +219,14 @@ def carried_summed_hint(source: str, *, first_line: int = 1) -> str:
     if not blocks or sum(map(len, blocks)) > MOST_LOOP_STATEMENTS:
         return ""
     for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:
-        inside = list(_walk(loop))
+        inside = list(walked(loop))
         # The calls a statement makes of a function by name (`gradients = rnn_cell_backward(...)`): their
         # arguments are disjoint, so one walk each (nested calls' arguments would be walked again and again).
         calls = [node.value for node in inside if isinstance(node, (ast.Assign, ast.Expr))
                  and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)]
         passed = set().union(*(names_in(arg, ast.Load) for call in calls for arg in call.args))
         stored = {sub.id for node in inside if isinstance(node, ast.Assign) for target in node.targets
-                  for sub in _walk(target) if isinstance(sub, ast.Name)}
+                  for sub in walked(target) if isinstance(sub, ast.Name)}
         for node in inside:
             if (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add) and isinstance(node.target, ast.Name)
                     and isinstance(node.value, ast.Name) and node.value.id in passed & stored
@@ -294,7 +289,7 @@ def broadcast_fill_hint(source: str, *, first_line: int = 1) -> str:
         return ""
     for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:
         step = loop.target.id if isinstance(loop.target, ast.Name) else "t"
-        for node in _walk(loop):
+        for node in walked(loop):
             if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
                 output, value, adds = _whole(node.target), node.value, True
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -399,7 +394,7 @@ def derivative_hint(source: str, *, first_line: int = 1) -> str:
     incoming, cache = fn.args.args[0].arg, fn.args.args[1].arg
     if not incoming.startswith("d"):  # a gradient's name: a forward step has no derivative to take
         return ""
-    body = [node for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES) if isinstance(node, ast.Assign)
+    body = [node for node in walked(fn) if isinstance(node, ast.Assign)
             and len(node.targets) == 1]
     unpacked = next((node.targets[0] for node in body if isinstance(node.targets[0], ast.Tuple)
                      and isinstance(node.value, ast.Name) and node.value.id == cache
@@ -478,7 +473,7 @@ def prediction_hint(source: str, *, first_line: int = 1) -> str:
         value = node.value
         called = value.func if isinstance(value, ast.Call) else None
         squash = called.id if isinstance(called, ast.Name) else called.attr if isinstance(called, ast.Attribute) else ""
-        read = {sub.id for sub in _walk(value) if isinstance(sub, ast.Name)}
+        read = {sub.id for sub in walked(value) if isinstance(sub, ast.Name)}
         wrong = []
         if squash.lower() in _NOT_SOFTMAX:
             wrong.append(f"with {_NOT_SOFTMAX[squash.lower()]}")
@@ -507,19 +502,19 @@ def step_gradient_recomputed_hint(source: str, *, first_line: int = 1) -> str:
     if fn is None:
         return ""
     inputs = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
-    for loop in (node for node in _walk(fn) if isinstance(node, (ast.For, ast.While))):
-        calls = [node for node in _walk(loop) if isinstance(node, ast.Assign) and len(node.targets) == 1
+    for loop in (node for node in walked(fn) if isinstance(node, (ast.For, ast.While))):
+        calls = [node for node in walked(loop) if isinstance(node, ast.Assign) and len(node.targets) == 1
                  and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)
                  and isinstance(node.value.func, ast.Name) and node.value.func.id.endswith("_cell_backward")]
         if not calls:
             continue
-        for node in _walk(loop):
+        for node in walked(loop):
             if not (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add)
                     and isinstance(node.target, ast.Name) and node.target.id.startswith("dW")):
                 continue
             product = any(isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.MatMult) or isinstance(sub, ast.Call)
                           and isinstance(sub.func, ast.Attribute) and sub.func.attr in ("dot", "matmul")
-                          for sub in _walk(node.value))
+                          for sub in walked(node.value))
             read = names_in(node.value, ast.Load) & inputs
             if not product or not read:
                 continue

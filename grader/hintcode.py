@@ -6,8 +6,9 @@ Shared by :mod:`grader.hints`, :mod:`grader.loophints`, :mod:`grader.stephints` 
 from __future__ import annotations
 
 import ast
+import itertools
 import re
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 from grader.astnodes import nodes
 from grader.notebook import SIZE_LIMITS, SourceMemo
@@ -377,3 +378,9 @@ def ordinal(number: int) -> str:
 #: How many nodes of a function ``global_state_hint`` reads at most (a real graded function has a
 #: few hundred; a hostile one is read no further).
 MOST_STATE_NODES = 20_000
+
+
+def walked(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk`` of ``node``, its first ``MOST_STATE_NODES`` nodes: how far the hints read a
+    hostile function's tree."""
+    return itertools.islice(ast.walk(node), MOST_STATE_NODES)

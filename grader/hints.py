@@ -23,7 +23,7 @@ import itertools
 import re
 from typing import Any, Callable, Mapping, Sequence
 
-from grader.hintcode import (IN_PLACE, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, PYTHON_KINDS, as_written,
+from grader.hintcode import (walked, IN_PLACE, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, NUMPY_NAMES, PYTHON_KINDS, as_written,
                              function_tree, in_line, kind_words, line_statement, loops_of, names_in, numpy_calls,
                              listed, ordinal, parsed_line, quoted_head, source_lines, source_segment, statement_blocks,
                              stores_of)
@@ -1108,7 +1108,7 @@ def given_layout_hint(error_type: str, message: str, line: str, *, function: str
         if other == function or not made.search(text):
             continue
         fn = function_tree(text)
-        tuples = [node.value for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES)
+        tuples = [node.value for node in walked(fn)
                   if isinstance(node, ast.Assign) and len(node.targets) == 1
                   and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name
                   and isinstance(node.value, (ast.Tuple, ast.List)) and len(node.value.elts) == count] \

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import ast
 import difflib
-import itertools
 import re
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
-from grader.hintcode import (MOST_LOOP_STATEMENTS, MOST_STATE_NODES, as_written, function_tree, line_statement, listed,
+from grader.hintcode import (walked, MOST_LOOP_STATEMENTS, MOST_STATE_NODES, as_written, function_tree, line_statement, listed,
                              loops_of, names_in, ordinal, quoted_head, statement_blocks, stores_of)
 
 
@@ -234,7 +233,7 @@ def carried_only_hint(source: str, *, callee: str, index: int, first_line: int =
         if len(unread) != 1:
             continue
         last_store: dict[str, int] = {}  # each name's stores looked up once per loop, not once per call
-        for call in itertools.islice(ast.walk(loop), MOST_STATE_NODES):
+        for call in walked(loop):
             if isinstance(call, ast.Call) and len(call.args) > index and _callee_is(call, callee) \
                     and isinstance(call.args[index], ast.Name) and call.lineno < _last_store(loop, call.args[index].id,
                                                                                             last_store):
@@ -258,7 +257,7 @@ def step_only_hint(source: str, *, callee: str, index: int, first_line: int = 1)
     for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS] if blocks else ():
         if not isinstance(loop.target, ast.Name):
             continue
-        inside = list(itertools.islice(ast.walk(loop), MOST_STATE_NODES))
+        inside = list(walked(loop))
         carried = next((target.id for stmt in inside if isinstance(stmt, ast.Assign)
                         for target, value in _pairs(stmt) if isinstance(target, ast.Name)
                         and isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant)
@@ -298,7 +297,7 @@ def carried_gradient_hint(source: str, *, callee: str, index: int, first_line: i
     for loop, _after in loops_of(fn, blocks)[:_MOST_LOOPS]:
         if not isinstance(loop.target, ast.Name):
             continue
-        step, inside = loop.target.id, list(itertools.islice(ast.walk(loop), MOST_STATE_NODES))
+        step, inside = loop.target.id, list(walked(loop))
         call = next((node for node in inside if isinstance(node, ast.Call) and len(node.args) > index
                      and _callee_is(node, callee)), None)
         if call is None:
@@ -306,7 +305,7 @@ def carried_gradient_hint(source: str, *, callee: str, index: int, first_line: i
         place, line = call.args[index], call.lineno + first_line - 1
         carried = sorted(name for name in names_in(place, ast.Load) if name not in params
                          and any(stmt.lineno > call.lineno for stmt in stores_of(loop, name)))
-        own = [node for node in itertools.islice(ast.walk(place), MOST_STATE_NODES) if isinstance(node, ast.Subscript)
+        own = [node for node in walked(place) if isinstance(node, ast.Subscript)
                and isinstance(node.value, ast.Name) and node.value.id in params]
         for node in own:
             index_node = _last_index(node)

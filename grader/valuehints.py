@@ -9,7 +9,7 @@ import difflib
 import itertools
 from typing import Any, Collection, Mapping, Sequence
 
-from grader.hintcode import (IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words,
+from grader.hintcode import (walked, IN_PLACE, MOST_STATE_NODES, QUOTED, as_written, function_tree, kind_words,
                              loops_of, names_in, ordinal, statement_blocks, stores_of)
 from grader.notebook import SourceMemo
 
@@ -331,7 +331,7 @@ def _unread_locals(source: str) -> tuple[tuple[str, int], ...]:
         return ()
     stored: dict[str, int] = {}
     loaded: set[str] = set()
-    for node in itertools.islice(ast.walk(fn), MOST_STATE_NODES):
+    for node in walked(fn):
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Store):
                 stored[node.id] = min(node.lineno, stored.get(node.id, node.lineno))
